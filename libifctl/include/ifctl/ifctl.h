@@ -1,0 +1,130 @@
+/*
+ * ifctl.h - C API of libifctl, the client library of ifctld.
+ *
+ * Usable from C99 and C++. Every function that can fail returns 0 on success
+ * or a negative errno value (-ENODEV, -EPERM, ...); errno itself is left alone.
+ * After a failure, ifctl_message() returns the daemon's explanation.
+ *
+ * A handle is one connection to the daemon. It is not thread-safe: use one
+ * handle per thread, or serialise calls. ifctl_ioctl() manages its own
+ * connection and may be called from any thread.
+ *
+ * Interface flags are Linux IFF_* values. See libifctl(3).
+ */
+#ifndef IFCTL_IFCTL_H
+#define IFCTL_IFCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IFCTL_VERSION_MAJOR 0
+#define IFCTL_VERSION_MINOR 1
+#define IFCTL_DEFAULT_SOCKET "/run/ifctl/ifctld.sock"
+
+typedef struct ifctl ifctl_t;
+
+/* One address of an interface. */
+typedef struct ifctl_addr {
+    int family;                 /* AF_INET or AF_INET6 */
+    unsigned char local[16];    /* 4 bytes used for AF_INET */
+    unsigned prefixlen;
+    int has_broadcast;
+    unsigned char broadcast[4];
+    int has_peer;               /* point-to-point destination */
+    unsigned char peer[16];
+    char label[16];             /* Linux address label, "" if none */
+    uint32_t flags;             /* IFA_F_* */
+} ifctl_addr_t;
+
+typedef struct ifctl_stats {
+    uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+    uint64_t rx_errors, tx_errors, rx_dropped, tx_dropped;
+    uint64_t multicast, collisions;
+} ifctl_stats_t;
+
+/* An interface as the daemon reports it. Free with ifctl_iface_free(). */
+typedef struct ifctl_iface {
+    unsigned index;
+    char name[16];
+    char kind[32];              /* kernel link kind: "tun", "veth", "" */
+    unsigned hw_type;           /* ARPHRD_* */
+    uint32_t flags;             /* IFF_*, as the kernel reports them */
+    unsigned mtu, min_mtu, max_mtu;
+    int metric;
+    unsigned txqlen;
+    unsigned char lladdr[32];
+    size_t lladdr_len;
+    int carrier;
+    int managed;                /* created and owned by ifctld */
+    uid_t owner;                /* who may configure it (managed only) */
+    uint64_t unique_id;
+    ifctl_stats_t stats;
+    size_t naddrs;
+    ifctl_addr_t *addrs;
+    size_t nmulti;
+    unsigned char (*multi)[6];  /* multicast memberships held through ifctld */
+} ifctl_iface_t;
+
+/* Connects to the daemon. socket_path NULL: $IFCTL_SOCKET, else IFCTL_DEFAULT_SOCKET.
+ * On failure *out is NULL and, if why is not NULL, a description is copied there. */
+int ifctl_open(ifctl_t **out, const char *socket_path, char *why, size_t why_len);
+void ifctl_close(ifctl_t *h);
+/* The daemon's explanation of the last failure on this handle ("" if none). */
+const char *ifctl_message(const ifctl_t *h);
+/* The connection's descriptor, e.g. for poll(). */
+int ifctl_fd(const ifctl_t *h);
+
+int ifctl_list(ifctl_t *h, ifctl_iface_t **ifaces, size_t *count);
+void ifctl_list_free(ifctl_iface_t *ifaces, size_t count);
+int ifctl_get(ifctl_t *h, const char *name, ifctl_iface_t *out);
+int ifctl_get_by_index(ifctl_t *h, unsigned index, ifctl_iface_t *out);
+void ifctl_iface_free(ifctl_iface_t *iface);  /* frees what ifctl_get put in *iface */
+
+/* name: an exact name ("tap7") or a pattern with %d ("tap%d"). queues: 0 for one.
+ * The new name is written to created_name (at least 16 bytes) if not NULL. */
+int ifctl_create(ifctl_t *h, const char *name, unsigned queues, char *created_name);
+int ifctl_destroy(ifctl_t *h, const char *name);
+int ifctl_rename(ifctl_t *h, const char *name, const char *new_name);
+/* Sets the bits of flags selected by mask; other bits are kept. */
+int ifctl_set_flags(ifctl_t *h, const char *name, uint32_t flags, uint32_t mask);
+int ifctl_set_mtu(ifctl_t *h, const char *name, unsigned mtu);
+int ifctl_set_metric(ifctl_t *h, const char *name, int metric);
+int ifctl_set_txqlen(ifctl_t *h, const char *name, unsigned txqlen);
+int ifctl_set_lladdr(ifctl_t *h, const char *name, const unsigned char *addr, size_t len);
+int ifctl_addr_add(ifctl_t *h, const char *name, const ifctl_addr_t *addr);
+int ifctl_addr_del(ifctl_t *h, const char *name, const ifctl_addr_t *addr);
+int ifctl_addr_replace(ifctl_t *h, const char *name, const ifctl_addr_t *old_addr, const ifctl_addr_t *new_addr);
+int ifctl_multi_add(ifctl_t *h, const char *name, const unsigned char mac[6]);
+int ifctl_multi_del(ifctl_t *h, const char *name, const unsigned char mac[6]);
+/* A new queue descriptor of a daemon-owned TAP (close-on-exec; frames without
+ * packet information, as with IFF_TAP|IFF_NO_PI). Returns the fd or -errno. */
+int ifctl_open_queue(ifctl_t *h, const char *name);
+
+/* Same shape as ioctl(2). Interface requests about interfaces ifctld manages go
+ * to the daemon; everything else goes to the kernel unchanged, with the caller's
+ * own privileges. Returns 0 (or the kernel's result) or -1 with errno set, like ioctl. */
+int ifctl_ioctl(int fd, unsigned long request, ...);
+
+/* Personalities: how ifctl_ioctl interprets requests. */
+typedef enum ifctl_personality {
+    IFCTL_PERSONALITY_LINUX = 0,
+    IFCTL_PERSONALITY_BSD = 1,
+    IFCTL_PERSONALITY_SVR4 = 2
+} ifctl_personality_t;
+/* The process-wide personality; the default comes from $IFCTL_PERSONALITY (linux). */
+int ifctl_set_personality(ifctl_personality_t p);
+ifctl_personality_t ifctl_get_personality(void);
+
+/* "0.1.0" */
+const char *ifctl_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IFCTL_IFCTL_H */

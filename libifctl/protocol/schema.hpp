@@ -1,0 +1,130 @@
+// Protocol v1 vocabulary: the operations, the attributes, and for each operation
+// which attributes a request must or may carry. One table each (schema.cpp);
+// validate_request() applies them so that handlers only ever see well-formed input.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "wire.hpp"
+
+namespace ifctl::proto {
+
+enum class Op : uint16_t {
+    Hello = 1,        // version exchange; must be the first request
+    List = 2,         // every interface of the daemon's namespace
+    Get = 3,          // one interface, by Name or Index
+    Create = 4,       // a new TAP (NewName = name or pattern such as "tap%d")
+    Destroy = 5,
+    SetFlags = 6,     // Flags under FlagsMask; bits outside the mask are kept
+    SetMtu = 7,
+    SetMetric = 8,
+    SetLladdr = 9,
+    SetTxqlen = 10,
+    AddrAdd = 11,     // Address
+    AddrDel = 12,     // Address (exact local address and prefix)
+    AddrReplace = 13, // OldAddress -> Address, as one change
+    Rename = 14,      // NewName
+    MultiAdd = 15,    // Lladdr
+    MultiDel = 16,    // Lladdr
+    OpenQueue = 17,   // reply carries a queue fd of the TAP (SCM_RIGHTS)
+};
+inline constexpr uint16_t kMaxOp = 17;
+
+enum class AttrKind : uint8_t { U8, U32, S32, U64, String, Bytes, Nested };
+
+// Attribute types. One number space for top level and nested attributes.
+enum class A : uint16_t {
+    Version = 1,      // u32
+    Software = 2,     // string: "ifctld 0.1.0" / client name
+    Name = 3,         // string: target interface
+    Index = 4,        // u32: target interface (alternative to Name)
+    NewName = 5,      // string: rename target or create name/pattern
+    Flags = 6,        // u32: interface flags, Linux IFF_* values (the canonical flag space)
+    FlagsMask = 7,    // u32
+    Mtu = 8,          // u32
+    Metric = 9,       // s32
+    Lladdr = 10,      // bytes 0..32: link-level address
+    Address = 11,     // nested: AddrFamily, AddrLocal, AddrPrefix, [AddrBroadcast|AddrPeer], [AddrLabel]
+    OldAddress = 12,  // nested, same layout
+    Interface = 13,   // nested: an interface record (replies)
+    Message = 14,     // string: human-readable explanation of a failure
+    Owner = 15,       // u32 uid
+    Txqlen = 16,      // u32
+    Queues = 17,      // u32: number of queues on create
+    HwType = 18,      // u32: ARPHRD_* of the link-level address
+    Managed = 19,     // u8: 1 if ifctld created and owns the interface
+    Unmanaged = 20,   // u8 in an error reply: the target exists but ifctld does not manage it
+    MaxFrame = 21,    // u32 in the Hello reply
+    AddrFamily = 22,  // u8: AF_INET / AF_INET6
+    AddrLocal = 23,   // bytes 4|16
+    AddrPrefix = 24,  // u8
+    AddrBroadcast = 25, // bytes 4
+    AddrPeer = 26,    // bytes 4|16: destination of a point-to-point address
+    AddrLabel = 27,   // string: Linux address label ("tap0:1")
+    AddrFlags = 28,   // u32: IFA_F_*
+    Stats = 29,       // nested: Stat* u64 counters
+    StatRxPackets = 30, StatTxPackets = 31, StatRxBytes = 32, StatTxBytes = 33,
+    StatRxErrors = 34, StatTxErrors = 35, StatRxDropped = 36, StatTxDropped = 37,
+    StatMulticast = 38, StatCollisions = 39,
+    Carrier = 40,     // u8
+    OperState = 41,   // u8: IF_OPER_*
+    ChangeTime = 42,  // u64: last change, ms since the epoch (daemon's clock)
+    MultiAddr = 43,   // bytes 6: a multicast membership (in a record)
+    LinkKind = 44,    // string: "tun", "veth", ... (from the kernel)
+    UniqueId = 45,    // u64
+    MinMtu = 46,      // u32
+    MaxMtu = 47,      // u32
+};
+inline constexpr uint16_t kMaxAttr = 47;
+
+struct AttrSpec {
+    std::string_view name;
+    AttrKind kind = AttrKind::U8;
+    uint16_t min_len = 0;  // for String (characters, without NUL) and Bytes
+    uint16_t max_len = 0;
+};
+// Indexed by attribute type; entries with an empty name are unassigned.
+const AttrSpec* attr_spec(uint16_t type);
+
+// How an attribute may appear in a request.
+enum class Presence : uint8_t { Forbidden, Optional, Required, Repeated };
+
+struct OpSpec {
+    std::string_view name;
+    bool needs_target = false;  // Name or Index required (exactly one)
+    bool changes = false;       // modifies kernel or daemon state
+    std::array<Presence, kMaxAttr + 1> attrs{};  // by attribute type
+};
+const OpSpec* op_spec(uint16_t op);
+std::string_view op_name(uint16_t op);
+
+// A request that passed validation: the attributes by type (first occurrence),
+// with repeated ones collected in order.
+struct Request {
+    Header header;
+    std::array<std::optional<Attr>, kMaxAttr + 1> attrs{};
+    std::vector<Attr> repeated;  // every occurrence of Repeated attributes
+
+    Op op() const { return static_cast<Op>(header.op); }
+    bool has(A a) const { return attrs[static_cast<uint16_t>(a)].has_value(); }
+    const Attr& get(A a) const { return *attrs[static_cast<uint16_t>(a)]; }
+};
+
+// Checks every attribute against the tables: known type, right size, allowed for
+// this operation, required ones present, nested contents valid. The frame must
+// outlive the Request (attributes point into it).
+Error validate_request(std::span<const uint8_t> frame, Request& out);
+
+// Validates the attributes nested in `outer` against the kind table (used for
+// Address and Interface). Unknown or malformed children fail.
+Error validate_nested(const Attr& outer, std::vector<Attr>& children);
+
+// Checks one attribute's payload against its kind and length limits.
+Error check_attr(const Attr& a);
+
+}  // namespace ifctl::proto

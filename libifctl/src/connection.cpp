@@ -1,0 +1,351 @@
+#include "connection.hpp"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace ifctl::client {
+
+using proto::A;
+using proto::Op;
+
+namespace {
+constexpr const char* kDefaultSocket = "/run/ifctl/ifctld.sock";
+uint16_t t(A a) { return static_cast<uint16_t>(a); }
+
+void close_fd(int& fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+}
+}  // namespace
+
+std::string default_socket_path() {
+    const char* env = std::getenv("IFCTL_SOCKET");
+    return env && *env ? env : kDefaultSocket;
+}
+
+Connection::~Connection() { close_fd(fd_); }
+
+int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, std::string& why,
+                     const std::string& software) {
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof sa.sun_path) {
+        why = "socket path \"" + path + "\" is empty or too long";
+        return -ENAMETOOLONG;
+    }
+    std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        why = std::string("socket: ") + std::strerror(errno);
+        return -errno;
+    }
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
+        const int e = errno;
+        ::close(fd);
+        if (e == ENOENT || e == ECONNREFUSED)
+            why = "ifctld is not running (nothing listens on " + path +
+                  "); start it with \"systemctl start ifctld\" or \"ifctld --socket " + path + "\"";
+        else if (e == EACCES || e == EPERM)
+            why = "permission denied on " + path + "; ask an administrator to add you to the group that owns it (ifctl)";
+        else
+            why = "cannot connect to " + path + ": " + std::strerror(e);
+        return -e;
+    }
+    std::unique_ptr<Connection> c(new Connection(fd));
+    proto::Writer w = c->request(Op::Hello);
+    w.u32(t(A::Version), proto::kVersion).str(t(A::Software), software);
+    Reply r;
+    if (int rc = c->call(w, r); rc < 0) {
+        why = "version exchange with ifctld failed: " + (c->message_.empty() ? std::strerror(-rc) : c->message_);
+        return rc;
+    }
+    if (r.status) {
+        why = "ifctld refused protocol version " + std::to_string(proto::kVersion) + ": " + r.message;
+        return -r.status;
+    }
+    out = std::move(c);
+    return 0;
+}
+
+proto::Writer Connection::request(Op op, const Target* target) {
+    proto::Writer w(static_cast<uint16_t>(op), 0, 0);
+    if (target) {
+        if (target->index) w.u32(t(A::Index), target->index);
+        else w.str(t(A::Name), target->name);
+    }
+    return w;
+}
+
+int Connection::send(proto::Writer& w, uint32_t& id) {
+    std::vector<uint8_t> frame;
+    try {
+        frame = w.finish();
+    } catch (const std::exception& e) {
+        message_ = e.what();
+        return -EMSGSIZE;
+    }
+    id = next_id_++;
+    if (next_id_ == 0) next_id_ = 1;
+    std::memcpy(frame.data() + 8, &id, 4);
+    for (;;) {
+        ssize_t n = ::send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL);
+        if (n >= 0) return 0;
+        if (errno == EINTR) continue;
+        const int e = errno;
+        message_ = std::string("sending to ifctld: ") + std::strerror(e);
+        return -e;
+    }
+}
+
+int Connection::recv_frame(std::vector<uint8_t>& buf, int& passed_fd) {
+    buf.resize(proto::kMaxFrame);
+    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 4)];
+    iovec iov{buf.data(), buf.size()};
+    msghdr mh{};
+    mh.msg_iov = &iov;
+    mh.msg_iovlen = 1;
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof cbuf;
+    ssize_t n;
+    do n = ::recvmsg(fd_, &mh, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        const int e = errno;
+        message_ = std::string("receiving from ifctld: ") + std::strerror(e);
+        return -e;
+    }
+    for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; ++i) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            if (passed_fd < 0) passed_fd = fd;
+            else ::close(fd);  // never more than one is expected
+        }
+    }
+    if (n == 0) {
+        message_ = "ifctld closed the connection";
+        return -ECONNRESET;
+    }
+    if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+        message_ = "reply from ifctld was truncated";
+        return -EMSGSIZE;
+    }
+    buf.resize(static_cast<size_t>(n));
+    return 0;
+}
+
+int Connection::receive(uint32_t id, Reply& out) {
+    out = Reply{};
+    std::vector<uint8_t> buf;
+    for (;;) {
+        int passed = -1;
+        if (int rc = recv_frame(buf, passed); rc < 0) {
+            close_fd(out.fd);
+            return rc;
+        }
+        if (passed >= 0) {
+            close_fd(out.fd);
+            out.fd = passed;
+        }
+        proto::Header h;
+        if (proto::Error e = proto::parse_header(buf, h, true)) {
+            message_ = "malformed reply from ifctld: " + e.message;
+            close_fd(out.fd);
+            return -EBADMSG;
+        }
+        if (h.flags & proto::kFlagEvent) continue;  // events are not for this caller
+        if (h.id != id) {
+            message_ = "reply for request " + std::to_string(h.id) + " while waiting for " + std::to_string(id);
+            close_fd(out.fd);
+            return -EBADMSG;
+        }
+        out.status = h.status;
+        proto::AttrIter it(std::span<const uint8_t>(buf).subspan(proto::kHeaderSize));
+        proto::Attr a;
+        while (it.next(a)) {
+            if (proto::Error e = proto::check_attr(a)) {
+                message_ = "malformed reply from ifctld: " + e.message;
+                close_fd(out.fd);
+                return -EBADMSG;
+            }
+            switch (static_cast<A>(a.type)) {
+                case A::Message: out.message = a.as_str(); break;
+                case A::Unmanaged: out.unmanaged = a.as_u8(); break;
+                case A::Software: server_ = a.as_str(); break;
+                case A::Interface: {
+                    proto::Interface i;
+                    if (proto::Error e = proto::decode_interface(a, i)) {
+                        message_ = "malformed interface in reply: " + e.message;
+                        close_fd(out.fd);
+                        return -EBADMSG;
+                    }
+                    out.interfaces.push_back(std::move(i));
+                    break;
+                }
+                default: break;  // attributes this client does not use
+            }
+        }
+        if (it.error()) {
+            message_ = "malformed reply from ifctld: " + it.error().message;
+            close_fd(out.fd);
+            return -EBADMSG;
+        }
+        if (!(h.flags & proto::kFlagMore)) return 0;
+    }
+}
+
+int Connection::call(proto::Writer& w, Reply& out) {
+    uint32_t id;
+    if (int rc = send(w, id); rc < 0) return rc;
+    return receive(id, out);
+}
+
+int Connection::simple(proto::Writer& w) {
+    Reply r;
+    if (int rc = call(w, r); rc < 0) return rc;
+    message_ = r.message;
+    unmanaged_ = r.unmanaged;
+    close_fd(r.fd);
+    return -r.status;
+}
+
+int Connection::list(std::vector<proto::Interface>& out) {
+    proto::Writer w = request(Op::List);
+    Reply r;
+    if (int rc = call(w, r); rc < 0) return rc;
+    message_ = r.message;
+    if (r.status) return -r.status;
+    out = std::move(r.interfaces);
+    return 0;
+}
+
+int Connection::get(const Target& tg, proto::Interface& out) {
+    proto::Writer w = request(Op::Get, &tg);
+    Reply r;
+    if (int rc = call(w, r); rc < 0) return rc;
+    message_ = r.message;
+    unmanaged_ = r.unmanaged;
+    if (r.status) return -r.status;
+    if (r.interfaces.size() != 1) {
+        message_ = "get reply without exactly one interface";
+        return -EBADMSG;
+    }
+    out = std::move(r.interfaces.front());
+    return 0;
+}
+
+int Connection::create(const std::string& name, const CreateOptions& o, proto::Interface& created) {
+    proto::Writer w = request(Op::Create);
+    w.str(t(A::NewName), name);
+    if (o.queues) w.u32(t(A::Queues), o.queues);
+    if (o.owner >= 0) w.u32(t(A::Owner), static_cast<uint32_t>(o.owner));
+    Reply r;
+    if (int rc = call(w, r); rc < 0) return rc;
+    message_ = r.message;
+    if (r.status) return -r.status;
+    if (r.interfaces.size() != 1) {
+        message_ = "create reply without the new interface";
+        return -EBADMSG;
+    }
+    created = std::move(r.interfaces.front());
+    return 0;
+}
+
+int Connection::destroy(const Target& tg) {
+    proto::Writer w = request(Op::Destroy, &tg);
+    return simple(w);
+}
+
+int Connection::set_flags(const Target& tg, uint32_t flags, uint32_t mask) {
+    proto::Writer w = request(Op::SetFlags, &tg);
+    w.u32(t(A::Flags), flags).u32(t(A::FlagsMask), mask);
+    return simple(w);
+}
+
+int Connection::set_mtu(const Target& tg, uint32_t mtu) {
+    proto::Writer w = request(Op::SetMtu, &tg);
+    w.u32(t(A::Mtu), mtu);
+    return simple(w);
+}
+
+int Connection::set_metric(const Target& tg, int32_t metric) {
+    proto::Writer w = request(Op::SetMetric, &tg);
+    w.s32(t(A::Metric), metric);
+    return simple(w);
+}
+
+int Connection::set_lladdr(const Target& tg, const std::vector<uint8_t>& ll) {
+    proto::Writer w = request(Op::SetLladdr, &tg);
+    w.bytes(t(A::Lladdr), ll);
+    return simple(w);
+}
+
+int Connection::set_txqlen(const Target& tg, uint32_t qlen) {
+    proto::Writer w = request(Op::SetTxqlen, &tg);
+    w.u32(t(A::Txqlen), qlen);
+    return simple(w);
+}
+
+int Connection::addr_add(const Target& tg, const proto::Address& a) {
+    proto::Writer w = request(Op::AddrAdd, &tg);
+    proto::encode_address(w, A::Address, a);
+    return simple(w);
+}
+
+int Connection::addr_del(const Target& tg, const proto::Address& a) {
+    proto::Writer w = request(Op::AddrDel, &tg);
+    proto::encode_address(w, A::Address, a);
+    return simple(w);
+}
+
+int Connection::addr_replace(const Target& tg, const proto::Address& old_addr, const proto::Address& new_addr) {
+    proto::Writer w = request(Op::AddrReplace, &tg);
+    proto::encode_address(w, A::OldAddress, old_addr);
+    proto::encode_address(w, A::Address, new_addr);
+    return simple(w);
+}
+
+int Connection::rename(const Target& tg, const std::string& new_name) {
+    proto::Writer w = request(Op::Rename, &tg);
+    w.str(t(A::NewName), new_name);
+    return simple(w);
+}
+
+int Connection::multi_add(const Target& tg, const std::array<uint8_t, 6>& mac) {
+    proto::Writer w = request(Op::MultiAdd, &tg);
+    w.raw(t(A::Lladdr), mac.data(), mac.size());
+    return simple(w);
+}
+
+int Connection::multi_del(const Target& tg, const std::array<uint8_t, 6>& mac) {
+    proto::Writer w = request(Op::MultiDel, &tg);
+    w.raw(t(A::Lladdr), mac.data(), mac.size());
+    return simple(w);
+}
+
+int Connection::open_queue(const Target& tg, int* queue_fd) {
+    proto::Writer w = request(Op::OpenQueue, &tg);
+    Reply r;
+    if (int rc = call(w, r); rc < 0) return rc;
+    message_ = r.message;
+    unmanaged_ = r.unmanaged;
+    if (r.status) {
+        close_fd(r.fd);
+        return -r.status;
+    }
+    if (r.fd < 0) {
+        message_ = "open-queue reply carried no descriptor";
+        return -EBADMSG;
+    }
+    *queue_fd = r.fd;
+    return 0;
+}
+
+}  // namespace ifctl::client

@@ -1,0 +1,95 @@
+// A client connection to ifctld: protocol v1 over a SOCK_SEQPACKET Unix socket.
+// Used by the C API, the ioctl layer and the ifctl command. Results are 0 or a
+// negative errno; the daemon's explanation of the last failure is in message().
+// A Connection is not thread-safe: callers serialise (the C API says so).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "libifctl/protocol/model.hpp"
+#include "libifctl/protocol/schema.hpp"
+
+namespace ifctl::client {
+
+// Which interface a request is about.
+struct Target {
+    std::string name;    // used when index == 0
+    uint32_t index = 0;
+
+    static Target by_name(std::string n) { return {std::move(n), 0}; }
+    static Target by_index(uint32_t i) { return {{}, i}; }
+};
+
+struct CreateOptions {
+    uint32_t queues = 0;  // 0: daemon default (1)
+    int64_t owner = -1;   // uid; -1: the caller
+};
+
+// The socket a client uses: $IFCTL_SOCKET, else the default path.
+std::string default_socket_path();
+
+class Connection {
+public:
+    ~Connection();
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    // Connects and exchanges versions. On failure returns -errno and sets `why`
+    // to a sentence a person can act on (e.g. how to start the daemon).
+    static int open(const std::string& path, std::unique_ptr<Connection>& out, std::string& why,
+                    const std::string& software = "libifctl");
+
+    int fd() const { return fd_; }
+    const std::string& message() const { return message_; }
+    // True if the last failure was about an interface the daemon does not manage.
+    bool last_unmanaged() const { return unmanaged_; }
+    const std::string& server_software() const { return server_; }
+
+    int list(std::vector<proto::Interface>& out);
+    int get(const Target& t, proto::Interface& out);
+    int create(const std::string& name_or_pattern, const CreateOptions& opts, proto::Interface& created);
+    int destroy(const Target& t);
+    int set_flags(const Target& t, uint32_t flags, uint32_t mask);
+    int set_mtu(const Target& t, uint32_t mtu);
+    int set_metric(const Target& t, int32_t metric);
+    int set_lladdr(const Target& t, const std::vector<uint8_t>& ll);
+    int set_txqlen(const Target& t, uint32_t qlen);
+    int addr_add(const Target& t, const proto::Address& a);
+    int addr_del(const Target& t, const proto::Address& a);
+    int addr_replace(const Target& t, const proto::Address& old_addr, const proto::Address& new_addr);
+    int rename(const Target& t, const std::string& new_name);
+    int multi_add(const Target& t, const std::array<uint8_t, 6>& mac);
+    int multi_del(const Target& t, const std::array<uint8_t, 6>& mac);
+    // On success *queue_fd is a new, close-on-exec queue descriptor of the TAP.
+    int open_queue(const Target& t, int* queue_fd);
+
+    // Lower level, for pipelining: send() queues a request and returns its id;
+    // receive() waits for that id's reply (replies arrive in request order).
+    struct Reply {
+        int status = 0;  // 0 or positive errno
+        std::string message;
+        bool unmanaged = false;
+        std::vector<proto::Interface> interfaces;
+        int fd = -1;  // passed descriptor, owned by the caller
+    };
+    proto::Writer request(proto::Op op, const Target* t = nullptr);
+    int send(proto::Writer& w, uint32_t& id);
+    int receive(uint32_t id, Reply& out);
+    int call(proto::Writer& w, Reply& out);
+
+private:
+    explicit Connection(int fd) : fd_(fd) {}
+    int simple(proto::Writer& w);  // call + status to -errno + message
+    int recv_frame(std::vector<uint8_t>& buf, int& passed_fd);
+
+    int fd_ = -1;
+    uint32_t next_id_ = 1;
+    std::string message_;
+    bool unmanaged_ = false;
+    std::string server_;
+};
+
+}  // namespace ifctl::client

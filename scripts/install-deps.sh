@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that building, running and testing ifctl needs.
+# Idempotent: packages already present are left alone, and apt-get update runs
+# only when something is missing.
+set -euo pipefail
+
+packages=(
+  # toolchain and build system
+  build-essential g++ meson ninja-build pkg-config
+  # libraries the code links against
+  libboost-dev libnl-3-dev libnl-route-3-dev libspdlog-dev libfmt-dev
+  libsystemd-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
+  # tests
+  catch2 iproute2 util-linux net-tools procps python3
+  # man pages
+  scdoc
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root or: sudo $0" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

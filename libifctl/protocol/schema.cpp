@@ -9,6 +9,7 @@ namespace {
 using K = AttrKind;
 
 constexpr uint16_t kIfNameMax = 15;  // IFNAMSIZ - 1
+static_assert(kMaxAttr < 64, "check_address tracks attribute types in a 64-bit mask");
 
 struct AttrRow {
     A type;
@@ -144,9 +145,13 @@ Error check_address(const Attr& a) {
     std::optional<uint8_t> family, prefix;
     size_t local_len = 0, peer_len = 0;
     bool broadcast = false;
+    uint64_t seen = 0;  // attribute types are <= kMaxAttr < 64
     for (const Attr& k : kids) {
         if (!allowed_in_address(k.type))
             return {EINVAL, "attribute " + std::string(attr_spec(k.type)->name) + " is not allowed in an address"};
+        if (seen & (uint64_t{1} << k.type))
+            return {EINVAL, "attribute " + std::string(attr_spec(k.type)->name) + " appears twice in an address"};
+        seen |= uint64_t{1} << k.type;
         switch (static_cast<A>(k.type)) {
             case A::AddrFamily: family = k.as_u8(); break;
             case A::AddrPrefix: prefix = k.as_u8(); break;

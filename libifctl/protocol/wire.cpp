@@ -91,8 +91,9 @@ Error parse_header(std::span<const uint8_t> frame, Header& h, bool expect_reply)
         return {EBADMSG, "header says " + std::to_string(h.length) + " bytes, datagram has " +
                              std::to_string(frame.size())};
     if (h.flags & ~kKnownFlags) return {EINVAL, "unknown header flags"};
-    const bool is_reply = h.flags & (kFlagReply | kFlagEvent);
-    if (is_reply != expect_reply) return {EBADMSG, expect_reply ? "expected a reply frame" : "a request must not carry reply flags"};
+    // kFlagMore only means something on a reply, so a request may carry no flag at all.
+    if (!expect_reply && (h.flags & kKnownFlags)) return {EBADMSG, "a request must not carry reply flags"};
+    if (expect_reply && !(h.flags & (kFlagReply | kFlagEvent))) return {EBADMSG, "expected a reply frame"};
     if (!expect_reply && h.status != 0) return {EINVAL, "a request must carry status 0"};
     if (expect_reply && (h.status < 0 || h.status > 4095)) return {EBADMSG, "reply status out of range"};
     return {};

@@ -1,0 +1,329 @@
+#include "dispatch.hpp"
+
+#include <linux/if.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "daemon/core/policy.hpp"
+#include "daemon/kernel/multicast.hpp"
+#include "libifctl/protocol/model.hpp"
+
+namespace ifctl::daemon {
+
+using proto::A;
+using proto::Op;
+
+namespace {
+
+// The interface a request is about, resolved before its handler runs.
+struct Target {
+    const proto::Interface* kernel = nullptr;
+    Managed* managed = nullptr;
+    std::string name;  // as the caller named it, for messages
+};
+
+struct Ctx {
+    Netlink& kernel;
+    Registry& registry;
+    const Peer& peer;
+    const DaemonLimits& limits;
+    const proto::Request& req;
+    Target& target;
+};
+
+Reply ok() { return {}; }
+
+Reply from_kernel(int rc, const std::string& what) {
+    if (rc == 0) return ok();
+    return Reply::error(-rc, what + ": " + std::strerror(-rc));
+}
+
+// Interface names the kernel accepts (dev_valid_name), plus one %d for patterns.
+bool valid_name(const std::string& n, bool allow_pattern) {
+    if (n.empty() || n.size() >= IFNAMSIZ || n == "." || n == "..") return false;
+    for (char c : n)
+        if (c == '/' || c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+            return false;
+    const auto pct = n.find('%');
+    if (pct == std::string::npos) return true;
+    return allow_pattern && n.compare(pct, 2, "%d") == 0 && n.find('%', pct + 1) == std::string::npos;
+}
+
+Reply reply_with(Ctx& c, uint32_t index) {
+    Reply r;
+    if (const proto::Interface* k = c.kernel.find(index)) r.interfaces.push_back(c.registry.view(*k));
+    return r;
+}
+
+// ---- handlers: one per operation ------------------------------------------
+
+Reply do_list(Ctx& c) {
+    Reply r;
+    for (const proto::Interface* k : c.kernel.all()) r.interfaces.push_back(c.registry.view(*k));
+    return r;
+}
+
+Reply do_get(Ctx& c) { return reply_with(c, c.target.kernel->index); }
+
+Reply do_create(Ctx& c) {
+    const std::string name(c.req.get(A::NewName).as_str());
+    if (!valid_name(name, true))
+        return Reply::error(EINVAL, "\"" + name + "\" is not a valid interface name or pattern (at most 15 "
+                                    "characters, no '/', ':' or white space, at most one %d)");
+    const uint32_t queues = c.req.has(A::Queues) ? c.req.get(A::Queues).as_u32() : 1;
+    if (queues < 1 || queues > c.limits.max_queues)
+        return Reply::error(EINVAL, "queues must be 1.." + std::to_string(c.limits.max_queues));
+    uint32_t owner = c.peer.uid;
+    if (c.req.has(A::Owner)) {
+        owner = c.req.get(A::Owner).as_u32();
+        if (owner != c.peer.uid && !c.peer.is_root())
+            return Reply::error(EPERM, "only root may create an interface for another user");
+    }
+    Managed m;
+    if (int rc = Tap::create(name, m.tap); rc < 0) {
+        if (rc == -EEXIST || rc == -EBUSY) return Reply::error(EEXIST, "an interface named " + name + " already exists");
+        return from_kernel(rc, "creating " + name);
+    }
+    const proto::Interface* k = c.kernel.find(m.tap.name());
+    if (!k) return Reply::error(EIO, "created " + m.tap.name() + " but the kernel does not report it");
+    m.owner = owner;
+    m.unique_id = c.registry.next_unique_id();
+    const uint32_t index = k->index;
+    spdlog::info("created {} (index {}) for uid {}", m.tap.name(), index, owner);
+    c.registry.add(index, std::move(m));
+    return reply_with(c, index);
+}
+
+Reply do_destroy(Ctx& c) {
+    const uint32_t index = c.target.kernel->index;
+    const std::string name = c.target.kernel->name;
+    // Deleting the link detaches every queue, including those clients hold.
+    if (int rc = c.kernel.delete_link(index); rc < 0 && rc != -ENODEV) return from_kernel(rc, "destroying " + name);
+    c.registry.remove(index);
+    return ok();
+}
+
+Reply do_set_flags(Ctx& c) {
+    LinkChange ch;
+    ch.flags = c.req.get(A::Flags).as_u32();
+    ch.flags_mask = c.req.get(A::FlagsMask).as_u32();
+    return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting flags of " + c.target.name);
+}
+
+Reply do_set_mtu(Ctx& c) {
+    LinkChange ch;
+    ch.mtu = c.req.get(A::Mtu).as_u32();
+    const proto::Interface& k = *c.target.kernel;
+    Reply r = from_kernel(c.kernel.change_link(k.index, ch), "setting MTU " + std::to_string(*ch.mtu) + " on " + c.target.name);
+    if (r.status == EINVAL && k.max_mtu)
+        r.message += " (this interface accepts " + std::to_string(k.min_mtu) + ".." + std::to_string(k.max_mtu) + ")";
+    return r;
+}
+
+Reply do_set_metric(Ctx& c) {
+    c.target.managed->metric = c.req.get(A::Metric).as_s32();
+    return ok();
+}
+
+Reply do_set_lladdr(Ctx& c) {
+    const auto& p = c.req.get(A::Lladdr).payload;
+    LinkChange ch;
+    ch.lladdr = std::vector<uint8_t>(p.begin(), p.end());
+    return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting the link address of " + c.target.name);
+}
+
+Reply do_set_txqlen(Ctx& c) {
+    LinkChange ch;
+    ch.txqlen = c.req.get(A::Txqlen).as_u32();
+    return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting txqueuelen of " + c.target.name);
+}
+
+proto::Address address_attr(const Ctx& c, A which) {
+    proto::Address a;
+    proto::decode_address(c.req.get(which), a);  // validated with the request
+    return a;
+}
+
+Reply do_addr_add(Ctx& c) {
+    const proto::Address a = address_attr(c, A::Address);
+    return from_kernel(c.kernel.add_address(c.target.kernel->index, a),
+                       "adding " + proto::format_address(a.family, a.local.data()) + " to " + c.target.name);
+}
+
+Reply do_addr_del(Ctx& c) {
+    const proto::Address a = address_attr(c, A::Address);
+    return from_kernel(c.kernel.delete_address(c.target.kernel->index, a),
+                       "deleting " + proto::format_address(a.family, a.local.data()) + " from " + c.target.name);
+}
+
+Reply do_addr_replace(Ctx& c) {
+    const proto::Address old_addr = address_attr(c, A::OldAddress);
+    const proto::Address new_addr = address_attr(c, A::Address);
+    const uint32_t index = c.target.kernel->index;
+    const std::string old_text = proto::format_address(old_addr.family, old_addr.local.data());
+    // The old address must be there exactly as the caller saw it: the caller
+    // computed the new one from it (compare-and-swap against concurrent changes).
+    bool present = false;
+    proto::Address current;
+    for (const proto::Address& a : c.target.kernel->addresses)
+        if (a.same_local(old_addr) && a.prefix == old_addr.prefix) {
+            present = true;
+            current = a;
+        }
+    if (!present) return Reply::error(EADDRNOTAVAIL, old_text + " is not an address of " + c.target.name);
+    if (int rc = c.kernel.delete_address(index, current); rc < 0) return from_kernel(rc, "replacing " + old_text);
+    if (int rc = c.kernel.add_address(index, new_addr); rc < 0) {
+        // Put the old address back so that a refused replace changes nothing.
+        if (int back = c.kernel.add_address(index, current); back < 0)
+            spdlog::error("could not restore {} on {} after a failed replace: {}", old_text, c.target.name,
+                          std::strerror(-back));
+        return from_kernel(rc, "replacing " + old_text + " on " + c.target.name);
+    }
+    return ok();
+}
+
+Reply do_rename(Ctx& c) {
+    LinkChange ch;
+    ch.name = std::string(c.req.get(A::NewName).as_str());
+    return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "renaming " + c.target.name + " to " + *ch.name);
+}
+
+std::array<uint8_t, 6> mac_attr(const Ctx& c, Reply& err) {
+    std::array<uint8_t, 6> mac{};
+    const auto& p = c.req.get(A::Lladdr).payload;
+    if (p.size() != mac.size()) err = Reply::error(EINVAL, "a multicast address is 6 bytes");
+    else std::copy(p.begin(), p.end(), mac.begin());
+    return mac;
+}
+
+Reply do_multi_add(Ctx& c) {
+    Reply err;
+    const auto mac = mac_attr(c, err);
+    if (err.status) return err;
+    Reply r = from_kernel(add_multicast(c.target.kernel->name, mac), "joining a multicast address on " + c.target.name);
+    if (!r.status) c.target.managed->multicast.insert(mac);
+    return r;
+}
+
+Reply do_multi_del(Ctx& c) {
+    Reply err;
+    const auto mac = mac_attr(c, err);
+    if (err.status) return err;
+    Reply r = from_kernel(delete_multicast(c.target.kernel->name, mac), "leaving a multicast address on " + c.target.name);
+    if (!r.status) c.target.managed->multicast.erase(mac);
+    return r;
+}
+
+Reply do_open_queue(Ctx& c) {
+    Managed& m = *c.target.managed;
+    const proto::Interface& k = *c.target.kernel;
+    if (k.queues + k.queues_detached >= c.limits.max_queues)
+        return Reply::error(EBUSY, c.target.name + " already has " + std::to_string(c.limits.max_queues) + " queues open");
+    Reply r;
+    if (int rc = m.tap.open_queue(k.name, r.fd); rc < 0) return from_kernel(rc, "opening a queue of " + c.target.name);
+    // A client now reads the TAP: stop taking frames from it ourselves.
+    if (int rc = m.tap.detach_own(); rc < 0)
+        spdlog::warn("could not detach the daemon's queue of {}: {}", k.name, std::strerror(-rc));
+    return r;
+}
+
+using Handler = Reply (*)(Ctx&);
+struct HandlerRow {
+    Op op;
+    Handler fn;
+    bool needs_managed;  // the target must be an interface ifctld manages
+};
+
+// One row per operation (Hello is the session's own business).
+constexpr HandlerRow kHandlers[] = {
+    {Op::List, do_list, false},
+    {Op::Get, do_get, false},
+    {Op::Create, do_create, false},
+    {Op::Destroy, do_destroy, true},
+    {Op::SetFlags, do_set_flags, true},
+    {Op::SetMtu, do_set_mtu, true},
+    {Op::SetMetric, do_set_metric, true},
+    {Op::SetLladdr, do_set_lladdr, true},
+    {Op::SetTxqlen, do_set_txqlen, true},
+    {Op::AddrAdd, do_addr_add, true},
+    {Op::AddrDel, do_addr_del, true},
+    {Op::AddrReplace, do_addr_replace, true},
+    {Op::Rename, do_rename, true},
+    {Op::MultiAdd, do_multi_add, true},
+    {Op::MultiDel, do_multi_del, true},
+    {Op::OpenQueue, do_open_queue, true},
+};
+
+const HandlerRow* handler_for(Op op) {
+    for (const HandlerRow& row : kHandlers)
+        if (row.op == op) return &row;
+    return nullptr;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits)
+    : kernel_(kernel), registry_(registry), limits_(limits) {}
+
+Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {
+    const HandlerRow* row = handler_for(req.op());
+    if (!row) return Reply::error(EOPNOTSUPP, "operation not handled here");
+    const proto::OpSpec& spec = *proto::op_spec(req.header.op);
+
+    Target target;
+    if (spec.needs_target) {
+        if (req.has(A::Name)) {
+            target.name = req.get(A::Name).as_str();
+            target.kernel = kernel_.find(target.name);
+            if (!target.kernel) return Reply::error(ENODEV, "no interface named " + target.name);
+        } else {
+            const uint32_t index = req.get(A::Index).as_u32();
+            target.kernel = kernel_.find(index);
+            if (!target.kernel) return Reply::error(ENODEV, "no interface with index " + std::to_string(index));
+            target.name = target.kernel->name;
+        }
+        target.managed = registry_.find(target.kernel->index);
+        if (row->needs_managed && !target.managed) {
+            Reply r = Reply::error(EPERM, target.name + " is not managed by ifctld (only interfaces it created can be "
+                                                        "changed through it)");
+            r.unmanaged = true;
+            return r;
+        }
+    }
+    if (Decision d = authorize(peer, req.op(), target.name, target.managed); d.error) {
+        spdlog::warn("audit: refused {} {} {}: {}", peer.describe(), spec.name, target.name, d.message);
+        return Reply::error(d.error, d.message);
+    }
+
+    Ctx ctx{kernel_, registry_, peer, limits_, req, target};
+    Reply r = row->fn(ctx);
+    if (spec.changes)
+        spdlog::info("audit: {} {} {} -> {}", peer.describe(), spec.name, target.name,
+                     r.status ? r.message : std::string("ok"));
+    return r;
+}
+
+void Dispatcher::maintain() {
+    for (auto& [index, m] : registry_.all()) {
+        if (m.tap.own_attached()) continue;
+        kernel_.refresh_link(index);
+        const proto::Interface* k = kernel_.find(index);
+        if (k && k->queues == 0) {
+            if (int rc = m.tap.attach_own(); rc < 0)
+                spdlog::warn("could not re-attach the daemon's queue of {}: {}", k->name, std::strerror(-rc));
+            else
+                spdlog::debug("{}: no client queue left, daemon queue attached again", k->name);
+        }
+    }
+}
+
+void Dispatcher::shutdown() {
+    for (auto& [index, m] : registry_.all())
+        if (int rc = kernel_.delete_link(index); rc < 0 && rc != -ENODEV)
+            spdlog::warn("could not destroy {} on shutdown: {}", m.tap.name(), std::strerror(-rc));
+    registry_.all().clear();
+}
+
+}  // namespace ifctl::daemon

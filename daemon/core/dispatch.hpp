@@ -1,0 +1,55 @@
+// From a validated request to a reply: resolves the target interface, checks
+// that it is managed and that the peer may act on it, runs the operation's
+// handler (one table, dispatch.cpp), and writes the audit record.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "daemon/core/peer.hpp"
+#include "daemon/core/registry.hpp"
+#include "daemon/kernel/netlink.hpp"
+#include "daemon/kernel/unique_fd.hpp"
+#include "libifctl/protocol/schema.hpp"
+
+namespace ifctl::daemon {
+
+struct Reply {
+    int status = 0;  // 0 or a positive errno
+    std::string message;
+    bool unmanaged = false;
+    std::vector<proto::Interface> interfaces;
+    UniqueFd fd;  // passed to the client with SCM_RIGHTS
+
+    static Reply error(int err, std::string msg) {
+        Reply r;
+        r.status = err;
+        r.message = std::move(msg);
+        return r;
+    }
+};
+
+struct DaemonLimits {
+    uint32_t max_queues = 16;  // per TAP, on create and open
+};
+
+class Dispatcher {
+public:
+    Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits = {});
+
+    Reply handle(const Peer& peer, const proto::Request& req);
+
+    // Periodic care of managed TAPs: re-attach the daemon's own queue once no
+    // client queue is attached any more (the kernel sends no event for that).
+    void maintain();
+
+    // Clean stop: destroys the managed interfaces (none is persistent yet).
+    void shutdown();
+
+private:
+    Netlink& kernel_;
+    Registry& registry_;
+    DaemonLimits limits_;
+};
+
+}  // namespace ifctl::daemon

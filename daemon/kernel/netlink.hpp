@@ -1,0 +1,83 @@
+// The only place that talks netlink. Two libnl sockets: one for requests (each
+// change waits for the kernel's ack and returns the kernel's own errno) and one
+// subscribed to link and address events, which keeps the kernel view current.
+#pragma once
+
+#include <netlink/netlink.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "libifctl/protocol/model.hpp"
+
+namespace ifctl::daemon {
+
+// A change to one link; unset fields are left alone.
+struct LinkChange {
+    std::optional<uint32_t> flags, flags_mask;
+    std::optional<uint32_t> mtu;
+    std::optional<uint32_t> txqlen;
+    std::optional<std::string> name;
+    std::optional<std::vector<uint8_t>> lladdr;
+};
+
+// What the kernel reports about every interface of the namespace, kept up to
+// date from events. Records carry kernel facts only; daemon facts (owner,
+// metric, ...) are layered on by the registry.
+class Netlink {
+public:
+    Netlink();
+    ~Netlink();
+    Netlink(const Netlink&) = delete;
+    Netlink& operator=(const Netlink&) = delete;
+
+    // Changes. Each returns 0 or the kernel's negative errno.
+    int change_link(uint32_t index, const LinkChange& c);
+    int add_address(uint32_t index, const proto::Address& a);
+    int delete_address(uint32_t index, const proto::Address& a);
+    int delete_link(uint32_t index);
+
+    // The event socket's descriptor, to wait on; poll_events() drains it.
+    int event_fd() const;
+    // Reads every pending event; returns the indexes whose state changed.
+    std::set<uint32_t> poll_events();
+
+    // The kernel view. Drains pending events first so that a read after one's
+    // own change always sees it.
+    const proto::Interface* find(uint32_t index);
+    const proto::Interface* find(const std::string& name);
+    std::vector<const proto::Interface*> all();  // in ifindex order
+
+    // Reads one link again, for facts that change without an event (queue counts, stats).
+    void refresh_link(uint32_t index);
+
+    // Dumps everything again (at start and after an event overrun).
+    void resync();
+
+    // Called for every interface whose kernel state changed or that vanished
+    // (then the pointer is null).
+    std::function<void(uint32_t index, const proto::Interface*)> on_change;
+
+    struct Callbacks;
+
+private:
+    int transact(struct nl_msg* msg);
+    void dump(int type, int family, uint32_t index);
+    void refresh_addresses(uint32_t index);
+    void handle(struct nl_msg* msg, std::set<uint32_t>* changed);
+
+    std::unique_ptr<Callbacks> cb_;
+    struct nl_sock* req_ = nullptr;
+    struct nl_sock* ev_ = nullptr;
+    std::map<uint32_t, proto::Interface> links_;
+    std::set<uint32_t> stale_addresses_;  // address events seen, list to re-read
+    bool dumping_addresses_ = false;
+};
+
+}  // namespace ifctl::daemon

@@ -1,0 +1,70 @@
+#include "tap.hpp"
+
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace ifctl::daemon {
+namespace {
+
+constexpr short kTapFlags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
+
+int open_tun(const std::string& name, short flags, UniqueFd& out, std::string* actual) {
+    if (name.size() >= IFNAMSIZ) return -EINVAL;
+    UniqueFd fd(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
+    if (!fd) return -errno;
+    struct ifreq ifr {};
+    std::memcpy(ifr.ifr_name, name.c_str(), name.size());
+    ifr.ifr_flags = flags;
+    if (::ioctl(fd.get(), TUNSETIFF, &ifr) < 0) return -errno;
+    if (actual) *actual = ifr.ifr_name;
+    out = std::move(fd);
+    return 0;
+}
+
+int set_queue(int fd, short flag) {
+    struct ifreq ifr {};
+    ifr.ifr_flags = flag;
+    return ::ioctl(fd, TUNSETQUEUE, &ifr) < 0 ? -errno : 0;
+}
+
+}  // namespace
+
+int Tap::create(const std::string& name, Tap& out) {
+    Tap t;
+    // IFF_TUN_EXCL: never adopt an interface that already exists under that name.
+    if (int rc = open_tun(name, kTapFlags | IFF_TUN_EXCL, t.fd_, &t.name_); rc < 0) return rc;
+    t.own_attached_ = true;
+    out = std::move(t);
+    return 0;
+}
+
+int Tap::open_queue(const std::string& current_name, UniqueFd& out) const {
+    UniqueFd q;
+    if (int rc = open_tun(current_name, kTapFlags, q, nullptr); rc < 0) return rc;
+    // Clients get a blocking descriptor, as open(2) of a TAP would give them.
+    int fl = ::fcntl(q.get(), F_GETFL);
+    if (fl >= 0) ::fcntl(q.get(), F_SETFL, fl & ~O_NONBLOCK);
+    out = std::move(q);
+    return 0;
+}
+
+int Tap::attach_own() {
+    if (own_attached_) return 0;
+    if (int rc = set_queue(fd_.get(), IFF_ATTACH_QUEUE); rc < 0) return rc;
+    own_attached_ = true;
+    return 0;
+}
+
+int Tap::detach_own() {
+    if (!own_attached_) return 0;
+    if (int rc = set_queue(fd_.get(), IFF_DETACH_QUEUE); rc < 0) return rc;
+    own_attached_ = false;
+    return 0;
+}
+
+}  // namespace ifctl::daemon

@@ -1,0 +1,38 @@
+// A TAP device owned by the daemon, made through /dev/net/tun as a multi-queue
+// device (IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE). The daemon holds one queue
+// of its own: attached while no client has a queue, so the interface has
+// carrier like a TAP held open; detached while clients hold queues, so frames
+// reach only them. A detached queue still keeps the device alive.
+#pragma once
+
+#include <string>
+
+#include "unique_fd.hpp"
+
+namespace ifctl::daemon {
+
+class Tap {
+public:
+    // Creates a new TAP, exclusively: fails with -EEXIST if the name is taken.
+    // `name` may be a pattern with %d; the kernel's choice is in name().
+    static int create(const std::string& name, Tap& out);
+
+    // Opens one more queue (for a client); the caller owns the descriptor.
+    // `current_name` is the device's name now (it may have been renamed).
+    int open_queue(const std::string& current_name, UniqueFd& out) const;
+
+    // Attaches or detaches the daemon's own queue (TUNSETQUEUE).
+    int attach_own();
+    int detach_own();
+    bool own_attached() const { return own_attached_; }
+
+    const std::string& name() const { return name_; }
+    int fd() const { return fd_.get(); }
+
+private:
+    UniqueFd fd_;
+    std::string name_;
+    bool own_attached_ = false;
+};
+
+}  // namespace ifctl::daemon

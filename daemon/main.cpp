@@ -1,0 +1,211 @@
+// ifctld: owns TAP devices and answers interface requests over a Unix socket.
+// This file wires the pieces together; each lives in its own folder:
+//   server/  the socket, sessions, framing      core/  dispatch, registry, policy
+//   kernel/  netlink, TAP devices               config.*  configuration
+#include <fcntl.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/syslog_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "daemon/config.hpp"
+#include "daemon/core/dispatch.hpp"
+#include "daemon/core/registry.hpp"
+#include "daemon/kernel/netlink.hpp"
+#include "daemon/server/listener.hpp"
+
+using namespace ifctl::daemon;
+namespace asio = boost::asio;
+
+namespace {
+
+// Many TAPs means many descriptors: take what the hard limit allows.
+void raise_fd_limit() {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) < 0) spdlog::warn("could not raise the open-file limit: {}", std::strerror(errno));
+    }
+}
+
+// One daemon per state directory: a second one would fight over the same TAPs.
+int lock_state_dir(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create state directory " + dir + ": " + ec.message());
+    ::chmod(dir.c_str(), 0750);
+    const std::string path = dir + "/ifctld.lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) < 0)
+        throw std::runtime_error("another ifctld is using state directory " + dir + " (" + path + " is locked)");
+    return fd;
+}
+
+// The systemd socket if we were socket-activated, else -1.
+int activated_socket() {
+    const int n = sd_listen_fds(1);
+    if (n == 1 && sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_SEQPACKET, 1, nullptr, 0) > 0) {
+        const int fd = SD_LISTEN_FDS_START;
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+        return fd;
+    }
+    if (n > 1) spdlog::warn("systemd passed {} sockets; expected one SOCK_SEQPACKET socket, making our own", n);
+    return -1;
+}
+
+// Detaches from the terminal; the parent exits once the child is serving.
+int daemonize() {
+    int ready[2];
+    if (::pipe2(ready, O_CLOEXEC) < 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    const pid_t pid = ::fork();
+    if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (pid > 0) {
+        ::close(ready[1]);
+        char ok = 0;
+        const bool served = ::read(ready[0], &ok, 1) == 1 && ok == 1;
+        ::_exit(served ? 0 : 1);
+    }
+    ::close(ready[0]);
+    ::setsid();
+    const int null = ::open("/dev/null", O_RDWR);
+    ::dup2(null, 0);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    if (null > 2) ::close(null);
+    spdlog::set_default_logger(spdlog::syslog_logger_mt("ifctld", "ifctld", LOG_PID, LOG_DAEMON));
+    return ready[1];
+}
+
+void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel) {
+    ev.async_wait(asio::posix::stream_descriptor::wait_read, [&ev, &kernel](const boost::system::error_code& ec) {
+        if (ec) return;
+        kernel.poll_events();
+        watch_kernel_events(ev, kernel);
+    });
+}
+
+void every_second(asio::steady_timer& timer, Dispatcher& dispatcher) {
+    timer.expires_after(std::chrono::seconds(1));
+    timer.async_wait([&timer, &dispatcher](const boost::system::error_code& ec) {
+        if (ec) return;
+        dispatcher.maintain();
+        every_second(timer, dispatcher);
+    });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Config cfg;
+    std::string config_file, check_config, socket_path, state_dir, log_level;
+    bool foreground = false, print_config = false;
+
+    CLI::App app{"ifctld - owns TAP devices and answers BSD/SVR4/Linux interface requests over a Unix socket"};
+    app.set_version_flag("--version", "ifctld " IFCTL_VERSION_STRING);
+    app.add_option("--socket", socket_path, "Listening socket (default " + cfg.socket_path + ")");
+    app.add_option("--config", config_file, "Configuration file (TOML, ifctl.conf(5)); defaults are embedded");
+    app.add_option("--state-dir", state_dir, "State directory (default " + cfg.state_dir + ")");
+    app.add_flag("--foreground", foreground, "Stay in the foreground and log to stderr");
+    app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    app.add_option("--check-config", check_config, "Check a configuration file and exit");
+    app.add_flag("--print-config", print_config, "Print the embedded default configuration and exit");
+    CLI11_PARSE(app, argc, argv);
+
+    auto console = spdlog::stderr_color_mt("ifctld");
+    spdlog::set_default_logger(console);
+    spdlog::set_pattern("ifctld[%P]: %l: %v");
+
+    if (print_config) {
+        std::cout << default_config_text();
+        return 0;
+    }
+    if (!check_config.empty()) {
+        Config probe;
+        if (std::string err = load_config_file(check_config, probe); !err.empty()) {
+            std::cerr << "ifctld: " << err << "\n";
+            return 1;
+        }
+        std::cout << check_config << ": ok\n";
+        return 0;
+    }
+    if (!config_file.empty())
+        if (std::string err = load_config_file(config_file, cfg); !err.empty()) {
+            std::cerr << "ifctld: " << err << "\n";
+            return 1;
+        }
+    if (!socket_path.empty()) cfg.socket_path = socket_path;
+    if (!state_dir.empty()) cfg.state_dir = state_dir;
+    if (!log_level.empty()) cfg.log_level = log_level;
+    spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+
+    try {
+        raise_fd_limit();
+        const int lock_fd = lock_state_dir(cfg.state_dir);
+        (void)lock_fd;  // held for the life of the process
+        int listen_fd = activated_socket();
+        const bool own_socket = listen_fd < 0;
+        if (own_socket) listen_fd = make_listen_socket({cfg.socket_path, cfg.socket_group});
+        const int ready_fd = foreground || getenv("NOTIFY_SOCKET") ? -1 : daemonize();
+
+        asio::io_context io;
+        Netlink kernel;
+        Registry registry;
+        Dispatcher dispatcher(kernel, registry, {cfg.max_queues});
+        // An interface deleted behind our back is no longer ours.
+        kernel.on_change = [&registry](uint32_t index, const ifctl::proto::Interface* rec) {
+            if (!rec && registry.find(index)) {
+                spdlog::warn("managed interface with index {} was deleted outside ifctld", index);
+                registry.remove(index);
+            }
+        };
+        Listener listener(io, listen_fd, dispatcher, {cfg.max_queued_replies});
+        listener.start();
+
+        asio::posix::stream_descriptor events(io, ::dup(kernel.event_fd()));
+        watch_kernel_events(events, kernel);
+        asio::steady_timer maintenance(io);
+        every_second(maintenance, dispatcher);
+
+        asio::signal_set stop_signals(io, SIGTERM, SIGINT);
+        stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+            if (ec) return;
+            spdlog::info("stopping on signal {}", sig);
+            sd_notify(0, "STOPPING=1");
+            listener.stop();
+            dispatcher.shutdown();
+            io.stop();
+        });
+        ::signal(SIGPIPE, SIG_IGN);
+
+        spdlog::info("ifctld {} serving {} (state in {})", IFCTL_VERSION_STRING, cfg.socket_path, cfg.state_dir);
+        sd_notify(0, "READY=1");
+        if (ready_fd >= 0) {
+            const char ok = 1;
+            if (::write(ready_fd, &ok, 1) < 0) return 1;
+            ::close(ready_fd);
+        }
+        io.run();
+        if (own_socket) ::unlink(cfg.socket_path.c_str());
+        return 0;
+    } catch (const std::exception& e) {
+        spdlog::critical("{}", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,135 @@
+#include "listener.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+namespace ifctl::daemon {
+
+namespace {
+
+std::runtime_error failure(const std::string& what, int err) {
+    return std::runtime_error(what + ": " + std::strerror(err));
+}
+
+sockaddr_un socket_address(const std::string& path) {
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof sa.sun_path)
+        throw std::runtime_error("socket path \"" + path + "\" is empty or longer than " +
+                                 std::to_string(sizeof sa.sun_path - 1) + " bytes");
+    std::memcpy(sa.sun_path, path.c_str(), path.size() + 1);
+    return sa;
+}
+
+// True if a daemon answers on `path`; removes the file if it is a dead socket.
+bool someone_listens(const std::string& path, const sockaddr_un& sa) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) < 0) return false;
+    if (!S_ISSOCK(st.st_mode))
+        throw std::runtime_error(path + " exists and is not a socket; remove it or choose another --socket");
+    const int probe = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    const bool alive = probe >= 0 && ::connect(probe, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0;
+    if (probe >= 0) ::close(probe);
+    if (!alive) {
+        spdlog::info("removing stale socket {}", path);
+        ::unlink(path.c_str());
+    }
+    return alive;
+}
+
+}  // namespace
+
+int make_listen_socket(const SocketOptions& opts) {
+    const sockaddr_un sa = socket_address(opts.path);
+    const std::filesystem::path dir = std::filesystem::path(opts.path).parent_path();
+    if (!dir.empty()) {
+        std::error_code ec;
+        std::filesystem::create_directories(dir, ec);
+        if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
+    }
+    if (someone_listens(opts.path, sa))
+        throw std::runtime_error("another ifctld is already serving " + opts.path);
+
+    const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) throw failure("socket", errno);
+    // Created 0600 and widened below, so that nobody can connect in between.
+    const mode_t old = ::umask(0177);
+    const int rc = ::bind(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa);
+    const int bind_err = errno;
+    ::umask(old);
+    if (rc < 0) {
+        ::close(fd);
+        throw failure("cannot bind " + opts.path, bind_err);
+    }
+    if (::listen(fd, SOMAXCONN) < 0) {
+        const int e = errno;
+        ::close(fd);
+        throw failure("listen on " + opts.path, e);
+    }
+    if (!opts.group.empty()) {
+        if (const struct group* g = ::getgrnam(opts.group.c_str())) {
+            if (::chown(opts.path.c_str(), 0, g->gr_gid) == 0 && ::chmod(opts.path.c_str(), 0660) == 0)
+                spdlog::info("socket {} is open to group {}", opts.path, opts.group);
+            else
+                spdlog::warn("could not give group {} access to {}: {}", opts.group, opts.path, std::strerror(errno));
+        } else {
+            spdlog::warn("group {} does not exist, so only root may use {}; create it with "
+                         "\"groupadd --system {}\" and restart ifctld",
+                         opts.group, opts.path, opts.group);
+        }
+    }
+    return fd;
+}
+
+Listener::Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, SessionLimits limits)
+    : io_(io), sock_(io, listen_fd), dispatcher_(dispatcher), limits_(limits) {}
+
+void Listener::start() { wait_accept(); }
+
+void Listener::stop() {
+    stopped_ = true;
+    boost::system::error_code ec;
+    sock_.cancel(ec);
+    auto sessions = std::move(sessions_);
+    for (auto& [_, s] : sessions) s->close();
+}
+
+void Listener::wait_accept() {
+    if (stopped_) return;
+    sock_.async_wait(boost::asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec || stopped_) return;
+        for (;;) {
+            const int fd = ::accept4(sock_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (fd < 0) {
+                if (errno == EINTR) continue;
+                if (errno != EAGAIN && errno != ECONNABORTED)
+                    spdlog::warn("accept: {}", std::strerror(errno));  // EMFILE and the like: try again later
+                break;
+            }
+            Peer peer;
+            if (int rc = read_peer(fd, peer); rc < 0) {
+                spdlog::warn("dropping a client whose credentials cannot be read: {}", std::strerror(-rc));
+                ::close(fd);
+                continue;
+            }
+            auto s = std::make_shared<Session>(io_, fd, std::move(peer), dispatcher_, limits_,
+                                               [this](Session* gone) { sessions_.erase(gone); });
+            sessions_.emplace(s.get(), s);
+            spdlog::debug("client connected: {}", s->peer().describe());
+            s->start();
+        }
+        wait_accept();
+    });
+}
+
+}  // namespace ifctl::daemon

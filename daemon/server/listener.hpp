@@ -1,0 +1,45 @@
+// The listening socket: made here (or taken from systemd), accepting clients
+// with their credentials and keeping the set of live sessions.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "daemon/core/dispatch.hpp"
+#include "daemon/server/session.hpp"
+
+namespace ifctl::daemon {
+
+struct SocketOptions {
+    std::string path;
+    std::string group = "ifctl";  // may connect besides root; mode 0660 if it exists, else 0600
+};
+
+// Creates the listening socket: makes its directory, replaces a stale socket
+// (nothing answers a connect), refuses if another daemon answers. Throws
+// std::runtime_error with a message a person can act on.
+int make_listen_socket(const SocketOptions& opts);
+
+class Listener {
+public:
+    Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, SessionLimits limits);
+    void start();
+    void stop();
+    size_t sessions() const { return sessions_.size(); }
+
+private:
+    void wait_accept();
+
+    boost::asio::io_context& io_;
+    boost::asio::posix::stream_descriptor sock_;
+    Dispatcher& dispatcher_;
+    SessionLimits limits_;
+    std::map<Session*, std::shared_ptr<Session>> sessions_;
+    bool stopped_ = false;
+};
+
+}  // namespace ifctl::daemon

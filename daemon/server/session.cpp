@@ -1,0 +1,206 @@
+#include "session.hpp"
+
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "libifctl/protocol/model.hpp"
+#include "libifctl/protocol/wire.hpp"
+
+namespace ifctl::daemon {
+
+using proto::A;
+
+namespace {
+constexpr size_t kMaxFdsPerFrame = 8;  // room to receive (and close) stray descriptors
+constexpr int kReadBurst = 64;         // frames read per wake-up before yielding to others
+constexpr const char* kSoftware = "ifctld " IFCTL_VERSION_STRING;
+uint16_t t(A a) { return static_cast<uint16_t>(a); }
+}  // namespace
+
+Session::Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, SessionLimits limits,
+                 std::function<void(Session*)> on_close)
+    : sock_(io, fd), peer_(std::move(peer)), dispatcher_(dispatcher), limits_(limits), on_close_(std::move(on_close)) {
+    inbuf_.resize(proto::kMaxFrame + 1);  // one byte more: a longer frame shows up as MSG_TRUNC
+}
+
+void Session::start() { wait_readable(); }
+
+void Session::close() {
+    if (closed_) return;
+    closed_ = true;
+    boost::system::error_code ec;
+    sock_.cancel(ec);
+    sock_.close(ec);
+    if (on_close_) on_close_(this);
+}
+
+void Session::wait_readable() {
+    if (reading_ || closing_ || closed_) return;
+    if (out_.size() >= limits_.max_queued_replies) return;  // resumed by flush()
+    reading_ = true;
+    sock_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                         self->reading_ = false;
+                         if (ec) return self->close();
+                         self->read_available();
+                     });
+}
+
+void Session::read_available() {
+    for (int n = 0; n < kReadBurst && !closing_ && !closed_; ++n) {
+        if (out_.size() >= limits_.max_queued_replies) break;
+        alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxFdsPerFrame)];
+        iovec iov{inbuf_.data(), inbuf_.size()};
+        msghdr mh{};
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = cbuf;
+        mh.msg_controllen = sizeof cbuf;
+        const ssize_t got = ::recvmsg(sock_.native_handle(), &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+        if (got < 0) {
+            if (errno == EAGAIN || errno == EINTR) break;
+            return close();
+        }
+        // Descriptors are never expected from a client: close them and say so.
+        bool had_fds = mh.msg_flags & MSG_CTRUNC;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+            const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t i = 0; i < count; ++i) {
+                int fd;
+                std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+                ::close(fd);
+                had_fds = true;
+            }
+        }
+        if (got == 0) {  // orderly shutdown by the peer; finish writing, then close
+            closing_ = true;
+            if (out_.empty()) return close();
+            break;
+        }
+        if (mh.msg_flags & MSG_TRUNC) {
+            proto::Header h;
+            std::memcpy(&h.id, inbuf_.data() + 8, 4);
+            queue_reply(0, h.id, Reply::error(EMSGSIZE, "request longer than " + std::to_string(proto::kMaxFrame) + " bytes"));
+            continue;
+        }
+        handle_frame(std::span<const uint8_t>(inbuf_.data(), static_cast<size_t>(got)), had_fds);
+    }
+    flush();
+    wait_readable();
+}
+
+void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
+    // Echo the id if there is one, so that a client can match even a refusal.
+    uint32_t id = 0;
+    uint16_t op = 0;
+    if (frame.size() >= 12) {
+        std::memcpy(&op, frame.data() + 4, 2);
+        std::memcpy(&id, frame.data() + 8, 4);
+    }
+    if (had_fds) return queue_reply(op, id, Reply::error(EBADMSG, "requests must not carry file descriptors"));
+
+    proto::Request req;
+    if (proto::Error e = proto::validate_request(frame, req)) {
+        spdlog::debug("{}: bad request: {}", peer_.describe(), e.message);
+        return queue_reply(op, id, Reply::error(e.code, e.message), !hello_done_);
+    }
+    if (!hello_done_) {
+        if (req.op() != proto::Op::Hello)
+            return queue_reply(op, id, Reply::error(EPROTO, "the first request must be hello (version exchange)"), true);
+        const uint32_t v = req.get(A::Version).as_u32();
+        if (v != proto::kVersion)
+            return queue_reply(op, id, Reply::error(EPROTONOSUPPORT, "protocol version " + std::to_string(v) +
+                                                   " is not supported; this ifctld speaks version " +
+                                                   std::to_string(proto::kVersion)), true);
+        hello_done_ = true;
+        return queue_hello(id);
+    }
+    if (req.op() == proto::Op::Hello)
+        return queue_reply(op, id, Reply::error(EISCONN, "hello was already exchanged on this connection"));
+    queue_reply(op, id, dispatcher_.handle(peer_, req));
+}
+
+void Session::queue_hello(uint32_t id) {
+    proto::Writer w(static_cast<uint16_t>(proto::Op::Hello), proto::kFlagReply, id);
+    w.u32(t(A::Version), proto::kVersion).str(t(A::Software), kSoftware).u32(t(A::MaxFrame), proto::kMaxFrame);
+    out_.push_back({w.finish(), {}, false});
+}
+
+void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
+    auto start = [&] {
+        proto::Writer w(op, proto::kFlagReply, id, r.status);
+        if (!r.message.empty()) w.str(t(A::Message), r.message.substr(0, 1024));
+        if (r.unmanaged) w.u8(t(A::Unmanaged), 1);
+        return w;
+    };
+    proto::Writer w = start();
+    // Long lists go out as several frames: all but the last carry kFlagMore.
+    constexpr size_t kRoom = proto::kMaxFrame - 256;
+    for (const proto::Interface& i : r.interfaces) {
+        const size_t before = w.size();
+        proto::encode_interface(w, i);
+        if (w.size() <= kRoom) continue;
+        if (before == proto::kHeaderSize) {  // one record alone is too large
+            w = start();
+            break;
+        }
+        w.truncate(before);
+        std::vector<uint8_t> frame = w.finish();
+        uint16_t flags = proto::kFlagReply | proto::kFlagMore;
+        std::memcpy(frame.data() + 6, &flags, 2);
+        out_.push_back({std::move(frame), {}, false});
+        w = start();
+        proto::encode_interface(w, i);
+    }
+    out_.push_back({w.finish(), std::move(r.fd), close_after});
+    if (close_after) closing_ = true;
+}
+
+void Session::flush() {
+    while (!out_.empty() && !closed_) {
+        OutFrame& f = out_.front();
+        iovec iov{f.bytes.data(), f.bytes.size()};
+        msghdr mh{};
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))];
+        if (f.fd) {
+            mh.msg_control = cbuf;
+            mh.msg_controllen = sizeof cbuf;
+            cmsghdr* c = CMSG_FIRSTHDR(&mh);
+            c->cmsg_level = SOL_SOCKET;
+            c->cmsg_type = SCM_RIGHTS;
+            c->cmsg_len = CMSG_LEN(sizeof(int));
+            const int fd = f.fd.get();
+            std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+        }
+        const ssize_t n = ::sendmsg(sock_.native_handle(), &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) {
+                if (!writing_) {
+                    writing_ = true;
+                    sock_.async_wait(boost::asio::posix::stream_descriptor::wait_write,
+                                     [self = shared_from_this()](const boost::system::error_code& ec) {
+                                         self->writing_ = false;
+                                         if (ec) return self->close();
+                                         self->flush();
+                                         self->wait_readable();
+                                     });
+                }
+                return;
+            }
+            return close();  // EPIPE and the like: the client is gone
+        }
+        const bool close_after = f.close_after;
+        out_.pop_front();
+        if (close_after) return close();
+    }
+    if (out_.empty() && closing_) close();
+}
+
+}  // namespace ifctl::daemon

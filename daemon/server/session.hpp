@@ -1,0 +1,60 @@
+// One client connection: reads request frames (one per SEQPACKET datagram),
+// validates them, hands them to the dispatcher in order, and writes the replies.
+// Replies are queued; while a client does not read its replies the session stops
+// reading its requests (back-pressure), so a slow client never blocks others.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "daemon/core/dispatch.hpp"
+#include "daemon/core/peer.hpp"
+
+namespace ifctl::daemon {
+
+struct SessionLimits {
+    size_t max_queued_replies = 1024;  // frames waiting for the client to read
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, SessionLimits limits,
+            std::function<void(Session*)> on_close);
+    void start();
+    void close();
+    const Peer& peer() const { return peer_; }
+
+private:
+    struct OutFrame {
+        std::vector<uint8_t> bytes;
+        UniqueFd fd;
+        bool close_after = false;
+    };
+
+    void wait_readable();
+    void read_available();
+    void handle_frame(std::span<const uint8_t> frame, bool had_fds);
+    void queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after = false);
+    void queue_hello(uint32_t id);
+    void flush();
+
+    boost::asio::posix::stream_descriptor sock_;
+    Peer peer_;
+    Dispatcher& dispatcher_;
+    SessionLimits limits_;
+    std::function<void(Session*)> on_close_;
+    std::deque<OutFrame> out_;
+    std::vector<uint8_t> inbuf_;
+    bool hello_done_ = false;
+    bool reading_ = false;
+    bool writing_ = false;
+    bool closing_ = false;
+    bool closed_ = false;
+};
+
+}  // namespace ifctl::daemon

@@ -1,0 +1,71 @@
+#include "value_parse.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+namespace ifctl::cli {
+
+namespace {
+
+// Decimal only: "0x10" or "1e3" as an MTU is more likely a typo than intent.
+template <class T>
+bool parse_decimal(std::string_view s, T& out, std::string& why) {
+    T v{};
+    const char* end = s.data() + s.size();
+    auto [p, ec] = std::from_chars(s.data(), end, v, 10);
+    if (s.empty() || p != end || (ec != std::errc() && ec != std::errc::result_out_of_range) ||
+        (s.front() == '-' && std::numeric_limits<T>::is_signed == false)) {
+        why = "not a number";
+        return false;
+    }
+    if (ec == std::errc::result_out_of_range) {
+        why = "out of range (" + std::to_string(std::numeric_limits<T>::min()) + " to " +
+              std::to_string(std::numeric_limits<T>::max()) + ")";
+        return false;
+    }
+    out = v;
+    return true;
+}
+
+}  // namespace
+
+bool parse_u32(std::string_view s, uint32_t& out, std::string& why) { return parse_decimal(s, out, why); }
+bool parse_s32(std::string_view s, int32_t& out, std::string& why) { return parse_decimal(s, out, why); }
+bool parse_u64(std::string_view s, uint64_t& out, std::string& why) { return parse_decimal(s, out, why); }
+
+bool parse_ifname(std::string_view s, std::string& out, std::string& why) {
+    // The kernel's rules (dev_valid_name), checked here so the error names the word.
+    constexpr size_t kMaxName = 15;  // IFNAMSIZ - 1
+    if (s.empty()) {
+        why = "an interface name cannot be empty";
+        return false;
+    }
+    if (s.size() > kMaxName) {
+        why = "interface names are at most " + std::to_string(kMaxName) + " characters";
+        return false;
+    }
+    if (s == "." || s == "..") {
+        why = "not a valid interface name";
+        return false;
+    }
+    for (char c : s) {
+        if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c))) {
+            why = "interface names cannot contain '/', ':' or spaces";
+            return false;
+        }
+    }
+    out = s;
+    return true;
+}
+
+bool parse_word(std::string_view s, std::string& out, std::string& why) {
+    if (s.empty()) {
+        why = "cannot be empty";
+        return false;
+    }
+    out = s;
+    return true;
+}
+
+}  // namespace ifctl::cli

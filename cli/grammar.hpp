@@ -1,0 +1,79 @@
+// The ifconfig keyword grammar: one table of keywords (grammar.cpp) turns the
+// words after the interface name into a Plan, a list of actions to apply left
+// to right. Pure: no daemon, no system lookups, so every keyword and every
+// usage error is unit-tested.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "addr_parse.hpp"
+#include "libifctl/protocol/model.hpp"
+
+namespace ifctl::cli {
+
+// One alternative per kind of change; the actions layer has one apply function each.
+namespace op {
+struct Create {
+    std::string name;  // exact name, or a pattern with %d ("tap%d")
+    uint32_t queues = 0;                 // 0: the daemon's default
+    std::optional<std::string> owner;    // user name or uid, resolved when applied
+    std::vector<std::string> unsupported;  // create options this ifctld lacks yet
+};
+struct Destroy {};
+enum class AddrMode { Set, Add, Delete };  // Set: replace the first inet address (ifconfig)
+struct Addr {
+    proto::Address addr;
+    bool has_prefix = false;  // false: a Delete matches the address alone
+    AddrMode mode = AddrMode::Set;
+};
+struct Flags {
+    uint32_t flags = 0, mask = 0;  // Linux IFF_* values
+};
+struct Mtu { uint32_t mtu = 0; };
+struct Metric { int32_t metric = 0; };
+struct Txqlen { uint32_t qlen = 0; };
+struct Lladdr {
+    Mac mac{};
+    bool random = false;  // a fresh locally administered address, drawn when applied
+};
+struct Rename { std::string name; };
+struct Multicast {
+    Mac mac{};
+    bool join = true;
+};
+// A keyword the grammar knows but this ifctld cannot do yet; applying it fails.
+struct Unsupported { std::string feature; };
+}  // namespace op
+
+using Op = std::variant<op::Create, op::Destroy, op::Addr, op::Flags, op::Mtu, op::Metric, op::Txqlen,
+                        op::Lladdr, op::Rename, op::Multicast, op::Unsupported>;
+
+struct Action {
+    Op op;
+    std::string words;  // the words that asked for it ("inet 10.0.0.1/24 alias"), for messages
+};
+
+struct Plan {
+    std::string name;             // the interface named on the command line
+    std::vector<Action> actions;  // empty: show the interface
+};
+
+// Parses `words` (the interface name, then keywords). On a usage error returns
+// false with `error` naming the offending word and why ("tap0: mtu \"abc\": not a number").
+bool parse_words(std::span<const std::string> words, Plan& out, std::string& error);
+
+// How many words follow `word` if it is a keyword; nullopt if it is not one.
+// The command line uses this to tell "-alias" (a keyword) from an option.
+std::optional<int> keyword_arity(std::string_view word);
+
+// The keyword list for --help, generated from the table so it never drifts.
+std::string keyword_help();
+
+}  // namespace ifctl::cli

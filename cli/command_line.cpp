@@ -1,0 +1,104 @@
+#include "command_line.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+
+#include "grammar.hpp"
+
+namespace ifctl::cli {
+
+namespace {
+
+constexpr const char* kUsage =
+    "Usage: ifctl [-a | -l] [-u | -d] [--json] [--socket PATH]\n"
+    "       ifctl NAME [--json]\n"
+    "       ifctl NAME KEYWORD [ARG] ...\n";
+
+// CLI11 2.1 has no way to set the usage line but through the formatter.
+class Formatter : public CLI::Formatter {
+public:
+    std::string make_usage(const CLI::App*, std::string) const override { return kUsage; }
+};
+
+void declare(CLI::App& app, Options& o, std::string_view version) {
+    app.description("Configure the interfaces that ifctld owns, with the grammar of BSD ifconfig.");
+    app.formatter(std::make_shared<Formatter>());
+    app.footer(keyword_help() + "\nExit status: 0 ok, 1 an operation failed, 2 usage error. See ifctl(8).");
+    app.set_version_flag("--version", "ifctl " + std::string(version));
+    app.add_flag("-a", o.all, "List every interface (the default)");
+    app.add_flag("-l", o.names_only, "List interface names only");
+    auto* up = app.add_flag("-u", o.up_only, "List only interfaces that are up");
+    auto* down = app.add_flag("-d", o.down_only, "List only interfaces that are down");
+    up->excludes(down);
+    app.add_flag("--json", o.json, "Print JSON (schema in docs/json.md)");
+    app.add_option("--socket", o.socket, "The ifctld socket (default: $IFCTL_SOCKET or /run/ifctl/ifctld.sock)")
+        ->type_name("PATH");
+}
+
+// Sorts the arguments into option tokens for CLI11 and grammar words.
+void split(const CLI::App& app, std::span<const std::string> args, std::vector<std::string>& options,
+           std::vector<std::string>& words) {
+    bool after_name = false, only_words = false;
+    int pending = 0;  // arguments still owed to the last keyword
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        if (pending > 0 || only_words) {
+            words.push_back(a);
+            --pending;
+            continue;
+        }
+        if (a == "--") {
+            only_words = true;
+            continue;
+        }
+        if (after_name) {
+            if (std::optional<int> n = keyword_arity(a)) {
+                words.push_back(a);
+                pending = *n;
+                continue;
+            }
+        }
+        if (a.size() > 1 && a[0] == '-') {
+            options.push_back(a);
+            // An option that takes a value (--socket PATH) owns the next argument.
+            const CLI::Option* opt = a.find('=') == std::string::npos ? app.get_option_no_throw(a) : nullptr;
+            if (opt && opt->get_items_expected_min() > 0 && i + 1 < args.size()) options.push_back(args[++i]);
+            continue;
+        }
+        words.push_back(a);
+        after_name = true;
+    }
+}
+
+}  // namespace
+
+std::optional<int> parse_command_line(std::span<const std::string> args, std::string_view version, Options& out,
+                                      std::string& message) {
+    Options o;
+    CLI::App app{"", "ifctl"};
+    declare(app, o, version);
+    std::vector<std::string> options;
+    split(app, args, options, o.words);
+    std::reverse(options.begin(), options.end());  // CLI11 consumes the vector from the back
+    try {
+        app.parse(options);
+    } catch (const CLI::CallForHelp&) {
+        message = app.help();
+        return kExitOk;
+    } catch (const CLI::CallForVersion& e) {
+        message = e.what();
+        return kExitOk;
+    } catch (const CLI::ParseError& e) {
+        message = std::string(e.what()) + " (see ifctl --help)";
+        return kExitUsage;
+    }
+    if (!o.words.empty() && (o.all || o.names_only || o.up_only || o.down_only)) {
+        message = "-a, -l, -u and -d list interfaces; they take no interface name";
+        return kExitUsage;
+    }
+    out = std::move(o);
+    return std::nullopt;
+}
+
+}  // namespace ifctl::cli

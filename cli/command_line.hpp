@@ -1,0 +1,38 @@
+// The command line: global options (CLI11) and the words of the ifconfig
+// grammar. ifconfig keywords such as "-alias" look like options, so the
+// arguments are first split: before NAME, "-x" is an option; after it, a
+// known keyword and its arguments are words and anything else starting with
+// '-' is an option ("ifctl tap0 --json" works, "ifctl tap0 inet X -alias" too).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ifctl::cli {
+
+struct Options {
+    bool all = false;         // -a: every interface (also the default without NAME)
+    bool names_only = false;  // -l
+    bool up_only = false;     // -u
+    bool down_only = false;   // -d
+    bool json = false;        // --json
+    std::string socket;       // --socket; empty: $IFCTL_SOCKET or the default path
+    std::vector<std::string> words;  // NAME and its keywords; empty: a listing
+};
+
+// Exit statuses, as documented in ifctl(8).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+// Parses `args` (without argv[0]). Returns nullopt if the program should go on
+// with `out`; otherwise the exit status, with `message` to print: help or
+// version text (status 0, to stdout) or a usage error (status 2, to stderr,
+// without the "ifctl: " prefix).
+std::optional<int> parse_command_line(std::span<const std::string> args, std::string_view version, Options& out,
+                                      std::string& message);
+
+}  // namespace ifctl::cli

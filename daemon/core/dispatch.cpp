@@ -51,9 +51,16 @@ bool valid_name(const std::string& n, bool allow_pattern) {
     return allow_pattern && n.compare(pct, 2, "%d") == 0 && n.find('%', pct + 1) == std::string::npos;
 }
 
+// The record as this client sees it: kernel facts, daemon facts, its own access.
+proto::Interface view_for(Ctx& c, const proto::Interface& k) {
+    proto::Interface v = c.registry.view(k);
+    v.may_change = authorize(c.peer, Op::SetFlags, v.name, c.registry.find(k.index)).error == 0 && v.managed;
+    return v;
+}
+
 Reply reply_with(Ctx& c, uint32_t index) {
     Reply r;
-    if (const proto::Interface* k = c.kernel.find(index)) r.interfaces.push_back(c.registry.view(*k));
+    if (const proto::Interface* k = c.kernel.find(index)) r.interfaces.push_back(view_for(c, *k));
     return r;
 }
 
@@ -61,7 +68,7 @@ Reply reply_with(Ctx& c, uint32_t index) {
 
 Reply do_list(Ctx& c) {
     Reply r;
-    for (const proto::Interface* k : c.kernel.all()) r.interfaces.push_back(c.registry.view(*k));
+    for (const proto::Interface* k : c.kernel.all()) r.interfaces.push_back(view_for(c, *k));
     return r;
 }
 

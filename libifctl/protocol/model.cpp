@@ -74,6 +74,10 @@ void encode_interface(Writer& w, const Interface& i) {
     w.bytes(t(A::Lladdr), i.lladdr);
     for (const Address& a : i.addresses) encode_address(w, A::Address, a);
     for (const auto& m : i.multicast) w.raw(t(A::MultiAddr), m.data(), m.size());
+    if (i.kind == "tun") {
+        w.u32(t(A::Queues), i.queues);
+        w.u32(t(A::QueuesDetached), i.queues_detached);
+    }
     w.u8(t(A::Carrier), i.carrier);
     w.u8(t(A::OperState), i.operstate);
     const size_t st = w.begin_nested(t(A::Stats));
@@ -90,6 +94,7 @@ void encode_interface(Writer& w, const Interface& i) {
     w.end_nested(st);
     w.u64(t(A::ChangeTime), i.change_time_ms);
     w.u8(t(A::Managed), i.managed);
+    w.u8(t(A::MayChange), i.may_change);
     if (i.managed) {
         w.u32(t(A::Owner), i.owner);
         w.u64(t(A::UniqueId), i.unique_id);
@@ -151,11 +156,14 @@ Error decode_interface(const Attr& nested, Interface& i) {
                 i.multicast.push_back(m);
                 break;
             }
+            case A::Queues: i.queues = k.as_u32(); break;
+            case A::QueuesDetached: i.queues_detached = k.as_u32(); break;
             case A::Carrier: i.carrier = k.as_u8(); break;
             case A::OperState: i.operstate = k.as_u8(); break;
             case A::Stats: if (Error e = decode_stats(k, i.stats)) return e; break;
             case A::ChangeTime: i.change_time_ms = k.as_u64(); break;
             case A::Managed: i.managed = k.as_u8(); break;
+            case A::MayChange: i.may_change = k.as_u8(); break;
             case A::Owner: i.owner = k.as_u32(); break;
             case A::UniqueId: i.unique_id = k.as_u64(); break;
             default: return {EBADMSG, "unexpected attribute " + std::to_string(k.type) + " in an interface"};

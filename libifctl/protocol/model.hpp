@@ -46,6 +46,7 @@ struct Interface {
     std::vector<uint8_t> lladdr;
     std::vector<Address> addresses;  // kernel order: inet first, then inet6
     std::vector<std::array<uint8_t, 6>> multicast;  // memberships the daemon holds
+    uint32_t queues = 0, queues_detached = 0;  // TAP queues (kernel's count)
     bool carrier = false;
     uint8_t operstate = 0;
     Stats stats;
@@ -53,6 +54,7 @@ struct Interface {
     bool managed = false;  // created and owned by ifctld
     uint32_t owner = 0;    // uid allowed to configure it (managed only)
     uint64_t unique_id = 0;
+    bool may_change = false;  // for the client that asked: it may configure this interface
 };
 
 void encode_address(Writer& w, A type, const Address& a);

@@ -65,6 +65,8 @@ constexpr AttrRow kAttrRows[] = {
     {A::UniqueId, {"unique-id", K::U64}},
     {A::MinMtu, {"min-mtu", K::U32}},
     {A::MaxMtu, {"max-mtu", K::U32}},
+    {A::QueuesDetached, {"queues-detached", K::U32}},
+    {A::MayChange, {"may-change", K::U8}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {

@@ -55,7 +55,7 @@ enum class A : uint16_t {
     Message = 14,     // string: human-readable explanation of a failure
     Owner = 15,       // u32 uid
     Txqlen = 16,      // u32
-    Queues = 17,      // u32: number of queues on create
+    Queues = 17,      // u32: queues on create; attached TAP queues in a record
     HwType = 18,      // u32: ARPHRD_* of the link-level address
     Managed = 19,     // u8: 1 if ifctld created and owns the interface
     Unmanaged = 20,   // u8 in an error reply: the target exists but ifctld does not manage it
@@ -79,8 +79,10 @@ enum class A : uint16_t {
     UniqueId = 45,    // u64
     MinMtu = 46,      // u32
     MaxMtu = 47,      // u32
+    QueuesDetached = 48, // u32: TAP queues open but detached (in a record)
+    MayChange = 49,   // u8 in a record: the requesting client may configure this interface
 };
-inline constexpr uint16_t kMaxAttr = 47;
+inline constexpr uint16_t kMaxAttr = 49;
 
 struct AttrSpec {
     std::string_view name;

@@ -26,7 +26,9 @@ extern "C" {
 #define IFCTL_VERSION_MINOR 1
 #define IFCTL_DEFAULT_SOCKET "/run/ifctl/ifctld.sock"
 
-typedef struct ifctl ifctl_t;
+/* The tag is not "struct ifctl": C++ code of the project lives in namespace
+ * ifctl, and a class and a namespace may not share a name. */
+typedef struct ifctl_handle ifctl_t;
 
 /* One address of an interface. */
 typedef struct ifctl_addr {

@@ -6,6 +6,7 @@
 #include "actions.hpp"
 #include "command_line.hpp"
 #include "grammar.hpp"
+#include "plan_check.hpp"
 #include "show.hpp"
 
 using namespace ifctl;

@@ -1,0 +1,95 @@
+// The text layout and the JSON schema of an interface record.
+#include <sys/socket.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "output.hpp"
+#include "report.hpp"
+
+using namespace ifctl;
+using namespace ifctl::cli;
+
+namespace {
+
+proto::Interface sample() {
+    proto::Interface i;
+    i.index = 7;
+    i.name = "tap0";
+    i.kind = "tun";
+    i.hw_type = 1;  // ARPHRD_ETHER
+    i.flags = 0x1043;
+    i.mtu = 1500;
+    i.txqlen = 1000;
+    i.lladdr = {0x02, 0xab, 0xcd, 0xef, 0x01, 0x02};
+    proto::Address v4;
+    v4.family = AF_INET;
+    v4.local = {10, 0, 0, 1};
+    v4.prefix = 24;
+    v4.broadcast = std::array<uint8_t, 4>{10, 0, 0, 255};
+    proto::Address v6;
+    v6.family = AF_INET6;
+    v6.local = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    v6.prefix = 64;
+    i.addresses = {v4, v6};
+    i.carrier = true;
+    i.operstate = 6;
+    i.managed = true;
+    i.owner = 0;
+    return i;
+}
+
+}  // namespace
+
+TEST_CASE("text layout", "[output]") {
+    CHECK(text_interface(sample(), false) ==
+          "tap0: flags=1043<UP,BROADCAST,RUNNING,MULTICAST> mtu 1500\n"
+          "\tether 02:ab:cd:ef:01:02  txqueuelen 1000\n"
+          "\tinet 10.0.0.1 netmask 0xffffff00 broadcast 10.0.0.255\n"
+          "\tinet6 fe80::1%tap0 prefixlen 64\n"
+          "\tstatus: active\n"
+          "\tmanaged by ifctld, owner root (uid 0)\n");
+    proto::Interface u = sample();
+    u.managed = false;
+    u.metric = 3;
+    u.addresses.clear();
+    u.carrier = false;
+    CHECK(text_interface(u, false) ==
+          "tap0: flags=1043<UP,BROADCAST,RUNNING,MULTICAST> mtu 1500 metric 3\n"
+          "\tether 02:ab:cd:ef:01:02  txqueuelen 1000\n"
+          "\tstatus: no carrier\n"
+          "\tnot managed by ifctld\n");
+    CHECK(text_interface(sample(), true).find("\033[1mtap0\033[0m") == 0);
+    CHECK(text_names({sample(), sample()}) == "tap0 tap0\n");
+}
+
+TEST_CASE("JSON schema", "[output]") {
+    const auto j = nlohmann::json::parse(json_interface(sample()));
+    CHECK(j["name"] == "tap0");
+    CHECK(j["index"] == 7);
+    CHECK(j["flags"] == 0x1043);
+    CHECK(j["flag_names"] == nlohmann::json{"UP", "BROADCAST", "RUNNING", "MULTICAST"});
+    CHECK(j["lladdr"] == "02:ab:cd:ef:01:02");
+    CHECK(j["addresses"][0]["family"] == "inet");
+    CHECK(j["addresses"][0]["local"] == "10.0.0.1");
+    CHECK(j["addresses"][0]["broadcast"] == "10.0.0.255");
+    CHECK(j["addresses"][0]["peer"] == nullptr);
+    CHECK(j["addresses"][1]["local"] == "fe80::1");
+    CHECK(j["operstate_name"] == "up");
+    CHECK(j["managed"] == true);
+    CHECK(j["stats"]["rx_packets"] == 0);
+    for (const char* k : {"kind", "hw_type", "mtu", "min_mtu", "max_mtu", "metric", "txqlen", "multicast", "carrier",
+                          "operstate", "change_time_ms", "owner", "unique_id"})
+        CHECK(j.contains(k));
+    const auto list = nlohmann::json::parse(json_interfaces({sample()}));
+    CHECK(list["interfaces"].size() == 1);
+    CHECK(nlohmann::json::parse(json_names({sample()}))["names"] == nlohmann::json{"tap0"});
+}
+
+TEST_CASE("failure messages", "[output]") {
+    CHECK(failure_message("tap0", "mtu 99999", -22, "MTU above 65521", false) ==
+          "tap0: mtu 99999: Invalid argument: MTU above 65521");
+    CHECK(failure_message("tap9", "", -19, "", false) == "tap9: No such device");
+    CHECK(failure_message("eth0", "up", -1, "whatever", true) ==
+          "eth0: not managed by ifctld; ifctl changes only interfaces that ifctld created (ifctl NAME create)");
+}

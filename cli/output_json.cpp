@@ -52,6 +52,8 @@ Json interface(const proto::Interface& i) {
     for (const proto::Address& a : i.addresses) j["addresses"].push_back(address(a));
     j["multicast"] = Json::array();
     for (const auto& m : i.multicast) j["multicast"].push_back(proto::format_lladdr({m.begin(), m.end()}));
+    j["queues"] = i.queues;
+    j["queues_detached"] = i.queues_detached;
     j["carrier"] = i.carrier;
     j["operstate"] = i.operstate;
     j["operstate_name"] = operstate_name(i.operstate);
@@ -60,6 +62,7 @@ Json interface(const proto::Interface& i) {
     j["managed"] = i.managed;
     j["owner"] = i.owner;
     j["unique_id"] = i.unique_id;
+    j["may_change"] = i.may_change;
     return j;
 }
 

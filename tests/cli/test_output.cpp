@@ -36,6 +36,8 @@ proto::Interface sample() {
     i.operstate = 6;
     i.managed = true;
     i.owner = 0;
+    i.unique_id = 3;
+    i.queues = 2;
     return i;
 }
 
@@ -48,7 +50,7 @@ TEST_CASE("text layout", "[output]") {
           "\tinet 10.0.0.1 netmask 0xffffff00 broadcast 10.0.0.255\n"
           "\tinet6 fe80::1%tap0 prefixlen 64\n"
           "\tstatus: active\n"
-          "\tmanaged by ifctld, owner root (uid 0)\n");
+          "\tmanaged by ifctld, owner root (uid 0), unique id 3, queues 2\n");
     proto::Interface u = sample();
     u.managed = false;
     u.metric = 3;
@@ -79,7 +81,7 @@ TEST_CASE("JSON schema", "[output]") {
     CHECK(j["managed"] == true);
     CHECK(j["stats"]["rx_packets"] == 0);
     for (const char* k : {"kind", "hw_type", "mtu", "min_mtu", "max_mtu", "metric", "txqlen", "multicast", "carrier",
-                          "operstate", "change_time_ms", "owner", "unique_id"})
+                          "operstate", "change_time_ms", "owner", "unique_id", "queues", "queues_detached", "may_change"})
         CHECK(j.contains(k));
     const auto list = nlohmann::json::parse(json_interfaces({sample()}));
     CHECK(list["interfaces"].size() == 1);

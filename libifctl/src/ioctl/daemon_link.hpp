@@ -1,0 +1,24 @@
+// The process-wide connection ifctl_ioctl uses: opened on first use, reopened
+// after fork (a child must not share its parent's request stream) and after the
+// daemon restarts. Calls are serialised, so any thread may use it.
+#pragma once
+
+#include <functional>
+
+#include "libifctl/src/connection.hpp"
+
+namespace ifctl::ioctl_layer {
+
+// Runs `fn` with a live connection. Returns false if the daemon cannot be
+// reached (then the caller decides what a request means without it). `fn`
+// returns false when the connection broke under it (daemon restarted); the
+// connection is then dropped, and the next call opens a new one.
+bool with_daemon(const std::function<bool(client::Connection&)>& fn);
+
+// Forgets the connection (tests; also after a broken reply).
+void drop_daemon_connection();
+
+// Writes one line to stderr when IFCTL_DEBUG is set.
+void debug_note(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+}  // namespace ifctl::ioctl_layer

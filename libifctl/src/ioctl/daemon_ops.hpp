@@ -1,0 +1,31 @@
+// What the personalities ask of the daemon, with the answers they act on:
+// whether the daemon could be reached, whether it manages the interface, and
+// the daemon's errno. Requests about interfaces the daemon does not manage
+// are the kernel's business; the personalities hand those over unchanged.
+#pragma once
+
+#include <functional>
+
+#include "libifctl/src/connection.hpp"
+
+namespace ifctl::ioctl_layer {
+
+enum class Reach { Unreachable, Unknown, Unmanaged, Managed };
+
+struct Lookup {
+    Reach reach = Reach::Unreachable;
+    proto::Interface rec;
+};
+Lookup lookup(const client::Target& t);
+
+// The whole list, for SIOCGIFCONF. False if the daemon cannot be reached.
+bool list_all(std::vector<proto::Interface>& out);
+
+struct Sent {
+    Reach reach = Reach::Unreachable;
+    int err = 0;  // positive errno from the daemon, 0 on success
+};
+// Sends one change; `op` returns 0 or -errno as Connection's methods do.
+Sent change(const std::function<int(client::Connection&)>& op);
+
+}  // namespace ifctl::ioctl_layer

@@ -1,0 +1,525 @@
+// The Linux personality: on interfaces ifctld manages, every request behaves as
+// the running kernel's own ioctl does (return value, errno and its order, bytes
+// written back, resulting state), because the kernel is what ported Linux code
+// was written against. Rules follow net/core/dev_ioctl.c and net/ipv4/devinet.c;
+// docs/semantics.md lists them with their sources. Requests about interfaces the
+// daemon does not manage, or that cannot reach it, go to the kernel unchanged.
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "daemon_ops.hpp"
+#include "inet_rules.hpp"
+#include "personality.hpp"
+
+namespace ifctl::ioctl_layer {
+namespace {
+
+using client::Connection;
+using client::Target;
+
+// The interface name as the kernel reads it: byte 15 forced to NUL; "tap0:1"
+// names the device tap0 and, for address requests, the label "tap0:1".
+struct IfName {
+    std::string full;
+    std::string dev;
+    bool alias = false;
+};
+
+IfName name_of(const struct ifreq& r) {
+    IfName n;
+    n.full.assign(r.ifr_name, strnlen(r.ifr_name, IFNAMSIZ - 1));
+    const auto colon = n.full.find(':');
+    n.alias = colon != std::string::npos;
+    n.dev = n.full.substr(0, colon);
+    return n;
+}
+
+struct ifreq load(const Call& c) {
+    struct ifreq r;
+    std::memcpy(&r, c.arg, sizeof r);
+    r.ifr_name[IFNAMSIZ - 1] = 0;
+    return r;
+}
+
+// Gets write the whole ifreq back on success, as sock_do_ioctl does.
+Outcome give_back(const Call& c, const struct ifreq& r) {
+    std::memcpy(c.arg, &r, sizeof r);
+    return answered();
+}
+
+// Looks the device up; only a managed one is ours to answer for.
+bool managed(const IfName& n, Lookup& l) {
+    if (n.dev.empty()) return false;
+    l = lookup(Target::by_name(n.dev));
+    return l.reach == Reach::Managed;
+}
+
+// Sends a change about the device; nullopt means "the kernel's business".
+std::optional<Outcome> send_change(const IfName& n, const std::function<int(Connection&)>& op) {
+    if (n.dev.empty()) return std::nullopt;
+    const Sent s = change(op);
+    if (s.reach != Reach::Managed) return std::nullopt;
+    return answered(s.err);
+}
+
+// The IPv4 address an address request names: by label, and for gets first by
+// label and the address passed in ifr_addr (devinet_ioctl's "4.4BSD style" match).
+const proto::Address* find_by_label(const proto::Interface& rec, const std::string& label,
+                                    const struct sockaddr* match) {
+    if (match && match->sa_family == AF_INET) {
+        const uint32_t want = read_sockaddr_in(match);
+        for (const proto::Address& a : rec.addresses)
+            if (a.family == AF_INET && a.label == label && v4(a) == want) return &a;
+    }
+    for (const proto::Address& a : rec.addresses)
+        if (a.family == AF_INET && a.label == label) return &a;
+    return nullptr;
+}
+
+uint32_t peer_or_local(const proto::Address& a) {
+    if (!a.peer) return v4(a);
+    uint32_t n;
+    std::memcpy(&n, a.peer->data(), 4);
+    return ntohl(n);
+}
+
+uint32_t broadcast_of(const proto::Address& a) {
+    if (!a.broadcast) return 0;
+    uint32_t n;
+    std::memcpy(&n, a.broadcast->data(), 4);
+    return ntohl(n);
+}
+
+// Builds an inet address the way devinet_ioctl leaves it after a change.
+proto::Address inet_address(uint32_t local, unsigned prefix, uint32_t broadcast, uint32_t peer, const std::string& label) {
+    proto::Address a;
+    a.family = AF_INET;
+    put_v4(a.local, local);
+    a.prefix = static_cast<uint8_t>(prefix);
+    if (broadcast) {
+        std::array<uint8_t, 4> b;
+        const uint32_t nb = htonl(broadcast);
+        std::memcpy(b.data(), &nb, 4);
+        a.broadcast = b;
+    }
+    if (peer != local) {
+        std::array<uint8_t, 16> p{};
+        put_v4(p, peer);
+        a.peer = p;
+    }
+    a.label = label;
+    return a;
+}
+
+// "Delete the old, insert the new", as devinet_ioctl does with inet_del_ifa and
+// inet_insert_ifa: if the insert fails, the old address stays deleted, exactly
+// as in the kernel. Both requests are pipelined: one round trip.
+int swap_address(const std::string& dev, const proto::Address* old_addr, const proto::Address* new_addr) {
+    int result = 0;
+    change([&](Connection& c) {
+        const Target t = Target::by_name(dev);
+        uint32_t del_id = 0, add_id = 0;
+        if (old_addr) {
+            proto::Writer w = c.request(proto::Op::AddrDel, &t);
+            proto::encode_address(w, proto::A::Address, *old_addr);
+            if (int rc = c.send(w, del_id); rc < 0) return rc;
+        }
+        if (new_addr) {
+            proto::Writer w = c.request(proto::Op::AddrAdd, &t);
+            proto::encode_address(w, proto::A::Address, *new_addr);
+            if (int rc = c.send(w, add_id); rc < 0) return rc;
+        }
+        Connection::Reply r;
+        if (old_addr) {
+            if (int rc = c.receive(del_id, r); rc < 0) return rc;
+            result = r.status;
+        }
+        if (new_addr) {
+            if (int rc = c.receive(add_id, r); rc < 0) return rc;
+            if (!result) result = r.status;
+        }
+        return 0;
+    });
+    return result;
+}
+
+// ---- requests on any socket (dev_ioctl) -------------------------------------
+
+Outcome get_flags(const Call& c) {
+    struct ifreq r = load(c);
+    Lookup l;
+    if (!managed(name_of(r), l)) return to_kernel();
+    r.ifr_flags = static_cast<short>(l.rec.flags);
+    return give_back(c, r);
+}
+
+Outcome get_mtu(const Call& c) {
+    struct ifreq r = load(c);
+    Lookup l;
+    if (!managed(name_of(r), l)) return to_kernel();
+    r.ifr_mtu = static_cast<int>(l.rec.mtu);
+    return give_back(c, r);
+}
+
+Outcome get_metric(const Call& c) {
+    struct ifreq r = load(c);
+    Lookup l;
+    if (!managed(name_of(r), l)) return to_kernel();
+    r.ifr_metric = 0;  // Linux never stores a metric
+    return give_back(c, r);
+}
+
+Outcome get_index(const Call& c) {
+    struct ifreq r = load(c);
+    Lookup l;
+    if (!managed(name_of(r), l)) return to_kernel();
+    r.ifr_ifindex = static_cast<int>(l.rec.index);
+    return give_back(c, r);
+}
+
+Outcome get_txqlen(const Call& c) {
+    struct ifreq r = load(c);
+    Lookup l;
+    if (!managed(name_of(r), l)) return to_kernel();
+    r.ifr_qlen = static_cast<int>(l.rec.txqlen);
+    return give_back(c, r);
+}
+
+Outcome get_map(const Call& c) {
+    struct ifreq r = load(c);
+    Lookup l;
+    if (!managed(name_of(r), l)) return to_kernel();
+    // Field by field, as dev_ifsioc_locked does: the struct's padding keeps the caller's bytes.
+    r.ifr_map.mem_start = 0;  // a TAP has no I/O map
+    r.ifr_map.mem_end = 0;
+    r.ifr_map.base_addr = 0;
+    r.ifr_map.irq = 0;
+    r.ifr_map.dma = 0;
+    r.ifr_map.port = 0;
+    return give_back(c, r);
+}
+
+Outcome get_hwaddr(const Call& c) {
+    struct ifreq r = load(c);
+    Lookup l;
+    if (!managed(name_of(r), l)) return to_kernel();
+    // dev_get_mac_address: the family is the device type; bytes past the
+    // address length are left as the caller passed them.
+    const size_t room = sizeof r.ifr_hwaddr.sa_data;
+    if (l.rec.lladdr.empty()) std::memset(r.ifr_hwaddr.sa_data, 0, room);
+    else std::memcpy(r.ifr_hwaddr.sa_data, l.rec.lladdr.data(), std::min(room, l.rec.lladdr.size()));
+    r.ifr_hwaddr.sa_family = static_cast<sa_family_t>(l.rec.hw_type);
+    return give_back(c, r);
+}
+
+Outcome get_name(const Call& c) {
+    struct ifreq r;
+    std::memcpy(&r, c.arg, sizeof r);
+    if (r.ifr_ifindex <= 0) return to_kernel();
+    const Lookup l = lookup(Target::by_index(static_cast<uint32_t>(r.ifr_ifindex)));
+    if (l.reach != Reach::Managed) return to_kernel();
+    r.ifr_name[IFNAMSIZ - 1] = 0;
+    std::strcpy(r.ifr_name, l.rec.name.c_str());
+    return give_back(c, r);
+}
+
+Outcome set_mtu(const Call& c) {
+    const struct ifreq r = load(c);
+    const IfName n = name_of(r);
+    // A negative MTU reaches the kernel's range check as a huge one: EINVAL either way.
+    const auto mtu = static_cast<uint32_t>(r.ifr_mtu);
+    return send_change(n, [&](Connection& conn) { return conn.set_mtu(Target::by_name(n.dev), mtu); })
+        .value_or(to_kernel());
+}
+
+// dev_change_flags takes the 16-bit word as given: changeable bits from the
+// request, the rest kept. On an AF_INET socket, "dev:N" without IFF_UP deletes
+// the alias address with that label instead (devinet_ioctl).
+Outcome set_flags(const Call& c) {
+    const struct ifreq r = load(c);
+    const IfName n = name_of(r);
+    const auto flags = static_cast<uint32_t>(static_cast<uint16_t>(r.ifr_flags));
+    if (c.domain == AF_INET && n.alias) {
+        Lookup l;
+        if (!managed(n, l)) return to_kernel();
+        if (!l.rec.may_change) return answered(EPERM);
+        const proto::Address* a = find_by_label(l.rec, n.full, nullptr);
+        if (!a) return answered(EADDRNOTAVAIL);
+        if (flags & IFF_UP) return answered();
+        return answered(swap_address(n.dev, a, nullptr));
+    }
+    return send_change(n, [&](Connection& conn) { return conn.set_flags(Target::by_name(n.dev), flags, 0xffff); })
+        .value_or(to_kernel());
+}
+
+Outcome set_metric(const Call& c) {
+    const struct ifreq r = load(c);
+    Lookup l;
+    if (!managed(name_of(r), l)) return to_kernel();
+    return answered(l.rec.may_change ? EOPNOTSUPP : EPERM);
+}
+
+Outcome set_txqlen(const Call& c) {
+    const struct ifreq r = load(c);
+    const IfName n = name_of(r);
+    if (r.ifr_qlen < 0) {  // checked by dev_ifsioc after privilege and lookup
+        Lookup l;
+        if (!managed(n, l)) return to_kernel();
+        return answered(l.rec.may_change ? EINVAL : EPERM);
+    }
+    const auto qlen = static_cast<uint32_t>(r.ifr_qlen);
+    return send_change(n, [&](Connection& conn) { return conn.set_txqlen(Target::by_name(n.dev), qlen); })
+        .value_or(to_kernel());
+}
+
+Outcome set_hwaddr(const Call& c) {
+    const struct ifreq r = load(c);
+    const IfName n = name_of(r);
+    Lookup l;
+    if (!managed(n, l)) return to_kernel();
+    if (!l.rec.may_change) return answered(EPERM);
+    if (r.ifr_hwaddr.sa_family != l.rec.hw_type) return answered(EINVAL);  // dev_set_mac_address
+    const size_t len = std::min(l.rec.lladdr.size(), sizeof r.ifr_hwaddr.sa_data);
+    std::vector<uint8_t> mac(r.ifr_hwaddr.sa_data, r.ifr_hwaddr.sa_data + len);
+    return answered(change([&](Connection& conn) { return conn.set_lladdr(Target::by_name(n.dev), mac); }).err);
+}
+
+Outcome set_name(const Call& c) {
+    struct ifreq r = load(c);
+    const IfName n = name_of(r);
+    r.ifr_newname[IFNAMSIZ - 1] = 0;  // dev_ifsioc truncates the new name to 15 characters
+    const std::string new_name(r.ifr_newname);
+    if (new_name.empty()) {  // dev_valid_name refuses it, after privilege and lookup
+        Lookup l;
+        if (!managed(n, l)) return to_kernel();
+        return answered(l.rec.may_change ? EINVAL : EPERM);
+    }
+    auto out = send_change(n, [&](Connection& conn) { return conn.rename(Target::by_name(n.dev), new_name); });
+    if (!out) return to_kernel();
+    if (out->err) return *out;
+    return give_back(c, r);  // SIOCSIFNAME is in dev_ioctl's "return a value" group
+}
+
+Outcome multicast(const Call& c, bool add) {
+    const struct ifreq r = load(c);
+    const IfName n = name_of(r);
+    if (r.ifr_hwaddr.sa_family != AF_UNSPEC) {  // dev_ifsioc: after privilege and lookup
+        Lookup l;
+        if (!managed(n, l)) return to_kernel();
+        return answered(l.rec.may_change ? EINVAL : EPERM);
+    }
+    std::array<uint8_t, 6> mac;
+    std::memcpy(mac.data(), r.ifr_hwaddr.sa_data, mac.size());
+    return send_change(n, [&](Connection& conn) {
+               return add ? conn.multi_add(Target::by_name(n.dev), mac) : conn.multi_del(Target::by_name(n.dev), mac);
+           })
+        .value_or(to_kernel());
+}
+Outcome add_multi(const Call& c) { return multicast(c, true); }
+Outcome del_multi(const Call& c) { return multicast(c, false); }
+
+// SIOCGIFCONF: one 40-byte entry per IPv4 address, named by its label, in
+// device then address order; a NULL buffer asks for the size (dev_ifconf).
+Outcome get_conf(const Call& c) {
+    if (c.domain < 0) return to_kernel();
+    struct ifconf ifc;
+    std::memcpy(&ifc, c.arg, sizeof ifc);
+    std::vector<proto::Interface> all;
+    if (!list_all(all)) return to_kernel();
+    constexpr int size = sizeof(struct ifreq);
+    int total = 0;
+    for (const proto::Interface& i : all)
+        for (const proto::Address& a : i.addresses) {
+            if (a.family != AF_INET) continue;
+            if (!ifc.ifc_buf) {
+                total += size;
+                continue;
+            }
+            if (ifc.ifc_len - total < size) break;
+            struct ifreq e {};
+            std::strncpy(e.ifr_name, a.label.c_str(), IFNAMSIZ - 1);
+            write_sockaddr_in(&e.ifr_addr, v4(a));
+            std::memcpy(ifc.ifc_buf + total, &e, size);
+            total += size;
+        }
+    std::memcpy(static_cast<char*>(c.arg) + offsetof(struct ifconf, ifc_len), &total, sizeof total);
+    return answered();
+}
+
+// ---- IPv4 address requests (devinet_ioctl; AF_INET sockets only) -----------
+
+// Shared opening of the four gets: socket family, lookup, then the address.
+Outcome get_inet(const Call& c, uint32_t (*pick)(const proto::Address&)) {
+    if (c.domain != AF_INET) return to_kernel();  // the kernel answers ENOTTY
+    struct ifreq r = load(c);
+    const IfName n = name_of(r);
+    Lookup l;
+    if (!managed(n, l)) return to_kernel();
+    const proto::Address* a = find_by_label(l.rec, n.full, &r.ifr_addr);
+    if (!a) return answered(EADDRNOTAVAIL);
+    write_sockaddr_in(&r.ifr_addr, pick(*a));
+    return give_back(c, r);
+}
+Outcome get_addr(const Call& c) { return get_inet(c, v4); }
+Outcome get_dstaddr(const Call& c) { return get_inet(c, peer_or_local); }
+Outcome get_brdaddr(const Call& c) { return get_inet(c, broadcast_of); }
+Outcome get_netmask(const Call& c) {
+    return get_inet(c, [](const proto::Address& a) { return prefix_to_mask(a.prefix); });
+}
+
+// Shared opening of the four sets: privilege, family, lookup, as devinet_ioctl orders them.
+struct InetSet {
+    Outcome early;  // set when the request is already decided
+    bool decided = false;
+    IfName name;
+    Lookup l;
+    uint32_t value = 0;
+    const proto::Address* slot = nullptr;
+};
+
+InetSet open_inet_set(const Call& c, bool needs_slot) {
+    InetSet s;
+    auto decide = [&](Outcome o) {
+        s.early = o;
+        s.decided = true;
+        return s;
+    };
+    if (c.domain != AF_INET) return decide(to_kernel());
+    const struct ifreq r = load(c);
+    s.name = name_of(r);
+    if (!managed(s.name, s.l)) return decide(to_kernel());
+    if (!s.l.rec.may_change) return decide(answered(EPERM));
+    if (r.ifr_addr.sa_family != AF_INET) return decide(answered(EINVAL));
+    s.value = read_sockaddr_in(&r.ifr_addr);
+    s.slot = find_by_label(s.l.rec, s.name.full, nullptr);
+    if (needs_slot && !s.slot) return decide(answered(EADDRNOTAVAIL));
+    return s;
+}
+
+Outcome set_addr(const Call& c) {
+    InetSet s = open_inet_set(c, false);
+    if (s.decided) return s.early;
+    const int classful = classful_prefix(s.value);
+    if (classful < 0) return answered(EINVAL);  // class D
+    if (s.slot && v4(*s.slot) == s.value) return answered();
+    const std::string label = s.slot ? s.slot->label : s.name.alias ? s.name.full : s.name.dev;
+    if (s.value == 0)  // 0.0.0.0 removes the address (inet_set_ifa frees it)
+        return answered(s.slot ? swap_address(s.name.dev, s.slot, nullptr) : 0);
+    unsigned prefix = 32;
+    uint32_t broadcast = 0;
+    if (!(s.l.rec.flags & IFF_POINTOPOINT)) {
+        prefix = static_cast<unsigned>(classful);
+        if ((s.l.rec.flags & IFF_BROADCAST) && prefix < 31) broadcast = s.value | ~prefix_to_mask(prefix);
+    }
+    const proto::Address next = inet_address(s.value, prefix, broadcast, s.value, label);
+    return answered(swap_address(s.name.dev, s.slot, &next));
+}
+
+Outcome set_netmask(const Call& c) {
+    InetSet s = open_inet_set(c, true);
+    if (s.decided) return s.early;
+    if (noncontiguous(s.value)) return answered(EINVAL);
+    const proto::Address& old = *s.slot;
+    const uint32_t old_mask = prefix_to_mask(old.prefix);
+    if (old_mask == s.value) return answered();
+    const unsigned prefix = mask_to_prefix(s.value);
+    uint32_t broadcast = broadcast_of(old);
+    // Only a broadcast address that still matches the old mask follows the new one.
+    if ((s.l.rec.flags & IFF_BROADCAST) && prefix < 31 && broadcast == (v4(old) | ~old_mask))
+        broadcast = v4(old) | ~s.value;
+    const proto::Address next = inet_address(v4(old), prefix, broadcast, peer_or_local(old), old.label);
+    return answered(swap_address(s.name.dev, &old, &next));
+}
+
+Outcome set_brdaddr(const Call& c) {
+    InetSet s = open_inet_set(c, true);
+    if (s.decided) return s.early;
+    const proto::Address& old = *s.slot;
+    if (broadcast_of(old) == s.value) return answered();
+    const proto::Address next = inet_address(v4(old), old.prefix, s.value, peer_or_local(old), old.label);
+    return answered(swap_address(s.name.dev, &old, &next));
+}
+
+Outcome set_dstaddr(const Call& c) {
+    InetSet s = open_inet_set(c, true);
+    if (s.decided) return s.early;
+    const proto::Address& old = *s.slot;
+    if (peer_or_local(old) == s.value) return answered();
+    if (classful_prefix(s.value) < 0) return answered(EINVAL);
+    const proto::Address next = inet_address(v4(old), old.prefix, broadcast_of(old), s.value, old.label);
+    return answered(swap_address(s.name.dev, &old, &next));
+}
+
+// ---- IPv6 addresses: struct in6_ifreq on an AF_INET6 socket (addrconf) ------
+
+// <linux/ipv6.h>'s struct in6_ifreq; that header cannot be mixed with <net/if.h>.
+struct In6Ifreq {
+    struct in6_addr ifr6_addr;
+    uint32_t ifr6_prefixlen;
+    int ifr6_ifindex;
+};
+
+Outcome inet6_change(const Call& c, bool add) {
+    if (c.domain != AF_INET6) return to_kernel();  // SIOCDIFADDR elsewhere: ENOTTY; SIOCSIFADDR: IPv4
+    In6Ifreq r;
+    std::memcpy(&r, c.arg, sizeof r);
+    if (r.ifr6_ifindex <= 0) return to_kernel();
+    const Lookup l = lookup(Target::by_index(static_cast<uint32_t>(r.ifr6_ifindex)));
+    if (l.reach != Reach::Managed) return to_kernel();
+    if (!l.rec.may_change) return answered(EPERM);
+    if (r.ifr6_prefixlen > 128) return answered(EINVAL);
+    proto::Address a;
+    a.family = AF_INET6;
+    std::memcpy(a.local.data(), &r.ifr6_addr, 16);
+    a.prefix = static_cast<uint8_t>(r.ifr6_prefixlen);
+    const Target t = Target::by_index(l.rec.index);
+    return answered(change([&](Connection& conn) { return add ? conn.addr_add(t, a) : conn.addr_del(t, a); }).err);
+}
+
+Outcome set_addr_any(const Call& c) { return c.domain == AF_INET6 ? inet6_change(c, true) : set_addr(c); }
+Outcome del_addr6(const Call& c) { return inet6_change(c, false); }
+
+// One row per request.
+constexpr RequestRow kLinux[] = {
+    {SIOCGIFCONF, "SIOCGIFCONF", get_conf},
+    {SIOCGIFFLAGS, "SIOCGIFFLAGS", get_flags},
+    {SIOCSIFFLAGS, "SIOCSIFFLAGS", set_flags},
+    {SIOCGIFADDR, "SIOCGIFADDR", get_addr},
+    {SIOCSIFADDR, "SIOCSIFADDR", set_addr_any},
+    {SIOCDIFADDR, "SIOCDIFADDR", del_addr6},
+    {SIOCGIFNETMASK, "SIOCGIFNETMASK", get_netmask},
+    {SIOCSIFNETMASK, "SIOCSIFNETMASK", set_netmask},
+    {SIOCGIFBRDADDR, "SIOCGIFBRDADDR", get_brdaddr},
+    {SIOCSIFBRDADDR, "SIOCSIFBRDADDR", set_brdaddr},
+    {SIOCGIFDSTADDR, "SIOCGIFDSTADDR", get_dstaddr},
+    {SIOCSIFDSTADDR, "SIOCSIFDSTADDR", set_dstaddr},
+    {SIOCGIFMTU, "SIOCGIFMTU", get_mtu},
+    {SIOCSIFMTU, "SIOCSIFMTU", set_mtu},
+    {SIOCGIFHWADDR, "SIOCGIFHWADDR", get_hwaddr},
+    {SIOCSIFHWADDR, "SIOCSIFHWADDR", set_hwaddr},
+    {SIOCGIFINDEX, "SIOCGIFINDEX", get_index},
+    {SIOCGIFNAME, "SIOCGIFNAME", get_name},
+    {SIOCSIFNAME, "SIOCSIFNAME", set_name},
+    {SIOCGIFMETRIC, "SIOCGIFMETRIC", get_metric},
+    {SIOCSIFMETRIC, "SIOCSIFMETRIC", set_metric},
+    {SIOCGIFTXQLEN, "SIOCGIFTXQLEN", get_txqlen},
+    {SIOCSIFTXQLEN, "SIOCSIFTXQLEN", set_txqlen},
+    {SIOCGIFMAP, "SIOCGIFMAP", get_map},
+    {SIOCADDMULTI, "SIOCADDMULTI", add_multi},
+    {SIOCDELMULTI, "SIOCDELMULTI", del_multi},
+};
+
+}  // namespace
+
+const RequestRow* linux_requests(unsigned long request) {
+    for (const RequestRow& row : kLinux)
+        if (row.request == request) return &row;
+    return nullptr;
+}
+
+}  // namespace ifctl::ioctl_layer

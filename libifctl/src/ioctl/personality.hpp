@@ -1,0 +1,40 @@
+// How a personality serves ioctl requests: one table per personality, from
+// request number to handler. A handler either answers (Done, with an errno or
+// 0) or hands the request to the kernel unchanged (Kernel).
+#pragma once
+
+#include <cstdint>
+
+#include "ifctl/ifctl.h"
+
+namespace ifctl::ioctl_layer {
+
+struct Call {
+    int fd;
+    unsigned long request;
+    void* arg;
+    int domain;  // socket domain of fd (AF_INET, AF_INET6, AF_UNIX, ...), -1 if not a socket
+};
+
+struct Outcome {
+    bool to_kernel = false;
+    int err = 0;  // when answered: 0 or a positive errno
+};
+inline Outcome to_kernel() { return {true, 0}; }
+inline Outcome answered(int err = 0) { return {false, err}; }
+
+using Handler = Outcome (*)(const Call&);
+
+struct RequestRow {
+    unsigned long request;
+    const char* name;
+    Handler handler;
+};
+
+// The table of a personality; requests not in it go to the kernel.
+const RequestRow* find_request(ifctl_personality_t p, unsigned long request);
+
+// Each personality's table (linux.cpp, ...).
+const RequestRow* linux_requests(unsigned long request);
+
+}  // namespace ifctl::ioctl_layer

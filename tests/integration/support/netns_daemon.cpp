@@ -1,0 +1,128 @@
+#include "netns_daemon.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace ifctl::test {
+
+// The test runs as `unshare --net -- test`: unshare execs the test, so the
+// parent is the test runner, still in the namespace the test must not touch.
+// (init's namespace is not readable from inside some sandboxes.)
+void require_private_netns() {
+    struct stat self {}, parent {};
+    const std::string parent_ns = "/proc/" + std::to_string(::getppid()) + "/ns/net";
+    if (::stat("/proc/self/ns/net", &self) < 0 || ::stat(parent_ns.c_str(), &parent) < 0)
+        throw std::runtime_error("cannot read network namespaces from /proc");
+    if (self.st_ino == parent.st_ino)
+        throw std::runtime_error("refusing to run in the caller's network namespace: run under `unshare --net`");
+}
+
+std::string run(const std::string& cmd) {
+    std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);
+    if (!p) throw std::runtime_error("popen failed: " + cmd);
+    std::string out;
+    std::array<char, 4096> buf;
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p.get())) > 0) out.append(buf.data(), n);
+    const int status = ::pclose(p.release());
+    if (status != 0) throw std::runtime_error("command failed (" + std::to_string(status) + "): " + cmd);
+    return out;
+}
+
+void loopback_up() { run("ip link set lo up"); }
+
+namespace {
+bool answers(const std::string& path) {
+    const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::strncpy(sa.sun_path, path.c_str(), sizeof sa.sun_path - 1);
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+    ::close(fd);
+    return ok;
+}
+}  // namespace
+
+Daemon::Daemon(const std::string& extra_args) {
+    require_private_netns();
+    const char* exe = std::getenv("IFCTLD");
+    if (!exe) throw std::runtime_error("IFCTLD is not set (meson test sets it to the built ifctld)");
+    char tmpl[] = "/tmp/ifctl-test.XXXXXX";
+    if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+    dir_ = tmpl;
+    socket_ = dir_ + "/ifctld.sock";
+    const std::string log = dir_ + "/ifctld.log";
+
+    std::vector<std::string> args{exe, "--foreground", "--socket", socket_, "--state-dir", dir_ + "/state",
+                                  "--log-level", "debug"};
+    std::istringstream extra(extra_args);
+    for (std::string a; extra >> a;) args.push_back(a);
+
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(fd, 2);
+        ::dup2(fd, 1);
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        ::execv(exe, argv.data());
+        ::_exit(127);
+    }
+    for (int i = 0; i < 500; ++i) {  // at most 5 s
+        if (answers(socket_)) {
+            ::setenv("IFCTL_SOCKET", socket_.c_str(), 1);
+            return;
+        }
+        int st;
+        if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+            pid_ = -1;
+            throw std::runtime_error("ifctld exited at start; see " + log);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    throw std::runtime_error("ifctld did not answer on " + socket_ + " within 5 s; see " + log);
+}
+
+int Daemon::stop() {
+    if (pid_ <= 0) return -1;
+    ::kill(pid_, SIGTERM);
+    int st = 0;
+    for (int i = 0; i < 500; ++i) {  // at most 5 s, then SIGKILL
+        if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+            pid_ = -1;
+            return st;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &st, 0);
+    pid_ = -1;
+    return st;
+}
+
+Daemon::~Daemon() {
+    stop();
+    std::error_code ec;
+    if (!std::getenv("IFCTL_KEEP_TEST_DIRS")) std::filesystem::remove_all(dir_, ec);
+}
+
+}  // namespace ifctl::test

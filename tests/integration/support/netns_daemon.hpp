@@ -1,0 +1,43 @@
+// Test support: a real ifctld in the test's private network namespace.
+//
+// Integration tests run under `unshare --net` (see tests/integration/meson.build),
+// so every interface they make dies with the namespace. Before anything else,
+// Daemon refuses to run in the host's namespace.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace ifctl::test {
+
+// Throws unless this process is in a network namespace other than init's.
+void require_private_netns();
+
+class Daemon {
+public:
+    // Starts $IFCTLD (the built daemon) with its socket and state in a fresh
+    // temporary directory; waits until the socket answers. Sets IFCTL_SOCKET.
+    explicit Daemon(const std::string& extra_args = "");
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    const std::string& socket() const { return socket_; }
+    const std::string& dir() const { return dir_; }
+    pid_t pid() const { return pid_; }
+    // Stops the daemon (SIGTERM) and returns its exit status.
+    int stop();
+
+private:
+    std::string dir_, socket_;
+    pid_t pid_ = -1;
+};
+
+// Brings the loopback interface up (a new namespace has it down).
+void loopback_up();
+
+// Runs a shell command, returns its standard output; throws if it fails.
+std::string run(const std::string& cmd);
+
+}  // namespace ifctl::test

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -139,6 +140,11 @@ bool parse_address(struct nlmsghdr* nlh, proto::Address& a, uint32_t& index) {
     if (a.family == AF_INET && bytes(tb[IFA_BROADCAST], brd.data())) a.broadcast = brd;
     if (tb[IFA_LABEL]) a.label = nla_get_string(tb[IFA_LABEL]);
     return true;
+}
+
+uint64_t now_ms() {
+    using namespace std::chrono;
+    return static_cast<uint64_t>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
 // Appends an address attribute of the family's length.
@@ -291,6 +297,7 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
             std::vector<proto::Address> keep = std::move(rec.addresses);
             parse_link(nlh, rec);
             rec.addresses = std::move(keep);
+            rec.change_time_ms = now_ms();
             if (changed) changed->insert(rec.index);
             break;
         }
@@ -315,6 +322,7 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
                 if (it != links_.end() && nlh->nlmsg_type == RTM_NEWADDR) it->second.addresses.push_back(a);
             } else {
                 // An event: re-read the interface's list so its order is the kernel's.
+                if (auto it = links_.find(idx); it != links_.end()) it->second.change_time_ms = now_ms();
                 stale_addresses_.insert(idx);
                 if (changed) changed->insert(idx);
             }

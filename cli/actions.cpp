@@ -113,10 +113,11 @@ private:
     bool unmanaged_ = false;
 };
 
-// Whether create was asked for a name without unit: then the user needs to be told the name.
+// Whether create was asked for a pattern ("tap", which became "tap%d", or "vm%d"
+// as typed): then the daemon chose the name and the user needs to be told it.
 bool created_by_pattern(const Plan& plan) {
     const auto* c = plan.actions.empty() ? nullptr : std::get_if<op::Create>(&plan.actions.front().op);
-    return c && c->name != plan.name;
+    return c && c->name.find('%') != std::string::npos;
 }
 
 int report(const Applier& a, std::string_view what, int rc) {

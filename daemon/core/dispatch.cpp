@@ -233,6 +233,8 @@ Reply do_open_queue(Ctx& c) {
     // A client now reads the TAP: stop taking frames from it ourselves.
     if (int rc = m.tap.detach_own(); rc < 0)
         spdlog::warn("could not detach the daemon's queue of {}: {}", k.name, std::strerror(-rc));
+    // Queue counts change without a netlink event: read them again now.
+    c.kernel.refresh_link(k.index);
     return r;
 }
 

@@ -119,6 +119,14 @@ int Daemon::stop() {
     return st;
 }
 
+void Daemon::kill_hard() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    int st;
+    ::waitpid(pid_, &st, 0);
+    pid_ = -1;
+}
+
 Daemon::~Daemon() {
     stop();
     std::error_code ec;

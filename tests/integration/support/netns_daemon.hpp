@@ -28,6 +28,8 @@ public:
     pid_t pid() const { return pid_; }
     // Stops the daemon (SIGTERM) and returns its exit status.
     int stop();
+    // Kills it with SIGKILL, as a crash would, leaving its socket file behind.
+    void kill_hard();
 
 private:
     std::string dir_, socket_;

@@ -1,0 +1,586 @@
+// ifctld end to end, over its socket: the version exchange, every way a frame
+// can be bad, pipelining, TAP creation and ownership, queue descriptors, and
+// what the kernel shows afterwards. Each refusal checks the errno and that the
+// kernel's state did not change.
+#define CATCH_CONFIG_RUNNER
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "libifctl/protocol/model.hpp"
+#include "libifctl/protocol/wire.hpp"
+#include "libifctl/src/connection.hpp"
+#include "support/netns_daemon.hpp"
+
+using namespace ifctl;
+using proto::A;
+using proto::Op;
+using json = nlohmann::json;
+
+namespace {
+
+uint16_t t(A a) { return static_cast<uint16_t>(a); }
+
+// The kernel's view of one interface (ip -j -d -s), or null if it is gone.
+json kernel_view(const std::string& name) {
+    const std::string out = test::run("ip -j -d -s addr show 2>/dev/null | cat");
+    for (const json& link : json::parse(out))
+        if (link.value("ifname", "") == name) return link;
+    return nullptr;
+}
+
+// Drops counters, which move on their own, so two views can be compared.
+json steady(json v) {
+    if (v.is_object()) {
+        v.erase("stats64");
+        v.erase("stats");
+        for (auto& a : v["addr_info"]) {
+            a.erase("valid_life_time");
+            a.erase("preferred_life_time");
+        }
+    }
+    return v;
+}
+
+std::unique_ptr<client::Connection> connect(const test::Daemon& d) {
+    std::unique_ptr<client::Connection> c;
+    std::string why;
+    REQUIRE(client::Connection::open(d.socket(), c, why) == 0);
+    return c;
+}
+
+// A raw SEQPACKET connection, for frames the library would never send.
+struct Raw {
+    int fd = -1;
+    explicit Raw(const std::string& path) {
+        fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        sockaddr_un sa{};
+        sa.sun_family = AF_UNIX;
+        std::strncpy(sa.sun_path, path.c_str(), sizeof sa.sun_path - 1);
+        REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+        timeval tv{2, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    }
+    ~Raw() { ::close(fd); }
+    void send(const std::vector<uint8_t>& f) { REQUIRE(::send(fd, f.data(), f.size(), 0) == static_cast<ssize_t>(f.size())); }
+    void hello() {
+        proto::Writer w(static_cast<uint16_t>(Op::Hello), 0, 1);
+        w.u32(t(A::Version), proto::kVersion);
+        send(w.finish());
+        REQUIRE(reply().status == 0);
+    }
+    struct Reply {
+        proto::Header h;
+        int status = -1;
+        std::string message;
+        bool closed = false;
+    };
+    Reply reply() {
+        Reply r;
+        std::vector<uint8_t> buf(proto::kMaxFrame);
+        const ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+        if (n <= 0) {
+            r.closed = true;
+            return r;
+        }
+        buf.resize(static_cast<size_t>(n));
+        REQUIRE_FALSE(proto::parse_header(buf, r.h, true));
+        r.status = r.h.status;
+        proto::AttrIter it(std::span<const uint8_t>(buf).subspan(proto::kHeaderSize));
+        proto::Attr a;
+        while (it.next(a))
+            if (a.type == t(A::Message)) r.message = a.as_str();
+        return r;
+    }
+    bool peer_closed() {
+        char b;
+        return ::recv(fd, &b, 1, 0) == 0;
+    }
+};
+
+std::vector<uint8_t> header_only(uint16_t op, uint32_t id, uint16_t flags = 0, int32_t status = 0) {
+    std::vector<uint8_t> f(16);
+    const uint32_t len = 16;
+    std::memcpy(f.data(), &len, 4);
+    std::memcpy(f.data() + 4, &op, 2);
+    std::memcpy(f.data() + 6, &flags, 2);
+    std::memcpy(f.data() + 8, &id, 4);
+    std::memcpy(f.data() + 12, &status, 4);
+    return f;
+}
+
+size_t open_fds(pid_t pid) {
+    size_t n = 0;
+    for (auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) (void)e, ++n;
+    return n;
+}
+
+// Waits (bounded) for a condition the daemon reaches on its own.
+template <typename F>
+bool eventually(F f, int ms = 3000) {
+    for (int i = 0; i < ms / 20; ++i) {
+        if (f()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return f();
+}
+
+}  // namespace
+
+TEST_CASE("version exchange") {
+    test::Daemon d;
+    SECTION("a request before hello is refused and the connection closed") {
+        Raw r(d.socket());
+        r.send(header_only(static_cast<uint16_t>(Op::List), 7));
+        const auto rep = r.reply();
+        CHECK(rep.status == EPROTO);
+        CHECK(rep.h.id == 7);
+        CHECK_THAT(rep.message, Catch::Contains("hello"));
+        CHECK(r.peer_closed());
+    }
+    SECTION("an unknown version is refused with the version the daemon speaks") {
+        Raw r(d.socket());
+        proto::Writer w(static_cast<uint16_t>(Op::Hello), 0, 3);
+        w.u32(t(A::Version), 99);
+        r.send(w.finish());
+        const auto rep = r.reply();
+        CHECK(rep.status == EPROTONOSUPPORT);
+        CHECK_THAT(rep.message, Catch::Contains("version 1"));
+        CHECK(r.peer_closed());
+    }
+    SECTION("a second hello is refused, the connection stays") {
+        Raw r(d.socket());
+        r.hello();
+        proto::Writer w(static_cast<uint16_t>(Op::Hello), 0, 4);
+        w.u32(t(A::Version), proto::kVersion);
+        r.send(w.finish());
+        CHECK(r.reply().status == EISCONN);
+        r.send(header_only(static_cast<uint16_t>(Op::List), 5));
+        CHECK(r.reply().status == 0);
+    }
+}
+
+TEST_CASE("malformed frames get a clear error and the daemon serves on") {
+    test::Daemon d;
+    Raw r(d.socket());
+    r.hello();
+    struct Bad {
+        const char* what;
+        std::vector<uint8_t> frame;
+        int err;
+    };
+    std::vector<Bad> bad;
+    bad.push_back({"shorter than a header", std::vector<uint8_t>(8, 0), EBADMSG});
+    {
+        auto f = header_only(static_cast<uint16_t>(Op::List), 9);
+        const uint32_t wrong = 32;
+        std::memcpy(f.data(), &wrong, 4);
+        bad.push_back({"length field disagrees", f, EBADMSG});
+    }
+    bad.push_back({"unknown operation", header_only(999, 10), EOPNOTSUPP});
+    bad.push_back({"reply flag on a request", header_only(static_cast<uint16_t>(Op::List), 11, proto::kFlagReply), EBADMSG});
+    bad.push_back({"status in a request", header_only(static_cast<uint16_t>(Op::List), 12, 0, 5), EINVAL});
+    {
+        proto::Writer w(static_cast<uint16_t>(Op::Get), 0, 13);
+        w.u32(t(A::Index), 1).str(t(A::Name), "lo");
+        bad.push_back({"both name and index", w.finish(), EINVAL});
+    }
+    {
+        proto::Writer w(static_cast<uint16_t>(Op::SetMtu), 0, 14);
+        w.str(t(A::Name), "lo");
+        bad.push_back({"required attribute missing", w.finish(), EINVAL});
+    }
+    {
+        proto::Writer w(static_cast<uint16_t>(Op::SetMtu), 0, 15);
+        w.str(t(A::Name), "lo").u8(t(A::Mtu), 1);
+        bad.push_back({"attribute of the wrong size", w.finish(), EINVAL});
+    }
+    {
+        proto::Writer w(static_cast<uint16_t>(Op::List), 0, 16);
+        w.u32(777, 1);
+        bad.push_back({"unknown attribute", w.finish(), EINVAL});
+    }
+    {
+        auto f = header_only(static_cast<uint16_t>(Op::Get), 17);
+        const uint8_t attr[] = {200, 0, 3, 0};  // says 200 bytes, has 4
+        f.insert(f.end(), attr, attr + 4);
+        const uint32_t len = static_cast<uint32_t>(f.size());
+        std::memcpy(f.data(), &len, 4);
+        bad.push_back({"attribute runs past the frame", f, EBADMSG});
+    }
+    const json lo_before = steady(kernel_view("lo"));
+    for (const Bad& b : bad) {
+        INFO(b.what);
+        r.send(b.frame);
+        const auto rep = r.reply();
+        REQUIRE_FALSE(rep.closed);
+        CHECK(rep.status == b.err);
+        CHECK_FALSE(rep.message.empty());
+    }
+    SECTION("a frame longer than 64 KiB") {
+        std::vector<uint8_t> huge(proto::kMaxFrame + 100, 0);
+        r.send(huge);
+        CHECK(r.reply().status == EMSGSIZE);
+    }
+    SECTION("descriptors passed with a request are closed and refused") {
+        const size_t before = open_fds(d.pid());
+        auto f = header_only(static_cast<uint16_t>(Op::List), 20);
+        int pass[2];
+        REQUIRE(::pipe(pass) == 0);
+        iovec iov{f.data(), f.size()};
+        alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 2)];
+        msghdr mh{};
+        mh.msg_iov = &iov;
+        mh.msg_iovlen = 1;
+        mh.msg_control = cbuf;
+        mh.msg_controllen = sizeof cbuf;
+        cmsghdr* c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * 2);
+        std::memcpy(CMSG_DATA(c), pass, sizeof pass);
+        REQUIRE(::sendmsg(r.fd, &mh, 0) == static_cast<ssize_t>(f.size()));
+        const auto rep = r.reply();
+        CHECK(rep.status == EBADMSG);
+        CHECK_THAT(rep.message, Catch::Contains("descriptor"));
+        CHECK(open_fds(d.pid()) == before);
+        ::close(pass[0]);
+        ::close(pass[1]);
+    }
+    CHECK(steady(kernel_view("lo")) == lo_before);
+    r.send(header_only(static_cast<uint16_t>(Op::List), 30));
+    CHECK(r.reply().status == 0);
+}
+
+TEST_CASE("requests are pipelined and answered in order") {
+    test::Daemon d;
+    auto c = connect(d);
+    std::vector<uint32_t> ids;
+    for (int i = 0; i < 50; ++i) {
+        proto::Writer w = c->request(Op::Get, nullptr);
+        w.str(t(A::Name), i % 2 ? "lo" : "nosuch0");
+        uint32_t id;
+        REQUIRE(c->send(w, id) == 0);
+        ids.push_back(id);
+    }
+    for (size_t i = 0; i < ids.size(); ++i) {
+        client::Connection::Reply rep;
+        REQUIRE(c->receive(ids[i], rep) == 0);
+        CHECK(rep.status == (i % 2 ? 0 : ENODEV));
+    }
+}
+
+TEST_CASE("creating and destroying TAPs") {
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("vm7", {}, rec) == 0);
+    CHECK(rec.name == "vm7");
+    CHECK(rec.managed);
+    CHECK(rec.kind == "tun");
+    const json view = kernel_view("vm7");
+    REQUIRE(view.is_object());
+    CHECK(view["linkinfo"]["info_kind"] == "tun");
+    CHECK(view["linkinfo"]["info_data"]["type"] == "tap");
+    CHECK(view["linkinfo"]["info_data"]["multi_queue"] == true);
+
+    SECTION("an existing name is refused, exclusively") {
+        proto::Interface again;
+        CHECK(c->create("vm7", {}, again) == -EEXIST);
+        CHECK_THAT(c->message(), Catch::Contains("already exists"));
+        CHECK(c->create("lo", {}, again) == -EEXIST);
+        CHECK(steady(kernel_view("vm7")) == steady(view));
+    }
+    SECTION("patterns pick the next free unit") {
+        proto::Interface a, b;
+        REQUIRE(c->create("vm%d", {}, a) == 0);
+        REQUIRE(c->create("vm%d", {}, b) == 0);
+        CHECK(a.name == "vm0");
+        CHECK(b.name == "vm1");
+    }
+    SECTION("invalid names and queue counts change nothing") {
+        const std::string before = test::run("ip -br link");
+        proto::Interface x;
+        for (const char* n : {"a/b", "a:b", "a b", ".", "..", "%d%d", "x%s"}) {
+            INFO(n);
+            CHECK(c->create(n, {}, x) == -EINVAL);
+        }
+        CHECK(c->create("ok0", {.queues = 17}, x) == -EINVAL);
+        CHECK(test::run("ip -br link") == before);
+    }
+    SECTION("destroy removes it from the kernel") {
+        REQUIRE(c->destroy(client::Target::by_name("vm7")) == 0);
+        CHECK(kernel_view("vm7").is_null());
+        CHECK(c->destroy(client::Target::by_name("vm7")) == -ENODEV);
+    }
+}
+
+TEST_CASE("interfaces ifctld did not create are read-only through it") {
+    test::loopback_up();
+    test::Daemon d;
+    auto c = connect(d);
+    const json before = steady(kernel_view("lo"));
+    proto::Interface lo;
+    REQUIRE(c->get(client::Target::by_name("lo"), lo) == 0);
+    CHECK_FALSE(lo.managed);
+    CHECK_FALSE(lo.may_change);
+    CHECK(c->set_mtu(client::Target::by_name("lo"), 1400) == -EPERM);
+    CHECK(c->last_unmanaged());
+    CHECK_THAT(c->message(), Catch::Contains("not managed by ifctld"));
+    CHECK(c->set_flags(client::Target::by_name("lo"), 0, IFF_UP) == -EPERM);
+    CHECK(c->destroy(client::Target::by_name("lo")) == -EPERM);
+    CHECK(c->rename(client::Target::by_name("lo"), "lo2") == -EPERM);
+    int fd = -1;
+    CHECK(c->open_queue(client::Target::by_name("lo"), &fd) == -EPERM);
+    CHECK(steady(kernel_view("lo")) == before);
+    CHECK(c->set_mtu(client::Target::by_name("nosuch0"), 1400) == -ENODEV);
+}
+
+TEST_CASE("kernel refusals come back with the kernel's errno and change nothing") {
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("tk0", {}, rec) == 0);
+    const auto tk = client::Target::by_name("tk0");
+    const json before = steady(kernel_view("tk0"));
+    CHECK(c->set_mtu(tk, 67) == -EINVAL);
+    CHECK_THAT(c->message(), Catch::Contains("68..65521"));
+    CHECK(c->set_mtu(tk, 65522) == -EINVAL);
+    CHECK(c->set_lladdr(tk, {0x01, 0, 0x5e, 0, 0, 1}) == -EADDRNOTAVAIL);
+    CHECK(c->set_lladdr(tk, {0, 0, 0, 0, 0, 0}) == -EADDRNOTAVAIL);
+    CHECK(c->rename(tk, "lo") == -EEXIST);
+    CHECK(steady(kernel_view("tk0")) == before);
+}
+
+TEST_CASE("address replace is all or nothing") {
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("ta0", {}, rec) == 0);
+    const auto ta = client::Target::by_name("ta0");
+    auto v4 = [](const char* ip, uint8_t prefix) {
+        proto::Address a;
+        a.family = AF_INET;
+        inet_pton(AF_INET, ip, a.local.data());
+        a.prefix = prefix;
+        return a;
+    };
+    REQUIRE(c->addr_add(ta, v4("10.0.0.1", 24)) == 0);
+    REQUIRE(c->addr_add(ta, v4("10.0.0.2", 24)) == 0);
+    CHECK(c->addr_add(ta, v4("10.0.0.1", 24)) == -EEXIST);
+    const json before = steady(kernel_view("ta0"));
+
+    // The old address must be there as the caller saw it.
+    CHECK(c->addr_replace(ta, v4("10.0.0.9", 24), v4("10.0.0.3", 24)) == -EADDRNOTAVAIL);
+    CHECK(steady(kernel_view("ta0")) == before);
+    // A new address the kernel refuses: the old one is put back.
+    CHECK(c->addr_replace(ta, v4("10.0.0.2", 24), v4("10.0.0.1", 24)) == -EEXIST);
+    const json after = steady(kernel_view("ta0"));
+    CHECK(after["addr_info"].size() == before["addr_info"].size());
+    CHECK(after.dump().find("10.0.0.2") != std::string::npos);
+    // And a good one goes through.
+    CHECK(c->addr_replace(ta, v4("10.0.0.2", 24), v4("10.0.0.5", 24)) == 0);
+    const std::string now = kernel_view("ta0").dump();
+    CHECK(now.find("10.0.0.5") != std::string::npos);
+    CHECK(now.find("10.0.0.2") == std::string::npos);
+}
+
+TEST_CASE("queue descriptors: frames reach the client, and the daemon's own queue steps aside") {
+    test::loopback_up();
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("tq0", {}, rec) == 0);
+    const auto tq = client::Target::by_name("tq0");
+    REQUIRE(c->get(tq, rec) == 0);
+    CHECK(rec.queues == 1);  // the daemon's own, attached
+    CHECK(rec.queues_detached == 0);
+
+    int q = -1;
+    REQUIRE(c->open_queue(tq, &q) == 0);
+    REQUIRE(q >= 0);
+    CHECK((::fcntl(q, F_GETFD) & FD_CLOEXEC) != 0);
+    REQUIRE(c->get(tq, rec) == 0);
+    CHECK(rec.queues == 1);           // the client's
+    CHECK(rec.queues_detached == 1);  // the daemon's, detached
+    CHECK(rec.carrier);
+
+    // Frames the kernel sends on tq0 arrive on the client's queue: an ARP
+    // request for a neighbour on tq0's subnet.
+    proto::Address a;
+    a.family = AF_INET;
+    inet_pton(AF_INET, "192.0.2.1", a.local.data());
+    a.prefix = 24;
+    REQUIRE(c->addr_add(tq, a) == 0);
+    REQUIRE(c->set_flags(tq, IFF_UP, IFF_UP) == 0);
+    {
+        const int u = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_port = htons(9);
+        inet_pton(AF_INET, "192.0.2.2", &to.sin_addr);
+        (void)::sendto(u, "x", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+        ::close(u);
+    }
+    pollfd p{q, POLLIN, 0};
+    REQUIRE(::poll(&p, 1, 2000) == 1);
+    uint8_t frame[2048];
+    const ssize_t n = ::read(q, frame, sizeof frame);
+    REQUIRE(n >= 14);
+    CHECK(frame[12] == 0x08);  // EtherType ARP 0x0806 (or IPv4/IPv6 traffic: 0x08xx / 0x86dd)
+
+    // Frames the client writes arrive on the interface.
+    const auto rx_before = kernel_view("tq0")["stats64"]["rx"]["packets"].get<uint64_t>();
+    uint8_t out[60] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 1, 0x88, 0xb5};
+    REQUIRE(::write(q, out, sizeof out) == sizeof out);
+    CHECK(eventually([&] { return kernel_view("tq0")["stats64"]["rx"]["packets"].get<uint64_t>() > rx_before; }));
+
+    // Once the client closes its queue, the daemon attaches its own again.
+    ::close(q);
+    CHECK(eventually([&] {
+        return c->get(tq, rec) == 0 && rec.queues == 1 && rec.queues_detached == 0;
+    }));
+}
+
+TEST_CASE("destroy detaches clients' queues") {
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("tx0", {}, rec) == 0);
+    int q = -1;
+    REQUIRE(c->open_queue(client::Target::by_name("tx0"), &q) == 0);
+    REQUIRE(c->destroy(client::Target::by_name("tx0")) == 0);
+    CHECK(kernel_view("tx0").is_null());
+    uint8_t b[64] = {};
+    CHECK(::write(q, b, sizeof b) < 0);
+    ::close(q);
+}
+
+TEST_CASE("ownership: a user may read, and may change only what it owns") {
+    test::Daemon d;
+    ::chmod(d.dir().c_str(), 0755);
+    ::chmod(d.socket().c_str(), 0666);
+    auto root = connect(d);
+    proto::Interface rec;
+    REQUIRE(root->create("to0", {}, rec) == 0);
+    REQUIRE(root->create("to1", {.owner = 65534}, rec) == 0);
+    CHECK(rec.owner == 65534);
+    const json before = steady(kernel_view("to0"));
+
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(p[0]);
+        if (::setresgid(65534, 65534, 65534) < 0 || ::setresuid(65534, 65534, 65534) < 0) ::_exit(2);
+        std::unique_ptr<client::Connection> u;
+        std::string why;
+        int results[6] = {99, 99, 99, 99, 99, 99};
+        if (client::Connection::open(d.socket(), u, why) == 0) {
+            proto::Interface r;
+            results[0] = u->get(client::Target::by_name("to0"), r);
+            results[1] = u->set_mtu(client::Target::by_name("to0"), 1400);  // root's
+            results[2] = u->last_unmanaged();
+            results[3] = u->set_mtu(client::Target::by_name("to1"), 1400);  // its own
+            results[4] = u->create("to2", {}, r);
+            results[5] = u->destroy(client::Target::by_name("to0"));
+        }
+        if (::write(p[1], results, sizeof results) < 0) ::_exit(3);
+        ::_exit(0);
+    }
+    ::close(p[1]);
+    int results[6] = {};
+    REQUIRE(::read(p[0], results, sizeof results) == sizeof results);
+    ::close(p[0]);
+    int status;
+    ::waitpid(pid, &status, 0);
+    CHECK(results[0] == 0);
+    CHECK(results[1] == -EPERM);
+    CHECK(results[2] == 0);  // refused for ownership, not because it is unmanaged
+    CHECK(results[3] == 0);
+    CHECK(results[4] == -EPERM);
+    CHECK(results[5] == -EPERM);
+    CHECK(steady(kernel_view("to0")) == before);
+    CHECK(kernel_view("to2").is_null());
+    CHECK(kernel_view("to1")["mtu"] == 1400);
+}
+
+TEST_CASE("a client that disappears mid-conversation does not disturb the daemon") {
+    test::Daemon d;
+    for (int i = 0; i < 20; ++i) {
+        Raw r(d.socket());
+        r.hello();
+        for (int k = 0; k < 20; ++k) r.send(header_only(static_cast<uint16_t>(Op::List), 100 + k));
+        // closes without reading a single reply
+    }
+    auto c = connect(d);
+    std::vector<proto::Interface> all;
+    CHECK(c->list(all) == 0);
+}
+
+TEST_CASE("lifecycle: one daemon per socket and state directory, clean stop") {
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("tl0", {}, rec) == 0);
+    const char* exe = std::getenv("IFCTLD");
+
+    SECTION("a second daemon on the same socket refuses to start") {
+        const std::string out = test::run(std::string(exe) + " --foreground --socket " + d.socket() + " --state-dir " +
+                                          d.dir() + "/other 2>&1; echo exit=$?");
+        CHECK_THAT(out, Catch::Contains("another ifctld is already serving"));
+        CHECK_THAT(out, Catch::Contains("exit=1"));
+    }
+    SECTION("a second daemon on the same state directory refuses to start") {
+        const std::string out = test::run(std::string(exe) + " --foreground --socket " + d.dir() + "/s2.sock --state-dir " +
+                                          d.dir() + "/state 2>&1; echo exit=$?");
+        CHECK_THAT(out, Catch::Contains("is locked"));
+        CHECK_THAT(out, Catch::Contains("exit=1"));
+    }
+    SECTION("SIGTERM destroys the daemon's TAPs and removes the socket") {
+        c.reset();
+        const int st = d.stop();
+        CHECK(WIFEXITED(st));
+        CHECK(WEXITSTATUS(st) == 0);
+        CHECK(kernel_view("tl0").is_null());
+        CHECK_FALSE(std::filesystem::exists(d.socket()));
+    }
+}
+
+TEST_CASE("a stale socket left by a killed daemon is replaced") {
+    {
+        test::Daemon d;
+        d.kill_hard();
+        REQUIRE(std::filesystem::exists(d.socket()));
+        const char* exe = std::getenv("IFCTLD");
+        const std::string out = test::run("timeout 2 " + std::string(exe) + " --foreground --log-level info --socket " +
+                                          d.socket() + " --state-dir " + d.dir() + "/state2 2>&1; true");
+        CHECK_THAT(out, Catch::Contains("removing stale socket"));
+    }
+}
+
+int main(int argc, char** argv) {
+    if (::geteuid() != 0) {
+        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
+        return 77;
+    }
+    return Catch::Session().run(argc, argv);
+}

@@ -1,0 +1,1083 @@
+// Integration tests of the ifctl command against a real ifctld in a private
+// network namespace. Each case starts its own daemon, runs the built ifctl
+// ($IFCTL_CLI) as a child process with a time limit, and checks its exit
+// status, its exact standard output and standard error, and the kernel's view
+// of the interfaces read back with `ip -j`. Every refused command must also
+// leave the kernel (and the daemon's own record) exactly as it was.
+#define CATCH_CONFIG_RUNNER
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/netns_daemon.hpp"
+
+extern char** environ;
+
+using nlohmann::json;
+using Args = std::vector<std::string>;
+
+namespace {
+
+// ---- running programs ------------------------------------------------------
+
+struct Run {
+    std::string cmd;  // for messages
+    int status = -1;  // exit status, or 128 + signal
+    bool timed_out = false;
+    std::string out, err;
+};
+
+std::ostream& operator<<(std::ostream& os, const Run& r) {
+    os << "command: " << r.cmd << "\nexit status: " << r.status << (r.timed_out ? " (timed out, killed)" : "")
+       << "\nstdout: <<<" << r.out << ">>>\nstderr: <<<" << r.err << ">>>";
+    return os;
+}
+
+std::string join(const Args& a) {
+    std::string s;
+    for (const std::string& w : a) s += (s.empty() ? "" : " ") + w;
+    return s;
+}
+
+// Runs argv[0] (looked up in PATH) with a time limit; captures both outputs.
+Run exec(const Args& argv, int timeout_ms = 10000) {
+    Run r;
+    r.cmd = join(argv);
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) < 0 || ::pipe2(err, O_CLOEXEC) < 0) throw std::runtime_error("pipe2 failed");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err[1], 2);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    std::vector<char*> cargv;
+    for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+    cargv.push_back(nullptr);
+    pid_t pid = -1;
+    const int rc = ::posix_spawnp(&pid, cargv[0], &fa, nullptr, cargv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(out[1]);
+    ::close(err[1]);
+    if (rc != 0) {
+        ::close(out[0]);
+        ::close(err[0]);
+        throw std::runtime_error("cannot start " + r.cmd + ": " + std::strerror(rc));
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    pollfd fds[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+    std::string* sinks[2] = {&r.out, &r.err};
+    int open = 2;
+    while (open > 0) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        if (left <= 0) {
+            r.timed_out = true;
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        if (::poll(fds, 2, static_cast<int>(left)) < 0 && errno != EINTR) break;
+        for (int i = 0; i < 2; ++i) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            char buf[4096];
+            const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+            if (n > 0) {
+                sinks[i]->append(buf, static_cast<size_t>(n));
+            } else {
+                ::close(fds[i].fd);
+                fds[i].fd = -1;
+                --open;
+            }
+        }
+    }
+    for (pollfd& p : fds)
+        if (p.fd >= 0) ::close(p.fd);
+    int st = 0;
+    ::waitpid(pid, &st, 0);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return r;
+}
+
+const std::string& ifctl_path() {
+    static const std::string p = [] {
+        const char* e = std::getenv("IFCTL_CLI");
+        return std::string(e ? e : "");
+    }();
+    return p;
+}
+
+Run cli(const Args& args) {
+    Args argv{ifctl_path()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Run r = exec(argv);
+    r.cmd = "ifctl " + join(args);
+    return r;
+}
+
+// The JSON an ifctl command printed; a parse failure names the command.
+json parsed(const Run& r) {
+    try {
+        return json::parse(r.out);
+    } catch (const std::exception& e) {
+        std::ostringstream os;
+        os << r;
+        throw std::runtime_error(std::string("output is not JSON: ") + e.what() + "\n" + os.str());
+    }
+}
+
+// `ip -j ARGS`, parsed; fails the test if ip fails.
+json ip(const Args& args) {
+    Args argv{"ip", "-j"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const Run r = exec(argv);
+    if (r.status != 0 || r.timed_out) {
+        std::ostringstream os;
+        os << r;
+        throw std::runtime_error("ip failed\n" + os.str());
+    }
+    return r.out.empty() ? json::array() : json::parse(r.out);
+}
+
+void sh(const std::string& cmd) { ifctl::test::run("timeout 10 " + cmd); }
+
+// ---- the kernel's view -----------------------------------------------------
+
+// Every link with its addresses and details, and every multicast membership.
+json kernel_state() { return json{{"addr", ip({"-d", "addr", "show"})}, {"maddr", ip({"maddr", "show"})}}; }
+
+// The `ip -j -d addr show` entry of one link, or null.
+json link(const std::string& name) {
+    for (const json& l : ip({"-d", "addr", "show"}))
+        if (l.at("ifname") == name) return l;
+    return nullptr;
+}
+
+std::vector<std::string> link_names() {
+    std::vector<std::string> names;
+    for (const json& l : ip({"link", "show"})) names.push_back(l.at("ifname"));
+    return names;
+}
+
+bool has_flag(const json& l, const std::string& f) {
+    for (const json& x : l.at("flags"))
+        if (x == f) return true;
+    return false;
+}
+
+// The addresses of a link as "family local/prefix [brd B]" strings, kernel order.
+std::vector<std::string> addrs(const json& l) {
+    std::vector<std::string> v;
+    for (const json& a : l.at("addr_info")) {
+        std::string s = a.at("family").get<std::string>() + " " + a.at("local").get<std::string>() + "/" +
+                        std::to_string(a.at("prefixlen").get<int>());
+        if (a.contains("broadcast")) s += " brd " + a.at("broadcast").get<std::string>();
+        if (a.contains("address")) s += " peer " + a.at("address").get<std::string>();
+        v.push_back(s);
+    }
+    return v;
+}
+
+// Addresses without IPv6 link-local ones (the kernel adds those on up).
+std::vector<std::string> global_addrs(const json& l) {
+    std::vector<std::string> v;
+    for (const std::string& s : addrs(l))
+        if (s.rfind("inet6 fe80:", 0) != 0) v.push_back(s);
+    return v;
+}
+
+std::set<std::string> link_multicast(const std::string& name) {
+    std::set<std::string> v;
+    for (const json& l : ip({"maddr", "show", "dev", name}))
+        for (const json& m : l.value("maddr", json::array()))
+            if (m.contains("link")) v.insert(m.at("link").get<std::string>());
+    return v;
+}
+
+// The daemon's view, without what moves on its own (counters, change times).
+json daemon_state() {
+    const Run r = cli({"--json"});
+    if (r.status != 0) return "ifctl --json failed: " + r.err;
+    json j = parsed(r);
+    for (json& i : j.at("interfaces")) {
+        i.erase("stats");
+        i.erase("change_time_ms");
+    }
+    return j;
+}
+
+// Waits until the kernel's view stops moving (link watch and addrconf run
+// asynchronously after a link goes up), so before/after comparisons are fair.
+json settled_state() {
+    json prev = kernel_state();
+    for (int i = 0; i < 30; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        json now = kernel_state();
+        if (now == prev) return now;
+        prev = std::move(now);
+    }
+    return prev;
+}
+
+// ---- the daemon of one test case ------------------------------------------
+
+// Starts ifctld; on the way out stops it and removes every link but lo, so the
+// next case starts from the same namespace.
+struct Fixture {
+    std::unique_ptr<ifctl::test::Daemon> daemon = std::make_unique<ifctl::test::Daemon>();
+    ~Fixture() {
+        daemon.reset();
+        try {
+            for (int i = 0; i < 50; ++i) {
+                bool clean = true;
+                for (const std::string& n : link_names())
+                    if (n != "lo") {
+                        clean = false;
+                        exec({"ip", "link", "del", n}, 5000);
+                    }
+                if (clean) return;
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        } catch (const std::exception& e) {
+            std::cerr << "test_cli: cleaning up: " << e.what() << "\n";
+        }
+    }
+};
+
+// ---- checks ----------------------------------------------------------------
+
+// The command succeeded with this exact standard output and nothing on stderr.
+#define CHECK_OK(r, expected_out)             \
+    do {                                      \
+        const Run& r_ = (r);                  \
+        INFO(r_);                             \
+        CHECK(r_.status == 0);                \
+        CHECK(r_.out == (expected_out));      \
+        CHECK(r_.err.empty());                \
+    } while (0)
+
+// Runs ifctl ARGS, which must succeed silently.
+#define APPLY(...) CHECK_OK(cli(Args{__VA_ARGS__}), "")
+
+// Runs ifctl ARGS, which must fail with `status` and exactly `message` on stderr
+// (a line, "ifctl: " prepended), print nothing on stdout, and change nothing:
+// the kernel's view and the daemon's record are the same before and after.
+void refused(int line, const Args& args, int status, const std::string& message, bool daemon_up = true) {
+    INFO("refused command at test_cli.cpp:" << line);
+    const json before = settled_state();
+    const json dbefore = daemon_up ? daemon_state() : json();
+    const Run r = cli(args);
+    INFO(r);
+    CHECK(r.status == status);
+    CHECK(r.err == "ifctl: " + message + "\n");
+    CHECK(r.out.empty());
+    // Compared as JSON patches from before to after, so a failure shows what changed.
+    const json kernel_changes = json::diff(before, kernel_state());
+    CHECK(kernel_changes.dump() == "[]");
+    if (daemon_up) {
+        const json daemon_changes = json::diff(dbefore, daemon_state());
+        CHECK(daemon_changes.dump() == "[]");
+    }
+}
+#define REFUSED(args, status, message) refused(__LINE__, Args args, status, message)
+
+// Creates a managed TAP with an exact name.
+void create(const std::string& name) {
+    const Run r = cli({name, "create"});
+    INFO(r);
+    REQUIRE(r.status == 0);
+    REQUIRE(link(name) != nullptr);
+}
+
+}  // namespace
+
+// ============================================================================
+// Listing
+// ============================================================================
+
+TEST_CASE("ifctl with no arguments lists lo alone in a fresh namespace", "[list]") {
+    Fixture f;
+    const Run r = cli({});
+    INFO(r);
+    CHECK(r.status == 0);
+    CHECK(r.err.empty());
+    CHECK(r.out ==
+          "lo: flags=10049<UP,LOOPBACK,RUNNING,LOWER_UP> mtu 65536\n"
+          "\tloop  txqueuelen 1000\n"
+          "\tinet 127.0.0.1 netmask 0xff000000\n"
+          "\tinet6 ::1 prefixlen 128\n"
+          "\tstatus: active\n"
+          "\tnot managed by ifctld\n");
+}
+
+TEST_CASE("ifctl and ifctl -a list every interface in kernel order", "[list]") {
+    Fixture f;
+    create("tap0");
+    create("tap1");
+    const Run plain = cli({});
+    const Run all = cli({"-a"});
+    INFO(plain);
+    INFO(all);
+    CHECK(plain.status == 0);
+    CHECK(all.status == 0);
+    CHECK(plain.err.empty());
+    CHECK(all.err.empty());
+    CHECK(all.out == plain.out);
+    // One block per interface: its first line starts in column 0 with "NAME: ".
+    std::vector<std::string> heads;
+    std::istringstream in(plain.out);
+    for (std::string l; std::getline(in, l);)
+        if (!l.empty() && l[0] != '\t') heads.push_back(l.substr(0, l.find(':')));
+    CHECK(heads == link_names());
+    CHECK(heads == std::vector<std::string>{"lo", "tap0", "tap1"});
+    // Each block is what `ifctl NAME` prints.
+    std::string concatenated;
+    for (const std::string& n : heads) concatenated += cli({n}).out;
+    CHECK(plain.out == concatenated);
+}
+
+TEST_CASE("ifctl -l prints the names on one line; -u and -d filter by UP", "[list]") {
+    Fixture f;
+    create("tap0");
+    create("tap1");
+    APPLY("tap1", "up");
+    CHECK_OK(cli({"-l"}), "lo tap0 tap1\n");
+    CHECK_OK(cli({"-l", "-u"}), "lo tap1\n");
+    CHECK_OK(cli({"-l", "-d"}), "tap0\n");
+    CHECK_OK(cli({"-lu"}), "lo tap1\n");
+    // -u and -d without -l: full blocks of the matching interfaces only.
+    CHECK_OK(cli({"-d"}), cli({"tap0"}).out);
+    CHECK_OK(cli({"-u"}), cli({"lo"}).out + cli({"tap1"}).out);
+    // The kernel agrees about which are up.
+    CHECK(has_flag(link("tap1"), "UP"));
+    CHECK_FALSE(has_flag(link("tap0"), "UP"));
+}
+
+TEST_CASE("ifctl NAME shows one interface as the kernel has it", "[show]") {
+    Fixture f;
+    create("tap0");
+    const json l = link("tap0");
+    const std::string mac = l.at("address");
+    CHECK_OK(cli({"tap0"}), "tap0: flags=1002<BROADCAST,MULTICAST> mtu 1500\n"
+                              "\tether " + mac + "  txqueuelen 1000\n"
+                              "\tstatus: active\n"
+                              "\tmanaged by ifctld, owner root (uid 0), unique id 1, queues 1\n");
+    CHECK(l.at("mtu") == 1500);
+    CHECK(l.at("txqlen") == 1000);
+    CHECK(l.at("linkinfo").at("info_kind") == "tun");
+    CHECK(l.at("linkinfo").at("info_data").at("type") == "tap");
+}
+
+TEST_CASE("ifctl NAME shows addresses, metric and multicast in the documented layout", "[show]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "ether", "02:ab:cd:ef:01:02", "inet", "10.0.0.1/24", "inet", "10.0.1.1", "netmask", "0xffff0000",
+          "alias", "broadcast", "10.0.255.254", "inet6", "fd00::1/64", "metric", "4", "addm", "01:00:5e:00:00:07",
+          "mtu", "1400");
+    CHECK_OK(cli({"tap0"}), "tap0: flags=1002<BROADCAST,MULTICAST> mtu 1400 metric 4\n"
+                            "\tether 02:ab:cd:ef:01:02  txqueuelen 1000\n"
+                            "\tinet 10.0.0.1 netmask 0xffffff00 broadcast 10.0.0.255\n"
+                            "\tinet 10.0.1.1 netmask 0xffff0000 broadcast 10.0.255.254\n"
+                            "\tinet6 fd00::1 prefixlen 64\n"
+                            "\tmulti 01:00:5e:00:00:07\n"
+                            "\tstatus: active\n"
+                            "\tmanaged by ifctld, owner root (uid 0), unique id 1, queues 1\n");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 10.0.0.1/24 brd 10.0.0.255",
+                                                                 "inet 10.0.1.1/16 brd 10.0.255.254",
+                                                                 "inet6 fd00::1/64"});
+}
+
+// ============================================================================
+// Create and destroy
+// ============================================================================
+
+TEST_CASE("NAME create makes a TAP with exactly that name and prints nothing", "[create]") {
+    Fixture f;
+    CHECK(link("vm7") == nullptr);
+    APPLY("vm7", "create");
+    const json l = link("vm7");
+    REQUIRE(l != nullptr);
+    CHECK(l.at("linkinfo").at("info_kind") == "tun");
+    CHECK(l.at("linkinfo").at("info_data").at("type") == "tap");
+    CHECK_FALSE(has_flag(l, "UP"));
+    CHECK(cli({"vm7"}).out.find("\tmanaged by ifctld, owner root (uid 0)") != std::string::npos);
+}
+
+TEST_CASE("tap create picks the next free unit and prints the name", "[create]") {
+    Fixture f;
+    CHECK_OK(cli({"tap", "create"}), "tap0\n");
+    CHECK_OK(cli({"tap", "create"}), "tap1\n");
+    CHECK_OK(cli({"vm%d", "create"}), "vm0\n");
+    CHECK(link_names() == std::vector<std::string>{"lo", "tap0", "tap1", "vm0"});
+}
+
+TEST_CASE("tap create with more keywords applies them to the new interface", "[create]") {
+    Fixture f;
+    CHECK_OK(cli({"tap", "create", "inet", "10.9.0.1/24", "mtu", "1400", "up"}), "tap0\n");
+    const json l = link("tap0");
+    REQUIRE(l != nullptr);
+    CHECK(l.at("mtu") == 1400);
+    CHECK(has_flag(l, "UP"));
+    CHECK(global_addrs(l) == std::vector<std::string>{"inet 10.9.0.1/24 brd 10.9.0.255"});
+}
+
+TEST_CASE("destroy removes the interface from the kernel", "[create]") {
+    Fixture f;
+    create("tap0");
+    create("tap1");
+    APPLY("tap0", "destroy");
+    CHECK(link("tap0") == nullptr);
+    CHECK(link_names() == std::vector<std::string>{"lo", "tap1"});
+    CHECK_OK(cli({"-l"}), "lo tap1\n");
+}
+
+// ============================================================================
+// Addresses
+// ============================================================================
+
+TEST_CASE("inet ADDR/PREFIX sets, then replaces, the first IPv4 address", "[inet]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 10.0.0.1/24 brd 10.0.0.255"});
+    APPLY("tap0", "inet", "10.1.0.1/16");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 10.1.0.1/16 brd 10.1.255.255"});
+    CHECK(cli({"tap0"}).out.find("\tinet 10.1.0.1 netmask 0xffff0000 broadcast 10.1.255.255\n") !=
+          std::string::npos);
+}
+
+TEST_CASE("inet replaces only the first address; aliases in other subnets stay", "[inet]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24");
+    APPLY("tap0", "inet", "192.168.1.1/24", "alias");
+    APPLY("tap0", "inet", "10.5.0.1/24");
+    auto a = global_addrs(link("tap0"));
+    std::sort(a.begin(), a.end());
+    CHECK(a == std::vector<std::string>{"inet 10.5.0.1/24 brd 10.5.0.255", "inet 192.168.1.1/24 brd 192.168.1.255"});
+}
+
+// Known daemon bug: Linux deletes every secondary address of a subnet with its
+// primary (net.ipv4.conf.*.promote_secondaries is 0), and ifctld replaces and
+// deletes through a plain RTM_DELADDR of the primary. [!mayfail] until fixed.
+TEST_CASE("inet replaces the first address; an alias in the same subnet stays", "[inet][daemon-bug][!mayfail]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24");
+    APPLY("tap0", "inet", "10.0.0.2/24", "alias");
+    APPLY("tap0", "inet", "10.0.0.5/24");
+    auto a = global_addrs(link("tap0"));
+    std::sort(a.begin(), a.end());
+    CHECK(a == std::vector<std::string>{"inet 10.0.0.2/24 brd 10.0.0.255", "inet 10.0.0.5/24 brd 10.0.0.255"});
+}
+
+TEST_CASE("inet ADDR delete removes only that address, not same-subnet aliases", "[inet][daemon-bug][!mayfail]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24");
+    APPLY("tap0", "inet", "10.0.0.2/24", "alias");
+    APPLY("tap0", "inet", "10.0.0.1", "delete");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 10.0.0.2/24 brd 10.0.0.255"});
+}
+
+TEST_CASE("inet without a prefix takes the classful default", "[inet]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.2.3.4");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 10.2.3.4/8 brd 10.255.255.255"});
+    APPLY("tap0", "inet", "172.16.3.4");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 172.16.3.4/16 brd 172.16.255.255"});
+    APPLY("tap0", "inet", "192.168.3.4");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 192.168.3.4/24 brd 192.168.3.255"});
+}
+
+TEST_CASE("inet ADDR netmask MASK takes dotted, hex and prefix-length masks", "[inet]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "192.168.5.5", "netmask", "255.255.255.128");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 192.168.5.5/25 brd 192.168.5.127"});
+    APPLY("tap0", "inet", "172.16.1.1", "netmask", "0xfffff000");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 172.16.1.1/20 brd 172.16.15.255"});
+    APPLY("tap0", "inet", "10.7.7.7", "netmask", "0XFFFFFFFC");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 10.7.7.7/30 brd 10.7.7.7"});
+    APPLY("tap0", "inet", "10.8.8.8", "netmask", "12");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 10.8.8.8/12 brd 10.15.255.255"});
+}
+
+TEST_CASE("broadcast sets the inet broadcast address", "[inet]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24", "broadcast", "10.0.0.200");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 10.0.0.1/24 brd 10.0.0.200"});
+    CHECK(cli({"tap0"}).out.find("\tinet 10.0.0.1 netmask 0xffffff00 broadcast 10.0.0.200\n") != std::string::npos);
+}
+
+TEST_CASE("alias adds an inet address; -alias and delete remove one", "[inet]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24");
+    APPLY("tap0", "inet", "10.0.0.2/24", "alias");
+    APPLY("tap0", "inet", "10.0.0.3/24", "alias");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 10.0.0.1/24 brd 10.0.0.255",
+                                                                 "inet 10.0.0.2/24 brd 10.0.0.255",
+                                                                 "inet 10.0.0.3/24 brd 10.0.0.255"});
+    APPLY("tap0", "inet", "10.0.0.2", "-alias");
+    CHECK(global_addrs(link("tap0")) ==
+          std::vector<std::string>{"inet 10.0.0.1/24 brd 10.0.0.255", "inet 10.0.0.3/24 brd 10.0.0.255"});
+    APPLY("tap0", "inet", "10.0.0.3/24", "delete");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet 10.0.0.1/24 brd 10.0.0.255"});
+    APPLY("tap0", "inet", "10.0.0.1", "delete");
+    CHECK(global_addrs(link("tap0")).empty());
+}
+
+TEST_CASE("inet6 adds addresses; alias, -alias and delete", "[inet6]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet6", "fd00::1/64");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet6 fd00::1/64"});
+    APPLY("tap0", "inet6", "fd00:1::2/56", "alias");
+    APPLY("tap0", "inet6", "fd00:2::3");  // prefix 64 by default
+    auto a = global_addrs(link("tap0"));
+    std::sort(a.begin(), a.end());
+    CHECK(a == std::vector<std::string>{"inet6 fd00:1::2/56", "inet6 fd00:2::3/64", "inet6 fd00::1/64"});
+    CHECK(cli({"tap0"}).out.find("\tinet6 fd00:1::2 prefixlen 56\n") != std::string::npos);
+    APPLY("tap0", "inet6", "fe80::1234/64");
+    CHECK(cli({"tap0"}).out.find("\tinet6 fe80::1234%tap0 prefixlen 64\n") != std::string::npos);
+    APPLY("tap0", "inet6", "fe80::1234/64", "delete");
+    APPLY("tap0", "inet6", "fd00::1", "-alias");
+    APPLY("tap0", "inet6", "fd00:1::2/56", "delete");
+    CHECK(global_addrs(link("tap0")) == std::vector<std::string>{"inet6 fd00:2::3/64"});
+    // inet does not replace an inet6 address: it adds the first inet one.
+    APPLY("tap0", "inet", "10.0.0.1/24");
+    a = global_addrs(link("tap0"));
+    std::sort(a.begin(), a.end());
+    CHECK(a == std::vector<std::string>{"inet 10.0.0.1/24 brd 10.0.0.255", "inet6 fd00:2::3/64"});
+}
+
+// ============================================================================
+// Link settings
+// ============================================================================
+
+TEST_CASE("mtu N sets the MTU", "[link]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "mtu", "1400");
+    CHECK(link("tap0").at("mtu") == 1400);
+    CHECK(cli({"tap0"}).out.rfind("tap0: flags=1002<BROADCAST,MULTICAST> mtu 1400\n", 0) == 0);
+    APPLY("tap0", "mtu", "68");
+    CHECK(link("tap0").at("mtu") == 68);
+    APPLY("tap0", "mtu", "65521");
+    CHECK(link("tap0").at("mtu") == 65521);
+}
+
+TEST_CASE("metric N is kept by the daemon and shown by ifctl, not by the kernel", "[link]") {
+    Fixture f;
+    create("tap0");
+    const json before = link("tap0");
+    APPLY("tap0", "metric", "5");
+    CHECK(cli({"tap0"}).out.rfind("tap0: flags=1002<BROADCAST,MULTICAST> mtu 1500 metric 5\n", 0) == 0);
+    CHECK(parsed(cli({"tap0", "--json"})).at("metric") == 5);
+    CHECK(link("tap0") == before);
+    APPLY("tap0", "metric", "-3");
+    CHECK(parsed(cli({"tap0", "--json"})).at("metric") == -3);
+    APPLY("tap0", "metric", "0");
+    CHECK(cli({"tap0"}).out.rfind("tap0: flags=1002<BROADCAST,MULTICAST> mtu 1500\n", 0) == 0);
+}
+
+TEST_CASE("ether MAC and lladdr MAC set the link-level address", "[link]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "ether", "02:11:22:33:44:55");
+    CHECK(link("tap0").at("address") == "02:11:22:33:44:55");
+    APPLY("tap0", "lladdr", "0a-bb-cc-dd-ee-0f");
+    CHECK(link("tap0").at("address") == "0a:bb:cc:dd:ee:0f");
+    CHECK(cli({"tap0"}).out.find("\tether 0a:bb:cc:dd:ee:0f  txqueuelen 1000\n") != std::string::npos);
+}
+
+TEST_CASE("lladdr random draws a new locally administered unicast address", "[link]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "ether", "02:11:22:33:44:55");
+    APPLY("tap0", "lladdr", "random");
+    const std::string mac = link("tap0").at("address");
+    INFO("new address " << mac);
+    CHECK(mac != "02:11:22:33:44:55");
+    const unsigned first = std::stoul(mac.substr(0, 2), nullptr, 16);
+    CHECK((first & 0x03) == 0x02);  // locally administered, unicast
+    APPLY("tap0", "ether", "random");
+    CHECK(link("tap0").at("address") != mac);
+}
+
+TEST_CASE("name NEW renames; later keywords apply to the new name", "[link]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "name", "wan0");
+    CHECK(link("tap0") == nullptr);
+    REQUIRE(link("wan0") != nullptr);
+    CHECK(cli({"wan0"}).out.find("\tmanaged by ifctld") != std::string::npos);
+    APPLY("wan0", "name", "lan0", "mtu", "1300");
+    const json l = link("lan0");
+    REQUIRE(l != nullptr);
+    CHECK(l.at("mtu") == 1300);
+    CHECK(link_names() == std::vector<std::string>{"lo", "lan0"});
+}
+
+TEST_CASE("txqueuelen N sets the transmit queue length", "[link]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "txqueuelen", "500");
+    CHECK(link("tap0").at("txqlen") == 500);
+    CHECK(cli({"tap0"}).out.find("  txqueuelen 500\n") != std::string::npos);
+}
+
+TEST_CASE("addm and deletem join and leave link-level multicast groups", "[link]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "addm", "01:00:5e:01:02:03");
+    CHECK(link_multicast("tap0").count("01:00:5e:01:02:03") == 1);
+    CHECK(cli({"tap0"}).out.find("\tmulti 01:00:5e:01:02:03\n") != std::string::npos);
+    CHECK(parsed(cli({"tap0", "--json"})).at("multicast") == json{"01:00:5e:01:02:03"});
+    APPLY("tap0", "deletem", "01:00:5e:01:02:03");
+    CHECK(link_multicast("tap0").count("01:00:5e:01:02:03") == 0);
+    CHECK(cli({"tap0"}).out.find("multi") == std::string::npos);
+}
+
+// ============================================================================
+// Flags
+// ============================================================================
+
+TEST_CASE("up and down", "[flags]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "up");
+    CHECK(has_flag(link("tap0"), "UP"));
+    CHECK(cli({"tap0"}).out.rfind("tap0: flags=11043<UP,BROADCAST,RUNNING,MULTICAST,LOWER_UP> mtu 1500\n", 0) == 0);
+    APPLY("tap0", "down");
+    CHECK_FALSE(has_flag(link("tap0"), "UP"));
+}
+
+TEST_CASE("promisc and -promisc", "[flags]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "promisc");
+    json l = link("tap0");
+    CHECK(has_flag(l, "PROMISC"));
+    CHECK(l.at("promiscuity") == 1);
+    CHECK(cli({"tap0"}).out.rfind("tap0: flags=1102<BROADCAST,PROMISC,MULTICAST> mtu 1500\n", 0) == 0);
+    APPLY("tap0", "-promisc");
+    l = link("tap0");
+    CHECK_FALSE(has_flag(l, "PROMISC"));
+    CHECK(l.at("promiscuity") == 0);
+}
+
+TEST_CASE("allmulti and -allmulti", "[flags]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "allmulti");
+    json l = link("tap0");
+    CHECK(has_flag(l, "ALLMULTI"));
+    CHECK(l.value("allmulti", 1) == 1);
+    CHECK(cli({"tap0"}).out.rfind("tap0: flags=1202<BROADCAST,ALLMULTI,MULTICAST> mtu 1500\n", 0) == 0);
+    APPLY("tap0", "-allmulti");
+    l = link("tap0");
+    CHECK_FALSE(has_flag(l, "ALLMULTI"));
+    CHECK(l.value("allmulti", 0) == 0);
+}
+
+// ============================================================================
+// Several keywords on one line
+// ============================================================================
+
+TEST_CASE("several keywords apply left to right", "[line]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24", "mtu", "1400", "up");
+    json l = link("tap0");
+    CHECK(global_addrs(l) == std::vector<std::string>{"inet 10.0.0.1/24 brd 10.0.0.255"});
+    CHECK(l.at("mtu") == 1400);
+    CHECK(has_flag(l, "UP"));
+    // Later words win over earlier ones.
+    APPLY("tap0", "mtu", "1300", "mtu", "1200", "down", "up", "down");
+    l = link("tap0");
+    CHECK(l.at("mtu") == 1200);
+    CHECK_FALSE(has_flag(l, "UP"));
+    // Each inet clause acts on what the one before it left.
+    APPLY("tap0", "inet", "10.1.0.1/24", "inet", "10.2.0.1/24", "alias", "txqueuelen", "64", "promisc");
+    l = link("tap0");
+    CHECK(global_addrs(l) ==
+          std::vector<std::string>{"inet 10.1.0.1/24 brd 10.1.0.255", "inet 10.2.0.1/24 brd 10.2.0.255"});
+    CHECK(l.at("txqlen") == 64);
+    CHECK(has_flag(l, "PROMISC"));
+}
+
+TEST_CASE("a line stops at the first failing keyword; the ones before it stay", "[line]") {
+    Fixture f;
+    create("tap0");
+    const Run r = cli({"tap0", "mtu", "1400", "mtu", "10", "up"});
+    INFO(r);
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.rfind("ifctl: tap0: mtu 10: Invalid argument: ", 0) == 0);
+    const json l = link("tap0");
+    CHECK(l.at("mtu") == 1400);
+    CHECK_FALSE(has_flag(l, "UP"));
+}
+
+// ============================================================================
+// JSON
+// ============================================================================
+
+namespace {
+
+// Compares one interface of ifctl's JSON with the kernel's entry for it.
+void check_against_kernel(const json& i, const json& k) {
+    INFO("ifctl: " << i.dump() << "\nip: " << k.dump());
+    CHECK(i.at("index") == k.at("ifindex"));
+    CHECK(i.at("name") == k.at("ifname"));
+    CHECK(i.at("mtu") == k.at("mtu"));
+    CHECK(i.at("min_mtu") == k.value("min_mtu", 0));
+    CHECK(i.at("max_mtu") == k.value("max_mtu", 0));
+    CHECK(i.at("txqlen") == k.at("txqlen"));
+    CHECK(i.at("lladdr") == k.at("address"));
+    CHECK(i.at("kind") == (k.contains("linkinfo") ? k.at("linkinfo").value("info_kind", "") : ""));
+    CHECK(i.at("hw_type") == (k.at("link_type") == "loopback" ? 772 : 1));
+    // The flags both sides name.
+    const std::set<std::string> common{"UP", "BROADCAST", "LOOPBACK", "POINTOPOINT", "NOARP",
+                                       "PROMISC", "ALLMULTI", "MULTICAST", "LOWER_UP"};
+    std::set<std::string> ours, theirs;
+    for (const json& n : i.at("flag_names"))
+        if (common.count(n)) ours.insert(n);
+    for (const json& n : k.at("flags"))
+        if (common.count(n)) theirs.insert(n);
+    CHECK(ours == theirs);
+    unsigned bits = 0;
+    for (const json& n : i.at("flag_names")) {
+        static const std::vector<std::string> order{"UP", "BROADCAST", "DEBUG", "LOOPBACK", "POINTOPOINT",
+                                                    "NOTRAILERS", "RUNNING", "NOARP", "PROMISC", "ALLMULTI",
+                                                    "MASTER", "SLAVE", "MULTICAST", "PORTSEL", "AUTOMEDIA",
+                                                    "DYNAMIC", "LOWER_UP", "DORMANT", "ECHO"};
+        const auto at = std::find(order.begin(), order.end(), n.get<std::string>());
+        REQUIRE(at != order.end());
+        bits |= 1u << (at - order.begin());
+    }
+    CHECK(i.at("flags") == bits);
+    // Addresses: same set, inet first.
+    std::vector<std::string> ours_a, theirs_a;
+    for (const json& a : i.at("addresses")) {
+        std::string s = a.at("family").get<std::string>() + " " + a.at("local").get<std::string>() + "/" +
+                        std::to_string(a.at("prefix").get<int>());
+        if (!a.at("broadcast").is_null()) s += " brd " + a.at("broadcast").get<std::string>();
+        if (!a.at("peer").is_null()) s += " peer " + a.at("peer").get<std::string>();
+        ours_a.push_back(s);
+    }
+    theirs_a = addrs(k);
+    std::vector<std::string> ours_sorted = ours_a, theirs_sorted = theirs_a;
+    std::sort(ours_sorted.begin(), ours_sorted.end());
+    std::sort(theirs_sorted.begin(), theirs_sorted.end());
+    CHECK(ours_sorted == theirs_sorted);
+    bool seen6 = false;
+    for (const json& a : i.at("addresses")) {
+        if (a.at("family") == "inet6") seen6 = true;
+        else CHECK_FALSE(seen6);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("--json lists every interface, matching ip -j", "[json]") {
+    Fixture f;
+    create("tap0");
+    create("tap1");
+    APPLY("tap0", "inet", "10.0.0.1/24", "inet6", "fd00::1/64", "mtu", "1400", "up");
+    APPLY("tap1", "ether", "02:00:00:00:00:11", "promisc", "metric", "7");
+    settled_state();
+    for (const Args& args : {Args{"--json"}, Args{"-a", "--json"}}) {
+        const Run r = cli(args);
+        INFO(r);
+        REQUIRE(r.status == 0);
+        CHECK(r.err.empty());
+        const json j = parsed(r);
+        REQUIRE(j.contains("interfaces"));
+        const json kernel = ip({"-d", "addr", "show"});
+        REQUIRE(j.at("interfaces").size() == kernel.size());
+        for (size_t n = 0; n < kernel.size(); ++n) check_against_kernel(j.at("interfaces")[n], kernel[n]);
+        const json& lo = j.at("interfaces")[0];
+        CHECK(lo.at("managed") == false);
+        CHECK(lo.at("may_change") == false);
+        CHECK(lo.at("unique_id") == 0);
+        const json& t1 = j.at("interfaces")[2];
+        CHECK(t1.at("metric") == 7);
+        CHECK(t1.at("managed") == true);
+        CHECK(t1.at("may_change") == true);
+        CHECK(t1.at("queues") == 1);
+        CHECK(t1.at("owner") == 0);
+    }
+    CHECK_OK(cli({"-l", "--json"}), "{\n  \"names\": [\n    \"lo\",\n    \"tap0\",\n    \"tap1\"\n  ]\n}\n");
+    CHECK(parsed(cli({"-l", "-u", "--json"})) == json{{"names", {"lo", "tap0"}}});
+    CHECK(parsed(cli({"-l", "-d", "--json"})) == json{{"names", {"tap1"}}});
+}
+
+TEST_CASE("NAME --json prints the one interface, matching ip -j", "[json]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24", "inet", "10.0.0.9/24", "alias", "inet6", "fd00::1/64", "mtu", "9000",
+          "txqueuelen", "77", "allmulti", "addm", "33:33:00:00:00:fb", "up");
+    settled_state();
+    for (const Args& args : {Args{"tap0", "--json"}, Args{"--json", "tap0"}}) {
+        const Run r = cli(args);
+        INFO(r);
+        REQUIRE(r.status == 0);
+        CHECK(r.err.empty());
+        const json i = parsed(r);
+        check_against_kernel(i, link("tap0"));
+        CHECK(i.at("mtu") == 9000);
+        CHECK(i.at("txqlen") == 77);
+        CHECK(i.at("kind") == "tun");
+        CHECK(i.at("hw_type") == 1);
+        CHECK(i.at("managed") == true);
+        CHECK(i.at("unique_id") == 1);
+        CHECK(i.at("multicast") == json{"33:33:00:00:00:fb"});
+        CHECK(i.at("addresses")[0].at("label") == "tap0");
+        // Keys in the documented order (docs/json.md).
+        CHECK(r.out.find("\"index\"") < r.out.find("\"name\""));
+        CHECK(r.out.find("\"stats\"") < r.out.find("\"may_change\""));
+    }
+}
+
+TEST_CASE("tap create --json prints the new interface after the line was applied", "[json]") {
+    Fixture f;
+    const Run r = cli({"tap", "create", "mtu", "1280", "--json"});
+    INFO(r);
+    REQUIRE(r.status == 0);
+    CHECK(r.err.empty());
+    const json i = parsed(r);
+    CHECK(i.at("name") == "tap0");
+    CHECK(i.at("mtu") == 1280);
+    check_against_kernel(i, link("tap0"));
+}
+
+// ============================================================================
+// Refusals: exact message and status, and nothing changed
+// ============================================================================
+
+TEST_CASE("an unknown interface: exit 1, named, nothing changes", "[error]") {
+    Fixture f;
+    create("tap0");
+    REFUSED(({"nope0"}), 1, "nope0: No such device: no interface named nope0");
+    REFUSED(({"nope0", "up"}), 1, "nope0: No such device: no interface named nope0");
+    REFUSED(({"nope0", "inet", "10.0.0.1/24"}), 1, "nope0: No such device: no interface named nope0");
+    REFUSED(({"nope0", "destroy"}), 1, "nope0: No such device: no interface named nope0");
+    REFUSED(({"nope0", "--json"}), 1, "nope0: No such device: no interface named nope0");
+}
+
+TEST_CASE("an interface ifctld did not create is refused and left alone", "[error]") {
+    Fixture f;
+    const std::string not_managed =
+        "lo: not managed by ifctld; ifctl changes only interfaces that ifctld created (ifctl NAME create)";
+    const json lo = link("lo");
+    REFUSED(({"lo", "down"}), 1, not_managed);
+    REFUSED(({"lo", "mtu", "1400"}), 1, not_managed);
+    REFUSED(({"lo", "inet", "127.0.0.2/8", "alias"}), 1, not_managed);
+    REFUSED(({"lo", "inet", "127.0.0.1", "delete"}), 1, not_managed);
+    REFUSED(({"lo", "metric", "3"}), 1, not_managed);
+    REFUSED(({"lo", "name", "lo1"}), 1, not_managed);
+    REFUSED(({"lo", "destroy"}), 1, not_managed);
+    REFUSED(({"lo", "addm", "01:00:5e:00:00:09"}), 1, not_managed);
+    CHECK(link("lo") == lo);
+    // A TAP made behind the daemon's back is not its either.
+    sh("ip tuntap add dev ext0 mode tap");
+    REFUSED(({"ext0", "up"}), 1,
+            "ext0: not managed by ifctld; ifctl changes only interfaces that ifctld created (ifctl NAME create)");
+    REFUSED(({"ext0", "destroy"}), 1,
+            "ext0: not managed by ifctld; ifctl changes only interfaces that ifctld created (ifctl NAME create)");
+    // But showing it is fine.
+    CHECK(cli({"ext0"}).out.find("\tnot managed by ifctld\n") != std::string::npos);
+}
+
+TEST_CASE("bad values are usage errors (exit 2) naming the word, and change nothing", "[error]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24");
+    REFUSED(({"tap0", "mtu", "abc"}), 2, "tap0: mtu \"abc\": not a number");
+    REFUSED(({"tap0", "mtu", "-5"}), 2, "tap0: mtu \"-5\": not a number");
+    REFUSED(({"tap0", "mtu", "99999999999"}), 2, "tap0: mtu \"99999999999\": out of range (0 to 4294967295)");
+    REFUSED(({"tap0", "mtu"}), 2, "tap0: mtu: missing N");
+    REFUSED(({"tap0", "metric", "x"}), 2, "tap0: metric \"x\": not a number");
+    REFUSED(({"tap0", "metric", "3000000000"}), 2,
+            "tap0: metric \"3000000000\": out of range (-2147483648 to 2147483647)");
+    REFUSED(({"tap0", "txqueuelen", "1e3"}), 2, "tap0: txqueuelen \"1e3\": not a number");
+    REFUSED(({"tap0", "inet", "300.1.1.1/24"}), 2,
+            "tap0: inet \"300.1.1.1/24\": not an IPv4 address (expected a.b.c.d)");
+    REFUSED(({"tap0", "inet", "10.0.0.2/33"}), 2,
+            "tap0: inet \"10.0.0.2/33\": prefix length must be a number from 0 to 32");
+    REFUSED(({"tap0", "inet6", "fd00::zz/64"}), 2, "tap0: inet6 \"fd00::zz/64\": not an IPv6 address");
+    REFUSED(({"tap0", "inet", "10.0.0.2", "netmask", "255.0.255.0"}), 2,
+            "tap0: netmask \"255.0.255.0\": netmask bits must be contiguous");
+    REFUSED(({"tap0", "inet", "10.0.0.2", "netmask", "0xfg"}), 2,
+            "tap0: netmask \"0xfg\": not a netmask (expected a prefix length, a.b.c.d or 0xhhhhhhhh)");
+    REFUSED(({"tap0", "netmask", "255.0.0.0"}), 2, "tap0: netmask \"255.0.0.0\": must follow \"inet ADDR\"");
+    REFUSED(({"tap0", "inet6", "fd00::1", "broadcast", "10.0.0.255"}), 2,
+            "tap0: broadcast \"10.0.0.255\": only applies to inet");
+    REFUSED(({"tap0", "alias"}), 2, "tap0: alias: must follow \"inet ADDR\" or \"inet6 ADDR\"");
+    REFUSED(({"tap0", "ether", "01:00:5e:00:00:01"}), 2,
+            "tap0: ether \"01:00:5e:00:00:01\": a multicast address cannot be an interface's own address");
+    REFUSED(({"tap0", "ether", "02:00:00:00:00"}), 2,
+            "tap0: ether \"02:00:00:00:00\": not a MAC address (expected six hex bytes, as 02:ab:cd:ef:01:02)");
+    REFUSED(({"tap0", "addm", "02:00:00:00:00:01"}), 2,
+            "tap0: addm \"02:00:00:00:00:01\": not a multicast address (the first byte must be odd)");
+    REFUSED(({"tap0", "name", "a/b"}), 2, "tap0: name \"a/b\": interface names cannot contain '/', ':' or spaces");
+    REFUSED(({"tap0", "name", "abcdefghijklmnop"}), 2,
+            "tap0: name \"abcdefghijklmnop\": interface names are at most 15 characters");
+    REFUSED(({"tap0", "frobnicate"}), 2, "tap0: \"frobnicate\": not a keyword (see ifctl --help)");
+    REFUSED(({"tap0", "up", "mtu", "bad"}), 2, "tap0: mtu \"bad\": not a number");  // nothing before it ran
+    REFUSED(({"tap0", "destroy", "up"}), 2, "tap0: up: nothing may follow \"destroy\"");
+    REFUSED(({"tap0", "up", "create"}), 2, "tap0: create: must come first, right after the interface name");
+    REFUSED(({"-a", "tap0"}), 2, "-a, -l, -u and -d list interfaces; they take no interface name");
+    REFUSED(({"-u", "-d"}), 2, "-u excludes -d (see ifctl --help)");
+}
+
+TEST_CASE("creating an existing name fails with EEXIST and changes nothing", "[error]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "mtu", "1400");
+    REFUSED(({"tap0", "create"}), 1, "tap0: create: File exists: an interface named tap0 already exists");
+    create("vm3");
+    REFUSED(({"vm3", "create"}), 1, "vm3: create: File exists: an interface named vm3 already exists");
+    REFUSED(({"vm3", "create", "mtu", "1280"}), 1, "vm3: create: File exists: an interface named vm3 already exists");
+    // "lo" has no unit number, so "lo create" is a pattern (lo0), not a clash.
+}
+
+TEST_CASE("daemon not running: says how to start it, exit 1", "[error]") {
+    Fixture f;
+    create("tap0");
+    const std::string sock = f.daemon->dir() + "/no-such.sock";
+    const std::string how = "ifctld is not running (nothing listens on " + sock +
+                            "); start it with \"systemctl start ifctld\" or \"ifctld --socket " + sock + "\"";
+    refused(__LINE__, {"--socket", sock}, 1, how, false);
+    refused(__LINE__, {"--socket", sock, "tap0"}, 1, how, false);
+    refused(__LINE__, {"tap0", "up", "--socket", sock}, 1, how, false);
+    refused(__LINE__, {"--socket", sock, "tap", "create"}, 1, how, false);
+    // And IFCTL_SOCKET pointing nowhere, after the daemon is gone.
+    const std::string real = f.daemon->socket();
+    f.daemon->stop();
+    const std::string how_real = "ifctld is not running (nothing listens on " + real +
+                                 "); start it with \"systemctl start ifctld\" or \"ifctld --socket " + real + "\"";
+    refused(__LINE__, {"-l"}, 1, how_real, false);
+}
+
+TEST_CASE("an MTU the kernel refuses: exit 1 with the accepted range", "[error]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "mtu", "1400");
+    REFUSED(({"tap0", "mtu", "10"}), 1,
+            "tap0: mtu 10: Invalid argument: setting MTU 10 on tap0: Invalid argument (this interface accepts "
+            "68..65521)");
+    REFUSED(({"tap0", "mtu", "70000"}), 1,
+            "tap0: mtu 70000: Invalid argument: setting MTU 70000 on tap0: Invalid argument (this interface "
+            "accepts 68..65521)");
+}
+
+TEST_CASE("renaming to a name in use fails and changes nothing", "[error]") {
+    Fixture f;
+    create("tap0");
+    create("tap1");
+    REFUSED(({"tap0", "name", "tap1"}), 1, "tap0: name tap1: File exists: renaming tap0 to tap1: File exists");
+    REFUSED(({"tap0", "name", "lo"}), 1, "tap0: name lo: File exists: renaming tap0 to lo: File exists");
+}
+
+TEST_CASE("deleting an address the interface lacks fails and changes nothing", "[error]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24");
+    REFUSED(({"tap0", "inet", "10.0.0.2", "-alias"}), 1,
+            "tap0: inet 10.0.0.2 -alias: Cannot assign requested address: tap0 has no such address");
+    REFUSED(({"tap0", "inet", "10.0.0.1/16", "delete"}), 1,
+            "tap0: inet 10.0.0.1/16 delete: Cannot assign requested address: tap0 has no such address");
+    REFUSED(({"tap0", "inet6", "fd00::5", "delete"}), 1,
+            "tap0: inet6 fd00::5 delete: Cannot assign requested address: tap0 has no such address");
+}
+
+// Known daemon bug: a replace whose add fails puts the old first address back,
+// but at the end of the list (so another address is now "first") and without
+// the same-subnet aliases the kernel deleted with it. [!mayfail] until fixed.
+TEST_CASE("a refused inet replace changes nothing", "[error][daemon-bug][!mayfail]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24");
+    APPLY("tap0", "inet", "10.0.0.2/24", "alias");
+    APPLY("tap0", "inet", "10.5.0.1/24", "alias");
+    REFUSED(({"tap0", "inet", "10.5.0.1/24"}), 1,
+            "tap0: inet 10.5.0.1/24: File exists: replacing 10.0.0.1 on tap0: File exists");
+}
+
+TEST_CASE("leaving a multicast group not joined fails and changes nothing", "[error]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "addm", "01:00:5e:00:00:01");
+    REFUSED(({"tap0", "deletem", "01:00:5e:00:00:02"}), 1,
+            "tap0: deletem 01:00:5e:00:00:02: No such file or directory: leaving a multicast address on tap0: No such "
+            "file or directory");
+}
+
+TEST_CASE("tap create with a failing later keyword keeps the new interface and names it", "[error]") {
+    Fixture f;
+    const Run r = cli({"tap", "create", "mtu", "1400", "mtu", "10"});
+    INFO(r);
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err ==
+          "ifctl: tap0: mtu 10: Invalid argument: setting MTU 10 on tap0: Invalid argument (this interface accepts "
+          "68..65521)\n");
+    const json l = link("tap0");
+    REQUIRE(l != nullptr);
+    CHECK(l.at("mtu") == 1400);
+}
+
+TEST_CASE("keywords this ifctld does not support refuse the whole line", "[error]") {
+    Fixture f;
+    create("tap0");
+    REFUSED(({"tap0", "up", "monitor"}), 1, "tap0: monitor: not supported by this ifctld yet");
+    REFUSED(({"tap1", "create", "persist"}), 1, "tap1: persist: not supported by this ifctld yet");
+}
+
+// ============================================================================
+
+int main(int argc, char** argv) {
+    if (::geteuid() != 0) {
+        std::cerr << "test_cli: needs root (to create TAP devices in a private namespace); skipping\n";
+        return 77;
+    }
+    if (ifctl_path().empty() || !std::getenv("IFCTLD")) {
+        std::cerr << "test_cli: IFCTL_CLI and IFCTLD must name the built ifctl and ifctld (meson test sets them)\n";
+        return 1;
+    }
+    try {
+        ifctl::test::require_private_netns();
+        ifctl::test::loopback_up();
+        // No duplicate address detection: addresses are final at once, so the
+        // kernel's view does not change under a before/after comparison.
+        for (const char* f : {"/proc/sys/net/ipv6/conf/all/accept_dad", "/proc/sys/net/ipv6/conf/default/accept_dad"})
+            std::ofstream(f) << "0\n";
+    } catch (const std::exception& e) {
+        std::cerr << "test_cli: " << e.what() << "\n";
+        return 1;
+    }
+    ::unsetenv("NO_COLOR");
+    return Catch::Session().run(argc, argv);
+}

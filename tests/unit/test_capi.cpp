@@ -1,0 +1,438 @@
+// The C API against a scripted fake daemon: conversions between the C structs
+// and the canonical records, messages, and that every request the library
+// sends passes the daemon's validate_request().
+#include <ifctl/ifctl.h>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "helpers.hpp"
+
+using namespace testutil;
+using proto::Writer;
+
+namespace {
+
+proto::Interface sample(uint32_t index, const std::string& name) {
+    proto::Interface i;
+    i.index = index;
+    i.name = name;
+    i.kind = "tun";
+    i.hw_type = 1;
+    i.flags = 0x1043;
+    i.mtu = 1500;
+    i.min_mtu = 68;
+    i.max_mtu = 65521;
+    i.metric = -2;
+    i.txqlen = 1000;
+    i.lladdr = {0x02, 0, 0, 0xaa, 0xbb, 0xcc};
+    proto::Address a4 = inet(10, 0, 0, 1, 24);
+    a4.broadcast = std::array<uint8_t, 4>{10, 0, 0, 255};
+    a4.label = name + ":1";
+    a4.flags = 0x80;
+    proto::Address a6 = inet6_doc(1, 64);
+    a6.peer = inet6_doc(2, 128).local;
+    i.addresses = {a4, a6};
+    i.multicast = {{0x01, 0x00, 0x5e, 0, 0, 1}};
+    i.carrier = true;
+    i.stats = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+    i.managed = true;
+    i.owner = 1234;
+    i.unique_id = 99;
+    return i;
+}
+
+// A daemon that answers from a script, one connection at a time.
+class FakeDaemon {
+public:
+    FakeDaemon() {
+        char tmpl[] = "/tmp/ifctl-capi-XXXXXX";
+        REQUIRE(mkdtemp(tmpl) != nullptr);
+        dir_ = tmpl;
+        path_ = dir_ + "/ifctld.sock";
+        listen_fd_ = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        REQUIRE(listen_fd_ >= 0);
+        sockaddr_un sa{};
+        sa.sun_family = AF_UNIX;
+        std::memcpy(sa.sun_path, path_.c_str(), path_.size() + 1);
+        REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+        REQUIRE(::listen(listen_fd_, 4) == 0);
+        thread_ = std::thread([this] { run(); });
+    }
+    ~FakeDaemon() {
+        ::shutdown(listen_fd_, SHUT_RDWR);
+        thread_.join();
+        ::close(listen_fd_);
+        ::unlink(path_.c_str());
+        ::rmdir(dir_.c_str());
+    }
+    const std::string& path() const { return path_; }
+
+    // Every request received, as sent.
+    std::vector<std::vector<uint8_t>> frames() {
+        std::lock_guard<std::mutex> l(mu_);
+        return frames_;
+    }
+    std::vector<uint8_t> last() {
+        std::lock_guard<std::mutex> l(mu_);
+        return frames_.empty() ? std::vector<uint8_t>{} : frames_.back();
+    }
+    int invalid() const { return invalid_; }
+
+private:
+    void run() {
+        for (;;) {
+            const int c = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            if (c < 0) return;
+            serve(c);
+            ::close(c);
+        }
+    }
+
+    void serve(int c) {
+        std::vector<uint8_t> buf(proto::kMaxFrame);
+        for (;;) {
+            const ssize_t n = ::recv(c, buf.data(), buf.size(), 0);
+            if (n <= 0) return;
+            std::vector<uint8_t> f(buf.begin(), buf.begin() + n);
+            {
+                std::lock_guard<std::mutex> l(mu_);
+                frames_.push_back(f);
+            }
+            proto::Request r;
+            if (proto::Error e = proto::validate_request(f, r)) {
+                ++invalid_;
+                send(c, Writer(r.header.op, proto::kFlagReply, r.header.id, e.code).str(t(A::Message), e.message).finish());
+                continue;
+            }
+            answer(c, r);
+        }
+    }
+
+    void answer(int c, const proto::Request& r) {
+        const uint32_t id = r.header.id;
+        const uint16_t op = r.header.op;
+        auto ok = [&] { return Writer(op, proto::kFlagReply, id, 0); };
+        auto err = [&](int e, const std::string& msg) {
+            return Writer(op, proto::kFlagReply, id, e).str(t(A::Message), msg);
+        };
+        const std::string name = r.has(A::Name) ? std::string(r.get(A::Name).as_str()) : "";
+        if (name == "missing") {
+            send(c, err(ENODEV, "no interface named missing").finish());
+            return;
+        }
+        if (name == "eth0") {
+            send(c, err(EPERM, "eth0 is not managed by ifctld").u8(t(A::Unmanaged), 1).finish());
+            return;
+        }
+        switch (r.op()) {
+            case Op::Hello:
+                send(c, ok().u32(t(A::Version), 1).str(t(A::Software), "fake 0").finish());
+                return;
+            case Op::List: {
+                Writer w = ok();
+                proto::encode_interface(w, sample(3, "tap0"));
+                proto::Interface lo;
+                lo.index = 1;
+                lo.name = "lo";
+                lo.mtu = 65536;
+                proto::encode_interface(w, lo);
+                send(c, w.finish());
+                return;
+            }
+            case Op::Get: {
+                Writer w = ok();
+                const uint32_t idx = r.has(A::Index) ? r.get(A::Index).as_u32() : 3;
+                proto::encode_interface(w, sample(idx, name.empty() ? "tap" + std::to_string(idx) : name));
+                send(c, w.finish());
+                return;
+            }
+            case Op::Create: {
+                Writer w = ok();
+                proto::encode_interface(w, sample(9, "tap9"));
+                send(c, w.finish());
+                return;
+            }
+            case Op::OpenQueue: {
+                int p[2];
+                REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+                const auto f = ok().finish();
+                iovec iov{const_cast<uint8_t*>(f.data()), f.size()};
+                alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
+                msghdr mh{};
+                mh.msg_iov = &iov;
+                mh.msg_iovlen = 1;
+                mh.msg_control = cbuf;
+                mh.msg_controllen = sizeof cbuf;
+                cmsghdr* cm = CMSG_FIRSTHDR(&mh);
+                cm->cmsg_level = SOL_SOCKET;
+                cm->cmsg_type = SCM_RIGHTS;
+                cm->cmsg_len = CMSG_LEN(sizeof(int));
+                std::memcpy(CMSG_DATA(cm), &p[0], sizeof(int));
+                ::sendmsg(c, &mh, MSG_NOSIGNAL);
+                ::close(p[0]);
+                ::close(p[1]);
+                return;
+            }
+            default:
+                send(c, ok().finish());
+                return;
+        }
+    }
+
+    static void send(int c, const std::vector<uint8_t>& f) { ::send(c, f.data(), f.size(), MSG_NOSIGNAL); }
+
+    std::string dir_, path_;
+    int listen_fd_ = -1;
+    std::thread thread_;
+    std::mutex mu_;
+    std::vector<std::vector<uint8_t>> frames_;
+    std::atomic<int> invalid_{0};
+};
+
+// A validated request together with the frame its attributes point into.
+struct Parsed {
+    std::shared_ptr<const std::vector<uint8_t>> frame;
+    proto::Request req;
+    const proto::Request* operator->() const { return &req; }
+};
+
+Parsed parse(std::vector<uint8_t> f) {
+    Parsed p;
+    p.frame = std::make_shared<const std::vector<uint8_t>>(std::move(f));
+    const auto e = proto::validate_request(*p.frame, p.req);
+    INFO(e.message);
+    REQUIRE(e.code == 0);
+    return p;
+}
+
+ifctl_addr_t c_inet(unsigned char a, unsigned char b, unsigned char c, unsigned char d, unsigned prefix) {
+    ifctl_addr_t x;
+    std::memset(&x, 0, sizeof x);
+    x.family = AF_INET;
+    x.local[0] = a; x.local[1] = b; x.local[2] = c; x.local[3] = d;
+    x.prefixlen = prefix;
+    return x;
+}
+
+}  // namespace
+
+TEST_CASE("C API against a fake daemon", "[capi]") {
+    FakeDaemon d;
+    ifctl_t* h = nullptr;
+    char why[256] = "";
+    REQUIRE(ifctl_open(&h, d.path().c_str(), why, sizeof why) == 0);
+    REQUIRE(h != nullptr);
+    CHECK(why[0] == '\0');
+    CHECK(ifctl_fd(h) >= 0);
+    CHECK(std::string(ifctl_message(h)).empty());
+
+    SECTION("list converts every field") {
+        ifctl_iface_t* list = nullptr;
+        size_t n = 0;
+        REQUIRE(ifctl_list(h, &list, &n) == 0);
+        REQUIRE(n == 2);
+        const ifctl_iface_t& i = list[0];
+        CHECK(i.index == 3);
+        CHECK(std::string(i.name) == "tap0");
+        CHECK(std::string(i.kind) == "tun");
+        CHECK(i.hw_type == 1);
+        CHECK(i.flags == 0x1043);
+        CHECK(i.mtu == 1500);
+        CHECK(i.min_mtu == 68);
+        CHECK(i.max_mtu == 65521);
+        CHECK(i.metric == -2);
+        CHECK(i.txqlen == 1000);
+        REQUIRE(i.lladdr_len == 6);
+        CHECK(std::memcmp(i.lladdr, "\x02\x00\x00\xaa\xbb\xcc", 6) == 0);
+        CHECK(i.carrier == 1);
+        CHECK(i.managed == 1);
+        CHECK(i.owner == 1234);
+        CHECK(i.unique_id == 99);
+        CHECK(i.stats.rx_packets == 1);
+        CHECK(i.stats.tx_packets == 2);
+        CHECK(i.stats.rx_bytes == 3);
+        CHECK(i.stats.tx_bytes == 4);
+        CHECK(i.stats.rx_errors == 5);
+        CHECK(i.stats.tx_errors == 6);
+        CHECK(i.stats.rx_dropped == 7);
+        CHECK(i.stats.tx_dropped == 8);
+        CHECK(i.stats.multicast == 9);
+        CHECK(i.stats.collisions == 10);
+        REQUIRE(i.naddrs == 2);
+        CHECK(i.addrs[0].family == AF_INET);
+        CHECK(std::memcmp(i.addrs[0].local, "\x0a\x00\x00\x01", 4) == 0);
+        CHECK(i.addrs[0].prefixlen == 24);
+        CHECK(i.addrs[0].has_broadcast == 1);
+        CHECK(std::memcmp(i.addrs[0].broadcast, "\x0a\x00\x00\xff", 4) == 0);
+        CHECK(i.addrs[0].has_peer == 0);
+        CHECK(std::string(i.addrs[0].label) == "tap0:1");
+        CHECK(i.addrs[0].flags == 0x80);
+        CHECK(i.addrs[1].family == AF_INET6);
+        CHECK(i.addrs[1].local[15] == 1);
+        CHECK(i.addrs[1].prefixlen == 64);
+        CHECK(i.addrs[1].has_broadcast == 0);
+        CHECK(i.addrs[1].has_peer == 1);
+        CHECK(i.addrs[1].peer[15] == 2);
+        CHECK(std::string(i.addrs[1].label).empty());
+        REQUIRE(i.nmulti == 1);
+        CHECK(std::memcmp(i.multi[0], "\x01\x00\x5e\x00\x00\x01", 6) == 0);
+        const ifctl_iface_t& lo = list[1];
+        CHECK(std::string(lo.name) == "lo");
+        CHECK(lo.naddrs == 0);
+        CHECK(lo.addrs == nullptr);
+        CHECK(lo.nmulti == 0);
+        CHECK(lo.multi == nullptr);
+        CHECK(lo.lladdr_len == 0);
+        CHECK(lo.managed == 0);
+        ifctl_list_free(list, n);
+    }
+    SECTION("get by name and index, and free") {
+        ifctl_iface_t i;
+        REQUIRE(ifctl_get(h, "tap5", &i) == 0);
+        CHECK(std::string(i.name) == "tap5");
+        CHECK(parse(d.last())->get(A::Name).as_str() == "tap5");
+        ifctl_iface_free(&i);
+        CHECK(i.addrs == nullptr);
+        CHECK(i.naddrs == 0);
+        ifctl_iface_free(&i);  // twice is harmless
+        REQUIRE(ifctl_get_by_index(h, 42, &i) == 0);
+        CHECK(i.index == 42);
+        CHECK(parse(d.last())->get(A::Index).as_u32() == 42);
+        ifctl_iface_free(&i);
+    }
+    SECTION("daemon errors come back as -errno with the daemon's message") {
+        ifctl_iface_t i;
+        CHECK(ifctl_get(h, "missing", &i) == -ENODEV);
+        CHECK(std::string(ifctl_message(h)) == "no interface named missing");
+        CHECK(ifctl_set_mtu(h, "eth0", 1400) == -EPERM);
+        CHECK(std::string(ifctl_message(h)) == "eth0 is not managed by ifctld");
+        CHECK(ifctl_set_mtu(h, "tap0", 1400) == 0);
+        CHECK(std::string(ifctl_message(h)).empty());  // cleared by a success
+    }
+    SECTION("create writes the daemon's chosen name") {
+        char created[16] = "";
+        REQUIRE(ifctl_create(h, "tap%d", 2, created) == 0);
+        CHECK(std::string(created) == "tap9");
+        const auto r = parse(d.last());
+        CHECK(r->get(A::NewName).as_str() == "tap%d");
+        CHECK(r->get(A::Queues).as_u32() == 2);
+        CHECK_FALSE(r->has(A::Owner));
+        REQUIRE(ifctl_create(h, "tap7", 0, nullptr) == 0);
+        CHECK_FALSE(parse(d.last())->has(A::Queues));
+    }
+    SECTION("setters send what they were given") {
+        REQUIRE(ifctl_set_flags(h, "tap0", 0x1, 0x101) == 0);
+        auto r = parse(d.last());
+        CHECK(r->op() == Op::SetFlags);
+        CHECK(r->get(A::Flags).as_u32() == 0x1);
+        CHECK(r->get(A::FlagsMask).as_u32() == 0x101);
+        REQUIRE(ifctl_set_mtu(h, "tap0", 9000) == 0);
+        CHECK(parse(d.last())->get(A::Mtu).as_u32() == 9000);
+        REQUIRE(ifctl_set_metric(h, "tap0", -7) == 0);
+        CHECK(parse(d.last())->get(A::Metric).as_s32() == -7);
+        REQUIRE(ifctl_set_txqlen(h, "tap0", 64) == 0);
+        CHECK(parse(d.last())->get(A::Txqlen).as_u32() == 64);
+        const unsigned char mac[6] = {2, 1, 2, 3, 4, 5};
+        REQUIRE(ifctl_set_lladdr(h, "tap0", mac, 6) == 0);
+        CHECK(parse(d.last())->get(A::Lladdr).payload.size() == 6);
+        REQUIRE(ifctl_multi_add(h, "tap0", mac) == 0);
+        CHECK(parse(d.last())->op() == Op::MultiAdd);
+        REQUIRE(ifctl_multi_del(h, "tap0", mac) == 0);
+        CHECK(parse(d.last())->op() == Op::MultiDel);
+        REQUIRE(ifctl_rename(h, "tap0", "wan0") == 0);
+        CHECK(parse(d.last())->get(A::NewName).as_str() == "wan0");
+        REQUIRE(ifctl_destroy(h, "wan0") == 0);
+        CHECK(parse(d.last())->op() == Op::Destroy);
+    }
+    SECTION("addresses are converted both ways") {
+        ifctl_addr_t a = c_inet(192, 0, 2, 1, 24);
+        a.has_broadcast = 1;
+        a.broadcast[0] = 192; a.broadcast[1] = 0; a.broadcast[2] = 2; a.broadcast[3] = 255;
+        std::strcpy(a.label, "tap0:web");
+        a.flags = 0x80;
+        REQUIRE(ifctl_addr_add(h, "tap0", &a) == 0);
+        proto::Address got;
+        auto r = parse(d.last());
+        REQUIRE(proto::decode_address(r->get(A::Address), got).code == 0);
+        CHECK(got.family == 2);
+        CHECK(proto::format_address(2, got.local.data()) == "192.0.2.1");
+        CHECK(got.prefix == 24);
+        REQUIRE(got.broadcast);
+        CHECK((*got.broadcast)[3] == 255);
+        CHECK_FALSE(got.peer);
+        CHECK(got.label == "tap0:web");
+        CHECK(got.flags == 0x80);
+
+        ifctl_addr_t b6;
+        std::memset(&b6, 0, sizeof b6);
+        b6.family = AF_INET6;
+        b6.local[0] = 0x20; b6.local[1] = 0x01; b6.local[15] = 5;
+        b6.prefixlen = 128;
+        b6.has_peer = 1;
+        b6.peer[0] = 0x20; b6.peer[1] = 0x01; b6.peer[15] = 6;
+        REQUIRE(ifctl_addr_del(h, "tap0", &b6) == 0);
+        r = parse(d.last());
+        REQUIRE(proto::decode_address(r->get(A::Address), got).code == 0);
+        CHECK(proto::format_address(10, got.local.data()) == "2001::5");
+        REQUIRE(got.peer);
+        CHECK(proto::format_address(10, got.peer->data()) == "2001::6");
+
+        REQUIRE(ifctl_addr_replace(h, "tap0", &a, &b6) == 0);
+        r = parse(d.last());
+        proto::Address o, n;
+        REQUIRE(proto::decode_address(r->get(A::OldAddress), o).code == 0);
+        REQUIRE(proto::decode_address(r->get(A::Address), n).code == 0);
+        CHECK(o.family == 2);
+        CHECK(n.family == 10);
+    }
+    SECTION("bad arguments are refused before anything is sent") {
+        const size_t before = d.frames().size();
+        ifctl_addr_t a = c_inet(10, 0, 0, 1, 33);
+        CHECK(ifctl_addr_add(h, "tap0", &a) == -EINVAL);
+        CHECK_THAT(std::string(ifctl_message(h)), Catch::Contains("prefix length 33"));
+        a.prefixlen = 280;  // would wrap to 24 in a u8
+        CHECK(ifctl_addr_add(h, "tap0", &a) == -EINVAL);
+        a = c_inet(10, 0, 0, 1, 24);
+        a.family = 7;
+        CHECK(ifctl_addr_add(h, "tap0", &a) == -EAFNOSUPPORT);
+        CHECK_THAT(std::string(ifctl_message(h)), Catch::Contains("family 7"));
+        a = c_inet(10, 0, 0, 1, 24);
+        std::memset(a.label, 'x', sizeof a.label);
+        CHECK(ifctl_addr_add(h, "tap0", &a) == -EINVAL);
+        CHECK_THAT(std::string(ifctl_message(h)), Catch::Contains("label"));
+        CHECK(ifctl_addr_add(h, "tap0", nullptr) == -EINVAL);
+        CHECK(ifctl_set_mtu(h, "abcdefghijklmnop", 1500) == -EINVAL);
+        CHECK_THAT(std::string(ifctl_message(h)), Catch::Contains("longer than 15"));
+        CHECK(ifctl_set_mtu(h, nullptr, 1500) == -EINVAL);
+        CHECK(ifctl_set_mtu(h, "", 1500) == -EINVAL);
+        CHECK_THAT(std::string(ifctl_message(h)), Catch::Contains("missing"));
+        CHECK(ifctl_rename(h, "tap0", "abcdefghijklmnop") == -EINVAL);
+        CHECK(ifctl_get(h, "tap0", nullptr) == -EINVAL);
+        CHECK(ifctl_get_by_index(h, 0, nullptr) == -EINVAL);
+        CHECK(ifctl_list(h, nullptr, nullptr) == -EINVAL);
+        unsigned char big[33] = {};
+        CHECK(ifctl_set_lladdr(h, "tap0", big, sizeof big) == -EINVAL);
+        CHECK(ifctl_set_lladdr(h, "tap0", nullptr, 6) == -EINVAL);
+        CHECK(ifctl_multi_add(h, "tap0", nullptr) == -EINVAL);
+        CHECK(d.frames().size() == before);
+    }
+    SECTION("open_queue returns the passed descriptor") {
+        const int fd = ifctl_open_queue(h, "tap0");
+        REQUIRE(fd >= 0);
+        CHECK(::fcntl(fd, F_GETFD) & FD_CLOEXEC);
+        ::close(fd);
+        CHECK(ifctl_open_queue(h, "missing") == -ENODEV);
+    }
+    ifctl_close(h);
+    CHECK(d.invalid() == 0);  // the library never sent a request the daemon rejects as malformed
+}

@@ -71,6 +71,9 @@ Interface full_interface() {
     i.managed = true;
     i.owner = 1000;
     i.unique_id = 0x0123456789abcdefULL;
+    i.queues = 4;           // encoded for TAPs (kind "tun") only
+    i.queues_detached = 1;
+    i.may_change = true;
     return i;
 }
 
@@ -109,6 +112,9 @@ void check_same(const Interface& a, const Interface& b) {
     CHECK(a.managed == b.managed);
     CHECK(a.owner == b.owner);
     CHECK(a.unique_id == b.unique_id);
+    CHECK(a.queues == b.queues);
+    CHECK(a.queues_detached == b.queues_detached);
+    CHECK(a.may_change == b.may_change);
 }
 
 // A nested Interface attribute with whatever the test writes into it.
@@ -150,6 +156,9 @@ TEST_CASE("Interface round trip: minimal and unmanaged records", "[model]") {
     eth.managed = false;
     eth.owner = 0;       // not encoded for unmanaged interfaces
     eth.unique_id = 0;
+    eth.queues = 0;      // not encoded for non-TAP interfaces
+    eth.queues_detached = 0;
+    eth.may_change = false;
     eth.addresses.clear();
     eth.multicast.clear();
     const auto out = reply_round_trip({lo, eth, full_interface()});
@@ -169,6 +178,16 @@ TEST_CASE("unmanaged interfaces do not carry owner or unique id", "[model]") {
     CHECK_FALSE(out[0].managed);
     CHECK(out[0].owner == 0);
     CHECK(out[0].unique_id == 0);
+}
+
+TEST_CASE("queue counts travel for TAPs only", "[model]") {
+    Interface i = full_interface();
+    i.kind = "veth";
+    const auto out = reply_round_trip({i});
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].queues == 0);
+    CHECK(out[0].queues_detached == 0);
+    CHECK(out[0].may_change);
 }
 
 TEST_CASE("Address round trip with every field", "[model]") {

@@ -1,5 +1,8 @@
 /* The C API seen from C99: the header compiles as C, the library links, and
  * the calls that need no daemon behave as documented. */
+#if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L /* setenv */
+#endif
 #include <ifctl/ifctl.h>
 
 #include <errno.h>

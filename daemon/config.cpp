@@ -44,7 +44,10 @@ std::string load_config_file(const std::string& path, Config& cfg) {
     } catch (const toml::parse_error& e) {
         return where(path, e.source()) + ": " + std::string(e.description());
     }
-    if (auto e = check_keys(path, root, "top level", {"daemon", "limits", "policy"}); !e.empty()) return e;
+    if (const toml::node* p = root.get("policy"))
+        return where(path, p->source()) + ": [policy] is not supported by this ifctld yet (ownership is fixed: "
+                                          "root creates, owners configure their own interfaces)";
+    if (auto e = check_keys(path, root, "top level", {"daemon", "limits"}); !e.empty()) return e;
     Config next = cfg;
     if (const toml::table* d = root["daemon"].as_table()) {
         if (auto e = check_keys(path, *d, "daemon", {"socket", "socket_group", "state_dir", "log_level"}); !e.empty())

@@ -20,6 +20,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 
 #include "daemon/config.hpp"
@@ -193,6 +194,16 @@ int main(int argc, char** argv) {
             io.stop();
         });
         ::signal(SIGPIPE, SIG_IGN);
+        // Nothing is reloadable yet; SIGHUP must not kill the daemon the way its default action would.
+        asio::signal_set hangup(io, SIGHUP);
+        std::function<void()> wait_hangup = [&] {
+            hangup.async_wait([&](const boost::system::error_code& ec, int) {
+                if (ec) return;
+                spdlog::info("SIGHUP: this ifctld has nothing to reload yet");
+                wait_hangup();
+            });
+        };
+        wait_hangup();
 
         spdlog::info("ifctld {} serving {} (state in {})", IFCTL_VERSION_STRING, cfg.socket_path, cfg.state_dir);
         sd_notify(0, "READY=1");

@@ -3,6 +3,9 @@
 #include <linux/if.h>
 #include <spdlog/spdlog.h>
 
+#include <linux/if_addr.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -72,7 +75,11 @@ Reply do_list(Ctx& c) {
     return r;
 }
 
-Reply do_get(Ctx& c) { return reply_with(c, c.target.kernel->index); }
+Reply do_get(Ctx& c) {
+    Reply r;
+    r.interfaces.push_back(view_for(c, *c.target.kernel));
+    return r;
+}
 
 Reply do_create(Ctx& c) {
     const std::string name(c.req.get(A::NewName).as_str());
@@ -93,9 +100,11 @@ Reply do_create(Ctx& c) {
         if (rc == -EEXIST || rc == -EBUSY) return Reply::error(EEXIST, "an interface named " + name + " already exists");
         return from_kernel(rc, "creating " + name);
     }
+    c.kernel.poll_events();  // the new link's event is queued before TUNSETIFF returns
     const proto::Interface* k = c.kernel.find(m.tap.name());
     if (!k) return Reply::error(EIO, "created " + m.tap.name() + " but the kernel does not report it");
     m.owner = owner;
+    m.max_queues = queues;
     m.unique_id = c.registry.next_unique_id();
     const uint32_t index = k->index;
     spdlog::info("created {} (index {}) for uid {}", m.tap.name(), index, owner);
@@ -153,41 +162,92 @@ proto::Address address_attr(const Ctx& c, A which) {
     return a;
 }
 
+bool cascade(const Ctx& c) { return c.req.has(A::Cascade) && c.req.get(A::Cascade).as_u8(); }
+
+std::string text(const proto::Address& a) { return proto::format_address(a.family, a.local.data()); }
+
+// The address as the kernel holds it (with its flags), if present.
+const proto::Address* find_address(const proto::Interface& k, const proto::Address& a) {
+    for (const proto::Address& x : k.addresses)
+        if (x.same_local(a) && x.prefix == a.prefix) return &x;
+    return nullptr;
+}
+
+bool same_subnet(const proto::Address& a, const proto::Address& b) {
+    if (a.family != AF_INET || b.family != AF_INET || a.prefix != b.prefix) return false;
+    const unsigned bits = a.prefix;
+    for (unsigned i = 0; i < 4; ++i) {
+        const unsigned take = bits > i * 8 ? std::min(8u, bits - i * 8) : 0;
+        const uint8_t mask = static_cast<uint8_t>(take ? 0xff << (8 - take) : 0);
+        if ((a.local[i] & mask) != (b.local[i] & mask)) return false;
+    }
+    return true;
+}
+
+// What the kernel deletes together with `a` (net.ipv4.conf.*.promote_secondaries
+// off): the secondaries in the subnet of a primary inet address.
+std::vector<proto::Address> secondaries_of(const proto::Interface& k, const proto::Address& a) {
+    std::vector<proto::Address> out;
+    const proto::Address* held = find_address(k, a);
+    if (!held || held->family != AF_INET || (held->flags & IFA_F_SECONDARY)) return out;
+    for (const proto::Address& x : k.addresses)
+        if (&x != held && (x.flags & IFA_F_SECONDARY) && same_subnet(x, *held)) out.push_back(x);
+    return out;
+}
+
+// Puts back secondaries the kernel took with their primary. EEXIST means the
+// kernel promoted it (promote_secondaries on): it is there already.
+void restore(Ctx& c, uint32_t index, const std::vector<proto::Address>& addrs, const proto::Address* skip = nullptr) {
+    for (const proto::Address& a : addrs) {
+        if (skip && a.same_local(*skip)) continue;
+        proto::Address plain = a;
+        plain.flags = 0;
+        if (int rc = c.kernel.add_address(index, plain); rc < 0 && rc != -EEXIST)
+            spdlog::error("could not restore {} on {}: {}", text(a), c.target.name, std::strerror(-rc));
+    }
+}
+
 Reply do_addr_add(Ctx& c) {
     const proto::Address a = address_attr(c, A::Address);
-    return from_kernel(c.kernel.add_address(c.target.kernel->index, a),
-                       "adding " + proto::format_address(a.family, a.local.data()) + " to " + c.target.name);
+    return from_kernel(c.kernel.add_address(c.target.kernel->index, a), "adding " + text(a) + " to " + c.target.name);
 }
 
+// Deletes exactly the address named. With Cascade, as the kernel does.
 Reply do_addr_del(Ctx& c) {
     const proto::Address a = address_attr(c, A::Address);
-    return from_kernel(c.kernel.delete_address(c.target.kernel->index, a),
-                       "deleting " + proto::format_address(a.family, a.local.data()) + " from " + c.target.name);
+    const uint32_t index = c.target.kernel->index;
+    const std::vector<proto::Address> keep = cascade(c) ? std::vector<proto::Address>{} : secondaries_of(*c.target.kernel, a);
+    Reply r = from_kernel(c.kernel.delete_address(index, a), "deleting " + text(a) + " from " + c.target.name);
+    if (!r.status) restore(c, index, keep);
+    return r;
 }
 
+// Replaces one address by another as a single change: the old one must be there
+// exactly as the caller saw it (compare-and-swap), and a refused replace leaves
+// the addresses as they were.
 Reply do_addr_replace(Ctx& c) {
     const proto::Address old_addr = address_attr(c, A::OldAddress);
     const proto::Address new_addr = address_attr(c, A::Address);
     const uint32_t index = c.target.kernel->index;
-    const std::string old_text = proto::format_address(old_addr.family, old_addr.local.data());
-    // The old address must be there exactly as the caller saw it: the caller
-    // computed the new one from it (compare-and-swap against concurrent changes).
-    bool present = false;
-    proto::Address current;
-    for (const proto::Address& a : c.target.kernel->addresses)
-        if (a.same_local(old_addr) && a.prefix == old_addr.prefix) {
-            present = true;
-            current = a;
-        }
-    if (!present) return Reply::error(EADDRNOTAVAIL, old_text + " is not an address of " + c.target.name);
-    if (int rc = c.kernel.delete_address(index, current); rc < 0) return from_kernel(rc, "replacing " + old_text);
+    const proto::Interface& k = *c.target.kernel;
+    const proto::Address* held = find_address(k, old_addr);
+    if (!held) return Reply::error(EADDRNOTAVAIL, text(old_addr) + " is not an address of " + c.target.name);
+    // Refuse up front what the kernel would refuse after the old address is gone.
+    if (const proto::Address* dup = find_address(k, new_addr); dup && dup != held)
+        return Reply::error(EEXIST, text(new_addr) + " is already an address of " + c.target.name);
+    const proto::Address current = *held;
+    const std::vector<proto::Address> keep = cascade(c) ? std::vector<proto::Address>{} : secondaries_of(k, current);
+    if (int rc = c.kernel.delete_address(index, current); rc < 0) return from_kernel(rc, "replacing " + text(current));
     if (int rc = c.kernel.add_address(index, new_addr); rc < 0) {
-        // Put the old address back so that a refused replace changes nothing.
-        if (int back = c.kernel.add_address(index, current); back < 0)
-            spdlog::error("could not restore {} on {} after a failed replace: {}", old_text, c.target.name,
-                          std::strerror(-back));
-        return from_kernel(rc, "replacing " + old_text + " on " + c.target.name);
+        proto::Address back = current;
+        back.flags = 0;
+        if (int again = c.kernel.add_address(index, back); again < 0)
+            spdlog::error("could not restore {} on {} after a failed replace: {}", text(current), c.target.name,
+                          std::strerror(-again));
+        restore(c, index, keep);
+        return from_kernel(rc, "replacing " + text(current) + " on " + c.target.name);
     }
+    restore(c, index, keep, &new_addr);
     return ok();
 }
 
@@ -226,8 +286,11 @@ Reply do_multi_del(Ctx& c) {
 Reply do_open_queue(Ctx& c) {
     Managed& m = *c.target.managed;
     const proto::Interface& k = *c.target.kernel;
-    if (k.queues + k.queues_detached >= c.limits.max_queues)
-        return Reply::error(EBUSY, c.target.name + " already has " + std::to_string(c.limits.max_queues) + " queues open");
+    // Clients' queues, not counting the daemon's own (attached or detached).
+    const uint32_t client_queues = k.queues + k.queues_detached - 1;
+    if (client_queues >= m.max_queues)
+        return Reply::error(EBUSY, c.target.name + " was created for " + std::to_string(m.max_queues) +
+                                       " queue(s) and all are open");
     Reply r;
     if (int rc = m.tap.open_queue(k.name, r.fd); rc < 0) return from_kernel(rc, "opening a queue of " + c.target.name);
     // A client now reads the TAP: stop taking frames from it ourselves.
@@ -281,6 +344,9 @@ Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {
     if (!row) return Reply::error(EOPNOTSUPP, "operation not handled here");
     const proto::OpSpec& spec = *proto::op_spec(req.header.op);
 
+    // One look at the kernel's events per request: a change anyone made before
+    // this request was sent is seen by it.
+    kernel_.poll_events();
     Target target;
     if (spec.needs_target) {
         if (req.has(A::Name)) {

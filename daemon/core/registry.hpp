@@ -18,6 +18,7 @@ struct Managed {
     uint32_t owner = 0;
     uint64_t unique_id = 0;
     int32_t metric = 0;
+    uint32_t max_queues = 1;  // queue descriptors clients may hold at once (create's "queues")
     std::set<std::array<uint8_t, 6>> multicast;
 };
 

@@ -169,6 +169,10 @@ Netlink::Netlink() : cb_(std::make_unique<Callbacks>()) {
     // Dumps filtered by interface index need strict checking (Linux 4.20+).
     int one = 1;
     setsockopt(nl_socket_get_fd(req_), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one);
+    // One read per reply instead of a peek and a read: the buffer holds any
+    // message or dump batch the kernel sends (at most 32 KiB).
+    nl_socket_disable_msg_peek(req_);
+    nl_socket_set_msg_buf_size(req_, 64 * 1024);
     // Extended acks would add text we do not use; the errno is what matters.
     nl_socket_disable_seq_check(ev_);
     nl_socket_set_nonblocking(ev_);
@@ -372,7 +376,6 @@ std::set<uint32_t> Netlink::poll_events() {
 }
 
 const proto::Interface* Netlink::find(uint32_t index) {
-    poll_events();
     auto it = links_.find(index);
     if (it == links_.end()) return nullptr;
     if (stale_addresses_.count(index)) refresh_addresses(index);
@@ -380,7 +383,6 @@ const proto::Interface* Netlink::find(uint32_t index) {
 }
 
 const proto::Interface* Netlink::find(const std::string& name) {
-    poll_events();
     for (auto& [idx, rec] : links_)
         if (rec.name == name) {
             if (stale_addresses_.count(idx)) refresh_addresses(idx);
@@ -390,7 +392,6 @@ const proto::Interface* Netlink::find(const std::string& name) {
 }
 
 std::vector<const proto::Interface*> Netlink::all() {
-    poll_events();
     while (!stale_addresses_.empty()) refresh_addresses(*stale_addresses_.begin());
     std::vector<const proto::Interface*> out;
     out.reserve(links_.size());

@@ -48,8 +48,8 @@ public:
     // Reads every pending event; returns the indexes whose state changed.
     std::set<uint32_t> poll_events();
 
-    // The kernel view. Drains pending events first so that a read after one's
-    // own change always sees it.
+    // The kernel view, as of the last poll_events(). Callers poll once per
+    // request (and after a change of their own whose result they read).
     const proto::Interface* find(uint32_t index);
     const proto::Interface* find(const std::string& name);
     std::vector<const proto::Interface*> all();  // in ifindex order

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 #include "libifctl/protocol/model.hpp"
 #include "libifctl/protocol/wire.hpp"
@@ -121,7 +122,15 @@ void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
     }
     if (req.op() == proto::Op::Hello)
         return queue_reply(op, id, Reply::error(EISCONN, "hello was already exchanged on this connection"));
-    queue_reply(op, id, dispatcher_.handle(peer_, req));
+    // A bug or an exhausted resource in one request must not end the daemon.
+    Reply r;
+    try {
+        r = dispatcher_.handle(peer_, req);
+    } catch (const std::exception& e) {
+        spdlog::error("{}: {} failed inside the daemon: {}", peer_.describe(), proto::op_name(op), e.what());
+        r = Reply::error(EIO, std::string("internal error: ") + e.what());
+    }
+    queue_reply(op, id, std::move(r));
 }
 
 void Session::queue_hello(uint32_t id) {
@@ -131,30 +140,41 @@ void Session::queue_hello(uint32_t id) {
 }
 
 void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
-    auto start = [&] {
-        proto::Writer w(op, proto::kFlagReply, id, r.status);
-        if (!r.message.empty()) w.str(t(A::Message), r.message.substr(0, 1024));
+    auto start = [&](int status, const std::string& message) {
+        proto::Writer w(op, proto::kFlagReply, id, status);
+        if (!message.empty()) w.str(t(A::Message), message.substr(0, 1024));
         if (r.unmanaged) w.u8(t(A::Unmanaged), 1);
         return w;
     };
-    proto::Writer w = start();
+    proto::Writer w = start(r.status, r.message);
     // Long lists go out as several frames: all but the last carry kFlagMore.
     constexpr size_t kRoom = proto::kMaxFrame - 256;
+    size_t in_frame = 0;
     for (const proto::Interface& i : r.interfaces) {
         const size_t before = w.size();
-        proto::encode_interface(w, i);
-        if (w.size() <= kRoom) continue;
-        if (before == proto::kHeaderSize) {  // one record alone is too large
-            w = start();
+        bool fits = true;
+        try {
+            proto::encode_interface(w, i);
+        } catch (const std::length_error&) {
+            fits = false;
+        }
+        if (fits && w.size() <= kRoom) {
+            ++in_frame;
+            continue;
+        }
+        if (!fits || in_frame == 0) {  // this record alone is larger than a frame
+            w = start(E2BIG, "the record of " + i.name + " does not fit in a " + std::to_string(proto::kMaxFrame) +
+                                 "-byte frame (too many addresses)");
             break;
         }
         w.truncate(before);
         std::vector<uint8_t> frame = w.finish();
-        uint16_t flags = proto::kFlagReply | proto::kFlagMore;
+        const uint16_t flags = proto::kFlagReply | proto::kFlagMore;
         std::memcpy(frame.data() + 6, &flags, 2);
         out_.push_back({std::move(frame), {}, false});
-        w = start();
-        proto::encode_interface(w, i);
+        w = start(r.status, r.message);
+        proto::encode_interface(w, i);  // it fitted alone above
+        in_frame = 1;
     }
     out_.push_back({w.finish(), std::move(r.fd), close_after});
     if (close_after) closing_ = true;

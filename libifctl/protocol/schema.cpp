@@ -67,6 +67,7 @@ constexpr AttrRow kAttrRows[] = {
     {A::MaxMtu, {"max-mtu", K::U32}},
     {A::QueuesDetached, {"queues-detached", K::U32}},
     {A::MayChange, {"may-change", K::U8}},
+    {A::Cascade, {"cascade", K::U8}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
@@ -101,8 +102,9 @@ const OpRow kOpRows[] = {
     {Op::SetLladdr, "set-lladdr", true, true, {{A::Lladdr, P::Required}, {A::HwType, P::Optional}}},
     {Op::SetTxqlen, "set-txqlen", true, true, {{A::Txqlen, P::Required}}},
     {Op::AddrAdd, "addr-add", true, true, {{A::Address, P::Required}}},
-    {Op::AddrDel, "addr-del", true, true, {{A::Address, P::Required}}},
-    {Op::AddrReplace, "addr-replace", true, true, {{A::OldAddress, P::Required}, {A::Address, P::Required}}},
+    {Op::AddrDel, "addr-del", true, true, {{A::Address, P::Required}, {A::Cascade, P::Optional}}},
+    {Op::AddrReplace, "addr-replace", true, true,
+     {{A::OldAddress, P::Required}, {A::Address, P::Required}, {A::Cascade, P::Optional}}},
     {Op::Rename, "rename", true, true, {{A::NewName, P::Required}}},
     {Op::MultiAdd, "multi-add", true, true, {{A::Lladdr, P::Required}}},
     {Op::MultiDel, "multi-del", true, true, {{A::Lladdr, P::Required}}},

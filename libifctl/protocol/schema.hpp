@@ -81,8 +81,10 @@ enum class A : uint16_t {
     MaxMtu = 47,      // u32
     QueuesDetached = 48, // u32: TAP queues open but detached (in a record)
     MayChange = 49,   // u8 in a record: the requesting client may configure this interface
+    Cascade = 50,     // u8 on AddrDel/AddrReplace: 1 = as the kernel does, same-subnet
+                      // secondaries of a deleted primary go too; 0 (default) = they stay
 };
-inline constexpr uint16_t kMaxAttr = 49;
+inline constexpr uint16_t kMaxAttr = 50;
 
 struct AttrSpec {
     std::string_view name;

@@ -102,10 +102,11 @@ int Connection::send(proto::Writer& w, uint32_t& id) {
     }
 }
 
-int Connection::recv_frame(std::vector<uint8_t>& buf, int& passed_fd) {
-    buf.resize(proto::kMaxFrame);
+int Connection::recv_frame(std::span<const uint8_t>& frame, int& passed_fd) {
+    // One buffer for the connection's life: no allocation or clearing per reply.
+    if (!recv_buf_) recv_buf_ = std::make_unique_for_overwrite<uint8_t[]>(proto::kMaxFrame);
     alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 4)];
-    iovec iov{buf.data(), buf.size()};
+    iovec iov{recv_buf_.get(), proto::kMaxFrame};
     msghdr mh{};
     mh.msg_iov = &iov;
     mh.msg_iovlen = 1;
@@ -137,13 +138,13 @@ int Connection::recv_frame(std::vector<uint8_t>& buf, int& passed_fd) {
         message_ = "reply from ifctld was truncated";
         return -EMSGSIZE;
     }
-    buf.resize(static_cast<size_t>(n));
+    frame = std::span<const uint8_t>(recv_buf_.get(), static_cast<size_t>(n));
     return 0;
 }
 
 int Connection::receive(uint32_t id, Reply& out) {
     out = Reply{};
-    std::vector<uint8_t> buf;
+    std::span<const uint8_t> buf;
     for (;;) {
         int passed = -1;
         if (int rc = recv_frame(buf, passed); rc < 0) {
@@ -167,7 +168,7 @@ int Connection::receive(uint32_t id, Reply& out) {
             return -EBADMSG;
         }
         out.status = h.status;
-        proto::AttrIter it(std::span<const uint8_t>(buf).subspan(proto::kHeaderSize));
+        proto::AttrIter it(buf.subspan(proto::kHeaderSize));
         proto::Attr a;
         while (it.next(a)) {
             if (proto::Error e = proto::check_attr(a)) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -83,13 +84,14 @@ public:
 private:
     explicit Connection(int fd) : fd_(fd) {}
     int simple(proto::Writer& w);  // call + status to -errno + message
-    int recv_frame(std::vector<uint8_t>& buf, int& passed_fd);
+    int recv_frame(std::span<const uint8_t>& frame, int& passed_fd);
 
     int fd_ = -1;
     uint32_t next_id_ = 1;
     std::string message_;
     bool unmanaged_ = false;
     std::string server_;
+    std::unique_ptr<uint8_t[]> recv_buf_;
 };
 
 }  // namespace ifctl::client

@@ -473,10 +473,9 @@ TEST_CASE("inet replaces only the first address; aliases in other subnets stay",
     CHECK(a == std::vector<std::string>{"inet 10.5.0.1/24 brd 10.5.0.255", "inet 192.168.1.1/24 brd 192.168.1.255"});
 }
 
-// Known daemon bug: Linux deletes every secondary address of a subnet with its
-// primary (net.ipv4.conf.*.promote_secondaries is 0), and ifctld replaces and
-// deletes through a plain RTM_DELADDR of the primary. [!mayfail] until fixed.
-TEST_CASE("inet replaces the first address; an alias in the same subnet stays", "[inet][daemon-bug][!mayfail]") {
+// Linux deletes every secondary address of a subnet with its primary
+// (net.ipv4.conf.*.promote_secondaries is 0); ifctl's inet keeps them, as ifconfig users expect.
+TEST_CASE("inet replaces the first address; an alias in the same subnet stays", "[inet]") {
     Fixture f;
     create("tap0");
     APPLY("tap0", "inet", "10.0.0.1/24");
@@ -487,7 +486,7 @@ TEST_CASE("inet replaces the first address; an alias in the same subnet stays", 
     CHECK(a == std::vector<std::string>{"inet 10.0.0.2/24 brd 10.0.0.255", "inet 10.0.0.5/24 brd 10.0.0.255"});
 }
 
-TEST_CASE("inet ADDR delete removes only that address, not same-subnet aliases", "[inet][daemon-bug][!mayfail]") {
+TEST_CASE("inet ADDR delete removes only that address, not same-subnet aliases", "[inet]") {
     Fixture f;
     create("tap0");
     APPLY("tap0", "inet", "10.0.0.1/24");
@@ -1013,17 +1012,15 @@ TEST_CASE("deleting an address the interface lacks fails and changes nothing", "
             "tap0: inet6 fd00::5 delete: Cannot assign requested address: tap0 has no such address");
 }
 
-// Known daemon bug: a replace whose add fails puts the old first address back,
-// but at the end of the list (so another address is now "first") and without
-// the same-subnet aliases the kernel deleted with it. [!mayfail] until fixed.
-TEST_CASE("a refused inet replace changes nothing", "[error][daemon-bug][!mayfail]") {
+// The daemon refuses before it touches the old address.
+TEST_CASE("a refused inet replace changes nothing", "[error]") {
     Fixture f;
     create("tap0");
     APPLY("tap0", "inet", "10.0.0.1/24");
     APPLY("tap0", "inet", "10.0.0.2/24", "alias");
     APPLY("tap0", "inet", "10.5.0.1/24", "alias");
     REFUSED(({"tap0", "inet", "10.5.0.1/24"}), 1,
-            "tap0: inet 10.5.0.1/24: File exists: replacing 10.0.0.1 on tap0: File exists");
+            "tap0: inet 10.5.0.1/24: File exists: 10.5.0.1 is already an address of tap0");
 }
 
 TEST_CASE("leaving a multicast group not joined fails and changes nothing", "[error]") {

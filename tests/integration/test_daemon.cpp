@@ -403,6 +403,40 @@ TEST_CASE("address replace is all or nothing") {
     CHECK(now.find("10.0.0.2") == std::string::npos);
 }
 
+TEST_CASE("deleting a primary address: its same-subnet aliases stay unless the kernel's cascade is asked for") {
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("ts0", {}, rec) == 0);
+    const auto ts = client::Target::by_name("ts0");
+    auto v4 = [](const char* ip) {
+        proto::Address a;
+        a.family = AF_INET;
+        inet_pton(AF_INET, ip, a.local.data());
+        a.prefix = 24;
+        return a;
+    };
+    auto inet_count = [&] {
+        size_t n = 0;
+        const json view = kernel_view("ts0");
+        for (const json& a : view.at("addr_info")) n += a.at("family") == "inet";
+        return n;
+    };
+    REQUIRE(c->addr_add(ts, v4("10.0.0.1")) == 0);
+    REQUIRE(c->addr_add(ts, v4("10.0.0.2")) == 0);
+    REQUIRE(c->addr_add(ts, v4("10.0.0.3")) == 0);
+    REQUIRE(c->addr_del(ts, v4("10.0.0.1")) == 0);
+    CHECK(inet_count() == 2);
+
+    proto::Writer w = c->request(Op::AddrDel, &ts);
+    proto::encode_address(w, A::Address, v4("10.0.0.2"));
+    w.u8(t(A::Cascade), 1);
+    client::Connection::Reply r;
+    REQUIRE(c->call(w, r) == 0);
+    CHECK(r.status == 0);
+    CHECK(inet_count() == 0);
+}
+
 TEST_CASE("queue descriptors: frames reach the client, and the daemon's own queue steps aside") {
     test::loopback_up();
     test::Daemon d;

@@ -1,5 +1,6 @@
 #include "daemon_link.hpp"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,12 +14,20 @@ namespace {
 
 std::mutex g_mutex;
 std::unique_ptr<client::Connection> g_conn;
-pid_t g_owner_pid = 0;
+// Set in a child after fork (pthread_atfork): cheaper than asking getpid() per call.
+bool g_forked = false;
+
+void note_fork_in_child() { g_forked = true; }
 
 // After fork the child's copy of the connection shares its parent's stream:
 // close the child's descriptor (the parent's stays open) and open our own.
 void forget_if_forked() {
-    if (g_conn && g_owner_pid != ::getpid()) g_conn.reset();
+    static const bool registered = ::pthread_atfork(nullptr, nullptr, note_fork_in_child) == 0;
+    (void)registered;
+    if (g_forked) {
+        g_forked = false;
+        g_conn.reset();
+    }
 }
 
 bool connect_locked() {
@@ -29,7 +38,6 @@ bool connect_locked() {
         return false;
     }
     g_conn = std::move(c);
-    g_owner_pid = ::getpid();
     return true;
 }
 

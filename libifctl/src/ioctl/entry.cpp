@@ -72,10 +72,14 @@ int ifctl_ioctl(int fd, unsigned long request, ...) {
 
     const RequestRow* row = find_request(ifctl_get_personality(), request);
     if (!row || !arg) return kernel_ioctl(fd, request, arg);
+    // Interface requests mean something only on a socket; on anything else the
+    // kernel's answer (ENOTTY, or a driver's own) is the right one.
+    const int domain = socket_domain(fd);
+    if (domain < 0) return kernel_ioctl(fd, request, arg);
     const int saved = errno;
     Outcome o;
     try {
-        o = row->handler(Call{fd, request, arg, socket_domain(fd)});
+        o = row->handler(Call{fd, request, arg, domain});
     } catch (...) {  // never let C++ escape into C callers
         errno = ENOMEM;
         return -1;

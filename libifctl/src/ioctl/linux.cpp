@@ -116,17 +116,23 @@ proto::Address inet_address(uint32_t local, unsigned prefix, uint32_t broadcast,
     return a;
 }
 
+// The errno of a change the lookup said was ours: a daemon that went away in
+// between is an I/O error, never a silent success.
+int errno_of(const Sent& s) { return s.reach == Reach::Unreachable ? EIO : s.err; }
+
 // "Delete the old, insert the new", as devinet_ioctl does with inet_del_ifa and
-// inet_insert_ifa: if the insert fails, the old address stays deleted, exactly
-// as in the kernel. Both requests are pipelined: one round trip.
+// inet_insert_ifa: same-subnet secondaries go with a deleted primary, and if
+// the insert fails the old address stays deleted, exactly as in the kernel.
+// Both requests are pipelined: one round trip.
 int swap_address(const std::string& dev, const proto::Address* old_addr, const proto::Address* new_addr) {
     int result = 0;
-    change([&](Connection& c) {
+    const Sent s = change([&](Connection& c) {
         const Target t = Target::by_name(dev);
         uint32_t del_id = 0, add_id = 0;
         if (old_addr) {
             proto::Writer w = c.request(proto::Op::AddrDel, &t);
             proto::encode_address(w, proto::A::Address, *old_addr);
+            w.u8(static_cast<uint16_t>(proto::A::Cascade), 1);
             if (int rc = c.send(w, del_id); rc < 0) return rc;
         }
         if (new_addr) {
@@ -145,7 +151,7 @@ int swap_address(const std::string& dev, const proto::Address* old_addr, const p
         }
         return 0;
     });
-    return result;
+    return s.reach == Reach::Unreachable ? EIO : result;
 }
 
 // ---- requests on any socket (dev_ioctl) -------------------------------------
@@ -286,7 +292,7 @@ Outcome set_hwaddr(const Call& c) {
     if (r.ifr_hwaddr.sa_family != l.rec.hw_type) return answered(EINVAL);  // dev_set_mac_address
     const size_t len = std::min(l.rec.lladdr.size(), sizeof r.ifr_hwaddr.sa_data);
     std::vector<uint8_t> mac(r.ifr_hwaddr.sa_data, r.ifr_hwaddr.sa_data + len);
-    return answered(change([&](Connection& conn) { return conn.set_lladdr(Target::by_name(n.dev), mac); }).err);
+    return answered(errno_of(change([&](Connection& conn) { return conn.set_lladdr(Target::by_name(n.dev), mac); })));
 }
 
 Outcome set_name(const Call& c) {
@@ -478,7 +484,7 @@ Outcome inet6_change(const Call& c, bool add) {
     std::memcpy(a.local.data(), &r.ifr6_addr, 16);
     a.prefix = static_cast<uint8_t>(r.ifr6_prefixlen);
     const Target t = Target::by_index(l.rec.index);
-    return answered(change([&](Connection& conn) { return add ? conn.addr_add(t, a) : conn.addr_del(t, a); }).err);
+    return answered(errno_of(change([&](Connection& conn) { return add ? conn.addr_add(t, a) : conn.addr_del(t, a); })));
 }
 
 Outcome set_addr_any(const Call& c) { return c.domain == AF_INET6 ? inet6_change(c, true) : set_addr(c); }

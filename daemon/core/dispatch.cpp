@@ -69,14 +69,18 @@ Reply reply_with(Ctx& c, uint32_t index) {
 
 // ---- handlers: one per operation ------------------------------------------
 
+bool brief(const Ctx& c) { return c.req.has(A::Brief) && c.req.get(A::Brief).as_u8(); }
+
 Reply do_list(Ctx& c) {
     Reply r;
+    r.brief = brief(c);
     for (const proto::Interface* k : c.kernel.all()) r.interfaces.push_back(view_for(c, *k));
     return r;
 }
 
 Reply do_get(Ctx& c) {
     Reply r;
+    r.brief = brief(c);
     r.interfaces.push_back(view_for(c, *c.target.kernel));
     return r;
 }

@@ -19,6 +19,7 @@ struct Reply {
     std::string message;
     bool unmanaged = false;
     std::vector<proto::Interface> interfaces;
+    bool brief = false;  // encode the records without addresses, statistics, multicast
     UniqueFd fd;  // passed to the client with SCM_RIGHTS
 
     static Reply error(int err, std::string msg) {

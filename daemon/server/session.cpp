@@ -154,7 +154,7 @@ void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
         const size_t before = w.size();
         bool fits = true;
         try {
-            proto::encode_interface(w, i);
+            proto::encode_interface(w, i, !r.brief);
         } catch (const std::length_error&) {
             fits = false;
         }
@@ -173,7 +173,7 @@ void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
         std::memcpy(frame.data() + 6, &flags, 2);
         out_.push_back({std::move(frame), {}, false});
         w = start(r.status, r.message);
-        proto::encode_interface(w, i);  // it fitted alone above
+        proto::encode_interface(w, i, !r.brief);  // it fitted alone above
         in_frame = 1;
     }
     out_.push_back({w.finish(), std::move(r.fd), close_after});

@@ -58,7 +58,7 @@ Error decode_address(const Attr& nested, Address& a) {
     return {};
 }
 
-void encode_interface(Writer& w, const Interface& i) {
+void encode_interface(Writer& w, const Interface& i, bool details) {
     auto t = [](A a) { return static_cast<uint16_t>(a); };
     const size_t tok = w.begin_nested(t(A::Interface));
     w.u32(t(A::Index), i.index);
@@ -72,14 +72,17 @@ void encode_interface(Writer& w, const Interface& i) {
     w.s32(t(A::Metric), i.metric);
     w.u32(t(A::Txqlen), i.txqlen);
     w.bytes(t(A::Lladdr), i.lladdr);
-    for (const Address& a : i.addresses) encode_address(w, A::Address, a);
-    for (const auto& m : i.multicast) w.raw(t(A::MultiAddr), m.data(), m.size());
+    if (details) {
+        for (const Address& a : i.addresses) encode_address(w, A::Address, a);
+        for (const auto& m : i.multicast) w.raw(t(A::MultiAddr), m.data(), m.size());
+    }
     if (i.kind == "tun") {
         w.u32(t(A::Queues), i.queues);
         w.u32(t(A::QueuesDetached), i.queues_detached);
     }
     w.u8(t(A::Carrier), i.carrier);
     w.u8(t(A::OperState), i.operstate);
+    if (details) {
     const size_t st = w.begin_nested(t(A::Stats));
     w.u64(t(A::StatRxPackets), i.stats.rx_packets);
     w.u64(t(A::StatTxPackets), i.stats.tx_packets);
@@ -92,6 +95,7 @@ void encode_interface(Writer& w, const Interface& i) {
     w.u64(t(A::StatMulticast), i.stats.multicast);
     w.u64(t(A::StatCollisions), i.stats.collisions);
     w.end_nested(st);
+    }
     w.u64(t(A::ChangeTime), i.change_time_ms);
     w.u8(t(A::Managed), i.managed);
     w.u8(t(A::MayChange), i.may_change);

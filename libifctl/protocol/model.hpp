@@ -60,7 +60,9 @@ struct Interface {
 void encode_address(Writer& w, A type, const Address& a);
 Error decode_address(const Attr& nested, Address& out);
 
-void encode_interface(Writer& w, const Interface& i);
+// `details` false leaves out addresses, multicast memberships and statistics
+// (a brief record, for callers that need none of them).
+void encode_interface(Writer& w, const Interface& i, bool details = true);
 Error decode_interface(const Attr& nested, Interface& out);
 
 // Formatting helpers shared by the CLI, logs and tests.

@@ -68,6 +68,7 @@ constexpr AttrRow kAttrRows[] = {
     {A::QueuesDetached, {"queues-detached", K::U32}},
     {A::MayChange, {"may-change", K::U8}},
     {A::Cascade, {"cascade", K::U8}},
+    {A::Brief, {"brief", K::U8}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
@@ -91,8 +92,8 @@ using P = Presence;
 // needs_target and are allowed on every targeted operation.
 const OpRow kOpRows[] = {
     {Op::Hello, "hello", false, false, {{A::Version, P::Required}, {A::Software, P::Optional}}},
-    {Op::List, "list", false, false, {}},
-    {Op::Get, "get", true, false, {}},
+    {Op::List, "list", false, false, {{A::Brief, P::Optional}}},
+    {Op::Get, "get", true, false, {{A::Brief, P::Optional}}},
     {Op::Create, "create", false, true,
      {{A::NewName, P::Required}, {A::Queues, P::Optional}, {A::Owner, P::Optional}}},
     {Op::Destroy, "destroy", true, true, {}},

@@ -83,8 +83,9 @@ enum class A : uint16_t {
     MayChange = 49,   // u8 in a record: the requesting client may configure this interface
     Cascade = 50,     // u8 on AddrDel/AddrReplace: 1 = as the kernel does, same-subnet
                       // secondaries of a deleted primary go too; 0 (default) = they stay
+    Brief = 51,       // u8 on Get/List: 1 = records without addresses, statistics and multicast
 };
-inline constexpr uint16_t kMaxAttr = 50;
+inline constexpr uint16_t kMaxAttr = 51;
 
 struct AttrSpec {
     std::string_view name;

@@ -227,8 +227,9 @@ int Connection::list(std::vector<proto::Interface>& out) {
     return 0;
 }
 
-int Connection::get(const Target& tg, proto::Interface& out) {
+int Connection::get(const Target& tg, proto::Interface& out, bool brief) {
     proto::Writer w = request(Op::Get, &tg);
+    if (brief) w.u8(t(A::Brief), 1);
     Reply r;
     if (int rc = call(w, r); rc < 0) return rc;
     message_ = r.message;

@@ -50,7 +50,8 @@ public:
     const std::string& server_software() const { return server_; }
 
     int list(std::vector<proto::Interface>& out);
-    int get(const Target& t, proto::Interface& out);
+    // brief: without addresses, statistics and multicast memberships (cheaper).
+    int get(const Target& t, proto::Interface& out, bool brief = false);
     int create(const std::string& name_or_pattern, const CreateOptions& opts, proto::Interface& created);
     int destroy(const Target& t);
     int set_flags(const Target& t, uint32_t flags, uint32_t mask);

@@ -20,10 +20,10 @@ Reach classify(int rc, bool unmanaged) {
 
 }  // namespace
 
-Lookup lookup(const client::Target& t) {
+Lookup lookup(const client::Target& t, bool with_addresses) {
     Lookup out;
     with_daemon([&](client::Connection& c) {
-        const int rc = c.get(t, out.rec);
+        const int rc = c.get(t, out.rec, !with_addresses);
         if (transport_failure(rc)) return false;
         out.reach = rc == 0 ? (out.rec.managed ? Reach::Managed : Reach::Unmanaged) : classify(rc, c.last_unmanaged());
         return true;

@@ -16,7 +16,8 @@ struct Lookup {
     Reach reach = Reach::Unreachable;
     proto::Interface rec;
 };
-Lookup lookup(const client::Target& t);
+// `with_addresses` false asks for a brief record (no addresses, statistics).
+Lookup lookup(const client::Target& t, bool with_addresses);
 
 // The whole list, for SIOCGIFCONF. False if the daemon cannot be reached.
 bool list_all(std::vector<proto::Interface>& out);

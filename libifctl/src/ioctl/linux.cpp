@@ -52,10 +52,12 @@ Outcome give_back(const Call& c, const struct ifreq& r) {
     return answered();
 }
 
+enum class Need { Brief, Addresses };
+
 // Looks the device up; only a managed one is ours to answer for.
-bool managed(const IfName& n, Lookup& l) {
+bool managed(const IfName& n, Lookup& l, Need need = Need::Brief) {
     if (n.dev.empty()) return false;
-    l = lookup(Target::by_name(n.dev));
+    l = lookup(Target::by_name(n.dev), need == Need::Addresses);
     return l.reach == Reach::Managed;
 }
 
@@ -227,7 +229,7 @@ Outcome get_name(const Call& c) {
     struct ifreq r;
     std::memcpy(&r, c.arg, sizeof r);
     if (r.ifr_ifindex <= 0) return to_kernel();
-    const Lookup l = lookup(Target::by_index(static_cast<uint32_t>(r.ifr_ifindex)));
+    const Lookup l = lookup(Target::by_index(static_cast<uint32_t>(r.ifr_ifindex)), false);
     if (l.reach != Reach::Managed) return to_kernel();
     r.ifr_name[IFNAMSIZ - 1] = 0;
     std::strcpy(r.ifr_name, l.rec.name.c_str());
@@ -252,7 +254,7 @@ Outcome set_flags(const Call& c) {
     const auto flags = static_cast<uint32_t>(static_cast<uint16_t>(r.ifr_flags));
     if (c.domain == AF_INET && n.alias) {
         Lookup l;
-        if (!managed(n, l)) return to_kernel();
+        if (!managed(n, l, Need::Addresses)) return to_kernel();
         if (!l.rec.may_change) return answered(EPERM);
         const proto::Address* a = find_by_label(l.rec, n.full, nullptr);
         if (!a) return answered(EADDRNOTAVAIL);
@@ -365,7 +367,7 @@ Outcome get_inet(const Call& c, uint32_t (*pick)(const proto::Address&)) {
     struct ifreq r = load(c);
     const IfName n = name_of(r);
     Lookup l;
-    if (!managed(n, l)) return to_kernel();
+    if (!managed(n, l, Need::Addresses)) return to_kernel();
     const proto::Address* a = find_by_label(l.rec, n.full, &r.ifr_addr);
     if (!a) return answered(EADDRNOTAVAIL);
     write_sockaddr_in(&r.ifr_addr, pick(*a));
@@ -398,7 +400,7 @@ InetSet open_inet_set(const Call& c, bool needs_slot) {
     if (c.domain != AF_INET) return decide(to_kernel());
     const struct ifreq r = load(c);
     s.name = name_of(r);
-    if (!managed(s.name, s.l)) return decide(to_kernel());
+    if (!managed(s.name, s.l, Need::Addresses)) return decide(to_kernel());
     if (!s.l.rec.may_change) return decide(answered(EPERM));
     if (r.ifr_addr.sa_family != AF_INET) return decide(answered(EINVAL));
     s.value = read_sockaddr_in(&r.ifr_addr);
@@ -475,7 +477,7 @@ Outcome inet6_change(const Call& c, bool add) {
     In6Ifreq r;
     std::memcpy(&r, c.arg, sizeof r);
     if (r.ifr6_ifindex <= 0) return to_kernel();
-    const Lookup l = lookup(Target::by_index(static_cast<uint32_t>(r.ifr6_ifindex)));
+    const Lookup l = lookup(Target::by_index(static_cast<uint32_t>(r.ifr6_ifindex)), false);
     if (l.reach != Reach::Managed) return to_kernel();
     if (!l.rec.may_change) return answered(EPERM);
     if (r.ifr6_prefixlen > 128) return answered(EINVAL);

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -78,6 +79,8 @@ Daemon::Daemon(const std::string& extra_args) {
 
     pid_ = ::fork();
     if (pid_ == 0) {
+        // If the test dies (a crash, a timeout), the daemon goes with it.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         ::dup2(fd, 2);
         ::dup2(fd, 1);

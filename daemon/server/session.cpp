@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "libifctl/protocol/model.hpp"
+#include "libifctl/protocol/passed_fds.hpp"
 #include "libifctl/protocol/wire.hpp"
 
 namespace ifctl::daemon {
@@ -67,16 +68,10 @@ void Session::read_available() {
         }
         // Descriptors are never expected from a client: close them and say so.
         bool had_fds = mh.msg_flags & MSG_CTRUNC;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-            const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            for (size_t i = 0; i < count; ++i) {
-                int fd;
-                std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-                ::close(fd);
-                had_fds = true;
-            }
-        }
+        proto::for_each_passed_fd(mh, [&](int fd) {
+            ::close(fd);
+            had_fds = true;
+        });
         if (got == 0) {  // orderly shutdown by the peer; finish writing, then close
             closing_ = true;
             if (out_.empty()) return close();

@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include "libifctl/protocol/passed_fds.hpp"
+
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -120,16 +122,10 @@ int Connection::recv_frame(std::span<const uint8_t>& frame, int& passed_fd) {
         message_ = std::string("receiving from ifctld: ") + std::strerror(e);
         return -e;
     }
-    for (cmsghdr* c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-        const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-        for (size_t i = 0; i < count; ++i) {
-            int fd;
-            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-            if (passed_fd < 0) passed_fd = fd;
-            else ::close(fd);  // never more than one is expected
-        }
-    }
+    proto::for_each_passed_fd(mh, [&](int fd) {
+        if (passed_fd < 0) passed_fd = fd;
+        else ::close(fd);  // never more than one is expected
+    });
     if (n == 0) {
         message_ = "ifctld closed the connection";
         return -ECONNRESET;

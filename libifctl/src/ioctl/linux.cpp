@@ -158,71 +158,55 @@ int swap_address(const std::string& dev, const proto::Address* old_addr, const p
 
 // ---- requests on any socket (dev_ioctl) -------------------------------------
 
+// The device gets: look the device up, fill one field from its record, write
+// the ifreq back. Everything else in the ifreq keeps the caller's bytes.
+using Fill = void (*)(struct ifreq&, const proto::Interface&);
+Outcome device_get(const Call& c, Fill fill) {
+    struct ifreq r = load(c);
+    Lookup l;
+    if (!managed(name_of(r), l)) return to_kernel();
+    fill(r, l.rec);
+    return give_back(c, r);
+}
+
 Outcome get_flags(const Call& c) {
-    struct ifreq r = load(c);
-    Lookup l;
-    if (!managed(name_of(r), l)) return to_kernel();
-    r.ifr_flags = static_cast<short>(l.rec.flags);
-    return give_back(c, r);
+    return device_get(c, [](struct ifreq& r, const proto::Interface& i) { r.ifr_flags = static_cast<short>(i.flags); });
 }
-
 Outcome get_mtu(const Call& c) {
-    struct ifreq r = load(c);
-    Lookup l;
-    if (!managed(name_of(r), l)) return to_kernel();
-    r.ifr_mtu = static_cast<int>(l.rec.mtu);
-    return give_back(c, r);
+    return device_get(c, [](struct ifreq& r, const proto::Interface& i) { r.ifr_mtu = static_cast<int>(i.mtu); });
 }
-
 Outcome get_metric(const Call& c) {
-    struct ifreq r = load(c);
-    Lookup l;
-    if (!managed(name_of(r), l)) return to_kernel();
-    r.ifr_metric = 0;  // Linux never stores a metric
-    return give_back(c, r);
+    // Linux never stores a metric.
+    return device_get(c, [](struct ifreq& r, const proto::Interface&) { r.ifr_metric = 0; });
 }
-
 Outcome get_index(const Call& c) {
-    struct ifreq r = load(c);
-    Lookup l;
-    if (!managed(name_of(r), l)) return to_kernel();
-    r.ifr_ifindex = static_cast<int>(l.rec.index);
-    return give_back(c, r);
+    return device_get(c, [](struct ifreq& r, const proto::Interface& i) { r.ifr_ifindex = static_cast<int>(i.index); });
 }
-
 Outcome get_txqlen(const Call& c) {
-    struct ifreq r = load(c);
-    Lookup l;
-    if (!managed(name_of(r), l)) return to_kernel();
-    r.ifr_qlen = static_cast<int>(l.rec.txqlen);
-    return give_back(c, r);
+    return device_get(c, [](struct ifreq& r, const proto::Interface& i) { r.ifr_qlen = static_cast<int>(i.txqlen); });
 }
-
 Outcome get_map(const Call& c) {
-    struct ifreq r = load(c);
-    Lookup l;
-    if (!managed(name_of(r), l)) return to_kernel();
-    // Field by field, as dev_ifsioc_locked does: the struct's padding keeps the caller's bytes.
-    r.ifr_map.mem_start = 0;  // a TAP has no I/O map
-    r.ifr_map.mem_end = 0;
-    r.ifr_map.base_addr = 0;
-    r.ifr_map.irq = 0;
-    r.ifr_map.dma = 0;
-    r.ifr_map.port = 0;
-    return give_back(c, r);
+    // A TAP has no I/O map. Field by field, as dev_ifsioc_locked does: the
+    // struct's padding keeps the caller's bytes.
+    return device_get(c, [](struct ifreq& r, const proto::Interface&) {
+        r.ifr_map.mem_start = 0;
+        r.ifr_map.mem_end = 0;
+        r.ifr_map.base_addr = 0;
+        r.ifr_map.irq = 0;
+        r.ifr_map.dma = 0;
+        r.ifr_map.port = 0;
+    });
 }
 
 Outcome get_hwaddr(const Call& c) {
-    struct ifreq r = load(c);
-    Lookup l;
-    if (!managed(name_of(r), l)) return to_kernel();
     // dev_get_mac_address: the family is the device type; bytes past the
     // address length are left as the caller passed them.
-    const size_t room = sizeof r.ifr_hwaddr.sa_data;
-    if (l.rec.lladdr.empty()) std::memset(r.ifr_hwaddr.sa_data, 0, room);
-    else std::memcpy(r.ifr_hwaddr.sa_data, l.rec.lladdr.data(), std::min(room, l.rec.lladdr.size()));
-    r.ifr_hwaddr.sa_family = static_cast<sa_family_t>(l.rec.hw_type);
-    return give_back(c, r);
+    return device_get(c, [](struct ifreq& r, const proto::Interface& i) {
+        const size_t room = sizeof r.ifr_hwaddr.sa_data;
+        if (i.lladdr.empty()) std::memset(r.ifr_hwaddr.sa_data, 0, room);
+        else std::memcpy(r.ifr_hwaddr.sa_data, i.lladdr.data(), std::min(room, i.lladdr.size()));
+        r.ifr_hwaddr.sa_family = static_cast<sa_family_t>(i.hw_type);
+    });
 }
 
 Outcome get_name(const Call& c) {

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The installed layout: `meson install` into a scratch DESTDIR puts ifctld,
+# ifctl, the versioned library, the headers, libifctl.pc and the units where
+# they belong, and a C program builds with
+#   cc prog.c $(pkg-config --cflags --libs libifctl)
+# and runs against the installed library.
+set -euo pipefail
+build=$1
+dest=$(mktemp -d /tmp/ifctl-install.XXXXXX)
+trap 'rm -rf "$dest"' EXIT
+
+meson install -C "$build" --destdir "$dest" --no-rebuild --quiet >/dev/null
+prefix=$(meson introspect "$build" --buildoptions | python3 -c 'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"]=="prefix"][0])')
+root=$dest$prefix
+
+fail() { echo "install: $*" >&2; exit 1; }
+for f in sbin/ifctld bin/ifctl include/ifctl/ifctl.h; do
+  [ -e "$root/$f" ] || fail "missing $prefix/$f"
+done
+lib=$(find "$root" -name 'libifctl.so.*.*' -type f | head -1)
+[ -n "$lib" ] || fail "no versioned libifctl.so.X.Y.Z"
+soname=$(objdump -p "$lib" | awk '/SONAME/ {print $2}')
+[ "$soname" = "libifctl.so.1" ] || fail "soname is '$soname', not libifctl.so.1"
+pc=$(find "$root" -name libifctl.pc | head -1)
+[ -n "$pc" ] || fail "no libifctl.pc"
+find "$root" -name ifctld.service | grep -q . || fail "no ifctld.service"
+find "$root" -name ifctld.socket | grep -q . || fail "no ifctld.socket"
+
+cat > "$dest/prog.c" <<'C'
+#include <ifctl/ifctl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+    ifctl_t *h = NULL;
+    char why[256] = "";
+    int rc = ifctl_open(&h, "/nonexistent/ifctld.sock", why, sizeof why);
+    printf("%s %d %s\n", ifctl_version(), rc == -ENOENT, strstr(why, "not running") ? "ok" : why);
+    return 0;
+}
+C
+export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$dest
+cc -std=c99 -Wall -Wextra -Werror "$dest/prog.c" -o "$dest/prog" $(pkg-config --cflags --libs libifctl) \
+  || fail "a C program does not build with pkg-config libifctl"
+out=$(LD_LIBRARY_PATH=$(dirname "$lib") "$dest/prog")
+[ "$out" = "$(meson introspect "$build" --projectinfo | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])') 1 ok" ] \
+  || fail "the program printed '$out'"
+echo "install layout and pkg-config build: ok ($soname)"

@@ -200,7 +200,8 @@ Result call_once(const Step& st, const Side& s) {
     Arg a;
     std::memset(&a, kFill, sizeof a);
     st.build(a, s);
-    const int fd = ::socket(st.domain, st.domain == AF_UNIX ? SOCK_DGRAM : SOCK_DGRAM, 0);
+    // AF_UNSPEC stands for "not a socket at all".
+    const int fd = st.domain == AF_UNSPEC ? ::open("/dev/null", O_RDWR | O_CLOEXEC) : ::socket(st.domain, SOCK_DGRAM, 0);
     REQUIRE(fd >= 0);
     errno = 0;
     Result r;
@@ -426,6 +427,8 @@ std::vector<Case> make_cases() {
     add("SIOCSIFFLAGS alias on a unix socket changes the device",
         {on(AF_UNIX, SIOCSIFFLAGS, flags("@:1", kUp)), in(SIOCGIFFLAGS, name("@"))});
     add("SIOCSIFFLAGS unknown", {in(SIOCSIFFLAGS, flags("nosuch0", kUp))});
+    add("SIOCGIFFLAGS on a descriptor that is not a socket", {on(AF_UNSPEC, SIOCGIFFLAGS, name("@"))});
+    add("SIOCSIFMTU on a descriptor that is not a socket", {on(AF_UNSPEC, SIOCSIFMTU, int_at16("@", 1400))});
 
     // MTU.
     for (int m : {0, 67, 68, 576, 1400, 9000, 65521, 65522, 65535, -1})

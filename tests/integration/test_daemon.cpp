@@ -20,6 +20,8 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -144,6 +146,23 @@ bool eventually(F f, int ms = 3000) {
 }
 
 }  // namespace
+
+TEST_CASE("the daemon raises its open-file limit to the hard limit") {
+    test::Daemon d;
+    std::ifstream limits("/proc/" + std::to_string(d.pid()) + "/limits");
+    std::string line;
+    bool seen = false;
+    while (std::getline(limits, line)) {
+        if (line.rfind("Max open files", 0) != 0) continue;
+        std::istringstream fields(line.substr(14));
+        std::string soft, hard;
+        fields >> soft >> hard;
+        INFO(line);
+        CHECK(soft == hard);
+        seen = true;
+    }
+    CHECK(seen);
+}
 
 TEST_CASE("version exchange") {
     test::Daemon d;

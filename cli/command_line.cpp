@@ -21,7 +21,17 @@ public:
     std::string make_usage(const CLI::App*, std::string) const override { return kUsage; }
 };
 
-void declare(CLI::App& app, Options& o, std::string_view version) {
+// For the shell completions (cli/completion): one keyword a line, as
+// "KEYWORD NARGS SYNOPSIS HELP...", SYNOPSIS "-" when NARGS is 0.
+std::string keyword_list() {
+    std::string out;
+    for (const KeywordInfo& k : keywords())
+        out += std::string(k.word) + " " + std::to_string(k.nargs) + " " +
+               std::string(k.synopsis.empty() ? "-" : k.synopsis) + " " + std::string(k.help) + "\n";
+    return out;
+}
+
+void declare(CLI::App& app, Options& o, bool& list_keywords, std::string_view version) {
     app.description("Configure the interfaces that ifctld owns, with the grammar of BSD ifconfig.");
     app.formatter(std::make_shared<Formatter>());
     app.footer(keyword_help() + "\nExit status: 0 ok, 1 an operation failed, 2 usage error. See ifctl(8).");
@@ -34,6 +44,7 @@ void declare(CLI::App& app, Options& o, std::string_view version) {
     app.add_flag("--json", o.json, "Print JSON (schema in docs/json.md)");
     app.add_option("--socket", o.socket, "The ifctld socket (default: $IFCTL_SOCKET or /run/ifctl/ifctld.sock)")
         ->type_name("PATH");
+    app.add_flag("--list-keywords", list_keywords, "List the grammar's keywords, for completion")->group("");
 }
 
 // Sorts the arguments into option tokens for CLI11 and grammar words.
@@ -77,7 +88,8 @@ std::optional<int> parse_command_line(std::span<const std::string> args, std::st
                                       std::string& message) {
     Options o;
     CLI::App app{"", "ifctl"};
-    declare(app, o, version);
+    bool list_keywords = false;
+    declare(app, o, list_keywords, version);
     std::vector<std::string> options;
     split(app, args, options, o.words);
     std::reverse(options.begin(), options.end());  // CLI11 consumes the vector from the back
@@ -92,6 +104,10 @@ std::optional<int> parse_command_line(std::span<const std::string> args, std::st
     } catch (const CLI::ParseError& e) {
         message = std::string(e.what()) + " (see ifctl --help)";
         return kExitUsage;
+    }
+    if (list_keywords) {
+        message = keyword_list();
+        return kExitOk;
     }
     if (!o.words.empty() && (o.all || o.names_only || o.up_only || o.down_only)) {
         message = "-a, -l, -u and -d list interfaces; they take no interface name";

@@ -293,9 +293,15 @@ std::optional<int> keyword_arity(std::string_view word) {
     return k ? std::optional<int>(k->nargs) : std::nullopt;
 }
 
+std::vector<KeywordInfo> keywords() {
+    std::vector<KeywordInfo> out;
+    for (const Keyword& k : table()) out.push_back({k.word, k.nargs, k.synopsis, k.help});
+    return out;
+}
+
 std::string keyword_help() {
     std::string out = "Keywords (after NAME, applied left to right):\n";
-    for (const Keyword& k : table()) {
+    for (const KeywordInfo& k : keywords()) {
         std::string left = "  " + std::string(k.word) + (k.synopsis.empty() ? "" : " " + std::string(k.synopsis));
         left.resize(std::max<size_t>(left.size() + 1, 26), ' ');
         out += left + std::string(k.help) + "\n";

@@ -73,6 +73,17 @@ bool parse_words(std::span<const std::string> words, Plan& out, std::string& err
 // The command line uses this to tell "-alias" (a keyword) from an option.
 std::optional<int> keyword_arity(std::string_view word);
 
+// One row of the grammar table as others see it: the keyword, how many words
+// follow it, their placeholder ("N", "ADDR[/PREFIX]"; empty without) and a line
+// of help. --help and --list-keywords are made from these, so they never drift.
+struct KeywordInfo {
+    std::string_view word;
+    int nargs = 0;
+    std::string_view synopsis;
+    std::string_view help;
+};
+std::vector<KeywordInfo> keywords();
+
 // The keyword list for --help, generated from the table so it never drifts.
 std::string keyword_help();
 

@@ -78,3 +78,13 @@ TEST_CASE("usage errors exit 2", "[command-line]") {
     CHECK(stops({"--socket"}).first == kExitUsage);
     CHECK(stops({"--frob"}).second.find("(see ifctl --help)") != std::string::npos);
 }
+
+TEST_CASE("--list-keywords: the grammar table for completion, hidden from --help", "[command-line]") {
+    auto [status, text] = stops({"--list-keywords"});
+    CHECK(status == kExitOk);
+    CHECK(text.starts_with("create 0 - create the TAP interface"));
+    CHECK(text.find("\nmtu 1 N set the MTU\n") != std::string::npos);
+    CHECK(text.find("\ninet 1 ADDR[/PREFIX] ") != std::string::npos);
+    CHECK(text.find("\n-alias 0 - ") != std::string::npos);
+    CHECK(stops({"--help"}).second.find("list-keywords") == std::string::npos);
+}

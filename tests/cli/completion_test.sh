@@ -1,0 +1,132 @@
+#!/bin/bash
+# The shell completions (cli/completion), without a daemon:
+#  - ifctl --list-keywords prints every keyword of the grammar table;
+#  - the bash completion, sourced here, answers a few command lines (COMPREPLY);
+#  - the zsh completion parses (zsh -n), when zsh is installed;
+#  - the install plan puts both files under the prefix's datadir.
+# Usage: completion_test.sh IFCTL SOURCE_ROOT BUILD_ROOT
+set -u
+ifctl=$1 src=$2 build=$3
+passed=0 failed=0 skipped=0
+ok() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# ---- --list-keywords ----
+list=$("$ifctl" --list-keywords) || fail "ifctl --list-keywords exited $?"
+# Every keyword the grammar tests exercise (tests/cli/test_grammar.cpp), with its argument count.
+expected="create:0 queues:1 owner:1 group:1 vnet_hdr:0 persist:0 -persist:0 uniqueid:1 destroy:0
+inet:1 inet6:1 netmask:1 prefixlen:1 broadcast:1 dest:1 alias:0 -alias:0 delete:0
+mtu:1 metric:1 txqueuelen:1 ether:1 lladdr:1 name:1 up:0 down:0 promisc:0 -promisc:0
+allmulti:0 -allmulti:0 arp:0 -arp:0 monitor:0 -monitor:0 addm:1 deletem:1"
+count=0
+for e in $expected; do
+    count=$((count + 1))
+    word=${e%:*} nargs=${e##*:}
+    if grep -q -x -e "$word $nargs [^ ]* .*" <<<"$list"; then ok; else fail "--list-keywords lacks \"$word $nargs\""; fi
+done
+lines=$(grep -c . <<<"$list")
+if [[ $lines == "$count" ]]; then ok; else fail "--list-keywords prints $lines keywords, expected $count"; fi
+
+# ---- bash completion ----
+# A stand-in ifctl: the real keyword list, and interface names that depend on --socket.
+cat >"$tmp/ifctl" <<STUB
+#!/bin/sh
+case "\$*" in
+  --list-keywords) exec "$ifctl" --list-keywords ;;
+  "--socket /tmp/other.sock -l") echo "other0 other1" ;;
+  -l) echo "tap0 tap1 vm0" ;;
+  *) exit 1 ;;
+esac
+STUB
+chmod +x "$tmp/ifctl"
+
+# shellcheck source=../../cli/completion/ifctl.bash
+source "$src/cli/completion/ifctl.bash"
+if [[ $(complete -p ifctl 2>/dev/null) == *"-F _ifctl"* ]]; then ok; else fail "ifctl.bash does not register _ifctl"; fi
+
+# complete_line CMD WORD... : sets COMP_WORDS, COMP_CWORD (the last word) and runs _ifctl.
+complete_line() {
+    COMP_WORDS=("$@")
+    COMP_CWORD=$(($# - 1))
+    COMP_LINE="$*" COMP_POINT=${#COMP_LINE}
+    COMPREPLY=()
+    _ifctl
+}
+# expect "WORDS" has|lacks|is CANDIDATE...  (WORDS split at spaces; a last word '' is empty)
+expect() {
+    local line=$1 how=$2 c
+    shift 2
+    local -a words
+    read -r -a words <<<"$line"
+    [[ ${words[-1]} == "''" ]] && words[-1]=""  # '' stands for an empty current word
+    complete_line "${words[@]}"
+    local got=" ${COMPREPLY[*]-} "
+    case $how in
+        has) for c; do [[ $got == *" $c "* ]] && ok || fail "[$line] -> [${COMPREPLY[*]-}]: no $c"; done ;;
+        lacks) for c; do [[ $got != *" $c "* ]] && ok || fail "[$line] -> [${COMPREPLY[*]-}]: has $c"; done ;;
+        is) [[ "${COMPREPLY[*]-}" == "$*" ]] && ok || fail "[$line] -> [${COMPREPLY[*]-}], expected [$*]" ;;
+    esac
+}
+I=$ifctl S=$tmp/ifctl
+expect "$I tap0 m" has mtu metric monitor
+expect "$I tap0 m" lacks up create
+expect "$I tap0 ether ''" is random
+expect "$I tap0 lladdr r" is random
+expect "$I tap0 addm ''" is ""
+expect "$I tap0 mtu ''" is ""
+expect "$I tap0 name ''" is ""
+expect "$I tap0 inet ''" is ""
+expect "$I --so" is --socket
+expect "$I -" has --json --socket --version -h -a -l -u -d
+expect "$I tap0 -" has --json -alias -promisc
+expect "$I tap0 -" lacks -l --version
+expect "$I tap cr" is create
+expect "$I tap0 up cr" is ""
+expect "$I tap0 mtu 1500 ''" has up inet6 destroy
+expect "$I tap0 destroy ''" is ""
+expect "$I tap0 -- -al" has -alias -allmulti
+expect "$I tap create owner roo" is root
+expect "$I tap create group roo" is root
+expect "$S ''" is "tap0 tap1 vm0"
+expect "$S v" is vm0
+expect "$S --json ''" is "tap0 tap1 vm0"
+expect "$S --socket /tmp/other.sock ''" is "other0 other1"
+expect "$S --socket = /tmp/other.sock ''" is "other0 other1"
+expect "$S --socket=/tmp/other.sock ''" is "other0 other1"
+touch "$tmp/ifctld.sock"
+expect "$S --socket $tmp/ifctld.s" is "$tmp/ifctld.sock"
+expect "$S --socket = $tmp/ifctld.s" is "$tmp/ifctld.sock"
+# An ifctl that cannot list keywords (or interfaces) offers nothing, quietly.
+expect "$tmp/missing tap0 ''" is ""
+
+# ---- zsh completion: syntax only ----
+if command -v zsh >/dev/null; then
+    if zsh -n "$src/cli/completion/_ifctl"; then ok; else fail "zsh -n _ifctl"; fi
+else
+    echo "SKIP: zsh not installed, _ifctl not checked"
+    skipped=$((skipped + 1))
+fi
+
+# ---- install plan: both files under the prefix's datadir ----
+plan=$(python3 - "$build" "$src" <<'PY'
+import json, os, sys
+build, src = sys.argv[1], sys.argv[2]
+info = os.path.join(build, "meson-info")
+installed = json.load(open(os.path.join(info, "intro-installed.json")))
+opts = {o["name"]: o["value"] for o in json.load(open(os.path.join(info, "intro-buildoptions.json")))}
+datadir = os.path.join(opts["prefix"], opts["datadir"])
+for source, want in [("cli/completion/ifctl.bash", "bash-completion/completions/ifctl"),
+                     ("cli/completion/_ifctl", "zsh/site-functions/_ifctl")]:
+    got = installed.get(os.path.realpath(os.path.join(src, source)), installed.get(os.path.join(src, source)))
+    expected = os.path.join(datadir, want)
+    print(("ok " if got == expected else "bad ") + f"{source} -> {got} (expected {expected})")
+PY
+) || fail "reading the install plan of $build"
+while read -r verdict rest; do
+    [[ $verdict == ok ]] && ok || fail "install: $rest"
+done <<<"$plan"
+
+echo "$passed passed, $failed failed, $skipped skipped"
+((failed == 0))

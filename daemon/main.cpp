@@ -96,7 +96,11 @@ int daemonize() {
 void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel) {
     ev.async_wait(asio::posix::stream_descriptor::wait_read, [&ev, &kernel](const boost::system::error_code& ec) {
         if (ec) return;
-        kernel.poll_events();
+        try {
+            kernel.poll_events();
+        } catch (const std::exception& e) {
+            spdlog::error("reading kernel events: {}", e.what());
+        }
         watch_kernel_events(ev, kernel);
     });
 }
@@ -105,7 +109,11 @@ void every_second(asio::steady_timer& timer, Dispatcher& dispatcher) {
     timer.expires_after(std::chrono::seconds(1));
     timer.async_wait([&timer, &dispatcher](const boost::system::error_code& ec) {
         if (ec) return;
-        dispatcher.maintain();
+        try {
+            dispatcher.maintain();
+        } catch (const std::exception& e) {
+            spdlog::error("maintenance pass: {}", e.what());
+        }
         every_second(timer, dispatcher);
     });
 }

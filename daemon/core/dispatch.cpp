@@ -129,6 +129,8 @@ Reply do_set_flags(Ctx& c) {
     LinkChange ch;
     ch.flags = c.req.get(A::Flags).as_u32();
     ch.flags_mask = c.req.get(A::FlagsMask).as_u32();
+    // Nothing selected, nothing changes (the kernel would read ifi_change 0 as "all bits").
+    if (*ch.flags_mask == 0) return ok();
     return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting flags of " + c.target.name);
 }
 

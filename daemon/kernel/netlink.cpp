@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include <spdlog/spdlog.h>
 #include <string>
 
 #ifndef NETLINK_GET_STRICT_CHK
@@ -219,6 +221,18 @@ int Netlink::transact(struct nl_msg* msg) {
 }
 
 void Netlink::dump(int type, int family, uint32_t index) {
+    // A dump the kernel interrupts (the list changed under it) is simply asked again.
+    for (int attempt = 1;; ++attempt) {
+        try {
+            dump_once(type, family, index);
+            return;
+        } catch (const DumpInterrupted&) {
+            if (attempt == 5) throw std::runtime_error("netlink dump interrupted 5 times in a row");
+        }
+    }
+}
+
+void Netlink::dump_once(int type, int family, uint32_t index) {
     struct nl_msg* msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
     if (type == RTM_GETLINK) {
         struct ifinfomsg ifi{};
@@ -236,8 +250,10 @@ void Netlink::dump(int type, int family, uint32_t index) {
     nlmsg_free(msg);
     if (rc < 0) throw std::runtime_error(std::string("netlink dump request failed: ") + nl_geterror(rc));
     // nl_recvmsgs returns after NLMSG_DONE (the default finish handler stops).
-    if (int r = nl_recvmsgs(req_, cb_->dump_cb); r < 0)
+    if (int r = nl_recvmsgs(req_, cb_->dump_cb); r < 0) {
+        if (r == -NLE_DUMP_INTR) throw DumpInterrupted{};
         throw std::runtime_error(std::string("netlink dump failed: ") + nl_geterror(r));
+    }
 }
 
 void Netlink::refresh_link(uint32_t index) {
@@ -258,9 +274,12 @@ void Netlink::refresh_link(uint32_t index) {
 
 void Netlink::refresh_addresses(uint32_t index) {
     auto it = links_.find(index);
-    stale_addresses_.erase(index);
-    if (it == links_.end()) return;
-    it->second.addresses.clear();
+    if (it == links_.end()) {
+        stale_addresses_.erase(index);
+        return;
+    }
+    // Read into a scratch list: a failed dump leaves the old list, still marked stale.
+    dumped_addresses_.clear();
     dumping_addresses_ = true;
     try {
         dump(RTM_GETADDR, AF_INET, index);
@@ -270,6 +289,8 @@ void Netlink::refresh_addresses(uint32_t index) {
         throw;
     }
     dumping_addresses_ = false;
+    it->second.addresses.swap(dumped_addresses_);
+    stale_addresses_.erase(index);
 }
 
 void Netlink::resync() {
@@ -322,8 +343,7 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
             uint32_t idx = 0;
             if (!parse_address(nlh, a, idx)) return;
             if (dumping_addresses_) {
-                auto it = links_.find(idx);
-                if (it != links_.end() && nlh->nlmsg_type == RTM_NEWADDR) it->second.addresses.push_back(a);
+                if (nlh->nlmsg_type == RTM_NEWADDR) dumped_addresses_.push_back(a);
             } else {
                 // An event: re-read the interface's list so its order is the kernel's.
                 if (auto it = links_.find(idx); it != links_.end()) it->second.change_time_ms = now_ms();
@@ -362,8 +382,15 @@ std::set<uint32_t> Netlink::poll_events() {
         }
         free(buf);
     }
-    if (overrun) {
-        resync();
+    if (overrun || resync_pending_) {
+        try {
+            resync();
+            resync_pending_ = false;
+        } catch (const std::exception& e) {
+            // Keep serving what we have; try again at the next poll.
+            spdlog::error("kernel view resync failed, will retry: {}", e.what());
+            resync_pending_ = true;
+        }
         for (auto& [idx, _] : links_) changed.insert(idx);
         return changed;
     }

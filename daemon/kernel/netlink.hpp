@@ -68,7 +68,9 @@ public:
 
 private:
     int transact(struct nl_msg* msg);
+    struct DumpInterrupted {};
     void dump(int type, int family, uint32_t index);
+    void dump_once(int type, int family, uint32_t index);
     void refresh_addresses(uint32_t index);
     void handle(struct nl_msg* msg, std::set<uint32_t>* changed);
 
@@ -78,6 +80,8 @@ private:
     std::map<uint32_t, proto::Interface> links_;
     std::set<uint32_t> stale_addresses_;  // address events seen, list to re-read
     bool dumping_addresses_ = false;
+    std::vector<proto::Address> dumped_addresses_;  // filled while dumping one interface's addresses
+    bool resync_pending_ = false;                   // a resync failed; try again at the next poll
 };
 
 }  // namespace ifctl::daemon

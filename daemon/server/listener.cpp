@@ -92,7 +92,7 @@ int make_listen_socket(const SocketOptions& opts) {
 }
 
 Listener::Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, SessionLimits limits)
-    : io_(io), sock_(io, listen_fd), dispatcher_(dispatcher), limits_(limits) {}
+    : io_(io), sock_(io, listen_fd), backoff_(io), dispatcher_(dispatcher), limits_(limits) {}
 
 void Listener::start() { wait_accept(); }
 
@@ -100,6 +100,7 @@ void Listener::stop() {
     stopped_ = true;
     boost::system::error_code ec;
     sock_.cancel(ec);
+    backoff_.cancel();
     auto sessions = std::move(sessions_);
     for (auto& [_, s] : sessions) s->close();
 }
@@ -111,10 +112,16 @@ void Listener::wait_accept() {
         for (;;) {
             const int fd = ::accept4(sock_.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
             if (fd < 0) {
-                if (errno == EINTR) continue;
-                if (errno != EAGAIN && errno != ECONNABORTED)
-                    spdlog::warn("accept: {}", std::strerror(errno));  // EMFILE and the like: try again later
-                break;
+                if (errno == EINTR || errno == ECONNABORTED) continue;
+                if (errno == EAGAIN) break;
+                // EMFILE, ENFILE, ENOMEM: the connection stays queued and the socket
+                // stays readable; waiting at once would spin. Try again shortly.
+                spdlog::warn("accept: {}; not accepting for 100 ms", std::strerror(errno));
+                backoff_.expires_after(std::chrono::milliseconds(100));
+                backoff_.async_wait([this](const boost::system::error_code& e) {
+                    if (!e) wait_accept();
+                });
+                return;
             }
             Peer peer;
             if (int rc = read_peer(fd, peer); rc < 0) {

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <map>
 #include <memory>
@@ -36,6 +37,7 @@ private:
 
     boost::asio::io_context& io_;
     boost::asio::posix::stream_descriptor sock_;
+    boost::asio::steady_timer backoff_;  // after accept() ran out of descriptors
     Dispatcher& dispatcher_;
     SessionLimits limits_;
     std::map<Session*, std::shared_ptr<Session>> sessions_;

@@ -144,32 +144,48 @@ void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
     proto::Writer w = start(r.status, r.message);
     // Long lists go out as several frames: all but the last carry kFlagMore.
     constexpr size_t kRoom = proto::kMaxFrame - 256;
+    const bool details = !r.brief;
+    // Appends one record if it fits in what is left of the frame; else leaves w as it was.
+    auto append = [&](const proto::Interface& i, bool with_details) {
+        const size_t before = w.size();
+        try {
+            proto::encode_interface(w, i, with_details);
+            if (w.size() <= kRoom) return true;
+        } catch (const std::length_error&) {
+        }
+        w.truncate(before);
+        return false;
+    };
     size_t in_frame = 0;
     for (const proto::Interface& i : r.interfaces) {
-        const size_t before = w.size();
-        bool fits = true;
-        try {
-            proto::encode_interface(w, i, !r.brief);
-        } catch (const std::length_error&) {
-            fits = false;
-        }
-        if (fits && w.size() <= kRoom) {
+        if (append(i, details)) {
             ++in_frame;
             continue;
         }
-        if (!fits || in_frame == 0) {  // this record alone is larger than a frame
+        if (in_frame > 0) {  // the frame is full: send it and start the next
+            std::vector<uint8_t> frame = w.finish();
+            const uint16_t flags = proto::kFlagReply | proto::kFlagMore;
+            std::memcpy(frame.data() + 6, &flags, 2);
+            out_.push_back({std::move(frame), {}, false});
+            w = start(r.status, r.message);
+            in_frame = 0;
+            if (append(i, details)) {
+                in_frame = 1;
+                continue;
+            }
+        }
+        // This record alone is larger than a frame (thousands of addresses). A get
+        // of it fails; a list carries it without its details, so that one crowded
+        // interface cannot break listing for everyone.
+        if (r.interfaces.size() == 1) {
             w = start(E2BIG, "the record of " + i.name + " does not fit in a " + std::to_string(proto::kMaxFrame) +
                                  "-byte frame (too many addresses)");
             break;
         }
-        w.truncate(before);
-        std::vector<uint8_t> frame = w.finish();
-        const uint16_t flags = proto::kFlagReply | proto::kFlagMore;
-        std::memcpy(frame.data() + 6, &flags, 2);
-        out_.push_back({std::move(frame), {}, false});
-        w = start(r.status, r.message);
-        proto::encode_interface(w, i, !r.brief);  // it fitted alone above
-        in_frame = 1;
+        spdlog::warn("{}: the record of {} is too large for a frame; listed without its addresses", peer_.describe(),
+                     i.name);
+        append(i, false);
+        ++in_frame;
     }
     out_.push_back({w.finish(), std::move(r.fd), close_after});
     if (close_after) closing_ = true;

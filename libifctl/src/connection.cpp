@@ -131,6 +131,8 @@ int Connection::recv_frame(std::span<const uint8_t>& frame, int& passed_fd) {
         return -ECONNRESET;
     }
     if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+        if (passed_fd >= 0) ::close(passed_fd);
+        passed_fd = -1;
         message_ = "reply from ifctld was truncated";
         return -EMSGSIZE;
     }

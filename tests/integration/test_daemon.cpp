@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -148,7 +149,8 @@ bool eventually(F f, int ms = 3000) {
 }  // namespace
 
 TEST_CASE("the daemon raises its open-file limit to the hard limit") {
-    test::Daemon d;
+    // Start it with a soft limit below the hard one, whatever the test was given.
+    test::Daemon d("", 256, 4096);
     std::ifstream limits("/proc/" + std::to_string(d.pid()) + "/limits");
     std::string line;
     bool seen = false;
@@ -415,6 +417,20 @@ TEST_CASE("address replace is all or nothing") {
     const json after = steady(kernel_view("ta0"));
     CHECK(after["addr_info"].size() == before["addr_info"].size());
     CHECK(after.dump().find("10.0.0.2") != std::string::npos);
+    // A new address the kernel refuses only once the old is gone (an IPv6
+    // multicast address): the old one is put back.
+    auto v6 = [](const char* ip) {
+        proto::Address a;
+        a.family = AF_INET6;
+        inet_pton(AF_INET6, ip, a.local.data());
+        a.prefix = 64;
+        return a;
+    };
+    REQUIRE(c->addr_add(ta, v6("2001:db8::1")) == 0);
+    const json with_v6 = steady(kernel_view("ta0"));
+    CHECK(c->addr_replace(ta, v6("2001:db8::1"), v6("ff02::1")) == -EADDRNOTAVAIL);
+    CHECK(kernel_view("ta0").dump().find("2001:db8::1") != std::string::npos);
+    CHECK(steady(kernel_view("ta0"))["addr_info"].size() == with_v6["addr_info"].size());
     // And a good one goes through.
     CHECK(c->addr_replace(ta, v4("10.0.0.2", 24), v4("10.0.0.5", 24)) == 0);
     const std::string now = kernel_view("ta0").dump();
@@ -454,6 +470,75 @@ TEST_CASE("deleting a primary address: its same-subnet aliases stay unless the k
     REQUIRE(c->call(w, r) == 0);
     CHECK(r.status == 0);
     CHECK(inet_count() == 0);
+}
+
+TEST_CASE("set-flags with an empty mask changes nothing") {
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("tf0", {}, rec) == 0);
+    const json before = steady(kernel_view("tf0"));
+    CHECK(c->set_flags(client::Target::by_name("tf0"), IFF_UP | IFF_PROMISC, 0) == 0);
+    CHECK(steady(kernel_view("tf0")) == before);
+}
+
+TEST_CASE("one interface with more addresses than a frame holds does not break listing") {
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("tbig0", {}, rec) == 0);
+    REQUIRE(c->create("tsmall0", {}, rec) == 0);
+    const auto big = client::Target::by_name("tbig0");
+    proto::Address a;
+    a.family = AF_INET6;
+    a.prefix = 64;
+    inet_pton(AF_INET6, "2001:db8::", a.local.data());
+    for (int i = 1; i <= 1500; ++i) {
+        a.local[14] = static_cast<uint8_t>(i >> 8);
+        a.local[15] = static_cast<uint8_t>(i);
+        REQUIRE(c->addr_add(big, a) == 0);
+    }
+    proto::Interface got;
+    CHECK(c->get(big, got) == -E2BIG);
+    CHECK_THAT(c->message(), Catch::Contains("does not fit"));
+    CHECK(c->get(big, got, true) == 0);  // brief: no addresses
+    std::vector<proto::Interface> all;
+    REQUIRE(c->list(all) == 0);
+    bool small_has_record = false, big_listed = false;
+    for (const auto& i : all) {
+        small_has_record |= i.name == "tsmall0";
+        big_listed |= i.name == "tbig0";
+    }
+    CHECK(small_has_record);
+    CHECK(big_listed);
+}
+
+TEST_CASE("running out of descriptors makes the daemon wait, not spin") {
+    // The daemon's own hard limit is low: it cannot accept everyone.
+    auto d = std::make_unique<test::Daemon>("", 48);
+    std::vector<int> clients;
+    for (int i = 0; i < 80; ++i) {
+        const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+        sockaddr_un sa{};
+        sa.sun_family = AF_UNIX;
+        std::strncpy(sa.sun_path, d->socket().c_str(), sizeof sa.sun_path - 1);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0) clients.push_back(fd);
+        else ::close(fd);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    // About ten back-offs a second, where a spinning accept loop logs hundreds of thousands.
+    std::ifstream log(d->dir() + "/ifctld.log");
+    size_t backoffs = 0;
+    for (std::string line; std::getline(log, line);) backoffs += line.find("not accepting for 100 ms") != std::string::npos;
+    CHECK(backoffs >= 1);
+    CHECK(backoffs <= 30);
+    // Once clients leave, it serves again.
+    for (int fd : clients) ::close(fd);
+    CHECK(eventually([&] {
+        std::unique_ptr<client::Connection> c;
+        std::string why;
+        return client::Connection::open(d->socket(), c, why) == 0;
+    }));
 }
 
 TEST_CASE("queue descriptors: frames reach the client, and the daemon's own queue steps aside") {

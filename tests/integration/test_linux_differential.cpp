@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -583,6 +584,44 @@ TEST_CASE("Linux personality: ifctl_ioctl on a daemon TAP behaves as the kernel'
     CHECK(mtu_changes >= 10);
     CHECK(address_changes >= 30);
     CHECK(renames >= 5);
+}
+
+TEST_CASE("fork while another thread is inside ifctl_ioctl: the child's own calls work") {
+    test::Daemon daemon;
+    std::string why;
+    std::unique_ptr<client::Connection> conn;
+    REQUIRE(client::Connection::open(daemon.socket(), conn, why) == 0);
+    proto::Interface created;
+    REQUIRE(conn->create("fk0", {}, created) == 0);
+    const int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    auto flags_of_fk0 = [sock] {
+        struct ifreq r {};
+        std::strcpy(r.ifr_name, "fk0");
+        return ifctl_ioctl(sock, SIOCGIFFLAGS, &r);
+    };
+    REQUIRE(flags_of_fk0() == 0);  // the process-wide connection is open
+
+    // A thread is in the middle of a call (the daemon is stopped, so it waits)...
+    ::kill(daemon.pid(), SIGSTOP);
+    std::thread busy([&] { flags_of_fk0(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::thread resume([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        ::kill(daemon.pid(), SIGCONT);
+    });
+    // ...when the main thread forks. The child must not inherit a taken lock.
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::alarm(5);
+        ::_exit(flags_of_fk0() == 0 ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    busy.join();
+    resume.join();
+    ::close(sock);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }
 
 int main(int argc, char** argv) {

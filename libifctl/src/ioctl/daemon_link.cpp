@@ -14,16 +14,22 @@ namespace {
 
 std::mutex g_mutex;
 std::unique_ptr<client::Connection> g_conn;
-// Set in a child after fork (pthread_atfork): cheaper than asking getpid() per call.
+// Set in a child after fork: cheaper than asking getpid() per call.
 bool g_forked = false;
+std::once_flag g_atfork_once;
 
-void note_fork_in_child() { g_forked = true; }
+// fork() holds the connection's lock across the fork, so that a child never
+// starts with the lock taken by a thread it does not have.
+void atfork_prepare() { g_mutex.lock(); }
+void atfork_parent() { g_mutex.unlock(); }
+void atfork_child() {
+    g_forked = true;
+    g_mutex.unlock();
+}
 
 // After fork the child's copy of the connection shares its parent's stream:
 // close the child's descriptor (the parent's stays open) and open our own.
 void forget_if_forked() {
-    static const bool registered = ::pthread_atfork(nullptr, nullptr, note_fork_in_child) == 0;
-    (void)registered;
     if (g_forked) {
         g_forked = false;
         g_conn.reset();
@@ -52,19 +58,21 @@ void debug_note(const char* fmt, ...) {
     std::fputc('\n', stderr);
 }
 
-bool with_daemon(const std::function<bool(client::Connection&)>& fn) {
+Link with_daemon(const std::function<bool(client::Connection&)>& fn) {
+    std::call_once(g_atfork_once, [] { ::pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
     std::lock_guard lock(g_mutex);
     forget_if_forked();
-    if (!g_conn && !connect_locked()) return false;
+    if (!g_conn && !connect_locked()) return Link::NoDaemon;
     if (!fn(*g_conn)) {
         debug_note("ifctl: connection to ifctld lost: %s", g_conn->message().c_str());
         g_conn.reset();
-        return false;
+        return Link::Broken;
     }
-    return true;
+    return Link::Ok;
 }
 
 void drop_daemon_connection() {
+    std::call_once(g_atfork_once, [] { ::pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
     std::lock_guard lock(g_mutex);
     forget_if_forked();
     g_conn.reset();

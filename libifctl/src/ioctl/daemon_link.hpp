@@ -1,6 +1,7 @@
 // The process-wide connection ifctl_ioctl uses: opened on first use, reopened
-// after fork (a child must not share its parent's request stream) and after the
-// daemon restarts. Calls are serialised, so any thread may use it.
+// after fork (a child must not share its parent's request stream; fork holds the
+// lock so a child never inherits it taken) and after the daemon restarts. Calls
+// are serialised, so any thread may use it.
 #pragma once
 
 #include <functional>
@@ -9,11 +10,15 @@
 
 namespace ifctl::ioctl_layer {
 
-// Runs `fn` with a live connection. Returns false if the daemon cannot be
-// reached (then the caller decides what a request means without it). `fn`
-// returns false when the connection broke under it (daemon restarted); the
-// connection is then dropped, and the next call opens a new one.
-bool with_daemon(const std::function<bool(client::Connection&)>& fn);
+enum class Link {
+    Ok,        // fn ran on a live connection
+    NoDaemon,  // nothing answers on the socket: fn did not run
+    Broken,    // the connection broke while fn ran (daemon restarted): fn's request may or may not have been applied
+};
+
+// Runs `fn` with a live connection. `fn` returns false when the connection
+// broke under it; the connection is then dropped and the next call opens a new one.
+Link with_daemon(const std::function<bool(client::Connection&)>& fn);
 
 // Forgets the connection (tests; also after a broken reply).
 void drop_daemon_connection();

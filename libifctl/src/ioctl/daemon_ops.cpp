@@ -22,18 +22,20 @@ Reach classify(int rc, bool unmanaged) {
 
 Lookup lookup(const client::Target& t, bool with_addresses) {
     Lookup out;
-    with_daemon([&](client::Connection& c) {
+    const Link link = with_daemon([&](client::Connection& c) {
         const int rc = c.get(t, out.rec, !with_addresses);
         if (transport_failure(rc)) return false;
         out.reach = rc == 0 ? (out.rec.managed ? Reach::Managed : Reach::Unmanaged) : classify(rc, c.last_unmanaged());
         return true;
     });
+    // A lookup changes nothing: a broken one is as good as no daemon.
+    if (link != Link::Ok) out.reach = Reach::Unreachable;
     return out;
 }
 
 bool list_all(std::vector<proto::Interface>& out) {
     bool ok = false;
-    with_daemon([&](client::Connection& c) {
+    (void)with_daemon([&](client::Connection& c) {
         const int rc = c.list(out);
         if (transport_failure(rc)) return false;
         ok = rc == 0;
@@ -44,13 +46,18 @@ bool list_all(std::vector<proto::Interface>& out) {
 
 Sent change(const std::function<int(client::Connection&)>& op) {
     Sent out;
-    with_daemon([&](client::Connection& c) {
+    const Link link = with_daemon([&](client::Connection& c) {
         const int rc = op(c);
         if (transport_failure(rc)) return false;
         out.reach = classify(rc, c.last_unmanaged());
         out.err = -rc;
         return true;
     });
+    if (link == Link::NoDaemon) out.reach = Reach::Unreachable;
+    if (link == Link::Broken) {
+        out.reach = Reach::Broken;
+        out.err = EIO;
+    }
     return out;
 }
 

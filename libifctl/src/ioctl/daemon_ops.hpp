@@ -10,7 +10,9 @@
 
 namespace ifctl::ioctl_layer {
 
-enum class Reach { Unreachable, Unknown, Unmanaged, Managed };
+// Unreachable: no daemon answers. Broken: it answered, then the connection broke
+// while the request was under way (it may or may not have been applied).
+enum class Reach { Unreachable, Broken, Unknown, Unmanaged, Managed };
 
 struct Lookup {
     Reach reach = Reach::Unreachable;

@@ -61,10 +61,13 @@ bool managed(const IfName& n, Lookup& l, Need need = Need::Brief) {
     return l.reach == Reach::Managed;
 }
 
-// Sends a change about the device; nullopt means "the kernel's business".
+// Sends a change about the device; nullopt means "the kernel's business":
+// no daemon, or an interface it does not manage. A connection that broke
+// while the change was under way is EIO, never a second try at the kernel.
 std::optional<Outcome> send_change(const IfName& n, const std::function<int(Connection&)>& op) {
     if (n.dev.empty()) return std::nullopt;
     const Sent s = change(op);
+    if (s.reach == Reach::Broken) return answered(EIO);
     if (s.reach != Reach::Managed) return std::nullopt;
     return answered(s.err);
 }
@@ -120,40 +123,29 @@ proto::Address inet_address(uint32_t local, unsigned prefix, uint32_t broadcast,
 
 // The errno of a change the lookup said was ours: a daemon that went away in
 // between is an I/O error, never a silent success.
-int errno_of(const Sent& s) { return s.reach == Reach::Unreachable ? EIO : s.err; }
+int errno_of(const Sent& s) { return s.reach == Reach::Unreachable || s.reach == Reach::Broken ? EIO : s.err; }
 
 // "Delete the old, insert the new", as devinet_ioctl does with inet_del_ifa and
 // inet_insert_ifa: same-subnet secondaries go with a deleted primary, and if
 // the insert fails the old address stays deleted, exactly as in the kernel.
-// Both requests are pipelined: one round trip.
+// Two round trips: the insert is sent only once the delete succeeded.
 int swap_address(const std::string& dev, const proto::Address* old_addr, const proto::Address* new_addr) {
-    int result = 0;
-    const Sent s = change([&](Connection& c) {
-        const Target t = Target::by_name(dev);
-        uint32_t del_id = 0, add_id = 0;
-        if (old_addr) {
+    const Target t = Target::by_name(dev);
+    if (old_addr) {
+        // Cascade: same-subnet secondaries go with a deleted primary, as in the kernel.
+        const Sent del = change([&](Connection& c) {
             proto::Writer w = c.request(proto::Op::AddrDel, &t);
             proto::encode_address(w, proto::A::Address, *old_addr);
             w.u8(static_cast<uint16_t>(proto::A::Cascade), 1);
-            if (int rc = c.send(w, del_id); rc < 0) return rc;
-        }
-        if (new_addr) {
-            proto::Writer w = c.request(proto::Op::AddrAdd, &t);
-            proto::encode_address(w, proto::A::Address, *new_addr);
-            if (int rc = c.send(w, add_id); rc < 0) return rc;
-        }
-        Connection::Reply r;
-        if (old_addr) {
-            if (int rc = c.receive(del_id, r); rc < 0) return rc;
-            result = r.status;
-        }
-        if (new_addr) {
-            if (int rc = c.receive(add_id, r); rc < 0) return rc;
-            if (!result) result = r.status;
-        }
-        return 0;
-    });
-    return s.reach == Reach::Unreachable ? EIO : result;
+            Connection::Reply r;
+            if (int rc = c.call(w, r); rc < 0) return rc;
+            return -r.status;
+        });
+        // If the delete failed (someone changed the address since our lookup), add nothing.
+        if (int e = errno_of(del)) return e;
+    }
+    if (!new_addr) return 0;
+    return errno_of(change([&](Connection& c) { return c.addr_add(t, *new_addr); }));
 }
 
 // ---- requests on any socket (dev_ioctl) -------------------------------------

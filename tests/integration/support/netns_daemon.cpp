@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -62,7 +63,7 @@ bool answers(const std::string& path) {
 }
 }  // namespace
 
-Daemon::Daemon(const std::string& extra_args) {
+Daemon::Daemon(const std::string& extra_args, unsigned long nofile, unsigned long nofile_hard) {
     require_private_netns();
     const char* exe = std::getenv("IFCTLD");
     if (!exe) throw std::runtime_error("IFCTLD is not set (meson test sets it to the built ifctld)");
@@ -81,6 +82,10 @@ Daemon::Daemon(const std::string& extra_args) {
     if (pid_ == 0) {
         // If the test dies (a crash, a timeout), the daemon goes with it.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (nofile) {
+            rlimit rl{nofile, nofile_hard ? nofile_hard : nofile};
+            if (::setrlimit(RLIMIT_NOFILE, &rl) < 0) ::_exit(126);
+        }
         const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
         ::dup2(fd, 2);
         ::dup2(fd, 1);

@@ -18,7 +18,9 @@ class Daemon {
 public:
     // Starts $IFCTLD (the built daemon) with its socket and state in a fresh
     // temporary directory; waits until the socket answers. Sets IFCTL_SOCKET.
-    explicit Daemon(const std::string& extra_args = "");
+    // `nofile` > 0: start it with that open-file limit (soft, and hard too unless
+    // `nofile_hard` says otherwise), to test what it does with few descriptors.
+    explicit Daemon(const std::string& extra_args = "", unsigned long nofile = 0, unsigned long nofile_hard = 0);
     ~Daemon();
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;

@@ -100,7 +100,8 @@ Reply do_create(Ctx& c) {
             return Reply::error(EPERM, "only root may create an interface for another user");
     }
     Managed m;
-    if (int rc = Tap::create(name, m.tap); rc < 0) {
+    const bool vnet_hdr = c.req.has(A::VnetHdr) && c.req.get(A::VnetHdr).as_u8();
+    if (int rc = Tap::create(name, vnet_hdr, m.tap); rc < 0) {
         if (rc == -EEXIST || rc == -EBUSY) return Reply::error(EEXIST, "an interface named " + name + " already exists");
         return from_kernel(rc, "creating " + name);
     }
@@ -109,6 +110,12 @@ Reply do_create(Ctx& c) {
     if (!k) return Reply::error(EIO, "created " + m.tap.name() + " but the kernel does not report it");
     m.owner = owner;
     m.max_queues = queues;
+    // The owner (and the group, if given) may also attach to the TAP directly.
+    if (owner != 0)
+        if (int rc = m.tap.set_owner(owner); rc < 0) return from_kernel(rc, "setting the owner of " + m.tap.name());
+    if (c.req.has(A::Group))
+        if (int rc = m.tap.set_group(c.req.get(A::Group).as_u32()); rc < 0)
+            return from_kernel(rc, "setting the group of " + m.tap.name());
     m.unique_id = c.registry.next_unique_id();
     const uint32_t index = k->index;
     spdlog::info("created {} (index {}) for uid {}", m.tap.name(), index, owner);
@@ -307,6 +314,14 @@ Reply do_open_queue(Ctx& c) {
     return r;
 }
 
+Reply do_set_owner(Ctx& c) {
+    const uint32_t uid = c.req.get(A::Owner).as_u32();
+    if (int rc = c.target.managed->tap.set_owner(uid); rc < 0)
+        return from_kernel(rc, "setting the owner of " + c.target.name);
+    c.target.managed->owner = uid;
+    return ok();
+}
+
 using Handler = Reply (*)(Ctx&);
 struct HandlerRow {
     Op op;
@@ -332,6 +347,7 @@ constexpr HandlerRow kHandlers[] = {
     {Op::MultiAdd, do_multi_add, true},
     {Op::MultiDel, do_multi_del, true},
     {Op::OpenQueue, do_open_queue, true},
+    {Op::SetOwner, do_set_owner, true},
 };
 
 const HandlerRow* handler_for(Op op) {

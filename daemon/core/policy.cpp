@@ -11,6 +11,7 @@ Decision authorize(const Peer& peer, proto::Op op, const std::string& target_nam
     if (!spec->changes || peer.is_root()) return {};
     if (op == proto::Op::Create)
         return {EPERM, "only root may create interfaces (no policy grants uid " + std::to_string(peer.uid) + " creation)"};
+    if (op == proto::Op::SetOwner) return {EPERM, "only root may change who owns " + target_name};
     if (target && target->owner == peer.uid) return {};
     return {EPERM, target_name + " is owned by uid " + std::to_string(target ? target->owner : 0) +
                        "; only its owner or root may change it"};

@@ -34,10 +34,12 @@ int set_queue(int fd, short flag) {
 
 }  // namespace
 
-int Tap::create(const std::string& name, Tap& out) {
+int Tap::create(const std::string& name, bool vnet_hdr, Tap& out) {
     Tap t;
+    t.vnet_hdr_ = vnet_hdr;
     // IFF_TUN_EXCL: never adopt an interface that already exists under that name.
-    if (int rc = open_tun(name, kTapFlags | IFF_TUN_EXCL, t.fd_, &t.name_); rc < 0) return rc;
+    const short flags = static_cast<short>(kTapFlags | IFF_TUN_EXCL | (vnet_hdr ? IFF_VNET_HDR : 0));
+    if (int rc = open_tun(name, flags, t.fd_, &t.name_); rc < 0) return rc;
     t.own_attached_ = true;
     out = std::move(t);
     return 0;
@@ -45,12 +47,22 @@ int Tap::create(const std::string& name, Tap& out) {
 
 int Tap::open_queue(const std::string& current_name, UniqueFd& out) const {
     UniqueFd q;
-    if (int rc = open_tun(current_name, kTapFlags, q, nullptr); rc < 0) return rc;
+    // Every attach sets the device's IFF_VNET_HDR, so each queue must ask the same.
+    const short flags = static_cast<short>(kTapFlags | (vnet_hdr_ ? IFF_VNET_HDR : 0));
+    if (int rc = open_tun(current_name, flags, q, nullptr); rc < 0) return rc;
     // Clients get a blocking descriptor, as open(2) of a TAP would give them.
     int fl = ::fcntl(q.get(), F_GETFL);
     if (fl >= 0) ::fcntl(q.get(), F_SETFL, fl & ~O_NONBLOCK);
     out = std::move(q);
     return 0;
+}
+
+int Tap::set_owner(uint32_t uid) {
+    return ::ioctl(fd_.get(), TUNSETOWNER, static_cast<unsigned long>(uid)) < 0 ? -errno : 0;
+}
+
+int Tap::set_group(uint32_t gid) {
+    return ::ioctl(fd_.get(), TUNSETGROUP, static_cast<unsigned long>(gid)) < 0 ? -errno : 0;
 }
 
 int Tap::attach_own() {

@@ -15,7 +15,12 @@ class Tap {
 public:
     // Creates a new TAP, exclusively: fails with -EEXIST if the name is taken.
     // `name` may be a pattern with %d; the kernel's choice is in name().
-    static int create(const std::string& name, Tap& out);
+    // vnet_hdr: frames carry a virtio-net header (every queue is opened so).
+    static int create(const std::string& name, bool vnet_hdr, Tap& out);
+
+    // Who may attach queues without CAP_NET_ADMIN (TUNSETOWNER / TUNSETGROUP).
+    int set_owner(uint32_t uid);
+    int set_group(uint32_t gid);
 
     // Opens one more queue (for a client); the caller owns the descriptor.
     // `current_name` is the device's name now (it may have been renamed).
@@ -33,6 +38,7 @@ private:
     UniqueFd fd_;
     std::string name_;
     bool own_attached_ = false;
+    bool vnet_hdr_ = false;
 };
 
 }  // namespace ifctl::daemon

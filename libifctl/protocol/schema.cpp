@@ -69,6 +69,8 @@ constexpr AttrRow kAttrRows[] = {
     {A::MayChange, {"may-change", K::U8}},
     {A::Cascade, {"cascade", K::U8}},
     {A::Brief, {"brief", K::U8}},
+    {A::Group, {"group", K::U32}},
+    {A::VnetHdr, {"vnet-hdr", K::U8}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
@@ -95,7 +97,8 @@ const OpRow kOpRows[] = {
     {Op::List, "list", false, false, {{A::Brief, P::Optional}}},
     {Op::Get, "get", true, false, {{A::Brief, P::Optional}}},
     {Op::Create, "create", false, true,
-     {{A::NewName, P::Required}, {A::Queues, P::Optional}, {A::Owner, P::Optional}}},
+     {{A::NewName, P::Required}, {A::Queues, P::Optional}, {A::Owner, P::Optional}, {A::Group, P::Optional},
+      {A::VnetHdr, P::Optional}}},
     {Op::Destroy, "destroy", true, true, {}},
     {Op::SetFlags, "set-flags", true, true, {{A::Flags, P::Required}, {A::FlagsMask, P::Required}}},
     {Op::SetMtu, "set-mtu", true, true, {{A::Mtu, P::Required}}},
@@ -110,6 +113,7 @@ const OpRow kOpRows[] = {
     {Op::MultiAdd, "multi-add", true, true, {{A::Lladdr, P::Required}}},
     {Op::MultiDel, "multi-del", true, true, {{A::Lladdr, P::Required}}},
     {Op::OpenQueue, "open-queue", true, true, {}},
+    {Op::SetOwner, "set-owner", true, true, {{A::Owner, P::Required}}},
 };
 
 struct OpTable {

@@ -32,8 +32,9 @@ enum class Op : uint16_t {
     MultiAdd = 15,    // Lladdr
     MultiDel = 16,    // Lladdr
     OpenQueue = 17,   // reply carries a queue fd of the TAP (SCM_RIGHTS)
+    SetOwner = 18,    // Owner: who may configure the interface (root only)
 };
-inline constexpr uint16_t kMaxOp = 17;
+inline constexpr uint16_t kMaxOp = 18;
 
 enum class AttrKind : uint8_t { U8, U32, S32, U64, String, Bytes, Nested };
 
@@ -84,8 +85,10 @@ enum class A : uint16_t {
     Cascade = 50,     // u8 on AddrDel/AddrReplace: 1 = as the kernel does, same-subnet
                       // secondaries of a deleted primary go too; 0 (default) = they stay
     Brief = 51,       // u8 on Get/List: 1 = records without addresses, statistics and multicast
+    Group = 52,       // u32 gid on Create: the TAP's group (TUNSETGROUP): its members may attach
+    VnetHdr = 53,     // u8 on Create: frames carry a virtio-net header (IFF_VNET_HDR)
 };
-inline constexpr uint16_t kMaxAttr = 51;
+inline constexpr uint16_t kMaxAttr = 53;
 
 struct AttrSpec {
     std::string_view name;

@@ -246,6 +246,8 @@ int Connection::create(const std::string& name, const CreateOptions& o, proto::I
     w.str(t(A::NewName), name);
     if (o.queues) w.u32(t(A::Queues), o.queues);
     if (o.owner >= 0) w.u32(t(A::Owner), static_cast<uint32_t>(o.owner));
+    if (o.group >= 0) w.u32(t(A::Group), static_cast<uint32_t>(o.group));
+    if (o.vnet_hdr) w.u8(t(A::VnetHdr), 1);
     Reply r;
     if (int rc = call(w, r); rc < 0) return rc;
     message_ = r.message;
@@ -315,6 +317,12 @@ int Connection::addr_replace(const Target& tg, const proto::Address& old_addr, c
 int Connection::rename(const Target& tg, const std::string& new_name) {
     proto::Writer w = request(Op::Rename, &tg);
     w.str(t(A::NewName), new_name);
+    return simple(w);
+}
+
+int Connection::set_owner(const Target& tg, uint32_t uid) {
+    proto::Writer w = request(Op::SetOwner, &tg);
+    w.u32(t(A::Owner), uid);
     return simple(w);
 }
 

@@ -27,6 +27,8 @@ struct Target {
 struct CreateOptions {
     uint32_t queues = 0;  // 0: daemon default (1)
     int64_t owner = -1;   // uid; -1: the caller
+    int64_t group = -1;   // gid whose members may attach; -1: none
+    bool vnet_hdr = false;
 };
 
 // The socket a client uses: $IFCTL_SOCKET, else the default path.
@@ -63,6 +65,7 @@ public:
     int addr_del(const Target& t, const proto::Address& a);
     int addr_replace(const Target& t, const proto::Address& old_addr, const proto::Address& new_addr);
     int rename(const Target& t, const std::string& new_name);
+    int set_owner(const Target& t, uint32_t uid);
     int multi_add(const Target& t, const std::array<uint8_t, 6>& mac);
     int multi_del(const Target& t, const std::array<uint8_t, 6>& mac);
     // On success *queue_fd is a new, close-on-exec queue descriptor of the TAP.

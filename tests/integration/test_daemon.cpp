@@ -354,6 +354,30 @@ TEST_CASE("creating and destroying TAPs") {
     }
 }
 
+TEST_CASE("create options and ownership: vnet_hdr, group, owner, set-owner") {
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("tv0", {.owner = 65534, .group = 100, .vnet_hdr = true}, rec) == 0);
+    CHECK(rec.owner == 65534);
+    json tun = kernel_view("tv0")["linkinfo"]["info_data"];
+    CHECK(tun["vnet_hdr"] == true);
+    CHECK(tun["user"] == "nobody");
+    CHECK(tun["group"] == "users");
+    // Queues handed out keep the virtio-net header (every attach sets the flag).
+    int q = -1;
+    REQUIRE(c->open_queue(client::Target::by_name("tv0"), &q) == 0);
+    CHECK(kernel_view("tv0")["linkinfo"]["info_data"]["vnet_hdr"] == true);
+    ::close(q);
+
+    REQUIRE(c->set_owner(client::Target::by_name("tv0"), 0) == 0);
+    REQUIRE(c->get(client::Target::by_name("tv0"), rec) == 0);
+    CHECK(rec.owner == 0);
+    CHECK(c->set_owner(client::Target::by_name("lo"), 0) == -EPERM);
+    CHECK(c->last_unmanaged());
+    CHECK(c->set_owner(client::Target::by_name("nosuch0"), 0) == -ENODEV);
+}
+
 TEST_CASE("interfaces ifctld did not create are read-only through it") {
     test::loopback_up();
     test::Daemon d;
@@ -631,7 +655,7 @@ TEST_CASE("ownership: a user may read, and may change only what it owns") {
         if (::setresgid(65534, 65534, 65534) < 0 || ::setresuid(65534, 65534, 65534) < 0) ::_exit(2);
         std::unique_ptr<client::Connection> u;
         std::string why;
-        int results[6] = {99, 99, 99, 99, 99, 99};
+        int results[7] = {99, 99, 99, 99, 99, 99, 99};
         if (client::Connection::open(d.socket(), u, why) == 0) {
             proto::Interface r;
             results[0] = u->get(client::Target::by_name("to0"), r);
@@ -640,12 +664,13 @@ TEST_CASE("ownership: a user may read, and may change only what it owns") {
             results[3] = u->set_mtu(client::Target::by_name("to1"), 1400);  // its own
             results[4] = u->create("to2", {}, r);
             results[5] = u->destroy(client::Target::by_name("to0"));
+            results[6] = u->set_owner(client::Target::by_name("to1"), 65534);  // even its own
         }
         if (::write(p[1], results, sizeof results) < 0) ::_exit(3);
         ::_exit(0);
     }
     ::close(p[1]);
-    int results[6] = {};
+    int results[7] = {};
     REQUIRE(::read(p[0], results, sizeof results) == sizeof results);
     ::close(p[0]);
     int status;
@@ -656,6 +681,7 @@ TEST_CASE("ownership: a user may read, and may change only what it owns") {
     CHECK(results[3] == 0);
     CHECK(results[4] == -EPERM);
     CHECK(results[5] == -EPERM);
+    CHECK(results[6] == -EPERM);
     CHECK(steady(kernel_view("to0")) == before);
     CHECK(kernel_view("to2").is_null());
     CHECK(kernel_view("to1")["mtu"] == 1400);

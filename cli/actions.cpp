@@ -67,6 +67,9 @@ private:
         opts.queues = o.queues;
         uint32_t uid = 0;
         if (o.owner && resolve_user(*o.owner, uid)) opts.owner = uid;
+        uint32_t gid = 0;
+        if (o.group && resolve_group(*o.group, gid)) opts.group = gid;
+        opts.vnet_hdr = o.vnet_hdr;
         proto::Interface created;
         if (int rc = c_.create(o.name, opts, created); rc < 0) return rc;
         name_ = created.name;
@@ -103,6 +106,11 @@ private:
         if (int rc = c_.rename(target(), o.name); rc < 0) return rc;
         name_ = o.name;
         return 0;
+    }
+    int run(const op::Owner& o) {
+        uint32_t uid = 0;
+        if (!resolve_user(o.user, uid)) return fail(-EINVAL, "no such user");  // checked before, kept honest
+        return c_.set_owner(target(), uid);
     }
     int run(const op::Multicast& o) { return o.join ? c_.multi_add(target(), o.mac) : c_.multi_del(target(), o.mac); }
     int run(const op::Unsupported&) { return fail(-EOPNOTSUPP, "not supported by this ifctld yet"); }

@@ -131,7 +131,9 @@ Why set_create(Builder& b) {
     // A name without a unit number ("tap") asks the daemon for the next free one.
     const bool has_unit = !name.empty() && name.back() >= '0' && name.back() <= '9';
     if (!has_unit && name.find('%') == std::string::npos) name += "%d";
-    return b.add(op::Create{name, 0, std::nullopt, {}});
+    op::Create c;
+    c.name = name;
+    return b.add(c);
 }
 
 // ---- the grammar ----
@@ -148,18 +150,28 @@ const std::vector<Keyword>& table() {
                                 return Why{};
                             });
                         }),
-        word1<std::string>("owner", "USER", "create: the user who may configure it", parse_word,
+        word1<std::string>("owner", "USER", "the user who may configure it (after create, or root changing it)",
+                           parse_word,
                            [](Builder& b, std::string& user) {
                                if (op::Create* c = b.last<op::Create>()) {
                                    c->owner = user;
                                    return Why{};
                                }
-                               // The protocol can set an owner only at creation.
-                               return b.add(op::Unsupported{"changing the owner"});
+                               return b.add(op::Owner{user});
                            }),
-        word1<std::string>("group", "GROUP", "create: the group who may configure it", parse_word,
-                           [](Builder& b, std::string&) { return create_unsupported("group")(b); }),
-        word0("vnet_hdr", "create: with virtio-net headers", create_unsupported("vnet_hdr")),
+        word1<std::string>("group", "GROUP", "create: the group whose members may attach to the TAP", parse_word,
+                           [](Builder& b, std::string& group) {
+                               return with_create(b, [&group](op::Create& c) {
+                                   c.group = group;
+                                   return Why{};
+                               });
+                           }),
+        word0("vnet_hdr", "create: frames carry a virtio-net header", [](Builder& b) {
+            return with_create(b, [](op::Create& c) {
+                c.vnet_hdr = true;
+                return Why{};
+            });
+        }),
         word0("persist", "create: keep it when ifctld restarts", create_unsupported("persist")),
         word0("-persist", "create: remove it when ifctld stops", create_unsupported("-persist")),
         word1<uint64_t>("uniqueid", "ID", "create: the unique id to recycle", parse_u64,

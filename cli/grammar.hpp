@@ -24,6 +24,8 @@ struct Create {
     std::string name;  // exact name, or a pattern with %d ("tap%d")
     uint32_t queues = 0;                 // 0: the daemon's default
     std::optional<std::string> owner;    // user name or uid, resolved when applied
+    std::optional<std::string> group;    // group name or gid whose members may attach
+    bool vnet_hdr = false;               // frames with a virtio-net header
     std::vector<std::string> unsupported;  // create options this ifctld lacks yet
 };
 struct Destroy {};
@@ -44,6 +46,7 @@ struct Lladdr {
     bool random = false;  // a fresh locally administered address, drawn when applied
 };
 struct Rename { std::string name; };
+struct Owner { std::string user; };  // user name or uid, resolved when applied
 struct Multicast {
     Mac mac{};
     bool join = true;
@@ -53,7 +56,7 @@ struct Unsupported { std::string feature; };
 }  // namespace op
 
 using Op = std::variant<op::Create, op::Destroy, op::Addr, op::Flags, op::Mtu, op::Metric, op::Txqlen,
-                        op::Lladdr, op::Rename, op::Multicast, op::Unsupported>;
+                        op::Lladdr, op::Rename, op::Owner, op::Multicast, op::Unsupported>;
 
 struct Action {
     Op op;

@@ -1,5 +1,6 @@
 #include "plan_check.hpp"
 
+#include <grp.h>
 #include <pwd.h>
 
 #include "command_line.hpp"
@@ -16,6 +17,15 @@ bool resolve_user(const std::string& user, uint32_t& uid) {
     return true;
 }
 
+bool resolve_group(const std::string& group, uint32_t& gid) {
+    std::string ignored;
+    if (parse_u32(group, gid, ignored)) return true;
+    const struct group* gr = ::getgrnam(group.c_str());
+    if (!gr) return false;
+    gid = gr->gr_gid;
+    return true;
+}
+
 int check_plan(const Plan& plan, std::string& error) {
     const std::string lacks = ": not supported by this ifctld yet";
     for (const Action& a : plan.actions) {
@@ -23,15 +33,23 @@ int check_plan(const Plan& plan, std::string& error) {
             error = plan.name + ": " + a.words + lacks;
             return kExitFailed;
         }
+        uint32_t id = 0;
+        if (const auto* o = std::get_if<op::Owner>(&a.op); o && !resolve_user(o->user, id)) {
+            error = plan.name + ": owner \"" + o->user + "\": no such user";
+            return kExitUsage;
+        }
         const auto* c = std::get_if<op::Create>(&a.op);
         if (!c) continue;
         if (!c->unsupported.empty()) {
             error = plan.name + ": " + c->unsupported.front() + lacks;
             return kExitFailed;
         }
-        uint32_t uid = 0;
-        if (c->owner && !resolve_user(*c->owner, uid)) {
+        if (c->owner && !resolve_user(*c->owner, id)) {
             error = plan.name + ": owner \"" + *c->owner + "\": no such user";
+            return kExitUsage;
+        }
+        if (c->group && !resolve_group(*c->group, id)) {
+            error = plan.name + ": group \"" + *c->group + "\": no such group";
             return kExitUsage;
         }
     }

@@ -15,5 +15,7 @@ int check_plan(const Plan& plan, std::string& error);
 
 // A user name or a numeric uid.
 bool resolve_user(const std::string& user, uint32_t& uid);
+// A group name or a numeric gid.
+bool resolve_group(const std::string& group, uint32_t& gid);
 
 }  // namespace ifctl::cli

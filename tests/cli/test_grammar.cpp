@@ -38,10 +38,17 @@ TEST_CASE("create", "[grammar]") {
         CHECK(c.owner == "root");
         CHECK(p.actions[0].words == "create queues 4 owner root");
     }
+    SECTION("group and vnet_hdr are create options") {
+        const auto& c = only_op<op::Create>(plan_of({"tap0", "create", "group", "users", "vnet_hdr"}));
+        CHECK(c.group == "users");
+        CHECK(c.vnet_hdr);
+        CHECK(c.unsupported.empty());
+        CHECK(usage_error_of({"tap0", "vnet_hdr"}) == "tap0: vnet_hdr: must follow \"create\"");
+        CHECK(usage_error_of({"tap0", "group", "users"}) == "tap0: group \"users\": must follow \"create\"");
+    }
     SECTION("options the daemon lacks are recorded") {
-        const auto& c = only_op<op::Create>(
-            plan_of({"tap0", "create", "group", "wheel", "vnet_hdr", "persist", "-persist", "uniqueid", "7"}));
-        CHECK(c.unsupported == std::vector<std::string>{"group", "vnet_hdr", "persist", "-persist", "uniqueid"});
+        const auto& c = only_op<op::Create>(plan_of({"tap0", "create", "persist", "-persist", "uniqueid", "7"}));
+        CHECK(c.unsupported == std::vector<std::string>{"persist", "-persist", "uniqueid"});
     }
     SECTION("then further keywords") {
         Plan p = plan_of({"tap", "create", "inet", "10.0.0.1/24", "up"});
@@ -277,8 +284,10 @@ TEST_CASE("addm, deletem", "[grammar]") {
 
 TEST_CASE("keywords this ifctld cannot do yet", "[grammar]") {
     for (const char* w : {"monitor", "-monitor"}) only_op<op::Unsupported>(plan_of({"tap0", w}));
-    // Owner of an existing interface: the protocol sets one only at creation.
-    CHECK(only_op<op::Unsupported>(plan_of({"tap0", "owner", "root"})).feature == "changing the owner");
+}
+
+TEST_CASE("owner after an existing interface's name changes its owner", "[grammar]") {
+    CHECK(only_op<op::Owner>(plan_of({"tap0", "owner", "root"})).user == "root");
 }
 
 TEST_CASE("several keywords apply left to right", "[grammar]") {
@@ -327,8 +336,11 @@ TEST_CASE("check_plan: unsupported features fail (1), unknown users are usage er
     CHECK(error == "tap0: uniqueid: not supported by this ifctld yet");
     CHECK(check_plan(plan_of({"tap0", "mtu", "1500", "monitor"}), error) == kExitFailed);
     CHECK(error == "tap0: monitor: not supported by this ifctld yet");
-    CHECK(check_plan(plan_of({"tap0", "owner", "root"}), error) == kExitFailed);
-    CHECK(error == "tap0: owner root: not supported by this ifctld yet");
+    CHECK(check_plan(plan_of({"tap0", "owner", "root"}), error) == kExitOk);
+    CHECK(check_plan(plan_of({"tap0", "owner", "no-such-user-here"}), error) == kExitUsage);
+    CHECK(error == "tap0: owner \"no-such-user-here\": no such user");
+    CHECK(check_plan(plan_of({"tap0", "create", "group", "no-such-group-here"}), error) == kExitUsage);
+    CHECK(error == "tap0: group \"no-such-group-here\": no such group");
 
     CHECK(check_plan(plan_of({"tap0", "create", "owner", "no-such-user-here"}), error) == kExitUsage);
     CHECK(error == "tap0: owner \"no-such-user-here\": no such user");

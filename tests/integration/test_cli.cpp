@@ -419,6 +419,26 @@ TEST_CASE("NAME create makes a TAP with exactly that name and prints nothing", "
     CHECK(cli({"vm7"}).out.find("\tmanaged by ifctld, owner root (uid 0)") != std::string::npos);
 }
 
+TEST_CASE("create with vnet_hdr, group and owner; root changes the owner later", "[create][owner]") {
+    Fixture f;
+    APPLY("vm8", "create", "vnet_hdr", "group", "users", "owner", "nobody");
+    const json l = link("vm8");
+    REQUIRE(l != nullptr);
+    const json tun = l.at("linkinfo").at("info_data");
+    CHECK(tun.at("vnet_hdr") == true);
+    CHECK(tun.at("group") == "users");
+    CHECK(tun.at("user") == "nobody");
+    CHECK(cli({"vm8"}).out.find("owner nobody (uid 65534)") != std::string::npos);
+    APPLY("vm8", "owner", "root");
+    CHECK(cli({"vm8"}).out.find("owner root (uid 0)") != std::string::npos);
+    CHECK(link("vm8").at("linkinfo").at("info_data").at("user") == "root");
+    REFUSED(({"vm8", "owner", "no-such-user-here"}), 2, "vm8: owner \"no-such-user-here\": no such user");
+    REFUSED(({"vm9", "create", "group", "no-such-group-here"}), 2,
+            "vm9: group \"no-such-group-here\": no such group");
+    REFUSED(({"lo", "owner", "root"}), 1,
+            "lo: not managed by ifctld; ifctl changes only interfaces that ifctld created (ifctl NAME create)");
+}
+
 TEST_CASE("tap create picks the next free unit and prints the name", "[create]") {
     Fixture f;
     CHECK_OK(cli({"tap", "create"}), "tap0\n");

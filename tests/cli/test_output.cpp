@@ -1,5 +1,7 @@
 // The text layout and the JSON schema of an interface record.
+#include <pty.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -94,4 +96,23 @@ TEST_CASE("failure messages", "[output]") {
     CHECK(failure_message("tap9", "", -19, "", false) == "tap9: No such device");
     CHECK(failure_message("eth0", "up", -1, "whatever", true) ==
           "eth0: not managed by ifctld; ifctl changes only interfaces that ifctld created (ifctl NAME create)");
+}
+
+TEST_CASE("colour only on a terminal, and never with NO_COLOR", "[output]") {
+    int master = -1, slave = -1;
+    REQUIRE(::openpty(&master, &slave, nullptr, nullptr, nullptr) == 0);
+    int pipe_fds[2];
+    REQUIRE(::pipe(pipe_fds) == 0);
+    const char* saved = std::getenv("NO_COLOR");
+    const std::string keep = saved ? saved : "";
+    ::unsetenv("NO_COLOR");
+    CHECK(colour_wanted(slave));
+    CHECK_FALSE(colour_wanted(pipe_fds[1]));
+    ::setenv("NO_COLOR", "1", 1);
+    CHECK_FALSE(colour_wanted(slave));
+    ::setenv("NO_COLOR", "", 1);  // set but empty does not count (no-color.org)
+    CHECK(colour_wanted(slave));
+    if (saved) ::setenv("NO_COLOR", keep.c_str(), 1);
+    else ::unsetenv("NO_COLOR");
+    for (int fd : {master, slave, pipe_fds[0], pipe_fds[1]}) ::close(fd);
 }

@@ -130,6 +130,23 @@ std::vector<uint8_t> header_only(uint16_t op, uint32_t id, uint16_t flags = 0, i
     return f;
 }
 
+// Addresses as the protocol carries them.
+proto::Address v4(const char* ip, uint8_t prefix = 24) {
+    proto::Address a;
+    a.family = AF_INET;
+    inet_pton(AF_INET, ip, a.local.data());
+    a.prefix = prefix;
+    return a;
+}
+
+proto::Address v6(const char* ip, uint8_t prefix = 64) {
+    proto::Address a;
+    a.family = AF_INET6;
+    inet_pton(AF_INET6, ip, a.local.data());
+    a.prefix = prefix;
+    return a;
+}
+
 size_t open_fds(pid_t pid) {
     size_t n = 0;
     for (auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) (void)e, ++n;
@@ -421,13 +438,6 @@ TEST_CASE("address replace is all or nothing") {
     proto::Interface rec;
     REQUIRE(c->create("ta0", {}, rec) == 0);
     const auto ta = client::Target::by_name("ta0");
-    auto v4 = [](const char* ip, uint8_t prefix) {
-        proto::Address a;
-        a.family = AF_INET;
-        inet_pton(AF_INET, ip, a.local.data());
-        a.prefix = prefix;
-        return a;
-    };
     REQUIRE(c->addr_add(ta, v4("10.0.0.1", 24)) == 0);
     REQUIRE(c->addr_add(ta, v4("10.0.0.2", 24)) == 0);
     CHECK(c->addr_add(ta, v4("10.0.0.1", 24)) == -EEXIST);
@@ -443,13 +453,6 @@ TEST_CASE("address replace is all or nothing") {
     CHECK(after.dump().find("10.0.0.2") != std::string::npos);
     // A new address the kernel refuses only once the old is gone (an IPv6
     // multicast address): the old one is put back.
-    auto v6 = [](const char* ip) {
-        proto::Address a;
-        a.family = AF_INET6;
-        inet_pton(AF_INET6, ip, a.local.data());
-        a.prefix = 64;
-        return a;
-    };
     REQUIRE(c->addr_add(ta, v6("2001:db8::1")) == 0);
     const json with_v6 = steady(kernel_view("ta0"));
     CHECK(c->addr_replace(ta, v6("2001:db8::1"), v6("ff02::1")) == -EADDRNOTAVAIL);
@@ -468,13 +471,6 @@ TEST_CASE("deleting a primary address: its same-subnet aliases stay unless the k
     proto::Interface rec;
     REQUIRE(c->create("ts0", {}, rec) == 0);
     const auto ts = client::Target::by_name("ts0");
-    auto v4 = [](const char* ip) {
-        proto::Address a;
-        a.family = AF_INET;
-        inet_pton(AF_INET, ip, a.local.data());
-        a.prefix = 24;
-        return a;
-    };
     auto inet_count = [&] {
         size_t n = 0;
         const json view = kernel_view("ts0");
@@ -587,11 +583,7 @@ TEST_CASE("queue descriptors: frames reach the client, and the daemon's own queu
 
     // Frames the kernel sends on tq0 arrive on the client's queue: an ARP
     // request for a neighbour on tq0's subnet.
-    proto::Address a;
-    a.family = AF_INET;
-    inet_pton(AF_INET, "192.0.2.1", a.local.data());
-    a.prefix = 24;
-    REQUIRE(c->addr_add(tq, a) == 0);
+    REQUIRE(c->addr_add(tq, v4("192.0.2.1")) == 0);
     REQUIRE(c->set_flags(tq, IFF_UP, IFF_UP) == 0);
     {
         const int u = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);

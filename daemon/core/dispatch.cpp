@@ -270,31 +270,24 @@ Reply do_rename(Ctx& c) {
     return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "renaming " + c.target.name + " to " + *ch.name);
 }
 
-std::array<uint8_t, 6> mac_attr(const Ctx& c, Reply& err) {
-    std::array<uint8_t, 6> mac{};
+// Joins or leaves a link-level multicast group and keeps the record in step.
+Reply change_membership(Ctx& c, bool join) {
     const auto& p = c.req.get(A::Lladdr).payload;
-    if (p.size() != mac.size()) err = Reply::error(EINVAL, "a multicast address is 6 bytes");
-    else std::copy(p.begin(), p.end(), mac.begin());
-    return mac;
-}
-
-Reply do_multi_add(Ctx& c) {
-    Reply err;
-    const auto mac = mac_attr(c, err);
-    if (err.status) return err;
-    Reply r = from_kernel(add_multicast(c.target.kernel->name, mac), "joining a multicast address on " + c.target.name);
-    if (!r.status) c.target.managed->multicast.insert(mac);
+    std::array<uint8_t, 6> mac{};
+    if (p.size() != mac.size()) return Reply::error(EINVAL, "a multicast address is 6 bytes");
+    std::copy(p.begin(), p.end(), mac.begin());
+    const std::string& dev = c.target.kernel->name;
+    const int rc = join ? add_multicast(dev, mac) : delete_multicast(dev, mac);
+    Reply r = from_kernel(rc, std::string(join ? "joining" : "leaving") + " a multicast address on " + c.target.name);
+    if (!r.status) {
+        if (join) c.target.managed->multicast.insert(mac);
+        else c.target.managed->multicast.erase(mac);
+    }
     return r;
 }
 
-Reply do_multi_del(Ctx& c) {
-    Reply err;
-    const auto mac = mac_attr(c, err);
-    if (err.status) return err;
-    Reply r = from_kernel(delete_multicast(c.target.kernel->name, mac), "leaving a multicast address on " + c.target.name);
-    if (!r.status) c.target.managed->multicast.erase(mac);
-    return r;
-}
+Reply do_multi_add(Ctx& c) { return change_membership(c, true); }
+Reply do_multi_del(Ctx& c) { return change_membership(c, false); }
 
 Reply do_open_queue(Ctx& c) {
     Managed& m = *c.target.managed;

@@ -429,6 +429,14 @@ TEST_CASE("kernel refusals come back with the kernel's errno and change nothing"
     CHECK(c->set_lladdr(tk, {0x01, 0, 0x5e, 0, 0, 1}) == -EADDRNOTAVAIL);
     CHECK(c->set_lladdr(tk, {0, 0, 0, 0, 0, 0}) == -EADDRNOTAVAIL);
     CHECK(c->rename(tk, "lo") == -EEXIST);
+    // A multicast address of the wrong length never reaches the kernel.
+    proto::Writer w = c->request(Op::MultiAdd, &tk);
+    const uint8_t five[5] = {0x01, 0, 0x5e, 0, 1};
+    w.raw(t(A::Lladdr), five, sizeof five);
+    client::Connection::Reply r;
+    REQUIRE(c->call(w, r) == 0);
+    CHECK(r.status == EINVAL);
+    CHECK_THAT(r.message, Catch::Contains("6 bytes"));
     CHECK(steady(kernel_view("tk0")) == before);
 }
 

@@ -177,7 +177,6 @@ int Connection::receive(uint32_t id, Reply& out) {
             switch (static_cast<A>(a.type)) {
                 case A::Message: out.message = a.as_str(); break;
                 case A::Unmanaged: out.unmanaged = a.as_u8(); break;
-                case A::Software: server_ = a.as_str(); break;
                 case A::Interface: {
                     proto::Interface i;
                     if (proto::Error e = proto::decode_interface(a, i)) {

@@ -49,7 +49,6 @@ public:
     const std::string& message() const { return message_; }
     // True if the last failure was about an interface the daemon does not manage.
     bool last_unmanaged() const { return unmanaged_; }
-    const std::string& server_software() const { return server_; }
 
     int list(std::vector<proto::Interface>& out);
     // brief: without addresses, statistics and multicast memberships (cheaper).
@@ -94,7 +93,6 @@ private:
     uint32_t next_id_ = 1;
     std::string message_;
     bool unmanaged_ = false;
-    std::string server_;
     std::unique_ptr<uint8_t[]> recv_buf_;
 };
 

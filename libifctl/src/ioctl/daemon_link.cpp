@@ -71,11 +71,4 @@ Link with_daemon(const std::function<bool(client::Connection&)>& fn) {
     return Link::Ok;
 }
 
-void drop_daemon_connection() {
-    std::call_once(g_atfork_once, [] { ::pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
-    std::lock_guard lock(g_mutex);
-    forget_if_forked();
-    g_conn.reset();
-}
-
 }  // namespace ifctl::ioctl_layer

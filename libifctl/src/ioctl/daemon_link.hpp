@@ -20,8 +20,6 @@ enum class Link {
 // broke under it; the connection is then dropped and the next call opens a new one.
 Link with_daemon(const std::function<bool(client::Connection&)>& fn);
 
-// Forgets the connection (tests; also after a broken reply).
-void drop_daemon_connection();
 
 // Writes one line to stderr when IFCTL_DEBUG is set.
 void debug_note(const char* fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -729,6 +729,31 @@ TEST_CASE("lifecycle: one daemon per socket and state directory, clean stop") {
     }
 }
 
+TEST_CASE("configuration files: errors name file, line and column; the defaults check clean") {
+    const char* exe = std::getenv("IFCTLD");
+    char tmpl[] = "/tmp/ifctl-conf.XXXXXX";
+    REQUIRE(::mkdtemp(tmpl));
+    const std::string dir = tmpl;
+    auto check = [&](const std::string& text) {
+        std::ofstream(dir + "/c.toml") << text;
+        return test::run(std::string(exe) + " --check-config " + dir + "/c.toml 2>&1; echo exit=$?");
+    };
+    const std::string defaults = test::run(std::string(exe) + " --print-config");
+    CHECK_THAT(check(defaults), Catch::Contains("c.toml: ok") && Catch::Contains("exit=0"));
+    CHECK_THAT(check("[daemon]\nsocket = \n"), Catch::Contains("c.toml:2:") && Catch::Contains("exit=1"));
+    CHECK_THAT(check("[daemon]\nsockt = \"/x\"\n"),
+               Catch::Contains("c.toml:2:1: unknown key \"sockt\" in [daemon]") && Catch::Contains("exit=1"));
+    CHECK_THAT(check("[limits]\nmax_queues = 0\n"), Catch::Contains("max_queues must be 1..256") && Catch::Contains("exit=1"));
+    CHECK_THAT(check("[daemon]\nlog_level = \"loud\"\n"), Catch::Contains("unknown log level") && Catch::Contains("exit=1"));
+    CHECK_THAT(check("[policy]\n"), Catch::Contains("not supported by this ifctld yet") && Catch::Contains("exit=1"));
+    // A daemon given a bad file refuses to start, saying why.
+    CHECK_THAT(test::run(std::string(exe) + " --foreground --config " + dir + "/c.toml --socket " + dir +
+                         "/s.sock --state-dir " + dir + "/st 2>&1; echo exit=$?"),
+               Catch::Contains("not supported by this ifctld yet") && Catch::Contains("exit=1"));
+    CHECK_FALSE(std::filesystem::exists(dir + "/s.sock"));
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("a stale socket left by a killed daemon is replaced") {
     {
         test::Daemon d;

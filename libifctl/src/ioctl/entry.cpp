@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "dispatch.hpp"
 #include "kernel.hpp"
 #include "personality.hpp"
 
@@ -44,6 +45,35 @@ const RequestRow* find_request(ifctl_personality_t p, unsigned long request) {
     }
 }
 
+// The one dispatch: ifctl_ioctl passes the system call as `kernel`, the preload
+// shim passes the next ioctl in the symbol chain (libc's, or another shim's).
+int dispatch_ioctl(int fd, unsigned long request, void* arg, KernelIoctl kernel) {
+    const RequestRow* row = find_request(ifctl_get_personality(), request);
+    if (!row || !arg) return kernel(fd, request, arg);
+    // Interface requests mean something only on a socket; on anything else the
+    // kernel's answer (ENOTTY, or a driver's own) is the right one.
+    const int domain = socket_domain(fd);
+    if (domain < 0) return kernel(fd, request, arg);
+    const int saved = errno;
+    Outcome o;
+    try {
+        o = row->handler(Call{fd, request, arg, domain});
+    } catch (...) {  // never let C++ escape into C callers
+        errno = ENOMEM;
+        return -1;
+    }
+    if (o.to_kernel) {
+        errno = saved;
+        return kernel(fd, request, arg);
+    }
+    if (o.err) {
+        errno = o.err;
+        return -1;
+    }
+    errno = saved;
+    return 0;
+}
+
 }  // namespace ifctl::ioctl_layer
 
 extern "C" {
@@ -69,31 +99,7 @@ int ifctl_ioctl(int fd, unsigned long request, ...) {
     va_start(ap, request);
     void* arg = va_arg(ap, void*);
     va_end(ap);
-
-    const RequestRow* row = find_request(ifctl_get_personality(), request);
-    if (!row || !arg) return kernel_ioctl(fd, request, arg);
-    // Interface requests mean something only on a socket; on anything else the
-    // kernel's answer (ENOTTY, or a driver's own) is the right one.
-    const int domain = socket_domain(fd);
-    if (domain < 0) return kernel_ioctl(fd, request, arg);
-    const int saved = errno;
-    Outcome o;
-    try {
-        o = row->handler(Call{fd, request, arg, domain});
-    } catch (...) {  // never let C++ escape into C callers
-        errno = ENOMEM;
-        return -1;
-    }
-    if (o.to_kernel) {
-        errno = saved;
-        return kernel_ioctl(fd, request, arg);
-    }
-    if (o.err) {
-        errno = o.err;
-        return -1;
-    }
-    errno = saved;
-    return 0;
+    return dispatch_ioctl(fd, request, arg, kernel_ioctl);
 }
 
 }  // extern "C"

@@ -23,6 +23,17 @@ void close_fd(int& fd) {
     if (fd >= 0) ::close(fd);
     fd = -1;
 }
+
+// SO_SNDTIMEO also bounds connect() on a Unix socket whose listener's backlog is full.
+void set_timeouts(int fd, int timeout_ms) {
+    if (timeout_ms <= 0) return;
+    const timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    (void)::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+// A socket timeout shows as EAGAIN; callers are told what it means.
+int timed_out(int e) { return e == EAGAIN || e == EWOULDBLOCK ? ETIMEDOUT : e; }
 }  // namespace
 
 std::string default_socket_path() {
@@ -33,7 +44,7 @@ std::string default_socket_path() {
 Connection::~Connection() { close_fd(fd_); }
 
 int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, std::string& why,
-                     const std::string& software) {
+                     const std::string& software, int timeout_ms) {
     sockaddr_un sa{};
     sa.sun_family = AF_UNIX;
     if (path.empty() || path.size() >= sizeof sa.sun_path) {
@@ -46,8 +57,9 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
         why = std::string("socket: ") + std::strerror(errno);
         return -errno;
     }
+    set_timeouts(fd, timeout_ms);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
-        const int e = errno;
+        const int e = timed_out(errno);
         ::close(fd);
         if (e == ENOENT || e == ECONNREFUSED)
             why = "ifctld is not running (nothing listens on " + path +
@@ -98,7 +110,7 @@ int Connection::send(proto::Writer& w, uint32_t& id) {
         ssize_t n = ::send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL);
         if (n >= 0) return 0;
         if (errno == EINTR) continue;
-        const int e = errno;
+        const int e = timed_out(errno);
         message_ = std::string("sending to ifctld: ") + std::strerror(e);
         return -e;
     }
@@ -118,8 +130,9 @@ int Connection::recv_frame(std::span<const uint8_t>& frame, int& passed_fd) {
     do n = ::recvmsg(fd_, &mh, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
-        const int e = errno;
-        message_ = std::string("receiving from ifctld: ") + std::strerror(e);
+        const int e = timed_out(errno);
+        message_ = e == ETIMEDOUT ? std::string("ifctld did not answer in time")
+                                  : std::string("receiving from ifctld: ") + std::strerror(e);
         return -e;
     }
     proto::for_each_passed_fd(mh, [&](int fd) {

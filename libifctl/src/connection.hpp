@@ -42,8 +42,11 @@ public:
 
     // Connects and exchanges versions. On failure returns -errno and sets `why`
     // to a sentence a person can act on (e.g. how to start the daemon).
+    // timeout_ms > 0 bounds connecting and every later send and receive on the
+    // connection: past it they fail with -ETIMEDOUT (the ioctl layer uses this
+    // so that a stuck daemon never hangs the program); 0 waits as long as it takes.
     static int open(const std::string& path, std::unique_ptr<Connection>& out, std::string& why,
-                    const std::string& software = "libifctl");
+                    const std::string& software = "libifctl", int timeout_ms = 0);
 
     int fd() const { return fd_; }
     const std::string& message() const { return message_; }

@@ -36,13 +36,32 @@ void forget_if_forked() {
     }
 }
 
+// How long a call may wait for the daemon (connect, send, each reply) before
+// it counts as unreachable: $IFCTL_TIMEOUT_MS, default 10 s. A program must
+// never hang because ifctld is stuck; a healthy daemon answers in milliseconds.
+int timeout_ms() {
+    constexpr long kDefault = 10000;
+    const char* env = std::getenv("IFCTL_TIMEOUT_MS");
+    if (!env || !*env) return kDefault;
+    char* end = nullptr;
+    const long v = std::strtol(env, &end, 10);
+    if (*end || v <= 0 || v > 3600000) return kDefault;  // a bad value is not worth failing over
+    return static_cast<int>(v);
+}
+
+// A process without a daemon would otherwise note the failure on every
+// interface request: one note until a connection succeeds again.
+bool g_noted_unreachable = false;
+
 bool connect_locked() {
     std::string why;
     std::unique_ptr<client::Connection> c;
-    if (client::Connection::open(client::default_socket_path(), c, why, "libifctl-ioctl") < 0) {
-        debug_note("ifctl: %s", why.c_str());
+    if (client::Connection::open(client::default_socket_path(), c, why, "libifctl-ioctl", timeout_ms()) < 0) {
+        if (!g_noted_unreachable) debug_note("ifctl: %s; interface requests go to the kernel", why.c_str());
+        g_noted_unreachable = true;
         return false;
     }
+    g_noted_unreachable = false;
     g_conn = std::move(c);
     return true;
 }

@@ -9,7 +9,9 @@ namespace {
 
 // Errors that mean the connection itself failed, not the request.
 bool transport_failure(int rc) {
-    return rc == -EPIPE || rc == -ECONNRESET || rc == -ENOTCONN || rc == -EBADMSG || rc == -EMSGSIZE;
+    // ETIMEDOUT: a reply that comes later would answer the wrong request.
+    return rc == -EPIPE || rc == -ECONNRESET || rc == -ENOTCONN || rc == -EBADMSG || rc == -EMSGSIZE ||
+           rc == -ETIMEDOUT;
 }
 
 Reach classify(int rc, bool unmanaged) {

@@ -11,7 +11,7 @@ packages=(
   libboost-dev libnl-3-dev libnl-route-3-dev libspdlog-dev libfmt-dev
   libsystemd-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   # tests
-  catch2 iproute2 util-linux net-tools procps python3 zsh
+  catch2 iproute2 util-linux net-tools busybox passwd procps python3 zsh
   # man pages
   scdoc
 )

@@ -26,6 +26,13 @@ if ldd "$lib" | grep -q 'libasan\|libubsan'; then
 fi
 soname=$(objdump -p "$lib" | awk '/SONAME/ {print $2}')
 [ "$soname" = "libifctl.so.1" ] || fail "soname is '$soname', not libifctl.so.1"
+# The preload shim sits next to the library (LD_PRELOAD=libifctl-preload.so
+# finds it by name there) and exports ioctl and nothing else.
+shim=$(find "$root" -name libifctl-preload.so -type f | head -1)
+[ -n "$shim" ] || fail "no libifctl-preload.so"
+[ "$(dirname "$shim")" = "$(dirname "$lib")" ] || fail "libifctl-preload.so is not in the library's directory"
+shim_syms=$(nm -D --defined-only "$shim" | awk 'NF >= 3 { print $3 }' | sed 's/@.*//' | sort -u)
+[ "$shim_syms" = "ioctl" ] || fail "libifctl-preload.so exports '$(echo $shim_syms)', not just ioctl"
 pc=$(find "$root" -name libifctl.pc | head -1)
 [ -n "$pc" ] || fail "no libifctl.pc"
 find "$root" -name ifctld.service | grep -q . || fail "no ifctld.service"

@@ -1,0 +1,148 @@
+/* An unmodified C program for the preload tests: it calls plain ioctl(2),
+ * which libifctl-preload.so interposes when LD_PRELOAD names it, and checks
+ * what ifconfig alone cannot show: SIOCGIFCONF against the system call,
+ * a forked child, and threads.
+ *   preload_probe conf            SIOCGIFCONF through ioctl == the kernel's, byte for byte
+ *   preload_probe fork IF M1 M2   parent asks, child sets MTU M1, then parent sets M2
+ *   preload_probe threads IF      4 threads x 25 rounds of get flags / set MTU / get MTU
+ * Prints "ok" and exits 0, or says what differed and exits 1. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* syscall() */
+#endif
+#include <errno.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int sock(void) {
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) {
+        perror("socket");
+        exit(2);
+    }
+    return s;
+}
+
+static int get_mtu(int s, const char *name) {
+    struct ifreq r;
+    memset(&r, 0, sizeof r);
+    strncpy(r.ifr_name, name, IFNAMSIZ - 1);
+    if (ioctl(s, SIOCGIFMTU, &r) < 0) return -errno;
+    return r.ifr_mtu;
+}
+
+static int set_mtu(int s, const char *name, int mtu) {
+    struct ifreq r;
+    memset(&r, 0, sizeof r);
+    strncpy(r.ifr_name, name, IFNAMSIZ - 1);
+    r.ifr_mtu = mtu;
+    return ioctl(s, SIOCSIFMTU, &r) < 0 ? -errno : 0;
+}
+
+static int conf(void) {
+    int s = sock();
+    static char a[4096], b[4096];
+    struct ifconf ca = {.ifc_len = sizeof a, .ifc_buf = a}, cb = {.ifc_len = sizeof b, .ifc_buf = b};
+    struct ifconf sa = {.ifc_len = 0, .ifc_buf = NULL}, sb = {.ifc_len = 0, .ifc_buf = NULL};
+    memset(a, 0xa5, sizeof a);
+    memset(b, 0xa5, sizeof b);
+    int ra = ioctl(s, SIOCGIFCONF, &ca), rb = (int)syscall(SYS_ioctl, s, SIOCGIFCONF, &cb);
+    int za = ioctl(s, SIOCGIFCONF, &sa), zb = (int)syscall(SYS_ioctl, s, SIOCGIFCONF, &sb);
+    if (ra != 0 || rb != 0 || za != 0 || zb != 0 || ca.ifc_len != cb.ifc_len || sa.ifc_len != sb.ifc_len ||
+        memcmp(a, b, sizeof a) != 0) {
+        printf("differ: rc %d/%d len %d/%d size %d/%d\n", ra, rb, ca.ifc_len, cb.ifc_len, sa.ifc_len, sb.ifc_len);
+        return 1;
+    }
+    for (int off = 0; off < ca.ifc_len; off += (int)sizeof(struct ifreq)) {
+        const struct ifreq *e = (const struct ifreq *)(a + off);
+        const unsigned char *ip = (const unsigned char *)e->ifr_addr.sa_data + 2;
+        printf("%s %u.%u.%u.%u\n", e->ifr_name, ip[0], ip[1], ip[2], ip[3]);
+    }
+    printf("ok\n");
+    return 0;
+}
+
+static int forked(const char *name, int m1, int m2) {
+    int s = sock();
+    if (get_mtu(s, name) < 0) { /* opens the shim's connection in the parent */
+        printf("parent get: %s\n", strerror(-get_mtu(s, name)));
+        return 1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) return 2;
+    if (pid == 0) {
+        int rc = set_mtu(s, name, m1);
+        if (rc < 0 || get_mtu(s, name) != m1) {
+            printf("child: set %d: %s, now %d\n", m1, strerror(-rc), get_mtu(s, name));
+            _exit(1);
+        }
+        _exit(0);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return 1;
+    printf("child %d\n", (int)pid); /* the test finds the child's own connection in the daemon's log */
+    int rc = set_mtu(s, name, m2);
+    if (rc < 0 || get_mtu(s, name) != m2) {
+        printf("parent after fork: set %d: %s, now %d\n", m2, strerror(-rc), get_mtu(s, name));
+        return 1;
+    }
+    printf("ok\n");
+    return 0;
+}
+
+struct job {
+    const char *name;
+    int id;
+    int failures;
+};
+
+static void *worker(void *p) {
+    struct job *j = p;
+    int s = sock();
+    for (int i = 0; i < 25; ++i) {
+        struct ifreq r;
+        memset(&r, 0, sizeof r);
+        strncpy(r.ifr_name, j->name, IFNAMSIZ - 1);
+        if (ioctl(s, SIOCGIFFLAGS, &r) < 0 || !(r.ifr_flags & IFF_UP)) j->failures++;
+        if (set_mtu(s, j->name, 1300 + j->id) < 0) j->failures++;
+        if (get_mtu(s, j->name) < 1300) j->failures++;
+    }
+    close(s);
+    return NULL;
+}
+
+static int threads(const char *name) {
+    pthread_t t[4];
+    struct job jobs[4];
+    for (int i = 0; i < 4; ++i) {
+        jobs[i] = (struct job){name, i, 0};
+        if (pthread_create(&t[i], NULL, worker, &jobs[i]) != 0) return 2;
+    }
+    int failures = 0;
+    for (int i = 0; i < 4; ++i) {
+        pthread_join(t[i], NULL);
+        failures += jobs[i].failures;
+    }
+    if (failures) {
+        printf("%d failures\n", failures);
+        return 1;
+    }
+    printf("ok\n");
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "conf") == 0) return conf();
+    if (argc == 5 && strcmp(argv[1], "fork") == 0) return forked(argv[2], atoi(argv[3]), atoi(argv[4]));
+    if (argc == 3 && strcmp(argv[1], "threads") == 0) return threads(argv[2]);
+    fprintf(stderr, "usage: preload_probe conf | fork IF MTU1 MTU2 | threads IF\n");
+    return 2;
+}

@@ -5,6 +5,8 @@
  *   preload_probe conf            SIOCGIFCONF through ioctl == the kernel's, byte for byte
  *   preload_probe fork IF M1 M2   parent asks, child sets MTU M1, then parent sets M2
  *   preload_probe threads IF      4 threads x 25 rounds of get flags / set MTU / get MTU
+ *   preload_probe lost IF PID     asks (connects), kills the daemon PID, then sets the MTU twice:
+ *                                 prints each result ("0" or the errno's name)
  * Prints "ok" and exits 0, or says what differed and exits 1. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* syscall() */
@@ -12,6 +14,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,10 +142,39 @@ static int threads(const char *name) {
     return 0;
 }
 
+static const char *result(int rc) {
+    switch (rc) {
+        case 0: return "0";
+        case -EIO: return "EIO";
+        case -ENODEV: return "ENODEV";
+        case -EPERM: return "EPERM";
+        default: return strerror(-rc);
+    }
+}
+
+/* The daemon dies between two requests: the change under way must fail with
+ * EIO (never a false success); the one after finds no daemon and goes to the kernel. */
+static int lost(const char *name, pid_t daemon) {
+    int s = sock();
+    int mtu = get_mtu(s, name);
+    if (mtu < 0) {
+        printf("get: %s\n", result(mtu));
+        return 1;
+    }
+    if (kill(daemon, SIGKILL) < 0) {
+        perror("kill");
+        return 2;
+    }
+    printf("%s\n", result(set_mtu(s, name, mtu - 1)));
+    printf("%s\n", result(set_mtu(s, name, mtu - 2)));
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "conf") == 0) return conf();
     if (argc == 5 && strcmp(argv[1], "fork") == 0) return forked(argv[2], atoi(argv[3]), atoi(argv[4]));
     if (argc == 3 && strcmp(argv[1], "threads") == 0) return threads(argv[2]);
-    fprintf(stderr, "usage: preload_probe conf | fork IF MTU1 MTU2 | threads IF\n");
+    if (argc == 4 && strcmp(argv[1], "lost") == 0) return lost(argv[2], (pid_t)atoi(argv[3]));
+    fprintf(stderr, "usage: preload_probe conf | fork IF MTU1 MTU2 | threads IF | lost IF PID\n");
     return 2;
 }

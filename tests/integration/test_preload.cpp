@@ -15,6 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <cstring>
@@ -124,7 +125,13 @@ json link(const std::string& name) {
     return nullptr;
 }
 
-json kernel_state() { return ip({"-d", "addr", "show"}); }
+// Every link's settable state, by name (see settable() below).
+json settable(const json& l);
+json kernel_state() {
+    json all = json::object();
+    for (const json& l : ip({"-d", "addr", "show"})) all[l.at("ifname").get<std::string>()] = settable(l);
+    return all;
+}
 
 std::vector<std::string> inet(const json& l) {
     std::vector<std::string> v;
@@ -141,6 +148,27 @@ bool has_flag(const json& l, const std::string& f) {
     for (const json& x : l.at("flags"))
         if (x == f) return true;
     return false;
+}
+
+// What ifconfig sets, without what the kernel settles on its own later
+// (carrier and operstate after "up" come from linkwatch, asynchronously).
+json settable(const json& l) {
+    json flags = json::array();
+    for (const json& f : l.at("flags"))
+        if (f != "NO-CARRIER" && f != "LOWER_UP") flags.push_back(f);
+    return json{{"mtu", l.at("mtu")}, {"address", l.at("address")}, {"txqlen", l.at("txqlen")},
+                {"inet", inet(l)}, {"flags", flags}};
+}
+
+// After "up" the kernel sets the operational state (and so IFF_RUNNING and
+// NO-CARRIER) later, from its linkwatch work. Waits, bounded, until the link
+// reaches `operstate`, so two readings of it afterwards agree.
+void settle(const std::string& name, const std::string& operstate) {
+    for (int i = 0; i < 500; ++i) {  // at most 5 s
+        if (link(name).at("operstate") == operstate) return;
+        ::usleep(10000);
+    }
+    FAIL(name << " did not reach operstate " << operstate);
 }
 
 // ---- a daemon the test users may talk to -------------------------------------
@@ -182,6 +210,7 @@ TEST_CASE("net-tools ifconfig under the shim: the owner configures its TAP") {
     CHECK(set.status == 0);
     CHECK(set.out.empty());
     CHECK(set.err.empty());
+    settle("tpo0", "UNKNOWN");  // the daemon holds the TAP open: carrier on
     json l = link("tpo0");
     CHECK(inet(l) == std::vector<std::string>{"10.9.0.1/24 brd 10.9.0.255"});
     CHECK(has_flag(l, "UP"));
@@ -218,6 +247,7 @@ TEST_CASE("net-tools ifconfig under the shim: a user who does not own the TAP is
     Setup s;
     s.tap_for("tpo1", g_owner);
     REQUIRE(as(&g_owner, {"ifconfig", "tpo1", "10.9.0.1", "netmask", "255.255.255.0", "up"}, with_shim()).status == 0);
+    settle("tpo1", "UNKNOWN");
     const json before = kernel_state();
 
     // net-tools goes on after a failed SIOCSIFADDR (it then sets IFF_UP|IFF_RUNNING)
@@ -320,6 +350,25 @@ TEST_CASE("a forked child and threads use the shim safely") {
     CHECK((mtu >= 1300 && mtu <= 1303));
 }
 
+TEST_CASE("a daemon lost mid-session: the change under way is EIO, later requests go to the kernel") {
+    Setup s;
+    s.tap_for("tpo5", g_owner);
+    // As root, so the probe may kill the daemon. The TAP dies with the daemon
+    // (nothing persists it), so the kernel then answers ENODEV.
+    const Run r = as(nullptr, {env_or_empty("IFCTL_PROBE"), "lost", "tpo5", std::to_string(s.d.pid())},
+                     with_shim({"IFCTL_DEBUG=1"}));
+    INFO(r);
+    CHECK(r.status == 0);
+    CHECK(r.out == "EIO\nENODEV\n");
+    // One note for the loss, one for the daemon not being there afterwards
+    // (refused, or reset if the dying daemon's socket still took the connect).
+    CHECK(r.err.rfind("ifctl: connection to ifctld lost: ", 0) == 0);
+    const std::string tail = "; interface requests go to the kernel\n";
+    CHECK(r.err.size() > tail.size());
+    CHECK(r.err.compare(r.err.size() - tail.size(), tail.size(), tail) == 0);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 2);
+}
+
 TEST_CASE("busybox ifconfig under the shim") {
     if (exec({"sh", "-c", "command -v busybox"}).status != 0) {
         WARN("busybox is not installed (scripts/install-deps.sh installs it); skipped");
@@ -350,10 +399,14 @@ TEST_CASE("busybox ifconfig under the shim") {
 }
 
 TEST_CASE("with no daemon, a program under the shim behaves exactly as without it") {
-    ifctl::test::run("ip tuntap add dev km2 mode tap");
+    // Up, and settled without carrier (nothing holds this TAP open), before
+    // the two runs that are compared.
+    ifctl::test::run("ip tuntap add dev km2 mode tap && ip link set km2 up");
+    settle("km2", "DOWN");
+    REQUIRE(has_flag(link("km2"), "NO-CARRIER"));
     const Args no_daemon{"IFCTL_SOCKET=/nonexistent/ifctld.sock"};
     const std::vector<Args> cmds = {
-        {"ifconfig", "-a"}, {"ifconfig", "km2", "10.8.2.1", "netmask", "255.255.255.0", "up"},
+        {"ifconfig", "-a"}, {"ifconfig", "km2", "10.8.2.1", "netmask", "255.255.255.0"},
         {"ifconfig", "km2", "mtu", "1400"}, {"ifconfig", "km2"}, {"ifconfig", "nosuch0"}};
     for (const Args& cmd : cmds) {
         INFO(ifctl::test::join(cmd));
@@ -369,12 +422,12 @@ TEST_CASE("with no daemon, a program under the shim behaves exactly as without i
         // run (which repeats the change) finds and leaves the same state.
         INFO(ifctl::test::join(cmd));
         const Run r_shim = as(nullptr, cmd, with_shim(no_daemon));
-        const json after_shim = link("km2");
+        const json after_shim = settable(link("km2"));
         const Run r_plain = as(nullptr, cmd);
         CHECK(r_shim.status == r_plain.status);
         CHECK(without_counters(r_shim.out) == without_counters(r_plain.out));
         CHECK(r_shim.err == r_plain.err);
-        CHECK(link("km2") == after_shim);
+        CHECK(settable(link("km2")) == after_shim);
     }
     CHECK(link("km2").at("mtu") == 1400);
 

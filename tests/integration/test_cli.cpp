@@ -33,8 +33,10 @@
 using nlohmann::json;
 using ifctl::test::Args;
 using ifctl::test::exec;
+using ifctl::test::has_flag;
 using ifctl::test::ip;
 using ifctl::test::join;
+using ifctl::test::link;
 using ifctl::test::Run;
 
 namespace {
@@ -73,23 +75,10 @@ void sh(const std::string& cmd) { ifctl::test::run("timeout 10 " + cmd); }
 // Every link with its addresses and details, and every multicast membership.
 json kernel_state() { return json{{"addr", ip({"-d", "addr", "show"})}, {"maddr", ip({"maddr", "show"})}}; }
 
-// The `ip -j -d addr show` entry of one link, or null.
-json link(const std::string& name) {
-    for (const json& l : ip({"-d", "addr", "show"}))
-        if (l.at("ifname") == name) return l;
-    return nullptr;
-}
-
 std::vector<std::string> link_names() {
     std::vector<std::string> names;
     for (const json& l : ip({"link", "show"})) names.push_back(l.at("ifname"));
     return names;
-}
-
-bool has_flag(const json& l, const std::string& f) {
-    for (const json& x : l.at("flags"))
-        if (x == f) return true;
-    return false;
 }
 
 // The addresses of a link as "family local/prefix [brd B]" strings, kernel order.

@@ -32,7 +32,9 @@ using nlohmann::json;
 using ifctl::test::Args;
 using ifctl::test::Daemon;
 using ifctl::test::exec;
+using ifctl::test::has_flag;
 using ifctl::test::ip;
+using ifctl::test::link;
 using ifctl::test::Run;
 
 namespace {
@@ -119,12 +121,6 @@ std::string block(const std::string& s, const std::string& name) {
 
 // ---- the kernel's view --------------------------------------------------------
 
-json link(const std::string& name) {
-    for (const json& l : ip({"-d", "addr", "show"}))
-        if (l.at("ifname") == name) return l;
-    return nullptr;
-}
-
 // Every link's settable state, by name (see settable() below).
 json settable(const json& l);
 json kernel_state() {
@@ -142,12 +138,6 @@ std::vector<std::string> inet(const json& l) {
             v.push_back(s);
         }
     return v;
-}
-
-bool has_flag(const json& l, const std::string& f) {
-    for (const json& x : l.at("flags"))
-        if (x == f) return true;
-    return false;
 }
 
 // What ifconfig sets, without what the kernel settles on its own later

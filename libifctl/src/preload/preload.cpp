@@ -28,30 +28,26 @@ namespace {
 using NextIoctl = int (*)(int, unsigned long, ...);
 
 std::atomic<NextIoctl> g_next{nullptr};
+std::atomic<bool> g_resolved{false};
 
 // initial-exec: a preloaded object's TLS is static, so reading this costs no
 // call into the dynamic loader (and no allocation) on any path.
 __thread int t_depth __attribute__((tls_model("initial-exec")));
 
-int system_call_ioctl(int fd, unsigned long request, ...) {
-    va_list ap;
-    va_start(ap, request);
-    void* arg = va_arg(ap, void*);
-    va_end(ap);
-    return kernel_ioctl(fd, request, arg);
-}
-
+// Two threads may both resolve it; they get the same answer. Null when there
+// is no next ioctl (the shim dlopen'ed rather than preloaded).
 NextIoctl next_ioctl() {
-    NextIoctl f = g_next.load(std::memory_order_acquire);
-    if (f) return f;
-    // Two threads may both resolve it; they get the same answer.
-    void* sym = ::dlsym(RTLD_NEXT, "ioctl");
-    f = sym ? reinterpret_cast<NextIoctl>(sym) : system_call_ioctl;
-    g_next.store(f, std::memory_order_release);
-    return f;
+    if (!g_resolved.load(std::memory_order_acquire)) {
+        g_next.store(reinterpret_cast<NextIoctl>(::dlsym(RTLD_NEXT, "ioctl")), std::memory_order_relaxed);
+        g_resolved.store(true, std::memory_order_release);
+    }
+    return g_next.load(std::memory_order_relaxed);
 }
 
-int pass_on(int fd, unsigned long request, void* arg) { return next_ioctl()(fd, request, arg); }
+int pass_on(int fd, unsigned long request, void* arg) {
+    const NextIoctl f = next_ioctl();
+    return f ? f(fd, request, arg) : kernel_ioctl(fd, request, arg);
+}
 
 // Keeps the depth right however dispatch_ioctl returns.
 struct Depth {

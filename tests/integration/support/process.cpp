@@ -113,4 +113,16 @@ json ip(const Args& args) {
     return r.out.empty() ? json::array() : json::parse(r.out);
 }
 
+json link(const std::string& name) {
+    for (const json& l : ip({"-d", "addr", "show"}))
+        if (l.at("ifname") == name) return l;
+    return nullptr;
+}
+
+bool has_flag(const json& link, const std::string& f) {
+    for (const json& x : link.at("flags"))
+        if (x == f) return true;
+    return false;
+}
+
 }  // namespace ifctl::test

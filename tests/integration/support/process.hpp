@@ -32,4 +32,10 @@ Run exec(const Args& argv, int timeout_ms = 10000, const Args& env = {});
 // `ip -j ARGS`, parsed; throws if ip fails.
 nlohmann::json ip(const Args& args);
 
+// The `ip -j -d addr show` entry of one link, or null.
+nlohmann::json link(const std::string& name);
+
+// Whether an `ip -j` link entry shows flag `f` ("UP", "NO-CARRIER", ...).
+bool has_flag(const nlohmann::json& link, const std::string& f);
+
 }  // namespace ifctl::test

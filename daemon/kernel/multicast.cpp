@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "libifctl/src/ioctl/kernel.hpp"
+
 namespace ifctl::daemon {
 namespace {
 
@@ -19,7 +21,10 @@ int multicast_ioctl(unsigned long request, const std::string& ifname, const std:
     std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
     ifr.ifr_hwaddr.sa_family = AF_UNSPEC;
     std::memcpy(ifr.ifr_hwaddr.sa_data, mac.data(), mac.size());
-    return ::ioctl(sock, request, &ifr) < 0 ? -errno : 0;
+    // By system call: with libifctl-preload.so in the daemon's environment, a
+    // plain ioctl on a managed interface would be sent to this very daemon,
+    // which is busy here and could not answer.
+    return ioctl_layer::kernel_ioctl(sock, request, &ifr) < 0 ? -errno : 0;
 }
 
 }  // namespace

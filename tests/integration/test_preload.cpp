@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -357,6 +358,32 @@ TEST_CASE("a daemon lost mid-session: the change under way is EIO, later request
     CHECK(r.err.size() > tail.size());
     CHECK(r.err.compare(r.err.size() - tail.size(), tail.size(), tail) == 0);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 2);
+}
+
+TEST_CASE("ifctld itself under the shim does not send its own requests to itself") {
+    // The daemon's SIOCADDMULTI on a managed TAP, through a shim that would wait
+    // 10 minutes for an answer: it must go to the kernel by system call.
+    ::setenv("LD_PRELOAD", shim().c_str(), 1);
+    ::setenv("IFCTL_TIMEOUT_MS", "600000", 1);
+    std::unique_ptr<Setup> s;
+    try {
+        s = std::make_unique<Setup>();
+    } catch (...) {
+        ::unsetenv("LD_PRELOAD");
+        ::unsetenv("IFCTL_TIMEOUT_MS");
+        throw;
+    }
+    ::unsetenv("LD_PRELOAD");
+    ::unsetenv("IFCTL_TIMEOUT_MS");
+    s->tap_for("tpo6", g_owner);
+    const Run r = exec({env_or_empty("IFCTL_CLI"), "tpo6", "addm", "01:00:5e:00:00:42"});
+    INFO(r);
+    CHECK(!r.timed_out);
+    CHECK(r.status == 0);
+    bool joined = false;
+    for (const json& l : ip({"maddr", "show", "dev", "tpo6"}))
+        for (const json& m : l.value("maddr", json::array())) joined = joined || m.value("link", "") == "01:00:5e:00:00:42";
+    CHECK(joined);
 }
 
 TEST_CASE("busybox ifconfig under the shim") {

@@ -78,6 +78,9 @@ Daemon::Daemon(const std::string& extra_args, unsigned long nofile, unsigned lon
     std::istringstream extra(extra_args);
     for (std::string a; extra >> a;) args.push_back(a);
 
+    // Set before the fork so the daemon's own environment names its socket too
+    // (a daemon run with libifctl-preload.so must find itself, not an old one).
+    ::setenv("IFCTL_SOCKET", socket_.c_str(), 1);
     pid_ = ::fork();
     if (pid_ == 0) {
         // If the test dies (a crash, a timeout), the daemon goes with it.
@@ -96,10 +99,7 @@ Daemon::Daemon(const std::string& extra_args, unsigned long nofile, unsigned lon
         ::_exit(127);
     }
     for (int i = 0; i < 500; ++i) {  // at most 5 s
-        if (answers(socket_)) {
-            ::setenv("IFCTL_SOCKET", socket_.c_str(), 1);
-            return;
-        }
+        if (answers(socket_)) return;
         int st;
         if (::waitpid(pid_, &st, WNOHANG) == pid_) {
             pid_ = -1;

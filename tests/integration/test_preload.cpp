@@ -229,6 +229,29 @@ TEST_CASE("net-tools ifconfig under the shim: the owner configures its TAP") {
     CHECK(without_counters(block(all.out, "tpo0")) == without_counters(shown.out));
     CHECK(without_counters(all.out) == without_counters(all_kernel.out));
 
+    // IPv6: net-tools sends an in6_ifreq (by ifindex) on an AF_INET6 socket.
+    const Run add6 = as(&g_owner, {"ifconfig", "tpo0", "add", "2001:db8::1/64"}, with_shim());
+    INFO(add6);
+    CHECK(add6.status == 0);
+    CHECK(add6.err.empty());
+    auto has6 = [](const json& l, const std::string& addr = "2001:db8::1") {
+        for (const json& a : l.at("addr_info"))
+            if (a.at("local") == addr && a.at("prefixlen") == 64) return true;
+        return false;
+    };
+    CHECK(has6(link("tpo0")));
+    const Run shown6 = as(&g_owner, {"ifconfig", "tpo0"}, with_shim());
+    CHECK(shown6.out.find("\n        inet6 2001:db8::1  prefixlen 64  scopeid 0x0<global>\n") != std::string::npos);
+    const Run del6 = as(&g_owner, {"ifconfig", "tpo0", "del", "2001:db8::1/64"}, with_shim());
+    INFO(del6);
+    CHECK(del6.status == 0);
+    CHECK(!has6(link("tpo0")));
+    // Another user may not add one.
+    const Run other6 = as(&g_other, {"ifconfig", "tpo0", "add", "2001:db8::2/64"}, with_shim());
+    CHECK(other6.status == 1);
+    CHECK(other6.err == "SIOCSIFADDR: Operation not permitted\n");
+    CHECK(!has6(link("tpo0"), "2001:db8::2"));
+
     // The daemon did the work, for this user.
     const std::string log = s.log();
     CHECK(log.find("set-mtu tpo0") != std::string::npos);
@@ -402,8 +425,10 @@ TEST_CASE("busybox ifconfig under the shim") {
     CHECK(inet(l) == std::vector<std::string>{"10.9.4.1/24 brd 10.9.4.255"});
     CHECK(l.at("mtu") == 1280);
     CHECK(has_flag(l, "UP"));
+    settle("tpo4", "UNKNOWN");
     const Run shown = as(&g_owner, {"busybox", "ifconfig", "tpo4"}, with_shim());
     CHECK(shown.status == 0);
+    CHECK(without_counters(shown.out) == without_counters(as(nullptr, {"busybox", "ifconfig", "tpo4"}).out));
     CHECK(shown.out.find("inet addr:10.9.4.1  Bcast:10.9.4.255  Mask:255.255.255.0") != std::string::npos);
     CHECK(shown.out.find("MTU:1280") != std::string::npos);
 

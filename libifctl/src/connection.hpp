@@ -49,6 +49,9 @@ public:
                     const std::string& software = "libifctl", int timeout_ms = 0);
 
     int fd() const { return fd_; }
+    // Forgets the descriptor without closing it: for a process that closed it
+    // behind our back, whose number may now be one of its own files.
+    void abandon() { fd_ = -1; }
     const std::string& message() const { return message_; }
     // True if the last failure was about an interface the daemon does not manage.
     bool last_unmanaged() const { return unmanaged_; }

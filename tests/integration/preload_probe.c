@@ -5,6 +5,9 @@
  *   preload_probe conf            SIOCGIFCONF through ioctl == the kernel's, byte for byte
  *   preload_probe fork IF M1 M2   parent asks, child sets MTU M1, then parent sets M2
  *   preload_probe threads IF      4 threads x 25 rounds of get flags / set MTU / get MTU
+ *   preload_probe closed IF       asks (connects), closes every descriptor as daemons do, opens a
+ *                                 socket pair over the old numbers, asks again: the answer is right
+ *                                 and nothing was written into the pair
  *   preload_probe lost IF PID     asks (connects), kills the daemon PID, then sets the MTU twice:
  *                                 prints each result ("0" or the errno's name)
  * Prints "ok" and exits 0, or says what differed and exits 1. */
@@ -170,11 +173,37 @@ static int lost(const char *name, pid_t daemon) {
     return 0;
 }
 
+static int closed(const char *name) {
+    int s = sock();
+    int mtu = get_mtu(s, name);
+    if (mtu < 0) return 1;
+    for (int fd = 3; fd < 64; ++fd) close(fd);
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) return 2;
+    int sv2[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv2) < 0) return 2;
+    s = sock();
+    int again = get_mtu(s, name);
+    char buf[64];
+    int leaked = 0;
+    for (int i = 0; i < 2; ++i) {
+        if (recv(sv[i], buf, sizeof buf, MSG_DONTWAIT) >= 0) leaked++;
+        if (recv(sv2[i], buf, sizeof buf, MSG_DONTWAIT) >= 0) leaked++;
+    }
+    if (again != mtu || leaked) {
+        printf("mtu %d then %d, %d frames in the program's sockets\n", mtu, again, leaked);
+        return 1;
+    }
+    printf("ok\n");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "conf") == 0) return conf();
     if (argc == 5 && strcmp(argv[1], "fork") == 0) return forked(argv[2], atoi(argv[3]), atoi(argv[4]));
     if (argc == 3 && strcmp(argv[1], "threads") == 0) return threads(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "closed") == 0) return closed(argv[2]);
     if (argc == 4 && strcmp(argv[1], "lost") == 0) return lost(argv[2], (pid_t)atoi(argv[3]));
-    fprintf(stderr, "usage: preload_probe conf | fork IF MTU1 MTU2 | threads IF | lost IF PID\n");
+    fprintf(stderr, "usage: preload_probe conf | fork IF MTU1 MTU2 | threads IF | closed IF | lost IF PID\n");
     return 2;
 }

@@ -342,7 +342,7 @@ TEST_CASE("SIOCGIFCONF through the shim is the kernel's list, daemon-owned inter
     ifctl::test::run("ip link del km1");
 }
 
-TEST_CASE("a forked child and threads use the shim safely") {
+TEST_CASE("a forked child, closed descriptors and threads: the shim stays safe") {
     Setup s;
     s.tap_for("tpo3", g_owner);
     REQUIRE(as(&g_owner, {"ifconfig", "tpo3", "up"}, with_shim()).status == 0);
@@ -356,6 +356,12 @@ TEST_CASE("a forked child and threads use the shim safely") {
     // the peer's pid at accept), not over the one it inherited.
     const std::string child = f.out.substr(6, f.out.find('\n') - 6);
     CHECK(s.log().find("pid=" + child + " comm=preload_probe set-mtu tpo3 -> ok") != std::string::npos);
+    // A program that closes every descriptor (as daemons do at start) and
+    // reuses the numbers: the shim notices, reconnects, writes nothing into them.
+    const Run c = as(&g_owner, {env_or_empty("IFCTL_PROBE"), "closed", "tpo3"}, with_shim());
+    INFO(c);
+    CHECK(c.status == 0);
+    CHECK(c.out == "ok\n");
     const Run t = as(&g_owner, {env_or_empty("IFCTL_PROBE"), "threads", "tpo3"}, with_shim());
     INFO(t);
     CHECK(t.status == 0);

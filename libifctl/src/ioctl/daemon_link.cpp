@@ -1,6 +1,7 @@
 #include "daemon_link.hpp"
 
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,6 +15,10 @@ namespace {
 
 std::mutex g_mutex;
 std::unique_ptr<client::Connection> g_conn;
+// The connection's socket as it was opened, to notice a program that closed
+// it (daemons close every descriptor at start) and reused the number.
+dev_t g_conn_dev = 0;
+ino_t g_conn_ino = 0;
 // Set in a child after fork: cheaper than asking getpid() per call.
 bool g_forked = false;
 std::once_flag g_atfork_once;
@@ -61,9 +66,25 @@ bool connect_locked() {
         g_noted_unreachable = true;
         return false;
     }
+    struct stat st {};
+    if (::fstat(c->fd(), &st) < 0) return false;
     g_noted_unreachable = false;
+    g_conn_dev = st.st_dev;
+    g_conn_ino = st.st_ino;
     g_conn = std::move(c);
     return true;
+}
+
+// If the program closed our descriptor (and perhaps opened something else
+// under its number), writing to it would corrupt the program's own file or
+// connection: forget it, without closing what is now the program's.
+void forget_if_taken() {
+    if (!g_conn) return;
+    struct stat st {};
+    if (::fstat(g_conn->fd(), &st) == 0 && st.st_dev == g_conn_dev && st.st_ino == g_conn_ino) return;
+    debug_note("ifctl: the connection's descriptor %d was closed by the program; reconnecting", g_conn->fd());
+    g_conn->abandon();
+    g_conn.reset();
 }
 
 }  // namespace
@@ -81,6 +102,7 @@ Link with_daemon(const std::function<bool(client::Connection&)>& fn) {
     std::call_once(g_atfork_once, [] { ::pthread_atfork(atfork_prepare, atfork_parent, atfork_child); });
     std::lock_guard lock(g_mutex);
     forget_if_forked();
+    forget_if_taken();
     if (!g_conn && !connect_locked()) return Link::NoDaemon;
     if (!fn(*g_conn)) {
         debug_note("ifctl: connection to ifctld lost: %s", g_conn->message().c_str());

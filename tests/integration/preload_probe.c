@@ -8,6 +8,9 @@
  *   preload_probe closed IF       asks (connects), closes every descriptor as daemons do, opens a
  *                                 socket pair over the old numbers, asks again: the answer is right
  *                                 and nothing was written into the pair
+ *   preload_probe reenter IF      an ioctl made from inside the shim's own work (this program's
+ *                                 recvmsg, which the shim calls while it holds its lock, as a
+ *                                 signal handler or an interposing library might): answered, no deadlock
  *   preload_probe lost IF PID     asks (connects), kills the daemon PID, then sets the MTU twice:
  *                                 prints each result ("0" or the errno's name)
  * Prints "ok" and exits 0, or says what differed and exits 1. */
@@ -198,12 +201,46 @@ static int closed(const char *name) {
     return 0;
 }
 
+/* This program's recvmsg interposes libc's for everyone in the process,
+ * including the shim waiting for the daemon's reply. In "reenter" mode it makes
+ * one ioctl of its own from there, on the interface being asked about. */
+static int reenter_armed;
+static int reentered = -1;
+static const char *reenter_name;
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags) {
+    if (reenter_armed) {
+        reenter_armed = 0;
+        int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq r;
+        memset(&r, 0, sizeof r);
+        strncpy(r.ifr_name, reenter_name, IFNAMSIZ - 1);
+        reentered = ioctl(s, SIOCGIFFLAGS, &r) < 0 ? -errno : (r.ifr_flags & IFF_UP) != 0;
+        close(s);
+    }
+    return syscall(SYS_recvmsg, fd, msg, flags);
+}
+
+static int reenter(const char *name) {
+    int s = sock();
+    reenter_name = name;
+    reenter_armed = 1;
+    int mtu = get_mtu(s, name);
+    if (mtu < 0 || reentered != 1) {
+        printf("mtu %d, inner ioctl %d\n", mtu, reentered);
+        return 1;
+    }
+    printf("ok\n");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "conf") == 0) return conf();
     if (argc == 5 && strcmp(argv[1], "fork") == 0) return forked(argv[2], atoi(argv[3]), atoi(argv[4]));
     if (argc == 3 && strcmp(argv[1], "threads") == 0) return threads(argv[2]);
     if (argc == 3 && strcmp(argv[1], "closed") == 0) return closed(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "reenter") == 0) return reenter(argv[2]);
     if (argc == 4 && strcmp(argv[1], "lost") == 0) return lost(argv[2], (pid_t)atoi(argv[3]));
-    fprintf(stderr, "usage: preload_probe conf | fork IF MTU1 MTU2 | threads IF | closed IF | lost IF PID\n");
+    fprintf(stderr, "usage: preload_probe conf | fork IF MTU1 MTU2 | threads IF | closed IF | reenter IF | lost IF PID\n");
     return 2;
 }

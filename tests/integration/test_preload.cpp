@@ -342,7 +342,7 @@ TEST_CASE("SIOCGIFCONF through the shim is the kernel's list, daemon-owned inter
     ifctl::test::run("ip link del km1");
 }
 
-TEST_CASE("a forked child, closed descriptors and threads: the shim stays safe") {
+TEST_CASE("a forked child, closed descriptors, re-entry and threads: the shim stays safe") {
     Setup s;
     s.tap_for("tpo3", g_owner);
     REQUIRE(as(&g_owner, {"ifconfig", "tpo3", "up"}, with_shim()).status == 0);
@@ -362,6 +362,13 @@ TEST_CASE("a forked child, closed descriptors and threads: the shim stays safe")
     INFO(c);
     CHECK(c.status == 0);
     CHECK(c.out == "ok\n");
+    // An ioctl made while the shim is at work in the same thread goes straight
+    // to the kernel (here tpo3's flags, UP); without the guard it would wait
+    // for the lock its own thread holds.
+    const Run re = as(&g_owner, {env_or_empty("IFCTL_PROBE"), "reenter", "tpo3"}, with_shim());
+    INFO(re);
+    CHECK(re.status == 0);
+    CHECK(re.out == "ok\n");
     const Run t = as(&g_owner, {env_or_empty("IFCTL_PROBE"), "threads", "tpo3"}, with_shim());
     INFO(t);
     CHECK(t.status == 0);

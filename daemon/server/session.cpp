@@ -22,10 +22,12 @@ constexpr const char* kSoftware = "ifctld " IFCTL_VERSION_STRING;
 uint16_t t(A a) { return static_cast<uint16_t>(a); }
 }  // namespace
 
+// One byte more than the largest frame: a longer one shows up as MSG_TRUNC.
+std::vector<uint8_t> Session::inbuf_(proto::kMaxFrame + 1);
+
 Session::Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, SessionLimits limits,
                  std::function<void(Session*)> on_close)
     : sock_(io, fd), peer_(std::move(peer)), dispatcher_(dispatcher), limits_(limits), on_close_(std::move(on_close)) {
-    inbuf_.resize(proto::kMaxFrame + 1);  // one byte more: a longer frame shows up as MSG_TRUNC
 }
 
 void Session::start() { wait_readable(); }

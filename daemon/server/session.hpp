@@ -49,7 +49,10 @@ private:
     SessionLimits limits_;
     std::function<void(Session*)> on_close_;
     std::deque<OutFrame> out_;
-    std::vector<uint8_t> inbuf_;
+    // One receive buffer for every session: the daemon has one I/O thread and a
+    // frame is handled before the next read, and 64 KiB per connection would make
+    // a thousand idle clients cost 64 MB.
+    static std::vector<uint8_t> inbuf_;
     bool hello_done_ = false;
     bool reading_ = false;
     bool writing_ = false;

@@ -836,6 +836,56 @@ TEST_CASE("a client that half-closes gets every answer before the daemon closes"
     CHECK(c->list(all) == 0);
 }
 
+// The kernel is not the daemon's alone: an interface can vanish between the
+// daemon's look-up and its change. Each answer is then success or ENODEV (never
+// an internal error), and the daemon forgets the interface.
+TEST_CASE("an interface deleted by someone else while changes to it are under way") {
+    test::Daemon d;
+    auto c = connect(d);
+    for (int round = 0; round < 10; ++round) {
+        INFO("round " << round);
+        proto::Interface rec;
+        REQUIRE(c->create("rc0", {}, rec) == 0);
+        std::vector<uint32_t> ids;
+        for (int i = 0; i < 40; ++i) {
+            if (i == 20 - round) {  // the deletion lands somewhere in the stream
+                const pid_t pid = ::fork();
+                REQUIRE(pid >= 0);
+                if (pid == 0) {
+                    ::execlp("ip", "ip", "link", "del", "rc0", static_cast<char*>(nullptr));
+                    ::_exit(127);
+                }
+                int status = 0;
+                REQUIRE(::waitpid(pid, &status, 0) == pid);
+                REQUIRE(WIFEXITED(status));
+                REQUIRE(WEXITSTATUS(status) == 0);
+            }
+            const client::Target tgt = client::Target::by_name("rc0");
+            proto::Writer w = c->request(Op::SetMtu, &tgt);
+            w.u32(t(A::Mtu), 1300 + static_cast<uint32_t>(i));
+            uint32_t id;
+            REQUIRE(c->send(w, id) == 0);
+            ids.push_back(id);
+        }
+        int ok = 0, gone = 0;
+        for (uint32_t id : ids) {
+            client::Connection::Reply rep;
+            REQUIRE(c->receive(id, rep) == 0);
+            INFO(rep.message);
+            CHECK((rep.status == 0 || rep.status == ENODEV));
+            ok += rep.status == 0;
+            gone += rep.status == ENODEV;
+        }
+        CHECK(gone > 0);  // the last requests were sent after the deletion had returned
+        proto::Interface after;
+        CHECK(c->get(client::Target::by_name("rc0"), after) == -ENODEV);
+        std::vector<proto::Interface> all;
+        REQUIRE(c->list(all) == 0);
+        for (const auto& i : all) CHECK(i.name != "rc0");
+    }
+    CHECK(kernel_view("rc0").is_null());
+}
+
 TEST_CASE("a client that disappears mid-conversation does not disturb the daemon") {
     test::Daemon d;
     for (int i = 0; i < 20; ++i) {

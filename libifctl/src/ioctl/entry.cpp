@@ -41,7 +41,9 @@ namespace ifctl::ioctl_layer {
 const RequestRow* find_request(ifctl_personality_t p, unsigned long request) {
     switch (p) {
         case IFCTL_PERSONALITY_LINUX: return linux_requests(request);
-        default: return nullptr;  // other personalities come with their own tables
+        case IFCTL_PERSONALITY_BSD: return bsd_requests(request);
+        case IFCTL_PERSONALITY_SVR4: return svr4_requests(request);
+        default: return nullptr;
     }
 }
 
@@ -79,7 +81,7 @@ int dispatch_ioctl(int fd, unsigned long request, void* arg, KernelIoctl kernel)
 extern "C" {
 
 int ifctl_set_personality(ifctl_personality_t p) {
-    if (p != IFCTL_PERSONALITY_LINUX) return -EOPNOTSUPP;  // bsd and svr4: not in this release yet
+    if (p != IFCTL_PERSONALITY_LINUX && p != IFCTL_PERSONALITY_BSD && p != IFCTL_PERSONALITY_SVR4) return -EINVAL;
     g_personality = p;
     return 0;
 }
@@ -88,7 +90,6 @@ ifctl_personality_t ifctl_get_personality(void) {
     int p = g_personality.load();
     if (p == kUnset) {
         p = personality_from_env();
-        if (p != IFCTL_PERSONALITY_LINUX) p = IFCTL_PERSONALITY_LINUX;
         g_personality = p;
     }
     return static_cast<ifctl_personality_t>(p);

@@ -3,6 +3,7 @@
 // 0) or hands the request to the kernel unchanged (Kernel).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "ifctl/ifctl.h"
@@ -31,10 +32,20 @@ struct RequestRow {
     Handler handler;
 };
 
+// The row of `request` in a personality's table, or null.
+template <size_t N>
+const RequestRow* find_row(const RequestRow (&table)[N], unsigned long request) {
+    for (const RequestRow& row : table)
+        if (row.request == request) return &row;
+    return nullptr;
+}
+
 // The table of a personality; requests not in it go to the kernel.
 const RequestRow* find_request(ifctl_personality_t p, unsigned long request);
 
 // Each personality's table (linux.cpp, ...).
 const RequestRow* linux_requests(unsigned long request);
+const RequestRow* bsd_requests(unsigned long request);
+const RequestRow* svr4_requests(unsigned long request);
 
 }  // namespace ifctl::ioctl_layer

@@ -1,0 +1,636 @@
+// The bsd and svr4 personalities, table-driven: each row is one request with
+// its input, the expected return and errno, the bytes written back and the
+// kernel's state afterwards (read with `ip -j`), and cites the section of
+// reference/ioctl-semantics.md ("the matrix") its expectation comes from. A
+// refused request must leave the caller's bytes and the kernel's state as they were.
+#define CATCH_CONFIG_RUNNER
+#include <net/if_arp.h>
+
+#include "ifctl/compat.h"  // BSD flag values: IFF_MULTICAST is 0x8000 here
+#include "libifctl/src/connection.hpp"
+#include "personality_support.hpp"
+
+using namespace ifctl;
+using namespace ifctl::test;
+
+namespace {
+
+struct Case {
+    const char* cite;  // matrix section the expectation follows
+    const char* what;
+    int domain;
+    unsigned long request;
+    std::function<void(Arg&)> in;
+    int err;  // expected errno; 0: success
+    std::function<void(const Arg&)> out = {};  // the bytes written back
+    std::function<void()> after = {};          // the kernel's state afterwards
+    bool unprivileged = false;
+};
+
+// What a request can change, per link: name, flags, MTU, MAC, and the addresses
+// with prefix, broadcast, peer and label. IPv6 link-local addresses and DAD
+// state are left out: the kernel makes and settles them on its own time.
+std::string kernel_view() {
+    json out = json::array();
+    for (const json& l : ip({"-d", "addr", "show"})) {
+        json addrs = json::array();
+        for (const json& a : l.at("addr_info")) {
+            if (a.value("scope", "") == "link" && a.at("family") == "inet6") continue;
+            json k;
+            for (const char* f : {"family", "local", "prefixlen", "broadcast", "address", "label"})
+                if (a.contains(f)) k[f] = a.at(f);
+            addrs.push_back(k);
+        }
+        out.push_back({{"ifname", l.at("ifname")}, {"flags", l.at("flags")}, {"mtu", l.at("mtu")},
+                       {"address", l.value("address", "")}, {"addr", addrs}});
+    }
+    return out.dump();
+}
+
+void run_cases(ifctl_personality_t p, const std::vector<Case>& cases) {
+    for (const Case& c : cases) {
+        INFO(c.cite << ": " << c.what);
+        Arg a;
+        std::memset(&a, kFill, sizeof a);
+        c.in(a);
+        const Arg before = a;
+        const std::string state = c.err ? kernel_view() : "";
+        const Outcome o = c.unprivileged ? call_unprivileged(p, c.domain, c.request, a) : call(p, c.domain, c.request, a.bytes);
+        CHECK(o.err == c.err);
+        CHECK(o.rc == (c.err ? -1 : 0));
+        if (c.err) {
+            CHECK(std::memcmp(&a, &before, sizeof a) == 0);  // nothing written back
+            CHECK(kernel_view() == state);                    // nothing changed
+        }
+        if (c.out) c.out(a);
+        if (c.after) c.after();
+    }
+}
+
+// ---- argument builders -----------------------------------------------------------
+
+std::function<void(Arg&)> name(std::string n) {
+    return [n](Arg& a) { put_name(a, n); };
+}
+std::function<void(Arg&)> addr(std::string n, const char* ip, int family = AF_INET) {
+    return [=](Arg& a) {
+        put_name(a, n);
+        put_sin(a, 16, family, ip);
+    };
+}
+std::function<void(Arg&)> int16(std::string n, int v) {
+    return [=](Arg& a) {
+        put_name(a, n);
+        put(a, 16, v);
+    };
+}
+std::function<void(Arg&)> flags(std::string n, uint32_t word) {
+    return [=](Arg& a) {
+        put_name(a, n);
+        put(a, 16, static_cast<uint16_t>(word));
+        put(a, 18, static_cast<uint16_t>(word >> 16));
+    };
+}
+// ifaliasreq: name, addr, broadaddr, mask (family 0 = not given), vhid.
+std::function<void(Arg&)> alias(std::string n, const char* ip, const char* brd, const char* mask, int vhid = 0,
+                                int family = AF_INET) {
+    return [=](Arg& a) {
+        std::memset(a.bytes, 0, sizeof(struct ifaliasreq));
+        put_name(a, n);
+        put_sin(a, 16, family, ip);
+        if (brd) put_sin(a, 32, AF_INET, brd);
+        if (mask) put_sin(a, 48, AF_INET, mask);
+        put(a, 64, vhid);
+    };
+}
+// SIOCSIFNAME, BSD: the new name through a pointer in ifr_data.
+std::function<void(Arg&)> newname_ptr(std::string n, const char* to) {
+    return [=](Arg& a) {
+        put_name(a, n);
+        const char* p = to;
+        put(a, 16, p);
+    };
+}
+std::function<void(Arg&)> conf_buf(int len, bool null_buffer = false) {
+    return [=](Arg& a) {
+        struct ifconf ifc {};
+        ifc.ifc_len = len;
+        ifc.ifc_buf = null_buffer ? nullptr : reinterpret_cast<char*>(a.data);
+        std::memcpy(a.bytes, &ifc, sizeof ifc);
+    };
+}
+std::function<void(Arg&)> link_multi(std::string n, std::array<uint8_t, 6> mac, int family = AF_LINK) {
+    return [=](Arg& a) {
+        put_name(a, n);
+        struct sockaddr_dl dl {};
+        dl.sdl_family = static_cast<sa_family_t>(family);
+        dl.sdl_alen = 6;
+        std::memcpy(LLADDR(&dl), mac.data(), 6);
+        std::memcpy(a.bytes + 16, &dl, sizeof dl);
+    };
+}
+std::function<void(Arg&)> in6_alias(std::string n, const char* ip, int plen) {
+    return [=](Arg& a) {
+        struct in6_aliasreq q {};
+        std::strncpy(q.ifra_name, n.c_str(), IFNAMSIZ - 1);
+        q.ifra_addr.sin6_family = AF_INET6;
+        inet_pton(AF_INET6, ip, &q.ifra_addr.sin6_addr);
+        if (plen >= 0) {
+            q.ifra_prefixmask.sin6_family = AF_INET6;
+            for (int i = 0; i < plen; ++i) q.ifra_prefixmask.sin6_addr.s6_addr[i / 8] |= static_cast<uint8_t>(0x80 >> (i % 8));
+        }
+        q.ifra_lifetime.ia6t_vltime = q.ifra_lifetime.ia6t_pltime = ND6_INFINITE_LIFETIME;
+        REQUIRE(sizeof q <= sizeof a.bytes);
+        std::memcpy(a.bytes, &q, sizeof q);
+    };
+}
+std::function<void(Arg&)> in6_del(std::string n, const char* ip) {
+    return [=](Arg& a) {
+        struct in6_ifreq q {};
+        std::strncpy(q.ifr_name, n.c_str(), IFNAMSIZ - 1);
+        q.ifr_ifru.ifru_addr.sin6_family = AF_INET6;
+        inet_pton(AF_INET6, ip, &q.ifr_ifru.ifru_addr.sin6_addr);
+        std::memcpy(a.bytes, &q, sizeof q);
+    };
+}
+
+// ---- checks ---------------------------------------------------------------------
+
+std::function<void(const Arg&)> sin16(std::string want) {
+    return [want](const Arg& a) { CHECK(sin_at(a, 16) == want); };
+}
+std::function<void(const Arg&)> int_at16(int want) {
+    return [want](const Arg& a) { CHECK(at<int>(a, 16) == want); };
+}
+std::function<void()> addrs(std::string dev, std::vector<std::string> want) {
+    std::sort(want.begin(), want.end());
+    return [=] { CHECK(addresses(dev) == want); };
+}
+std::function<void()> mtu(std::string dev, int want) {
+    return [=] { CHECK(link(dev).at("mtu") == want); };
+}
+
+std::unique_ptr<client::Connection> g_conn;
+
+proto::Interface create(const std::string& n) {
+    proto::Interface rec;
+    REQUIRE(g_conn->create(n, client::CreateOptions{}, rec) == 0);
+    return rec;
+}
+
+// One entry of a BSD SIOCGIFCONF list, walked with _SIZEOF_ADDR_IFREQ.
+struct Entry {
+    std::string name;
+    int family;
+    std::string text;  // address, or MAC for AF_LINK
+    size_t size;
+};
+std::vector<Entry> walk_bsd(const Arg& a, int len) {
+    std::vector<Entry> out;
+    for (int off = 0; off < len;) {
+        const auto* r = reinterpret_cast<const struct ifreq*>(a.data + off);
+        Entry e{std::string(r->ifr_name, strnlen(r->ifr_name, IFNAMSIZ)), r->ifr_addr.sa_family, "",
+                _SIZEOF_ADDR_IFREQ(*r)};
+        char buf[INET6_ADDRSTRLEN] = "";
+        if (e.family == AF_INET) {
+            inet_ntop(AF_INET, &reinterpret_cast<const struct sockaddr_in*>(&r->ifr_addr)->sin_addr, buf, sizeof buf);
+        } else if (e.family == AF_INET6) {
+            inet_ntop(AF_INET6, &reinterpret_cast<const struct sockaddr_in6*>(&r->ifr_addr)->sin6_addr, buf, sizeof buf);
+        } else if (e.family == AF_LINK) {
+            const auto* dl = reinterpret_cast<const struct sockaddr_dl*>(&r->ifr_addr);
+            const auto* ll = reinterpret_cast<const uint8_t*>(LLADDR(dl));
+            std::snprintf(buf, sizeof buf, "%s", proto::format_lladdr({ll, ll + dl->sdl_alen}).c_str());
+        }
+        e.text = buf;
+        out.push_back(e);
+        off += static_cast<int>(e.size);
+    }
+    return out;
+}
+
+constexpr std::array<uint8_t, 6> kGroup{0x01, 0x00, 0x5e, 0x01, 0x02, 0x03};
+
+}  // namespace
+
+TEST_CASE("bsd personality: request table") {
+    Daemon d;
+    std::string why;
+    REQUIRE(client::Connection::open(d.socket(), g_conn, why) == 0);
+    // Let an unprivileged child reach the daemon, so that the refusal it gets is the policy's.
+    run("chmod 0711 " + d.dir() + " && chmod 0666 " + d.socket());
+    const proto::Interface bt = create("bt0");
+    const std::string mac = proto::format_lladdr(bt.lladdr);
+    const auto P = IFCTL_PERSONALITY_BSD;
+
+    const std::vector<Case> interface_cases = {
+        {"§4", "unknown interface: ENXIO", AF_INET, SIOCGIFFLAGS, name("nosuch0"), ENXIO},
+        {"§4", "unknown before privilege: unprivileged change of an unknown interface is ENXIO", AF_INET, SIOCSIFMTU,
+         int16("nosuch0", 1400), ENXIO, {}, {}, true},
+        {"§4", "privilege: unprivileged change of a managed TAP is EPERM", AF_INET, SIOCSIFMTU, int16("bt0", 1400), EPERM,
+         {}, {}, true},
+        {"§4", "an interface ifctld does not manage is read but not changed: EPERM", AF_INET, SIOCSIFMTU,
+         int16("lo", 1400), EPERM},
+        {"§3.1, §15.16", "flags of a fresh TAP in BSD bits: BROADCAST|SIMPLEX|MULTICAST(0x8000)", AF_INET, SIOCGIFFLAGS,
+         name("bt0"), 0,
+         [](const Arg& a) {
+             CHECK(at<uint16_t>(a, 16) == (IFF_BROADCAST | IFF_SIMPLEX | IFF_MULTICAST));
+             CHECK(at<uint16_t>(a, 18) == 0);  // ifr_flagshigh
+         }},
+        {"§3.3, §15.16", "set UP with CANTCHANGE bits and LINK0, without MULTICAST: UP taken, MULTICAST kept",
+         AF_INET, SIOCSIFFLAGS,
+         flags("bt0", IFF_UP | IFF_LOOPBACK | IFF_POINTOPOINT | IFF_RUNNING | IFF_LINK0 | IFF_NOARP), 0, {},
+         [] {
+             const json l = link("bt0");
+             CHECK(has_flag(l, "UP"));
+             CHECK(has_flag(l, "MULTICAST"));
+             CHECK(has_flag(l, "NOARP"));
+             CHECK_FALSE(has_flag(l, "LOOPBACK"));
+             CHECK_FALSE(has_flag(l, "POINTOPOINT"));
+         }},
+        {"§3.2", "get after set: UP and NOARP in the low word, MULTICAST still 0x8000", AF_INET, SIOCGIFFLAGS,
+         name("bt0"), 0,
+         [](const Arg& a) {
+             const auto f = at<uint16_t>(a, 16);
+             CHECK((f & (IFF_UP | IFF_NOARP | IFF_MULTICAST)) == (IFF_UP | IFF_NOARP | IFF_MULTICAST));
+             CHECK((f & IFF_LINK0) == 0);  // no Linux counterpart: not kept
+         }},
+        {"§3.3", "clearing NOARP keeps UP when UP is passed", AF_INET, SIOCSIFFLAGS, flags("bt0", IFF_UP), 0, {},
+         [] { CHECK_FALSE(has_flag(link("bt0"), "NOARP")); }},
+        {"§7", "MTU below IF_MINMTU 72: EINVAL", AF_INET, SIOCSIFMTU, int16("bt0", 71), EINVAL},
+        {"§7", "MTU above IF_MAXMTU 65535: EINVAL", AF_INET, SIOCSIFMTU, int16("bt0", 65536), EINVAL},
+        {"§7", "MTU inside BSD's range but above the TAP's 65521: the TAP's EINVAL", AF_INET, SIOCSIFMTU,
+         int16("bt0", 65535), EINVAL},
+        {"§7", "MTU 72 (BSD's minimum, Linux's TAP accepts it)", AF_INET, SIOCSIFMTU, int16("bt0", 72), 0, {},
+         mtu("bt0", 72)},
+        {"§7", "MTU read back", AF_UNIX, SIOCGIFMTU, name("bt0"), 0, int_at16(72)},
+        {"§7", "MTU 1500 again (IPv6 needs 1280)", AF_INET, SIOCSIFMTU, int16("bt0", 1500), 0, {}, mtu("bt0", 1500)},
+        {"§8, §15.13", "metric stored", AF_INET, SIOCSIFMETRIC, int16("bt0", 7), 0},
+        {"§8", "metric returned", AF_INET, SIOCGIFMETRIC, name("bt0"), 0, int_at16(7)},
+        {"§8, §15.14", "index as an int at offset 16 (ifr_index)", AF_INET, SIOCGIFINDEX, name("bt0"), 0,
+         int_at16(static_cast<int>(bt.index))},
+    };
+    run_cases(P, interface_cases);
+
+    std::string first;  // the kernel's first address, read just before a request
+    const std::vector<Case> address_cases = {
+        {"§5.2", "no address: EADDRNOTAVAIL", AF_INET, SIOCGIFADDR, name("bt0"), EADDRNOTAVAIL},
+        {"§5.1", "SIOCSIFADDR on an AF_INET6 socket: not its protocol's request", AF_INET6, SIOCSIFADDR,
+         addr("bt0", "10.1.0.1"), EOPNOTSUPP},
+        {"§5.1", "SIOCSIFADDR family not AF_INET: EINVAL", AF_INET, SIOCSIFADDR, addr("bt0", "10.1.0.1", AF_INET6),
+         EINVAL},
+        {"§5.1", "first address, no mask yet: classful", AF_INET, SIOCSIFADDR, addr("bt0", "10.1.0.1"), 0, {},
+         addrs("bt0", {"10.1.0.1/8 brd 10.255.255.255 label bt0"})},
+        {"§5.3", "netmask not contiguous: Linux cannot hold it, EINVAL", AF_INET, SIOCSIFNETMASK,
+         addr("bt0", "255.0.255.0"), EINVAL},
+        {"§5.3", "netmask: only the mask changes, broadcast stays (4.4BSD)", AF_INET, SIOCSIFNETMASK,
+         addr("bt0", "255.255.255.0"), 0, {}, addrs("bt0", {"10.1.0.1/24 brd 10.255.255.255 label bt0"})},
+        {"§5.1, §15.5", "SIOCSIFADDR keeps the existing netmask, broadcast recomputed", AF_INET, SIOCSIFADDR,
+         addr("bt0", "10.1.0.9"), 0, {}, addrs("bt0", {"10.1.0.9/24 brd 10.1.0.255 label bt0"})},
+        {"§9", "SIOCAIFADDR with mask, no broadcast: computed", AF_INET, SIOCAIFADDR,
+         alias("bt0", "10.2.0.1", nullptr, "255.255.0.0"), 0, {},
+         addrs("bt0", {"10.1.0.9/24 brd 10.1.0.255 label bt0", "10.2.0.1/16 brd 10.2.255.255 label bt0"})},
+        {"§9, §15.15", "SIOCAIFADDR of an existing address changes it", AF_INET, SIOCAIFADDR,
+         alias("bt0", "10.2.0.1", "10.2.0.127", "255.255.255.128"), 0, {},
+         addrs("bt0", {"10.1.0.9/24 brd 10.1.0.255 label bt0", "10.2.0.1/25 brd 10.2.0.127 label bt0"})},
+        {"§9", "SIOCAIFADDR without a mask: classful", AF_INET, SIOCAIFADDR, alias("bt0", "192.168.5.5", nullptr, nullptr),
+         0, {},
+         addrs("bt0", {"10.1.0.9/24 brd 10.1.0.255 label bt0", "10.2.0.1/25 brd 10.2.0.127 label bt0",
+                       "192.168.5.5/24 brd 192.168.5.255 label bt0"})},
+        {"§9", "SIOCAIFADDR address not AF_INET: EINVAL", AF_INET, SIOCAIFADDR,
+         alias("bt0", "10.3.0.1", nullptr, nullptr, 0, AF_INET6), EINVAL},
+        {"§9", "SIOCAIFADDR with a CARP vhid: EPROTONOSUPPORT", AF_INET, SIOCAIFADDR,
+         alias("bt0", "10.3.0.1", nullptr, nullptr, 1), EPROTONOSUPPORT},
+        {"§9", "SIOCAIFADDR on an unknown interface: ENXIO", AF_INET, SIOCAIFADDR,
+         alias("nosuch0", "10.3.0.1", nullptr, nullptr), ENXIO},
+        {"§5.2, §15.6", "get: the address named in ifr_addr", AF_INET, SIOCGIFADDR, addr("bt0", "10.2.0.1"), 0,
+         sin16("10.2.0.1")},
+        {"§5.2, §15.6", "get: nothing named, the first address", AF_INET, SIOCGIFADDR, addr("bt0", nullptr, AF_UNSPEC),
+         0, sin16("10.1.0.9")},
+        {"§5.2", "netmask of the address named", AF_INET, SIOCGIFNETMASK, addr("bt0", "10.2.0.1"), 0,
+         sin16("255.255.255.128")},
+        {"§5.2", "broadcast of the first", AF_INET, SIOCGIFBRDADDR, name("bt0"), 0, sin16("10.1.0.255")},
+        {"§5.2, §15.7", "SIOCGIFDSTADDR on a broadcast interface: EINVAL", AF_INET, SIOCGIFDSTADDR, name("bt0"), EINVAL},
+        {"§5.5", "SIOCSIFDSTADDR on a broadcast interface: EINVAL", AF_INET, SIOCSIFDSTADDR, addr("bt0", "10.1.0.2"),
+         EINVAL},
+        {"§5.4", "SIOCSIFBRDADDR of the first address", AF_INET, SIOCSIFBRDADDR, addr("bt0", "10.1.0.250"), 0, {},
+         addrs("bt0", {"10.1.0.9/24 brd 10.1.0.250 label bt0", "10.2.0.1/25 brd 10.2.0.127 label bt0",
+                       "192.168.5.5/24 brd 192.168.5.255 label bt0"})},
+        {"§9", "SIOCDIFADDR of an address the interface lacks: EADDRNOTAVAIL", AF_INET, SIOCDIFADDR,
+         addr("bt0", "10.9.9.9"), EADDRNOTAVAIL},
+        {"§9", "SIOCDIFADDR of the address named", AF_INET, SIOCDIFADDR, addr("bt0", "10.2.0.1"), 0, {},
+         addrs("bt0", {"10.1.0.9/24 brd 10.1.0.250 label bt0", "192.168.5.5/24 brd 192.168.5.255 label bt0"})},
+        {"§9, §15.15", "SIOCDIFADDR with no address given: the first (in the kernel's order)", AF_INET, SIOCDIFADDR,
+         [&first](Arg& a) {
+             first = link("bt0").at("addr_info").at(0).at("local");
+             addr("bt0", nullptr, AF_UNSPEC)(a);
+         },
+         0, {},
+         [&first] {
+             const std::vector<std::string> left = addresses("bt0");
+             CHECK(left.size() == 1);
+             CHECK(left.at(0).find(first + "/") == std::string::npos);
+         }},
+        {"§9 (IPv6)", "SIOCAIFADDR_IN6 on an AF_INET socket: EOPNOTSUPP", AF_INET, SIOCAIFADDR_IN6,
+         in6_alias("bt0", "2001:db8::1", 64), EOPNOTSUPP},
+        {"§9 (IPv6)", "SIOCAIFADDR_IN6 adds", AF_INET6, SIOCAIFADDR_IN6, in6_alias("bt0", "2001:db8::1", 64), 0, {},
+         [] { CHECK(addresses("bt0").size() == 2); CHECK(addresses("bt0").back() == "2001:db8::1/64"); }},
+        {"§9 (IPv6)", "SIOCAIFADDR_IN6 of an existing address changes its prefix", AF_INET6, SIOCAIFADDR_IN6,
+         in6_alias("bt0", "2001:db8::1", 80), 0, {},
+         [] { CHECK(addresses("bt0").back() == "2001:db8::1/80"); }},
+        {"§9 (IPv6)", "SIOCDIFADDR_IN6 of a missing address: EADDRNOTAVAIL", AF_INET6, SIOCDIFADDR_IN6,
+         in6_del("bt0", "2001:db8::2"), EADDRNOTAVAIL},
+        {"§9 (IPv6)", "SIOCDIFADDR_IN6", AF_INET6, SIOCDIFADDR_IN6, in6_del("bt0", "2001:db8::1"), 0, {},
+         [] { CHECK(addresses("bt0").size() == 1); }},
+    };
+    run_cases(P, address_cases);
+
+    // SIOCGIFCONF: a link-level entry per interface, then its inet and inet6
+    // addresses, walked with the BSD stepping rule (§13).
+    REQUIRE(g_conn->addr_add(client::Target::by_name("bt0"), [] {
+        proto::Address a;
+        a.family = AF_INET6;
+        inet_pton(AF_INET6, "2001:db8::5", a.local.data());
+        a.prefix = 64;
+        return a;
+    }()) == 0);
+    const std::vector<Case> conf_cases = {
+        {"§13", "ifc_len 0: no size query on BSD, EINVAL", AF_INET, SIOCGIFCONF, conf_buf(0), EINVAL},
+        {"§13", "NULL buffer with a length: EFAULT", AF_INET, SIOCGIFCONF, conf_buf(100, true), EFAULT},
+        {"§13, §15.9", "whole list: AF_LINK first (16 bytes), inet 32, inet6 44", AF_UNIX, SIOCGIFCONF,
+         conf_buf(sizeof(Arg::data)), 0,
+         [mac](const Arg& a) {
+             const auto len = at<int>(a, 0);
+             std::vector<Entry> bt;
+             for (const Entry& e : walk_bsd(a, len))
+                 if (e.name == "bt0") bt.push_back(e);
+             REQUIRE(bt.size() == 4);  // link, inet, inet6 global and link-local (the TAP is up)
+             CHECK(bt[0].family == AF_LINK);
+             CHECK(bt[0].text == mac);
+             CHECK(bt[0].size == 32);
+             CHECK((bt[1].family == AF_INET && bt[1].size == 32));
+             CHECK(addresses("bt0").at(0).rfind(bt[1].text + "/", 0) == 0);
+             for (size_t i = 2; i < bt.size(); ++i) CHECK((bt[i].family == AF_INET6 && bt[i].size == 44));
+             CHECK((bt[2].text == "2001:db8::5" || bt[3].text == "2001:db8::5"));
+         }},
+        {"§13", "too small for the second entry: only whole entries, no error", AF_INET, SIOCGIFCONF, conf_buf(32 + 31), 0,
+         [](const Arg& a) { CHECK(at<int>(a, 0) == 32); }},
+        {"§13", "too small for any entry: 0 bytes, no error", AF_INET, SIOCGIFCONF, conf_buf(31), 0,
+         [](const Arg& a) { CHECK(at<int>(a, 0) == 0); }},
+    };
+    run_cases(P, conf_cases);
+
+    // Rename, create, destroy, statistics.
+    const char* long_name = "abcdefghijklmnop";  // 16 characters, no NUL within IFNAMSIZ
+    const std::vector<Case> other_cases = {
+        {"§10", "SIOCSIFNAME: NULL ifr_data is EFAULT", AF_INET, SIOCSIFNAME, newname_ptr("bt0", nullptr), EFAULT},
+        {"§10", "SIOCSIFNAME: no NUL within 16 bytes, ENAMETOOLONG", AF_INET, SIOCSIFNAME, newname_ptr("bt0", long_name),
+         ENAMETOOLONG},
+        {"§10", "SIOCSIFNAME: empty, EINVAL", AF_INET, SIOCSIFNAME, newname_ptr("bt0", ""), EINVAL},
+        {"§10", "SIOCSIFNAME: taken, EEXIST", AF_INET, SIOCSIFNAME, newname_ptr("bt0", "lo"), EEXIST},
+        {"§10", "SIOCSIFNAME while up, new name through ifr_data", AF_INET, SIOCSIFNAME, newname_ptr("bt0", "bt9"), 0,
+         {}, [] {
+             CHECK(link("bt0").is_null());
+             CHECK(has_flag(link("bt9"), "UP"));
+         }},
+        {"§12.1", "SIOCIFCREATE tap: a unit is picked and written back", AF_INET, SIOCIFCREATE, name("tap"), 0,
+         [](const Arg& a) {
+             const std::string n(reinterpret_cast<const char*>(a.bytes));
+             CHECK(n.rfind("tap", 0) == 0);
+             CHECK(n.size() > 3);
+             CHECK_FALSE(link(n).is_null());
+         }},
+        {"§12.1", "SIOCIFCREATE tap7: exactly that name", AF_INET, SIOCIFCREATE, name("tap7"), 0, {},
+         [] { CHECK_FALSE(link("tap7").is_null()); }},
+        {"§12.1", "SIOCIFCREATE of a name that is taken: EEXIST", AF_INET, SIOCIFCREATE, name("tap7"), EEXIST},
+        {"§12.1", "SIOCIFCREATE unit with a leading zero: EINVAL", AF_INET, SIOCIFCREATE, name("tap07"), EINVAL},
+        {"§12.1", "SIOCIFCREATE with no matching cloner: EINVAL", AF_INET, SIOCIFCREATE, name("foo1"), EINVAL},
+        {"§12.1", "SIOCIFCREATE unit above IF_MAXUNIT: ENOSPC", AF_INET, SIOCIFCREATE, name("tap99999"), ENOSPC},
+        {"§12.1", "SIOCIFDESTROY of an unknown interface: ENXIO", AF_INET, SIOCIFDESTROY, name("tap8"), ENXIO},
+        {"§12.1", "SIOCIFDESTROY of one no cloner made: EINVAL", AF_INET, SIOCIFDESTROY, name("lo"), EINVAL},
+        {"§12.1", "SIOCIFDESTROY tap7", AF_INET, SIOCIFDESTROY, name("tap7"), 0, {}, [] { CHECK(link("tap7").is_null()); }},
+    };
+    run_cases(P, other_cases);
+
+    // Multicast: AF_LINK sockaddr_dl with the group at LLADDR (§11).
+    auto joined = [](bool want) {
+        return [want] {
+            const std::string m = run("ip maddr show dev bt9");
+            CHECK((m.find("01:00:5e:01:02:03") != std::string::npos) == want);
+        };
+    };
+    const std::vector<Case> multi_cases = {
+        {"§11, §15.11", "SIOCADDMULTI with AF_UNSPEC (the Linux form): EINVAL", AF_INET, SIOCADDMULTI,
+         link_multi("bt9", kGroup, AF_UNSPEC), EINVAL},
+        {"§11", "SIOCADDMULTI of a unicast address: EADDRNOTAVAIL", AF_INET, SIOCADDMULTI,
+         link_multi("bt9", {0x02, 0, 0, 0, 0, 1}), EADDRNOTAVAIL},
+        {"§11", "SIOCADDMULTI on an interface ifctld does not manage: EPERM", AF_INET, SIOCADDMULTI,
+         link_multi("lo", kGroup), EPERM},
+        {"§11", "SIOCADDMULTI of a group", AF_INET, SIOCADDMULTI, link_multi("bt9", kGroup), 0, {}, joined(true)},
+        {"§11", "SIOCDELMULTI of the group", AF_INET, SIOCDELMULTI, link_multi("bt9", kGroup), 0, {}, joined(false)},
+    };
+    run_cases(P, multi_cases);
+
+    // SIOCGIFDATA: ifr_data points at a struct if_data.
+    struct if_data data;
+    std::memset(&data, 0xa5, sizeof data);
+    const std::vector<Case> data_cases = {
+        {"§15 (if_data)", "SIOCGIFDATA with a NULL ifr_data: EFAULT", AF_INET, SIOCGIFDATA,
+         [](Arg& a) {
+             put_name(a, "bt9");
+             put(a, 16, static_cast<void*>(nullptr));
+         },
+         EFAULT},
+        {"§15 (if_data)", "SIOCGIFDATA fills the if_data", AF_INET, SIOCGIFDATA,
+         [&data](Arg& a) {
+             put_name(a, "bt9");
+             put(a, 16, static_cast<void*>(&data));
+         },
+         0,
+         [&data](const Arg&) {
+             CHECK(data.ifi_type == IFT_ETHER);
+             CHECK(data.ifi_addrlen == 6);
+             CHECK(data.ifi_datalen == sizeof data);
+             CHECK(data.ifi_mtu == 1500);
+             CHECK(data.ifi_metric == 7);
+         }},
+    };
+    run_cases(P, data_cases);
+    g_conn.reset();
+}
+
+TEST_CASE("svr4 personality: request table") {
+    Daemon d;
+    std::string why;
+    REQUIRE(client::Connection::open(d.socket(), g_conn, why) == 0);
+    const proto::Interface st = create("st0");
+    const auto P = IFCTL_PERSONALITY_SVR4;
+
+    const std::vector<Case> cases = {
+        {"§4", "unknown interface: ENXIO", AF_INET, SIOCGIFFLAGS, name("nosuch0"), ENXIO},
+        {"§4", "an unmanaged interface is not changed: EPERM", AF_INET, SIOCSIFMTU, int16("lo", 1400), EPERM},
+        {"§3.1", "flags in illumos bits: MULTICAST is 0x800", AF_INET, SIOCGIFFLAGS, name("st0"), 0,
+         [](const Arg& a) { CHECK(at<uint16_t>(a, 16) == (IFF_BROADCAST | IFCTL_SVR4_IFF_MULTICAST)); }},
+        {"§3.3", "set UP|PROMISC: PROMISC is IFF_CANTCHANGE, MULTICAST kept", AF_INET, SIOCSIFFLAGS,
+         flags("st0", IFF_UP | IFF_PROMISC), 0, {},
+         [] {
+             const json l = link("st0");
+             CHECK(has_flag(l, "UP"));
+             CHECK(has_flag(l, "MULTICAST"));
+             CHECK_FALSE(has_flag(l, "PROMISC"));
+         }},
+        {"§5.2", "unit 0 without an address reads 0.0.0.0, no error", AF_INET, SIOCGIFADDR, name("st0"), 0,
+         sin16("0.0.0.0")},
+        {"§5.2", "a logical interface that does not exist: ENXIO", AF_INET, SIOCGIFADDR, name("st0:3"), ENXIO},
+        {"§4", "old ifreq request on an AF_INET6 socket: ENXIO", AF_INET6, SIOCGIFADDR, name("st0"), ENXIO},
+        {"§5.1, §15.5", "SIOCSIFADDR family not AF_INET: EAFNOSUPPORT", AF_INET, SIOCSIFADDR,
+         addr("st0", "10.3.0.1", AF_INET6), EAFNOSUPPORT},
+        {"§5.1", "SIOCSIFADDR of a multicast address: EADDRNOTAVAIL", AF_INET, SIOCSIFADDR, addr("st0", "224.0.0.5"),
+         EADDRNOTAVAIL},
+        {"§5.1", "first address: natural mask", AF_INET, SIOCSIFADDR, addr("st0", "10.3.0.1"), 0, {},
+         addrs("st0", {"10.3.0.1/8 brd 10.255.255.255 label st0"})},
+        {"§5.3", "netmask not contiguous: EADDRNOTAVAIL (Linux cannot hold it)", AF_INET, SIOCSIFNETMASK,
+         addr("st0", "255.0.255.0"), EADDRNOTAVAIL},
+        {"§5.3", "netmask family: EAFNOSUPPORT", AF_INET, SIOCSIFNETMASK, addr("st0", "255.255.255.0", AF_UNSPEC),
+         EAFNOSUPPORT},
+        {"§5.3", "netmask", AF_INET, SIOCSIFNETMASK, addr("st0", "255.255.255.0"), 0, {},
+         addrs("st0", {"10.3.0.1/24 brd 10.3.0.255 label st0"})},
+        {"§5.1", "SIOCSIFADDR keeps the mask that is set", AF_INET, SIOCSIFADDR, addr("st0", "10.3.0.2"), 0, {},
+         addrs("st0", {"10.3.0.2/24 brd 10.3.0.255 label st0"})},
+        {"§4 (logical interfaces)", "SIOCSIFADDR on st0:1 makes the logical interface", AF_INET, SIOCSIFADDR,
+         addr("st0:1", "172.16.1.1"), 0, {},
+         addrs("st0", {"10.3.0.2/24 brd 10.3.0.255 label st0", "172.16.1.1/16 brd 172.16.255.255 label st0:1"})},
+        {"§5.2", "get of a logical interface", AF_INET, SIOCGIFADDR, name("st0:1"), 0, sin16("172.16.1.1")},
+        {"§5.2, §15.7", "SIOCGIFDSTADDR on a broadcast interface: EADDRNOTAVAIL", AF_INET, SIOCGIFDSTADDR, name("st0"),
+         EADDRNOTAVAIL},
+        {"§5.2", "broadcast", AF_INET, SIOCGIFBRDADDR, name("st0"), 0, sin16("10.3.0.255")},
+        {"§7", "MTU below 68: EINVAL", AF_INET, SIOCSIFMTU, int16("st0", 67), EINVAL},
+        {"§7", "MTU", AF_INET, SIOCSIFMTU, int16("st0", 1400), 0, {}, mtu("st0", 1400)},
+        {"§7", "MTU read through ifr_metric's offset", AF_INET, SIOCGIFMTU, name("st0"), 0, int_at16(1400)},
+        {"§8", "metric stored", AF_INET, SIOCSIFMETRIC, int16("st0", 3), 0},
+        {"§8", "metric returned", AF_INET, SIOCGIFMETRIC, name("st0"), 0, int_at16(3)},
+        {"§12.3", "SIOCGENADDR: the MAC in ifr_enaddr", AF_INET, SIOCGENADDR, name("st0"), 0,
+         [&st](const Arg& a) { CHECK(std::memcmp(a.bytes + 16, st.lladdr.data(), 6) == 0); }},
+        {"§13", "SIOCGIFCONF: NULL buffer with room for an entry: EFAULT", AF_INET, SIOCGIFCONF, conf_buf(400, true),
+         EFAULT},
+        {"§13", "SIOCGIFCONF: one ifreq per IPv4 logical interface, unit 0 without address as 0.0.0.0", AF_INET,
+         SIOCGIFCONF, conf_buf(sizeof(Arg::data)), 0,
+         [](const Arg& a) {
+             const auto len = at<int>(a, 0);
+             REQUIRE(len % sizeof(struct ifreq) == 0);
+             std::vector<std::string> got;
+             for (int off = 0; off < len; off += sizeof(struct ifreq)) {
+                 const auto* r = reinterpret_cast<const struct ifreq*>(a.data + off);
+                 char buf[INET_ADDRSTRLEN];
+                 inet_ntop(AF_INET, &reinterpret_cast<const struct sockaddr_in*>(&r->ifr_addr)->sin_addr, buf, sizeof buf);
+                 got.push_back(std::string(r->ifr_name) + " " + buf);
+             }
+             CHECK(got == std::vector<std::string>{"lo 0.0.0.0", "st0 10.3.0.2", "st0:1 172.16.1.1"});
+         }},
+        {"§13", "SIOCGIFCONF too small: whole entries only, no error", AF_INET, SIOCGIFCONF,
+         conf_buf(2 * sizeof(struct ifreq) - 1), 0,
+         [](const Arg& a) { CHECK(at<int>(a, 0) == static_cast<int>(sizeof(struct ifreq))); }},
+        {"§10", "SIOCSIFNAME: new name in ifr_oname, taken: EEXIST", AF_INET, SIOCSIFNAME,
+         [](Arg& a) {
+             put_name(a, "st0");
+             put_name(a, "lo", 16);
+         },
+         EEXIST},
+        {"§10", "SIOCSIFNAME: new name in ifr_oname", AF_INET, SIOCSIFNAME,
+         [](Arg& a) {
+             put_name(a, "st0");
+             put_name(a, "st5", 16);
+         },
+         0, {},
+         [] {
+             CHECK(link("st0").is_null());
+             CHECK_FALSE(link("st5").is_null());
+         }},
+    };
+    run_cases(P, cases);
+    int n = -1;
+    CHECK(call(P, AF_INET, SIOCGIFNUM, &n).rc == 0);
+    CHECK(n == 3);
+    g_conn.reset();
+}
+
+// A BSD client (a child process) and a Linux client (this process) on the same
+// interface, both connected at once: each sees its own system's semantics.
+TEST_CASE("two clients at once: bsd and linux on the same interface") {
+    Daemon d;
+    std::string why;
+    REQUIRE(client::Connection::open(d.socket(), g_conn, why) == 0);
+    create("tw0");
+    REQUIRE(g_conn->addr_add(client::Target::by_name("tw0"), [] {
+        proto::Address a;
+        a.family = AF_INET;
+        inet_pton(AF_INET, "10.5.0.1", a.local.data());
+        a.prefix = 24;
+        return a;
+    }()) == 0);
+    int to_child[2], to_parent[2];
+    REQUIRE(::pipe(to_child) == 0);
+    REQUIRE(::pipe(to_parent) == 0);
+    auto ifr_for = [](const char* ip) {
+        struct ifreq r {};
+        std::strcpy(r.ifr_name, "tw0");
+        auto* sin = reinterpret_cast<struct sockaddr_in*>(&r.ifr_addr);
+        sin->sin_family = ip ? AF_INET : AF_UNSPEC;
+        if (ip) inet_pton(AF_INET, ip, &sin->sin_addr);
+        return r;
+    };
+    const pid_t pid = ::fork();
+    if (pid == 0) {  // the BSD client: reports {flags, rc of SIOCSIFADDR, later the netmask}
+        ifctl_set_personality(IFCTL_PERSONALITY_BSD);
+        const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+        struct ifreq r = ifr_for(nullptr);
+        int out[3] = {-1, -1, -1};
+        out[0] = ifctl_ioctl(s, SIOCGIFFLAGS, &r) == 0 ? static_cast<uint16_t>(r.ifr_flags) : -1;
+        r = ifr_for("10.5.0.2");
+        out[1] = ifctl_ioctl(s, SIOCSIFADDR, &r);
+        char go;
+        if (::write(to_parent[1], out, 2 * sizeof(int)) < 0 || ::read(to_child[0], &go, 1) != 1) ::_exit(2);
+        r = ifr_for(nullptr);  // the Linux client has changed the address meanwhile
+        out[2] = ifctl_ioctl(s, SIOCGIFNETMASK, &r) == 0 ? static_cast<int>(reinterpret_cast<sockaddr_in*>(&r.ifr_addr)->sin_addr.s_addr) : -1;
+        ::_exit(::write(to_parent[1], &out[2], sizeof(int)) == sizeof(int) ? 0 : 3);
+    }
+    int got[3] = {0, 0, 0};
+    REQUIRE(::read(to_parent[0], got, 2 * sizeof(int)) == 2 * sizeof(int));
+    INFO("§3.1: the BSD client sees MULTICAST as 0x8000, not Linux's 0x1000");
+    CHECK((got[0] & IFCTL_BSD_IFF_MULTICAST) != 0);
+    CHECK((got[0] & 0x1000) == 0);
+    INFO("§5.1: the BSD client's SIOCSIFADDR kept the /24");
+    CHECK(got[1] == 0);
+    CHECK(addresses("tw0") == std::vector<std::string>{"10.5.0.2/24 brd 10.5.0.255 label tw0"});
+
+    // The Linux client, while the BSD one is still connected.
+    REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_LINUX) == 0);
+    const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+    struct ifreq r = ifr_for(nullptr);
+    REQUIRE(ifctl_ioctl(s, SIOCGIFFLAGS, &r) == 0);
+    INFO("the Linux client sees Linux's MULTICAST 0x1000");
+    CHECK((r.ifr_flags & 0x1000) != 0);
+    r = ifr_for("10.5.0.3");
+    REQUIRE(ifctl_ioctl(s, SIOCSIFADDR, &r) == 0);
+    ::close(s);
+    INFO("§5.1: the Linux client's SIOCSIFADDR resets the mask to the classful /8");
+    CHECK(addresses("tw0") == std::vector<std::string>{"10.5.0.3/8 brd 10.255.255.255 label tw0"});
+    REQUIRE(::write(to_child[1], "g", 1) == 1);
+    REQUIRE(::read(to_parent[0], &got[2], sizeof(int)) == sizeof(int));
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(static_cast<uint32_t>(got[2]) == htonl(0xff000000u));
+    g_conn.reset();
+}
+
+int main(int argc, char** argv) {
+    if (::geteuid() != 0) {
+        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
+        return 77;
+    }
+    require_private_netns();
+    // No duplicate address detection: IPv6 addresses are final at once, so a
+    // refused request can be checked against an unchanging kernel view.
+    run("sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0");
+    return Catch::Session().run(argc, argv);
+}

@@ -1,34 +1,67 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds with warnings as errors, and runs every test
-# suite (unit, cli, integration, bench smoke runs). Integration tests need root:
-# each runs in a private network namespace of its own and leaves nothing behind.
+# suite (unit, cli, integration, lint, bench smoke runs). Then builds the tree a
+# second time under AddressSanitizer and UndefinedBehaviorSanitizer (with clang
+# when it is installed, which adds the libFuzzer targets and their short runs,
+# suite fuzz) and runs the suites again there: any sanitizer report fails it.
+# Integration tests need root: each runs in a private network namespace of its
+# own and leaves nothing behind.
 #
-#   sudo ./scripts/test.sh            # everything
-#   sudo ./scripts/test.sh --suite unit
+#   sudo ./scripts/test.sh                  # everything, both builds
+#   sudo ./scripts/test.sh --suite unit     # arguments go to both meson test runs
+#   IFCTL_SANITIZE=0 ./scripts/test.sh      # the plain build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 builddir=${IFCTL_BUILDDIR:-build}
+asandir=${IFCTL_ASAN_BUILDDIR:-build-asan}
+sanitize=${IFCTL_SANITIZE:-1}
+
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" --werror
 fi
 ninja -C "$builddir"
 status=0
 meson test -C "$builddir" --print-errorlogs "$@" || status=$?
+logs=("$builddir/meson-logs/testlog.json")
 
-# One plain closing line, whatever reads this log: "N passed, N failed, N skipped".
-python3 - "$builddir/meson-logs/testlog.json" <<'PY'
-import json, sys
-counts = {"passed": 0, "failed": 0, "skipped": 0}
-for line in open(sys.argv[1]):
-    result = json.loads(line).get("result", "")
-    if result in ("OK", "EXPECTEDFAIL"):
-        counts["passed"] += 1
-    elif result == "SKIP":
-        counts["skipped"] += 1
-    else:
-        counts["failed"] += 1
-print(f"{counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped")
+if [ "$sanitize" != 0 ]; then
+  if [ ! -f "$asandir/build.ninja" ]; then
+    # clang builds the fuzz targets too; b_lundef=false because the sanitizer
+    # runtimes are linked into executables, not into libifctl.so.
+    compilers=()
+    command -v clang++ >/dev/null && compilers=(env CC=clang CXX=clang++)
+    "${compilers[@]}" meson setup "$asandir" -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dbench=false -Dman=disabled
+  fi
+  ninja -C "$asandir"
+  # Stop at the first report (UBSan too), with a stack, and check leaks at exit.
+  export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:print_summary=1
+  export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1:print_summary=1
+  # cppcheck reads sources, not builds: once (above) is enough.
+  meson test -C "$asandir" --print-errorlogs --no-suite lint "$@" || status=$?
+  logs+=("$asandir/meson-logs/testlog.json")
+fi
+
+# One plain closing line over both runs, whatever reads this log:
+# "N passed, N failed, N skipped" (each run's own counts come first).
+python3 - "${logs[@]}" <<'PY'
+import json, os, sys
+total = {"passed": 0, "failed": 0, "skipped": 0}
+for path in sys.argv[1:]:
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    for line in open(path):
+        result = json.loads(line).get("result", "")
+        if result in ("OK", "EXPECTEDFAIL"):
+            counts["passed"] += 1
+        elif result == "SKIP":
+            counts["skipped"] += 1
+        else:
+            counts["failed"] += 1
+    for k in total:
+        total[k] += counts[k]
+    print(f"({os.path.basename(os.path.dirname(os.path.dirname(path)))}: {counts['passed']} passed, {counts['failed']} failed, {counts['skipped']} skipped)")
+print(f"{total['passed']} passed, {total['failed']} failed, {total['skipped']} skipped")
 PY
 exit "$status"

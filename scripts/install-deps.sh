@@ -14,7 +14,14 @@ packages=(
   catch2 iproute2 util-linux net-tools busybox passwd procps python3 zsh
   # man pages
   scdoc
+  # static checks (suite lint)
+  cppcheck
 )
+# The sanitizer build (scripts/test.sh with IFCTL_SANITIZE=1) uses clang, whose
+# libFuzzer runtime (fuzz/) is in libclang-rt-14-dev.
+if [ "${IFCTL_SANITIZE:-0}" != 0 ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,7 @@
 #include "output.hpp"
 #include "plan_check.hpp"
 #include "report.hpp"
+#include "value_parse.hpp"
 
 namespace ifctl::cli {
 
@@ -70,6 +71,7 @@ private:
         uint32_t gid = 0;
         if (o.group && resolve_group(*o.group, gid)) opts.group = gid;
         opts.vnet_hdr = o.vnet_hdr;
+        opts.persistent = o.persistent;
         proto::Interface created;
         if (int rc = c_.create(o.name, opts, created); rc < 0) return rc;
         name_ = created.name;
@@ -113,6 +115,15 @@ private:
         return c_.set_owner(target(), uid);
     }
     int run(const op::Multicast& o) { return o.join ? c_.multi_add(target(), o.mac) : c_.multi_del(target(), o.mac); }
+    int run(const op::Persist& o) { return c_.set_persistent(target(), o.on); }
+    int run(const op::Netns& o) {
+        client::NetnsTarget where;
+        uint32_t pid = 0;
+        std::string ignored;
+        if (parse_u32(o.where, pid, ignored)) where.pid = pid;
+        else where.path = o.where;
+        return c_.move_netns(target(), where);
+    }
     int run(const op::Unsupported&) { return fail(-EOPNOTSUPP, "not supported by this ifctld yet"); }
 
     client::Connection& c_;

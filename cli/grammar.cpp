@@ -101,6 +101,15 @@ Why with_create(Builder& b, const std::function<Why(op::Create&)>& f) {
     return f(*c);
 }
 
+// persist / -persist: a create option right after create, else a change of its own.
+Why persist(Builder& b, bool on) {
+    if (op::Create* c = b.last<op::Create>()) {
+        c->persistent = on;
+        return Why{};
+    }
+    return b.add(op::Persist{on});
+}
+
 Act0 create_unsupported(std::string_view what) {
     return [what](Builder& b) {
         return with_create(b, [what](op::Create& c) {
@@ -172,8 +181,13 @@ const std::vector<Keyword>& table() {
                 return Why{};
             });
         }),
-        word0("persist", "create: keep it when ifctld restarts", create_unsupported("persist")),
-        word0("-persist", "create: remove it when ifctld stops", create_unsupported("-persist")),
+        word0("persist", "keep it across ifctld stops and reboots (with create, or later)",
+              [](Builder& b) { return persist(b, true); }),
+        word0("-persist", "destroy it when ifctld stops (the default)", [](Builder& b) { return persist(b, false); }),
+        word1<std::string>("netns", "PID|FILE", "move it into the network namespace of a process or a namespace file",
+                           parse_word, [](Builder& b, std::string& where) { return b.add(op::Netns{where}); }),
+        word1<std::string>("vnet", "PID|FILE", "the same as netns (FreeBSD's word)", parse_word,
+                           [](Builder& b, std::string& where) { return b.add(op::Netns{where}); }),
         word1<uint64_t>("uniqueid", "ID", "create: the unique id to recycle", parse_u64,
                         [](Builder& b, uint64_t&) { return create_unsupported("uniqueid")(b); }),
         word0("destroy", "destroy the interface", [](Builder& b) { return b.add(op::Destroy{}); }),

@@ -26,6 +26,7 @@ struct Create {
     std::optional<std::string> owner;    // user name or uid, resolved when applied
     std::optional<std::string> group;    // group name or gid whose members may attach
     bool vnet_hdr = false;               // frames with a virtio-net header
+    bool persistent = false;             // outlives ifctld stops and reboots
     std::vector<std::string> unsupported;  // create options this ifctld lacks yet
 };
 struct Destroy {};
@@ -51,12 +52,15 @@ struct Multicast {
     Mac mac{};
     bool join = true;
 };
+struct Persist { bool on = true; };  // persist / -persist on an existing interface
+struct Netns { std::string where; };  // a pid (digits) or a namespace file
 // A keyword the grammar knows but this ifctld cannot do yet; applying it fails.
 struct Unsupported { std::string feature; };
 }  // namespace op
 
 using Op = std::variant<op::Create, op::Destroy, op::Addr, op::Flags, op::Mtu, op::Metric, op::Txqlen,
-                        op::Lladdr, op::Rename, op::Owner, op::Multicast, op::Unsupported>;
+                        op::Lladdr, op::Rename, op::Owner, op::Multicast, op::Persist, op::Netns,
+                        op::Unsupported>;
 
 struct Action {
     Op op;

@@ -62,6 +62,7 @@ Json interface(const proto::Interface& i) {
     j["managed"] = i.managed;
     j["owner"] = i.owner;
     j["unique_id"] = i.unique_id;
+    j["persistent"] = i.persistent;
     j["may_change"] = i.may_change;
     return j;
 }

@@ -6,7 +6,7 @@
 //   	inet6 ADDR[%NAME] prefixlen N [--> PEER]
 //   	multi MAC                      (one per membership ifctld holds)
 //   	status: active | no carrier
-//   	managed by ifctld, owner USER (uid N)[, unique id N][, queues N] | not managed by ifctld
+//   	managed by ifctld, owner USER (uid N)[, unique id N][, queues N][, persistent] | not managed by ifctld
 #include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -80,6 +80,7 @@ std::string ownership_line(const proto::Interface& i, const Painter& paint) {
     std::string s = "managed by ifctld, owner " + user_name(i.owner) + " (uid " + std::to_string(i.owner) + ")";
     if (i.unique_id) s += ", unique id " + std::to_string(i.unique_id);
     if (i.queues) s += ", queues " + std::to_string(i.queues);
+    if (i.persistent) s += ", persistent";
     return s;
 }
 

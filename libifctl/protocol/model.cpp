@@ -102,6 +102,8 @@ void encode_interface(Writer& w, const Interface& i, bool details) {
     if (i.managed) {
         w.u32(t(A::Owner), i.owner);
         w.u64(t(A::UniqueId), i.unique_id);
+        w.u8(t(A::Persistent), i.persistent);
+        if (!i.netns.empty()) w.str(t(A::Netns), i.netns);
     }
     w.end_nested(tok);
 }
@@ -170,6 +172,8 @@ Error decode_interface(const Attr& nested, Interface& i) {
             case A::MayChange: i.may_change = k.as_u8(); break;
             case A::Owner: i.owner = k.as_u32(); break;
             case A::UniqueId: i.unique_id = k.as_u64(); break;
+            case A::Persistent: i.persistent = k.as_u8(); break;
+            case A::Netns: i.netns = k.as_str(); break;
             default: return {EBADMSG, "unexpected attribute " + std::to_string(k.type) + " in an interface"};
         }
     }

@@ -54,6 +54,8 @@ struct Interface {
     bool managed = false;  // created and owned by ifctld
     uint32_t owner = 0;    // uid allowed to configure it (managed only)
     uint64_t unique_id = 0;
+    bool persistent = false;  // managed only: outlives a daemon stop and a reboot
+    std::string netns;        // managed only: set while the TAP lives in another network namespace
     bool may_change = false;  // for the client that asked: it may configure this interface
 };
 

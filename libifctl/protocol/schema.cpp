@@ -1,5 +1,6 @@
 #include "schema.hpp"
 
+#include <bitset>
 #include <cerrno>
 #include <string>
 
@@ -9,7 +10,6 @@ namespace {
 using K = AttrKind;
 
 constexpr uint16_t kIfNameMax = 15;  // IFNAMSIZ - 1
-static_assert(kMaxAttr < 64, "check_address tracks attribute types in a 64-bit mask");
 
 struct AttrRow {
     A type;
@@ -71,6 +71,11 @@ constexpr AttrRow kAttrRows[] = {
     {A::Brief, {"brief", K::U8}},
     {A::Group, {"group", K::U32}},
     {A::VnetHdr, {"vnet-hdr", K::U8}},
+    {A::Persistent, {"persistent", K::U8}},
+    {A::Durable, {"durable", K::U8}},
+    {A::NetnsPid, {"netns-pid", K::U32}},
+    {A::NetnsPath, {"netns-path", K::String, 1, 255}},
+    {A::Netns, {"netns", K::String, 0, 255}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
@@ -98,7 +103,7 @@ const OpRow kOpRows[] = {
     {Op::Get, "get", true, false, {{A::Brief, P::Optional}}},
     {Op::Create, "create", false, true,
      {{A::NewName, P::Required}, {A::Queues, P::Optional}, {A::Owner, P::Optional}, {A::Group, P::Optional},
-      {A::VnetHdr, P::Optional}}},
+      {A::VnetHdr, P::Optional}, {A::Persistent, P::Optional}}},
     {Op::Destroy, "destroy", true, true, {}},
     {Op::SetFlags, "set-flags", true, true, {{A::Flags, P::Required}, {A::FlagsMask, P::Required}}},
     {Op::SetMtu, "set-mtu", true, true, {{A::Mtu, P::Required}}},
@@ -114,6 +119,8 @@ const OpRow kOpRows[] = {
     {Op::MultiDel, "multi-del", true, true, {{A::Lladdr, P::Required}}},
     {Op::OpenQueue, "open-queue", true, true, {}},
     {Op::SetOwner, "set-owner", true, true, {{A::Owner, P::Required}}},
+    {Op::SetPersistent, "set-persistent", true, true, {{A::Persistent, P::Required}}},
+    {Op::MoveNetns, "move-netns", true, true, {{A::NetnsPid, P::Optional}, {A::NetnsPath, P::Optional}}},
 };
 
 struct OpTable {
@@ -125,6 +132,8 @@ struct OpTable {
             s.needs_target = row.needs_target;
             s.changes = row.changes;
             for (auto [a, p] : row.attrs) s.attrs[static_cast<uint16_t>(a)] = p;
+            // Any change may ask to be answered only once all of it is on disk.
+            if (row.changes) s.attrs[static_cast<uint16_t>(A::Durable)] = P::Optional;
             if (row.needs_target) {
                 s.attrs[static_cast<uint16_t>(A::Name)] = P::Optional;
                 s.attrs[static_cast<uint16_t>(A::Index)] = P::Optional;
@@ -154,13 +163,13 @@ Error check_address(const Attr& a) {
     std::optional<uint8_t> family, prefix;
     size_t local_len = 0, peer_len = 0;
     bool broadcast = false;
-    uint64_t seen = 0;  // attribute types are <= kMaxAttr < 64
+    std::bitset<kMaxAttr + 1> seen;
     for (const Attr& k : kids) {
         if (!allowed_in_address(k.type))
             return {EINVAL, "attribute " + std::string(attr_spec(k.type)->name) + " is not allowed in an address"};
-        if (seen & (uint64_t{1} << k.type))
+        if (seen.test(k.type))
             return {EINVAL, "attribute " + std::string(attr_spec(k.type)->name) + " appears twice in an address"};
-        seen |= uint64_t{1} << k.type;
+        seen.set(k.type);
         switch (static_cast<A>(k.type)) {
             case A::AddrFamily: family = k.as_u8(); break;
             case A::AddrPrefix: prefix = k.as_u8(); break;

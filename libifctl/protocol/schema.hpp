@@ -33,8 +33,11 @@ enum class Op : uint16_t {
     MultiDel = 16,    // Lladdr
     OpenQueue = 17,   // reply carries a queue fd of the TAP (SCM_RIGHTS)
     SetOwner = 18,    // Owner: who may configure the interface (root only)
+    // 19-24: Part 3 and 4 (p3-daemon, p4-policy)
+    SetPersistent = 25, // Persistent: keep it across daemon stops and reboots (or not)
+    MoveNetns = 26,     // NetnsPid or NetnsPath: move the TAP into that network namespace
 };
-inline constexpr uint16_t kMaxOp = 18;
+inline constexpr uint16_t kMaxOp = 26;
 
 enum class AttrKind : uint8_t { U8, U32, S32, U64, String, Bytes, Nested };
 
@@ -87,8 +90,14 @@ enum class A : uint16_t {
     Brief = 51,       // u8 on Get/List: 1 = records without addresses, statistics and multicast
     Group = 52,       // u32 gid on Create: the TAP's group (TUNSETGROUP): its members may attach
     VnetHdr = 53,     // u8 on Create: frames carry a virtio-net header (IFF_VNET_HDR)
+    // 54-71: Parts 3 and 4
+    Persistent = 72,  // u8: on Create/SetPersistent, and in a record: the TAP outlives a daemon stop and a reboot
+    Durable = 73,     // u8 on any change: reply only once the whole record (kernel config too) is on disk
+    NetnsPid = 74,    // u32 on MoveNetns: the network namespace of this process
+    NetnsPath = 75,   // string on MoveNetns: a network namespace file (/run/netns/NAME, /proc/PID/ns/net)
+    Netns = 76,       // string in a record: where a moved TAP lives now (as the mover named it)
 };
-inline constexpr uint16_t kMaxAttr = 53;
+inline constexpr uint16_t kMaxAttr = 76;
 
 struct AttrSpec {
     std::string_view name;

@@ -260,6 +260,7 @@ int Connection::create(const std::string& name, const CreateOptions& o, proto::I
     if (o.owner >= 0) w.u32(t(A::Owner), static_cast<uint32_t>(o.owner));
     if (o.group >= 0) w.u32(t(A::Group), static_cast<uint32_t>(o.group));
     if (o.vnet_hdr) w.u8(t(A::VnetHdr), 1);
+    if (o.persistent) w.u8(t(A::Persistent), 1);
     Reply r;
     if (int rc = call(w, r); rc < 0) return rc;
     message_ = r.message;
@@ -335,6 +336,19 @@ int Connection::rename(const Target& tg, const std::string& new_name) {
 int Connection::set_owner(const Target& tg, uint32_t uid) {
     proto::Writer w = request(Op::SetOwner, &tg);
     w.u32(t(A::Owner), uid);
+    return simple(w);
+}
+
+int Connection::set_persistent(const Target& tg, bool persistent) {
+    proto::Writer w = request(Op::SetPersistent, &tg);
+    w.u8(t(A::Persistent), persistent);
+    return simple(w);
+}
+
+int Connection::move_netns(const Target& tg, const NetnsTarget& where) {
+    proto::Writer w = request(Op::MoveNetns, &tg);
+    if (where.path.empty()) w.u32(t(A::NetnsPid), where.pid);
+    else w.str(t(A::NetnsPath), where.path);
     return simple(w);
 }
 

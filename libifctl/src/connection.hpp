@@ -29,6 +29,13 @@ struct CreateOptions {
     int64_t owner = -1;   // uid; -1: the caller
     int64_t group = -1;   // gid whose members may attach; -1: none
     bool vnet_hdr = false;
+    bool persistent = false;  // outlives daemon stops and reboots
+};
+
+// Where MoveNetns sends a TAP: a process's network namespace or a namespace file.
+struct NetnsTarget {
+    uint32_t pid = 0;  // used when path is empty
+    std::string path{};  // /run/netns/NAME, /proc/PID/ns/net, ...
 };
 
 // The socket a client uses: $IFCTL_SOCKET, else the default path.
@@ -71,6 +78,8 @@ public:
     int addr_replace(const Target& t, const proto::Address& old_addr, const proto::Address& new_addr);
     int rename(const Target& t, const std::string& new_name);
     int set_owner(const Target& t, uint32_t uid);
+    int set_persistent(const Target& t, bool persistent);
+    int move_netns(const Target& t, const NetnsTarget& where);
     int multi_add(const Target& t, const std::array<uint8_t, 6>& mac);
     int multi_del(const Target& t, const std::array<uint8_t, 6>& mac);
     // On success *queue_fd is a new, close-on-exec queue descriptor of the TAP.

@@ -47,8 +47,19 @@ TEST_CASE("create", "[grammar]") {
         CHECK(usage_error_of({"tap0", "group", "users"}) == "tap0: group \"users\": must follow \"create\"");
     }
     SECTION("options the daemon lacks are recorded") {
-        const auto& c = only_op<op::Create>(plan_of({"tap0", "create", "persist", "-persist", "uniqueid", "7"}));
-        CHECK(c.unsupported == std::vector<std::string>{"persist", "-persist", "uniqueid"});
+        const auto& c = only_op<op::Create>(plan_of({"tap0", "create", "uniqueid", "7"}));
+        CHECK(c.unsupported == std::vector<std::string>{"uniqueid"});
+    }
+    SECTION("persist and -persist: a create option after create, a change of their own later") {
+        CHECK(only_op<op::Create>(plan_of({"tap0", "create", "persist"})).persistent);
+        CHECK_FALSE(only_op<op::Create>(plan_of({"tap0", "create", "persist", "-persist"})).persistent);
+        CHECK(only_op<op::Persist>(plan_of({"tap0", "persist"})).on);
+        CHECK_FALSE(only_op<op::Persist>(plan_of({"tap0", "-persist"})).on);
+    }
+    SECTION("netns and vnet move it into another network namespace") {
+        CHECK(only_op<op::Netns>(plan_of({"tap0", "netns", "1234"})).where == "1234");
+        CHECK(only_op<op::Netns>(plan_of({"tap0", "vnet", "/run/netns/blue"})).where == "/run/netns/blue");
+        CHECK(usage_error_of({"tap0", "netns"}).find("netns") != std::string::npos);
     }
     SECTION("then further keywords") {
         Plan p = plan_of({"tap", "create", "inet", "10.0.0.1/24", "up"});
@@ -66,9 +77,7 @@ TEST_CASE("create usage errors", "[grammar]") {
     CHECK(usage_error_of({"tap0", "create", "queues", "0"}) == "tap0: queues \"0\": must be at least 1");
     CHECK(usage_error_of({"tap0", "create", "queues", "x"}) == "tap0: queues \"x\": not a number");
     CHECK(usage_error_of({"tap0", "create", "queues"}) == "tap0: queues: missing N");
-    CHECK(usage_error_of({"tap0", "persist"}) == "tap0: persist: must follow \"create\"");
     CHECK(usage_error_of({"tap0", "vnet_hdr"}) == "tap0: vnet_hdr: must follow \"create\"");
-    CHECK(usage_error_of({"tap0", "-persist"}) == "tap0: -persist: must follow \"create\"");
     CHECK(usage_error_of({"tap0", "group", "wheel"}) == "tap0: group \"wheel\": must follow \"create\"");
     CHECK(usage_error_of({"tap0", "create", "uniqueid", "-1"}) == "tap0: uniqueid \"-1\": not a number");
     CHECK(usage_error_of({"tap0", "create", "group"}) == "tap0: group: missing GROUP");
@@ -330,8 +339,7 @@ TEST_CASE("check_plan: unsupported features fail (1), unknown users are usage er
     CHECK(check_plan(plan_of({"tap", "create", "owner", "root", "queues", "2"}), error) == kExitOk);
     CHECK(check_plan(plan_of({"tap", "create", "owner", "4242"}), error) == kExitOk);
 
-    CHECK(check_plan(plan_of({"tap0", "create", "persist"}), error) == kExitFailed);
-    CHECK(error == "tap0: persist: not supported by this ifctld yet");
+    CHECK(check_plan(plan_of({"tap0", "create", "persist"}), error) == kExitOk);
     CHECK(check_plan(plan_of({"tap0", "create", "uniqueid", "3"}), error) == kExitFailed);
     CHECK(error == "tap0: uniqueid: not supported by this ifctld yet");
     CHECK(check_plan(plan_of({"tap0", "mtu", "1500", "monitor"}), error) == kExitFailed);

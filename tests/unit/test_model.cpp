@@ -71,6 +71,8 @@ Interface full_interface() {
     i.managed = true;
     i.owner = 1000;
     i.unique_id = 0x0123456789abcdefULL;
+    i.persistent = true;
+    i.netns = "/run/netns/blue";
     i.queues = 4;           // encoded for TAPs (kind "tun") only
     i.queues_detached = 1;
     i.may_change = true;
@@ -112,6 +114,8 @@ void check_same(const Interface& a, const Interface& b) {
     CHECK(a.managed == b.managed);
     CHECK(a.owner == b.owner);
     CHECK(a.unique_id == b.unique_id);
+    CHECK(a.persistent == b.persistent);
+    CHECK(a.netns == b.netns);
     CHECK(a.queues == b.queues);
     CHECK(a.queues_detached == b.queues_detached);
     CHECK(a.may_change == b.may_change);

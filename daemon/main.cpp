@@ -25,9 +25,13 @@
 
 #include "daemon/config.hpp"
 #include "daemon/core/dispatch.hpp"
+#include "daemon/core/fdstore.hpp"
+#include "daemon/core/persistence.hpp"
 #include "daemon/core/registry.hpp"
 #include "daemon/kernel/netlink.hpp"
+#include "daemon/log_sink.hpp"
 #include "daemon/server/listener.hpp"
+#include "daemon/store/store.hpp"
 
 using namespace ifctl::daemon;
 namespace asio = boost::asio;
@@ -50,24 +54,13 @@ int lock_state_dir(const std::string& dir) {
     if (ec) throw std::runtime_error("cannot create state directory " + dir + ": " + ec.message());
     ::chmod(dir.c_str(), 0750);
     const std::string path = dir + "/ifctld.lock";
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    // Read-only is enough for flock, and holds no write reference on the file
+    // system (a state directory remounted read-only must not be refused as busy).
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) < 0)
         throw std::runtime_error("another ifctld is using state directory " + dir + " (" + path + " is locked)");
     return fd;
-}
-
-// The systemd socket if we were socket-activated, else -1.
-int activated_socket() {
-    const int n = sd_listen_fds(1);
-    if (n == 1 && sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_SEQPACKET, 1, nullptr, 0) > 0) {
-        const int fd = SD_LISTEN_FDS_START;
-        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-        return fd;
-    }
-    if (n > 1) spdlog::warn("systemd passed {} sockets; expected one SOCK_SEQPACKET socket, making our own", n);
-    return -1;
 }
 
 // Detaches from the terminal; the parent exits once the child is serving.
@@ -118,6 +111,47 @@ void every_second(asio::steady_timer& timer, Dispatcher& dispatcher) {
     });
 }
 
+// SIGHUP: the configuration file's log level applies at once. A level given
+// on the command line is not overridden.
+void reload_log_level(const std::string& config_file, const std::string& cli_level) {
+    if (!cli_level.empty() || config_file.empty()) {
+        spdlog::info("SIGHUP: log level stays {} ({})", spdlog::level::to_string_view(spdlog::get_level()),
+                     cli_level.empty() ? "no --config file" : "set by --log-level");
+        return;
+    }
+    Config fresh;
+    if (std::string err = load_config_file(config_file, fresh); !err.empty()) {
+        spdlog::error("SIGHUP: {}; log level unchanged", err);
+        return;
+    }
+    spdlog::set_level(spdlog::level::from_str(fresh.log_level));
+    spdlog::info("SIGHUP: log level is now {}", fresh.log_level);
+}
+
+// Group commit: the first change that dirties a record arms the timer; when it
+// fires every dirty record is written with one directory fsync.
+void arm_commit(asio::steady_timer& timer, Persistence& persistence, bool& armed) {
+    if (armed) return;
+    armed = true;
+    timer.expires_after(kCommitDelay);
+    timer.async_wait([&timer, &persistence, &armed](const boost::system::error_code& ec) {
+        armed = false;
+        if (ec) return;
+        if (persistence.flush() < 0) arm_commit(timer, persistence, armed);  // retried until it works
+    });
+}
+
+// systemd's watchdog (WatchdogSec=): pinged from the loop, so a stuck loop is
+// noticed and the service restarted.
+void watchdog_pings(asio::steady_timer& timer, std::chrono::microseconds every) {
+    timer.expires_after(every);
+    timer.async_wait([&timer, every](const boost::system::error_code& ec) {
+        if (ec) return;
+        sd_notify(0, "WATCHDOG=1");
+        watchdog_pings(timer, every);
+    });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -163,12 +197,14 @@ int main(int argc, char** argv) {
     if (!state_dir.empty()) cfg.state_dir = state_dir;
     if (!log_level.empty()) cfg.log_level = log_level;
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+    if (stderr_is_journal()) log_to_journal();
 
     try {
         raise_fd_limit();
         const int lock_fd = lock_state_dir(cfg.state_dir);
         (void)lock_fd;  // held for the life of the process
-        int listen_fd = activated_socket();
+        PassedFds passed = take_passed_fds();
+        int listen_fd = passed.listen_fd;
         const bool own_socket = listen_fd < 0;
         if (own_socket) listen_fd = make_listen_socket({cfg.socket_path, cfg.socket_group});
         const int ready_fd = foreground || getenv("NOTIFY_SOCKET") ? -1 : daemonize();
@@ -177,12 +213,34 @@ int main(int argc, char** argv) {
         Netlink kernel;
         Registry registry;
         Dispatcher dispatcher(kernel, registry, {cfg.max_queues});
-        // An interface deleted behind our back is no longer ours.
-        kernel.on_change = [&registry](uint32_t index, const ifctl::proto::Interface* rec) {
-            if (!rec && registry.find(index)) {
-                spdlog::warn("managed interface with index {} was deleted outside ifctld", index);
-                registry.remove(index);
+        Store store;
+        if (int rc = store.open(cfg.state_dir); rc < 0)
+            throw std::runtime_error("cannot open the state directory " + cfg.state_dir + ": " + std::strerror(-rc));
+        Persistence persistence(kernel, registry, store);
+        dispatcher.set_persistence(&persistence);
+        {
+            const auto t0 = std::chrono::steady_clock::now();
+            const Persistence::Report rep = persistence.restore(std::move(passed.taps));
+            const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+            spdlog::info("state: {} re-adopted, {} recreated, {} forgotten, {} kept elsewhere, {} problem(s) in {:.1f} ms",
+                         rep.adopted, rep.recreated, rep.forgotten, rep.kept, rep.problems.size(), ms);
+        }
+        asio::steady_timer commit(io);
+        bool commit_armed = false;
+        persistence.on_dirty = [&] { arm_commit(commit, persistence, commit_armed); };
+        if (persistence.dirty()) persistence.on_dirty();
+        // Changes made behind our back are recorded like our own; an interface
+        // deleted behind our back is no longer ours.
+        kernel.on_change = [&registry, &persistence](uint32_t index, const ifctl::proto::Interface* rec) {
+            Managed* m = registry.find(index);
+            if (!m) return;
+            if (rec) {
+                persistence.note_change(index);
+                return;
             }
+            spdlog::warn("managed interface with index {} was deleted outside ifctld", index);
+            persistence.note_deleted(*m);
+            registry.remove(index);
         };
         Listener listener(io, listen_fd, dispatcher, {cfg.max_queued_replies});
         listener.start();
@@ -191,6 +249,10 @@ int main(int argc, char** argv) {
         watch_kernel_events(events, kernel);
         asio::steady_timer maintenance(io);
         every_second(maintenance, dispatcher);
+
+        asio::steady_timer watchdog(io);
+        if (uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0)
+            watchdog_pings(watchdog, std::chrono::microseconds(usec / 2));
 
         asio::signal_set stop_signals(io, SIGTERM, SIGINT);
         stop_signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -202,18 +264,20 @@ int main(int argc, char** argv) {
             io.stop();
         });
         ::signal(SIGPIPE, SIG_IGN);
-        // Nothing is reloadable yet; SIGHUP must not kill the daemon the way its default action would.
+        // SIGHUP (systemctl reload): the log level is read again from the
+        // configuration file; other settings need a restart.
         asio::signal_set hangup(io, SIGHUP);
         std::function<void()> wait_hangup = [&] {
             hangup.async_wait([&](const boost::system::error_code& ec, int) {
                 if (ec) return;
-                spdlog::info("SIGHUP: this ifctld has nothing to reload yet");
+                reload_log_level(config_file, log_level);
                 wait_hangup();
             });
         };
         wait_hangup();
 
-        spdlog::info("ifctld {} serving {} (state in {})", IFCTL_VERSION_STRING, cfg.socket_path, cfg.state_dir);
+        spdlog::info("ifctld {} serving {} (state in {})", IFCTL_VERSION_STRING,
+                     own_socket ? cfg.socket_path : std::string("the socket systemd passed"), cfg.state_dir);
         sd_notify(0, "READY=1");
         if (ready_fd >= 0) {
             const char ok = 1;

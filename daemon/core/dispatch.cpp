@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/core/fdstore.hpp"
 #include "daemon/core/policy.hpp"
 #include "daemon/kernel/multicast.hpp"
+#include "daemon/kernel/netns.hpp"
 #include "libifctl/protocol/model.hpp"
 
 namespace ifctl::daemon {
@@ -34,9 +36,22 @@ struct Ctx {
     const DaemonLimits& limits;
     const proto::Request& req;
     Target& target;
+    Persistence* persist;  // null without a state directory
 };
 
 Reply ok() { return {}; }
+
+// Writes the target's record before the change is acknowledged; if that fails,
+// `undo` puts the change back and the client gets the store's errno.
+template <typename Undo>
+Reply record_or_undo(Ctx& c, uint32_t index, Undo undo) {
+    if (!c.persist) return ok();
+    const int rc = c.persist->record(index);
+    if (rc == 0) return ok();
+    undo();
+    return Reply::error(-rc, "cannot record the change in the state directory: " + std::string(std::strerror(-rc)) +
+                                 " (nothing was changed)");
+}
 
 Reply from_kernel(int rc, const std::string& what) {
     if (rc == 0) return ok();
@@ -113,22 +128,47 @@ Reply do_create(Ctx& c) {
     // The owner (and the group, if given) may also attach to the TAP directly.
     if (owner != 0)
         if (int rc = m.tap.set_owner(owner); rc < 0) return from_kernel(rc, "setting the owner of " + m.tap.name());
-    if (c.req.has(A::Group))
-        if (int rc = m.tap.set_group(c.req.get(A::Group).as_u32()); rc < 0)
-            return from_kernel(rc, "setting the group of " + m.tap.name());
+    if (c.req.has(A::Group)) {
+        m.group = c.req.get(A::Group).as_u32();
+        if (int rc = m.tap.set_group(*m.group); rc < 0) return from_kernel(rc, "setting the group of " + m.tap.name());
+    }
+    m.persistent = c.req.has(A::Persistent) && c.req.get(A::Persistent).as_u8();
     m.unique_id = c.registry.next_unique_id();
     const uint32_t index = k->index;
-    spdlog::info("created {} (index {}) for uid {}", m.tap.name(), index, owner);
-    c.registry.add(index, std::move(m));
+    Managed& in = c.registry.add(index, std::move(m));
+    if (c.persist) {
+        // On disk before the reply; if that fails, dropping the only queue
+        // takes the TAP away again (it is not IFF_PERSIST yet).
+        const uint64_t id = in.unique_id;
+        if (Reply r = record_or_undo(c, index, [&] { c.registry.remove(index); }); r.status) {
+            c.persist->forget(id);
+            return r;
+        }
+        // From now on the TAP outlives the daemon's descriptors (a crash);
+        // docs/persistence.md.
+        if (int rc = in.tap.set_persist(true); rc < 0)
+            spdlog::warn("{}: TUNSETPERSIST: {}", in.tap.name(), std::strerror(-rc));
+        fdstore_put(id, in.tap.fd());
+    }
+    spdlog::info("created {} (index {}) for uid {}{}", in.tap.name(), index, owner,
+                 in.persistent ? ", persistent" : "");
     return reply_with(c, index);
 }
 
 Reply do_destroy(Ctx& c) {
     const uint32_t index = c.target.kernel->index;
     const std::string name = c.target.kernel->name;
+    // A crash between deleting the link and removing the record makes a
+    // persistent TAP come back at the next start: from an up-to-date record.
+    if (c.persist && c.target.managed->persistent)
+        if (int rc = c.persist->record(index); rc < 0) return from_kernel(rc, "recording " + name + " before destroying it");
     // Deleting the link detaches every queue, including those clients hold.
     if (int rc = c.kernel.delete_link(index); rc < 0 && rc != -ENODEV) return from_kernel(rc, "destroying " + name);
+    const uint64_t id = c.target.managed->unique_id;
     c.registry.remove(index);
+    if (c.persist)
+        if (int rc = c.persist->forget(id); rc < 0)
+            spdlog::error("destroyed {} but could not remove its record: {}", name, std::strerror(-rc));
     return ok();
 }
 
@@ -152,8 +192,17 @@ Reply do_set_mtu(Ctx& c) {
 }
 
 Reply do_set_metric(Ctx& c) {
-    c.target.managed->metric = c.req.get(A::Metric).as_s32();
-    return ok();
+    Managed& m = *c.target.managed;
+    const int32_t old = m.metric;
+    m.metric = c.req.get(A::Metric).as_s32();
+    return record_or_undo(c, c.target.kernel->index, [&] { m.metric = old; });
+}
+
+Reply do_set_persistent(Ctx& c) {
+    Managed& m = *c.target.managed;
+    const bool old = m.persistent;
+    m.persistent = c.req.get(A::Persistent).as_u8();
+    return record_or_undo(c, c.target.kernel->index, [&] { m.persistent = old; });
 }
 
 Reply do_set_lladdr(Ctx& c) {
@@ -309,9 +358,88 @@ Reply do_open_queue(Ctx& c) {
 
 Reply do_set_owner(Ctx& c) {
     const uint32_t uid = c.req.get(A::Owner).as_u32();
-    if (int rc = c.target.managed->tap.set_owner(uid); rc < 0)
-        return from_kernel(rc, "setting the owner of " + c.target.name);
-    c.target.managed->owner = uid;
+    Managed& m = *c.target.managed;
+    if (int rc = m.tap.set_owner(uid); rc < 0) return from_kernel(rc, "setting the owner of " + c.target.name);
+    const uint32_t old = m.owner;
+    m.owner = uid;
+    return record_or_undo(c, c.target.kernel->index, [&] {
+        m.owner = old;
+        m.tap.set_owner(old);
+    });
+}
+
+// Moves a TAP into another network namespace (a container's) and re-applies
+// there what the move loses: addresses and flags (the kernel keeps name, MAC,
+// MTU and the TUNSETOWNER owner). The daemon keeps its queue and the record.
+Reply do_move_netns(Ctx& c) {
+    if (!c.peer.is_root()) return Reply::error(EPERM, "only root may move an interface into another network namespace");
+    const bool by_path = c.req.has(A::NetnsPath);
+    if (by_path == c.req.has(A::NetnsPid))
+        return Reply::error(EINVAL, "move-netns needs exactly one of netns-pid and netns-path");
+    const std::string path = by_path ? std::string(c.req.get(A::NetnsPath).as_str()) : std::string();
+    const uint32_t pid = by_path ? 0 : c.req.get(A::NetnsPid).as_u32();
+    const std::string where = by_path ? path : "pid " + std::to_string(pid);
+    UniqueFd ns;
+    if (int rc = open_netns(path, pid, ns); rc < 0) {
+        Reply r = from_kernel(rc, "opening the network namespace of " + where);
+        if (rc == -EINVAL) r.message = where + " is not a network namespace";
+        return r;
+    }
+    const proto::Interface before = *c.target.kernel;  // a copy: the view is about to lose it
+    const uint32_t index = before.index;
+    Managed& m = *c.target.managed;
+    // The record says where it went before it goes (a crash in between is
+    // noticed at the next start: the TAP is then still here).
+    StoredInterface rec;
+    if (c.persist) {
+        rec = c.persist->snapshot(index, m);
+        rec.netns = where;
+        if (int rc = c.persist->record(rec); rc < 0)
+            return Reply::error(-rc, "cannot record the move in the state directory: " + std::string(std::strerror(-rc)));
+    }
+    LinkChange mv;
+    if (by_path) mv.netns_fd = ns.get();
+    else mv.netns_pid = pid;
+    if (int rc = c.kernel.change_link(index, mv); rc < 0) {
+        if (c.persist) c.persist->record(index);  // back to "here"
+        return from_kernel(rc, "moving " + c.target.name + " to " + where);
+    }
+    // Out of the registry before the kernel's "link gone" event is read, which
+    // would otherwise be taken for a deletion behind our back.
+    const uint64_t id = m.unique_id;
+    Managed& moved = c.registry.moved().insert_or_assign(id, std::move(m)).first->second;
+    c.registry.remove(index);
+    c.kernel.poll_events();
+    if (c.kernel.find(index)) {  // it was there already: nothing moved
+        c.registry.add(index, std::move(moved));
+        c.registry.moved().erase(id);
+        if (c.persist) c.persist->record(index);
+        return ok();
+    }
+    StoredInterface cfg;  // what the move loses
+    cfg.addresses = before.addresses;
+    cfg.flags = before.flags;
+    cfg.multicast.assign(moved.multicast.begin(), moved.multicast.end());
+    std::vector<std::string> problems;
+    const int rc = in_netns(ns.get(), [&] {
+        try {
+            Netlink there;
+            const proto::Interface* t = there.find(before.name);
+            if (!t) return -ENODEV;
+            apply_config(there, t->index, cfg, false, problems);
+            return 0;
+        } catch (const std::exception& e) {
+            problems.push_back(e.what());
+            return -EIO;
+        }
+    });
+    moved.netns = where;
+    spdlog::info("moved {} (unique id {}) to the network namespace of {}", before.name, id, where);
+    if (rc < 0 || !problems.empty()) {
+        std::string why = rc < 0 ? std::strerror(-rc) : problems.front();
+        return Reply::error(rc < 0 ? -rc : EIO, "moved " + before.name + " to " + where +
+                                                    " but could not re-apply its configuration there: " + why);
+    }
     return ok();
 }
 
@@ -341,6 +469,8 @@ constexpr HandlerRow kHandlers[] = {
     {Op::MultiDel, do_multi_del, true},
     {Op::OpenQueue, do_open_queue, true},
     {Op::SetOwner, do_set_owner, true},
+    {Op::SetPersistent, do_set_persistent, true},
+    {Op::MoveNetns, do_move_netns, true},
 };
 
 const HandlerRow* handler_for(Op op) {
@@ -387,12 +517,33 @@ Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {
         return Reply::error(d.error, d.message);
     }
 
-    Ctx ctx{kernel_, registry_, peer, limits_, req, target};
+    // A change the state directory could not record is refused before it is made.
+    if (spec.changes && persist_ && req.op() != Op::OpenQueue)
+        if (int rc = persist_->preflight(); rc < 0)
+            return Reply::error(-rc, "the state directory cannot be written (" + std::string(std::strerror(-rc)) +
+                                         "): changes are refused until it can");
+    const uint32_t index = target.kernel ? target.kernel->index : 0;
+
+    Ctx ctx{kernel_, registry_, peer, limits_, req, target, persist_};
     Reply r = row->fn(ctx);
     if (spec.changes)
         spdlog::info("audit: {} {} {} -> {}", peer.describe(), spec.name, target.name,
                      r.status ? r.message : std::string("ok"));
+    if (spec.changes && persist_ && r.status == 0) record_kernel_config(req, index, r);
     return r;
+}
+
+// Kernel-held configuration goes to disk by group commit; a request with
+// Durable waits for it.
+void Dispatcher::record_kernel_config(const proto::Request& req, uint32_t index, Reply& r) {
+    if (!index && !r.interfaces.empty()) index = r.interfaces.front().index;  // create
+    if (!index) return;
+    persist_->note_change(index);
+    if (!req.has(A::Durable) || !req.get(A::Durable).as_u8()) return;
+    kernel_.poll_events();  // our own change's events, so the record holds it
+    if (int rc = persist_->flush(); rc < 0)
+        r = Reply::error(-rc, "the change was made but could not be written to the state directory: " +
+                                  std::string(std::strerror(-rc)));
 }
 
 void Dispatcher::maintain() {
@@ -410,6 +561,10 @@ void Dispatcher::maintain() {
 }
 
 void Dispatcher::shutdown() {
+    if (persist_) {
+        persist_->shutdown();
+        return;
+    }
     for (auto& [index, m] : registry_.all())
         if (int rc = kernel_.delete_link(index); rc < 0 && rc != -ENODEV)
             spdlog::warn("could not destroy {} on shutdown: {}", m.tap.name(), std::strerror(-rc));

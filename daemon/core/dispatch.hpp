@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daemon/core/peer.hpp"
+#include "daemon/core/persistence.hpp"
 #include "daemon/core/registry.hpp"
 #include "daemon/kernel/netlink.hpp"
 #include "daemon/kernel/unique_fd.hpp"
@@ -44,13 +45,21 @@ public:
     // client queue is attached any more (the kernel sends no event for that).
     void maintain();
 
-    // Clean stop: destroys the managed interfaces (none is persistent yet).
+    // Clean stop: destroys the managed interfaces; with persistence, only the
+    // non-persistent ones.
     void shutdown();
 
+    // With a state directory: changes are recorded (persistence.hpp) and
+    // refused when they could not be.
+    void set_persistence(Persistence* p) { persist_ = p; }
+
 private:
+    void record_kernel_config(const proto::Request& req, uint32_t index, Reply& r);
+
     Netlink& kernel_;
     Registry& registry_;
     DaemonLimits limits_;
+    Persistence* persist_ = nullptr;
 };
 
 }  // namespace ifctl::daemon

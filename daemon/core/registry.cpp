@@ -20,6 +20,8 @@ proto::Interface Registry::view(const proto::Interface& kernel) const {
     v.owner = m.owner;
     v.unique_id = m.unique_id;
     v.metric = m.metric;
+    v.persistent = m.persistent;
+    v.netns = m.netns;
     v.multicast.assign(m.multicast.begin(), m.multicast.end());
     return v;
 }

@@ -441,6 +441,8 @@ int Netlink::change_link(uint32_t index, const LinkChange& c) {
     if (c.txqlen) nla_put_u32(msg, IFLA_TXQLEN, *c.txqlen);
     if (c.name) nla_put_string(msg, IFLA_IFNAME, c.name->c_str());
     if (c.lladdr) nla_put(msg, IFLA_ADDRESS, static_cast<int>(c.lladdr->size()), c.lladdr->data());
+    if (c.netns_fd) nla_put_u32(msg, IFLA_NET_NS_FD, static_cast<uint32_t>(*c.netns_fd));
+    if (c.netns_pid) nla_put_u32(msg, IFLA_NET_NS_PID, *c.netns_pid);
     return transact(msg);
 }
 

@@ -25,6 +25,8 @@ struct LinkChange {
     std::optional<uint32_t> txqlen;
     std::optional<std::string> name;
     std::optional<std::vector<uint8_t>> lladdr;
+    std::optional<int> netns_fd;       // move into the namespace of this nsfs descriptor
+    std::optional<uint32_t> netns_pid; // move into the namespace of this process
 };
 
 // What the kernel reports about every interface of the namespace, kept up to

@@ -13,10 +13,14 @@ namespace {
 
 constexpr short kTapFlags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
 
-int open_tun(const std::string& name, short flags, UniqueFd& out, std::string* actual) {
+int open_tun(const std::string& name, short flags, UniqueFd& out, std::string* actual, uint32_t index = 0) {
     if (name.size() >= IFNAMSIZ) return -EINVAL;
     UniqueFd fd(::open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK));
     if (!fd) return -errno;
+    if (index) {
+        unsigned int want = index;
+        if (::ioctl(fd.get(), TUNSETIFINDEX, &want) < 0) return -errno;
+    }
     struct ifreq ifr {};
     std::memcpy(ifr.ifr_name, name.c_str(), name.size());
     ifr.ifr_flags = flags;
@@ -34,15 +38,43 @@ int set_queue(int fd, short flag) {
 
 }  // namespace
 
-int Tap::create(const std::string& name, bool vnet_hdr, Tap& out) {
+int Tap::create(const std::string& name, bool vnet_hdr, Tap& out, uint32_t index) {
     Tap t;
     t.vnet_hdr_ = vnet_hdr;
     // IFF_TUN_EXCL: never adopt an interface that already exists under that name.
     const short flags = static_cast<short>(kTapFlags | IFF_TUN_EXCL | (vnet_hdr ? IFF_VNET_HDR : 0));
+    if (int rc = open_tun(name, flags, t.fd_, &t.name_, index); rc < 0) return rc;
+    t.own_attached_ = true;
+    out = std::move(t);
+    return 0;
+}
+
+int Tap::attach(const std::string& name, bool vnet_hdr, Tap& out) {
+    Tap t;
+    t.vnet_hdr_ = vnet_hdr;
+    const short flags = static_cast<short>(kTapFlags | (vnet_hdr ? IFF_VNET_HDR : 0));
     if (int rc = open_tun(name, flags, t.fd_, &t.name_); rc < 0) return rc;
     t.own_attached_ = true;
     out = std::move(t);
     return 0;
+}
+
+int Tap::from_fd(UniqueFd fd, Tap& out) {
+    struct ifreq ifr {};
+    if (::ioctl(fd.get(), TUNGETIFF, &ifr) < 0) return -errno;
+    if ((ifr.ifr_flags & (IFF_TAP | IFF_MULTI_QUEUE)) != (IFF_TAP | IFF_MULTI_QUEUE)) return -EINVAL;
+    Tap t;
+    t.vnet_hdr_ = ifr.ifr_flags & IFF_VNET_HDR;
+    t.name_ = ifr.ifr_name;
+    // TUNGETIFF reports IFF_DETACH_QUEUE for a queue that is not attached.
+    t.own_attached_ = !(ifr.ifr_flags & IFF_DETACH_QUEUE);
+    t.fd_ = std::move(fd);
+    out = std::move(t);
+    return 0;
+}
+
+int Tap::set_persist(bool on) {
+    return ::ioctl(fd_.get(), TUNSETPERSIST, static_cast<unsigned long>(on)) < 0 ? -errno : 0;
 }
 
 int Tap::open_queue(const std::string& current_name, UniqueFd& out) const {

@@ -16,7 +16,21 @@ public:
     // Creates a new TAP, exclusively: fails with -EEXIST if the name is taken.
     // `name` may be a pattern with %d; the kernel's choice is in name().
     // vnet_hdr: frames carry a virtio-net header (every queue is opened so).
-    static int create(const std::string& name, bool vnet_hdr, Tap& out);
+    // index > 0: ask for that ifindex (TUNSETIFINDEX), for recreation after a reboot.
+    static int create(const std::string& name, bool vnet_hdr, Tap& out, uint32_t index = 0);
+
+    // Takes a queue of an existing TAP (re-adoption after a daemon restart):
+    // TUNSETIFF on its name without IFF_TUN_EXCL. The caller has checked that
+    // the name is a TAP it manages.
+    static int attach(const std::string& name, bool vnet_hdr, Tap& out);
+
+    // Wraps a queue descriptor kept across a restart (systemd's fd store).
+    // -EINVAL if it is not an attached TAP queue.
+    static int from_fd(UniqueFd fd, Tap& out);
+
+    // IFF_PERSIST: the device outlives every descriptor (TUNSETPERSIST), so a
+    // daemon crash does not take it away.
+    int set_persist(bool on);
 
     // Who may attach queues without CAP_NET_ADMIN (TUNSETOWNER / TUNSETGROUP).
     int set_owner(uint32_t uid);
@@ -33,6 +47,7 @@ public:
 
     const std::string& name() const { return name_; }
     int fd() const { return fd_.get(); }
+    bool vnet_hdr() const { return vnet_hdr_; }
 
 private:
     UniqueFd fd_;

@@ -319,6 +319,18 @@ TEST_CASE("NAME create makes a TAP with exactly that name and prints nothing", "
     CHECK(cli({"vm7"}).out.find("\tmanaged by ifctld, owner root (uid 0)") != std::string::npos);
 }
 
+TEST_CASE("persist and -persist, at create and later", "[create][persist]") {
+    Fixture f;
+    APPLY("vm6", "create", "persist");
+    CHECK(parsed(cli({"--json", "vm6"})).at("persistent") == true);
+    CHECK(cli({"vm6"}).out.find(", persistent\n") != std::string::npos);
+    APPLY("vm6", "-persist");
+    CHECK(parsed(cli({"--json", "vm6"})).at("persistent") == false);
+    APPLY("vm6", "persist", "mtu", "1400");
+    CHECK(parsed(cli({"--json", "vm6"})).at("persistent") == true);
+    APPLY("vm6", "destroy");
+}
+
 TEST_CASE("create with vnet_hdr, group and owner; root changes the owner later", "[create][owner]") {
     Fixture f;
     APPLY("vm8", "create", "vnet_hdr", "group", "users", "owner", "nobody");

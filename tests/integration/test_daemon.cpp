@@ -31,6 +31,7 @@
 #include "libifctl/protocol/model.hpp"
 #include "libifctl/protocol/wire.hpp"
 #include "libifctl/src/connection.hpp"
+#include "support/addresses.hpp"
 #include "support/netns_daemon.hpp"
 
 using namespace ifctl;
@@ -130,22 +131,8 @@ std::vector<uint8_t> header_only(uint16_t op, uint32_t id, uint16_t flags = 0, i
     return f;
 }
 
-// Addresses as the protocol carries them.
-proto::Address v4(const char* ip, uint8_t prefix = 24) {
-    proto::Address a;
-    a.family = AF_INET;
-    inet_pton(AF_INET, ip, a.local.data());
-    a.prefix = prefix;
-    return a;
-}
-
-proto::Address v6(const char* ip, uint8_t prefix = 64) {
-    proto::Address a;
-    a.family = AF_INET6;
-    inet_pton(AF_INET6, ip, a.local.data());
-    a.prefix = prefix;
-    return a;
-}
+using test::v4;
+using test::v6;
 
 size_t open_fds(pid_t pid) {
     size_t n = 0;

@@ -73,8 +73,14 @@ Daemon::Daemon(const std::string& extra_args, unsigned long nofile, unsigned lon
     socket_ = dir_ + "/ifctld.sock";
     const std::string log = dir_ + "/ifctld.log";
 
-    std::vector<std::string> args{exe, "--foreground", "--socket", socket_, "--state-dir", dir_ + "/state",
-                                  "--log-level", "debug"};
+    std::vector<std::string> args{exe, "--foreground", "--socket", socket_};
+    // A test that restarts a daemon over the same state passes its own --state-dir;
+    // one that needs less logging, its own --log-level.
+    for (const char* opt : {"--state-dir", "--log-level"})
+        if (extra_args.find(opt) == std::string::npos) {
+            args.push_back(opt);
+            args.push_back(std::string(opt) == "--state-dir" ? dir_ + "/state" : "debug");
+        }
     std::istringstream extra(extra_args);
     for (std::string a; extra >> a;) args.push_back(a);
 

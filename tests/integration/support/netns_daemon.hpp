@@ -27,6 +27,7 @@ public:
 
     const std::string& socket() const { return socket_; }
     const std::string& dir() const { return dir_; }
+    std::string log() const { return dir_ + "/ifctld.log"; }
     pid_t pid() const { return pid_; }
     // Stops the daemon (SIGTERM) and returns its exit status.
     int stop();

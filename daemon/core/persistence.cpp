@@ -1,0 +1,331 @@
+#include "persistence.hpp"
+
+#include <linux/if.h>
+#include <linux/if_arp.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "daemon/core/fdstore.hpp"
+#include "daemon/kernel/multicast.hpp"
+
+namespace ifctl::daemon {
+
+namespace {
+
+std::string err(int rc) { return std::strerror(rc < 0 ? -rc : rc); }
+
+bool is_tap(const proto::Interface& k) { return k.kind == "tun" && k.hw_type == ARPHRD_ETHER; }
+
+std::string addr_text(const proto::Address& a) {
+    return proto::format_address(a.family, a.local.data()) + "/" + std::to_string(a.prefix);
+}
+
+bool has_address(const std::vector<proto::Address>& list, const proto::Address& a) {
+    for (const auto& x : list)
+        if (x.same_local(a) && x.prefix == a.prefix) return true;
+    return false;
+}
+
+// The registry entry a record describes (the record's netns is not carried:
+// an entry in the registry lives in our namespace).
+Managed managed_from(const StoredInterface& r, Tap tap) {
+    Managed m;
+    m.tap = std::move(tap);
+    m.owner = r.owner;
+    m.unique_id = r.unique_id;
+    m.metric = r.metric;
+    m.max_queues = r.max_queues;
+    m.multicast.insert(r.multicast.begin(), r.multicast.end());
+    m.group = r.group;
+    m.persistent = r.persistent;
+    return m;
+}
+
+}  // namespace
+
+void apply_config(Netlink& nl, uint32_t index, const StoredInterface& r, bool link, std::vector<std::string>& problems) {
+    auto fail = [&](const std::string& step, int e) { problems.push_back(step + ": " + err(e)); };
+    if (link) {
+        LinkChange c;
+        if (!r.lladdr.empty()) c.lladdr = r.lladdr;
+        if (r.mtu) c.mtu = r.mtu;
+        if (r.txqlen) c.txqlen = r.txqlen;
+        if (int e = nl.change_link(index, c); e < 0) fail("mac/mtu/txqueuelen", e);
+    }
+    for (const proto::Address& a : r.addresses) {
+        proto::Address plain = a;
+        plain.flags = 0;
+        // EEXIST: the kernel made it itself (an inet6 link-local address).
+        if (int e = nl.add_address(index, plain); e < 0 && e != -EEXIST) fail("address " + addr_text(a), e);
+    }
+    const proto::Interface* k = nl.find(index);
+    for (const auto& mac : r.multicast)
+        if (int e = k ? add_multicast(k->name, mac) : -ENODEV; e < 0) fail("multicast membership", e);
+    LinkChange up;
+    up.flags = r.flags & kUserFlags;
+    up.flags_mask = kUserFlags;
+    if (int e = nl.change_link(index, up); e < 0) fail("flags", e);
+}
+
+Persistence::Persistence(Netlink& kernel, Registry& registry, Store& store)
+    : kernel_(kernel), registry_(registry), store_(store) {}
+
+StoredInterface Persistence::snapshot(uint32_t index, const Managed& m) {
+    StoredInterface r;
+    r.unique_id = m.unique_id;
+    r.owner = m.owner;
+    r.group = m.group;
+    r.vnet_hdr = m.tap.vnet_hdr();
+    r.max_queues = m.max_queues;
+    r.metric = m.metric;
+    r.persistent = m.persistent;
+    r.netns = m.netns;
+    r.multicast.assign(m.multicast.begin(), m.multicast.end());
+    r.index = index;
+    r.name = m.tap.name();
+    if (const proto::Interface* k = m.netns.empty() ? kernel_.find(index) : nullptr) {
+        r.name = k->name;
+        r.mtu = k->mtu;
+        r.txqlen = k->txqlen;
+        r.flags = k->flags;
+        r.lladdr = k->lladdr;
+        r.addresses = k->addresses;
+    }
+    return r;
+}
+
+int Persistence::record(uint32_t index) {
+    const Managed* m = registry_.find(index);
+    if (!m) return 0;
+    dirty_.erase(index);
+    // A new id advanced the counter: the group commit writes it.
+    if (registry_.peek_next_unique_id() != written_next_id_ && on_dirty) on_dirty();
+    return store_.put(snapshot(index, *m));
+}
+
+int Persistence::forget(uint64_t unique_id) {
+    fdstore_remove(unique_id);
+    return store_.remove(unique_id);
+}
+
+void Persistence::note_change(uint32_t index) {
+    if (!registry_.find(index)) return;
+    const bool was_clean = dirty_.empty();
+    dirty_.insert(index);
+    if (was_clean && on_dirty) on_dirty();
+}
+
+void Persistence::note_deleted(const Managed& m) {
+    // A persistent interface keeps its record: it is recreated at the next start.
+    if (m.persistent) {
+        spdlog::warn("persistent {} (unique id {}) was deleted outside ifctld; its record is kept and it will be "
+                     "recreated when ifctld next starts",
+                     m.tap.name(), m.unique_id);
+        return;
+    }
+    if (int rc = forget(m.unique_id); rc < 0)
+        spdlog::error("could not remove the record of unique id {}: {}", m.unique_id, err(rc));
+}
+
+int Persistence::flush() {
+    const uint64_t next_id = registry_.peek_next_unique_id();
+    if (dirty_.empty() && next_id == written_next_id_) return commit_error_ = 0;
+    int rc = 0;
+    // The id counter goes with the group commit: a crash within it can only
+    // reuse ids of interfaces whose records were never written.
+    if (next_id != written_next_id_) {
+        if (int r = store_.put_next_id(next_id); r < 0) rc = r;
+        else written_next_id_ = next_id;
+    }
+    std::set<uint32_t> failed;
+    for (uint32_t index : dirty_) {
+        const Managed* m = registry_.find(index);
+        if (!m) continue;
+        if (int r = store_.put(snapshot(index, *m), false); r < 0) {
+            rc = r;
+            failed.insert(index);
+        }
+    }
+    if (int r = store_.sync(); r < 0 && rc == 0) rc = r;
+    dirty_ = std::move(failed);
+    if (rc < 0 && commit_error_ == 0) spdlog::error("writing interface state to {}: {}", store_.path(), err(rc));
+    commit_error_ = rc;
+    return rc;
+}
+
+int Persistence::preflight() {
+    if (commit_error_ && flush() < 0) return commit_error_;
+    return store_.writable();
+}
+
+// ---- start: re-adoption and recreation ------------------------------------
+
+const proto::Interface* Persistence::locate(const StoredInterface& r, const Tap* kept) {
+    auto usable = [this](const proto::Interface* k) { return k && is_tap(*k) && !registry_.find(k->index); };
+    if (kept) {
+        const proto::Interface* k = kernel_.find(kept->name());
+        return usable(k) ? k : nullptr;
+    }
+    // By index first (stable across renames made while we were away), if it is
+    // still the same TAP; then by name.
+    if (const proto::Interface* k = kernel_.find(r.index); usable(k) && (k->name == r.name || k->lladdr == r.lladdr))
+        return k;
+    const proto::Interface* k = kernel_.find(r.name);
+    return usable(k) ? k : nullptr;
+}
+
+void Persistence::report_differences(const StoredInterface& r, const proto::Interface& k, Report& rep) {
+    std::vector<std::string> diffs;
+    if (k.name != r.name) diffs.push_back("name " + r.name + " -> " + k.name);
+    if (k.mtu != r.mtu) diffs.push_back("mtu " + std::to_string(r.mtu) + " -> " + std::to_string(k.mtu));
+    if (k.lladdr != r.lladdr)
+        diffs.push_back("ether " + proto::format_lladdr(r.lladdr) + " -> " + proto::format_lladdr(k.lladdr));
+    if ((k.flags & kUserFlags) != (r.flags & kUserFlags)) diffs.push_back("flags");
+    for (const auto& a : r.addresses)
+        if (!has_address(k.addresses, a)) diffs.push_back("address " + addr_text(a) + " gone");
+    for (const auto& a : k.addresses)
+        if (!has_address(r.addresses, a)) diffs.push_back("address " + addr_text(a) + " added");
+    if (diffs.empty()) return;
+    std::string line = k.name + " changed while ifctld was not running (the kernel's state is kept):";
+    for (const auto& d : diffs) line += " " + d + ";";
+    line.pop_back();
+    spdlog::warn("{}", line);
+    rep.problems.push_back(line);
+}
+
+bool Persistence::adopt(const StoredInterface& r, const proto::Interface& k, Tap tap, Report& rep) {
+    const bool from_store = tap.fd() >= 0;
+    if (!from_store)
+        if (int rc = Tap::attach(k.name, r.vnet_hdr, tap); rc < 0) {
+            rep.problems.push_back("cannot re-adopt " + k.name + " (unique id " + std::to_string(r.unique_id) +
+                                   "): " + err(rc));
+            return false;
+        }
+    if (int rc = tap.set_persist(true); rc < 0) spdlog::warn("{}: TUNSETPERSIST: {}", k.name, err(rc));
+    report_differences(r, k, rep);
+    const uint32_t index = k.index;
+    Managed& in = registry_.add(index, managed_from(r, std::move(tap)));
+    // Client queues that outlived the daemon keep the frames: our queue steps aside.
+    kernel_.refresh_link(index);
+    if (const proto::Interface* now = kernel_.find(index); now && now->queues > 1 && in.tap.detach_own() == 0)
+        kernel_.refresh_link(index);
+    if (!from_store) fdstore_put(in.unique_id, in.tap.fd());
+    if (k.name != r.name || k.index != r.index) record(index);
+    else note_change(index);
+    return true;
+}
+
+bool Persistence::recreate(const StoredInterface& r, Report& rep) {
+    const std::string what = r.name + " (unique id " + std::to_string(r.unique_id) + ")";
+    if (kernel_.find(r.name)) {
+        rep.problems.push_back("cannot recreate " + what + ": another interface has that name");
+        return false;
+    }
+    Tap tap;
+    int rc = Tap::create(r.name, r.vnet_hdr, tap, r.index);
+    if (rc < 0 && r.index) rc = Tap::create(r.name, r.vnet_hdr, tap);  // the index is taken: any will do
+    if (rc < 0) {
+        rep.problems.push_back("cannot recreate " + what + ": " + err(rc));
+        return false;
+    }
+    kernel_.poll_events();
+    const proto::Interface* k = kernel_.find(tap.name());
+    if (!k) {
+        rep.problems.push_back("recreated " + what + " but the kernel does not report it");
+        return false;
+    }
+    const uint32_t index = k->index;
+    auto fail = [&](const std::string& step, int e) {
+        rep.problems.push_back("recreating " + what + ": " + step + ": " + err(e));
+    };
+    if (r.owner)
+        if (int e = tap.set_owner(r.owner); e < 0) fail("owner", e);
+    if (r.group)
+        if (int e = tap.set_group(*r.group); e < 0) fail("group", e);
+    std::vector<std::string> problems;
+    apply_config(kernel_, index, r, true, problems);
+    for (const auto& p : problems) rep.problems.push_back("recreating " + what + ": " + p);
+    if (int e = tap.set_persist(true); e < 0) fail("TUNSETPERSIST", e);
+    Managed& in = registry_.add(index, managed_from(r, std::move(tap)));
+    fdstore_put(in.unique_id, in.tap.fd());
+    kernel_.poll_events();
+    if (int e = record(index); e < 0) fail("writing its record", e);
+    spdlog::info("recreated persistent {} (index {}{})", r.name, index,
+                 index == r.index ? "" : ", was " + std::to_string(r.index));
+    return true;
+}
+
+Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
+    Report rep;
+    Store::Loaded loaded = store_.load();
+    registry_.reserve_unique_id(loaded.max_id);
+    registry_.reserve_unique_id(loaded.next_id - 1);
+    written_next_id_ = loaded.next_id;
+    for (auto& p : loaded.problems) {
+        spdlog::error("state: {}", p);
+        rep.problems.push_back(std::move(p));
+    }
+    for (const StoredInterface& r : loaded.records) {
+        registry_.reserve_unique_id(r.unique_id);
+        // A detached unique-id slot, or a TAP living in another namespace (unless
+        // a crash came between writing its record and moving it: then it is
+        // still here): the record is kept as it is.
+        if (!r.attached || (!r.netns.empty() && !locate(r, nullptr))) {
+            ++rep.kept;
+            continue;
+        }
+        Tap from_store;
+        if (auto it = kept.find(r.unique_id); it != kept.end()) {
+            if (int rc = Tap::from_fd(std::move(it->second), from_store); rc < 0)
+                spdlog::warn("the stored queue of unique id {} is unusable: {}", r.unique_id, err(rc));
+            kept.erase(it);
+        }
+        const proto::Interface* k = locate(r, from_store.fd() >= 0 ? &from_store : nullptr);
+        if (!k && from_store.fd() >= 0) {
+            from_store = Tap();
+            k = locate(r, nullptr);
+        }
+        if (k) {
+            if (adopt(r, *k, std::move(from_store), rep)) ++rep.adopted;
+        } else if (r.persistent) {
+            if (recreate(r, rep)) ++rep.recreated;
+        } else {
+            spdlog::info("{} (unique id {}) is gone from the kernel and not persistent: forgotten", r.name,
+                         r.unique_id);
+            if (int rc = forget(r.unique_id); rc < 0)
+                rep.problems.push_back("cannot remove the record of " + r.name + ": " + err(rc));
+            ++rep.forgotten;
+        }
+    }
+    for (auto& [id, fd] : kept) fdstore_remove(id);  // queues of records that no longer exist
+    if (flush() < 0) rep.problems.push_back("writing the re-adopted state failed");
+    return rep;
+}
+
+// ---- clean stop -------------------------------------------------------------
+
+void Persistence::shutdown() {
+    flush();
+    for (auto& [index, m] : registry_.all()) {
+        if (m.persistent) {
+            spdlog::info("leaving persistent {} in place", m.tap.name());
+            continue;
+        }
+        const proto::Interface* k = kernel_.find(index);
+        if (int rc = kernel_.delete_link(index); rc < 0 && rc != -ENODEV)
+            spdlog::warn("could not destroy {} on shutdown: {}", k ? k->name : m.tap.name(), err(rc));
+        forget(m.unique_id);
+    }
+    for (auto& [id, m] : registry_.moved())
+        if (!m.persistent) {
+            // Not in our namespace: without IFF_PERSIST it goes when its last queue closes.
+            m.tap.set_persist(false);
+            forget(id);
+        }
+    registry_.all().clear();
+    registry_.moved().clear();
+}
+
+}  // namespace ifctl::daemon

@@ -1,0 +1,95 @@
+// Keeps the state directory (store/) in step with the registry and the kernel,
+// and brings managed interfaces back at start.
+//
+//  * What only the daemon knows is written synchronously by the handler that
+//    changes it (record()), before the reply: create, metric, owner,
+//    persistence, namespace moves; destroy removes the record.
+//  * Configuration the kernel holds (name, MTU, flags, MAC, addresses) is
+//    marked dirty on every change, the daemon's own and those made behind its
+//    back (note_change()), and written by group commit (flush()) from a timer
+//    at most kCommitDelay later, or at once for a request with Durable.
+//  * restore() at start re-adopts every interface a record names (a new queue
+//    by TUNSETIFF on the same name, or the queue systemd kept), reports what
+//    changed while the daemon was away, recreates persistent ones the kernel
+//    lost (a reboot), and forgets non-persistent ones that are gone.
+//  * shutdown() on a clean stop destroys non-persistent TAPs and leaves
+//    persistent ones in the kernel.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "daemon/core/registry.hpp"
+#include "daemon/kernel/netlink.hpp"
+#include "daemon/store/store.hpp"
+
+namespace ifctl::daemon {
+
+inline constexpr std::chrono::milliseconds kCommitDelay{20};
+
+class Persistence {
+public:
+    Persistence(Netlink& kernel, Registry& registry, Store& store);
+
+    struct Report {
+        size_t adopted = 0, recreated = 0, forgotten = 0, kept = 0;
+        std::vector<std::string> problems;  // unreadable records, conflicts, failed re-applies
+    };
+    // Start: brings back what the state directory names. `kept`: TAP queues
+    // systemd's fd store passed back, by unique id.
+    Report restore(std::map<uint64_t, UniqueFd> kept = {});
+
+    // The record of a managed interface as it should be on disk now.
+    StoredInterface snapshot(uint32_t index, const Managed& m);
+    // Writes it now (file and directory fsync'd). 0 or -errno.
+    int record(uint32_t index);
+    int record(const StoredInterface& r) { return store_.put(r); }
+    int forget(uint64_t unique_id);
+
+    // The kernel configuration of `index` changed (by us or behind our back).
+    void note_change(uint32_t index);
+    // A managed interface vanished from the kernel (deleted from outside).
+    void note_deleted(const Managed& m);
+    // Group commit: writes every dirty record, one directory fsync. 0 or -errno.
+    int flush();
+    bool dirty() const { return !dirty_.empty(); }
+    // Called when something becomes dirty; main arms a kCommitDelay timer.
+    std::function<void()> on_dirty;
+
+    // Before a change is applied: 0 if it could be recorded, else -errno
+    // (-EROFS, -ENOSPC, or the error of a group commit that keeps failing).
+    int preflight();
+
+    // Clean stop: non-persistent TAPs destroyed and forgotten, persistent ones
+    // written and left in place.
+    void shutdown();
+
+private:
+    const proto::Interface* locate(const StoredInterface& r, const Tap* kept);
+    bool adopt(const StoredInterface& r, const proto::Interface& k, Tap tap, Report& rep);
+    bool recreate(const StoredInterface& r, Report& rep);
+    void report_differences(const StoredInterface& r, const proto::Interface& k, Report& rep);
+
+    Netlink& kernel_;
+    Registry& registry_;
+    Store& store_;
+    std::set<uint32_t> dirty_;
+    int commit_error_ = 0;  // last group commit's failure, until one succeeds
+    uint64_t written_next_id_ = 0;  // the next unique id as ids.json holds it
+};
+
+// Applies a record's kernel configuration to interface `index` as `nl` sees
+// it: with `link`, MAC, MTU and txqueuelen; always addresses, multicast
+// memberships and flags (what a namespace move loses). Failures are appended
+// to `problems`.
+void apply_config(Netlink& nl, uint32_t index, const StoredInterface& r, bool link, std::vector<std::string>& problems);
+
+// Flags a user sets (and a recreation restores); the rest the kernel reports.
+inline constexpr uint32_t kUserFlags = 0x1 /*UP*/ | 0x4 /*DEBUG*/ | 0x80 /*NOARP*/ | 0x100 /*PROMISC*/ |
+                                       0x200 /*ALLMULTI*/ | 0x1000 /*MULTICAST*/ | 0x8000 /*DYNAMIC*/;
+
+}  // namespace ifctl::daemon

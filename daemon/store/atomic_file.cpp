@@ -1,0 +1,59 @@
+#include "atomic_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "daemon/kernel/unique_fd.hpp"
+
+namespace ifctl::daemon {
+
+int fsync_dir(int dir_fd) { return ::fsync(dir_fd) < 0 ? -errno : 0; }
+
+int write_file_atomic(int dir_fd, const std::string& name, std::string_view data, bool sync_dir) {
+    // One writer per state directory (the lock file), so a fixed temporary name is safe;
+    // a leftover from a crash is simply overwritten.
+    const std::string tmp = "." + name + ".tmp";
+    UniqueFd fd(::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd) return -errno;
+    auto fail = [&](int err) {
+        ::unlinkat(dir_fd, tmp.c_str(), 0);
+        return -err;
+    };
+    for (size_t done = 0; done < data.size();) {
+        const ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(errno);
+        }
+        done += static_cast<size_t>(n);
+    }
+    if (::fsync(fd.get()) < 0) return fail(errno);
+    if (::renameat(dir_fd, tmp.c_str(), dir_fd, name.c_str()) < 0) return fail(errno);
+    return sync_dir ? fsync_dir(dir_fd) : 0;
+}
+
+int remove_file_durable(int dir_fd, const std::string& name, bool sync_dir) {
+    if (::unlinkat(dir_fd, name.c_str(), 0) < 0 && errno != ENOENT) return -errno;
+    return sync_dir ? fsync_dir(dir_fd) : 0;
+}
+
+int read_whole_file(int dir_fd, const std::string& name, std::string& out) {
+    UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return -errno;
+    out.clear();
+    char buf[8192];
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -errno;
+        }
+        if (n == 0) return 0;
+        out.append(buf, static_cast<size_t>(n));
+    }
+}
+
+}  // namespace ifctl::daemon

@@ -1,0 +1,24 @@
+// Files that are either wholly old or wholly new after a crash: write a
+// temporary file, fsync it, rename it over the old one, fsync the directory.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ifctl::daemon {
+
+// Replaces `name` in the directory `dir_fd` by `data`. With sync_dir false the
+// directory is not fsync'd (the caller does it once for several files).
+// Returns 0 or -errno; on failure the old file is untouched and no temporary
+// file is left behind.
+int write_file_atomic(int dir_fd, const std::string& name, std::string_view data, bool sync_dir = true);
+
+// Removes `name` (absent is fine) and, with sync_dir, makes that durable.
+int remove_file_durable(int dir_fd, const std::string& name, bool sync_dir = true);
+
+int fsync_dir(int dir_fd);
+
+// Reads a whole file; 0 or -errno.
+int read_whole_file(int dir_fd, const std::string& name, std::string& out);
+
+}  // namespace ifctl::daemon

@@ -1,0 +1,116 @@
+#include "store.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "daemon/store/atomic_file.hpp"
+
+namespace ifctl::daemon {
+
+namespace {
+// Below this much free space a change is refused up front: a record is a few
+// KiB, and a change refused whole beats one acknowledged and never written.
+constexpr unsigned long long kMinFreeBytes = 64 * 1024;
+
+bool record_file(const char* n, uint64_t& id) {
+    const std::string s(n);
+    if (s.size() < 6 || s.compare(s.size() - 5, 5, ".json") != 0) return false;
+    const std::string digits = s.substr(0, s.size() - 5);
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    id = std::stoull(digits);
+    return true;
+}
+// "<id>.json.corrupt": set aside earlier; its id stays taken.
+bool corrupt_file(const char* n, uint64_t& id) {
+    const std::string s(n);
+    constexpr std::string_view suffix = ".corrupt";
+    if (s.size() <= suffix.size() || s.compare(s.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
+    return record_file(s.substr(0, s.size() - suffix.size()).c_str(), id);
+}
+
+}  // namespace
+
+std::string Store::file_name(uint64_t unique_id) { return std::to_string(unique_id) + ".json"; }
+
+int Store::open(const std::string& state_dir) {
+    path_ = state_dir + "/interfaces";
+    if (::mkdir(path_.c_str(), 0700) < 0 && errno != EEXIST) return -errno;
+    UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return -errno;
+    dir_ = std::move(fd);
+    return 0;
+}
+
+Store::Loaded Store::load() {
+    Loaded out;
+    const int dup = ::dup(dir_.get());
+    DIR* d = dup < 0 ? nullptr : ::fdopendir(dup);
+    if (!d) {
+        if (dup >= 0) ::close(dup);
+        out.problems.push_back(path_ + ": cannot be listed: " + std::strerror(errno));
+        return out;
+    }
+    ::rewinddir(d);
+    std::vector<std::pair<uint64_t, std::string>> files;
+    while (const dirent* e = ::readdir(d)) {
+        uint64_t id = 0;
+        if (record_file(e->d_name, id)) files.emplace_back(id, e->d_name);
+        else if (corrupt_file(e->d_name, id)) out.max_id = std::max(out.max_id, id);
+    }
+    ::closedir(d);
+    std::sort(files.begin(), files.end());
+    if (std::string bytes, why; read_whole_file(dir_.get(), "ids.json", bytes) == 0)
+        if (decode_ids(bytes, out.next_id, why) < 0) out.problems.push_back(path_ + "/ids.json: " + why);
+    for (const auto& [id, name] : files) {
+        out.max_id = std::max(out.max_id, id);
+        std::string bytes, why;
+        StoredInterface r;
+        int rc = read_whole_file(dir_.get(), name, bytes);
+        if (rc == 0) rc = decode_record(bytes, r, why);
+        else why = std::strerror(-rc);
+        if (rc == 0 && r.unique_id != id) {
+            rc = -EBADMSG;
+            why = "holds unique id " + std::to_string(r.unique_id) + ", not " + std::to_string(id);
+        }
+        if (rc < 0) {
+            std::string line = path_ + "/" + name + ": " + why;
+            // A newer daemon's file is not ours to move; a damaged one is set aside.
+            if (rc == -EBADMSG) {
+                const std::string aside = name + ".corrupt";
+                if (::renameat(dir_.get(), name.c_str(), dir_.get(), aside.c_str()) == 0) line += "; kept as " + aside;
+            }
+            out.problems.push_back(line);
+            continue;
+        }
+        out.records.push_back(std::move(r));
+    }
+    return out;
+}
+
+int Store::put(const StoredInterface& r, bool sync_dir) {
+    return write_file_atomic(dir_.get(), file_name(r.unique_id), encode_record(r), sync_dir);
+}
+
+int Store::put_next_id(uint64_t next) { return write_file_atomic(dir_.get(), "ids.json", encode_ids(next), false); }
+
+int Store::sync() { return fsync_dir(dir_.get()); }
+
+int Store::remove(uint64_t unique_id) { return remove_file_durable(dir_.get(), file_name(unique_id)); }
+
+int Store::writable() const {
+    if (::faccessat(dir_.get(), ".", W_OK, AT_EACCESS) < 0) return -errno;
+    struct statvfs s {};
+    if (::fstatvfs(dir_.get(), &s) == 0 && (s.f_bfree * s.f_frsize < kMinFreeBytes || (s.f_files && !s.f_ffree)))
+        return -ENOSPC;
+    return 0;
+}
+
+}  // namespace ifctl::daemon

@@ -1,0 +1,56 @@
+// The state directory's interface records: one file per managed interface,
+// `interfaces/<unique id>.json`, each replaced atomically (atomic_file.hpp).
+// One file per interface keeps every synchronous write small (a create writes
+// one record, not the whole daemon's state) and confines damage: a corrupt
+// file costs its own interface, never the others.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "daemon/kernel/unique_fd.hpp"
+#include "daemon/store/record.hpp"
+
+namespace ifctl::daemon {
+
+class Store {
+public:
+    // Opens (creating if needed) `state_dir`/interfaces. 0 or -errno.
+    int open(const std::string& state_dir);
+    bool is_open() const { return static_cast<bool>(dir_); }
+
+    struct Loaded {
+        std::vector<StoredInterface> records;
+        // One line per file that could not be read ("interfaces/7.json: checksum mismatch ...").
+        // Such files are renamed to *.corrupt (kept for inspection, not read again).
+        std::vector<std::string> problems;
+        uint64_t max_id = 0;  // the largest id a file is named by, readable or not
+        uint64_t next_id = 1;  // from ids.json (1 if absent or unreadable)
+    };
+    Loaded load();
+
+    // Writes one record durably (file and directory fsync'd). 0 or -errno.
+    int put(const StoredInterface& r) { return put(r, true); }
+    // The same without the directory fsync; sync() afterwards (group commit).
+    int put(const StoredInterface& r, bool sync_dir);
+    int sync();
+    // Removes a record durably. 0 or -errno.
+    int remove(uint64_t unique_id);
+    // Writes ids.json (the next unique id), without the directory fsync.
+    int put_next_id(uint64_t next);
+
+    // Whether a change could be recorded now: 0, -EROFS (read-only), -ENOSPC
+    // (almost full), -EACCES. Checked before a change is applied, so that a
+    // change the daemon could not record is refused rather than half-made.
+    int writable() const;
+
+    const std::string& path() const { return path_; }
+
+private:
+    static std::string file_name(uint64_t unique_id);
+    std::string path_;
+    UniqueFd dir_;
+};
+
+}  // namespace ifctl::daemon

@@ -1,0 +1,468 @@
+// The state directory and restarts: records on disk before the reply, group
+// commit of kernel configuration, changes made behind the daemon's back,
+// damaged records, clean stop, kill -9, re-adoption, recreation after a
+// "reboot" (a fresh network namespace over the same state directory), and
+// moving a TAP into another namespace. All against the real kernel.
+#define CATCH_CONFIG_RUNNER
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "daemon/store/record.hpp"
+#include "libifctl/protocol/model.hpp"
+#include "libifctl/src/connection.hpp"
+#include "support/addresses.hpp"
+#include "support/netns_daemon.hpp"
+
+using namespace ifctl;
+using json = nlohmann::json;
+using proto::A;
+using proto::Op;
+using test::v4;
+using test::v6;
+namespace fs = std::filesystem;
+
+namespace {
+
+uint16_t t(A a) { return static_cast<uint16_t>(a); }
+
+// A state directory that outlives one daemon, removed at the end of the test.
+struct StateDir {
+    std::string path;
+    StateDir() {
+        char tmpl[] = "/tmp/ifctl-state.XXXXXX";
+        REQUIRE(::mkdtemp(tmpl));
+        path = tmpl;
+    }
+    ~StateDir() {
+        std::error_code ec;
+        if (!std::getenv("IFCTL_KEEP_TEST_DIRS")) fs::remove_all(path, ec);
+    }
+    std::string arg() const { return "--state-dir " + path; }
+    std::string record_path(uint64_t id) const { return path + "/interfaces/" + std::to_string(id) + ".json"; }
+    bool has_record(uint64_t id) const { return fs::exists(record_path(id)); }
+    json record(uint64_t id) const {
+        std::ifstream f(record_path(id));
+        REQUIRE(f.good());
+        return json::parse(f);
+    }
+};
+
+std::unique_ptr<client::Connection> connect(const test::Daemon& d) {
+    std::unique_ptr<client::Connection> c;
+    std::string why;
+    REQUIRE(client::Connection::open(d.socket(), c, why) == 0);
+    return c;
+}
+
+client::Target by(const std::string& n) { return client::Target::by_name(n); }
+
+// The kernel's view of one interface (ip -j -d addr), or null if it is gone.
+json kernel_link(const std::string& name) {
+    for (const json& l : json::parse(test::run("ip -j -d addr show 2>/dev/null | cat")))
+        if (l.value("ifname", "") == name) return l;
+    return nullptr;
+}
+
+bool has_addr(const json& link, const std::string& local, int prefix) {
+    for (const json& a : link.at("addr_info"))
+        if (a.value("local", "") == local && a.value("prefixlen", -1) == prefix) return true;
+    return false;
+}
+
+bool has_flag(const json& link, const std::string& flag) {
+    for (const json& f : link.at("flags"))
+        if (f == flag) return true;
+    return false;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+// Waits (bounded) until `pred` holds; group commit is asynchronous.
+template <typename Pred>
+bool eventually(Pred pred) {
+    for (int i = 0; i < 500; ++i) {  // at most about 5 s
+        if (pred()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return pred();
+}
+
+void ip(const std::string& args) { test::run("ip " + args); }
+
+}  // namespace
+
+TEST_CASE("a create is on disk before its reply, in a versioned record with a checksum") {
+    StateDir sd;
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("pr0", {.owner = 65534, .group = 100, .persistent = true}, rec) == 0);
+    CHECK(rec.persistent);
+    REQUIRE(sd.has_record(rec.unique_id));
+    const json f = sd.record(rec.unique_id);
+    CHECK(f["format"] == "ifctld-interface");
+    CHECK(f["version"] == 1);
+    CHECK(f["checksum"].get<std::string>().rfind("fnv1a64:", 0) == 0);
+    CHECK(f["record"]["owner"] == 65534);
+    CHECK(f["record"]["group"] == 100);
+    CHECK(f["record"]["persistent"] == true);
+    CHECK(f["record"]["unique_id"] == rec.unique_id);
+    CHECK(f["record"]["kernel"]["name"] == "pr0");
+    CHECK(f["record"]["kernel"]["index"] == rec.index);
+    // The kernel keeps every managed TAP alive by itself (IFF_PERSIST).
+    CHECK(kernel_link("pr0")["linkinfo"]["info_data"]["persist"] == true);
+
+    SECTION("metric, owner and persistence are written before the reply") {
+        REQUIRE(c->set_metric(by("pr0"), 7) == 0);
+        CHECK(sd.record(rec.unique_id)["record"]["metric"] == 7);
+        REQUIRE(c->set_owner(by("pr0"), 0) == 0);
+        CHECK(sd.record(rec.unique_id)["record"]["owner"] == 0);
+        REQUIRE(c->set_persistent(by("pr0"), false) == 0);
+        CHECK(sd.record(rec.unique_id)["record"]["persistent"] == false);
+        proto::Interface now;
+        REQUIRE(c->get(by("pr0"), now) == 0);
+        CHECK_FALSE(now.persistent);
+        CHECK(now.metric == 7);
+    }
+    SECTION("a request with Durable is answered once its kernel configuration is on disk") {
+        auto target = by("pr0");
+        proto::Writer w = c->request(Op::SetMtu, &target);
+        w.u32(t(A::Mtu), 1300).u8(t(A::Durable), 1);
+        client::Connection::Reply r;
+        REQUIRE(c->call(w, r) == 0);
+        REQUIRE(r.status == 0);
+        CHECK(sd.record(rec.unique_id)["record"]["kernel"]["mtu"] == 1300);
+    }
+    SECTION("kernel configuration follows by group commit, also when changed behind the daemon's back") {
+        REQUIRE(c->addr_add(by("pr0"), v4("192.0.2.9")) == 0);
+        ip("link set pr0 mtu 1280");
+        ip("link set pr0 name pr0x");
+        CHECK(eventually([&] {
+            const json k = sd.record(rec.unique_id)["record"]["kernel"];
+            return k["mtu"] == 1280 && k["name"] == "pr0x" && k["addresses"].size() == 1;
+        }));
+        const json a = sd.record(rec.unique_id)["record"]["kernel"]["addresses"][0];
+        CHECK(a["local"] == "192.0.2.9");
+        CHECK(a["prefix"] == 24);
+        ip("link set pr0x name pr0");
+    }
+    SECTION("destroy removes the record") {
+        REQUIRE(c->destroy(by("pr0")) == 0);
+        CHECK_FALSE(sd.has_record(rec.unique_id));
+        CHECK(kernel_link("pr0") == nullptr);
+    }
+    SECTION("deleted behind the daemon's back: a persistent record stays, a non-persistent one goes") {
+        proto::Interface other;
+        REQUIRE(c->create("pr1", {}, other) == 0);
+        ip("link del pr1");
+        ip("link del pr0");
+        CHECK(eventually([&] { return !sd.has_record(other.unique_id); }));
+        CHECK(sd.has_record(rec.unique_id));
+    }
+    c->destroy(by("pr0"));
+}
+
+TEST_CASE("a clean stop leaves persistent TAPs, destroys the rest; a restart re-adopts") {
+    StateDir sd;
+    proto::Interface p, n;
+    {
+        test::Daemon d(sd.arg());
+        auto c = connect(d);
+        REQUIRE(c->create("ps0", {.owner = 65534, .persistent = true}, p) == 0);
+        REQUIRE(c->create("ns0", {}, n) == 0);
+        REQUIRE(c->set_mtu(by("ps0"), 1400) == 0);
+        REQUIRE(c->addr_add(by("ps0"), v4("198.51.100.1")) == 0);
+        REQUIRE(c->set_flags(by("ps0"), 1, 1) == 0);
+        REQUIRE(c->set_metric(by("ps0"), 5) == 0);
+        CHECK(d.stop() == 0);
+    }
+    CHECK(kernel_link("ns0") == nullptr);
+    CHECK_FALSE(sd.has_record(n.unique_id));
+    const json k = kernel_link("ps0");
+    REQUIRE(k != nullptr);
+    CHECK(k["mtu"] == 1400);
+    CHECK(has_addr(k, "198.51.100.1", 24));
+
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    proto::Interface again;
+    REQUIRE(c->get(by("ps0"), again) == 0);
+    CHECK(again.managed);
+    CHECK(again.index == p.index);
+    CHECK(again.unique_id == p.unique_id);
+    CHECK(again.owner == 65534);
+    CHECK(again.metric == 5);
+    CHECK(again.persistent);
+    CHECK(again.mtu == 1400);
+    CHECK((again.flags & 1) == 1);
+    // It is managed again: changes work, and new ids do not reuse old ones.
+    REQUIRE(c->set_mtu(by("ps0"), 1450) == 0);
+    proto::Interface fresh;
+    REQUIRE(c->create("ns1", {}, fresh) == 0);
+    CHECK(fresh.unique_id > n.unique_id);
+    CHECK(c->destroy(by("ns1")) == 0);
+    CHECK(c->destroy(by("ps0")) == 0);
+}
+
+TEST_CASE("kill -9 leaves every TAP in the kernel; the next daemon re-adopts them with their queues") {
+    StateDir sd;
+    proto::Interface a, b;
+    int client_queue = -1;
+    {
+        test::Daemon d(sd.arg());
+        auto c = connect(d);
+        REQUIRE(c->create("kq0", {.queues = 2}, a) == 0);
+        REQUIRE(c->create("kq1", {.owner = 65534, .persistent = true}, b) == 0);
+        REQUIRE(c->addr_add(by("kq0"), v6("2001:db8::5")) == 0);
+        REQUIRE(c->set_flags(by("kq0"), 1, 1) == 0);
+        REQUIRE(c->open_queue(by("kq0"), &client_queue) == 0);
+        d.kill_hard();
+    }
+    // Nothing went with the daemon, and the client's queue still works.
+    REQUIRE(kernel_link("kq0") != nullptr);
+    REQUIRE(kernel_link("kq1") != nullptr);
+    CHECK(has_addr(kernel_link("kq0"), "2001:db8::5", 64));
+    CHECK(has_flag(kernel_link("kq0"), "LOWER_UP"));  // the client's queue keeps the carrier
+
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    proto::Interface ra, rb;
+    REQUIRE(c->get(by("kq0"), ra) == 0);
+    REQUIRE(c->get(by("kq1"), rb) == 0);
+    CHECK(ra.managed);
+    CHECK(ra.unique_id == a.unique_id);
+    CHECK_FALSE(ra.persistent);
+    CHECK(rb.unique_id == b.unique_id);
+    CHECK(rb.owner == 65534);
+    // The daemon's new queue stepped aside for the client's: one attached, one detached.
+    CHECK(ra.queues == 1);
+    CHECK(ra.queues_detached == 1);
+    // The queue limit still counts the client's queue: one more, then EBUSY.
+    int second = -1;
+    REQUIRE(c->open_queue(by("kq0"), &second) == 0);
+    int third = -1;
+    CHECK(c->open_queue(by("kq0"), &third) == -EBUSY);
+    ::close(second);
+    ::close(client_queue);
+    CHECK(c->destroy(by("kq0")) == 0);
+    CHECK(c->destroy(by("kq1")) == 0);
+}
+
+TEST_CASE("damaged and newer records are reported and never half-read; older ones load") {
+    StateDir sd;
+    fs::create_directories(sd.path + "/interfaces");
+    auto write = [&](const std::string& name, const std::string& bytes) {
+        std::ofstream(sd.path + "/interfaces/" + name) << bytes;
+    };
+    daemon::StoredInterface good;
+    good.unique_id = 6;
+    good.name = "dmg6";
+    good.index = 60;
+    good.persistent = true;
+    std::string six = daemon::encode_record(good);
+    six.replace(six.find("dmg6"), 4, "dmgX");  // a damaged byte: the checksum no longer matches
+    write("6.json", six);
+    daemon::StoredInterface torn = good;
+    torn.unique_id = 5;
+    const std::string five = daemon::encode_record(torn);
+    write("5.json", five.substr(0, five.size() / 2));
+    json newer = json::parse(daemon::encode_record(torn));
+    newer["version"] = 99;
+    write("7.json", newer.dump());
+    // A minimal version-1 record, as an older daemon would have written it:
+    // only the fields version 1 requires.
+    const json old_rec{{"unique_id", 8}, {"owner", 0}, {"persistent", true}, {"kernel", {{"index", 0}, {"name", "old8"}}}};
+    char sum[17];
+    std::snprintf(sum, sizeof sum, "%016llx", static_cast<unsigned long long>(daemon::fnv1a64(old_rec.dump())));
+    write("8.json", json{{"format", "ifctld-interface"}, {"version", 1}, {"checksum", std::string("fnv1a64:") + sum},
+                         {"record", old_rec}}
+                        .dump());
+
+    test::Daemon d(sd.arg());
+    const std::string log = slurp(d.log());
+    CHECK(log.find("5.json: unreadable (torn or corrupt)") != std::string::npos);
+    CHECK(log.find("6.json: checksum mismatch") != std::string::npos);
+    CHECK(log.find("7.json: written by a newer ifctld (format version 99") != std::string::npos);
+    CHECK(fs::exists(sd.path + "/interfaces/5.json.corrupt"));
+    CHECK(fs::exists(sd.path + "/interfaces/6.json.corrupt"));
+    CHECK(fs::exists(sd.path + "/interfaces/7.json"));  // not ours to move
+    // Nothing of the damaged records was acted on.
+    CHECK(kernel_link("dmg6") == nullptr);
+    CHECK(kernel_link("dmgX") == nullptr);
+    // The older record was read and its persistent TAP made.
+    auto c = connect(d);
+    proto::Interface old;
+    REQUIRE(c->get(by("old8"), old) == 0);
+    CHECK(old.managed);
+    CHECK(old.unique_id == 8);
+    // New ids start above every id on disk, readable or not.
+    proto::Interface fresh;
+    REQUIRE(c->create("dmgnew", {}, fresh) == 0);
+    CHECK(fresh.unique_id == 9);
+    c->destroy(by("dmgnew"));
+    c->destroy(by("old8"));
+}
+
+TEST_CASE("a TAP moves into another network namespace with its owner and configuration") {
+    StateDir sd;
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    // A child in a namespace of its own, as a container would be.
+    int ready[2];
+    REQUIRE(::pipe(ready) == 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::unshare(CLONE_NEWNET) < 0) ::_exit(1);
+        char ok = 1;
+        if (::write(ready[1], &ok, 1) != 1) ::_exit(1);
+        ::pause();
+        ::_exit(0);
+    }
+    char ok = 0;
+    REQUIRE(::read(ready[0], &ok, 1) == 1);
+    ::close(ready[0]);
+    ::close(ready[1]);
+    const std::string in_child = "nsenter --net=/proc/" + std::to_string(child) + "/ns/net ";
+    auto child_link = [&](const std::string& name) -> json {
+        for (const json& l : json::parse(test::run(in_child + "ip -j -d addr show 2>/dev/null | cat")))
+            if (l.value("ifname", "") == name) return l;
+        return nullptr;
+    };
+
+    proto::Interface mv;
+    REQUIRE(c->create("mv0", {.owner = 65534}, mv) == 0);
+    REQUIRE(c->set_mtu(by("mv0"), 1420) == 0);
+    REQUIRE(c->addr_add(by("mv0"), v4("10.9.0.1")) == 0);
+    REQUIRE(c->addr_add(by("mv0"), v6("2001:db8:9::1")) == 0);
+    REQUIRE(c->set_flags(by("mv0"), 1, 1) == 0);
+    const json before = kernel_link("mv0");
+
+    SECTION("by process") {
+        REQUIRE(c->move_netns(by("mv0"), {.pid = static_cast<uint32_t>(child)}) == 0);
+        CHECK(kernel_link("mv0") == nullptr);
+        const json there = child_link("mv0");
+        REQUIRE(there != nullptr);
+        CHECK(there["mtu"] == 1420);
+        CHECK(there["address"] == before["address"]);
+        CHECK(has_flag(there, "UP"));
+        CHECK(has_addr(there, "10.9.0.1", 24));
+        CHECK(has_addr(there, "2001:db8:9::1", 64));
+        CHECK(there["linkinfo"]["info_data"]["user"] == before["linkinfo"]["info_data"]["user"]);
+        CHECK(there["linkinfo"]["info_data"]["persist"] == true);
+        const json r = sd.record(mv.unique_id)["record"];
+        CHECK(r["netns"] == "pid " + std::to_string(child));
+        CHECK(r["owner"] == 65534);
+    }
+    SECTION("by namespace file") {
+        const std::string path = "/proc/" + std::to_string(child) + "/ns/net";
+        REQUIRE(c->move_netns(by("mv0"), {.path = path}) == 0);
+        CHECK(kernel_link("mv0") == nullptr);
+        const json there = child_link("mv0");
+        REQUIRE(there != nullptr);
+        CHECK(has_addr(there, "10.9.0.1", 24));
+        CHECK(sd.record(mv.unique_id)["record"]["netns"] == path);
+    }
+    SECTION("refusals change nothing") {
+        CHECK(c->move_netns(by("mv0"), {.path = "/nonexistent/ns"}) == -ENOENT);
+        CHECK(c->move_netns(by("mv0"), {.path = "/etc/hostname"}) == -EINVAL);
+        CHECK(c->move_netns(by("mv0"), {.pid = 0x3fffffff}) == -ESRCH);
+        CHECK(c->move_netns(by("lo"), {.pid = static_cast<uint32_t>(child)}) == -EPERM);  // not managed
+        const json after = kernel_link("mv0");
+        REQUIRE(after != nullptr);
+        CHECK(after["addr_info"] == before["addr_info"]);
+        CHECK(sd.record(mv.unique_id)["record"]["netns"] == "");
+        CHECK(child_link("mv0") == nullptr);
+        c->destroy(by("mv0"));
+    }
+    ::kill(child, SIGKILL);
+    ::waitpid(child, nullptr, 0);
+}
+
+// Last: it leaves this process in a fresh network namespace.
+TEST_CASE("after a reboot (a fresh namespace, the same state) persistent TAPs are made again") {
+    StateDir sd;
+    proto::Interface p, n;
+    const std::vector<uint8_t> mac{0x02, 0x00, 0x5e, 0x10, 0x20, 0x30};
+    {
+        test::Daemon d(sd.arg());
+        auto c = connect(d);
+        // A few TAPs first, so the index is not the next free one after a reboot.
+        REQUIRE(c->create("rb-n0", {}, n) == 0);
+        for (int i = 0; i < 3; ++i) {
+            proto::Interface x;
+            REQUIRE(c->create("rbx%d", {}, x) == 0);
+        }
+        REQUIRE(c->create("rb0", {.owner = 65534, .group = 100, .vnet_hdr = true, .persistent = true}, p) == 0);
+        REQUIRE(c->set_lladdr(by("rb0"), mac) == 0);
+        REQUIRE(c->set_mtu(by("rb0"), 1400) == 0);
+        REQUIRE(c->set_metric(by("rb0"), 3) == 0);
+        REQUIRE(c->addr_add(by("rb0"), v4("203.0.113.7", 25)) == 0);
+        REQUIRE(c->addr_add(by("rb0"), v4("203.0.113.8", 25)) == 0);  // a secondary, kept second
+        REQUIRE(c->addr_add(by("rb0"), v6("2001:db8:7::7")) == 0);
+        REQUIRE(c->set_flags(by("rb0"), 1, 1) == 0);
+        REQUIRE(d.stop() == 0);
+    }
+    const json before = kernel_link("rb0");
+    REQUIRE(before != nullptr);
+
+    // The "reboot": a new, empty network namespace; the old one and its TAPs go.
+    REQUIRE(::unshare(CLONE_NEWNET) == 0);
+    REQUIRE(kernel_link("rb0") == nullptr);
+
+    test::Daemon d(sd.arg());
+    const json k = kernel_link("rb0");
+    REQUIRE(k != nullptr);
+    CHECK(k["ifindex"] == p.index);
+    CHECK(k["address"] == "02:00:5e:10:20:30");
+    CHECK(k["mtu"] == 1400);
+    CHECK(has_flag(k, "UP"));
+    CHECK(k["linkinfo"]["info_data"]["user"] == before["linkinfo"]["info_data"]["user"]);
+    CHECK(k["linkinfo"]["info_data"]["group"] == before["linkinfo"]["info_data"]["group"]);
+    CHECK(k["linkinfo"]["info_data"]["vnet_hdr"] == true);
+    REQUIRE(k["addr_info"].size() >= 3);
+    CHECK(k["addr_info"][0]["local"] == "203.0.113.7");
+    CHECK(k["addr_info"][1]["local"] == "203.0.113.8");
+    CHECK(k["addr_info"][1].value("secondary", false));
+    CHECK(has_addr(k, "2001:db8:7::7", 64));
+    CHECK(kernel_link("rb-n0") == nullptr);
+    CHECK_FALSE(sd.has_record(n.unique_id));
+
+    auto c = connect(d);
+    proto::Interface again;
+    REQUIRE(c->get(by("rb0"), again) == 0);
+    CHECK(again.managed);
+    CHECK(again.unique_id == p.unique_id);
+    CHECK(again.owner == 65534);
+    CHECK(again.metric == 3);
+    CHECK(again.persistent);
+    CHECK(c->destroy(by("rb0")) == 0);
+}
+
+int main(int argc, char** argv) {
+    if (::geteuid() != 0) {
+        std::fprintf(stderr, "test_persistence needs root (private network namespaces, TAP devices); skipped\n");
+        return 77;
+    }
+    test::require_private_netns();
+    test::loopback_up();
+    return Catch::Session().run(argc, argv);
+}

@@ -1,0 +1,188 @@
+// The state directory's files without a daemon: records round-trip, damaged
+// ones are refused whole with the right errno, older versions load, newer ones
+// are refused, writes are atomic; and the journald fields of a log line.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "daemon/log_sink.hpp"
+#include "daemon/store/atomic_file.hpp"
+#include "daemon/store/record.hpp"
+#include "daemon/store/store.hpp"
+
+using namespace ifctl;
+using daemon::StoredInterface;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+StoredInterface sample() {
+    StoredInterface r;
+    r.unique_id = 42;
+    r.unique_family = "ether";
+    r.owner = 1000;
+    r.group = 100;
+    r.vnet_hdr = true;
+    r.max_queues = 4;
+    r.metric = -3;
+    r.persistent = true;
+    r.netns = "/run/netns/blue";
+    r.multicast = {{0x01, 0x00, 0x5e, 0x00, 0x00, 0x01}};
+    r.index = 17;
+    r.name = "tap9";
+    r.mtu = 1400;
+    r.txqlen = 500;
+    r.flags = 0x1043;
+    r.lladdr = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
+    proto::Address a;
+    a.family = AF_INET;
+    a.local = {192, 0, 2, 1};
+    a.prefix = 24;
+    a.broadcast = std::array<uint8_t, 4>{192, 0, 2, 255};
+    a.label = "tap9:1";
+    a.flags = 0x80;
+    proto::Address b;
+    b.family = AF_INET6;
+    b.local = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    b.prefix = 64;
+    b.peer = std::array<uint8_t, 16>{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    r.addresses = {a, b};
+    return r;
+}
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char tmpl[] = "/tmp/ifctl-store.XXXXXX";
+        REQUIRE(::mkdtemp(tmpl));
+        path = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::permissions(path, fs::perms::owner_all, ec);
+        fs::remove_all(path, ec);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a record round-trips with every field") {
+    const StoredInterface r = sample();
+    StoredInterface back;
+    std::string why;
+    REQUIRE(daemon::decode_record(daemon::encode_record(r), back, why) == 0);
+    CHECK(back == r);
+    const json env = json::parse(daemon::encode_record(r));
+    CHECK(env["format"] == "ifctld-interface");
+    CHECK(env["version"] == daemon::kStateVersion);
+    CHECK(env["record"]["kernel"]["addresses"][0]["broadcast"] == "192.0.2.255");
+}
+
+TEST_CASE("damaged records are refused whole, newer ones with EPROTONOSUPPORT") {
+    const std::string good = daemon::encode_record(sample());
+    StoredInterface out;
+    out.name = "untouched";
+    std::string why;
+    SECTION("torn") {
+        for (size_t n : {size_t{0}, size_t{1}, good.size() / 2, good.size() - 3}) {
+            CHECK(daemon::decode_record(good.substr(0, n), out, why) == -EBADMSG);
+            CHECK(why.find("unreadable") != std::string::npos);
+        }
+    }
+    SECTION("one changed byte") {
+        std::string bad = good;
+        bad[bad.find("tap9")] = 'x';
+        CHECK(daemon::decode_record(bad, out, why) == -EBADMSG);
+        CHECK(why.find("checksum mismatch") != std::string::npos);
+    }
+    SECTION("valid JSON that is not a record") {
+        CHECK(daemon::decode_record("{\"format\":\"other\"}", out, why) == -EBADMSG);
+        CHECK(daemon::decode_record("[1,2]", out, why) == -EBADMSG);
+    }
+    SECTION("a bad field under a right checksum") {
+        json env = json::parse(good);
+        env["record"]["kernel"]["lladdr"] = "zz:zz";
+        env["checksum"] = "fnv1a64:" + [&] {
+            char b[17];
+            std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(daemon::fnv1a64(env["record"].dump())));
+            return std::string(b);
+        }();
+        CHECK(daemon::decode_record(env.dump(), out, why) == -EBADMSG);
+    }
+    SECTION("newer") {
+        json env = json::parse(good);
+        env["version"] = daemon::kStateVersion + 1;
+        CHECK(daemon::decode_record(env.dump(), out, why) == -EPROTONOSUPPORT);
+        CHECK(why.find("newer ifctld") != std::string::npos);
+    }
+    CHECK(out.name == "untouched");  // never half-read
+}
+
+TEST_CASE("atomic writes: the old file stays whole when a write fails, no temporary is left") {
+    TempDir d;
+    const int dir = ::open(d.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(dir >= 0);
+    REQUIRE(daemon::write_file_atomic(dir, "f.json", "old") == 0);
+    std::string got;
+    REQUIRE(daemon::read_whole_file(dir, "f.json", got) == 0);
+    CHECK(got == "old");
+    REQUIRE(daemon::write_file_atomic(dir, "f.json", "new") == 0);
+    REQUIRE(daemon::read_whole_file(dir, "f.json", got) == 0);
+    CHECK(got == "new");
+    CHECK_FALSE(fs::exists(d.path + "/.f.json.tmp"));
+    CHECK(daemon::remove_file_durable(dir, "f.json") == 0);
+    CHECK(daemon::remove_file_durable(dir, "f.json") == 0);  // absent is fine
+    CHECK(daemon::read_whole_file(dir, "f.json", got) == -ENOENT);
+    ::close(dir);
+}
+
+TEST_CASE("a store puts, loads, sets damaged files aside and keeps the id counter") {
+    TempDir d;
+    daemon::Store st;
+    REQUIRE(st.open(d.path) == 0);
+    CHECK(st.writable() == 0);
+    StoredInterface a = sample(), b = sample();
+    b.unique_id = 43;
+    b.name = "tap10";
+    REQUIRE(st.put(a) == 0);
+    REQUIRE(st.put(b) == 0);
+    REQUIRE(st.put_next_id(50) == 0);
+    std::ofstream(d.path + "/interfaces/44.json") << "{\"format\": \"ifctld-interface\", \"ver";
+    std::ofstream(d.path + "/interfaces/notes.txt") << "ignored";
+    daemon::Store::Loaded l = st.load();
+    REQUIRE(l.records.size() == 2);
+    CHECK(l.records[0] == a);
+    CHECK(l.records[1] == b);
+    CHECK(l.next_id == 50);
+    CHECK(l.max_id == 44);
+    REQUIRE(l.problems.size() == 1);
+    CHECK(l.problems[0].find("44.json: unreadable") != std::string::npos);
+    CHECK(fs::exists(d.path + "/interfaces/44.json.corrupt"));
+    REQUIRE(st.remove(43) == 0);
+    l = st.load();
+    CHECK(l.records.size() == 1);
+    CHECK(l.max_id == 44);  // the set-aside file's id stays taken
+}
+
+TEST_CASE("journald entries carry the level and the line's topic") {
+    using daemon::journal_fields;
+    auto has = [](const std::vector<std::string>& f, const std::string& want) {
+        return std::find(f.begin(), f.end(), want) != f.end();
+    };
+    const auto audit = journal_fields(spdlog::level::info, "audit: uid=0 pid=1 comm=x create tap0 -> ok");
+    CHECK(has(audit, "MESSAGE=audit: uid=0 pid=1 comm=x create tap0 -> ok"));
+    CHECK(has(audit, "PRIORITY=6"));
+    CHECK(has(audit, "SYSLOG_IDENTIFIER=ifctld"));
+    CHECK(has(audit, "IFCTL_LEVEL=info"));
+    CHECK(has(audit, "IFCTL_TOPIC=audit"));
+    const auto plain = journal_fields(spdlog::level::err, "tap0 changed: mtu 1500 -> 1400");
+    CHECK(has(plain, "PRIORITY=3"));
+    CHECK(std::none_of(plain.begin(), plain.end(), [](const std::string& f) { return f.rfind("IFCTL_TOPIC=", 0) == 0; }));
+}

@@ -29,6 +29,7 @@
 #include "libifctl/src/connection.hpp"
 #include "support/addresses.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/process.hpp"
 
 using namespace ifctl;
 using json = nlohmann::json;
@@ -74,7 +75,7 @@ Views look(client::Connection& c, const std::string& state_dir) {
     std::map<std::string, proto::Interface> daemon;
     for (auto& i : list)
         if (i.managed) daemon[i.name] = i;
-    for (const json& l : json::parse(test::run("ip -j -d addr show 2>/dev/null | cat"))) {
+    for (const json& l : test::ip({"-d", "addr", "show"})) {
         if (!l.contains("linkinfo") || l["linkinfo"].value("info_kind", "") != "tun") continue;
         const std::string name = l["ifname"];
         auto d = daemon.find(name);

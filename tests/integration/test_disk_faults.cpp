@@ -17,18 +17,13 @@
 #include "libifctl/src/connection.hpp"
 #include "support/addresses.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/process.hpp"
 
 using namespace ifctl;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-json kernel_link(const std::string& name) {
-    for (const json& l : json::parse(test::run("ip -j -d addr show 2>/dev/null | cat")))
-        if (l.value("ifname", "") == name) return l;
-    return nullptr;
-}
 
 // Fills the file system of `dir` until it refuses more.
 void fill(const std::string& dir) {
@@ -58,7 +53,7 @@ TEST_CASE("a full or read-only state directory refuses changes and changes nothi
         REQUIRE(c->create("df0", {.persistent = true}, rec) == 0);
         REQUIRE(c->set_metric(t, 1) == 0);
         const std::string record = state + "/interfaces/" + std::to_string(rec.unique_id) + ".json";
-        const json before_kernel = kernel_link("df0");
+        const json before_kernel = test::link("df0");
         auto on_disk = [&] {
             std::ifstream f(record);
             return json::parse(f)["record"];
@@ -70,9 +65,9 @@ TEST_CASE("a full or read-only state directory refuses changes and changes nothi
             REQUIRE(c->get(t, now) == 0);
             CHECK(now.metric == 1);
             CHECK(now.persistent);
-            CHECK(kernel_link("df0")["mtu"] == before_kernel["mtu"]);
-            CHECK(kernel_link("df0")["addr_info"] == before_kernel["addr_info"]);
-            CHECK(kernel_link("df1") == nullptr);
+            CHECK(test::link("df0")["mtu"] == before_kernel["mtu"]);
+            CHECK(test::link("df0")["addr_info"] == before_kernel["addr_info"]);
+            CHECK(test::link("df1") == nullptr);
             CHECK(on_disk() == before_disk);
             CHECK_FALSE(fs::exists(state + "/interfaces/" + std::to_string(rec.unique_id + 1) + ".json"));
         };

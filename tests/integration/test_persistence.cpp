@@ -25,6 +25,7 @@
 #include "libifctl/src/connection.hpp"
 #include "support/addresses.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/process.hpp"
 
 using namespace ifctl;
 using json = nlohmann::json;
@@ -33,6 +34,8 @@ using proto::Op;
 using test::v4;
 using test::v6;
 namespace fs = std::filesystem;
+
+using test::has_flag;
 
 namespace {
 
@@ -69,22 +72,10 @@ std::unique_ptr<client::Connection> connect(const test::Daemon& d) {
 
 client::Target by(const std::string& n) { return client::Target::by_name(n); }
 
-// The kernel's view of one interface (ip -j -d addr), or null if it is gone.
-json kernel_link(const std::string& name) {
-    for (const json& l : json::parse(test::run("ip -j -d addr show 2>/dev/null | cat")))
-        if (l.value("ifname", "") == name) return l;
-    return nullptr;
-}
 
 bool has_addr(const json& link, const std::string& local, int prefix) {
     for (const json& a : link.at("addr_info"))
         if (a.value("local", "") == local && a.value("prefixlen", -1) == prefix) return true;
-    return false;
-}
-
-bool has_flag(const json& link, const std::string& flag) {
-    for (const json& f : link.at("flags"))
-        if (f == flag) return true;
     return false;
 }
 
@@ -128,7 +119,7 @@ TEST_CASE("a create is on disk before its reply, in a versioned record with a ch
     CHECK(f["record"]["kernel"]["name"] == "pr0");
     CHECK(f["record"]["kernel"]["index"] == rec.index);
     // The kernel keeps every managed TAP alive by itself (IFF_PERSIST).
-    CHECK(kernel_link("pr0")["linkinfo"]["info_data"]["persist"] == true);
+    CHECK(test::link("pr0")["linkinfo"]["info_data"]["persist"] == true);
 
     SECTION("metric, owner and persistence are written before the reply") {
         REQUIRE(c->set_metric(by("pr0"), 7) == 0);
@@ -167,7 +158,7 @@ TEST_CASE("a create is on disk before its reply, in a versioned record with a ch
     SECTION("destroy removes the record") {
         REQUIRE(c->destroy(by("pr0")) == 0);
         CHECK_FALSE(sd.has_record(rec.unique_id));
-        CHECK(kernel_link("pr0") == nullptr);
+        CHECK(test::link("pr0") == nullptr);
     }
     SECTION("deleted behind the daemon's back: a persistent record stays, a non-persistent one goes") {
         proto::Interface other;
@@ -194,9 +185,9 @@ TEST_CASE("a clean stop leaves persistent TAPs, destroys the rest; a restart re-
         REQUIRE(c->set_metric(by("ps0"), 5) == 0);
         CHECK(d.stop() == 0);
     }
-    CHECK(kernel_link("ns0") == nullptr);
+    CHECK(test::link("ns0") == nullptr);
     CHECK_FALSE(sd.has_record(n.unique_id));
-    const json k = kernel_link("ps0");
+    const json k = test::link("ps0");
     REQUIRE(k != nullptr);
     CHECK(k["mtu"] == 1400);
     CHECK(has_addr(k, "198.51.100.1", 24));
@@ -237,10 +228,10 @@ TEST_CASE("kill -9 leaves every TAP in the kernel; the next daemon re-adopts the
         d.kill_hard();
     }
     // Nothing went with the daemon, and the client's queue still works.
-    REQUIRE(kernel_link("kq0") != nullptr);
-    REQUIRE(kernel_link("kq1") != nullptr);
-    CHECK(has_addr(kernel_link("kq0"), "2001:db8::5", 64));
-    CHECK(has_flag(kernel_link("kq0"), "LOWER_UP"));  // the client's queue keeps the carrier
+    REQUIRE(test::link("kq0") != nullptr);
+    REQUIRE(test::link("kq1") != nullptr);
+    CHECK(has_addr(test::link("kq0"), "2001:db8::5", 64));
+    CHECK(has_flag(test::link("kq0"), "LOWER_UP"));  // the client's queue keeps the carrier
 
     test::Daemon d(sd.arg());
     auto c = connect(d);
@@ -305,8 +296,8 @@ TEST_CASE("damaged and newer records are reported and never half-read; older one
     CHECK(fs::exists(sd.path + "/interfaces/6.json.corrupt"));
     CHECK(fs::exists(sd.path + "/interfaces/7.json"));  // not ours to move
     // Nothing of the damaged records was acted on.
-    CHECK(kernel_link("dmg6") == nullptr);
-    CHECK(kernel_link("dmgX") == nullptr);
+    CHECK(test::link("dmg6") == nullptr);
+    CHECK(test::link("dmgX") == nullptr);
     // The older record was read and its persistent TAP made.
     auto c = connect(d);
     proto::Interface old;
@@ -354,11 +345,11 @@ TEST_CASE("a TAP moves into another network namespace with its owner and configu
     REQUIRE(c->addr_add(by("mv0"), v4("10.9.0.1")) == 0);
     REQUIRE(c->addr_add(by("mv0"), v6("2001:db8:9::1")) == 0);
     REQUIRE(c->set_flags(by("mv0"), 1, 1) == 0);
-    const json before = kernel_link("mv0");
+    const json before = test::link("mv0");
 
     SECTION("by process") {
         REQUIRE(c->move_netns(by("mv0"), {.pid = static_cast<uint32_t>(child)}) == 0);
-        CHECK(kernel_link("mv0") == nullptr);
+        CHECK(test::link("mv0") == nullptr);
         const json there = child_link("mv0");
         REQUIRE(there != nullptr);
         CHECK(there["mtu"] == 1420);
@@ -375,7 +366,7 @@ TEST_CASE("a TAP moves into another network namespace with its owner and configu
     SECTION("by namespace file") {
         const std::string path = "/proc/" + std::to_string(child) + "/ns/net";
         REQUIRE(c->move_netns(by("mv0"), {.path = path}) == 0);
-        CHECK(kernel_link("mv0") == nullptr);
+        CHECK(test::link("mv0") == nullptr);
         const json there = child_link("mv0");
         REQUIRE(there != nullptr);
         CHECK(has_addr(there, "10.9.0.1", 24));
@@ -386,7 +377,7 @@ TEST_CASE("a TAP moves into another network namespace with its owner and configu
         CHECK(c->move_netns(by("mv0"), {.path = "/etc/hostname"}) == -EINVAL);
         CHECK(c->move_netns(by("mv0"), {.pid = 0x3fffffff}) == -ESRCH);
         CHECK(c->move_netns(by("lo"), {.pid = static_cast<uint32_t>(child)}) == -EPERM);  // not managed
-        const json after = kernel_link("mv0");
+        const json after = test::link("mv0");
         REQUIRE(after != nullptr);
         CHECK(after["addr_info"] == before["addr_info"]);
         CHECK(sd.record(mv.unique_id)["record"]["netns"] == "");
@@ -421,15 +412,15 @@ TEST_CASE("after a reboot (a fresh namespace, the same state) persistent TAPs ar
         REQUIRE(c->set_flags(by("rb0"), 1, 1) == 0);
         REQUIRE(d.stop() == 0);
     }
-    const json before = kernel_link("rb0");
+    const json before = test::link("rb0");
     REQUIRE(before != nullptr);
 
     // The "reboot": a new, empty network namespace; the old one and its TAPs go.
     REQUIRE(::unshare(CLONE_NEWNET) == 0);
-    REQUIRE(kernel_link("rb0") == nullptr);
+    REQUIRE(test::link("rb0") == nullptr);
 
     test::Daemon d(sd.arg());
-    const json k = kernel_link("rb0");
+    const json k = test::link("rb0");
     REQUIRE(k != nullptr);
     CHECK(k["ifindex"] == p.index);
     CHECK(k["address"] == "02:00:5e:10:20:30");
@@ -443,7 +434,7 @@ TEST_CASE("after a reboot (a fresh namespace, the same state) persistent TAPs ar
     CHECK(k["addr_info"][1]["local"] == "203.0.113.8");
     CHECK(k["addr_info"][1].value("secondary", false));
     CHECK(has_addr(k, "2001:db8:7::7", 64));
-    CHECK(kernel_link("rb-n0") == nullptr);
+    CHECK(test::link("rb-n0") == nullptr);
     CHECK_FALSE(sd.has_record(n.unique_id));
 
     auto c = connect(d);

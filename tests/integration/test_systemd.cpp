@@ -29,24 +29,16 @@
 
 #include "libifctl/src/connection.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/process.hpp"
 
 using namespace ifctl;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
+using test::has_flag;
+
 namespace {
 
-json kernel_link(const std::string& name) {
-    for (const json& l : json::parse(test::run("ip -j -d link show 2>/dev/null | cat")))
-        if (l.value("ifname", "") == name) return l;
-    return nullptr;
-}
-
-bool has_flag(const json& link, const std::string& flag) {
-    for (const json& f : link.at("flags"))
-        if (f == flag) return true;
-    return false;
-}
 
 // A stand-in for systemd's notify socket and fd store.
 struct Manager {
@@ -189,18 +181,18 @@ TEST_CASE("READY, watchdog pings, and TAP queues kept in the fd store across kil
     const std::string name = "tap-" + std::to_string(tap.unique_id);
     REQUIRE(m.wait_for("FDNAME=" + name));
     REQUIRE(m.store.count(name) == 1);
-    REQUIRE(has_flag(kernel_link("sd0"), "LOWER_UP"));
+    REQUIRE(has_flag(test::link("sd0"), "LOWER_UP"));
 
     // A crash: the manager still holds the queue, so the carrier stays.
     c.reset();
     kill9(pid);
-    CHECK(has_flag(kernel_link("sd0"), "LOWER_UP"));
+    CHECK(has_flag(test::link("sd0"), "LOWER_UP"));
 
     // The next daemon takes the stored queue back instead of opening another.
     m.messages.clear();
     pid = start(m, socket, state, log);
     REQUIRE(m.wait_for("READY=1"));
-    CHECK(has_flag(kernel_link("sd0"), "LOWER_UP"));
+    CHECK(has_flag(test::link("sd0"), "LOWER_UP"));
     REQUIRE(client::Connection::open(socket, c, why) == 0);
     proto::Interface again;
     REQUIRE(c->get(client::Target::by_name("sd0"), again) == 0);
@@ -208,7 +200,7 @@ TEST_CASE("READY, watchdog pings, and TAP queues kept in the fd store across kil
     CHECK(again.unique_id == tap.unique_id);
     CHECK(again.queues == 1);  // the stored queue, no second one
     CHECK(again.queues_detached == 0);
-    CHECK(kernel_link("sd0")["linkinfo"]["info_data"]["persist"] == true);
+    CHECK(test::link("sd0")["linkinfo"]["info_data"]["persist"] == true);
 
     // Destroying it takes its queue out of the store.
     REQUIRE(c->destroy(client::Target::by_name("sd0")) == 0);
@@ -249,11 +241,11 @@ TEST_CASE("socket activation with systemd-socket-activate") {
     REQUIRE(client::Connection::open(socket, c, why) == 0);
     proto::Interface tap;
     REQUIRE(c->create("sa0", {}, tap) == 0);
-    CHECK(kernel_link("sa0") != nullptr);
+    CHECK(test::link("sa0") != nullptr);
     CHECK(slurp(log).find("serving the socket systemd passed") != std::string::npos);
     c.reset();
     CHECK(stop(pid) == 0);  // systemd-socket-activate execs ifctld: this is the daemon
-    CHECK(kernel_link("sa0") == nullptr);  // not persistent: destroyed on a clean stop
+    CHECK(test::link("sa0") == nullptr);  // not persistent: destroyed on a clean stop
     std::error_code ec;
     fs::remove_all(dir, ec);
 }

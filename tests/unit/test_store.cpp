@@ -2,6 +2,7 @@
 // ones are refused whole with the right errno, older versions load, newer ones
 // are refused, writes are atomic; and the journald fields of a log line.
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

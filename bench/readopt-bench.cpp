@@ -67,11 +67,12 @@ int main(int argc, char** argv) {
     {
         const auto t0 = Clock::now();
         test::Daemon d("--state-dir " + state + " --log-level info");
-        serve_ms = ms_since(t0);
-        restore = restore_ms(d.log());
+        // The first answer comes once the restore pass is done.
         std::unique_ptr<client::Connection> c;
         std::string why;
         if (client::Connection::open(d.socket(), c, why) < 0) return 1;
+        serve_ms = ms_since(t0);
+        restore = restore_ms(d.log());
         std::vector<proto::Interface> list;
         if (c->list(list) < 0) return 1;
         for (const auto& i : list) managed += i.managed;

@@ -982,7 +982,7 @@ TEST_CASE("keywords this ifctld does not support refuse the whole line", "[error
     Fixture f;
     create("tap0");
     REFUSED(({"tap0", "up", "monitor"}), 1, "tap0: monitor: not supported by this ifctld yet");
-    REFUSED(({"tap1", "create", "persist"}), 1, "tap1: persist: not supported by this ifctld yet");
+    REFUSED(({"tap1", "create", "uniqueid", "3"}), 1, "tap1: uniqueid: not supported by this ifctld yet");
 }
 
 // ============================================================================

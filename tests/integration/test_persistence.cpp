@@ -288,6 +288,7 @@ TEST_CASE("damaged and newer records are reported and never half-read; older one
                         .dump());
 
     test::Daemon d(sd.arg());
+    auto c = connect(d);  // answered only once the start-up restore is done
     const std::string log = slurp(d.log());
     CHECK(log.find("5.json: unreadable (torn or corrupt)") != std::string::npos);
     CHECK(log.find("6.json: checksum mismatch") != std::string::npos);
@@ -299,7 +300,6 @@ TEST_CASE("damaged and newer records are reported and never half-read; older one
     CHECK(test::link("dmg6") == nullptr);
     CHECK(test::link("dmgX") == nullptr);
     // The older record was read and its persistent TAP made.
-    auto c = connect(d);
     proto::Interface old;
     REQUIRE(c->get(by("old8"), old) == 0);
     CHECK(old.managed);
@@ -420,6 +420,7 @@ TEST_CASE("after a reboot (a fresh namespace, the same state) persistent TAPs ar
     REQUIRE(test::link("rb0") == nullptr);
 
     test::Daemon d(sd.arg());
+    auto c = connect(d);  // answered only once the start-up restore is done
     const json k = test::link("rb0");
     REQUIRE(k != nullptr);
     CHECK(k["ifindex"] == p.index);
@@ -437,7 +438,6 @@ TEST_CASE("after a reboot (a fresh namespace, the same state) persistent TAPs ar
     CHECK(test::link("rb-n0") == nullptr);
     CHECK_FALSE(sd.has_record(n.unique_id));
 
-    auto c = connect(d);
     proto::Interface again;
     REQUIRE(c->get(by("rb0"), again) == 0);
     CHECK(again.managed);

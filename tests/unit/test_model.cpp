@@ -160,6 +160,8 @@ TEST_CASE("Interface round trip: minimal and unmanaged records", "[model]") {
     eth.managed = false;
     eth.owner = 0;       // not encoded for unmanaged interfaces
     eth.unique_id = 0;
+    eth.persistent = false;  // neither is persistence, nor a namespace
+    eth.netns.clear();
     eth.queues = 0;      // not encoded for non-TAP interfaces
     eth.queues_detached = 0;
     eth.may_change = false;

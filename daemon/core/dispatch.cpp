@@ -32,8 +32,10 @@ struct Ctx {
     Registry& registry;
     const Peer& peer;
     const DaemonLimits& limits;
+    const Policy& policy;
     const proto::Request& req;
     Target& target;
+    const Reloader& reloader;
 };
 
 Reply ok() { return {}; }
@@ -41,6 +43,18 @@ Reply ok() { return {}; }
 Reply from_kernel(int rc, const std::string& what) {
     if (rc == 0) return ok();
     return Reply::error(-rc, what + ": " + std::strerror(-rc));
+}
+
+// The name a create with `pattern` ("lab%d") will get: the lowest free unit, as
+// the kernel picks it. Names without %d are returned as they are.
+std::string expected_name(Netlink& kernel, const std::string& pattern) {
+    const auto pct = pattern.find("%d");
+    if (pct == std::string::npos) return pattern;
+    for (unsigned n = 0; n < 32768; ++n) {  // the kernel's own bound (__dev_alloc_name)
+        std::string name = pattern.substr(0, pct) + std::to_string(n) + pattern.substr(pct + 2);
+        if (!kernel.find(name)) return name;
+    }
+    return pattern;
 }
 
 // Interface names the kernel accepts (dev_valid_name), plus one %d for patterns.
@@ -57,7 +71,7 @@ bool valid_name(const std::string& n, bool allow_pattern) {
 // The record as this client sees it: kernel facts, daemon facts, its own access.
 proto::Interface view_for(Ctx& c, const proto::Interface& k) {
     proto::Interface v = c.registry.view(k);
-    v.may_change = authorize(c.peer, Op::SetFlags, v.name, c.registry.find(k.index)).error == 0 && v.managed;
+    v.may_change = may_configure(c.peer, c.registry.find(k.index));
     return v;
 }
 
@@ -93,12 +107,8 @@ Reply do_create(Ctx& c) {
     const uint32_t queues = c.req.has(A::Queues) ? c.req.get(A::Queues).as_u32() : 1;
     if (queues < 1 || queues > c.limits.max_queues)
         return Reply::error(EINVAL, "queues must be 1.." + std::to_string(c.limits.max_queues));
-    uint32_t owner = c.peer.uid;
-    if (c.req.has(A::Owner)) {
-        owner = c.req.get(A::Owner).as_u32();
-        if (owner != c.peer.uid && !c.peer.is_root())
-            return Reply::error(EPERM, "only root may create an interface for another user");
-    }
+    // Who may create for whom is the policy's business (authorize()).
+    const uint32_t owner = c.req.has(A::Owner) ? c.req.get(A::Owner).as_u32() : c.peer.uid;
     Managed m;
     const bool vnet_hdr = c.req.has(A::VnetHdr) && c.req.get(A::VnetHdr).as_u8();
     if (int rc = Tap::create(name, vnet_hdr, m.tap); rc < 0) {
@@ -108,6 +118,14 @@ Reply do_create(Ctx& c) {
     c.kernel.poll_events();  // the new link's event is queued before TUNSETIFF returns
     const proto::Interface* k = c.kernel.find(m.tap.name());
     if (!k) return Reply::error(EIO, "created " + m.tap.name() + " but the kernel does not report it");
+    // The policy judged the name the pattern was expected to give; if another
+    // program took that unit meanwhile, judge the name the kernel gave. A refusal
+    // closes the TAP (m goes out of scope), so nothing is left behind.
+    if (m.tap.name() != c.target.name) {
+        const std::string given = m.tap.name();
+        Subject s{c.req, given, nullptr, k, c.registry.count_owned_by(owner)};
+        if (Decision d = authorize(c.policy, c.peer, s); d.error) return Reply::error(d.error, d.message);
+    }
     m.owner = owner;
     m.max_queues = queues;
     // The owner (and the group, if given) may also attach to the TAP directly.
@@ -307,6 +325,13 @@ Reply do_open_queue(Ctx& c) {
     return r;
 }
 
+Reply do_reload(Ctx& c) {
+    if (!c.reloader) return Reply::error(EOPNOTSUPP, "this ifctld cannot reload its configuration");
+    Reply r;
+    r.status = c.reloader(r.message);
+    return r;
+}
+
 Reply do_set_owner(Ctx& c) {
     const uint32_t uid = c.req.get(A::Owner).as_u32();
     if (int rc = c.target.managed->tap.set_owner(uid); rc < 0)
@@ -341,6 +366,7 @@ constexpr HandlerRow kHandlers[] = {
     {Op::MultiDel, do_multi_del, true},
     {Op::OpenQueue, do_open_queue, true},
     {Op::SetOwner, do_set_owner, true},
+    {Op::Reload, do_reload, false},
 };
 
 const HandlerRow* handler_for(Op op) {
@@ -351,10 +377,27 @@ const HandlerRow* handler_for(Op op) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits)
-    : kernel_(kernel), registry_(registry), limits_(limits) {}
+Dispatcher::Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits, std::shared_ptr<const Policy> policy)
+    : kernel_(kernel), registry_(registry), limits_(limits), policy_(std::move(policy)) {}
 
 Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {
+    const proto::OpSpec& spec = *proto::op_spec(req.header.op);
+    AuditRecord rec;
+    rec.peer = &peer;
+    rec.op = spec.name;
+    Reply r = decide_and_run(peer, req, rec);
+    if (spec.changes) {
+        rec.error = r.status;
+        if (r.status && rec.result == AuditResult::Ok) rec.result = AuditResult::Failed;
+        rec.message = r.message;
+        audit(rec);
+    }
+    return r;
+}
+
+// Resolves the target, asks the policy, runs the handler; fills in the audit
+// record's interface, rule and before/after as it goes.
+Reply Dispatcher::decide_and_run(const Peer& peer, const proto::Request& req, AuditRecord& rec) {
     const HandlerRow* row = handler_for(req.op());
     if (!row) return Reply::error(EOPNOTSUPP, "operation not handled here");
     const proto::OpSpec& spec = *proto::op_spec(req.header.op);
@@ -367,31 +410,58 @@ Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {
         if (req.has(A::Name)) {
             target.name = req.get(A::Name).as_str();
             target.kernel = kernel_.find(target.name);
+            rec.interface = target.name;
             if (!target.kernel) return Reply::error(ENODEV, "no interface named " + target.name);
         } else {
             const uint32_t index = req.get(A::Index).as_u32();
             target.kernel = kernel_.find(index);
+            rec.interface = "index " + std::to_string(index);
             if (!target.kernel) return Reply::error(ENODEV, "no interface with index " + std::to_string(index));
             target.name = target.kernel->name;
+            rec.interface = target.name;
         }
         target.managed = registry_.find(target.kernel->index);
         if (row->needs_managed && !target.managed) {
             Reply r = Reply::error(EPERM, target.name + " is not managed by ifctld (only interfaces it created can be "
                                                         "changed through it)");
             r.unmanaged = true;
+            rec.result = AuditResult::Refused;
+            rec.rule = "managed interfaces only";
             return r;
         }
+    } else if (req.op() == Op::Create) {
+        target.name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
+        rec.interface = target.name;
     }
-    if (Decision d = authorize(peer, req.op(), target.name, target.managed); d.error) {
-        spdlog::warn("audit: refused {} {} {}: {}", peer.describe(), spec.name, target.name, d.message);
+    const uint32_t owned = req.op() == Op::Create ? static_cast<uint32_t>(registry_.count_owned_by(peer.uid)) : 0;
+    const Subject subject{req, target.name, target.managed, target.kernel, owned};
+    // Held for the whole request: a reload may replace policy_ meanwhile.
+    const std::shared_ptr<const Policy> policy = policy_;
+    const Decision d = authorize(*policy, peer, subject);
+    rec.rule = d.rule;
+    rec.before = audit_state(req.op(), target.kernel, target.managed);
+    if (d.error) {
+        rec.result = AuditResult::Refused;
+        rec.after = rec.before;
         return Reply::error(d.error, d.message);
     }
+    if (req.op() == Op::Reload) rec.before = policy_->source.empty() ? "built-in" : policy_->source;
 
-    Ctx ctx{kernel_, registry_, peer, limits_, req, target};
+    const uint32_t index = target.kernel ? target.kernel->index : 0;
+    Ctx ctx{kernel_, registry_, peer, limits_, *policy, req, target, reloader_};
     Reply r = row->fn(ctx);
-    if (spec.changes)
-        spdlog::info("audit: {} {} {} -> {}", peer.describe(), spec.name, target.name,
-                     r.status ? r.message : std::string("ok"));
+    if (spec.changes) {
+        // The state after, as the kernel reports it now (its events for our own
+        // change are queued before the change is acknowledged).
+        kernel_.poll_events();
+        uint32_t after = index;
+        if (req.op() == Op::Create && !r.status && !r.interfaces.empty()) {
+            after = r.interfaces[0].index;
+            rec.interface = r.interfaces[0].name;
+        }
+        if (req.op() == Op::Reload) rec.after = policy_->source.empty() ? "built-in" : policy_->source;
+        else rec.after = audit_state(req.op(), after ? kernel_.find(after) : nullptr, after ? registry_.find(after) : nullptr);
+    }
     return r;
 }
 

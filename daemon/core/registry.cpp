@@ -11,6 +11,12 @@ Managed& Registry::add(uint32_t index, Managed m) { return by_index_.insert_or_a
 
 void Registry::remove(uint32_t index) { by_index_.erase(index); }
 
+size_t Registry::count_owned_by(uint32_t uid) const {
+    size_t n = 0;
+    for (const auto& [_, m] : by_index_) n += m.owner == uid;
+    return n;
+}
+
 proto::Interface Registry::view(const proto::Interface& kernel) const {
     proto::Interface v = kernel;
     auto it = by_index_.find(kernel.index);

@@ -28,6 +28,7 @@ public:
     Managed& add(uint32_t index, Managed m);
     void remove(uint32_t index);
     size_t size() const { return by_index_.size(); }
+    size_t count_owned_by(uint32_t uid) const;  // for the policy's max_interfaces
     uint64_t next_unique_id() { return next_unique_id_++; }
     std::map<uint32_t, Managed>& all() { return by_index_; }
 

@@ -114,6 +114,7 @@ const OpRow kOpRows[] = {
     {Op::MultiDel, "multi-del", true, true, {{A::Lladdr, P::Required}}},
     {Op::OpenQueue, "open-queue", true, true, {}},
     {Op::SetOwner, "set-owner", true, true, {{A::Owner, P::Required}}},
+    {Op::Reload, "reload", false, true, {}},
 };
 
 struct OpTable {

@@ -33,8 +33,9 @@ enum class Op : uint16_t {
     MultiDel = 16,    // Lladdr
     OpenQueue = 17,   // reply carries a queue fd of the TAP (SCM_RIGHTS)
     SetOwner = 18,    // Owner: who may configure the interface (root only)
+    Reload = 23,      // re-read the configuration file's [policy] (root only)
 };
-inline constexpr uint16_t kMaxOp = 18;
+inline constexpr uint16_t kMaxOp = 23;
 
 enum class AttrKind : uint8_t { U8, U32, S32, U64, String, Bytes, Nested };
 

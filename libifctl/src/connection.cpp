@@ -79,7 +79,8 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
         return rc;
     }
     if (r.status) {
-        why = "ifctld refused protocol version " + std::to_string(proto::kVersion) + ": " + r.message;
+        // A version mismatch, or a limit such as too many connections for this user.
+        why = "ifctld refused the connection: " + r.message;
         return -r.status;
     }
     out = std::move(c);
@@ -335,6 +336,11 @@ int Connection::rename(const Target& tg, const std::string& new_name) {
 int Connection::set_owner(const Target& tg, uint32_t uid) {
     proto::Writer w = request(Op::SetOwner, &tg);
     w.u32(t(A::Owner), uid);
+    return simple(w);
+}
+
+int Connection::reload() {
+    proto::Writer w = request(Op::Reload);
     return simple(w);
 }
 

@@ -71,6 +71,8 @@ public:
     int addr_replace(const Target& t, const proto::Address& old_addr, const proto::Address& new_addr);
     int rename(const Target& t, const std::string& new_name);
     int set_owner(const Target& t, uint32_t uid);
+    // Asks the daemon to re-read its configuration's [policy] (root only).
+    int reload();
     int multi_add(const Target& t, const std::array<uint8_t, 6>& mac);
     int multi_del(const Target& t, const std::array<uint8_t, 6>& mac);
     // On success *queue_fd is a new, close-on-exec queue descriptor of the TAP.

@@ -1,6 +1,7 @@
 // validate_request(): the operation and attribute tables applied to whole frames.
 #include <cerrno>
 #include <functional>
+#include <set>
 
 #include "helpers.hpp"
 
@@ -38,8 +39,11 @@ std::vector<uint8_t> addr_add(std::function<void(AddrBuilder&)> fill) {
 }  // namespace
 
 TEST_CASE("every operation and attribute has a table entry", "[schema]") {
+    // Numbers handed to branches that have not landed yet (docs/protocol.md).
+    const std::set<uint16_t> reserved{19, 20, 21, 22};
     for (uint16_t op = 1; op <= proto::kMaxOp; ++op) {
         INFO("op " << op);
+        if (!proto::op_spec(op) && reserved.count(op)) continue;
         REQUIRE(proto::op_spec(op) != nullptr);
         CHECK_FALSE(proto::op_name(op).empty());
         CHECK(proto::op_name(op) != "unknown");
@@ -331,7 +335,7 @@ TEST_CASE("required attribute missing", "[schema]") {
 
 TEST_CASE("target: exactly one of name or index", "[schema]") {
     for (uint16_t op = 1; op <= proto::kMaxOp; ++op) {
-        if (!proto::op_spec(op)->needs_target) continue;
+        if (!proto::op_spec(op) || !proto::op_spec(op)->needs_target) continue;
         INFO("op " << proto::op_name(op));
         const auto both = Writer(op, 0, 1).str(t(A::Name), "tap0").u32(t(A::Index), 3).finish();
         const auto neither = Writer(op, 0, 1).finish();

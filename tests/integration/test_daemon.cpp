@@ -958,11 +958,13 @@ TEST_CASE("configuration files: errors name file, line and column; the defaults 
                Catch::Contains("c.toml:2:1: unknown key \"sockt\" in [daemon]") && Catch::Contains("exit=1"));
     CHECK_THAT(check("[limits]\nmax_queues = 0\n"), Catch::Contains("max_queues must be 1..256") && Catch::Contains("exit=1"));
     CHECK_THAT(check("[daemon]\nlog_level = \"loud\"\n"), Catch::Contains("unknown log level") && Catch::Contains("exit=1"));
-    CHECK_THAT(check("[policy]\n"), Catch::Contains("not supported by this ifctld yet") && Catch::Contains("exit=1"));
+    CHECK_THAT(check("[policy]\n"), Catch::Contains("c.toml: ok") && Catch::Contains("exit=0"));
+    CHECK_THAT(check("[policy.default]\noperations = [\"fly\"]\n"),
+               Catch::Contains("c.toml:2:15: unknown operation \"fly\"") && Catch::Contains("exit=1"));
     // A daemon given a bad file refuses to start, saying why.
     CHECK_THAT(test::run(std::string(exe) + " --foreground --config " + dir + "/c.toml --socket " + dir +
                          "/s.sock --state-dir " + dir + "/st 2>&1; echo exit=$?"),
-               Catch::Contains("not supported by this ifctld yet") && Catch::Contains("exit=1"));
+               Catch::Contains("unknown operation \"fly\"") && Catch::Contains("exit=1"));
     CHECK_FALSE(std::filesystem::exists(dir + "/s.sock"));
     std::filesystem::remove_all(dir);
 }

@@ -151,6 +151,8 @@ Decision authorize(const Policy& policy, const Peer& peer, const Subject& s) {
         case Op::Reload: return refuse(g, "only root may reload ifctld's configuration");
         default: break;
     }
+    if (!spec->needs_target)  // nothing to own: a daemon-wide change
+        return refuse(g, "no policy permission covers " + std::string(spec->name) + "; only root may do it");
     if (!s.target || s.target->owner != peer.uid) {
         const std::string owner = s.target ? "uid " + std::to_string(s.target->owner) : "nobody";
         if (op == Op::OpenQueue)

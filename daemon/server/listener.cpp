@@ -111,7 +111,7 @@ int make_listen_socket(const SocketOptions& opts) {
     return fd;
 }
 
-Listener::Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, SessionLimits limits,
+Listener::Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, const SessionLimits& limits,
                    size_t max_per_uid)
     : io_(io), sock_(io, listen_fd), backoff_(io), dispatcher_(dispatcher), limits_(limits), max_per_uid_(max_per_uid) {}
 

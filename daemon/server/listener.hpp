@@ -29,7 +29,7 @@ class Listener {
 public:
     // max_per_uid: connections one uid (other than root) may hold at once; the
     // next one is answered EUSERS and closed.
-    Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, SessionLimits limits,
+    Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, const SessionLimits& limits,
              size_t max_per_uid = 64);
     void start();
     void stop();

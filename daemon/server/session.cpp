@@ -26,7 +26,7 @@ uint16_t t(A a) { return static_cast<uint16_t>(a); }
 // One byte more than the largest frame: a longer one shows up as MSG_TRUNC.
 std::vector<uint8_t> Session::inbuf_(proto::kMaxFrame + 1);
 
-Session::Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, SessionLimits limits,
+Session::Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, const SessionLimits& limits,
                  std::function<void(Session*)> on_close, std::optional<Reply> refusal)
     : sock_(io, fd),
       hello_timer_(io),

@@ -34,7 +34,7 @@ class Session : public std::enable_shared_from_this<Session> {
 public:
     // With a `refusal`, the session answers the client's first request with it and closes
     // (how a client over the per-uid connection limit is told so).
-    Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, SessionLimits limits,
+    Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, const SessionLimits& limits,
             std::function<void(Session*)> on_close, std::optional<Reply> refusal = std::nullopt);
     void start();
     void close();

@@ -59,6 +59,10 @@ public:
     // client queue is attached any more (the kernel sends no event for that).
     void maintain();
 
+    // A connection closed: drops its multicast memberships and flag references
+    // (the kernel follows when a reference was the last).
+    void client_closed(const Peer& peer);
+
     // Clean stop: destroys the managed interfaces (none is persistent yet).
     void shutdown();
 

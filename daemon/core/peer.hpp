@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct Peer {
     pid_t pid = 0;
     std::vector<gid_t> groups;  // supplementary groups at connect time
     std::string comm;           // program name from /proc/PID/comm, for the audit log
+    uint64_t client = 0;  // this connection, numbered from 1 at accept: whose references are whose
 
     bool is_root() const { return uid == 0; }
     // The primary group or one of the supplementary ones.

@@ -151,6 +151,7 @@ void Listener::wait_accept() {
                 continue;
             }
             // Root is trusted not to flood; everyone else gets a bounded share.
+            peer.client = ++next_client_;
             const uid_t uid = peer.uid;
             const bool counted = uid != 0;
             std::optional<Reply> refusal;

@@ -57,6 +57,12 @@ void Session::close() {
     hello_timer_.cancel();
     sock_.cancel(ec);
     sock_.close(ec);
+    // What this connection held (multicast memberships, flag references) goes with it.
+    try {
+        dispatcher_.client_closed(peer_);
+    } catch (const std::exception& e) {
+        spdlog::error("{}: dropping its references failed: {}", peer_.describe(), e.what());
+    }
     if (on_close_) on_close_(this);
 }
 

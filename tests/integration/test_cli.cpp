@@ -948,7 +948,7 @@ TEST_CASE("leaving a multicast group not joined fails and changes nothing", "[er
     create("tap0");
     APPLY("tap0", "addm", "01:00:5e:00:00:01");
     REFUSED(({"tap0", "deletem", "01:00:5e:00:00:02"}), 1,
-            "tap0: deletem 01:00:5e:00:00:02: No such file or directory: leaving a multicast address on tap0: No such "
+            "tap0: deletem 01:00:5e:00:00:02: No such file or directory: leaving 01:00:5e:00:00:02 on tap0: No such "
             "file or directory");
 }
 

@@ -225,6 +225,25 @@ int membership(ifctl_t* h, const char* name, const unsigned char mac[6], bool jo
     });
 }
 
+// Both creates; family NULL: no unique id.
+int create(ifctl_t* h, const char* name, unsigned queues, uint64_t unique_id, const char* family, char* created_name) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name, "name or pattern"); rc < 0) return rc;
+        ifctl::client::CreateOptions opts;
+        opts.queues = queues;
+        if (family) {
+            opts.unique_id = unique_id;
+            opts.unique_family = family;
+        }
+        proto::Interface created;
+        const int rc = finish(h, h->conn->create(name, opts, created));
+        if (rc < 0) return rc;
+        if (created_name) copy_str(created_name, 16, created.name);
+        return 0;
+    });
+}
+
 int check_family(ifctl_t* h, uint64_t unique_id, const char* family) {
     if (unique_id == 0) return fail(h, EINVAL, "unique id 0 means none");
     return check_name(h, family, "unique id family");
@@ -321,17 +340,7 @@ void ifctl_iface_free(ifctl_iface_t* iface) {
 }
 
 int ifctl_create(ifctl_t* h, const char* name, unsigned queues, char* created_name) {
-    if (!h) return -EINVAL;
-    return guarded(h, [&]() -> int {
-        if (int rc = check_name(h, name, "name or pattern"); rc < 0) return rc;
-        ifctl::client::CreateOptions opts;
-        opts.queues = queues;
-        proto::Interface created;
-        const int rc = finish(h, h->conn->create(name, opts, created));
-        if (rc < 0) return rc;
-        if (created_name) copy_str(created_name, 16, created.name);
-        return 0;
-    });
+    return create(h, name, queues, 0, nullptr, created_name);
 }
 
 int ifctl_destroy(ifctl_t* h, const char* name) {
@@ -478,17 +487,8 @@ int ifctl_create_unique(ifctl_t* h, const char* name, unsigned queues, uint64_t 
                         char* created_name) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
-        if (int rc = check_name(h, name, "name or pattern"); rc < 0) return rc;
         if (int rc = check_family(h, unique_id, family); rc < 0) return rc;
-        ifctl::client::CreateOptions opts;
-        opts.queues = queues;
-        opts.unique_id = unique_id;
-        opts.unique_family = family;
-        proto::Interface created;
-        const int rc = finish(h, h->conn->create(name, opts, created));
-        if (rc < 0) return rc;
-        if (created_name) copy_str(created_name, 16, created.name);
-        return 0;
+        return create(h, name, queues, unique_id, family, created_name);
     });
 }
 

@@ -328,7 +328,7 @@ TEST_CASE("create with a unique id: shown, and refused while in use", "[create]"
     CHECK(i.at("promisc_refs") == 0);
     CHECK(cli({"tu5"}).out.find(", unique id 9") != std::string::npos);
     REFUSED(({"tu6", "create", "uniqueid", "9"}), 1,
-            "tu6: create: File exists: unique id 9 of family ether is in use by tu5");
+            "tu6: create uniqueid 9: File exists: unique id 9 of family ether is in use by tu5");
     CHECK(link("tu6") == nullptr);
 }
 

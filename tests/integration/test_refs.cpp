@@ -32,6 +32,7 @@
 #include "libifctl/src/connection.hpp"
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/process.hpp"
 
 using namespace ifctl;
 using proto::A;
@@ -39,6 +40,7 @@ using proto::Op;
 using json = nlohmann::json;
 using test::connect;
 using test::eventually;
+using test::has_flag;
 using test::kernel_view;
 using test::steady;
 using Mac = std::array<uint8_t, 6>;
@@ -50,12 +52,6 @@ uint16_t t(A a) { return static_cast<uint16_t>(a); }
 constexpr Mac kG1{0x01, 0x00, 0x5e, 0x00, 0x00, 0x51};
 constexpr Mac kG2{0x01, 0x00, 0x5e, 0x00, 0x00, 0x52};
 constexpr Mac kG3{0x01, 0x00, 0x5e, 0x00, 0x00, 0x53};
-
-bool has_flag(const json& view, const char* flag) {
-    for (const auto& f : view["flags"])
-        if (f == flag) return true;
-    return false;
-}
 
 // The kernel's link-level memberships of one interface (/proc/net/dev_mcast:
 // index, name, users, global use, address in hex).

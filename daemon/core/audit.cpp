@@ -87,7 +87,7 @@ std::string audit_state(Op op, const proto::Interface* k, const Managed* m) {
         case Op::MultiDel: {
             std::string s;
             if (m)
-                for (const auto& mac : m->multicast)
+                for (const auto& mac : m->multicast.all())
                     s += (s.empty() ? "" : ",") + proto::format_lladdr(std::vector<uint8_t>(mac.begin(), mac.end()));
             return "multicast=" + (s.empty() ? std::string("none") : s);
         }

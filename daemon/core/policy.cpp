@@ -187,6 +187,16 @@ Decision authorize(const Policy& policy, const Peer& peer, const Subject& s) {
         case Op::MultiAdd:
         case Op::MultiDel: return check_perm(g, Perm::Multicast, s.target_name);
         case Op::OpenQueue: return check_perm(g, Perm::Queue, s.target_name);
+        case Op::FlagRef: {
+            // Dropping a reference only ever undoes what this client did.
+            if (!s.req.get(A::RefOn).as_u8()) return {0, {}, g.label};
+            const bool promisc = s.req.get(A::RefFlag).as_u32() == IFF_PROMISC;
+            return check_perm(g, promisc ? Perm::Promisc : Perm::Multicast, s.target_name);
+        }
+        // Offloads are interface features like the flags word: the same permission.
+        case Op::SetCaps: return check_perm(g, Perm::Flags, s.target_name);
+        // Detach takes the interface out of the system, as destroy does.
+        case Op::Detach: return check_perm(g, Perm::Destroy, s.target_name);
         default:
             // An operation this policy has no permission for yet: root's alone.
             return refuse(g, "no policy permission covers " + std::string(spec->name) + " yet; only root may do it");

@@ -72,6 +72,10 @@ private:
         if (o.group && resolve_group(*o.group, gid)) opts.group = gid;
         opts.vnet_hdr = o.vnet_hdr;
         opts.persistent = o.persistent;
+        if (o.unique_id) {
+            opts.unique_id = o.unique_id;
+            opts.unique_family = "ether";  // a TAP is an Ethernet interface
+        }
         proto::Interface created;
         if (int rc = c_.create(o.name, opts, created); rc < 0) return rc;
         name_ = created.name;

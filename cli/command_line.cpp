@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kUsage =
     "Usage: ifctl [-a | -l] [-u | -d] [--json] [--socket PATH]\n"
     "       ifctl NAME [--json]\n"
-    "       ifctl NAME KEYWORD [ARG] ...\n";
+    "       ifctl NAME KEYWORD [ARG] ...\n"
+    "       ifctl --reload\n";
 
 // CLI11 2.1 has no way to set the usage line but through the formatter.
 class Formatter : public CLI::Formatter {
@@ -44,6 +45,7 @@ void declare(CLI::App& app, Options& o, bool& list_keywords, std::string_view ve
     app.add_flag("--json", o.json, "Print JSON (schema in docs/json.md)");
     app.add_option("--socket", o.socket, "The ifctld socket (default: $IFCTL_SOCKET or /run/ifctl/ifctld.sock)")
         ->type_name("PATH");
+    app.add_flag("--reload", o.reload, "Ask ifctld to re-read its configuration's [policy] (root only)");
     app.add_flag("--list-keywords", list_keywords, "List the grammar's keywords, for completion")->group("");
 }
 
@@ -108,6 +110,10 @@ std::optional<int> parse_command_line(std::span<const std::string> args, std::st
     if (list_keywords) {
         message = keyword_list();
         return kExitOk;
+    }
+    if (o.reload && (!o.words.empty() || o.all || o.names_only || o.up_only || o.down_only || o.json)) {
+        message = "--reload takes no interface name and no listing option";
+        return kExitUsage;
     }
     if (!o.words.empty() && (o.all || o.names_only || o.up_only || o.down_only)) {
         message = "-a, -l, -u and -d list interfaces; they take no interface name";

@@ -110,15 +110,6 @@ Why persist(Builder& b, bool on) {
     return b.add(op::Persist{on});
 }
 
-Act0 create_unsupported(std::string_view what) {
-    return [what](Builder& b) {
-        return with_create(b, [what](op::Create& c) {
-            c.unsupported.emplace_back(what);
-            return Why{};
-        });
-    };
-}
-
 bool parse_lladdr(std::string_view s, op::Lladdr& out, std::string& why) {
     if (s == "random") {
         out = op::Lladdr{{}, true};
@@ -189,7 +180,13 @@ const std::vector<Keyword>& table() {
         word1<std::string>("vnet", "PID|FILE", "the same as netns (FreeBSD's word)", parse_word,
                            [](Builder& b, std::string& where) { return b.add(op::Netns{where}); }),
         word1<uint64_t>("uniqueid", "ID", "create: the unique id to recycle", parse_u64,
-                        [](Builder& b, uint64_t&) { return create_unsupported("uniqueid")(b); }),
+                        [](Builder& b, uint64_t& id) {
+                            if (id == 0) return Why{"must be at least 1"};
+                            return with_create(b, [id](op::Create& c) {
+                                c.unique_id = id;
+                                return Why{};
+                            });
+                        }),
         word0("destroy", "destroy the interface", [](Builder& b) { return b.add(op::Destroy{}); }),
 
         word1<AddrArg>("inet", "ADDR[/PREFIX]", "set the first IPv4 address (with alias: add one)", parse_inet,

@@ -27,7 +27,7 @@ struct Create {
     std::optional<std::string> group;    // group name or gid whose members may attach
     bool vnet_hdr = false;               // frames with a virtio-net header
     bool persistent = false;             // outlives ifctld stops and reboots
-    std::vector<std::string> unsupported;  // create options this ifctld lacks yet
+    uint64_t unique_id = 0;              // 0: none; else recycle the slot of this "ether" id
 };
 struct Destroy {};
 enum class AddrMode { Set, Add, Delete };  // Set: replace the first inet address (ifconfig)

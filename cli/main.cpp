@@ -43,6 +43,11 @@ int main(int argc, char** argv) {
         std::cerr << "ifctl: " << message << "\n";  // says how to start the daemon
         return kExitFailed;
     }
+    if (o.reload) {
+        const int rc = c->reload();
+        std::cerr << "ifctl: " << c->message() << "\n";
+        return rc == 0 ? kExitOk : kExitFailed;
+    }
     if (o.words.empty()) return show_list(*c, o);
     if (plan.actions.empty()) return show_interface(*c, plan.name, o);
     return apply_plan(*c, plan, o);

@@ -40,10 +40,6 @@ int check_plan(const Plan& plan, std::string& error) {
         }
         const auto* c = std::get_if<op::Create>(&a.op);
         if (!c) continue;
-        if (!c->unsupported.empty()) {
-            error = plan.name + ": " + c->unsupported.front() + lacks;
-            return kExitFailed;
-        }
         if (c->owner && !resolve_user(*c->owner, id)) {
             error = plan.name + ": owner \"" + *c->owner + "\": no such user";
             return kExitUsage;

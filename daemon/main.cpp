@@ -98,6 +98,27 @@ void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel) {
     });
 }
 
+// Re-reads the configuration file for its [policy]: all or nothing. Other
+// sections take effect at the next start (the socket, limits and state
+// directory are in use).
+int reload_policy(const std::string& file, Dispatcher& dispatcher, std::string& message) {
+    if (file.empty()) {
+        message = "ifctld was started without --config; the built-in policy stays";
+        return EINVAL;
+    }
+    Config next;
+    if (std::string err = load_config_file(file, next); !err.empty()) {
+        message = err + " (the policy in force stays)";
+        spdlog::error("reload refused: {}", message);
+        return EINVAL;
+    }
+    dispatcher.set_policy(next.policy);
+    message = "reloaded the policy from " + file + ": " + std::to_string(next.policy->rules.size()) +
+              " rule(s); changes to [daemon] and [limits] take effect at the next start";
+    spdlog::info("{}", message);
+    return 0;
+}
+
 void every_second(asio::steady_timer& timer, Dispatcher& dispatcher) {
     timer.expires_after(std::chrono::seconds(1));
     timer.async_wait([&timer, &dispatcher](const boost::system::error_code& ec) {
@@ -212,7 +233,8 @@ int main(int argc, char** argv) {
         asio::io_context io;
         Netlink kernel;
         Registry registry;
-        Dispatcher dispatcher(kernel, registry, {cfg.max_queues});
+        Dispatcher dispatcher(kernel, registry, {cfg.max_queues}, cfg.policy);
+        dispatcher.set_reloader([&](std::string& message) { return reload_policy(config_file, dispatcher, message); });
         Store store;
         if (int rc = store.open(cfg.state_dir); rc < 0)
             throw std::runtime_error("cannot open the state directory " + cfg.state_dir + ": " + std::strerror(-rc));
@@ -242,7 +264,9 @@ int main(int argc, char** argv) {
             persistence.note_deleted(*m);
             registry.remove(index);
         };
-        Listener listener(io, listen_fd, dispatcher, {cfg.max_queued_replies});
+        Listener listener(io, listen_fd, dispatcher,
+                          {cfg.max_queued_replies, cfg.max_in_flight, cfg.max_request_bytes, cfg.hello_timeout},
+                          cfg.max_connections_per_uid);
         listener.start();
 
         asio::posix::stream_descriptor events(io, ::dup(kernel.event_fd()));
@@ -264,20 +288,27 @@ int main(int argc, char** argv) {
             io.stop();
         });
         ::signal(SIGPIPE, SIG_IGN);
-        // SIGHUP (systemctl reload): the log level is read again from the
-        // configuration file; other settings need a restart.
+        // SIGHUP (systemctl reload): the log level and the policy are read again
+        // from the configuration file (the policy as the reload request does it,
+        // root's, audited there); other settings need a restart.
         asio::signal_set hangup(io, SIGHUP);
         std::function<void()> wait_hangup = [&] {
             hangup.async_wait([&](const boost::system::error_code& ec, int) {
                 if (ec) return;
                 reload_log_level(config_file, log_level);
+                std::string message;
+                const int rc = reload_policy(config_file, dispatcher, message);
+                if (rc) spdlog::warn("SIGHUP: {}", message);
                 wait_hangup();
             });
         };
         wait_hangup();
 
-        spdlog::info("ifctld {} serving {} (state in {})", IFCTL_VERSION_STRING,
-                     own_socket ? cfg.socket_path : std::string("the socket systemd passed"), cfg.state_dir);
+        spdlog::info("ifctld {} serving {} (state in {}); policy: {}", IFCTL_VERSION_STRING,
+                     own_socket ? cfg.socket_path : std::string("the socket systemd passed"), cfg.state_dir,
+                     cfg.policy->source.empty() ? std::string("built-in")
+                                                : std::to_string(cfg.policy->rules.size()) + " rule(s) from " +
+                                                      cfg.policy->source);
         sd_notify(0, "READY=1");
         if (ready_fd >= 0) {
             const char ok = 1;

@@ -3,11 +3,15 @@
 // handler (one table, dispatch.cpp), and writes the audit record.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "daemon/core/audit.hpp"
 #include "daemon/core/peer.hpp"
 #include "daemon/core/persistence.hpp"
+#include "daemon/core/policy.hpp"
 #include "daemon/core/registry.hpp"
 #include "daemon/kernel/netlink.hpp"
 #include "daemon/kernel/unique_fd.hpp"
@@ -35,15 +39,30 @@ struct DaemonLimits {
     uint32_t max_queues = 16;  // per TAP, on create and open
 };
 
+// Re-reads the configuration (Op::Reload, SIGHUP): returns 0 and a summary, or
+// an errno and why the old policy stays.
+using Reloader = std::function<int(std::string& message)>;
+
 class Dispatcher {
 public:
-    Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits = {});
+    Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits = {},
+               std::shared_ptr<const Policy> policy = std::make_shared<Policy>());
+
+    // Replaces the policy for every request from now on (in-flight ones are
+    // judged one at a time on this thread, so the swap is atomic for them).
+    void set_policy(std::shared_ptr<const Policy> p) { policy_ = std::move(p); }
+    const Policy& policy() const { return *policy_; }
+    void set_reloader(Reloader r) { reloader_ = std::move(r); }
 
     Reply handle(const Peer& peer, const proto::Request& req);
 
     // Periodic care of managed TAPs: re-attach the daemon's own queue once no
     // client queue is attached any more (the kernel sends no event for that).
     void maintain();
+
+    // A connection closed: drops its multicast memberships and flag references
+    // (the kernel follows when a reference was the last).
+    void client_closed(const Peer& peer);
 
     // Clean stop: destroys the managed interfaces; with persistence, only the
     // non-persistent ones.
@@ -55,11 +74,14 @@ public:
 
 private:
     void record_kernel_config(const proto::Request& req, uint32_t index, Reply& r);
+    Reply decide_and_run(const Peer& peer, const proto::Request& req, AuditRecord& audit);
 
     Netlink& kernel_;
     Registry& registry_;
     DaemonLimits limits_;
     Persistence* persist_ = nullptr;
+    std::shared_ptr<const Policy> policy_;
+    Reloader reloader_;
 };
 
 }  // namespace ifctl::daemon

@@ -35,9 +35,11 @@ Managed managed_from(const StoredInterface& r, Tap tap) {
     m.tap = std::move(tap);
     m.owner = r.owner;
     m.unique_id = r.unique_id;
+    m.caller_id = r.caller_id;
+    m.unique_family = r.unique_family;
     m.metric = r.metric;
     m.max_queues = r.max_queues;
-    m.multicast.insert(r.multicast.begin(), r.multicast.end());
+    for (const auto& mac : r.multicast) m.multicast.add(kPlain, mac);
     m.group = r.group;
     m.persistent = r.persistent;
     return m;
@@ -75,6 +77,8 @@ Persistence::Persistence(Netlink& kernel, Registry& registry, Store& store)
 StoredInterface Persistence::snapshot(uint32_t index, const Managed& m) {
     StoredInterface r;
     r.unique_id = m.unique_id;
+    r.unique_family = m.unique_family;
+    r.caller_id = m.caller_id;
     r.owner = m.owner;
     r.group = m.group;
     r.vnet_hdr = m.tap.vnet_hdr();
@@ -82,7 +86,8 @@ StoredInterface Persistence::snapshot(uint32_t index, const Managed& m) {
     r.metric = m.metric;
     r.persistent = m.persistent;
     r.netns = m.netns;
-    r.multicast.assign(m.multicast.begin(), m.multicast.end());
+    // Per-connection memberships end with their connections; plain ones are configuration.
+    r.multicast = m.multicast.of(kPlain);
     r.index = index;
     r.name = m.tap.name();
     if (const proto::Interface* k = m.netns.empty() ? kernel_.find(index) : nullptr) {
@@ -272,6 +277,8 @@ Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
         // A detached unique-id slot, or a TAP living in another namespace (unless
         // a crash came between writing its record and moving it: then it is
         // still here): the record is kept as it is.
+        if (!r.attached && !r.unique_family.empty())
+            registry_.set_slot({r.unique_family, r.caller_id}, Slot{r.name, r.index, r.lladdr, r.mtu, false, r.unique_id});
         if (!r.attached || (!r.netns.empty() && !locate(r, nullptr))) {
             ++rep.kept;
             continue;
@@ -300,6 +307,11 @@ Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
         }
     }
     for (auto& [id, fd] : kept) fdstore_remove(id);  // queues of records that no longer exist
+    // The slots of caller-chosen ids in use again.
+    for (auto& [index, m] : registry_.all())
+        if (!m.unique_family.empty())
+            if (const proto::Interface* k = kernel_.find(index))
+                registry_.set_slot({m.unique_family, m.caller_id}, Slot{k->name, index, k->lladdr, k->mtu, true, m.unique_id});
     if (flush() < 0) rep.problems.push_back("writing the re-adopted state failed");
     return rep;
 }

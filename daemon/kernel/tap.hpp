@@ -5,7 +5,10 @@
 // reach only them. A detached queue still keeps the device alive.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "unique_fd.hpp"
 
@@ -16,9 +19,9 @@ public:
     // Creates a new TAP, exclusively: fails with -EEXIST if the name is taken.
     // `name` may be a pattern with %d; the kernel's choice is in name().
     // vnet_hdr: frames carry a virtio-net header (every queue is opened so).
-    // index > 0: ask for that ifindex (TUNSETIFINDEX), for recreation after a reboot.
-    static int create(const std::string& name, bool vnet_hdr, Tap& out, uint32_t index = 0);
-
+    // ifindex: the index to ask for (TUNSETIFINDEX), 0 for the kernel's choice;
+    // a taken index fails with -EBUSY, as a taken name does.
+    static int create(const std::string& name, bool vnet_hdr, Tap& out, uint32_t ifindex = 0);
     // Takes a queue of an existing TAP (re-adoption after a daemon restart):
     // TUNSETIFF on its name without IFF_TUN_EXCL. The caller has checked that
     // the name is a TAP it manages.
@@ -45,9 +48,20 @@ public:
     int detach_own();
     bool own_attached() const { return own_attached_; }
 
+    // The filter on frames sent out of the interface to its readers
+    // (TUNSETTXFILTER): `addresses` empty turns it off (every frame passes).
+    int set_tx_filter(const std::vector<std::array<uint8_t, 6>>& addresses, bool allmulti);
+
+    // Offloads the readers can take (TUNSETOFFLOAD, TUN_F_* bits). Only a TAP
+    // whose frames carry a virtio-net header can take any: without the header a
+    // reader could not tell a frame that still needs its checksum or its
+    // segmentation from a finished one.
+    uint32_t offloads_supported() const;
+    int set_offloads(uint32_t tun_f);
+
     const std::string& name() const { return name_; }
-    int fd() const { return fd_.get(); }
     bool vnet_hdr() const { return vnet_hdr_; }
+    int fd() const { return fd_.get(); }
 
 private:
     UniqueFd fd_;

@@ -90,6 +90,7 @@ json record_json(const StoredInterface& r) {
     for (const auto& m : r.multicast) multi.push_back(mac_text(m.data(), m.size()));
     json j{{"unique_id", r.unique_id},
            {"unique_family", r.unique_family},
+           {"caller_id", r.caller_id},
            {"attached", r.attached},
            {"owner", r.owner},
            {"vnet_hdr", r.vnet_hdr},
@@ -115,7 +116,9 @@ json record_json(const StoredInterface& r) {
 StoredInterface record_from(const json& j) {
     StoredInterface r;
     r.unique_id = j.at("unique_id").get<uint64_t>();
-    r.unique_family = j.value("unique_family", std::string("ether"));
+    // Files from before caller-chosen ids have neither: the id is the daemon's.
+    r.caller_id = j.value("caller_id", uint64_t{0});
+    r.unique_family = r.caller_id ? j.value("unique_family", std::string()) : std::string();
     r.attached = j.value("attached", true);
     r.owner = j.at("owner").get<uint32_t>();
     if (j.contains("group") && !j["group"].is_null()) r.group = j["group"].get<uint32_t>();

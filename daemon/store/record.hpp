@@ -23,8 +23,9 @@ inline constexpr int kStateVersion = 1;  // the newest format this daemon writes
 
 struct StoredInterface {
     // What only the daemon knows (on disk before a change is acknowledged).
-    uint64_t unique_id = 0;
-    std::string unique_family = "ether";
+    uint64_t unique_id = 0;       // the daemon's own id: the file's name
+    std::string unique_family;    // non-empty: the caller chose caller_id in this family (a slot)
+    uint64_t caller_id = 0;
     bool attached = true;  // false: a detached unique-id slot (remembered, not in the kernel)
     uint32_t owner = 0;
     std::optional<uint32_t> group;

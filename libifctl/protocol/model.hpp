@@ -56,6 +56,9 @@ struct Interface {
     uint64_t unique_id = 0;
     bool persistent = false;  // managed only: outlives a daemon stop and a reboot
     std::string netns;        // managed only: set while the TAP lives in another network namespace
+    std::string unique_family;  // "" for an id the daemon chose; else the caller's family ("ether")
+    uint32_t caps_supported = 0, caps_enabled = 0;  // TUN_F_* offloads (managed TAPs)
+    uint32_t promisc_refs = 0, allmulti_refs = 0;  // connections holding a flag reference (FlagRef)
     bool may_change = false;  // for the client that asked: it may configure this interface
 };
 

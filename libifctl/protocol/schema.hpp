@@ -33,7 +33,12 @@ enum class Op : uint16_t {
     MultiDel = 16,    // Lladdr
     OpenQueue = 17,   // reply carries a queue fd of the TAP (SCM_RIGHTS)
     SetOwner = 18,    // Owner: who may configure the interface (root only)
-    // 19-24: Part 3 and 4 (p3-daemon, p4-policy)
+    FlagRef = 19,     // RefFlag, RefOn: take or drop this connection's reference on IFF_PROMISC/IFF_ALLMULTI
+    SetCaps = 20,     // CapsEnabled: TAP offloads (TUNSETOFFLOAD), within CapsSupported
+    Detach = 21,      // the interface leaves the system; its unique-id slot stays for a later Create
+    Forget = 22,      // UniqueId, UniqueFamily: drop a detached unique-id slot (no target)
+    Reload = 23,      // re-read the configuration file's [policy] (root only)
+    // 24: unused
     SetPersistent = 25, // Persistent: keep it across daemon stops and reboots (or not)
     MoveNetns = 26,     // NetnsPid or NetnsPath: move the TAP into that network namespace
 };
@@ -90,7 +95,16 @@ enum class A : uint16_t {
     Brief = 51,       // u8 on Get/List: 1 = records without addresses, statistics and multicast
     Group = 52,       // u32 gid on Create: the TAP's group (TUNSETGROUP): its members may attach
     VnetHdr = 53,     // u8 on Create: frames carry a virtio-net header (IFF_VNET_HDR)
-    // 54-71: Parts 3 and 4
+    RefFlag = 54,     // u32 on FlagRef: IFF_PROMISC or IFF_ALLMULTI (Linux values)
+    RefOn = 55,       // u8 0|1 on FlagRef: take (1) or drop (0) the reference
+    PerClient = 56,   // u8 0|1 on MultiAdd/MultiDel: the membership is this connection's own
+    CapsSupported = 57, // u32 in a record: TUN_F_* offloads the TAP can have
+    CapsEnabled = 58, // u32: TUN_F_* offloads on (record; SetCaps)
+    LiveRename = 59,  // u8 0|1 on Rename: if the kernel refuses while up, do down, rename, up
+    UniqueFamily = 60, // string 1..15 on Create and in a record: the family of UniqueId ("ether")
+    PromiscRefs = 61, // u32 in a record: connections holding an IFF_PROMISC reference
+    AllmultiRefs = 62, // u32 in a record: connections holding an IFF_ALLMULTI reference
+    // 63-71: unused
     Persistent = 72,  // u8: on Create/SetPersistent, and in a record: the TAP outlives a daemon stop and a reboot
     Durable = 73,     // u8 on any change: reply only once the whole record (kernel config too) is on disk
     NetnsPid = 74,    // u32 on MoveNetns: the network namespace of this process

@@ -42,13 +42,13 @@ TEST_CASE("create", "[grammar]") {
         const auto& c = only_op<op::Create>(plan_of({"tap0", "create", "group", "users", "vnet_hdr"}));
         CHECK(c.group == "users");
         CHECK(c.vnet_hdr);
-        CHECK(c.unsupported.empty());
         CHECK(usage_error_of({"tap0", "vnet_hdr"}) == "tap0: vnet_hdr: must follow \"create\"");
         CHECK(usage_error_of({"tap0", "group", "users"}) == "tap0: group \"users\": must follow \"create\"");
     }
-    SECTION("options the daemon lacks are recorded") {
+    SECTION("uniqueid takes an id from 1") {
         const auto& c = only_op<op::Create>(plan_of({"tap0", "create", "uniqueid", "7"}));
-        CHECK(c.unsupported == std::vector<std::string>{"uniqueid"});
+        CHECK(c.unique_id == 7);
+        CHECK(usage_error_of({"tap0", "create", "uniqueid", "0"}) == "tap0: uniqueid \"0\": must be at least 1");
     }
     SECTION("persist and -persist: a create option after create, a change of their own later") {
         CHECK(only_op<op::Create>(plan_of({"tap0", "create", "persist"})).persistent);
@@ -340,8 +340,7 @@ TEST_CASE("check_plan: unsupported features fail (1), unknown users are usage er
     CHECK(check_plan(plan_of({"tap", "create", "owner", "4242"}), error) == kExitOk);
 
     CHECK(check_plan(plan_of({"tap0", "create", "persist"}), error) == kExitOk);
-    CHECK(check_plan(plan_of({"tap0", "create", "uniqueid", "3"}), error) == kExitFailed);
-    CHECK(error == "tap0: uniqueid: not supported by this ifctld yet");
+    CHECK(check_plan(plan_of({"tap0", "create", "uniqueid", "3"}), error) == kExitOk);
     CHECK(check_plan(plan_of({"tap0", "mtu", "1500", "monitor"}), error) == kExitFailed);
     CHECK(error == "tap0: monitor: not supported by this ifctld yet");
     CHECK(check_plan(plan_of({"tap0", "owner", "root"}), error) == kExitOk);

@@ -28,6 +28,7 @@ StoredInterface sample() {
     StoredInterface r;
     r.unique_id = 42;
     r.unique_family = "ether";
+    r.caller_id = 42;
     r.owner = 1000;
     r.group = 100;
     r.vnet_hdr = true;

@@ -53,10 +53,14 @@ struct Multicast {
 };
 // A keyword the grammar knows but this ifctld cannot do yet; applying it fails.
 struct Unsupported { std::string feature; };
+// Wait until the interface is up with carrier (changes nothing).
+struct WaitUp {
+    std::optional<uint32_t> timeout_ms;  // none: no limit
+};
 }  // namespace op
 
 using Op = std::variant<op::Create, op::Destroy, op::Addr, op::Flags, op::Mtu, op::Metric, op::Txqlen,
-                        op::Lladdr, op::Rename, op::Owner, op::Multicast, op::Unsupported>;
+                        op::Lladdr, op::Rename, op::Owner, op::Multicast, op::Unsupported, op::WaitUp>;
 
 struct Action {
     Op op;

@@ -59,10 +59,17 @@ std::string load_config_file(const std::string& path, Config& cfg) {
             return where(path, (*d)["log_level"].node()->source()) + ": unknown log level \"" + next.log_level + "\"";
     }
     if (const toml::table* l = root["limits"].as_table()) {
-        if (auto e = check_keys(path, *l, "limits", {"max_queues", "max_queued_replies"}); !e.empty()) return e;
-        int64_t q = next.max_queues, r = static_cast<int64_t>(next.max_queued_replies);
-        for (auto e : {read(path, *l, "max_queues", q), read(path, *l, "max_queued_replies", r)})
+        if (auto e = check_keys(path, *l, "limits", {"max_queues", "max_queued_replies", "max_queued_events"});
+            !e.empty())
+            return e;
+        int64_t q = next.max_queues, r = static_cast<int64_t>(next.max_queued_replies),
+                ev = static_cast<int64_t>(next.max_queued_events);
+        for (auto e : {read(path, *l, "max_queues", q), read(path, *l, "max_queued_replies", r),
+                       read(path, *l, "max_queued_events", ev)})
             if (!e.empty()) return e;
+        if (ev < 1 || ev > 1 << 20)
+            return where(path, (*l)["max_queued_events"].node()->source()) + ": max_queued_events must be 1..1048576";
+        next.max_queued_events = static_cast<size_t>(ev);
         if (q < 1 || q > 256) return where(path, (*l)["max_queues"].node()->source()) + ": max_queues must be 1..256";
         if (r < 1 || r > 1 << 20)
             return where(path, (*l)["max_queued_replies"].node()->source()) + ": max_queued_replies must be 1..1048576";
@@ -84,7 +91,8 @@ std::string default_config_text() {
       << "log_level = \"" << d.log_level << "\"\n\n"
       << "[limits]\n"
       << "max_queues = " << d.max_queues << "\n"
-      << "max_queued_replies = " << d.max_queued_replies << "\n";
+      << "max_queued_replies = " << d.max_queued_replies << "\n"
+      << "max_queued_events = " << d.max_queued_events << "\n";
     return s.str();
 }
 

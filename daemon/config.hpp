@@ -14,6 +14,7 @@ struct Config {
     std::string log_level = "info";
     uint32_t max_queues = 16;        // per TAP
     size_t max_queued_replies = 1024;  // per client, before its reads pause
+    size_t max_queued_events = 4096;   // per subscriber, before it is dropped
 };
 
 // Reads a configuration file over `cfg`. Returns an empty string on success,

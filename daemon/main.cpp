@@ -25,6 +25,7 @@
 
 #include "daemon/config.hpp"
 #include "daemon/core/dispatch.hpp"
+#include "daemon/core/reconcile.hpp"
 #include "daemon/core/registry.hpp"
 #include "daemon/kernel/netlink.hpp"
 #include "daemon/server/listener.hpp"
@@ -93,16 +94,21 @@ int daemonize() {
     return ready[1];
 }
 
-void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel) {
-    ev.async_wait(asio::posix::stream_descriptor::wait_read, [&ev, &kernel](const boost::system::error_code& ec) {
-        if (ec) return;
-        try {
-            kernel.poll_events();
-        } catch (const std::exception& e) {
-            spdlog::error("reading kernel events: {}", e.what());
-        }
-        watch_kernel_events(ev, kernel);
-    });
+// Kernel events are read as they come, not only before requests: the model
+// follows changes made behind the daemon's back at once, and subscribers hear
+// of them without anyone asking.
+void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel, Reconciler& reconciler) {
+    ev.async_wait(asio::posix::stream_descriptor::wait_read,
+                  [&ev, &kernel, &reconciler](const boost::system::error_code& ec) {
+                      if (ec) return;
+                      try {
+                          kernel.poll_events();
+                          reconciler.flush();
+                      } catch (const std::exception& e) {
+                          spdlog::error("reading kernel events: {}", e.what());
+                      }
+                      watch_kernel_events(ev, kernel, reconciler);
+                  });
 }
 
 void every_second(asio::steady_timer& timer, Dispatcher& dispatcher) {
@@ -177,18 +183,19 @@ int main(int argc, char** argv) {
         Netlink kernel;
         Registry registry;
         Dispatcher dispatcher(kernel, registry, {cfg.max_queues});
-        // An interface deleted behind our back is no longer ours.
+        // An interface deleted behind our back is no longer ours (the reconciler
+        // has logged it and told subscribers by then).
         kernel.on_change = [&registry](uint32_t index, const ifctl::proto::Interface* rec) {
-            if (!rec && registry.find(index)) {
-                spdlog::warn("managed interface with index {} was deleted outside ifctld", index);
-                registry.remove(index);
-            }
+            if (!rec && registry.find(index)) registry.remove(index);
         };
-        Listener listener(io, listen_fd, dispatcher, {cfg.max_queued_replies});
+        Reconciler reconciler(kernel, registry, dispatcher.events());
+        kernel.on_event = [&reconciler](const Netlink::Event& e) { reconciler.on_kernel_event(e); };
+        dispatcher.after_request = [&reconciler] { reconciler.flush(); };
+        Listener listener(io, listen_fd, dispatcher, {cfg.max_queued_replies, cfg.max_queued_events});
         listener.start();
 
         asio::posix::stream_descriptor events(io, ::dup(kernel.event_fd()));
-        watch_kernel_events(events, kernel);
+        watch_kernel_events(events, kernel, reconciler);
         asio::steady_timer maintenance(io);
         every_second(maintenance, dispatcher);
 

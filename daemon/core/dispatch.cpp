@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/core/handlers.hpp"
 #include "daemon/core/policy.hpp"
 #include "daemon/kernel/multicast.hpp"
 #include "libifctl/protocol/model.hpp"
@@ -18,23 +19,9 @@ namespace ifctl::daemon {
 using proto::A;
 using proto::Op;
 
+using namespace detail;
+
 namespace {
-
-// The interface a request is about, resolved before its handler runs.
-struct Target {
-    const proto::Interface* kernel = nullptr;
-    Managed* managed = nullptr;
-    std::string name;  // as the caller named it, for messages
-};
-
-struct Ctx {
-    Netlink& kernel;
-    Registry& registry;
-    const Peer& peer;
-    const DaemonLimits& limits;
-    const proto::Request& req;
-    Target& target;
-};
 
 Reply ok() { return {}; }
 
@@ -197,9 +184,11 @@ bool same_subnet(const proto::Address& a, const proto::Address& b) {
     return true;
 }
 
+}  // namespace
+
 // What the kernel deletes together with `a` (net.ipv4.conf.*.promote_secondaries
 // off): the secondaries in the subnet of a primary inet address.
-std::vector<proto::Address> secondaries_of(const proto::Interface& k, const proto::Address& a) {
+std::vector<proto::Address> detail::secondaries_of(const proto::Interface& k, const proto::Address& a) {
     std::vector<proto::Address> out;
     const proto::Address* held = find_address(k, a);
     if (!held || held->family != AF_INET || (held->flags & IFA_F_SECONDARY)) return out;
@@ -207,6 +196,8 @@ std::vector<proto::Address> secondaries_of(const proto::Interface& k, const prot
         if (&x != held && (x.flags & IFA_F_SECONDARY) && same_subnet(x, *held)) out.push_back(x);
     return out;
 }
+
+namespace {
 
 // Puts back secondaries the kernel took with their primary. EEXIST means the
 // kernel promoted it (promote_secondaries on): it is there already.
@@ -315,12 +306,42 @@ Reply do_set_owner(Ctx& c) {
     return ok();
 }
 
-using Handler = Reply (*)(Ctx&);
-struct HandlerRow {
-    Op op;
-    Handler fn;
-    bool needs_managed;  // the target must be an interface ifctld manages
-};
+// Subscribe: checks the filter; the session does the subscribing.
+Reply do_subscribe(Ctx& c) {
+    EventBus::Filter f;
+    if (c.req.has(A::EventKinds)) {
+        f.kinds = c.req.get(A::EventKinds).as_u32();
+        if (!f.kinds || (f.kinds & ~proto::kAllEvents))
+            return Reply::error(EINVAL, "event-kinds must be a non-empty set of known kinds (mask " +
+                                            std::to_string(proto::kAllEvents) + ")");
+    }
+    if (c.req.has(A::Name) && c.req.has(A::Index)) return Reply::error(EINVAL, "subscribe takes name or index, not both");
+    if (c.req.has(A::Name)) {
+        const std::string name(c.req.get(A::Name).as_str());
+        const proto::Interface* k = c.kernel.find(name);
+        if (!k) return Reply::error(ENODEV, "no interface named " + name);
+        f.index = k->index;
+    } else if (c.req.has(A::Index)) {
+        f.index = c.req.get(A::Index).as_u32();
+        if (!c.kernel.find(f.index)) return Reply::error(ENODEV, "no interface with index " + std::to_string(f.index));
+    }
+    Reply r;
+    r.subscribe = f;
+    return r;
+}
+
+bool is_ready(const proto::Interface* k) { return k && (k->flags & IFF_UP) && k->carrier; }
+
+// WaitReady: answers now if the interface is up with carrier, else the session waits.
+Reply do_wait_ready(Ctx& c) {
+    if (is_ready(c.target.kernel)) return ok();
+    Reply::Wait w{c.target.kernel->index, {}};
+    if (c.req.has(A::TimeoutMs)) w.timeout_ms = c.req.get(A::TimeoutMs).as_u32();
+    if (w.timeout_ms == 0u) return Reply::error(ETIMEDOUT, c.target.name + " is not up with carrier");
+    Reply r;
+    r.wait = w;
+    return r;
+}
 
 // One row per operation (Hello is the session's own business).
 constexpr HandlerRow kHandlers[] = {
@@ -341,15 +362,39 @@ constexpr HandlerRow kHandlers[] = {
     {Op::MultiDel, do_multi_del, true},
     {Op::OpenQueue, do_open_queue, true},
     {Op::SetOwner, do_set_owner, true},
+    {Op::Subscribe, do_subscribe, false},
+    {Op::WaitReady, do_wait_ready, false},
 };
 
-const HandlerRow* handler_for(Op op) {
+}  // namespace
+
+const HandlerRow* detail::handler_for(Op op) {
     for (const HandlerRow& row : kHandlers)
         if (row.op == op) return &row;
     return nullptr;
 }
 
-}  // namespace
+std::optional<Reply> detail::resolve(Netlink& kernel, Registry& registry, const HandlerRow& row,
+                                     const proto::Request& req, Target& target) {
+    if (req.has(A::Name)) {
+        target.name = req.get(A::Name).as_str();
+        target.kernel = kernel.find(target.name);
+        if (!target.kernel) return Reply::error(ENODEV, "no interface named " + target.name);
+    } else {
+        const uint32_t index = req.get(A::Index).as_u32();
+        target.kernel = kernel.find(index);
+        if (!target.kernel) return Reply::error(ENODEV, "no interface with index " + std::to_string(index));
+        target.name = target.kernel->name;
+    }
+    target.managed = registry.find(target.kernel->index);
+    if (row.needs_managed && !target.managed) {
+        Reply r = Reply::error(EPERM, target.name + " is not managed by ifctld (only interfaces it created can be "
+                                                    "changed through it)");
+        r.unmanaged = true;
+        return r;
+    }
+    return std::nullopt;
+}
 
 Dispatcher::Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits)
     : kernel_(kernel), registry_(registry), limits_(limits) {}
@@ -362,26 +407,16 @@ Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {
     // One look at the kernel's events per request: a change anyone made before
     // this request was sent is seen by it.
     kernel_.poll_events();
+    // Whatever way this request ends, publish the events read or caused meanwhile.
+    struct AfterRequest {
+        Dispatcher& d;
+        ~AfterRequest() {
+            if (d.after_request) d.after_request();
+        }
+    } after{*this};
     Target target;
-    if (spec.needs_target) {
-        if (req.has(A::Name)) {
-            target.name = req.get(A::Name).as_str();
-            target.kernel = kernel_.find(target.name);
-            if (!target.kernel) return Reply::error(ENODEV, "no interface named " + target.name);
-        } else {
-            const uint32_t index = req.get(A::Index).as_u32();
-            target.kernel = kernel_.find(index);
-            if (!target.kernel) return Reply::error(ENODEV, "no interface with index " + std::to_string(index));
-            target.name = target.kernel->name;
-        }
-        target.managed = registry_.find(target.kernel->index);
-        if (row->needs_managed && !target.managed) {
-            Reply r = Reply::error(EPERM, target.name + " is not managed by ifctld (only interfaces it created can be "
-                                                        "changed through it)");
-            r.unmanaged = true;
-            return r;
-        }
-    }
+    if (spec.needs_target)
+        if (std::optional<Reply> bad = resolve(kernel_, registry_, *row, req, target)) return std::move(*bad);
     if (Decision d = authorize(peer, req.op(), target.name, target.managed); d.error) {
         spdlog::warn("audit: refused {} {} {}: {}", peer.describe(), spec.name, target.name, d.message);
         return Reply::error(d.error, d.message);
@@ -394,6 +429,8 @@ Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {
                      r.status ? r.message : std::string("ok"));
     return r;
 }
+
+bool Dispatcher::ready(uint32_t index) { return is_ready(kernel_.find(index)); }
 
 void Dispatcher::maintain() {
     for (auto& [index, m] : registry_.all()) {

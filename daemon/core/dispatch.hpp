@@ -3,9 +3,12 @@
 // handler (one table, dispatch.cpp), and writes the audit record.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "daemon/core/events.hpp"
 #include "daemon/core/peer.hpp"
 #include "daemon/core/registry.hpp"
 #include "daemon/kernel/netlink.hpp"
@@ -21,6 +24,15 @@ struct Reply {
     std::vector<proto::Interface> interfaces;
     bool brief = false;  // encode the records without addresses, statistics, multicast
     UniqueFd fd;  // passed to the client with SCM_RIGHTS
+    // Subscribe: the session delivers the events this filter passes.
+    std::optional<EventBus::Filter> subscribe;
+    // WaitReady on an interface not ready yet: the session answers later.
+    struct Wait {
+        uint32_t index = 0;
+        std::optional<uint32_t> timeout_ms;
+    };
+    std::optional<Wait> wait;
+    std::optional<uint32_t> step_index;  // Batch: the step that failed
 
     static Reply error(int err, std::string msg) {
         Reply r;
@@ -40,6 +52,19 @@ public:
 
     Reply handle(const Peer& peer, const proto::Request& req);
 
+    // Runs a batch's steps (whole request frames) all or none: every step is
+    // validated and authorized first, then applied in order; on a failure
+    // what was applied is undone in reverse. See batch.cpp.
+    Reply handle_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps);
+
+    // Up with carrier (what WaitReady waits for); false if it does not exist.
+    bool ready(uint32_t index);
+
+    EventBus& events() { return events_; }
+    // Run after every request and batch: publishes the events it caused (main
+    // connects the reconciler here).
+    std::function<void()> after_request;
+
     // Periodic care of managed TAPs: re-attach the daemon's own queue once no
     // client queue is attached any more (the kernel sends no event for that).
     void maintain();
@@ -48,9 +73,12 @@ public:
     void shutdown();
 
 private:
+    Reply run_internal(const Peer& peer, const std::vector<uint8_t>& frame);
+
     Netlink& kernel_;
     Registry& registry_;
     DaemonLimits limits_;
+    EventBus events_;
 };
 
 }  // namespace ifctl::daemon

@@ -9,7 +9,7 @@ namespace {
 using K = AttrKind;
 
 constexpr uint16_t kIfNameMax = 15;  // IFNAMSIZ - 1
-static_assert(kMaxAttr < 64, "check_address tracks attribute types in a 64-bit mask");
+static_assert(static_cast<uint16_t>(A::AddrFlags) < 64, "check_address tracks address children in a 64-bit mask");
 
 struct AttrRow {
     A type;
@@ -71,6 +71,16 @@ constexpr AttrRow kAttrRows[] = {
     {A::Brief, {"brief", K::U8}},
     {A::Group, {"group", K::U32}},
     {A::VnetHdr, {"vnet-hdr", K::U8}},
+    {A::EventKinds, {"event-kinds", K::U32}},
+    {A::EventKind, {"event-kind", K::U32}},
+    {A::EventSeq, {"event-seq", K::U64}},
+    {A::OldName, {"old-name", K::String, 1, kIfNameMax}},
+    {A::OldFlags, {"old-flags", K::U32}},
+    {A::OldMtu, {"old-mtu", K::U32}},
+    {A::TimeoutMs, {"timeout-ms", K::U32}},
+    {A::Step, {"step", K::Bytes, kHeaderSize, 65000}},
+    {A::StepIndex, {"step-index", K::U32}},
+    {A::BatchContinues, {"batch-continues", K::U8}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
@@ -114,6 +124,11 @@ const OpRow kOpRows[] = {
     {Op::MultiDel, "multi-del", true, true, {{A::Lladdr, P::Required}}},
     {Op::OpenQueue, "open-queue", true, true, {}},
     {Op::SetOwner, "set-owner", true, true, {{A::Owner, P::Required}}},
+    // Subscribe names its interface optionally, so it is not a targeted operation.
+    {Op::Subscribe, "subscribe", false, false,
+     {{A::Name, P::Optional}, {A::Index, P::Optional}, {A::EventKinds, P::Optional}}},
+    {Op::WaitReady, "wait-ready", true, false, {{A::TimeoutMs, P::Optional}}},
+    {Op::Batch, "batch", false, true, {{A::Step, P::Repeated}, {A::BatchContinues, P::Optional}}},
 };
 
 struct OpTable {
@@ -154,7 +169,7 @@ Error check_address(const Attr& a) {
     std::optional<uint8_t> family, prefix;
     size_t local_len = 0, peer_len = 0;
     bool broadcast = false;
-    uint64_t seen = 0;  // attribute types are <= kMaxAttr < 64
+    uint64_t seen = 0;  // only address children (22..28) get here
     for (const Attr& k : kids) {
         if (!allowed_in_address(k.type))
             return {EINVAL, "attribute " + std::string(attr_spec(k.type)->name) + " is not allowed in an address"};

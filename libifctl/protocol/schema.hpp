@@ -33,8 +33,12 @@ enum class Op : uint16_t {
     MultiDel = 16,    // Lladdr
     OpenQueue = 17,   // reply carries a queue fd of the TAP (SCM_RIGHTS)
     SetOwner = 18,    // Owner: who may configure the interface (root only)
+    // 19-28: Parts 3, 4 and 5 (other branches)
+    Subscribe = 29,   // [Name|Index], [EventKinds]: events follow as frames with kFlagEvent
+    WaitReady = 30,   // target, [TimeoutMs]: replies once the interface is up with carrier
+    Batch = 31,       // Step...: sub-requests applied all or none; [BatchContinues]
 };
-inline constexpr uint16_t kMaxOp = 18;
+inline constexpr uint16_t kMaxOp = 31;
 
 enum class AttrKind : uint8_t { U8, U32, S32, U64, String, Bytes, Nested };
 
@@ -87,8 +91,19 @@ enum class A : uint16_t {
     Brief = 51,       // u8 on Get/List: 1 = records without addresses, statistics and multicast
     Group = 52,       // u32 gid on Create: the TAP's group (TUNSETGROUP): its members may attach
     VnetHdr = 53,     // u8 on Create: frames carry a virtio-net header (IFF_VNET_HDR)
+    // 54-79: Parts 3, 4 and 5 (other branches)
+    EventKinds = 80,  // u32 on Subscribe: which kinds of event (bits of EventKind); absent = all
+    EventKind = 81,   // u32 in an event frame: the one kind it reports
+    EventSeq = 82,    // u64 in an event frame (daemon-wide, monotonic); Subscribe reply: the last so far
+    OldName = 83,     // string in a "renamed" event
+    OldFlags = 84,    // u32 in a "flags" event
+    OldMtu = 85,      // u32 in an "mtu" event
+    TimeoutMs = 86,   // u32 on WaitReady: give up after this many milliseconds (ETIMEDOUT)
+    Step = 87,        // bytes on Batch: one whole sub-request frame (header included)
+    StepIndex = 88,   // u32 in a Batch error reply: the failing step, from 0
+    BatchContinues = 89, // u8 on Batch: 1 = more steps follow in the next Batch request
 };
-inline constexpr uint16_t kMaxAttr = 53;
+inline constexpr uint16_t kMaxAttr = 89;
 
 struct AttrSpec {
     std::string_view name;

@@ -38,8 +38,13 @@ std::vector<uint8_t> addr_add(std::function<void(AddrBuilder&)> fill) {
 }  // namespace
 
 TEST_CASE("every operation and attribute has a table entry", "[schema]") {
+    // Numbers are handed out in ranges per part of the work, so the tables may
+    // have gaps (an unassigned number is unknown); both ends are assigned.
+    REQUIRE(proto::op_spec(proto::kMaxOp) != nullptr);
+    REQUIRE(proto::attr_spec(proto::kMaxAttr) != nullptr);
     for (uint16_t op = 1; op <= proto::kMaxOp; ++op) {
         INFO("op " << op);
+        if (op > o(Op::SetOwner) && !proto::op_spec(op)) continue;
         REQUIRE(proto::op_spec(op) != nullptr);
         CHECK_FALSE(proto::op_name(op).empty());
         CHECK(proto::op_name(op) != "unknown");
@@ -50,6 +55,7 @@ TEST_CASE("every operation and attribute has a table entry", "[schema]") {
     CHECK(proto::op_name(0xffff) == "unknown");
     for (uint16_t a = 1; a <= proto::kMaxAttr; ++a) {
         INFO("attribute " << a);
+        if (a > t(A::VnetHdr) && !proto::attr_spec(a)) continue;
         REQUIRE(proto::attr_spec(a) != nullptr);
         CHECK_FALSE(proto::attr_spec(a)->name.empty());
     }
@@ -331,7 +337,7 @@ TEST_CASE("required attribute missing", "[schema]") {
 
 TEST_CASE("target: exactly one of name or index", "[schema]") {
     for (uint16_t op = 1; op <= proto::kMaxOp; ++op) {
-        if (!proto::op_spec(op)->needs_target) continue;
+        if (!proto::op_spec(op) || !proto::op_spec(op)->needs_target) continue;
         INFO("op " << proto::op_name(op));
         const auto both = Writer(op, 0, 1).str(t(A::Name), "tap0").u32(t(A::Index), 3).finish();
         const auto neither = Writer(op, 0, 1).finish();

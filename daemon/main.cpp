@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
         asio::io_context io;
         Netlink kernel;
         Registry registry;
-        Dispatcher dispatcher(kernel, registry, {cfg.max_queues});
+        Dispatcher dispatcher(kernel, registry, {cfg.max_queues, cfg.tap_qdisc == "noqueue"});
         // An interface deleted behind our back is no longer ours (the reconciler
         // has logged it and told subscribers by then).
         kernel.on_change = [&registry](uint32_t index, const ifctl::proto::Interface* rec) {

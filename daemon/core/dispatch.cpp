@@ -105,6 +105,10 @@ Reply do_create(Ctx& c) {
             return from_kernel(rc, "setting the group of " + m.tap.name());
     m.unique_id = c.registry.next_unique_id();
     const uint32_t index = k->index;
+    if (c.limits.noqueue)
+        if (int rc = c.kernel.set_root_noqueue(index); rc < 0)
+            spdlog::warn("{}: could not set the noqueue qdisc (it keeps the kernel's default): {}", m.tap.name(),
+                         std::strerror(-rc));
     spdlog::info("created {} (index {}) for uid {}", m.tap.name(), index, owner);
     c.registry.add(index, std::move(m));
     return reply_with(c, index);

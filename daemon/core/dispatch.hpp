@@ -44,6 +44,11 @@ struct Reply {
 
 struct DaemonLimits {
     uint32_t max_queues = 16;  // per TAP, on create and open
+    // New TAPs get the noqueue root qdisc, as veth has: a multi-queue TAP has
+    // 256 transmit queues, and the kernel's default gives each its own
+    // pfifo_fast (about 3 MB per TAP, allocated when it goes up), which a TAP,
+    // never stopping its queues, does not use.
+    bool noqueue = true;
 };
 
 class Dispatcher {

@@ -1,6 +1,7 @@
 #include "netlink.hpp"
 
 #include <linux/if_link.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -496,6 +497,18 @@ int Netlink::delete_address(uint32_t index, const proto::Address& a) {
     put_addr(msg, IFA_LOCAL, a.local.data(), len);
     put_addr(msg, IFA_ADDRESS, a.peer ? a.peer->data() : a.local.data(), len);
     if (!a.label.empty()) nla_put_string(msg, IFA_LABEL, a.label.c_str());
+    return transact(msg);
+}
+
+int Netlink::set_root_noqueue(uint32_t index) {
+    struct nl_msg* msg = nlmsg_alloc_simple(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE);
+    if (!msg) return -ENOMEM;
+    struct tcmsg tcm{};
+    tcm.tcm_family = AF_UNSPEC;
+    tcm.tcm_ifindex = static_cast<int>(index);
+    tcm.tcm_parent = TC_H_ROOT;
+    nlmsg_append(msg, &tcm, sizeof tcm, NLMSG_ALIGNTO);
+    nla_put_string(msg, TCA_KIND, "noqueue");
     return transact(msg);
 }
 

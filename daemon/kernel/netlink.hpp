@@ -42,6 +42,8 @@ public:
     int add_address(uint32_t index, const proto::Address& a);
     int delete_address(uint32_t index, const proto::Address& a);
     int delete_link(uint32_t index);
+    // Makes `noqueue` the link's root queueing discipline (RTM_NEWQDISC).
+    int set_root_noqueue(uint32_t index);
 
     // The event socket's descriptor, to wait on; poll_events() drains it.
     int event_fd() const;

@@ -576,6 +576,29 @@ TEST_CASE("another request in the middle of a batch discards it") {
     CHECK(c->list(all) == 0);  // and the connection goes on
 }
 
+// ============================================================================
+// The TAPs' queueing discipline
+// ============================================================================
+
+TEST_CASE("new TAPs get the noqueue root qdisc unless tap_qdisc = \"kernel\"") {
+    char dir[] = "/tmp/ifctl-events-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    for (const char* setting : {"", "kernel"}) {
+        INFO("tap_qdisc " << setting);
+        const std::string opts = *setting ? config(dir, std::string("[daemon]\ntap_qdisc = \"") + setting + "\"\n") : "";
+        test::Daemon d(opts);
+        auto c = connect(d);
+        proto::Interface rec;
+        REQUIRE(c->create("nq0", {}, rec) == 0);
+        REQUIRE(c->set_flags(Target::by_name("nq0"), IFF_UP, IFF_UP) == 0);
+        // noqueue: no per-queue pfifo_fast for the 256 queues of a multi-queue TAP;
+        // the kernel's default for such a device is mq.
+        CHECK(link("nq0")["qdisc"] == (*setting ? "mq" : "noqueue"));
+        REQUIRE(c->destroy(Target::by_name("nq0")) == 0);
+    }
+    std::filesystem::remove_all(dir);
+}
+
 int main(int argc, char** argv) {
     if (::geteuid() != 0) {
         std::fprintf(stderr, "skipped: needs root to make TAP devices\n");

@@ -593,7 +593,7 @@ TEST_CASE("new TAPs get the noqueue root qdisc unless tap_qdisc = \"kernel\"") {
         REQUIRE(c->set_flags(Target::by_name("nq0"), IFF_UP, IFF_UP) == 0);
         // noqueue: no per-queue pfifo_fast for the 256 queues of a multi-queue TAP;
         // the kernel's default for such a device is mq.
-        CHECK(link("nq0")["qdisc"] == (*setting ? "mq" : "noqueue"));
+        CHECK(json::parse(test::run("ip -j link show nq0"))[0]["qdisc"] == (*setting ? "mq" : "noqueue"));
         REQUIRE(c->destroy(Target::by_name("nq0")) == 0);
     }
     std::filesystem::remove_all(dir);

@@ -81,6 +81,10 @@ private:
         uint32_t gid = 0;
         if (o.group && resolve_group(*o.group, gid)) opts.group = gid;
         opts.vnet_hdr = o.vnet_hdr;
+        if (o.unique_id) {
+            opts.unique_id = o.unique_id;
+            opts.unique_family = "ether";  // a TAP is an Ethernet interface
+        }
         proto::Interface created;
         if (int rc = c_.create(o.name, opts, created); rc < 0) return rc;
         name_ = created.name;

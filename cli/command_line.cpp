@@ -15,7 +15,8 @@ constexpr const char* kUsage =
     "       ifctl NAME [--json]\n"
     "       ifctl NAME KEYWORD [ARG] ...\n"
     "       ifctl monitor [NAME] [--json] [--events KIND,...]\n"
-    "       ifctl -f FILE   (each line: NAME KEYWORD [ARG] ...; all or none)\n";
+    "       ifctl -f FILE   (each line: NAME KEYWORD [ARG] ...; all or none)\n"
+    "       ifctl --reload\n";
 
 // CLI11 2.1 has no way to set the usage line but through the formatter.
 class Formatter : public CLI::Formatter {
@@ -52,6 +53,7 @@ void declare(CLI::App& app, Options& o, bool& list_keywords, std::string_view ve
                    "monitor: the events to print, comma-separated (link, link-added, link-removed, renamed, flags, "
                    "mtu, carrier, address, address-added, address-removed, lladdr); default all")
         ->type_name("KIND,...");
+    app.add_flag("--reload", o.reload, "Ask ifctld to re-read its configuration's [policy] (root only)");
     app.add_flag("--list-keywords", list_keywords, "List the grammar's keywords, for completion")->group("");
 }
 
@@ -120,6 +122,11 @@ std::optional<int> parse_command_line(std::span<const std::string> args, std::st
     if (list_keywords) {
         message = keyword_list();
         return kExitOk;
+    }
+    if (o.reload && (!o.words.empty() || o.monitor || !o.file.empty() || o.all || o.names_only || o.up_only ||
+                     o.down_only || o.json)) {
+        message = "--reload takes no interface name and no listing option";
+        return kExitUsage;
     }
     if (o.monitor && o.words.size() > 1) {
         message = "monitor takes at most one interface name";

@@ -22,6 +22,7 @@ struct Options {
     bool down_only = false;   // -d
     bool json = false;        // --json
     std::string socket;       // --socket; empty: $IFCTL_SOCKET or the default path
+    bool reload = false;      // --reload: ask ifctld to re-read its policy (root)
     std::vector<std::string> words;  // NAME and its keywords; empty: a listing
     bool monitor = false;     // "ifctl monitor [NAME]": print events; words holds NAME if given
     std::string events;       // --events KIND,...: which events monitor prints (empty: all)

@@ -175,7 +175,13 @@ const std::vector<Keyword>& table() {
         word0("persist", "create: keep it when ifctld restarts", create_unsupported("persist")),
         word0("-persist", "create: remove it when ifctld stops", create_unsupported("-persist")),
         word1<uint64_t>("uniqueid", "ID", "create: the unique id to recycle", parse_u64,
-                        [](Builder& b, uint64_t&) { return create_unsupported("uniqueid")(b); }),
+                        [](Builder& b, uint64_t& id) {
+                            if (id == 0) return Why{"must be at least 1"};
+                            return with_create(b, [id](op::Create& c) {
+                                c.unique_id = id;
+                                return Why{};
+                            });
+                        }),
         word0("destroy", "destroy the interface", [](Builder& b) { return b.add(op::Destroy{}); }),
 
         word1<AddrArg>("inet", "ADDR[/PREFIX]", "set the first IPv4 address (with alias: add one)", parse_inet,

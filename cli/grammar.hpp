@@ -26,6 +26,7 @@ struct Create {
     std::optional<std::string> owner;    // user name or uid, resolved when applied
     std::optional<std::string> group;    // group name or gid whose members may attach
     bool vnet_hdr = false;               // frames with a virtio-net header
+    uint64_t unique_id = 0;              // 0: none; else recycle the slot of this "ether" id
     std::vector<std::string> unsupported;  // create options this ifctld lacks yet
 };
 struct Destroy {};

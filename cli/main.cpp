@@ -73,6 +73,11 @@ int main(int argc, char** argv) {
         std::cerr << "ifctl: " << message << "\n";  // says how to start the daemon
         return kExitFailed;
     }
+    if (o.reload) {
+        const int rc = c->reload();
+        std::cerr << "ifctl: " << c->message() << "\n";
+        return rc == 0 ? kExitOk : kExitFailed;
+    }
     if (o.monitor) return run_monitor(*c, o, kinds);
     if (!o.file.empty()) return apply_file(*c, lines, label);
     if (o.words.empty()) return show_list(*c, o);

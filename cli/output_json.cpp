@@ -62,6 +62,11 @@ Json interface(const proto::Interface& i) {
     j["managed"] = i.managed;
     j["owner"] = i.owner;
     j["unique_id"] = i.unique_id;
+    j["unique_family"] = i.unique_family;
+    j["caps_supported"] = i.caps_supported;
+    j["caps_enabled"] = i.caps_enabled;
+    j["promisc_refs"] = i.promisc_refs;
+    j["allmulti_refs"] = i.allmulti_refs;
     j["may_change"] = i.may_change;
     return j;
 }

@@ -2,40 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
-#include <toml++/toml.h>
-
-#include <set>
 #include <sstream>
+
+#include "daemon/policy_file.hpp"
+#include "daemon/toml_read.hpp"
 
 namespace ifctl::daemon {
 
-namespace {
-
-std::string where(const std::string& path, const toml::source_region& r) {
-    return path + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column);
-}
-
-// Rejects keys nobody reads: a typo should not silently leave a default in force.
-std::string check_keys(const std::string& path, const toml::table& t, const std::string& section,
-                       const std::set<std::string>& known) {
-    for (const auto& [k, v] : t)
-        if (!known.count(std::string(k.str())))
-            return where(path, k.source()) + ": unknown key \"" + std::string(k.str()) + "\" in [" + section + "]";
-    return {};
-}
-
-template <typename T>
-std::string read(const std::string& path, const toml::table& t, const char* key, T& out) {
-    const toml::node* n = t.get(key);
-    if (!n) return {};
-    if (auto v = n->value<T>()) {
-        out = *v;
-        return {};
-    }
-    return where(path, n->source()) + ": \"" + key + "\" has the wrong type";
-}
-
-}  // namespace
+using tomlread::check_keys;
+using tomlread::read;
+using tomlread::read_range;
+using tomlread::where;
 
 std::string load_config_file(const std::string& path, Config& cfg) {
     toml::table root;
@@ -44,10 +21,7 @@ std::string load_config_file(const std::string& path, Config& cfg) {
     } catch (const toml::parse_error& e) {
         return where(path, e.source()) + ": " + std::string(e.description());
     }
-    if (const toml::node* p = root.get("policy"))
-        return where(path, p->source()) + ": [policy] is not supported by this ifctld yet (ownership is fixed: "
-                                          "root creates, owners configure their own interfaces)";
-    if (auto e = check_keys(path, root, "top level", {"daemon", "limits"}); !e.empty()) return e;
+    if (auto e = check_keys(path, root, "top level", {"daemon", "limits", "policy"}); !e.empty()) return e;
     Config next = cfg;
     if (const toml::table* d = root["daemon"].as_table()) {
         if (auto e = check_keys(path, *d, "daemon", {"socket", "socket_group", "state_dir", "log_level", "tap_qdisc"});
@@ -63,23 +37,28 @@ std::string load_config_file(const std::string& path, Config& cfg) {
             return where(path, (*d)["log_level"].node()->source()) + ": unknown log level \"" + next.log_level + "\"";
     }
     if (const toml::table* l = root["limits"].as_table()) {
-        if (auto e = check_keys(path, *l, "limits", {"max_queues", "max_queued_replies", "max_queued_events"});
+        if (auto e = check_keys(path, *l, "limits",
+                                {"max_queues", "max_queued_replies", "max_queued_events", "max_connections_per_uid",
+                                 "max_request_bytes", "max_in_flight", "hello_timeout"});
             !e.empty())
             return e;
-        int64_t q = next.max_queues, r = static_cast<int64_t>(next.max_queued_replies),
-                ev = static_cast<int64_t>(next.max_queued_events);
-        for (auto e : {read(path, *l, "max_queues", q), read(path, *l, "max_queued_replies", r),
-                       read(path, *l, "max_queued_events", ev)})
+        for (auto e : {read_range(path, *l, "max_queues", next.max_queues, 1, 256),
+                       read_range(path, *l, "max_queued_replies", next.max_queued_replies, 1, 1 << 20),
+                       read_range(path, *l, "max_queued_events", next.max_queued_events, 1, 1 << 20),
+                       read_range(path, *l, "max_connections_per_uid", next.max_connections_per_uid, 1, 1 << 16),
+                       read_range(path, *l, "max_request_bytes", next.max_request_bytes, 64, 65536),
+                       read_range(path, *l, "max_in_flight", next.max_in_flight, 1, 1 << 20),
+                       read_range(path, *l, "hello_timeout", next.hello_timeout, 1, 3600)})
             if (!e.empty()) return e;
-        if (ev < 1 || ev > 1 << 20)
-            return where(path, (*l)["max_queued_events"].node()->source()) + ": max_queued_events must be 1..1048576";
-        next.max_queued_events = static_cast<size_t>(ev);
-        if (q < 1 || q > 256) return where(path, (*l)["max_queues"].node()->source()) + ": max_queues must be 1..256";
-        if (r < 1 || r > 1 << 20)
-            return where(path, (*l)["max_queued_replies"].node()->source()) + ": max_queued_replies must be 1..1048576";
-        next.max_queues = static_cast<uint32_t>(q);
-        next.max_queued_replies = static_cast<size_t>(r);
     }
+    auto policy = std::make_shared<Policy>();
+    if (const toml::node* p = root.get("policy")) {
+        const toml::table* t = p->as_table();
+        if (!t) return where(path, p->source()) + ": policy must be a table ([policy])";
+        if (auto e = read_policy(path, *t, *policy); !e.empty()) return e;
+        policy->source = path;
+    }
+    next.policy = std::move(policy);
     cfg = next;
     return {};
 }
@@ -97,7 +76,13 @@ std::string default_config_text() {
       << "[limits]\n"
       << "max_queues = " << d.max_queues << "\n"
       << "max_queued_replies = " << d.max_queued_replies << "\n"
-      << "max_queued_events = " << d.max_queued_events << "\n";
+      << "max_queued_events = " << d.max_queued_events << "\n"
+      << "max_connections_per_uid = " << d.max_connections_per_uid << "\n"
+      << "max_request_bytes = " << d.max_request_bytes << "\n"
+      << "max_in_flight = " << d.max_in_flight << "\n"
+      << "hello_timeout = " << d.hello_timeout << "\n\n"
+      << "# No [policy]: root creates; an owner may configure its own interfaces\n"
+      << "# (operations = [\"all\"]); see ifctl.conf(5) for rules.\n";
     return s.str();
 }
 

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+
+#include "daemon/core/policy.hpp"
 
 namespace ifctl::daemon {
 
@@ -12,14 +15,20 @@ struct Config {
     std::string socket_group = "ifctl";
     std::string state_dir = "/var/lib/ifctl";
     std::string log_level = "info";
-    uint32_t max_queues = 16;        // per TAP
+    uint32_t max_queues = 16;          // per TAP
     size_t max_queued_replies = 1024;  // per client, before its reads pause
     size_t max_queued_events = 4096;   // per subscriber, before it is dropped
     std::string tap_qdisc = "noqueue";  // root qdisc of new TAPs: "noqueue" or "kernel" (its default)
+    uint32_t max_connections_per_uid = 64;  // root is not counted
+    uint32_t max_request_bytes = 65536;     // one request frame
+    uint32_t max_in_flight = 256;           // replies a client has not read yet, before new requests are refused
+    uint32_t hello_timeout = 10;            // seconds a connection may take to say hello
+    // The [policy] section; the built-in policy if the file has none.
+    std::shared_ptr<const Policy> policy = std::make_shared<Policy>();
 };
 
 // Reads a configuration file over `cfg`. Returns an empty string on success,
-// else a message naming the file, line and column.
+// else a message naming the file, line and column; `cfg` is then unchanged.
 std::string load_config_file(const std::string& path, Config& cfg);
 
 // The embedded defaults, as a file would spell them (ifctld --print-config).

@@ -111,6 +111,27 @@ void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel, Re
                   });
 }
 
+// Re-reads the configuration file for its [policy]: all or nothing. Other
+// sections take effect at the next start (the socket, limits and state
+// directory are in use).
+int reload_policy(const std::string& file, Dispatcher& dispatcher, std::string& message) {
+    if (file.empty()) {
+        message = "ifctld was started without --config; the built-in policy stays";
+        return EINVAL;
+    }
+    Config next;
+    if (std::string err = load_config_file(file, next); !err.empty()) {
+        message = err + " (the policy in force stays)";
+        spdlog::error("reload refused: {}", message);
+        return EINVAL;
+    }
+    dispatcher.set_policy(next.policy);
+    message = "reloaded the policy from " + file + ": " + std::to_string(next.policy->rules.size()) +
+              " rule(s); changes to [daemon] and [limits] take effect at the next start";
+    spdlog::info("{}", message);
+    return 0;
+}
+
 void every_second(asio::steady_timer& timer, Dispatcher& dispatcher) {
     timer.expires_after(std::chrono::seconds(1));
     timer.async_wait([&timer, &dispatcher](const boost::system::error_code& ec) {
@@ -182,7 +203,8 @@ int main(int argc, char** argv) {
         asio::io_context io;
         Netlink kernel;
         Registry registry;
-        Dispatcher dispatcher(kernel, registry, {cfg.max_queues, cfg.tap_qdisc == "noqueue"});
+        Dispatcher dispatcher(kernel, registry, {cfg.max_queues, cfg.tap_qdisc == "noqueue"}, cfg.policy);
+        dispatcher.set_reloader([&](std::string& message) { return reload_policy(config_file, dispatcher, message); });
         // An interface deleted behind our back is no longer ours (the reconciler
         // has logged it and told subscribers by then).
         kernel.on_change = [&registry](uint32_t index, const ifctl::proto::Interface* rec) {
@@ -191,7 +213,10 @@ int main(int argc, char** argv) {
         Reconciler reconciler(kernel, registry, dispatcher.events());
         kernel.on_event = [&reconciler](const Netlink::Event& e) { reconciler.on_kernel_event(e); };
         dispatcher.after_request = [&reconciler] { reconciler.flush(); };
-        Listener listener(io, listen_fd, dispatcher, {cfg.max_queued_replies, cfg.max_queued_events});
+        Listener listener(io, listen_fd, dispatcher,
+                          {cfg.max_queued_replies, cfg.max_in_flight, cfg.max_request_bytes, cfg.hello_timeout,
+                           cfg.max_queued_events},
+                          cfg.max_connections_per_uid);
         listener.start();
 
         asio::posix::stream_descriptor events(io, ::dup(kernel.event_fd()));
@@ -209,18 +234,24 @@ int main(int argc, char** argv) {
             io.stop();
         });
         ::signal(SIGPIPE, SIG_IGN);
-        // Nothing is reloadable yet; SIGHUP must not kill the daemon the way its default action would.
+        // SIGHUP reloads the policy, as the reload request does (root's, audited there).
         asio::signal_set hangup(io, SIGHUP);
         std::function<void()> wait_hangup = [&] {
             hangup.async_wait([&](const boost::system::error_code& ec, int) {
                 if (ec) return;
-                spdlog::info("SIGHUP: this ifctld has nothing to reload yet");
+                std::string message;
+                const int rc = reload_policy(config_file, dispatcher, message);
+                if (rc) spdlog::warn("SIGHUP: {}", message);
                 wait_hangup();
             });
         };
         wait_hangup();
 
-        spdlog::info("ifctld {} serving {} (state in {})", IFCTL_VERSION_STRING, cfg.socket_path, cfg.state_dir);
+        spdlog::info("ifctld {} serving {} (state in {}); policy: {}", IFCTL_VERSION_STRING, cfg.socket_path,
+                     cfg.state_dir,
+                     cfg.policy->source.empty() ? std::string("built-in")
+                                                : std::to_string(cfg.policy->rules.size()) + " rule(s) from " +
+                                                      cfg.policy->source);
         sd_notify(0, "READY=1");
         if (ready_fd >= 0) {
             const char ok = 1;

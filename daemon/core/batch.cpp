@@ -75,7 +75,7 @@ proto::Address plain(proto::Address a) {
 }
 
 // The requests that undo `req` on `target`, worked out before it runs.
-std::vector<std::vector<uint8_t>> inverse_of(const proto::Request& req, const Target& tg) {
+std::vector<std::vector<uint8_t>> inverse_of(const proto::Request& req, const Target& tg, ClientId client) {
     std::vector<std::vector<uint8_t>> out;
     if (!tg.kernel) return out;
     const proto::Interface& k = *tg.kernel;
@@ -131,14 +131,18 @@ std::vector<std::vector<uint8_t>> inverse_of(const proto::Request& req, const Ta
         case Op::MultiAdd:
         case Op::MultiDel: {
             const auto& p = req.get(A::Lladdr).payload;
-            std::array<uint8_t, 6> mac{};
+            Mac mac{};
             if (p.size() != mac.size() || !tg.managed) break;
             std::copy(p.begin(), p.end(), mac.begin());
-            const bool member = tg.managed->multicast.count(mac);
+            // The holder the step counts for: this connection, or the shared plain one.
+            const bool per_client = req.has(A::PerClient) && req.get(A::PerClient).as_u8();
+            const bool member = tg.managed->multicast.held_by(per_client ? client : kPlain, mac);
             // Joining a group already joined, or leaving one not joined, changes nothing to undo.
             if ((req.op() == Op::MultiAdd) == member) break;
-            add(std::move(by_index(req.op() == Op::MultiAdd ? Op::MultiDel : Op::MultiAdd, k.index)
-                              .raw(t(A::Lladdr), mac.data(), mac.size())));
+            proto::Writer w = by_index(req.op() == Op::MultiAdd ? Op::MultiDel : Op::MultiAdd, k.index);
+            w.raw(t(A::Lladdr), mac.data(), mac.size());
+            if (per_client) w.u8(t(A::PerClient), 1);
+            add(std::move(w));
             break;
         }
         default: break;
@@ -186,7 +190,22 @@ struct Model {
 
 }  // namespace
 
+// One audit record for the whole batch: refused (naming the step and the
+// rule), failed (the step, rolled back) or ok.
 Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps) {
+    AuditRecord rec;
+    rec.peer = &peer;
+    rec.op = "batch";
+    Reply r = run_batch(peer, steps, rec);
+    if (rec.before.empty()) rec.before = std::to_string(steps.size()) + " step(s)";
+    rec.error = r.status;
+    if (r.status && rec.result == AuditResult::Ok) rec.result = AuditResult::Failed;
+    rec.message = r.message;
+    audit(rec);
+    return r;
+}
+
+Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& rec) {
     kernel_.poll_events();
     struct AfterRequest {
         Dispatcher& d;
@@ -205,6 +224,9 @@ Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<u
             return step_error(i, n, EINVAL, std::string(proto::op_name(reqs[i].header.op)) + " cannot be a step of a batch");
     }
     Model model{kernel_, registry_, {}};
+    // Held for the whole batch: a reload may replace policy_ meanwhile.
+    const std::shared_ptr<const Policy> policy = policy_;
+    size_t owned = registry_.count_owned_by(peer.uid);  // for max_interfaces, counting the batch's own creates
     for (size_t i = 0; i < n; ++i) {
         const proto::Request& req = reqs[i];
         const proto::OpSpec& spec = *proto::op_spec(req.header.op);
@@ -231,17 +253,25 @@ Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<u
         // An interface the batch creates is judged as what it will be: managed, with its owner.
         Managed planned;
         const Managed* m = nullptr;
+        const proto::Interface* k = nullptr;
         if (target) {
             m = target->index ? registry_.find(target->index) : nullptr;
+            k = target->index ? kernel_.find(target->index) : nullptr;
             if (!target->index) {
                 planned.owner = target->owner;
                 m = &planned;
             }
         }
-        if (Decision d = authorize(peer, req.op(), name, m); d.error) {
-            spdlog::warn("audit: refused {} batch step {} {} {}: {}", peer.describe(), i + 1, spec.name, name, d.message);
+        if (req.op() == Op::Create) name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
+        const Subject subject{req, name, m, k, owned};
+        if (Decision d = authorize(*policy, peer, subject); d.error) {
+            rec.result = AuditResult::Refused;
+            rec.rule = d.rule;
+            rec.interface = name;
+            rec.before = rec.after = audit_state(req.op(), k, m);
             return step_error(i, n, d.error, d.message);
         }
+        if (req.op() == Op::Create && (!req.has(A::Owner) || req.get(A::Owner).as_u32() == peer.uid)) ++owned;
         switch (req.op()) {
             case Op::Create: {
                 const std::string new_name(req.get(A::NewName).as_str());
@@ -272,8 +302,6 @@ Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<u
         }
         kernel_.poll_events();
         r.message += failures;
-        spdlog::info("audit: {} batch of {} steps -> failed at step {}, {} undone: {}", peer.describe(), n,
-                     *r.step_index + 1, failures.empty() ? "all" : "not all", r.message);
         return r;
     };
     for (size_t i = 0; i < n; ++i) {
@@ -291,8 +319,8 @@ Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<u
             destroys.push_back(target.kernel->index);
             continue;
         }
-        std::vector<std::vector<uint8_t>> inverse = inverse_of(req, target);
-        Ctx ctx{kernel_, registry_, peer, limits_, req, target};
+        std::vector<std::vector<uint8_t>> inverse = inverse_of(req, target, peer.client);
+        Ctx ctx{kernel_, registry_, peer, limits_, *policy_, req, target, reloader_};
         Reply r = row.fn(ctx);
         if (r.status) return rollback(step_error(i, n, r.status, r.message));
         if (req.op() == Op::Create && !r.interfaces.empty())
@@ -311,7 +339,7 @@ Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<u
             return rollback(step_error(step, n, r.status, r.message));
         }
     }
-    spdlog::info("audit: {} batch of {} steps -> ok", peer.describe(), n);
+    rec.after = "applied";
     return {};
 }
 
@@ -326,7 +354,7 @@ Reply Dispatcher::run_internal(const Peer& peer, const std::vector<uint8_t>& fra
     Target target;
     if (proto::op_spec(req.header.op)->needs_target)
         if (std::optional<Reply> bad = resolve(kernel_, registry_, *row, req, target)) return std::move(*bad);
-    Ctx ctx{kernel_, registry_, peer, limits_, req, target};
+    Ctx ctx{kernel_, registry_, peer, limits_, *policy_, req, target, reloader_};
     return row->fn(ctx);
 }
 

@@ -7,9 +7,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "daemon/core/handlers.hpp"
+#include "daemon/core/live_rename.hpp"
 #include "daemon/core/policy.hpp"
 #include "daemon/kernel/multicast.hpp"
 #include "libifctl/protocol/model.hpp"
@@ -30,6 +33,20 @@ Reply from_kernel(int rc, const std::string& what) {
     return Reply::error(-rc, what + ": " + std::strerror(-rc));
 }
 
+}  // namespace
+
+std::string detail::expected_name(Netlink& kernel, const std::string& pattern) {
+    const auto pct = pattern.find("%d");
+    if (pct == std::string::npos) return pattern;
+    for (unsigned n = 0; n < 32768; ++n) {  // the kernel's own bound (__dev_alloc_name)
+        std::string name = pattern.substr(0, pct) + std::to_string(n) + pattern.substr(pct + 2);
+        if (!kernel.find(name)) return name;
+    }
+    return pattern;
+}
+
+namespace {
+
 // Interface names the kernel accepts (dev_valid_name), plus one %d for patterns.
 bool valid_name(const std::string& n, bool allow_pattern) {
     if (n.empty() || n.size() >= IFNAMSIZ || n == "." || n == "..") return false;
@@ -44,7 +61,7 @@ bool valid_name(const std::string& n, bool allow_pattern) {
 // The record as this client sees it: kernel facts, daemon facts, its own access.
 proto::Interface view_for(Ctx& c, const proto::Interface& k) {
     proto::Interface v = c.registry.view(k);
-    v.may_change = authorize(c.peer, Op::SetFlags, v.name, c.registry.find(k.index)).error == 0 && v.managed;
+    v.may_change = may_configure(c.peer, c.registry.find(k.index));
     return v;
 }
 
@@ -52,6 +69,31 @@ Reply reply_with(Ctx& c, uint32_t index) {
     Reply r;
     if (const proto::Interface* k = c.kernel.find(index)) r.interfaces.push_back(view_for(c, *k));
     return r;
+}
+
+Mac own_mac(const proto::Interface& k) {
+    Mac own{};
+    if (k.lladdr.size() == own.size()) std::copy(k.lladdr.begin(), k.lladdr.end(), own.begin());
+    return own;
+}
+
+// Programs the TAP's filter from the memberships and flag references (refs.hpp).
+// A failure is logged: the reference counts stay right and the next change
+// tries again.
+void sync_tx_filter(Managed& m, const Mac& own) {
+    const TxFilter f = tx_filter_for(own, m.multicast, m.promisc.on(), m.allmulti.on());
+    if (int rc = m.tap.set_tx_filter(f.enabled ? f.addresses : std::vector<Mac>{}, f.allmulti); rc < 0)
+        spdlog::warn("could not program the frame filter of {}: {}", m.tap.name(), std::strerror(-rc));
+}
+
+// Sets IFF_PROMISC or IFF_ALLMULTI in the kernel to what its holders say, if it differs.
+int apply_flag(Ctx& c, uint32_t flag, bool on) {
+    const proto::Interface& k = *c.target.kernel;
+    if (bool(k.flags & flag) == on) return 0;
+    LinkChange ch;
+    ch.flags = on ? flag : 0;
+    ch.flags_mask = flag;
+    return c.kernel.change_link(k.index, ch);
 }
 
 // ---- handlers: one per operation ------------------------------------------
@@ -80,21 +122,60 @@ Reply do_create(Ctx& c) {
     const uint32_t queues = c.req.has(A::Queues) ? c.req.get(A::Queues).as_u32() : 1;
     if (queues < 1 || queues > c.limits.max_queues)
         return Reply::error(EINVAL, "queues must be 1.." + std::to_string(c.limits.max_queues));
-    uint32_t owner = c.peer.uid;
-    if (c.req.has(A::Owner)) {
-        owner = c.req.get(A::Owner).as_u32();
-        if (owner != c.peer.uid && !c.peer.is_root())
-            return Reply::error(EPERM, "only root may create an interface for another user");
+    // Who may create for whom is the policy's business (authorize()).
+    const uint32_t owner = c.req.has(A::Owner) ? c.req.get(A::Owner).as_u32() : c.peer.uid;
+    // A caller-chosen unique id (ifnet_allocate): a detached slot of the same id
+    // and family is reused, with its name, index, address and MTU.
+    std::optional<SlotKey> key;
+    std::optional<Slot> reuse;
+    std::string create_name = name;
+    uint32_t want_index = 0;
+    if (c.req.has(A::UniqueId)) {
+        key = SlotKey{std::string(c.req.get(A::UniqueFamily).as_str()), c.req.get(A::UniqueId).as_u64()};
+        const std::string id_text = "unique id " + std::to_string(key->id) + " of family " + key->family;
+        if (const Slot* s = c.registry.slot(*key)) {
+            if (s->attached) {
+                const proto::Interface* user = c.kernel.find(s->index);
+                return Reply::error(EEXIST, id_text + " is in use by " + (user ? user->name : s->name));
+            }
+            if (name.find('%') == std::string::npos && name != s->name)
+                return Reply::error(EINVAL, id_text + " belongs to " + s->name + "; create it under that name or a pattern");
+            if (c.kernel.find(s->name))
+                return Reply::error(EEXIST, id_text + " belongs to " + s->name + ", a name another interface has now");
+            reuse = *s;
+            create_name = s->name;
+            // The index comes back only if nobody took it meanwhile.
+            if (!c.kernel.find(s->index)) want_index = s->index;
+            else spdlog::info("{}: index {} is taken; {} gets a new one", id_text, s->index, s->name);
+        }
     }
     Managed m;
     const bool vnet_hdr = c.req.has(A::VnetHdr) && c.req.get(A::VnetHdr).as_u8();
-    if (int rc = Tap::create(name, vnet_hdr, m.tap); rc < 0) {
-        if (rc == -EEXIST || rc == -EBUSY) return Reply::error(EEXIST, "an interface named " + name + " already exists");
-        return from_kernel(rc, "creating " + name);
+    if (int rc = Tap::create(create_name, vnet_hdr, m.tap, want_index); rc < 0) {
+        if (rc == -EEXIST || rc == -EBUSY)
+            return Reply::error(EEXIST, "an interface named " + create_name + (want_index ? " or with index " +
+                                        std::to_string(want_index) : std::string()) + " already exists");
+        return from_kernel(rc, "creating " + create_name);
     }
     c.kernel.poll_events();  // the new link's event is queued before TUNSETIFF returns
     const proto::Interface* k = c.kernel.find(m.tap.name());
     if (!k) return Reply::error(EIO, "created " + m.tap.name() + " but the kernel does not report it");
+    // The policy judged the name the pattern was expected to give; if another
+    // program took that unit meanwhile, judge the name the kernel gave. A refusal
+    // closes the TAP (m goes out of scope), so nothing is left behind.
+    if (m.tap.name() != c.target.name) {
+        const std::string given = m.tap.name();
+        Subject s{c.req, given, nullptr, k, c.registry.count_owned_by(owner)};
+        if (Decision d = authorize(c.policy, c.peer, s); d.error) return Reply::error(d.error, d.message);
+    }
+    if (reuse) {
+        LinkChange back;
+        if (reuse->lladdr.size() == 6) back.lladdr = reuse->lladdr;
+        if (reuse->mtu) back.mtu = reuse->mtu;
+        if (int rc = c.kernel.change_link(k->index, back); rc < 0)
+            spdlog::warn("{}: could not restore its address and MTU: {}", m.tap.name(), std::strerror(-rc));
+        c.kernel.poll_events();
+    }
     m.owner = owner;
     m.max_queues = queues;
     // The owner (and the group, if given) may also attach to the TAP directly.
@@ -103,12 +184,18 @@ Reply do_create(Ctx& c) {
     if (c.req.has(A::Group))
         if (int rc = m.tap.set_group(c.req.get(A::Group).as_u32()); rc < 0)
             return from_kernel(rc, "setting the group of " + m.tap.name());
-    m.unique_id = c.registry.next_unique_id();
     const uint32_t index = k->index;
     if (c.limits.noqueue)
         if (int rc = c.kernel.set_root_noqueue(index); rc < 0)
             spdlog::warn("{}: could not set the noqueue qdisc (it keeps the kernel's default): {}", m.tap.name(),
                          std::strerror(-rc));
+    if (key) {
+        m.unique_id = key->id;
+        m.unique_family = key->family;
+        c.registry.set_slot(*key, Slot{m.tap.name(), index, k->lladdr, k->mtu, true});
+    } else {
+        m.unique_id = c.registry.next_unique_id();
+    }
     spdlog::info("created {} (index {}) for uid {}", m.tap.name(), index, owner);
     c.registry.add(index, std::move(m));
     return reply_with(c, index);
@@ -129,7 +216,23 @@ Reply do_set_flags(Ctx& c) {
     ch.flags_mask = c.req.get(A::FlagsMask).as_u32();
     // Nothing selected, nothing changes (the kernel would read ifi_change 0 as "all bits").
     if (*ch.flags_mask == 0) return ok();
-    return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting flags of " + c.target.name);
+    // A plain IFF_PROMISC / IFF_ALLMULTI is one more holder of a counted flag:
+    // clearing it leaves the flag on while a connection holds a reference.
+    Managed& m = *c.target.managed;
+    const FlagHolders promisc = m.promisc, allmulti = m.allmulti;
+    for (auto [flag, h] : {std::pair{uint32_t{IFF_PROMISC}, &m.promisc}, std::pair{uint32_t{IFF_ALLMULTI}, &m.allmulti}}) {
+        if (!(*ch.flags_mask & flag)) continue;
+        h->plain = *ch.flags & flag;
+        ch.flags = h->on() ? (*ch.flags | flag) : (*ch.flags & ~flag);
+    }
+    Reply r = from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting flags of " + c.target.name);
+    if (r.status) {
+        m.promisc = promisc;
+        m.allmulti = allmulti;
+    } else if (*ch.flags_mask & (IFF_PROMISC | IFF_ALLMULTI)) {
+        sync_tx_filter(m, own_mac(*c.target.kernel));
+    }
+    return r;
 }
 
 Reply do_set_mtu(Ctx& c) {
@@ -151,7 +254,14 @@ Reply do_set_lladdr(Ctx& c) {
     const auto& p = c.req.get(A::Lladdr).payload;
     LinkChange ch;
     ch.lladdr = std::vector<uint8_t>(p.begin(), p.end());
-    return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting the link address of " + c.target.name);
+    Reply r = from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting the link address of " + c.target.name);
+    // The filter lets frames to the TAP's own address through: it follows the address.
+    if (!r.status && p.size() == 6) {
+        Mac own{};
+        std::copy(p.begin(), p.end(), own.begin());
+        sync_tx_filter(*c.target.managed, own);
+    }
+    return r;
 }
 
 Reply do_set_txqlen(Ctx& c) {
@@ -260,29 +370,131 @@ Reply do_addr_replace(Ctx& c) {
 }
 
 Reply do_rename(Ctx& c) {
-    LinkChange ch;
-    ch.name = std::string(c.req.get(A::NewName).as_str());
-    return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "renaming " + c.target.name + " to " + *ch.name);
+    const std::string old_name = c.target.kernel->name, new_name(c.req.get(A::NewName).as_str());
+    const uint32_t index = c.target.kernel->index;
+    RenameSteps steps;
+    steps.rename = [&](const std::string& to) {
+        LinkChange ch;
+        ch.name = to;
+        return c.kernel.change_link(index, ch);
+    };
+    steps.set_up = [&](bool up) {
+        LinkChange ch;
+        ch.flags = up ? IFF_UP : 0;
+        ch.flags_mask = IFF_UP;
+        return c.kernel.change_link(index, ch);
+    };
+    const bool live = c.req.has(A::LiveRename) && c.req.get(A::LiveRename).as_u8();
+    return from_kernel(live_rename(steps, old_name, new_name, live, c.target.kernel->flags & IFF_UP),
+                       "renaming " + c.target.name + " to " + new_name);
 }
 
-// Joins or leaves a link-level multicast group and keeps the record in step.
+// Joins or leaves a link-level multicast group for this connection (PerClient)
+// or plainly. The kernel holds the union of all holders: it is asked to join
+// when an address enters the union and to leave when it leaves it.
 Reply change_membership(Ctx& c, bool join) {
     const auto& p = c.req.get(A::Lladdr).payload;
-    std::array<uint8_t, 6> mac{};
+    Mac mac{};
     if (p.size() != mac.size()) return Reply::error(EINVAL, "a multicast address is 6 bytes");
     std::copy(p.begin(), p.end(), mac.begin());
+    const bool per_client = c.req.has(A::PerClient) && c.req.get(A::PerClient).as_u8();
+    const ClientId who = per_client ? c.peer.client : kPlain;
+    Memberships& groups = c.target.managed->multicast;
+    const std::string text = proto::format_lladdr({mac.begin(), mac.end()});
     const std::string& dev = c.target.kernel->name;
-    const int rc = join ? add_multicast(dev, mac) : delete_multicast(dev, mac);
-    Reply r = from_kernel(rc, std::string(join ? "joining" : "leaving") + " a multicast address on " + c.target.name);
-    if (!r.status) {
-        if (join) c.target.managed->multicast.insert(mac);
-        else c.target.managed->multicast.erase(mac);
+    if (join) {
+        // FreeBSD if_addmulti: a client may join a given link address only once.
+        if (per_client && groups.held_by(who, mac))
+            return Reply::error(EADDRINUSE, "this connection has already joined " + text + " on " + c.target.name);
+        if (!groups.held(mac))
+            if (int rc = add_multicast(dev, mac); rc < 0) return from_kernel(rc, "joining " + text + " on " + c.target.name);
+        groups.add(who, mac);
+    } else {
+        if (!groups.held_by(who, mac)) {
+            if (per_client || groups.held(mac))
+                return Reply::error(ENOENT, std::string(per_client ? "this connection has" : "no plain join has") +
+                                                " not joined " + text + " on " + c.target.name);
+            // Nobody holds it through ifctld: the kernel's own answer (ENOENT).
+            return from_kernel(delete_multicast(dev, mac), "leaving " + text + " on " + c.target.name);
+        }
+        groups.remove(who, mac);
+        if (!groups.held(mac))
+            if (int rc = delete_multicast(dev, mac); rc < 0) {
+                groups.add(who, mac);
+                return from_kernel(rc, "leaving " + text + " on " + c.target.name);
+            }
     }
-    return r;
+    sync_tx_filter(*c.target.managed, own_mac(*c.target.kernel));
+    return ok();
 }
 
 Reply do_multi_add(Ctx& c) { return change_membership(c, true); }
 Reply do_multi_del(Ctx& c) { return change_membership(c, false); }
+
+// One connection's reference on IFF_PROMISC or IFF_ALLMULTI (BSD ifpromisc,
+// if_allmulti): the first holder turns the flag on, the last turns it off.
+Reply do_flag_ref(Ctx& c) {
+    const uint32_t flag = c.req.get(A::RefFlag).as_u32();  // IFF_PROMISC or IFF_ALLMULTI (validated)
+    const bool on = c.req.get(A::RefOn).as_u8();
+    Managed& m = *c.target.managed;
+    FlagHolders& h = flag == IFF_PROMISC ? m.promisc : m.allmulti;
+    const ClientId me = c.peer.client;
+    if (on == (h.clients.count(me) != 0)) return ok();  // at most one reference per connection
+    const FlagHolders before = h;
+    if (on) {
+        // Set on before anyone held it (outside ifctld): that setting is a plain holder.
+        if (!h.on() && (c.target.kernel->flags & flag)) h.plain = true;
+        h.clients.insert(me);
+    } else {
+        h.clients.erase(me);
+    }
+    const char* what = flag == IFF_PROMISC ? "promiscuous mode" : "all-multicast mode";
+    if (int rc = apply_flag(c, flag, h.on()); rc < 0) {
+        h = before;
+        return from_kernel(rc, std::string(on ? "turning on " : "turning off ") + what + " of " + c.target.name);
+    }
+    sync_tx_filter(m, own_mac(*c.target.kernel));
+    return ok();
+}
+
+Reply do_set_caps(Ctx& c) {
+    Managed& m = *c.target.managed;
+    const uint32_t want = c.req.get(A::CapsEnabled).as_u32();
+    const uint32_t supported = m.tap.offloads_supported();
+    if (want & ~supported) {
+        char b[64];
+        std::snprintf(b, sizeof b, "0x%x outside the supported 0x%x", want & ~supported, supported);
+        return Reply::error(EINVAL, "offloads " + std::string(b) + " on " + c.target.name +
+                                        (m.tap.vnet_hdr() ? "" : " (a TAP without vnet_hdr supports none)"));
+    }
+    if (int rc = m.tap.set_offloads(want); rc < 0) return from_kernel(rc, "setting the offloads of " + c.target.name);
+    m.caps_enabled = want;
+    return ok();
+}
+
+// The interface leaves the system; its unique-id slot remembers it.
+Reply do_detach(Ctx& c) {
+    const proto::Interface& k = *c.target.kernel;
+    if (c.target.managed->unique_family.empty())
+        return Reply::error(EINVAL, c.target.name + " was not created with a unique id: destroy it instead");
+    Slot facts{k.name, k.index, k.lladdr, k.mtu, false};
+    if (int rc = c.kernel.delete_link(k.index); rc < 0 && rc != -ENODEV) return from_kernel(rc, "detaching " + k.name);
+    c.registry.detach(facts.index, std::move(facts));
+    return ok();
+}
+
+Reply do_forget(Ctx& c) {
+    const SlotKey key{std::string(c.req.get(A::UniqueFamily).as_str()), c.req.get(A::UniqueId).as_u64()};
+    const std::string id_text = "unique id " + std::to_string(key.id) + " of family " + key.family;
+    const Slot* s = c.registry.slot(key);
+    if (!s) return Reply::error(ENOENT, "no slot for " + id_text);
+    if (s->attached) {
+        const proto::Interface* user = c.kernel.find(s->index);
+        return Reply::error(EBUSY, id_text + " is in use by " + (user ? user->name : s->name) + "; detach it first");
+    }
+    c.registry.forget_slot(key);
+    return ok();
+}
 
 Reply do_open_queue(Ctx& c) {
     Managed& m = *c.target.managed;
@@ -299,6 +511,13 @@ Reply do_open_queue(Ctx& c) {
         spdlog::warn("could not detach the daemon's queue of {}: {}", k.name, std::strerror(-rc));
     // Queue counts change without a netlink event: read them again now.
     c.kernel.refresh_link(k.index);
+    return r;
+}
+
+Reply do_reload(Ctx& c) {
+    if (!c.reloader) return Reply::error(EOPNOTSUPP, "this ifctld cannot reload its configuration");
+    Reply r;
+    r.status = c.reloader(r.message);
     return r;
 }
 
@@ -368,6 +587,11 @@ constexpr HandlerRow kHandlers[] = {
     {Op::SetOwner, do_set_owner, true},
     {Op::Subscribe, do_subscribe, false},
     {Op::WaitReady, do_wait_ready, false},
+    {Op::FlagRef, do_flag_ref, true},
+    {Op::SetCaps, do_set_caps, true},
+    {Op::Detach, do_detach, true},
+    {Op::Forget, do_forget, false},
+    {Op::Reload, do_reload, false},
 };
 
 }  // namespace
@@ -400,10 +624,27 @@ std::optional<Reply> detail::resolve(Netlink& kernel, Registry& registry, const 
     return std::nullopt;
 }
 
-Dispatcher::Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits)
-    : kernel_(kernel), registry_(registry), limits_(limits) {}
+Dispatcher::Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits, std::shared_ptr<const Policy> policy)
+    : kernel_(kernel), registry_(registry), limits_(limits), policy_(std::move(policy)) {}
 
 Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {
+    const proto::OpSpec& spec = *proto::op_spec(req.header.op);
+    AuditRecord rec;
+    rec.peer = &peer;
+    rec.op = spec.name;
+    Reply r = decide_and_run(peer, req, rec);
+    if (spec.changes) {
+        rec.error = r.status;
+        if (r.status && rec.result == AuditResult::Ok) rec.result = AuditResult::Failed;
+        rec.message = r.message;
+        audit(rec);
+    }
+    return r;
+}
+
+// Resolves the target, asks the policy, runs the handler; fills in the audit
+// record's interface, rule and before/after as it goes.
+Reply Dispatcher::decide_and_run(const Peer& peer, const proto::Request& req, AuditRecord& rec) {
     const HandlerRow* row = handler_for(req.op());
     if (!row) return Reply::error(EOPNOTSUPP, "operation not handled here");
     const proto::OpSpec& spec = *proto::op_spec(req.header.op);
@@ -419,18 +660,50 @@ Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {
         }
     } after{*this};
     Target target;
-    if (spec.needs_target)
-        if (std::optional<Reply> bad = resolve(kernel_, registry_, *row, req, target)) return std::move(*bad);
-    if (Decision d = authorize(peer, req.op(), target.name, target.managed); d.error) {
-        spdlog::warn("audit: refused {} {} {}: {}", peer.describe(), spec.name, target.name, d.message);
+    if (spec.needs_target) {
+        rec.interface = req.has(A::Name) ? std::string(req.get(A::Name).as_str())
+                                         : "index " + std::to_string(req.get(A::Index).as_u32());
+        if (std::optional<Reply> bad = resolve(kernel_, registry_, *row, req, target)) {
+            if (bad->unmanaged) {
+                rec.result = AuditResult::Refused;
+                rec.rule = "managed interfaces only";
+            }
+            return std::move(*bad);
+        }
+        rec.interface = target.name;
+    } else if (req.op() == Op::Create) {
+        target.name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
+        rec.interface = target.name;
+    }
+    const uint32_t owned = req.op() == Op::Create ? static_cast<uint32_t>(registry_.count_owned_by(peer.uid)) : 0;
+    const Subject subject{req, target.name, target.managed, target.kernel, owned};
+    // Held for the whole request: a reload may replace policy_ meanwhile.
+    const std::shared_ptr<const Policy> policy = policy_;
+    const Decision d = authorize(*policy, peer, subject);
+    rec.rule = d.rule;
+    rec.before = audit_state(req.op(), target.kernel, target.managed);
+    if (d.error) {
+        rec.result = AuditResult::Refused;
+        rec.after = rec.before;
         return Reply::error(d.error, d.message);
     }
+    if (req.op() == Op::Reload) rec.before = policy_->source.empty() ? "built-in" : policy_->source;
 
-    Ctx ctx{kernel_, registry_, peer, limits_, req, target};
+    const uint32_t index = target.kernel ? target.kernel->index : 0;
+    Ctx ctx{kernel_, registry_, peer, limits_, *policy, req, target, reloader_};
     Reply r = row->fn(ctx);
-    if (spec.changes)
-        spdlog::info("audit: {} {} {} -> {}", peer.describe(), spec.name, target.name,
-                     r.status ? r.message : std::string("ok"));
+    if (spec.changes) {
+        // The state after, as the kernel reports it now (its events for our own
+        // change are queued before the change is acknowledged).
+        kernel_.poll_events();
+        uint32_t after = index;
+        if (req.op() == Op::Create && !r.status && !r.interfaces.empty()) {
+            after = r.interfaces[0].index;
+            rec.interface = r.interfaces[0].name;
+        }
+        if (req.op() == Op::Reload) rec.after = policy_->source.empty() ? "built-in" : policy_->source;
+        else rec.after = audit_state(req.op(), after ? kernel_.find(after) : nullptr, after ? registry_.find(after) : nullptr);
+    }
     return r;
 }
 
@@ -447,6 +720,30 @@ void Dispatcher::maintain() {
             else
                 spdlog::debug("{}: no client queue left, daemon queue attached again", k->name);
         }
+    }
+}
+
+void Dispatcher::client_closed(const Peer& peer) {
+    const ClientId who = peer.client;
+    kernel_.poll_events();  // the flags as they are now
+    for (auto& [index, m] : registry_.all()) {
+        const bool promisc = m.promisc.clients.erase(who) != 0, allmulti = m.allmulti.clients.erase(who) != 0;
+        const std::vector<Mac> left = m.multicast.drop(who);
+        if (!promisc && !allmulti && left.empty()) continue;
+        const proto::Interface* k = kernel_.find(index);
+        if (!k) continue;
+        for (const Mac& mac : left)
+            if (int rc = delete_multicast(k->name, mac); rc < 0)
+                spdlog::warn("{}: leaving {} for a closed connection: {}", k->name,
+                             proto::format_lladdr({mac.begin(), mac.end()}), std::strerror(-rc));
+        LinkChange ch;
+        ch.flags = (m.promisc.on() ? IFF_PROMISC : 0) | (m.allmulti.on() ? IFF_ALLMULTI : 0);
+        ch.flags_mask = (promisc ? IFF_PROMISC : 0) | (allmulti ? IFF_ALLMULTI : 0);
+        if (*ch.flags_mask && (k->flags & *ch.flags_mask) != (*ch.flags & *ch.flags_mask))
+            if (int rc = kernel_.change_link(index, ch); rc < 0)
+                spdlog::warn("{}: dropping the flag references of a closed connection: {}", k->name, std::strerror(-rc));
+        sync_tx_filter(m, own_mac(*k));
+        spdlog::info("{}: references of {} dropped", k->name, peer.describe());
     }
 }
 

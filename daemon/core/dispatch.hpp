@@ -4,12 +4,15 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "daemon/core/audit.hpp"
 #include "daemon/core/events.hpp"
 #include "daemon/core/peer.hpp"
+#include "daemon/core/policy.hpp"
 #include "daemon/core/registry.hpp"
 #include "daemon/kernel/netlink.hpp"
 #include "daemon/kernel/unique_fd.hpp"
@@ -51,9 +54,20 @@ struct DaemonLimits {
     bool noqueue = true;
 };
 
+// Re-reads the configuration (Op::Reload, SIGHUP): returns 0 and a summary, or
+// an errno and why the old policy stays.
+using Reloader = std::function<int(std::string& message)>;
+
 class Dispatcher {
 public:
-    Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits = {});
+    Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits = {},
+               std::shared_ptr<const Policy> policy = std::make_shared<Policy>());
+
+    // Replaces the policy for every request from now on (in-flight ones are
+    // judged one at a time on this thread, so the swap is atomic for them).
+    void set_policy(std::shared_ptr<const Policy> p) { policy_ = std::move(p); }
+    const Policy& policy() const { return *policy_; }
+    void set_reloader(Reloader r) { reloader_ = std::move(r); }
 
     Reply handle(const Peer& peer, const proto::Request& req);
 
@@ -74,16 +88,24 @@ public:
     // client queue is attached any more (the kernel sends no event for that).
     void maintain();
 
+    // A connection closed: drops its multicast memberships and flag references
+    // (the kernel follows when a reference was the last).
+    void client_closed(const Peer& peer);
+
     // Clean stop: destroys the managed interfaces (none is persistent yet).
     void shutdown();
 
 private:
+    Reply decide_and_run(const Peer& peer, const proto::Request& req, AuditRecord& audit);
+    Reply run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& audit);
     Reply run_internal(const Peer& peer, const std::vector<uint8_t>& frame);
 
     Netlink& kernel_;
     Registry& registry_;
     DaemonLimits limits_;
     EventBus events_;
+    std::shared_ptr<const Policy> policy_;
+    Reloader reloader_;
 };
 
 }  // namespace ifctl::daemon

@@ -22,8 +22,10 @@ struct Ctx {
     Registry& registry;
     const Peer& peer;
     const DaemonLimits& limits;
+    const Policy& policy;
     const proto::Request& req;
     Target& target;
+    const Reloader& reloader;
 };
 
 using Handler = Reply (*)(Ctx&);
@@ -35,11 +37,15 @@ struct HandlerRow {
 
 const HandlerRow* handler_for(proto::Op op);
 
-// Finds the request's target (ENODEV) and applies the row's managed rule
-// (EPERM with unmanaged). An error reply, or nothing when the target is good.
 // The same-subnet secondaries the kernel deletes with a primary inet address.
 std::vector<proto::Address> secondaries_of(const proto::Interface& k, const proto::Address& a);
 
+// The name a create with `pattern` ("lab%d") will get: the lowest free unit, as
+// the kernel picks it. Names without %d are returned as they are.
+std::string expected_name(Netlink& kernel, const std::string& pattern);
+
+// Finds the request's target (ENODEV) and applies the row's managed rule
+// (EPERM with unmanaged). An error reply, or nothing when the target is good.
 std::optional<Reply> resolve(Netlink& kernel, Registry& registry, const HandlerRow& row, const proto::Request& req,
                              Target& target);
 

@@ -5,7 +5,10 @@
 // reach only them. A detached queue still keeps the device alive.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "unique_fd.hpp"
 
@@ -16,7 +19,9 @@ public:
     // Creates a new TAP, exclusively: fails with -EEXIST if the name is taken.
     // `name` may be a pattern with %d; the kernel's choice is in name().
     // vnet_hdr: frames carry a virtio-net header (every queue is opened so).
-    static int create(const std::string& name, bool vnet_hdr, Tap& out);
+    // ifindex: the index to ask for (TUNSETIFINDEX), 0 for the kernel's choice;
+    // a taken index fails with -EBUSY, as a taken name does.
+    static int create(const std::string& name, bool vnet_hdr, Tap& out, uint32_t ifindex = 0);
 
     // Who may attach queues without CAP_NET_ADMIN (TUNSETOWNER / TUNSETGROUP).
     int set_owner(uint32_t uid);
@@ -31,7 +36,19 @@ public:
     int detach_own();
     bool own_attached() const { return own_attached_; }
 
+    // The filter on frames sent out of the interface to its readers
+    // (TUNSETTXFILTER): `addresses` empty turns it off (every frame passes).
+    int set_tx_filter(const std::vector<std::array<uint8_t, 6>>& addresses, bool allmulti);
+
+    // Offloads the readers can take (TUNSETOFFLOAD, TUN_F_* bits). Only a TAP
+    // whose frames carry a virtio-net header can take any: without the header a
+    // reader could not tell a frame that still needs its checksum or its
+    // segmentation from a finished one.
+    uint32_t offloads_supported() const;
+    int set_offloads(uint32_t tun_f);
+
     const std::string& name() const { return name_; }
+    bool vnet_hdr() const { return vnet_hdr_; }
     int fd() const { return fd_.get(); }
 
 private:

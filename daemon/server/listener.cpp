@@ -9,9 +9,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
+
+#include "daemon/core/audit.hpp"
 
 namespace ifctl::daemon {
 
@@ -47,16 +51,32 @@ bool someone_listens(const std::string& path, const sockaddr_un& sa) {
     return alive;
 }
 
+// Whoever may write the socket's directory may replace the socket with their
+// own and receive every client's requests. A directory we create is made 0755;
+// one that exists must not be writable by group or others, unless it is sticky
+// (like /tmp, where nobody else may remove or rename our socket).
+void check_socket_dir(const std::string& dir) {
+    std::error_code ec;
+    const bool created = std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("cannot create " + dir + ": " + ec.message());
+    if (created && ::chmod(dir.c_str(), 0755) < 0) throw failure("chmod " + dir, errno);
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) < 0) throw failure("stat " + dir, errno);
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+        throw std::runtime_error("socket directory " + dir + " is writable by group or others (mode " + mode +
+                                 "), so anyone could replace the socket; run \"chmod go-w " + dir +
+                                 "\" or choose another --socket");
+    }
+}
+
 }  // namespace
 
 int make_listen_socket(const SocketOptions& opts) {
     const sockaddr_un sa = socket_address(opts.path);
     const std::filesystem::path dir = std::filesystem::path(opts.path).parent_path();
-    if (!dir.empty()) {
-        std::error_code ec;
-        std::filesystem::create_directories(dir, ec);
-        if (ec) throw std::runtime_error("cannot create " + dir.string() + ": " + ec.message());
-    }
+    if (!dir.empty()) check_socket_dir(dir.string());
     if (someone_listens(opts.path, sa))
         throw std::runtime_error("another ifctld is already serving " + opts.path);
 
@@ -83,16 +103,17 @@ int make_listen_socket(const SocketOptions& opts) {
             else
                 spdlog::warn("could not give group {} access to {}: {}", opts.group, opts.path, std::strerror(errno));
         } else {
-            spdlog::warn("group {} does not exist, so only root may use {}; create it with "
-                         "\"groupadd --system {}\" and restart ifctld",
-                         opts.group, opts.path, opts.group);
+            spdlog::warn("group {} does not exist, so only root may use {} (mode 0600); create it with "
+                         "\"groupadd --system {}\", add users with \"usermod -aG {} USER\" and restart ifctld",
+                         opts.group, opts.path, opts.group, opts.group);
         }
     }
     return fd;
 }
 
-Listener::Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, SessionLimits limits)
-    : io_(io), sock_(io, listen_fd), backoff_(io), dispatcher_(dispatcher), limits_(limits) {}
+Listener::Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, const SessionLimits& limits,
+                   size_t max_per_uid)
+    : io_(io), sock_(io, listen_fd), backoff_(io), dispatcher_(dispatcher), limits_(limits), max_per_uid_(max_per_uid) {}
 
 void Listener::start() { wait_accept(); }
 
@@ -129,8 +150,34 @@ void Listener::wait_accept() {
                 ::close(fd);
                 continue;
             }
-            auto s = std::make_shared<Session>(io_, fd, std::move(peer), dispatcher_, limits_,
-                                               [this](Session* gone) { sessions_.erase(gone); });
+            // Root is trusted not to flood; everyone else gets a bounded share.
+            peer.client = ++next_client_;
+            const uid_t uid = peer.uid;
+            const bool counted = uid != 0;
+            std::optional<Reply> refusal;
+            if (counted && per_uid_[uid] >= max_per_uid_) {
+                refusal = Reply::error(EUSERS, "uid " + std::to_string(uid) + " already has " +
+                                                   std::to_string(per_uid_[uid]) +
+                                                   " connections to ifctld, the most one user may hold "
+                                                   "(limits.max_connections_per_uid); close one first");
+                AuditRecord rec;
+                rec.result = AuditResult::Refused;
+                rec.peer = &peer;
+                rec.op = "connect";
+                rec.error = EUSERS;
+                rec.message = refusal->message;
+                rec.rule = "limits.max_connections_per_uid";
+                audit(rec);
+            }
+            const bool holds_slot = counted && !refusal;
+            if (holds_slot) ++per_uid_[uid];
+            auto s = std::make_shared<Session>(
+                io_, fd, std::move(peer), dispatcher_, limits_,
+                [this, uid, holds_slot](Session* gone) {
+                    sessions_.erase(gone);
+                    if (holds_slot && --per_uid_[uid] == 0) per_uid_.erase(uid);
+                },
+                std::move(refusal));
             sessions_.emplace(s.get(), s);
             spdlog::debug("client connected: {}", s->peer().describe());
             s->start();

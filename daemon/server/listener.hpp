@@ -27,7 +27,10 @@ int make_listen_socket(const SocketOptions& opts);
 
 class Listener {
 public:
-    Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, SessionLimits limits);
+    // max_per_uid: connections one uid (other than root) may hold at once; the
+    // next one is answered EUSERS and closed.
+    Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, const SessionLimits& limits,
+             size_t max_per_uid = 64);
     void start();
     void stop();
     size_t sessions() const { return sessions_.size(); }
@@ -40,7 +43,10 @@ private:
     boost::asio::steady_timer backoff_;  // after accept() ran out of descriptors
     Dispatcher& dispatcher_;
     SessionLimits limits_;
+    size_t max_per_uid_;
     std::map<Session*, std::shared_ptr<Session>> sessions_;
+    std::map<uid_t, size_t> per_uid_;  // live sessions counted against the limit
+    uint64_t next_client_ = 0;
     bool stopped_ = false;
 };
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -28,12 +29,29 @@ uint16_t t(A a) { return static_cast<uint16_t>(a); }
 // One byte more than the largest frame: a longer one shows up as MSG_TRUNC.
 std::vector<uint8_t> Session::inbuf_(proto::kMaxFrame + 1);
 
-Session::Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, SessionLimits limits,
-                 std::function<void(Session*)> on_close)
-    : sock_(io, fd), peer_(std::move(peer)), dispatcher_(dispatcher), limits_(limits), on_close_(std::move(on_close)) {
+Session::Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, const SessionLimits& limits,
+                 std::function<void(Session*)> on_close, std::optional<Reply> refusal)
+    : sock_(io, fd),
+      hello_timer_(io),
+      refusal_(std::move(refusal)),
+      peer_(std::move(peer)),
+      dispatcher_(dispatcher),
+      limits_(limits),
+      on_close_(std::move(on_close)) {
 }
 
-void Session::start() { wait_readable(); }
+void Session::start() {
+    // A connection that never says hello would hold a descriptor (and, for its
+    // uid, a connection slot) for ever.
+    hello_timer_.expires_after(std::chrono::seconds(limits_.hello_timeout));
+    hello_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || self->hello_done_ || self->closed_) return;
+        spdlog::info("{}: no hello within {} s; closing the connection", self->peer_.describe(),
+                     self->limits_.hello_timeout);
+        self->close();
+    });
+    wait_readable();
+}
 
 void Session::close() {
     if (closed_) return;
@@ -45,8 +63,15 @@ void Session::close() {
         waiting_ = false;
     }
     boost::system::error_code ec;
+    hello_timer_.cancel();
     sock_.cancel(ec);
     sock_.close(ec);
+    // What this connection held (multicast memberships, flag references) goes with it.
+    try {
+        dispatcher_.client_closed(peer_);
+    } catch (const std::exception& e) {
+        spdlog::error("{}: dropping its references failed: {}", peer_.describe(), e.what());
+    }
     if (on_close_) on_close_(this);
 }
 
@@ -88,13 +113,18 @@ void Session::read_available() {
             if (out_.empty()) return close();
             break;
         }
-        if (mh.msg_flags & MSG_TRUNC) {
-            proto::Header h;
-            std::memcpy(&h.id, inbuf_.data() + 8, 4);
-            queue_reply(0, h.id, Reply::error(EMSGSIZE, "request longer than " + std::to_string(proto::kMaxFrame) + " bytes"));
-            continue;
+        if ((mh.msg_flags & MSG_TRUNC) || static_cast<size_t>(got) > limits_.max_request_bytes) {
+            uint32_t id = 0;
+            if (got >= 12) std::memcpy(&id, inbuf_.data() + 8, 4);
+            const size_t limit = std::min<size_t>(limits_.max_request_bytes, proto::kMaxFrame);
+            queue_reply(0, id, Reply::error(EMSGSIZE, "request longer than " + std::to_string(limit) +
+                                                          " bytes (limits.max_request_bytes)"));
+        } else {
+            handle_frame(std::span<const uint8_t>(inbuf_.data(), static_cast<size_t>(got)), had_fds);
         }
-        handle_frame(std::span<const uint8_t>(inbuf_.data(), static_cast<size_t>(got)), had_fds);
+        // Hand each reply to the kernel at once: what counts against
+        // max_in_flight is only what the client has not taken.
+        flush();
     }
     flush();
     wait_readable();
@@ -108,6 +138,7 @@ void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
         std::memcpy(&op, frame.data() + 4, 2);
         std::memcpy(&id, frame.data() + 8, 4);
     }
+    if (refusal_) return queue_reply(op, id, std::move(*refusal_), true);
     if (had_fds) return queue_reply(op, id, Reply::error(EBADMSG, "requests must not carry file descriptors"));
 
     proto::Request req;
@@ -124,10 +155,22 @@ void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
                                                    " is not supported; this ifctld speaks version " +
                                                    std::to_string(proto::kVersion)), true);
         hello_done_ = true;
+        hello_timer_.cancel();
         return queue_hello(id);
     }
     if (req.op() == proto::Op::Hello)
         return queue_reply(op, id, Reply::error(EISCONN, "hello was already exchanged on this connection"));
+    // A client that sends without reading is told so, and its requests are not run.
+    if (out_.size() >= limits_.max_in_flight) {
+        if (!told_in_flight_)
+            spdlog::warn("{}: {} replies unread, over limits.max_in_flight; refusing its requests until it reads",
+                         peer_.describe(), out_.size());
+        told_in_flight_ = true;
+        return queue_reply(op, id, Reply::error(ENOBUFS, std::to_string(out_.size()) + " replies are unread, the most "
+                                                         "ifctld holds for one connection (limits.max_in_flight = " +
+                                                         std::to_string(limits_.max_in_flight) +
+                                                         "); read replies before sending more requests"));
+    }
     if (req.op() == proto::Op::Batch) return batch_part(op, id, req);
     if (batch_open_) {
         batch_open_ = false;
@@ -226,7 +269,15 @@ void Session::deliver(const proto::Event& e) {
     }
     proto::Writer w(op, proto::kFlagEvent, sub_id_);
     proto::encode_event(w, e);
-    push({w.finish(), {}, false, true});
+    std::vector<uint8_t> frame = w.finish();
+    // Straight into the socket when nothing waits before it, so the limit
+    // counts only what the client's socket could not take. Never closes here:
+    // a failed send is queued and flush() (outside the publisher) deals with it.
+    if (out_.empty() && !writing_ &&
+        ::send(sock_.native_handle(), frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(frame.size()))
+        return;
+    push({std::move(frame), {}, false, true});
     flush_later();
 }
 

@@ -2,6 +2,10 @@
 // validates them, hands them to the dispatcher in order, and writes the replies.
 // Replies are queued; while a client does not read its replies the session stops
 // reading its requests (back-pressure), so a slow client never blocks others.
+// Per-client limits (ifctl.conf(5) [limits]): a request larger than
+// max_request_bytes gets EMSGSIZE; with max_in_flight replies unread, new
+// requests get ENOBUFS without being run; a connection that has not said hello
+// within hello_timeout seconds is closed.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -11,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "daemon/core/dispatch.hpp"
@@ -19,14 +24,19 @@
 namespace ifctl::daemon {
 
 struct SessionLimits {
-    size_t max_queued_replies = 1024;  // frames waiting for the client to read
+    size_t max_queued_replies = 1024;  // frames waiting for the client to read, before reading pauses
+    size_t max_in_flight = 256;        // unread replies, before new requests are refused (ENOBUFS)
+    size_t max_request_bytes = 65536;  // one request frame
+    unsigned hello_timeout = 10;       // seconds
     size_t max_queued_events = 4096;   // event frames waiting; one more and the subscription is dropped
 };
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, SessionLimits limits,
-            std::function<void(Session*)> on_close);
+    // With a `refusal`, the session answers the client's first request with it and closes
+    // (how a client over the per-uid connection limit is told so).
+    Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, const SessionLimits& limits,
+            std::function<void(Session*)> on_close, std::optional<Reply> refusal = std::nullopt);
     void start();
     void close();
     const Peer& peer() const { return peer_; }
@@ -57,6 +67,8 @@ private:
     void flush();
 
     boost::asio::posix::stream_descriptor sock_;
+    boost::asio::steady_timer hello_timer_;
+    std::optional<Reply> refusal_;
     Peer peer_;
     Dispatcher& dispatcher_;
     SessionLimits limits_;
@@ -85,6 +97,7 @@ private:
     EventBus::Token wait_token_ = 0;
     uint32_t wait_id_ = 0, wait_index_ = 0, wait_timeout_ms_ = 0;
     std::unique_ptr<boost::asio::steady_timer> wait_timer_;
+    bool told_in_flight_ = false;  // the in-flight refusal is audited once per connection
 };
 
 }  // namespace ifctl::daemon

@@ -102,6 +102,11 @@ void encode_interface(Writer& w, const Interface& i, bool details) {
     if (i.managed) {
         w.u32(t(A::Owner), i.owner);
         w.u64(t(A::UniqueId), i.unique_id);
+        if (!i.unique_family.empty()) w.str(t(A::UniqueFamily), i.unique_family);
+        w.u32(t(A::CapsSupported), i.caps_supported);
+        w.u32(t(A::CapsEnabled), i.caps_enabled);
+        w.u32(t(A::PromiscRefs), i.promisc_refs);
+        w.u32(t(A::AllmultiRefs), i.allmulti_refs);
     }
     w.end_nested(tok);
 }
@@ -170,6 +175,11 @@ Error decode_interface(const Attr& nested, Interface& i) {
             case A::MayChange: i.may_change = k.as_u8(); break;
             case A::Owner: i.owner = k.as_u32(); break;
             case A::UniqueId: i.unique_id = k.as_u64(); break;
+            case A::UniqueFamily: i.unique_family = k.as_str(); break;
+            case A::CapsSupported: i.caps_supported = k.as_u32(); break;
+            case A::CapsEnabled: i.caps_enabled = k.as_u32(); break;
+            case A::PromiscRefs: i.promisc_refs = k.as_u32(); break;
+            case A::AllmultiRefs: i.allmulti_refs = k.as_u32(); break;
             default: return {EBADMSG, "unexpected attribute " + std::to_string(k.type) + " in an interface"};
         }
     }

@@ -54,6 +54,9 @@ struct Interface {
     bool managed = false;  // created and owned by ifctld
     uint32_t owner = 0;    // uid allowed to configure it (managed only)
     uint64_t unique_id = 0;
+    std::string unique_family;  // "" for an id the daemon chose; else the caller's family ("ether")
+    uint32_t caps_supported = 0, caps_enabled = 0;  // TUN_F_* offloads (managed TAPs)
+    uint32_t promisc_refs = 0, allmulti_refs = 0;  // connections holding a flag reference (FlagRef)
     bool may_change = false;  // for the client that asked: it may configure this interface
 };
 

@@ -1,6 +1,7 @@
 #include "schema.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <string>
 
 namespace ifctl::proto {
@@ -9,6 +10,7 @@ namespace {
 using K = AttrKind;
 
 constexpr uint16_t kIfNameMax = 15;  // IFNAMSIZ - 1
+constexpr uint32_t kIffPromisc = 0x100, kIffAllmulti = 0x200;  // Linux IFF_PROMISC, IFF_ALLMULTI
 static_assert(static_cast<uint16_t>(A::AddrFlags) < 64, "check_address tracks address children in a 64-bit mask");
 
 struct AttrRow {
@@ -71,6 +73,15 @@ constexpr AttrRow kAttrRows[] = {
     {A::Brief, {"brief", K::U8}},
     {A::Group, {"group", K::U32}},
     {A::VnetHdr, {"vnet-hdr", K::U8}},
+    {A::RefFlag, {"ref-flag", K::U32}},
+    {A::RefOn, {"ref-on", K::U8}},
+    {A::PerClient, {"per-client", K::U8}},
+    {A::CapsSupported, {"caps-supported", K::U32}},
+    {A::CapsEnabled, {"caps-enabled", K::U32}},
+    {A::LiveRename, {"live-rename", K::U8}},
+    {A::UniqueFamily, {"unique-family", K::String, 1, kIfNameMax}},
+    {A::PromiscRefs, {"promisc-refs", K::U32}},
+    {A::AllmultiRefs, {"allmulti-refs", K::U32}},
     {A::EventKinds, {"event-kinds", K::U32}},
     {A::EventKind, {"event-kind", K::U32}},
     {A::EventSeq, {"event-seq", K::U64}},
@@ -108,7 +119,7 @@ const OpRow kOpRows[] = {
     {Op::Get, "get", true, false, {{A::Brief, P::Optional}}},
     {Op::Create, "create", false, true,
      {{A::NewName, P::Required}, {A::Queues, P::Optional}, {A::Owner, P::Optional}, {A::Group, P::Optional},
-      {A::VnetHdr, P::Optional}}},
+      {A::VnetHdr, P::Optional}, {A::UniqueId, P::Optional}, {A::UniqueFamily, P::Optional}}},
     {Op::Destroy, "destroy", true, true, {}},
     {Op::SetFlags, "set-flags", true, true, {{A::Flags, P::Required}, {A::FlagsMask, P::Required}}},
     {Op::SetMtu, "set-mtu", true, true, {{A::Mtu, P::Required}}},
@@ -119,11 +130,16 @@ const OpRow kOpRows[] = {
     {Op::AddrDel, "addr-del", true, true, {{A::Address, P::Required}, {A::Cascade, P::Optional}}},
     {Op::AddrReplace, "addr-replace", true, true,
      {{A::OldAddress, P::Required}, {A::Address, P::Required}, {A::Cascade, P::Optional}}},
-    {Op::Rename, "rename", true, true, {{A::NewName, P::Required}}},
-    {Op::MultiAdd, "multi-add", true, true, {{A::Lladdr, P::Required}}},
-    {Op::MultiDel, "multi-del", true, true, {{A::Lladdr, P::Required}}},
+    {Op::Rename, "rename", true, true, {{A::NewName, P::Required}, {A::LiveRename, P::Optional}}},
+    {Op::MultiAdd, "multi-add", true, true, {{A::Lladdr, P::Required}, {A::PerClient, P::Optional}}},
+    {Op::MultiDel, "multi-del", true, true, {{A::Lladdr, P::Required}, {A::PerClient, P::Optional}}},
     {Op::OpenQueue, "open-queue", true, true, {}},
     {Op::SetOwner, "set-owner", true, true, {{A::Owner, P::Required}}},
+    {Op::FlagRef, "flag-ref", true, true, {{A::RefFlag, P::Required}, {A::RefOn, P::Required}}},
+    {Op::SetCaps, "set-caps", true, true, {{A::CapsEnabled, P::Required}}},
+    {Op::Detach, "detach", true, true, {}},
+    {Op::Forget, "forget", false, true, {{A::UniqueId, P::Required}, {A::UniqueFamily, P::Required}}},
+    {Op::Reload, "reload", false, true, {}},
     // Subscribe names its interface optionally, so it is not a targeted operation.
     {Op::Subscribe, "subscribe", false, false,
      {{A::Name, P::Optional}, {A::Index, P::Optional}, {A::EventKinds, P::Optional}}},
@@ -193,6 +209,26 @@ Error check_address(const Attr& a) {
     if (broadcast && want != 4) return {EINVAL, "only inet addresses have a broadcast address"};
     if (!prefix) return {EINVAL, "address without a prefix length"};
     if (*prefix > want * 8) return {EINVAL, "prefix length " + std::to_string(*prefix) + " is out of range"};
+    return {};
+}
+
+// What the kinds cannot say: which values a switch or a flag reference may take,
+// and attributes that only make sense together. Checked before any handler runs.
+Error check_values(const Request& r) {
+    for (A sw : {A::RefOn, A::PerClient, A::LiveRename})
+        if (r.has(sw) && r.get(sw).as_u8() > 1)
+            return {EINVAL, "attribute " + std::string(attr_spec(static_cast<uint16_t>(sw))->name) + " must be 0 or 1"};
+    if (r.has(A::RefFlag)) {
+        const uint32_t f = r.get(A::RefFlag).as_u32();
+        if (f != kIffPromisc && f != kIffAllmulti)
+            return {EINVAL, "a flag reference is for IFF_PROMISC (0x100) or IFF_ALLMULTI (0x200), not 0x" +
+                                [f] { char b[12]; std::snprintf(b, sizeof b, "%x", f); return std::string(b); }()};
+    }
+    if (r.op() == Op::Create || r.op() == Op::Forget) {
+        if (r.has(A::UniqueId) != r.has(A::UniqueFamily))
+            return {EINVAL, "a unique id needs its family (unique-family) and a family needs an id"};
+        if (r.has(A::UniqueId) && r.get(A::UniqueId).as_u64() == 0) return {EINVAL, "unique id 0 means \"none\""};
+    }
     return {};
 }
 
@@ -283,7 +319,7 @@ Error validate_request(std::span<const uint8_t> frame, Request& req) {
             return {EINVAL, std::string(spec->name) + " needs attribute " + std::string(attr_spec(t)->name)};
     if (spec->needs_target && req.has(A::Name) == req.has(A::Index))
         return {EINVAL, std::string(spec->name) + " needs exactly one of name or index"};
-    return {};
+    return check_values(req);
 }
 
 }  // namespace ifctl::proto

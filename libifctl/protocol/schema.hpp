@@ -33,7 +33,12 @@ enum class Op : uint16_t {
     MultiDel = 16,    // Lladdr
     OpenQueue = 17,   // reply carries a queue fd of the TAP (SCM_RIGHTS)
     SetOwner = 18,    // Owner: who may configure the interface (root only)
-    // 19-28: Parts 3, 4 and 5 (other branches)
+    FlagRef = 19,     // RefFlag, RefOn: take or drop this connection's reference on IFF_PROMISC/IFF_ALLMULTI
+    SetCaps = 20,     // CapsEnabled: TAP offloads (TUNSETOFFLOAD), within CapsSupported
+    Detach = 21,      // the interface leaves the system; its unique-id slot stays for a later Create
+    Forget = 22,      // UniqueId, UniqueFamily: drop a detached unique-id slot (no target)
+    Reload = 23,      // re-read the configuration file's [policy] (root only)
+    // 24-28: Part 5 state (branch p5-state)
     Subscribe = 29,   // [Name|Index], [EventKinds]: events follow as frames with kFlagEvent
     WaitReady = 30,   // target, [TimeoutMs]: replies once the interface is up with carrier
     Batch = 31,       // Step...: sub-requests applied all or none; [BatchContinues]
@@ -91,7 +96,16 @@ enum class A : uint16_t {
     Brief = 51,       // u8 on Get/List: 1 = records without addresses, statistics and multicast
     Group = 52,       // u32 gid on Create: the TAP's group (TUNSETGROUP): its members may attach
     VnetHdr = 53,     // u8 on Create: frames carry a virtio-net header (IFF_VNET_HDR)
-    // 54-79: Parts 3, 4 and 5 (other branches)
+    RefFlag = 54,     // u32 on FlagRef: IFF_PROMISC or IFF_ALLMULTI (Linux values)
+    RefOn = 55,       // u8 0|1 on FlagRef: take (1) or drop (0) the reference
+    PerClient = 56,   // u8 0|1 on MultiAdd/MultiDel: the membership is this connection's own
+    CapsSupported = 57, // u32 in a record: TUN_F_* offloads the TAP can have
+    CapsEnabled = 58, // u32: TUN_F_* offloads on (record; SetCaps)
+    LiveRename = 59,  // u8 0|1 on Rename: if the kernel refuses while up, do down, rename, up
+    UniqueFamily = 60, // string 1..15 on Create and in a record: the family of UniqueId ("ether")
+    PromiscRefs = 61, // u32 in a record: connections holding an IFF_PROMISC reference
+    AllmultiRefs = 62, // u32 in a record: connections holding an IFF_ALLMULTI reference
+    // 63: reserved for p3-daemon; 64-71: Part 4 (unused); 72-79: Part 5 state (branch p5-state)
     EventKinds = 80,  // u32 on Subscribe: which kinds of event (bits of EventKind); absent = all
     EventKind = 81,   // u32 in an event frame: the one kind it reports
     EventSeq = 82,    // u64 in an event frame (daemon-wide, monotonic); Subscribe reply: the last so far

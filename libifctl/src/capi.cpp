@@ -166,6 +166,11 @@ int from_proto(const proto::Interface& in, ifctl_iface_t& out) {
     out.managed = in.managed;
     out.owner = static_cast<uid_t>(in.owner);
     out.unique_id = in.unique_id;
+    copy_str(out.unique_family, sizeof out.unique_family, in.unique_family);
+    out.caps_supported = in.caps_supported;
+    out.caps_enabled = in.caps_enabled;
+    out.promisc_refs = in.promisc_refs;
+    out.allmulti_refs = in.allmulti_refs;
     out.stats.rx_packets = in.stats.rx_packets;
     out.stats.tx_packets = in.stats.tx_packets;
     out.stats.rx_bytes = in.stats.rx_bytes;
@@ -208,6 +213,40 @@ std::array<uint8_t, 6> mac6(const unsigned char mac[6]) {
     std::array<uint8_t, 6> m{};
     std::memcpy(m.data(), mac, 6);
     return m;
+}
+
+int membership(ifctl_t* h, const char* name, const unsigned char mac[6], bool join) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        if (!mac) return fail(h, EINVAL, "multicast address is NULL");
+        const Target t = Target::by_name(name);
+        return finish(h, join ? h->conn->multi_add(t, mac6(mac), true) : h->conn->multi_del(t, mac6(mac), true));
+    });
+}
+
+// Both creates; family NULL: no unique id.
+int create(ifctl_t* h, const char* name, unsigned queues, uint64_t unique_id, const char* family, char* created_name) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name, "name or pattern"); rc < 0) return rc;
+        ifctl::client::CreateOptions opts;
+        opts.queues = queues;
+        if (family) {
+            opts.unique_id = unique_id;
+            opts.unique_family = family;
+        }
+        proto::Interface created;
+        const int rc = finish(h, h->conn->create(name, opts, created));
+        if (rc < 0) return rc;
+        if (created_name) copy_str(created_name, 16, created.name);
+        return 0;
+    });
+}
+
+int check_family(ifctl_t* h, uint64_t unique_id, const char* family) {
+    if (unique_id == 0) return fail(h, EINVAL, "unique id 0 means none");
+    return check_name(h, family, "unique id family");
 }
 
 }  // namespace
@@ -301,17 +340,7 @@ void ifctl_iface_free(ifctl_iface_t* iface) {
 }
 
 int ifctl_create(ifctl_t* h, const char* name, unsigned queues, char* created_name) {
-    if (!h) return -EINVAL;
-    return guarded(h, [&]() -> int {
-        if (int rc = check_name(h, name, "name or pattern"); rc < 0) return rc;
-        ifctl::client::CreateOptions opts;
-        opts.queues = queues;
-        proto::Interface created;
-        const int rc = finish(h, h->conn->create(name, opts, created));
-        if (rc < 0) return rc;
-        if (created_name) copy_str(created_name, 16, created.name);
-        return 0;
-    });
+    return create(h, name, queues, 0, nullptr, created_name);
 }
 
 int ifctl_destroy(ifctl_t* h, const char* name) {
@@ -420,6 +449,62 @@ int ifctl_multi_del(ifctl_t* h, const char* name, const unsigned char mac[6]) {
         if (int rc = check_name(h, name); rc < 0) return rc;
         if (!mac) return fail(h, EINVAL, "multicast address is NULL");
         return finish(h, h->conn->multi_del(Target::by_name(name), mac6(mac)));
+    });
+}
+
+int ifctl_multi_join(ifctl_t* h, const char* name, const unsigned char mac[6]) { return membership(h, name, mac, true); }
+
+int ifctl_multi_leave(ifctl_t* h, const char* name, const unsigned char mac[6]) {
+    return membership(h, name, mac, false);
+}
+
+int ifctl_flag_ref(ifctl_t* h, const char* name, uint32_t flag, int on) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        return finish(h, h->conn->flag_ref(Target::by_name(name), flag, on != 0));
+    });
+}
+
+int ifctl_set_caps(ifctl_t* h, const char* name, uint32_t tun_f) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        return finish(h, h->conn->set_caps(Target::by_name(name), tun_f));
+    });
+}
+
+int ifctl_rename_live(ifctl_t* h, const char* name, const char* new_name) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        if (int rc = check_name(h, new_name, "new name"); rc < 0) return rc;
+        return finish(h, h->conn->rename(Target::by_name(name), new_name, true));
+    });
+}
+
+int ifctl_create_unique(ifctl_t* h, const char* name, unsigned queues, uint64_t unique_id, const char* family,
+                        char* created_name) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_family(h, unique_id, family); rc < 0) return rc;
+        return create(h, name, queues, unique_id, family, created_name);
+    });
+}
+
+int ifctl_detach(ifctl_t* h, const char* name) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        return finish(h, h->conn->detach(Target::by_name(name)));
+    });
+}
+
+int ifctl_forget(ifctl_t* h, uint64_t unique_id, const char* family) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_family(h, unique_id, family); rc < 0) return rc;
+        return finish(h, h->conn->forget(unique_id, family));
     });
 }
 

@@ -79,7 +79,8 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
         return rc;
     }
     if (r.status) {
-        why = "ifctld refused protocol version " + std::to_string(proto::kVersion) + ": " + r.message;
+        // A version mismatch, or a limit such as too many connections for this user.
+        why = "ifctld refused the connection: " + r.message;
         return -r.status;
     }
     out = std::move(c);
@@ -271,6 +272,7 @@ int Connection::create(const std::string& name, const CreateOptions& o, proto::I
     if (o.owner >= 0) w.u32(t(A::Owner), static_cast<uint32_t>(o.owner));
     if (o.group >= 0) w.u32(t(A::Group), static_cast<uint32_t>(o.group));
     if (o.vnet_hdr) w.u8(t(A::VnetHdr), 1);
+    if (o.unique_id) w.u64(t(A::UniqueId), o.unique_id).str(t(A::UniqueFamily), o.unique_family);
     Reply r;
     if (int rc = call(w, r); rc < 0) return rc;
     if (recording_) {  // not made yet: what is known is the name asked for
@@ -342,9 +344,10 @@ int Connection::addr_replace(const Target& tg, const proto::Address& old_addr, c
     return simple(w);
 }
 
-int Connection::rename(const Target& tg, const std::string& new_name) {
+int Connection::rename(const Target& tg, const std::string& new_name, bool live) {
     proto::Writer w = request(Op::Rename, &tg);
     w.str(t(A::NewName), new_name);
+    if (live) w.u8(t(A::LiveRename), 1);
     return simple(w);
 }
 
@@ -354,15 +357,45 @@ int Connection::set_owner(const Target& tg, uint32_t uid) {
     return simple(w);
 }
 
-int Connection::multi_add(const Target& tg, const std::array<uint8_t, 6>& mac) {
-    proto::Writer w = request(Op::MultiAdd, &tg);
-    w.raw(t(A::Lladdr), mac.data(), mac.size());
+int Connection::reload() {
+    proto::Writer w = request(Op::Reload);
     return simple(w);
 }
 
-int Connection::multi_del(const Target& tg, const std::array<uint8_t, 6>& mac) {
+int Connection::multi_add(const Target& tg, const std::array<uint8_t, 6>& mac, bool per_client) {
+    proto::Writer w = request(Op::MultiAdd, &tg);
+    w.raw(t(A::Lladdr), mac.data(), mac.size());
+    if (per_client) w.u8(t(A::PerClient), 1);
+    return simple(w);
+}
+
+int Connection::multi_del(const Target& tg, const std::array<uint8_t, 6>& mac, bool per_client) {
     proto::Writer w = request(Op::MultiDel, &tg);
     w.raw(t(A::Lladdr), mac.data(), mac.size());
+    if (per_client) w.u8(t(A::PerClient), 1);
+    return simple(w);
+}
+
+int Connection::flag_ref(const Target& tg, uint32_t flag, bool on) {
+    proto::Writer w = request(Op::FlagRef, &tg);
+    w.u32(t(A::RefFlag), flag).u8(t(A::RefOn), on ? 1 : 0);
+    return simple(w);
+}
+
+int Connection::set_caps(const Target& tg, uint32_t tun_f) {
+    proto::Writer w = request(Op::SetCaps, &tg);
+    w.u32(t(A::CapsEnabled), tun_f);
+    return simple(w);
+}
+
+int Connection::detach(const Target& tg) {
+    proto::Writer w = request(Op::Detach, &tg);
+    return simple(w);
+}
+
+int Connection::forget(uint64_t unique_id, const std::string& family) {
+    proto::Writer w = request(Op::Forget);
+    w.u64(t(A::UniqueId), unique_id).str(t(A::UniqueFamily), family);
     return simple(w);
 }
 

@@ -31,6 +31,8 @@ struct CreateOptions {
     int64_t owner = -1;   // uid; -1: the caller
     int64_t group = -1;   // gid whose members may attach; -1: none
     bool vnet_hdr = false;
+    uint64_t unique_id = 0;     // 0: none; else with unique_family, reuses a detached slot of that id
+    std::string unique_family{};  // e.g. "ether"
 };
 
 // The socket a client uses: $IFCTL_SOCKET, else the default path.
@@ -71,10 +73,22 @@ public:
     int addr_add(const Target& t, const proto::Address& a);
     int addr_del(const Target& t, const proto::Address& a);
     int addr_replace(const Target& t, const proto::Address& old_addr, const proto::Address& new_addr);
-    int rename(const Target& t, const std::string& new_name);
+    // live: if the kernel refuses while the interface is up, down, rename, up.
+    int rename(const Target& t, const std::string& new_name, bool live = false);
     int set_owner(const Target& t, uint32_t uid);
-    int multi_add(const Target& t, const std::array<uint8_t, 6>& mac);
-    int multi_del(const Target& t, const std::array<uint8_t, 6>& mac);
+    // Asks the daemon to re-read its configuration's [policy] (root only).
+    int reload();
+    // per_client: the membership is this connection's (EADDRINUSE when held,
+    // ENOENT when not, dropped when the connection closes).
+    int multi_add(const Target& t, const std::array<uint8_t, 6>& mac, bool per_client = false);
+    int multi_del(const Target& t, const std::array<uint8_t, 6>& mac, bool per_client = false);
+    // This connection's reference on IFF_PROMISC or IFF_ALLMULTI.
+    int flag_ref(const Target& t, uint32_t flag, bool on);
+    int set_caps(const Target& t, uint32_t tun_f);
+    // The interface leaves the system; its unique-id slot stays (detach), or a
+    // detached slot is dropped (forget).
+    int detach(const Target& t);
+    int forget(uint64_t unique_id, const std::string& family);
     // On success *queue_fd is a new, close-on-exec queue descriptor of the TAP.
     int open_queue(const Target& t, int* queue_fd);
 

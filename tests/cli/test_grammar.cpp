@@ -48,7 +48,9 @@ TEST_CASE("create", "[grammar]") {
     }
     SECTION("options the daemon lacks are recorded") {
         const auto& c = only_op<op::Create>(plan_of({"tap0", "create", "persist", "-persist", "uniqueid", "7"}));
-        CHECK(c.unsupported == std::vector<std::string>{"persist", "-persist", "uniqueid"});
+        CHECK(c.unsupported == std::vector<std::string>{"persist", "-persist"});
+        CHECK(c.unique_id == 7);
+        CHECK(usage_error_of({"tap0", "create", "uniqueid", "0"}) == "tap0: uniqueid \"0\": must be at least 1");
     }
     SECTION("then further keywords") {
         Plan p = plan_of({"tap", "create", "inet", "10.0.0.1/24", "up"});
@@ -332,8 +334,7 @@ TEST_CASE("check_plan: unsupported features fail (1), unknown users are usage er
 
     CHECK(check_plan(plan_of({"tap0", "create", "persist"}), error) == kExitFailed);
     CHECK(error == "tap0: persist: not supported by this ifctld yet");
-    CHECK(check_plan(plan_of({"tap0", "create", "uniqueid", "3"}), error) == kExitFailed);
-    CHECK(error == "tap0: uniqueid: not supported by this ifctld yet");
+    CHECK(check_plan(plan_of({"tap0", "create", "uniqueid", "3"}), error) == kExitOk);
     CHECK(check_plan(plan_of({"tap0", "mtu", "1500", "monitor"}), error) == kExitFailed);
     CHECK(error == "tap0: monitor: not supported by this ifctld yet");
     CHECK(check_plan(plan_of({"tap0", "owner", "root"}), error) == kExitOk);

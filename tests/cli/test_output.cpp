@@ -83,7 +83,8 @@ TEST_CASE("JSON schema", "[output]") {
     CHECK(j["managed"] == true);
     CHECK(j["stats"]["rx_packets"] == 0);
     for (const char* k : {"kind", "hw_type", "mtu", "min_mtu", "max_mtu", "metric", "txqlen", "multicast", "carrier",
-                          "operstate", "change_time_ms", "owner", "unique_id", "queues", "queues_detached", "may_change"})
+                          "operstate", "change_time_ms", "owner", "unique_id", "queues", "queues_detached", "may_change",
+                          "unique_family", "caps_supported", "caps_enabled", "promisc_refs", "allmulti_refs"})
         CHECK(j.contains(k));
     const auto list = nlohmann::json::parse(json_interfaces({sample()}));
     CHECK(list["interfaces"].size() == 1);

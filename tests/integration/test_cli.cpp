@@ -319,6 +319,19 @@ TEST_CASE("NAME create makes a TAP with exactly that name and prints nothing", "
     CHECK(cli({"vm7"}).out.find("\tmanaged by ifctld, owner root (uid 0)") != std::string::npos);
 }
 
+TEST_CASE("create with a unique id: shown, and refused while in use", "[create]") {
+    Fixture f;
+    APPLY("tu5", "create", "uniqueid", "9");
+    const json i = parsed(cli({"tu5", "--json"}));
+    CHECK(i.at("unique_id") == 9);
+    CHECK(i.at("unique_family") == "ether");
+    CHECK(i.at("promisc_refs") == 0);
+    CHECK(cli({"tu5"}).out.find(", unique id 9") != std::string::npos);
+    REFUSED(({"tu6", "create", "uniqueid", "9"}), 1,
+            "tu6: create uniqueid 9: File exists: unique id 9 of family ether is in use by tu5");
+    CHECK(link("tu6") == nullptr);
+}
+
 TEST_CASE("create with vnet_hdr, group and owner; root changes the owner later", "[create][owner]") {
     Fixture f;
     APPLY("vm8", "create", "vnet_hdr", "group", "users", "owner", "nobody");
@@ -948,7 +961,7 @@ TEST_CASE("leaving a multicast group not joined fails and changes nothing", "[er
     create("tap0");
     APPLY("tap0", "addm", "01:00:5e:00:00:01");
     REFUSED(({"tap0", "deletem", "01:00:5e:00:00:02"}), 1,
-            "tap0: deletem 01:00:5e:00:00:02: No such file or directory: leaving a multicast address on tap0: No such "
+            "tap0: deletem 01:00:5e:00:00:02: No such file or directory: leaving 01:00:5e:00:00:02 on tap0: No such "
             "file or directory");
 }
 

@@ -31,44 +31,21 @@
 #include "libifctl/protocol/model.hpp"
 #include "libifctl/protocol/wire.hpp"
 #include "libifctl/src/connection.hpp"
+#include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
 
 using namespace ifctl;
 using proto::A;
 using proto::Op;
 using json = nlohmann::json;
+using test::connect;
+using test::eventually;
+using test::kernel_view;
+using test::steady;
 
 namespace {
 
 uint16_t t(A a) { return static_cast<uint16_t>(a); }
-
-// The kernel's view of one interface (ip -j -d -s), or null if it is gone.
-json kernel_view(const std::string& name) {
-    const std::string out = test::run("ip -j -d -s addr show 2>/dev/null | cat");
-    for (const json& link : json::parse(out))
-        if (link.value("ifname", "") == name) return link;
-    return nullptr;
-}
-
-// Drops counters, which move on their own, so two views can be compared.
-json steady(json v) {
-    if (v.is_object()) {
-        v.erase("stats64");
-        v.erase("stats");
-        for (auto& a : v["addr_info"]) {
-            a.erase("valid_life_time");
-            a.erase("preferred_life_time");
-        }
-    }
-    return v;
-}
-
-std::unique_ptr<client::Connection> connect(const test::Daemon& d) {
-    std::unique_ptr<client::Connection> c;
-    std::string why;
-    REQUIRE(client::Connection::open(d.socket(), c, why) == 0);
-    return c;
-}
 
 // A raw SEQPACKET connection, for frames the library would never send.
 struct Raw {
@@ -151,16 +128,6 @@ size_t open_fds(pid_t pid) {
     size_t n = 0;
     for (auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) (void)e, ++n;
     return n;
-}
-
-// Waits (bounded) for a condition the daemon reaches on its own.
-template <typename F>
-bool eventually(F f, int ms = 3000) {
-    for (int i = 0; i < ms / 20; ++i) {
-        if (f()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return f();
 }
 
 }  // namespace
@@ -958,11 +925,13 @@ TEST_CASE("configuration files: errors name file, line and column; the defaults 
                Catch::Contains("c.toml:2:1: unknown key \"sockt\" in [daemon]") && Catch::Contains("exit=1"));
     CHECK_THAT(check("[limits]\nmax_queues = 0\n"), Catch::Contains("max_queues must be 1..256") && Catch::Contains("exit=1"));
     CHECK_THAT(check("[daemon]\nlog_level = \"loud\"\n"), Catch::Contains("unknown log level") && Catch::Contains("exit=1"));
-    CHECK_THAT(check("[policy]\n"), Catch::Contains("not supported by this ifctld yet") && Catch::Contains("exit=1"));
+    CHECK_THAT(check("[policy]\n"), Catch::Contains("c.toml: ok") && Catch::Contains("exit=0"));
+    CHECK_THAT(check("[policy.default]\noperations = [\"fly\"]\n"),
+               Catch::Contains("c.toml:2:15: unknown operation \"fly\"") && Catch::Contains("exit=1"));
     // A daemon given a bad file refuses to start, saying why.
     CHECK_THAT(test::run(std::string(exe) + " --foreground --config " + dir + "/c.toml --socket " + dir +
                          "/s.sock --state-dir " + dir + "/st 2>&1; echo exit=$?"),
-               Catch::Contains("not supported by this ifctld yet") && Catch::Contains("exit=1"));
+               Catch::Contains("unknown operation \"fly\"") && Catch::Contains("exit=1"));
     CHECK_FALSE(std::filesystem::exists(dir + "/s.sock"));
     std::filesystem::remove_all(dir);
 }

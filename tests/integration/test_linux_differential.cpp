@@ -578,9 +578,9 @@ TEST_CASE("Linux personality: ifctl_ioctl on a daemon TAP behaves as the kernel'
     size_t mtu_changes = 0, address_changes = 0, renames = 0;
     while (std::getline(log, line)) {
         if (line.find("audit:") == std::string::npos) continue;
-        mtu_changes += line.find(" set-mtu ") != std::string::npos;
-        address_changes += line.find(" addr-add ") != std::string::npos;
-        renames += line.find(" rename ") != std::string::npos;
+        mtu_changes += line.find(" op=set-mtu ") != std::string::npos;
+        address_changes += line.find(" op=addr-add ") != std::string::npos;
+        renames += line.find(" op=rename ") != std::string::npos;
     }
     CHECK(mtu_changes >= 10);
     CHECK(address_changes >= 30);

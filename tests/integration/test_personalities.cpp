@@ -426,7 +426,11 @@ TEST_CASE("bsd personality: request table") {
         {"§11", "SIOCADDMULTI on an interface ifctld does not manage: EPERM", AF_INET, SIOCADDMULTI,
          link_multi("lo", kGroup), EPERM},
         {"§11", "SIOCADDMULTI of a group", AF_INET, SIOCADDMULTI, link_multi("bt9", kGroup), 0, {}, joined(true)},
+        {"§11, §15.11", "SIOCADDMULTI of a group this client holds: EADDRINUSE (FreeBSD)", AF_INET, SIOCADDMULTI,
+         link_multi("bt9", kGroup), EADDRINUSE, {}, joined(true)},
         {"§11", "SIOCDELMULTI of the group", AF_INET, SIOCDELMULTI, link_multi("bt9", kGroup), 0, {}, joined(false)},
+        {"§11, §15.11", "SIOCDELMULTI of a group this client does not hold: ENOENT", AF_INET, SIOCDELMULTI,
+         link_multi("bt9", kGroup), ENOENT, {}, joined(false)},
     };
     run_cases(P, multi_cases);
 

@@ -254,7 +254,7 @@ TEST_CASE("net-tools ifconfig under the shim: the owner configures its TAP") {
 
     // The daemon did the work, for this user.
     const std::string log = s.log();
-    CHECK(log.find("set-mtu tpo0") != std::string::npos);
+    CHECK(log.find("op=set-mtu interface=tpo0") != std::string::npos);
 }
 
 TEST_CASE("net-tools ifconfig under the shim: a user who does not own the TAP is refused, nothing changes") {
@@ -296,7 +296,8 @@ TEST_CASE("net-tools ifconfig under the shim: a user who does not own the TAP is
     const std::string log = s.log();
     for (const char* op : {"set-mtu", "set-flags", "set-txqlen"}) {
         INFO(op);
-        CHECK(log.find("comm=ifconfig " + std::string(op) + " tpo1: tpo1 is owned by uid") != std::string::npos);
+        CHECK(log.find("comm=ifconfig op=" + std::string(op) + " interface=tpo1 ") != std::string::npos);
+        CHECK(log.find("message=\"tpo1 is owned by uid") != std::string::npos);
     }
 
     // Reading is allowed: the other user sees the owner's configuration.
@@ -355,7 +356,8 @@ TEST_CASE("a forked child, closed descriptors, re-entry and threads: the shim st
     // The child's change came over a connection of its own (the daemon reads
     // the peer's pid at accept), not over the one it inherited.
     const std::string child = f.out.substr(6, f.out.find('\n') - 6);
-    CHECK(s.log().find("pid=" + child + " comm=preload_probe set-mtu tpo3 -> ok") != std::string::npos);
+    CHECK(s.log().find(" pid=" + child + " comm=preload_probe op=set-mtu interface=tpo3 ") !=
+          std::string::npos);
     // A program that closes every descriptor (as daemons do at start) and
     // reuses the numbers: the shim notices, reconnects, writes nothing into them.
     const Run c = as(&g_owner, {env_or_empty("IFCTL_PROBE"), "closed", "tpo3"}, with_shim());

@@ -48,6 +48,11 @@ proto::Interface sample(uint32_t index, const std::string& name) {
     i.managed = true;
     i.owner = 1234;
     i.unique_id = 99;
+    i.unique_family = "ether";
+    i.caps_supported = 0x6f;
+    i.caps_enabled = 0x3;
+    i.promisc_refs = 2;
+    i.allmulti_refs = 1;
     return i;
 }
 
@@ -258,6 +263,11 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         CHECK(i.managed == 1);
         CHECK(i.owner == 1234);
         CHECK(i.unique_id == 99);
+        CHECK(std::string(i.unique_family) == "ether");
+        CHECK(i.caps_supported == 0x6f);
+        CHECK(i.caps_enabled == 0x3);
+        CHECK(i.promisc_refs == 2);
+        CHECK(i.allmulti_refs == 1);
         CHECK(i.stats.rx_packets == 1);
         CHECK(i.stats.tx_packets == 2);
         CHECK(i.stats.rx_bytes == 3);
@@ -353,6 +363,46 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         CHECK(parse(d.last())->get(A::NewName).as_str() == "wan0");
         REQUIRE(ifctl_destroy(h, "wan0") == 0);
         CHECK(parse(d.last())->op() == Op::Destroy);
+    }
+    SECTION("per-client references, offloads, live rename, unique ids") {
+        const unsigned char mac[6] = {1, 0, 0x5e, 0, 0, 1};
+        REQUIRE(ifctl_multi_join(h, "tap0", mac) == 0);
+        auto r = parse(d.last());
+        CHECK(r->op() == Op::MultiAdd);
+        CHECK(r->get(A::PerClient).as_u8() == 1);
+        REQUIRE(ifctl_multi_leave(h, "tap0", mac) == 0);
+        CHECK(parse(d.last())->op() == Op::MultiDel);
+        CHECK(parse(d.last())->get(A::PerClient).as_u8() == 1);
+        REQUIRE(ifctl_multi_add(h, "tap0", mac) == 0);
+        CHECK_FALSE(parse(d.last())->has(A::PerClient));
+        REQUIRE(ifctl_flag_ref(h, "tap0", 0x100, 1) == 0);
+        r = parse(d.last());
+        CHECK(r->op() == Op::FlagRef);
+        CHECK(r->get(A::RefFlag).as_u32() == 0x100);
+        CHECK(r->get(A::RefOn).as_u8() == 1);
+        REQUIRE(ifctl_flag_ref(h, "tap0", 0x200, 0) == 0);
+        CHECK(parse(d.last())->get(A::RefOn).as_u8() == 0);
+        REQUIRE(ifctl_set_caps(h, "tap0", 0x7) == 0);
+        CHECK(parse(d.last())->get(A::CapsEnabled).as_u32() == 0x7);
+        REQUIRE(ifctl_rename_live(h, "tap0", "wan0") == 0);
+        CHECK(parse(d.last())->get(A::LiveRename).as_u8() == 1);
+        char created[16] = "";
+        REQUIRE(ifctl_create_unique(h, "tap%d", 0, 42, "ether", created) == 0);
+        r = parse(d.last());
+        CHECK(r->get(A::UniqueId).as_u64() == 42);
+        CHECK(r->get(A::UniqueFamily).as_str() == "ether");
+        REQUIRE(ifctl_detach(h, "tap0") == 0);
+        CHECK(parse(d.last())->op() == Op::Detach);
+        REQUIRE(ifctl_forget(h, 42, "ether") == 0);
+        r = parse(d.last());
+        CHECK(r->op() == Op::Forget);
+        CHECK(r->get(A::UniqueId).as_u64() == 42);
+        const size_t before = d.frames().size();
+        CHECK(ifctl_create_unique(h, "tap%d", 0, 0, "ether", nullptr) == -EINVAL);
+        CHECK(ifctl_create_unique(h, "tap%d", 0, 1, nullptr, nullptr) == -EINVAL);
+        CHECK(ifctl_forget(h, 1, "") == -EINVAL);
+        CHECK(ifctl_multi_join(h, "tap0", nullptr) == -EINVAL);
+        CHECK(d.frames().size() == before);
     }
     SECTION("addresses are converted both ways") {
         ifctl_addr_t a = c_inet(192, 0, 2, 1, 24);

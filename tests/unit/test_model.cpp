@@ -71,6 +71,11 @@ Interface full_interface() {
     i.managed = true;
     i.owner = 1000;
     i.unique_id = 0x0123456789abcdefULL;
+    i.unique_family = "ether";
+    i.caps_supported = 0x6f;
+    i.caps_enabled = 0x7;
+    i.promisc_refs = 3;
+    i.allmulti_refs = 2;
     i.queues = 4;           // encoded for TAPs (kind "tun") only
     i.queues_detached = 1;
     i.may_change = true;
@@ -112,6 +117,11 @@ void check_same(const Interface& a, const Interface& b) {
     CHECK(a.managed == b.managed);
     CHECK(a.owner == b.owner);
     CHECK(a.unique_id == b.unique_id);
+    CHECK(a.unique_family == b.unique_family);
+    CHECK(a.caps_supported == b.caps_supported);
+    CHECK(a.caps_enabled == b.caps_enabled);
+    CHECK(a.promisc_refs == b.promisc_refs);
+    CHECK(a.allmulti_refs == b.allmulti_refs);
     CHECK(a.queues == b.queues);
     CHECK(a.queues_detached == b.queues_detached);
     CHECK(a.may_change == b.may_change);
@@ -156,6 +166,9 @@ TEST_CASE("Interface round trip: minimal and unmanaged records", "[model]") {
     eth.managed = false;
     eth.owner = 0;       // not encoded for unmanaged interfaces
     eth.unique_id = 0;
+    eth.unique_family.clear();  // these five: managed only
+    eth.caps_supported = eth.caps_enabled = 0;
+    eth.promisc_refs = eth.allmulti_refs = 0;
     eth.queues = 0;      // not encoded for non-TAP interfaces
     eth.queues_detached = 0;
     eth.may_change = false;
@@ -178,6 +191,9 @@ TEST_CASE("unmanaged interfaces do not carry owner or unique id", "[model]") {
     CHECK_FALSE(out[0].managed);
     CHECK(out[0].owner == 0);
     CHECK(out[0].unique_id == 0);
+    CHECK(out[0].unique_family.empty());
+    CHECK(out[0].caps_supported == 0);
+    CHECK(out[0].promisc_refs == 0);
 }
 
 TEST_CASE("queue counts travel for TAPs only", "[model]") {

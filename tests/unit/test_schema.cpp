@@ -1,6 +1,7 @@
 // validate_request(): the operation and attribute tables applied to whole frames.
 #include <cerrno>
 #include <functional>
+#include <set>
 
 #include "helpers.hpp"
 
@@ -475,5 +476,44 @@ TEST_CASE("nested attribute overrunning", "[schema]") {
         put_u16(g, addr_at, static_cast<uint16_t>(get_u16(g, addr_at) + 2));
         fix_length(g);
         CHECK_ERROR(validate(g), EBADMSG, "truncated attribute header");
+    }
+}
+
+TEST_CASE("Part 3 values are checked before any handler", "[schema]") {
+    SECTION("flag references name IFF_PROMISC or IFF_ALLMULTI, and take 0 or 1") {
+        CHECK(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x100).u8(t(A::RefOn), 1).finish()).code == 0);
+        CHECK(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x200).u8(t(A::RefOn), 0).finish()).code == 0);
+        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x1).u8(t(A::RefOn), 1).finish()), EINVAL,
+                    "IFF_PROMISC");
+        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x300).u8(t(A::RefOn), 1).finish()), EINVAL,
+                    "0x300");
+        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x100).u8(t(A::RefOn), 2).finish()), EINVAL,
+                    "0 or 1");
+        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x100).finish()), EINVAL, "ref-on");
+    }
+    SECTION("switches are 0 or 1") {
+        const uint8_t mac[6] = {1, 0, 0x5e, 0, 0, 1};
+        CHECK_ERROR(validate(targeted(Op::MultiAdd).raw(t(A::Lladdr), mac, 6).u8(t(A::PerClient), 7).finish()), EINVAL,
+                    "per-client");
+        CHECK_ERROR(validate(targeted(Op::Rename).str(t(A::NewName), "x0").u8(t(A::LiveRename), 2).finish()), EINVAL,
+                    "live-rename");
+        CHECK(validate(targeted(Op::MultiDel).raw(t(A::Lladdr), mac, 6).u8(t(A::PerClient), 1).finish()).code == 0);
+    }
+    SECTION("a unique id comes with its family, and is not 0") {
+        auto create = [] { return Writer(o(Op::Create), 0, 1).str(t(A::NewName), "tap%d"); };
+        CHECK(validate(create().u64(t(A::UniqueId), 4).str(t(A::UniqueFamily), "ether").finish()).code == 0);
+        CHECK_ERROR(validate(create().u64(t(A::UniqueId), 4).finish()), EINVAL, "family");
+        CHECK_ERROR(validate(create().str(t(A::UniqueFamily), "ether").finish()), EINVAL, "family");
+        CHECK_ERROR(validate(create().u64(t(A::UniqueId), 0).str(t(A::UniqueFamily), "ether").finish()), EINVAL,
+                    "none");
+        CHECK_ERROR(validate(Writer(o(Op::Forget), 0, 1).u64(t(A::UniqueId), 4).finish()), EINVAL, "unique-family");
+        CHECK(validate(Writer(o(Op::Forget), 0, 1).u64(t(A::UniqueId), 4).str(t(A::UniqueFamily), "e").finish()).code == 0);
+        CHECK_ERROR(validate(targeted(Op::Forget).u64(t(A::UniqueId), 4).str(t(A::UniqueFamily), "e").finish()), EINVAL,
+                    "not allowed");
+    }
+    SECTION("records' counters are not request attributes") {
+        CHECK_ERROR(validate(targeted(Op::SetCaps).u32(t(A::CapsEnabled), 1).u32(t(A::CapsSupported), 1).finish()),
+                    EINVAL, "not allowed");
+        CHECK(validate(targeted(Op::Detach).finish()).code == 0);
     }
 }

@@ -69,7 +69,12 @@ typedef struct ifctl_iface {
     size_t naddrs;
     ifctl_addr_t *addrs;
     size_t nmulti;
-    unsigned char (*multi)[6];  /* multicast memberships held through ifctld */
+    unsigned char (*multi)[6];  /* multicast memberships held through ifctld (all holders) */
+    char unique_family[16];     /* family of a caller-chosen unique_id ("ether"); "" if the daemon chose it */
+    uint32_t caps_supported;    /* TUN_F_* offloads the TAP can take (none without vnet_hdr) */
+    uint32_t caps_enabled;      /* TUN_F_* offloads on */
+    unsigned promisc_refs;      /* connections holding an IFF_PROMISC reference */
+    unsigned allmulti_refs;     /* connections holding an IFF_ALLMULTI reference */
 } ifctl_iface_t;
 
 /* Connects to the daemon. socket_path NULL: $IFCTL_SOCKET, else IFCTL_DEFAULT_SOCKET.
@@ -103,6 +108,29 @@ int ifctl_addr_del(ifctl_t *h, const char *name, const ifctl_addr_t *addr);
 int ifctl_addr_replace(ifctl_t *h, const char *name, const ifctl_addr_t *old_addr, const ifctl_addr_t *new_addr);
 int ifctl_multi_add(ifctl_t *h, const char *name, const unsigned char mac[6]);
 int ifctl_multi_del(ifctl_t *h, const char *name, const unsigned char mac[6]);
+/* Multicast membership counted for this handle: joining one the handle holds
+ * gives -EADDRINUSE, leaving one it does not hold -ENOENT; ifctl_close drops
+ * the handle's memberships. The kernel holds the union over all handles. */
+int ifctl_multi_join(ifctl_t *h, const char *name, const unsigned char mac[6]);
+int ifctl_multi_leave(ifctl_t *h, const char *name, const unsigned char mac[6]);
+/* This handle's reference on IFF_PROMISC or IFF_ALLMULTI (on = 1 take, 0 drop;
+ * taking twice or dropping one not held does nothing). The flag is on while
+ * any handle holds a reference or ifctl_set_flags set it; ifctl_close drops it. */
+int ifctl_flag_ref(ifctl_t *h, const char *name, uint32_t flag, int on);
+/* TAP offloads (TUN_F_* of <linux/if_tun.h>); -EINVAL outside caps_supported. */
+int ifctl_set_caps(ifctl_t *h, const char *name, uint32_t tun_f);
+/* Renames an interface that is up: if the kernel refuses (-EBUSY before Linux
+ * 6.2), down, rename, up, restoring the old state if a step fails. */
+int ifctl_rename_live(ifctl_t *h, const char *name, const char *new_name);
+/* Create with a caller-chosen unique id (not 0) of a family ("ether"): if a
+ * detached interface had the same id and family, it comes back with its name,
+ * index, address and MTU; -EEXIST while one with that id exists. */
+int ifctl_create_unique(ifctl_t *h, const char *name, unsigned queues, uint64_t unique_id, const char *family,
+                        char *created_name);
+/* The interface leaves the system; its unique-id slot stays for a later create. */
+int ifctl_detach(ifctl_t *h, const char *name);
+/* Drops a detached unique-id slot: -ENOENT if there is none, -EBUSY if attached. */
+int ifctl_forget(ifctl_t *h, uint64_t unique_id, const char *family);
 /* A new queue descriptor of a daemon-owned TAP (close-on-exec; frames without
  * packet information, as with IFF_TAP|IFF_NO_PI). Returns the fd or -errno. */
 int ifctl_open_queue(ifctl_t *h, const char *name);

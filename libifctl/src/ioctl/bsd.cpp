@@ -179,7 +179,9 @@ struct sockaddr_dl link_address(const proto::Interface& i) {
     dl.sdl_type = i.hw_type == ARPHRD_ETHER ? IFT_ETHER : i.hw_type == ARPHRD_LOOPBACK ? IFT_LOOP : IFT_OTHER;
     if (i.lladdr.size() <= sizeof dl.sdl_data) {
         dl.sdl_alen = static_cast<unsigned char>(i.lladdr.size());
-        std::memcpy(dl.sdl_data, i.lladdr.data(), i.lladdr.size());
+        // std::copy, not memcpy: an interface without a link-level address has
+        // an empty vector whose data() may be null.
+        std::copy(i.lladdr.begin(), i.lladdr.end(), reinterpret_cast<unsigned char*>(dl.sdl_data));
     }
     return dl;
 }

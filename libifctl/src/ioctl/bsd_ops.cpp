@@ -1,6 +1,9 @@
-// Until the daemon's per-client operations are in: plain changes. See bsd_ops.hpp.
+// The per-client parts of the BSD personality, on the daemon's Part 3
+// operations (docs/protocol.md): FlagRef, PerClient multicast, SetCaps and
+// the records' CapsSupported/CapsEnabled, LiveRename. See bsd_ops.hpp.
 #include "bsd_ops.hpp"
 
+#include <linux/if_tun.h>
 #include <net/if.h>
 
 #include <cerrno>
@@ -8,22 +11,61 @@
 #include "daemon_ops.hpp"
 #include "ifreq_common.hpp"
 
+#define IFCTL_COMPAT_NO_FLAG_NAMES
+#include "ifctl/compat.h"
+
 namespace ifctl::ioctl_layer {
+namespace {
+
+// TUN_F_* offloads of a TAP and the IFCAP_* bits that mean the same (§12.2):
+// the TAP reader accepting frames without checksums is the interface's
+// transmit checksum offload; TSO likewise. The rest has no IFCAP counterpart.
+struct CapPair {
+    uint32_t tun;
+    uint32_t ifcap;
+};
+constexpr CapPair kCaps[] = {
+    {TUN_F_CSUM, IFCAP_TXCSUM | IFCAP_TXCSUM_IPV6},
+    {TUN_F_TSO4, IFCAP_TSO4},
+    {TUN_F_TSO6, IFCAP_TSO6},
+};
+
+uint32_t to_ifcap(uint32_t tun) {
+    uint32_t out = 0;
+    for (const CapPair& p : kCaps)
+        if (tun & p.tun) out |= p.ifcap;
+    return out;
+}
+
+}  // namespace
 
 int set_flag_refs(const proto::Interface& rec, const FlagChange& fc) {
     const client::Target t = client::Target::by_index(rec.index);
-    const uint32_t flags = (fc.promisc ? uint32_t{IFF_PROMISC} : 0u) | (fc.allmulti ? uint32_t{IFF_ALLMULTI} : 0u);
-    return change_errno(change([&](client::Connection& c) { return c.set_flags(t, flags, IFF_PROMISC | IFF_ALLMULTI); }));
+    const struct {
+        uint32_t flag;
+        bool on;
+    } refs[] = {{IFF_PROMISC, fc.promisc}, {IFF_ALLMULTI, fc.allmulti}};
+    for (const auto& r : refs)
+        if (int e = change_errno(change([&](client::Connection& c) { return c.flag_ref(t, r.flag, r.on); }))) return e;
+    return 0;
 }
 
-int rename_live(client::Connection& c, const client::Target& t, const std::string& to) { return c.rename(t, to); }
+int rename_live(client::Connection& c, const client::Target& t, const std::string& to) {
+    return c.rename(t, to, true);
+}
 
 int multi_per_client(client::Connection& c, const client::Target& t, const std::array<uint8_t, 6>& mac, bool add) {
-    return add ? c.multi_add(t, mac) : c.multi_del(t, mac);
+    return add ? c.multi_add(t, mac, true) : c.multi_del(t, mac, true);
 }
 
-uint32_t caps_supported(const proto::Interface&) { return 0; }
-uint32_t caps_enabled(const proto::Interface&) { return 0; }
-int set_caps(client::Connection&, const client::Target&, uint32_t) { return -EOPNOTSUPP; }
+uint32_t caps_supported(const proto::Interface& rec) { return to_ifcap(rec.caps_supported); }
+uint32_t caps_enabled(const proto::Interface& rec) { return to_ifcap(rec.caps_enabled); }
+
+int set_caps(client::Connection& c, const client::Target& t, uint32_t ifcap) {
+    uint32_t tun = 0;
+    for (const CapPair& p : kCaps)
+        if (ifcap & p.ifcap) tun |= p.tun;
+    return c.set_caps(t, tun);
+}
 
 }  // namespace ifctl::ioctl_layer

@@ -29,6 +29,7 @@
 
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using nlohmann::json;
 using ifctl::test::Args;

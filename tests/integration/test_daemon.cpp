@@ -33,6 +33,7 @@
 #include "libifctl/src/connection.hpp"
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using namespace ifctl;
 using proto::A;

@@ -25,6 +25,7 @@
 #include "libifctl/protocol/event.hpp"
 #include "libifctl/protocol/wire.hpp"
 #include "libifctl/src/connection.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 #include "support/netns_daemon.hpp"
 
 using namespace ifctl;

@@ -10,6 +10,7 @@
 #include "libifctl/src/connection.hpp"
 #include "personality_support.hpp"
 #include "support/client_helpers.hpp"  // eventually()
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using namespace ifctl;
 using namespace ifctl::test;

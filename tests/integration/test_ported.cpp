@@ -16,6 +16,7 @@
 #include "support/client_helpers.hpp"  // eventually()
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using namespace ifctl;
 using json = nlohmann::json;

@@ -3,8 +3,11 @@
 #include <net/if.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <iostream>
+#include <map>
 #include <random>
 
 #include "output.hpp"
@@ -25,11 +28,19 @@ std::vector<uint8_t> random_mac() {
     return mac;
 }
 
+// The interfaces as the lines of a batch file will have left them, so that
+// keywords that depend on the current state (inet replaces the first inet
+// address; a delete needs the address's prefix) can be recorded without the
+// daemon applying anything yet.
+using BatchModel = std::map<std::string, proto::Interface>;
+
 // Applies one action at a time; `name` follows creates and renames so later
-// words act on the interface under its new name.
+// words act on the interface under its new name. With a model, the connection
+// is recording a batch: state comes from the model, and each action updates it.
 class Applier {
 public:
-    Applier(client::Connection& c, std::string name) : c_(c), name_(std::move(name)) {}
+    Applier(client::Connection& c, std::string name, BatchModel* model = nullptr)
+        : c_(c), name_(std::move(name)), model_(model) {}
 
     const std::string& name() const { return name_; }
 
@@ -79,17 +90,43 @@ private:
         proto::Interface created;
         if (int rc = c_.create(o.name, opts, created); rc < 0) return rc;
         name_ = created.name;
+        if (model_) {  // what a new TAP looks like: a broadcast medium without addresses
+            created.flags = IFF_BROADCAST | IFF_MULTICAST;
+            (*model_)[name_] = created;
+        }
         return 0;
     }
-    int run(const op::Destroy&) { return c_.destroy(target()); }
+    int run(const op::Destroy&) {
+        if (int rc = c_.destroy(target()); rc < 0) return rc;
+        if (model_) model_->erase(name_);
+        return 0;
+    }
+
+    // The interface's record: from the daemon, or from the model of a batch.
+    int lookup(proto::Interface& rec) {
+        if (!model_) return c_.get(target(), rec);
+        auto it = model_->find(name_);
+        if (it == model_->end()) return fail(-ENODEV, "no interface named " + name_ + " at this line");
+        rec = it->second;
+        return 0;
+    }
 
     int run(const op::Addr& o) {
         proto::Interface rec;
-        if (int rc = c_.get(target(), rec); rc < 0) return rc;
+        if (int rc = lookup(rec); rc < 0) return rc;
         proto::Address a = o.addr;
+        std::vector<proto::Address>* model_addrs = model_ ? &(*model_)[name_].addresses : nullptr;
+        auto drop = [&](const proto::Address& gone) {
+            if (model_addrs)
+                std::erase_if(*model_addrs, [&](const proto::Address& x) { return x.same_local(gone) && x.prefix == gone.prefix; });
+        };
         if (o.mode == op::AddrMode::Delete) {
             for (const proto::Address& have : rec.addresses)
-                if (have.same_local(a) && (!o.has_prefix || have.prefix == a.prefix)) return c_.addr_del(target(), have);
+                if (have.same_local(a) && (!o.has_prefix || have.prefix == a.prefix)) {
+                    if (int rc = c_.addr_del(target(), have); rc < 0) return rc;
+                    drop(have);
+                    return 0;
+                }
             return fail(-EADDRNOTAVAIL, name_ + " has no such address");
         }
         // ifconfig's default: the directed broadcast on a broadcast medium.
@@ -97,8 +134,15 @@ private:
             a.broadcast = broadcast_of(a.local.data(), a.prefix);
         if (o.mode == op::AddrMode::Set)
             for (const proto::Address& have : rec.addresses)
-                if (have.family == AF_INET) return c_.addr_replace(target(), have, a);
-        return c_.addr_add(target(), a);
+                if (have.family == AF_INET) {
+                    if (int rc = c_.addr_replace(target(), have, a); rc < 0) return rc;
+                    drop(have);
+                    if (model_addrs) model_addrs->insert(model_addrs->begin(), a);
+                    return 0;
+                }
+        if (int rc = c_.addr_add(target(), a); rc < 0) return rc;
+        if (model_addrs) model_addrs->push_back(a);
+        return 0;
     }
 
     int run(const op::Flags& o) { return c_.set_flags(target(), o.flags, o.mask); }
@@ -110,6 +154,14 @@ private:
     }
     int run(const op::Rename& o) {
         if (int rc = c_.rename(target(), o.name); rc < 0) return rc;
+        if (model_) {
+            auto node = model_->extract(name_);
+            if (!node.empty()) {
+                node.key() = o.name;
+                node.mapped().name = o.name;
+                model_->insert(std::move(node));
+            }
+        }
         name_ = o.name;
         return 0;
     }
@@ -129,9 +181,11 @@ private:
         return c_.move_netns(target(), where);
     }
     int run(const op::Unsupported&) { return fail(-EOPNOTSUPP, "not supported by this ifctld yet"); }
+    int run(const op::WaitUp& o) { return c_.wait_ready(target(), o.timeout_ms); }
 
     client::Connection& c_;
     std::string name_;
+    BatchModel* model_;
     std::string explanation_;
     bool unmanaged_ = false;
 };
@@ -152,7 +206,10 @@ int report(const Applier& a, std::string_view what, int rc) {
 
 int apply_plan(client::Connection& c, const Plan& plan, const Options& o) {
     Applier a(c, plan.name);
-    if (!std::holds_alternative<op::Create>(plan.actions.front().op))
+    // Waiting changes nothing, so any interface may be waited for.
+    const bool changes = std::any_of(plan.actions.begin(), plan.actions.end(),
+                                     [](const Action& x) { return !std::holds_alternative<op::WaitUp>(x.op); });
+    if (changes && !std::holds_alternative<op::Create>(plan.actions.front().op))
         if (int rc = a.check_managed(); rc < 0) return report(a, "", rc);
     for (const Action& act : plan.actions)
         if (int rc = a.apply(act.op); rc < 0) return report(a, act.words, rc);
@@ -164,6 +221,44 @@ int apply_plan(client::Connection& c, const Plan& plan, const Options& o) {
         proto::Interface rec;
         if (int rc = c.get(client::Target::by_name(a.name()), rec); rc < 0) return report(a, "", rc);
         std::cout << json_interface(rec);
+    }
+    return kExitOk;
+}
+
+int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const std::string& label) {
+    // The interfaces as they are now; the lines' own effects are added as they are recorded.
+    std::vector<proto::Interface> now;
+    if (int rc = c.list(now); rc < 0) {
+        std::cerr << "ifctl: " << label << ": listing interfaces: " << std::strerror(-rc) << ": " << c.message() << "\n";
+        return kExitFailed;
+    }
+    BatchModel model;
+    for (proto::Interface& i : now) model[i.name] = std::move(i);
+    std::vector<std::vector<uint8_t>> steps;
+    std::vector<size_t> line_of_step;  // index into `lines`
+    c.start_recording(&steps);
+    for (size_t l = 0; l < lines.size(); ++l) {
+        Applier a(c, lines[l].plan.name, &model);
+        for (const Action& act : lines[l].plan.actions)
+            if (int rc = a.apply(act.op); rc < 0) {
+                c.stop_recording();
+                std::cerr << "ifctl: " << label << ":" << lines[l].number << ": "
+                          << failure_message(a.name(), act.words, rc, a.explanation(), false) << " (nothing applied)\n";
+                return kExitFailed;
+            }
+        line_of_step.resize(steps.size(), l);
+    }
+    c.stop_recording();
+    std::optional<uint32_t> failed;
+    if (int rc = c.batch(steps, &failed); rc < 0) {
+        std::string where = label;
+        if (failed && *failed < line_of_step.size()) {
+            const FileLine& fl = lines[line_of_step[*failed]];
+            where += ":" + std::to_string(fl.number) + ": " + fl.text;
+        }
+        std::cerr << "ifctl: " << where << ": " << std::strerror(-rc) << ": " << c.message()
+                  << (c.last_unmanaged() ? " (not managed by ifctld)" : "") << "; nothing was applied\n";
+        return kExitFailed;
     }
     return kExitOk;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "command_line.hpp"
+#include "batch_file.hpp"
 #include "grammar.hpp"
 #include "libifctl/src/connection.hpp"
 
@@ -13,5 +14,9 @@ namespace ifctl::cli {
 // Applies the plan; returns the exit status. Prints the new name (or its JSON
 // record with --json) when `create` was asked for a name without unit.
 int apply_plan(client::Connection& c, const Plan& plan, const Options& o);
+
+// ifctl -f: applies every line of a batch file as one transaction (all or
+// none). Errors name the file (`label`) and the line.
+int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const std::string& label);
 
 }  // namespace ifctl::cli

@@ -14,6 +14,8 @@ constexpr const char* kUsage =
     "Usage: ifctl [-a | -l] [-u | -d] [--json] [--socket PATH]\n"
     "       ifctl NAME [--json]\n"
     "       ifctl NAME KEYWORD [ARG] ...\n"
+    "       ifctl monitor [NAME] [--json] [--events KIND,...]\n"
+    "       ifctl -f FILE   (each line: NAME KEYWORD [ARG] ...; all or none)\n"
     "       ifctl --reload\n";
 
 // CLI11 2.1 has no way to set the usage line but through the formatter.
@@ -45,13 +47,19 @@ void declare(CLI::App& app, Options& o, bool& list_keywords, std::string_view ve
     app.add_flag("--json", o.json, "Print JSON (schema in docs/json.md)");
     app.add_option("--socket", o.socket, "The ifctld socket (default: $IFCTL_SOCKET or /run/ifctl/ifctld.sock)")
         ->type_name("PATH");
+    app.add_option("-f", o.file, "Apply the lines of FILE (- for standard input) as one transaction: all or none")
+        ->type_name("FILE");
+    app.add_option("--events", o.events,
+                   "monitor: the events to print, comma-separated (link, link-added, link-removed, renamed, flags, "
+                   "mtu, carrier, address, address-added, address-removed, lladdr); default all")
+        ->type_name("KIND,...");
     app.add_flag("--reload", o.reload, "Ask ifctld to re-read its configuration's [policy] (root only)");
     app.add_flag("--list-keywords", list_keywords, "List the grammar's keywords, for completion")->group("");
 }
 
 // Sorts the arguments into option tokens for CLI11 and grammar words.
 void split(const CLI::App& app, std::span<const std::string> args, std::vector<std::string>& options,
-           std::vector<std::string>& words) {
+           std::vector<std::string>& words, bool& monitor) {
     bool after_name = false, only_words = false;
     int pending = 0;  // arguments still owed to the last keyword
     for (size_t i = 0; i < args.size(); ++i) {
@@ -79,6 +87,10 @@ void split(const CLI::App& app, std::span<const std::string> args, std::vector<s
             if (opt && opt->get_items_expected_min() > 0 && i + 1 < args.size()) options.push_back(args[++i]);
             continue;
         }
+        if (!after_name && !monitor && a == "monitor") {  // the command, not an interface
+            monitor = true;
+            continue;
+        }
         words.push_back(a);
         after_name = true;
     }
@@ -93,7 +105,7 @@ std::optional<int> parse_command_line(std::span<const std::string> args, std::st
     bool list_keywords = false;
     declare(app, o, list_keywords, version);
     std::vector<std::string> options;
-    split(app, args, options, o.words);
+    split(app, args, options, o.words, o.monitor);
     std::reverse(options.begin(), options.end());  // CLI11 consumes the vector from the back
     try {
         app.parse(options);
@@ -111,11 +123,24 @@ std::optional<int> parse_command_line(std::span<const std::string> args, std::st
         message = keyword_list();
         return kExitOk;
     }
-    if (o.reload && (!o.words.empty() || o.all || o.names_only || o.up_only || o.down_only || o.json)) {
+    if (o.reload && (!o.words.empty() || o.monitor || !o.file.empty() || o.all || o.names_only || o.up_only ||
+                     o.down_only || o.json)) {
         message = "--reload takes no interface name and no listing option";
         return kExitUsage;
     }
-    if (!o.words.empty() && (o.all || o.names_only || o.up_only || o.down_only)) {
+    if (o.monitor && o.words.size() > 1) {
+        message = "monitor takes at most one interface name";
+        return kExitUsage;
+    }
+    if (!o.file.empty() && (!o.words.empty() || o.monitor)) {
+        message = "-f takes its interfaces and keywords from the file, not from the command line";
+        return kExitUsage;
+    }
+    if (!o.monitor && !o.events.empty()) {
+        message = "--events is for ifctl monitor";
+        return kExitUsage;
+    }
+    if ((!o.words.empty() || o.monitor || !o.file.empty()) && (o.all || o.names_only || o.up_only || o.down_only)) {
         message = "-a, -l, -u and -d list interfaces; they take no interface name";
         return kExitUsage;
     }

@@ -3,6 +3,8 @@
 // arguments are first split: before NAME, "-x" is an option; after it, a
 // known keyword and its arguments are words and anything else starting with
 // '-' is an option ("ifctl tap0 --json" works, "ifctl tap0 inet X -alias" too).
+// "monitor" as the first word is a command (ifctl monitor [NAME]); an
+// interface named monitor is reached after "--".
 #pragma once
 
 #include <optional>
@@ -22,6 +24,9 @@ struct Options {
     std::string socket;       // --socket; empty: $IFCTL_SOCKET or the default path
     bool reload = false;      // --reload: ask ifctld to re-read its policy (root)
     std::vector<std::string> words;  // NAME and its keywords; empty: a listing
+    bool monitor = false;     // "ifctl monitor [NAME]": print events; words holds NAME if given
+    std::string events;       // --events KIND,...: which events monitor prints (empty: all)
+    std::string file;         // -f FILE ("-": standard input): apply its lines as one batch
 };
 
 // Exit statuses, as documented in ifctl(8).

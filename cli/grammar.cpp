@@ -255,6 +255,15 @@ const std::vector<Keyword>& table() {
         word0("-arp", "do not use ARP", arp(false)),
         word0("monitor", "monitor mode", [](Builder& b) { return b.add(op::Unsupported{"monitor"}); }),
         word0("-monitor", "leave monitor mode", [](Builder& b) { return b.add(op::Unsupported{"monitor"}); }),
+        word0("wait-up", "wait until the interface is up with carrier (changes nothing)",
+              [](Builder& b) { return b.add(op::WaitUp{}); }),
+        word1<uint32_t>("timeout", "SECONDS", "wait-up: give up after this long (fractions allowed)", parse_seconds_ms,
+                        [](Builder& b, uint32_t& ms) {
+                            op::WaitUp* w = b.last<op::WaitUp>();
+                            if (!w) return Why{"must follow \"wait-up\""};
+                            w->timeout_ms = ms;
+                            return Why{};
+                        }),
         word1<Mac>("addm", "MAC", "join a link-level multicast group", parse_multicast_mac,
                    [](Builder& b, Mac& m) { return b.add(op::Multicast{m, true}); }),
         word1<Mac>("deletem", "MAC", "leave a link-level multicast group", parse_multicast_mac,

@@ -56,11 +56,15 @@ struct Persist { bool on = true; };  // persist / -persist on an existing interf
 struct Netns { std::string where; };  // a pid (digits) or a namespace file
 // A keyword the grammar knows but this ifctld cannot do yet; applying it fails.
 struct Unsupported { std::string feature; };
+// Wait until the interface is up with carrier (changes nothing).
+struct WaitUp {
+    std::optional<uint32_t> timeout_ms;  // none: no limit
+};
 }  // namespace op
 
 using Op = std::variant<op::Create, op::Destroy, op::Addr, op::Flags, op::Mtu, op::Metric, op::Txqlen,
                         op::Lladdr, op::Rename, op::Owner, op::Multicast, op::Persist, op::Netns,
-                        op::Unsupported>;
+                        op::Unsupported, op::WaitUp>;
 
 struct Action {
     Op op;

@@ -1,13 +1,19 @@
 // ifctl: the ifconfig-style front end of ifctld. Parse the command line, parse
 // the keywords into a plan, then either show or apply it through the daemon.
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "actions.hpp"
+#include "batch_file.hpp"
 #include "command_line.hpp"
 #include "grammar.hpp"
+#include "monitor.hpp"
 #include "plan_check.hpp"
 #include "show.hpp"
+#include "value_parse.hpp"
 
 using namespace ifctl;
 using namespace ifctl::cli;
@@ -30,8 +36,32 @@ int main(int argc, char** argv) {
         else usage_error(message);
         return *status;
     }
+    uint32_t kinds = proto::kAllEvents;
+    if (o.monitor) {
+        std::string name, bad;
+        if (!o.words.empty() && !parse_ifname(o.words.front(), name, bad))
+            return usage_error("monitor: \"" + o.words.front() + "\": " + bad);
+        if (!o.events.empty() && !proto::parse_event_kinds(o.events, kinds, bad))
+            return usage_error("--events: \"" + bad + "\" is not a kind of event (see ifctl --help)");
+    }
+    std::vector<FileLine> lines;
+    const std::string label = o.file == "-" ? "<stdin>" : o.file;
+    if (!o.file.empty()) {
+        std::ifstream f;
+        if (o.file != "-") {
+            f.open(o.file);
+            if (!f) {
+                std::cerr << "ifctl: " << o.file << ": " << std::strerror(errno) << "\n";
+                return kExitFailed;
+            }
+        }
+        if (int status = parse_batch_file(o.file == "-" ? std::cin : f, label, lines, message); status != kExitOk) {
+            std::cerr << "ifctl: " << message << " (nothing applied)\n";
+            return status;
+        }
+    }
     Plan plan;
-    if (!o.words.empty() && !parse_words(o.words, plan, message)) return usage_error(message);
+    if (!o.monitor && !o.words.empty() && !parse_words(o.words, plan, message)) return usage_error(message);
     if (int status = check_plan(plan, message); status != kExitOk) {
         std::cerr << "ifctl: " << message << "\n";
         return status;
@@ -48,6 +78,8 @@ int main(int argc, char** argv) {
         std::cerr << "ifctl: " << c->message() << "\n";
         return rc == 0 ? kExitOk : kExitFailed;
     }
+    if (o.monitor) return run_monitor(*c, o, kinds);
+    if (!o.file.empty()) return apply_file(*c, lines, label);
     if (o.words.empty()) return show_list(*c, o);
     if (plan.actions.empty()) return show_interface(*c, plan.name, o);
     return apply_plan(*c, plan, o);

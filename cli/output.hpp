@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "libifctl/protocol/event.hpp"
 #include "libifctl/protocol/model.hpp"
 
 namespace ifctl::cli {
@@ -19,5 +20,9 @@ std::string text_names(const std::vector<proto::Interface>& list);  // "lo tap0 
 std::string json_interface(const proto::Interface& i);
 std::string json_interfaces(const std::vector<proto::Interface>& list);  // {"interfaces": [...]}
 std::string json_names(const std::vector<proto::Interface>& list);       // {"names": [...]}
+
+// ifctl monitor: one line per event, "SEQ NAME KIND DETAILS" or a JSON object.
+std::string text_event(const proto::Event& e);
+std::string json_event(const proto::Event& e);
 
 }  // namespace ifctl::cli

@@ -1,5 +1,6 @@
 #include "value_parse.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <limits>
@@ -33,6 +34,27 @@ bool parse_decimal(std::string_view s, T& out, std::string& why) {
 bool parse_u32(std::string_view s, uint32_t& out, std::string& why) { return parse_decimal(s, out, why); }
 bool parse_s32(std::string_view s, int32_t& out, std::string& why) { return parse_decimal(s, out, why); }
 bool parse_u64(std::string_view s, uint64_t& out, std::string& why) { return parse_decimal(s, out, why); }
+
+bool parse_seconds_ms(std::string_view s, uint32_t& ms, std::string& why) {
+    const size_t dot = s.find('.');
+    const std::string_view whole = s.substr(0, dot);
+    const std::string_view frac = dot == std::string_view::npos ? std::string_view{} : s.substr(dot + 1);
+    uint32_t secs = 0;
+    if (whole.empty() || (dot != std::string_view::npos && (frac.empty() || frac.size() > 3)) ||
+        !parse_decimal(whole, secs, why) || (frac.size() && !std::all_of(frac.begin(), frac.end(), ::isdigit))) {
+        why = "not a number of seconds (such as 5 or 0.25)";
+        return false;
+    }
+    constexpr uint32_t kDay = 86400;
+    if (secs > kDay) {
+        why = "more than a day";
+        return false;
+    }
+    uint32_t milli = 0;
+    for (size_t i = 0; i < 3; ++i) milli = milli * 10 + (i < frac.size() ? static_cast<uint32_t>(frac[i] - '0') : 0);
+    ms = secs * 1000 + milli;
+    return true;
+}
 
 bool parse_ifname(std::string_view s, std::string& out, std::string& why) {
     // The kernel's rules (dev_valid_name), checked here so the error names the word.

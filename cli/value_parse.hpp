@@ -12,6 +12,8 @@ namespace ifctl::cli {
 bool parse_u32(std::string_view s, uint32_t& out, std::string& why);
 bool parse_s32(std::string_view s, int32_t& out, std::string& why);
 bool parse_u64(std::string_view s, uint64_t& out, std::string& why);
+// Seconds with up to three decimals ("5", "0.25"), as milliseconds (at most a day).
+bool parse_seconds_ms(std::string_view s, uint32_t& ms, std::string& why);
 
 // A Linux interface name: 1..15 bytes, no '/', ':' or white space, not "." or "..".
 // '%' is allowed because "tap%d" is a valid create pattern.

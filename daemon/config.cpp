@@ -24,22 +24,27 @@ std::string load_config_file(const std::string& path, Config& cfg) {
     if (auto e = check_keys(path, root, "top level", {"daemon", "limits", "policy"}); !e.empty()) return e;
     Config next = cfg;
     if (const toml::table* d = root["daemon"].as_table()) {
-        if (auto e = check_keys(path, *d, "daemon", {"socket", "socket_group", "state_dir", "log_level"}); !e.empty())
+        if (auto e = check_keys(path, *d, "daemon", {"socket", "socket_group", "state_dir", "log_level", "tap_qdisc"});
+            !e.empty())
             return e;
         for (auto e : {read(path, *d, "socket", next.socket_path), read(path, *d, "socket_group", next.socket_group),
-                       read(path, *d, "state_dir", next.state_dir), read(path, *d, "log_level", next.log_level)})
+                       read(path, *d, "state_dir", next.state_dir), read(path, *d, "log_level", next.log_level),
+                       read(path, *d, "tap_qdisc", next.tap_qdisc)})
             if (!e.empty()) return e;
+        if (next.tap_qdisc != "noqueue" && next.tap_qdisc != "kernel")
+            return where(path, (*d)["tap_qdisc"].node()->source()) + ": tap_qdisc must be \"noqueue\" or \"kernel\"";
         if (spdlog::level::from_str(next.log_level) == spdlog::level::off && next.log_level != "off")
             return where(path, (*d)["log_level"].node()->source()) + ": unknown log level \"" + next.log_level + "\"";
     }
     if (const toml::table* l = root["limits"].as_table()) {
         if (auto e = check_keys(path, *l, "limits",
-                                {"max_queues", "max_queued_replies", "max_connections_per_uid", "max_request_bytes",
-                                 "max_in_flight", "hello_timeout"});
+                                {"max_queues", "max_queued_replies", "max_queued_events", "max_connections_per_uid",
+                                 "max_request_bytes", "max_in_flight", "hello_timeout"});
             !e.empty())
             return e;
         for (auto e : {read_range(path, *l, "max_queues", next.max_queues, 1, 256),
                        read_range(path, *l, "max_queued_replies", next.max_queued_replies, 1, 1 << 20),
+                       read_range(path, *l, "max_queued_events", next.max_queued_events, 1, 1 << 20),
                        read_range(path, *l, "max_connections_per_uid", next.max_connections_per_uid, 1, 1 << 16),
                        read_range(path, *l, "max_request_bytes", next.max_request_bytes, 64, 65536),
                        read_range(path, *l, "max_in_flight", next.max_in_flight, 1, 1 << 20),
@@ -66,10 +71,12 @@ std::string default_config_text() {
       << "socket = \"" << d.socket_path << "\"\n"
       << "socket_group = \"" << d.socket_group << "\"\n"
       << "state_dir = \"" << d.state_dir << "\"\n"
-      << "log_level = \"" << d.log_level << "\"\n\n"
+      << "log_level = \"" << d.log_level << "\"\n"
+      << "tap_qdisc = \"" << d.tap_qdisc << "\"\n\n"
       << "[limits]\n"
       << "max_queues = " << d.max_queues << "\n"
       << "max_queued_replies = " << d.max_queued_replies << "\n"
+      << "max_queued_events = " << d.max_queued_events << "\n"
       << "max_connections_per_uid = " << d.max_connections_per_uid << "\n"
       << "max_request_bytes = " << d.max_request_bytes << "\n"
       << "max_in_flight = " << d.max_in_flight << "\n"

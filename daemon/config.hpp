@@ -17,6 +17,8 @@ struct Config {
     std::string log_level = "info";
     uint32_t max_queues = 16;          // per TAP
     size_t max_queued_replies = 1024;  // per client, before its reads pause
+    size_t max_queued_events = 4096;   // per subscriber, before it is dropped
+    std::string tap_qdisc = "noqueue";  // root qdisc of new TAPs: "noqueue" or "kernel" (its default)
     uint32_t max_connections_per_uid = 64;  // root is not counted
     uint32_t max_request_bytes = 65536;     // one request frame
     uint32_t max_in_flight = 256;           // replies a client has not read yet, before new requests are refused

@@ -27,6 +27,7 @@
 #include "daemon/core/dispatch.hpp"
 #include "daemon/core/fdstore.hpp"
 #include "daemon/core/persistence.hpp"
+#include "daemon/core/reconcile.hpp"
 #include "daemon/core/registry.hpp"
 #include "daemon/kernel/netlink.hpp"
 #include "daemon/log_sink.hpp"
@@ -86,16 +87,21 @@ int daemonize() {
     return ready[1];
 }
 
-void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel) {
-    ev.async_wait(asio::posix::stream_descriptor::wait_read, [&ev, &kernel](const boost::system::error_code& ec) {
-        if (ec) return;
-        try {
-            kernel.poll_events();
-        } catch (const std::exception& e) {
-            spdlog::error("reading kernel events: {}", e.what());
-        }
-        watch_kernel_events(ev, kernel);
-    });
+// Kernel events are read as they come, not only before requests: the model
+// follows changes made behind the daemon's back at once, and subscribers hear
+// of them without anyone asking.
+void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel, Reconciler& reconciler) {
+    ev.async_wait(asio::posix::stream_descriptor::wait_read,
+                  [&ev, &kernel, &reconciler](const boost::system::error_code& ec) {
+                      if (ec) return;
+                      try {
+                          kernel.poll_events();
+                          reconciler.flush();
+                      } catch (const std::exception& e) {
+                          spdlog::error("reading kernel events: {}", e.what());
+                      }
+                      watch_kernel_events(ev, kernel, reconciler);
+                  });
 }
 
 // Re-reads the configuration file for its [policy]: all or nothing. Other
@@ -233,7 +239,7 @@ int main(int argc, char** argv) {
         asio::io_context io;
         Netlink kernel;
         Registry registry;
-        Dispatcher dispatcher(kernel, registry, {cfg.max_queues}, cfg.policy);
+        Dispatcher dispatcher(kernel, registry, {cfg.max_queues, cfg.tap_qdisc == "noqueue"}, cfg.policy);
         dispatcher.set_reloader([&](std::string& message) { return reload_policy(config_file, dispatcher, message); });
         Store store;
         if (int rc = store.open(cfg.state_dir); rc < 0)
@@ -260,17 +266,21 @@ int main(int argc, char** argv) {
                 persistence.note_change(index);
                 return;
             }
-            spdlog::warn("managed interface with index {} was deleted outside ifctld", index);
+            // The reconciler has logged it and told subscribers by then.
             persistence.note_deleted(*m);
             registry.remove(index);
         };
+        Reconciler reconciler(kernel, registry, dispatcher.events());
+        kernel.on_event = [&reconciler](const Netlink::Event& e) { reconciler.on_kernel_event(e); };
+        dispatcher.after_request = [&reconciler] { reconciler.flush(); };
         Listener listener(io, listen_fd, dispatcher,
-                          {cfg.max_queued_replies, cfg.max_in_flight, cfg.max_request_bytes, cfg.hello_timeout},
+                          {cfg.max_queued_replies, cfg.max_in_flight, cfg.max_request_bytes, cfg.hello_timeout,
+                           cfg.max_queued_events},
                           cfg.max_connections_per_uid);
         listener.start();
 
         asio::posix::stream_descriptor events(io, ::dup(kernel.event_fd()));
-        watch_kernel_events(events, kernel);
+        watch_kernel_events(events, kernel, reconciler);
         asio::steady_timer maintenance(io);
         every_second(maintenance, dispatcher);
 

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "daemon/core/fdstore.hpp"
+#include "daemon/core/handlers.hpp"
 #include "daemon/core/live_rename.hpp"
 #include "daemon/core/policy.hpp"
 #include "daemon/kernel/multicast.hpp"
@@ -23,26 +24,9 @@ namespace ifctl::daemon {
 using proto::A;
 using proto::Op;
 
+using namespace detail;
+
 namespace {
-
-// The interface a request is about, resolved before its handler runs.
-struct Target {
-    const proto::Interface* kernel = nullptr;
-    Managed* managed = nullptr;
-    std::string name;  // as the caller named it, for messages
-};
-
-struct Ctx {
-    Netlink& kernel;
-    Registry& registry;
-    const Peer& peer;
-    const DaemonLimits& limits;
-    const Policy& policy;
-    const proto::Request& req;
-    Target& target;
-    Persistence* persist;  // null without a state directory
-    const Reloader& reloader;
-};
 
 Reply ok() { return {}; }
 
@@ -63,9 +47,9 @@ Reply from_kernel(int rc, const std::string& what) {
     return Reply::error(-rc, what + ": " + std::strerror(-rc));
 }
 
-// The name a create with `pattern` ("lab%d") will get: the lowest free unit, as
-// the kernel picks it. Names without %d are returned as they are.
-std::string expected_name(Netlink& kernel, const std::string& pattern) {
+}  // namespace
+
+std::string detail::expected_name(Netlink& kernel, const std::string& pattern) {
     const auto pct = pattern.find("%d");
     if (pct == std::string::npos) return pattern;
     for (unsigned n = 0; n < 32768; ++n) {  // the kernel's own bound (__dev_alloc_name)
@@ -74,6 +58,8 @@ std::string expected_name(Netlink& kernel, const std::string& pattern) {
     }
     return pattern;
 }
+
+namespace {
 
 // Interface names the kernel accepts (dev_valid_name), plus one %d for patterns.
 bool valid_name(const std::string& n, bool allow_pattern) {
@@ -215,6 +201,10 @@ Reply do_create(Ctx& c) {
     }
     m.persistent = c.req.has(A::Persistent) && c.req.get(A::Persistent).as_u8();
     const uint32_t index = k->index;
+    if (c.limits.noqueue)
+        if (int rc = c.kernel.set_root_noqueue(index); rc < 0)
+            spdlog::warn("{}: could not set the noqueue qdisc (it keeps the kernel's default): {}", m.tap.name(),
+                         std::strerror(-rc));
     // The daemon's own id keys the state directory, whatever id the caller
     // chose; a reused slot keeps the one it had (its record is rewritten).
     m.unique_id = reuse ? reuse->unique_id : c.registry.next_unique_id();
@@ -357,9 +347,11 @@ bool same_subnet(const proto::Address& a, const proto::Address& b) {
     return true;
 }
 
+}  // namespace
+
 // What the kernel deletes together with `a` (net.ipv4.conf.*.promote_secondaries
 // off): the secondaries in the subnet of a primary inet address.
-std::vector<proto::Address> secondaries_of(const proto::Interface& k, const proto::Address& a) {
+std::vector<proto::Address> detail::secondaries_of(const proto::Interface& k, const proto::Address& a) {
     std::vector<proto::Address> out;
     const proto::Address* held = find_address(k, a);
     if (!held || held->family != AF_INET || (held->flags & IFA_F_SECONDARY)) return out;
@@ -367,6 +359,8 @@ std::vector<proto::Address> secondaries_of(const proto::Interface& k, const prot
         if (&x != held && (x.flags & IFA_F_SECONDARY) && same_subnet(x, *held)) out.push_back(x);
     return out;
 }
+
+namespace {
 
 // Puts back secondaries the kernel took with their primary. EEXIST means the
 // kernel promoted it (promote_secondaries on): it is there already.
@@ -678,12 +672,42 @@ Reply do_move_netns(Ctx& c) {
     return ok();
 }
 
-using Handler = Reply (*)(Ctx&);
-struct HandlerRow {
-    Op op;
-    Handler fn;
-    bool needs_managed;  // the target must be an interface ifctld manages
-};
+// Subscribe: checks the filter; the session does the subscribing.
+Reply do_subscribe(Ctx& c) {
+    EventBus::Filter f;
+    if (c.req.has(A::EventKinds)) {
+        f.kinds = c.req.get(A::EventKinds).as_u32();
+        if (!f.kinds || (f.kinds & ~proto::kAllEvents))
+            return Reply::error(EINVAL, "event-kinds must be a non-empty set of known kinds (mask " +
+                                            std::to_string(proto::kAllEvents) + ")");
+    }
+    if (c.req.has(A::Name) && c.req.has(A::Index)) return Reply::error(EINVAL, "subscribe takes name or index, not both");
+    if (c.req.has(A::Name)) {
+        const std::string name(c.req.get(A::Name).as_str());
+        const proto::Interface* k = c.kernel.find(name);
+        if (!k) return Reply::error(ENODEV, "no interface named " + name);
+        f.index = k->index;
+    } else if (c.req.has(A::Index)) {
+        f.index = c.req.get(A::Index).as_u32();
+        if (!c.kernel.find(f.index)) return Reply::error(ENODEV, "no interface with index " + std::to_string(f.index));
+    }
+    Reply r;
+    r.subscribe = f;
+    return r;
+}
+
+bool is_ready(const proto::Interface* k) { return k && (k->flags & IFF_UP) && k->carrier; }
+
+// WaitReady: answers now if the interface is up with carrier, else the session waits.
+Reply do_wait_ready(Ctx& c) {
+    if (is_ready(c.target.kernel)) return ok();
+    Reply::Wait w{c.target.kernel->index, {}};
+    if (c.req.has(A::TimeoutMs)) w.timeout_ms = c.req.get(A::TimeoutMs).as_u32();
+    if (w.timeout_ms == 0u) return Reply::error(ETIMEDOUT, c.target.name + " is not up with carrier");
+    Reply r;
+    r.wait = w;
+    return r;
+}
 
 // One row per operation (Hello is the session's own business).
 constexpr HandlerRow kHandlers[] = {
@@ -706,6 +730,8 @@ constexpr HandlerRow kHandlers[] = {
     {Op::SetOwner, do_set_owner, true},
     {Op::SetPersistent, do_set_persistent, true},
     {Op::MoveNetns, do_move_netns, true},
+    {Op::Subscribe, do_subscribe, false},
+    {Op::WaitReady, do_wait_ready, false},
     {Op::FlagRef, do_flag_ref, true},
     {Op::SetCaps, do_set_caps, true},
     {Op::Detach, do_detach, true},
@@ -713,13 +739,35 @@ constexpr HandlerRow kHandlers[] = {
     {Op::Reload, do_reload, false},
 };
 
-const HandlerRow* handler_for(Op op) {
+}  // namespace
+
+const HandlerRow* detail::handler_for(Op op) {
     for (const HandlerRow& row : kHandlers)
         if (row.op == op) return &row;
     return nullptr;
 }
 
-}  // namespace
+std::optional<Reply> detail::resolve(Netlink& kernel, Registry& registry, const HandlerRow& row,
+                                     const proto::Request& req, Target& target) {
+    if (req.has(A::Name)) {
+        target.name = req.get(A::Name).as_str();
+        target.kernel = kernel.find(target.name);
+        if (!target.kernel) return Reply::error(ENODEV, "no interface named " + target.name);
+    } else {
+        const uint32_t index = req.get(A::Index).as_u32();
+        target.kernel = kernel.find(index);
+        if (!target.kernel) return Reply::error(ENODEV, "no interface with index " + std::to_string(index));
+        target.name = target.kernel->name;
+    }
+    target.managed = registry.find(target.kernel->index);
+    if (row.needs_managed && !target.managed) {
+        Reply r = Reply::error(EPERM, target.name + " is not managed by ifctld (only interfaces it created can be "
+                                                    "changed through it)");
+        r.unmanaged = true;
+        return r;
+    }
+    return std::nullopt;
+}
 
 Dispatcher::Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits, std::shared_ptr<const Policy> policy)
     : kernel_(kernel), registry_(registry), limits_(limits), policy_(std::move(policy)) {}
@@ -749,30 +797,25 @@ Reply Dispatcher::decide_and_run(const Peer& peer, const proto::Request& req, Au
     // One look at the kernel's events per request: a change anyone made before
     // this request was sent is seen by it.
     kernel_.poll_events();
+    // Whatever way this request ends, publish the events read or caused meanwhile.
+    struct AfterRequest {
+        Dispatcher& d;
+        ~AfterRequest() {
+            if (d.after_request) d.after_request();
+        }
+    } after{*this};
     Target target;
     if (spec.needs_target) {
-        if (req.has(A::Name)) {
-            target.name = req.get(A::Name).as_str();
-            target.kernel = kernel_.find(target.name);
-            rec.interface = target.name;
-            if (!target.kernel) return Reply::error(ENODEV, "no interface named " + target.name);
-        } else {
-            const uint32_t index = req.get(A::Index).as_u32();
-            target.kernel = kernel_.find(index);
-            rec.interface = "index " + std::to_string(index);
-            if (!target.kernel) return Reply::error(ENODEV, "no interface with index " + std::to_string(index));
-            target.name = target.kernel->name;
-            rec.interface = target.name;
+        rec.interface = req.has(A::Name) ? std::string(req.get(A::Name).as_str())
+                                         : "index " + std::to_string(req.get(A::Index).as_u32());
+        if (std::optional<Reply> bad = resolve(kernel_, registry_, *row, req, target)) {
+            if (bad->unmanaged) {
+                rec.result = AuditResult::Refused;
+                rec.rule = "managed interfaces only";
+            }
+            return std::move(*bad);
         }
-        target.managed = registry_.find(target.kernel->index);
-        if (row->needs_managed && !target.managed) {
-            Reply r = Reply::error(EPERM, target.name + " is not managed by ifctld (only interfaces it created can be "
-                                                        "changed through it)");
-            r.unmanaged = true;
-            rec.result = AuditResult::Refused;
-            rec.rule = "managed interfaces only";
-            return r;
-        }
+        rec.interface = target.name;
     } else if (req.op() == Op::Create) {
         target.name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
         rec.interface = target.name;
@@ -827,6 +870,7 @@ void Dispatcher::record_kernel_config(const proto::Request& req, uint32_t index,
         r = Reply::error(-rc, "the change was made but could not be written to the state directory: " +
                                   std::string(std::strerror(-rc)));
 }
+bool Dispatcher::ready(uint32_t index) { return is_ready(kernel_.find(index)); }
 
 void Dispatcher::maintain() {
     for (auto& [index, m] : registry_.all()) {

@@ -5,10 +5,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "daemon/core/audit.hpp"
+#include "daemon/core/events.hpp"
 #include "daemon/core/peer.hpp"
 #include "daemon/core/persistence.hpp"
 #include "daemon/core/policy.hpp"
@@ -26,6 +28,15 @@ struct Reply {
     std::vector<proto::Interface> interfaces;
     bool brief = false;  // encode the records without addresses, statistics, multicast
     UniqueFd fd;  // passed to the client with SCM_RIGHTS
+    // Subscribe: the session delivers the events this filter passes.
+    std::optional<EventBus::Filter> subscribe;
+    // WaitReady on an interface not ready yet: the session answers later.
+    struct Wait {
+        uint32_t index = 0;
+        std::optional<uint32_t> timeout_ms;
+    };
+    std::optional<Wait> wait;
+    std::optional<uint32_t> step_index;  // Batch: the step that failed
 
     static Reply error(int err, std::string msg) {
         Reply r;
@@ -37,6 +48,11 @@ struct Reply {
 
 struct DaemonLimits {
     uint32_t max_queues = 16;  // per TAP, on create and open
+    // New TAPs get the noqueue root qdisc, as veth has: a multi-queue TAP has
+    // 256 transmit queues, and the kernel's default gives each its own
+    // pfifo_fast (about 3 MB per TAP, allocated when it goes up), which a TAP,
+    // never stopping its queues, does not use.
+    bool noqueue = true;
 };
 
 // Re-reads the configuration (Op::Reload, SIGHUP): returns 0 and a summary, or
@@ -55,6 +71,19 @@ public:
     void set_reloader(Reloader r) { reloader_ = std::move(r); }
 
     Reply handle(const Peer& peer, const proto::Request& req);
+
+    // Runs a batch's steps (whole request frames) all or none: every step is
+    // validated and authorized first, then applied in order; on a failure
+    // what was applied is undone in reverse. See batch.cpp.
+    Reply handle_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps);
+
+    // Up with carrier (what WaitReady waits for); false if it does not exist.
+    bool ready(uint32_t index);
+
+    EventBus& events() { return events_; }
+    // Run after every request and batch: publishes the events it caused (main
+    // connects the reconciler here).
+    std::function<void()> after_request;
 
     // Periodic care of managed TAPs: re-attach the daemon's own queue once no
     // client queue is attached any more (the kernel sends no event for that).
@@ -75,11 +104,14 @@ public:
 private:
     void record_kernel_config(const proto::Request& req, uint32_t index, Reply& r);
     Reply decide_and_run(const Peer& peer, const proto::Request& req, AuditRecord& audit);
+    Reply run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& audit);
+    Reply run_internal(const Peer& peer, const std::vector<uint8_t>& frame);
 
     Netlink& kernel_;
     Registry& registry_;
     DaemonLimits limits_;
     Persistence* persist_ = nullptr;
+    EventBus events_;
     std::shared_ptr<const Policy> policy_;
     Reloader reloader_;
 };

@@ -1,6 +1,7 @@
 #include "netlink.hpp"
 
 #include <linux/if_link.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
@@ -310,6 +311,20 @@ void Netlink::resync() {
     }
 }
 
+// A listener may read the view (and so dump) from inside on_event: what those
+// dumps bring is not an event.
+void Netlink::emit(const Event& e) {
+    if (!on_event) return;
+    const bool was = reading_events_;
+    reading_events_ = false;
+    try {
+        on_event(e);
+    } catch (const std::exception& ex) {
+        spdlog::error("handling a kernel event: {}", ex.what());
+    }
+    reading_events_ = was;
+}
+
 void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
     struct nlmsghdr* nlh = nlmsg_hdr(msg);
     switch (nlh->nlmsg_type) {
@@ -324,6 +339,7 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
             rec.addresses = std::move(keep);
             rec.change_time_ms = now_ms();
             if (changed) changed->insert(rec.index);
+            if (reading_events_) emit({Event::Type::Link, rec.index, &rec, nullptr});
             break;
         }
         case RTM_DELLINK: {
@@ -334,6 +350,7 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
             links_.erase(idx);
             stale_addresses_.erase(idx);
             if (changed) changed->insert(idx);
+            if (reading_events_) emit({Event::Type::LinkGone, idx, nullptr, nullptr});
             break;
         }
         case RTM_NEWADDR:
@@ -349,6 +366,9 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
                 if (auto it = links_.find(idx); it != links_.end()) it->second.change_time_ms = now_ms();
                 stale_addresses_.insert(idx);
                 if (changed) changed->insert(idx);
+                if (reading_events_)
+                    emit({nlh->nlmsg_type == RTM_NEWADDR ? Event::Type::AddrNew : Event::Type::AddrGone, idx,
+                              nullptr, &a});
             }
             break;
         }
@@ -373,6 +393,7 @@ std::set<uint32_t> Netlink::poll_events() {
             free(buf);
             break;
         }
+        reading_events_ = true;
         for (struct nlmsghdr* nlh = reinterpret_cast<struct nlmsghdr*>(buf); nlmsg_ok(nlh, n);
              nlh = nlmsg_next(nlh, &n)) {
             struct nl_msg* m = nlmsg_convert(nlh);
@@ -380,12 +401,14 @@ std::set<uint32_t> Netlink::poll_events() {
             handle(m, &changed);
             nlmsg_free(m);
         }
+        reading_events_ = false;
         free(buf);
     }
     if (overrun || resync_pending_) {
         try {
             resync();
             resync_pending_ = false;
+            emit({Event::Type::Resynced, 0, nullptr, nullptr});
         } catch (const std::exception& e) {
             // Keep serving what we have; try again at the next poll.
             spdlog::error("kernel view resync failed, will retry: {}", e.what());
@@ -476,6 +499,18 @@ int Netlink::delete_address(uint32_t index, const proto::Address& a) {
     put_addr(msg, IFA_LOCAL, a.local.data(), len);
     put_addr(msg, IFA_ADDRESS, a.peer ? a.peer->data() : a.local.data(), len);
     if (!a.label.empty()) nla_put_string(msg, IFA_LABEL, a.label.c_str());
+    return transact(msg);
+}
+
+int Netlink::set_root_noqueue(uint32_t index) {
+    struct nl_msg* msg = nlmsg_alloc_simple(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_REPLACE);
+    if (!msg) return -ENOMEM;
+    struct tcmsg tcm{};
+    tcm.tcm_family = AF_UNSPEC;
+    tcm.tcm_ifindex = static_cast<int>(index);
+    tcm.tcm_parent = TC_H_ROOT;
+    nlmsg_append(msg, &tcm, sizeof tcm, NLMSG_ALIGNTO);
+    nla_put_string(msg, TCA_KIND, "noqueue");
     return transact(msg);
 }
 

@@ -44,6 +44,8 @@ public:
     int add_address(uint32_t index, const proto::Address& a);
     int delete_address(uint32_t index, const proto::Address& a);
     int delete_link(uint32_t index);
+    // Makes `noqueue` the link's root queueing discipline (RTM_NEWQDISC).
+    int set_root_noqueue(uint32_t index);
 
     // The event socket's descriptor, to wait on; poll_events() drains it.
     int event_fd() const;
@@ -66,6 +68,20 @@ public:
     // (then the pointer is null).
     std::function<void(uint32_t index, const proto::Interface*)> on_change;
 
+    // One kernel event as it is read, in the kernel's order (on_change comes
+    // later, once per interface and read). Resynced follows a full resync
+    // (events were lost): every record is fresh, addresses included.
+    struct Event {
+        enum class Type { Link, LinkGone, AddrNew, AddrGone, Resynced } type = Type::Link;
+        uint32_t index = 0;
+        const proto::Interface* link = nullptr;    // Link: the record after the change
+        const proto::Address* address = nullptr;  // AddrNew, AddrGone
+    };
+    std::function<void(const Event&)> on_event;
+    // Whether the record's address list is as the kernel has it now (no address
+    // event has come since it was read).
+    bool addresses_fresh(uint32_t index) const { return !stale_addresses_.count(index); }
+
     struct Callbacks;
 
 private:
@@ -75,6 +91,7 @@ private:
     void dump_once(int type, int family, uint32_t index);
     void refresh_addresses(uint32_t index);
     void handle(struct nl_msg* msg, std::set<uint32_t>* changed);
+    void emit(const Event& e);
 
     std::unique_ptr<Callbacks> cb_;
     struct nl_sock* req_ = nullptr;
@@ -84,6 +101,7 @@ private:
     bool dumping_addresses_ = false;
     std::vector<proto::Address> dumped_addresses_;  // filled while dumping one interface's addresses
     bool resync_pending_ = false;                   // a resync failed; try again at the next poll
+    bool reading_events_ = false;                   // handle() is fed from the event socket
 };
 
 }  // namespace ifctl::daemon

@@ -1,5 +1,6 @@
 #include "session.hpp"
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "libifctl/protocol/event.hpp"
 #include "libifctl/protocol/model.hpp"
 #include "libifctl/protocol/passed_fds.hpp"
 #include "libifctl/protocol/wire.hpp"
@@ -19,6 +21,7 @@ using proto::A;
 namespace {
 constexpr size_t kMaxFdsPerFrame = 8;  // room to receive (and close) stray descriptors
 constexpr int kReadBurst = 64;         // frames read per wake-up before yielding to others
+constexpr size_t kMaxBatchSteps = 1 << 16;  // steps in one batch, however many requests carry them
 constexpr const char* kSoftware = "ifctld " IFCTL_VERSION_STRING;
 uint16_t t(A a) { return static_cast<uint16_t>(a); }
 }  // namespace
@@ -53,6 +56,12 @@ void Session::start() {
 void Session::close() {
     if (closed_) return;
     closed_ = true;
+    unsubscribe();
+    if (waiting_) {
+        dispatcher_.events().unsubscribe(wait_token_);
+        if (wait_timer_) wait_timer_->cancel();
+        waiting_ = false;
+    }
     boost::system::error_code ec;
     hello_timer_.cancel();
     sock_.cancel(ec);
@@ -67,7 +76,7 @@ void Session::close() {
 }
 
 void Session::wait_readable() {
-    if (reading_ || closing_ || closed_) return;
+    if (reading_ || closing_ || closed_ || waiting_) return;
     if (out_.size() >= limits_.max_queued_replies) return;  // resumed by flush()
     reading_ = true;
     sock_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
@@ -79,7 +88,7 @@ void Session::wait_readable() {
 }
 
 void Session::read_available() {
-    for (int n = 0; n < kReadBurst && !closing_ && !closed_; ++n) {
+    for (int n = 0; n < kReadBurst && !closing_ && !closed_ && !waiting_; ++n) {
         if (out_.size() >= limits_.max_queued_replies) break;
         alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxFdsPerFrame)];
         iovec iov{inbuf_.data(), inbuf_.size()};
@@ -162,6 +171,15 @@ void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
                                                          std::to_string(limits_.max_in_flight) +
                                                          "); read replies before sending more requests"));
     }
+    if (req.op() == proto::Op::Batch) return batch_part(op, id, req);
+    if (batch_open_) {
+        batch_open_ = false;
+        batch_steps_.clear();
+        return queue_reply(op, id, Reply::error(EINPROGRESS, "a batch was still open (its last part had "
+                                                             "batch-continues); it is discarded and nothing applied"));
+    }
+    if (req.op() == proto::Op::Subscribe && sub_token_)
+        return queue_reply(op, id, Reply::error(EBUSY, "this connection is subscribed already; open another"));
     // A bug or an exhausted resource in one request must not end the daemon.
     Reply r;
     try {
@@ -170,13 +188,135 @@ void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
         spdlog::error("{}: {} failed inside the daemon: {}", peer_.describe(), proto::op_name(op), e.what());
         r = Reply::error(EIO, std::string("internal error: ") + e.what());
     }
+    if (r.wait) return start_wait(id, *r.wait);
+    if (r.subscribe) subscribe(id, *r.subscribe);
     queue_reply(op, id, std::move(r));
+}
+
+// Collects a batch's steps; the part without batch-continues runs them all.
+void Session::batch_part(uint16_t op, uint32_t id, const proto::Request& req) {
+    for (const proto::Attr& a : req.repeated)
+        if (a.type == t(A::Step)) batch_steps_.emplace_back(a.payload.begin(), a.payload.end());
+    if (batch_steps_.size() > kMaxBatchSteps) {
+        batch_steps_.clear();
+        batch_open_ = false;
+        return queue_reply(op, id, Reply::error(E2BIG, "a batch may hold at most " + std::to_string(kMaxBatchSteps) +
+                                                           " steps; nothing was applied"));
+    }
+    if (req.has(A::BatchContinues) && req.get(A::BatchContinues).as_u8()) {
+        batch_open_ = true;
+        return queue_reply(op, id, Reply{});
+    }
+    batch_open_ = false;
+    std::vector<std::vector<uint8_t>> steps;
+    steps.swap(batch_steps_);
+    Reply r;
+    try {
+        r = dispatcher_.handle_batch(peer_, steps);
+    } catch (const std::exception& e) {
+        spdlog::error("{}: batch failed inside the daemon: {}", peer_.describe(), e.what());
+        r = Reply::error(EIO, std::string("internal error: ") + e.what());
+    }
+    queue_reply(op, id, std::move(r));
+}
+
+void Session::push(OutFrame f) {
+    if (f.event) ++queued_events_;
+    out_.push_back(std::move(f));
+}
+
+// Event frames arrive while the loop serves someone else: send them soon, but
+// not from inside the publisher.
+void Session::flush_later() {
+    if (flush_posted_ || closed_) return;
+    flush_posted_ = true;
+    boost::asio::post(sock_.get_executor(), [self = shared_from_this()] {
+        self->flush_posted_ = false;
+        self->flush();
+        self->wait_readable();
+    });
+}
+
+void Session::subscribe(uint32_t id, const EventBus::Filter& f) {
+    sub_id_ = id;
+    sub_token_ = dispatcher_.events().subscribe(
+        f, [weak = weak_from_this()](const proto::Event& e) {
+            if (auto self = weak.lock()) self->deliver(e);
+        });
+    spdlog::debug("{}: subscribed to events (kinds {:#x}, index {})", peer_.describe(), f.kinds, f.index);
+}
+
+void Session::unsubscribe() {
+    if (!sub_token_) return;
+    dispatcher_.events().unsubscribe(sub_token_);
+    sub_token_ = 0;
+}
+
+void Session::deliver(const proto::Event& e) {
+    if (closed_ || !sub_token_) return;
+    const uint16_t op = static_cast<uint16_t>(proto::Op::Subscribe);
+    if (queued_events_ >= limits_.max_queued_events) {
+        // A reader this far behind is dropped, never waited for: one last frame says why.
+        unsubscribe();
+        const std::string why = "subscription dropped: more than " + std::to_string(limits_.max_queued_events) +
+                                " events were waiting for this client to read them (last seq " +
+                                std::to_string(e.seq - 1) + "); subscribe again and re-read the state";
+        spdlog::warn("{}: {}", peer_.describe(), why);
+        proto::Writer w(op, proto::kFlagEvent, sub_id_, ENOBUFS);
+        w.str(t(A::Message), why);
+        push({w.finish(), {}, false, true});
+        return flush_later();
+    }
+    proto::Writer w(op, proto::kFlagEvent, sub_id_);
+    proto::encode_event(w, e);
+    std::vector<uint8_t> frame = w.finish();
+    // Straight into the socket when nothing waits before it, so the limit
+    // counts only what the client's socket could not take. Never closes here:
+    // a failed send is queued and flush() (outside the publisher) deals with it.
+    if (out_.empty() && !writing_ &&
+        ::send(sock_.native_handle(), frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(frame.size()))
+        return;
+    push({std::move(frame), {}, false, true});
+    flush_later();
+}
+
+void Session::start_wait(uint32_t id, const Reply::Wait& w) {
+    waiting_ = true;
+    wait_id_ = id;
+    wait_index_ = w.index;
+    wait_timeout_ms_ = w.timeout_ms.value_or(0);
+    EventBus::Filter f{w.index, proto::kEvFlags | proto::kEvCarrier | proto::kEvLinkRemoved};
+    wait_token_ = dispatcher_.events().subscribe(f, [weak = weak_from_this()](const proto::Event& e) {
+        auto self = weak.lock();
+        if (!self || !self->waiting_) return;
+        if (e.kind == proto::kEvLinkRemoved) return self->end_wait(ENODEV, e.name + " was deleted while waiting for it");
+        if (self->dispatcher_.ready(self->wait_index_)) self->end_wait(0, {});
+    });
+    if (w.timeout_ms) {
+        wait_timer_ = std::make_unique<boost::asio::steady_timer>(sock_.get_executor());
+        wait_timer_->expires_after(std::chrono::milliseconds(*w.timeout_ms));
+        wait_timer_->async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+            auto self = weak.lock();
+            if (ec || !self || !self->waiting_) return;
+            self->end_wait(ETIMEDOUT, "not up with carrier after " + std::to_string(self->wait_timeout_ms_) + " ms");
+        });
+    }
+}
+
+void Session::end_wait(int status, const std::string& message) {
+    waiting_ = false;
+    dispatcher_.events().unsubscribe(wait_token_);
+    wait_token_ = 0;
+    if (wait_timer_) wait_timer_->cancel();
+    queue_reply(static_cast<uint16_t>(proto::Op::WaitReady), wait_id_, status ? Reply::error(status, message) : Reply{});
+    flush_later();
 }
 
 void Session::queue_hello(uint32_t id) {
     proto::Writer w(static_cast<uint16_t>(proto::Op::Hello), proto::kFlagReply, id);
     w.u32(t(A::Version), proto::kVersion).str(t(A::Software), kSoftware).u32(t(A::MaxFrame), proto::kMaxFrame);
-    out_.push_back({w.finish(), {}, false});
+    push({w.finish(), {}, false});
 }
 
 void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
@@ -184,6 +324,8 @@ void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
         proto::Writer w(op, proto::kFlagReply, id, status);
         if (!message.empty()) w.str(t(A::Message), message.substr(0, 1024));
         if (r.unmanaged) w.u8(t(A::Unmanaged), 1);
+        if (r.step_index) w.u32(t(A::StepIndex), *r.step_index);
+        if (r.subscribe && !status) w.u64(t(A::EventSeq), dispatcher_.events().last_seq());
         return w;
     };
     proto::Writer w = start(r.status, r.message);
@@ -211,7 +353,7 @@ void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
             std::vector<uint8_t> frame = w.finish();
             const uint16_t flags = proto::kFlagReply | proto::kFlagMore;
             std::memcpy(frame.data() + 6, &flags, 2);
-            out_.push_back({std::move(frame), {}, false});
+            push({std::move(frame), {}, false});
             w = start(r.status, r.message);
             in_frame = 0;
             if (append(i, details)) {
@@ -232,7 +374,7 @@ void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
         append(i, false);
         ++in_frame;
     }
-    out_.push_back({w.finish(), std::move(r.fd), close_after});
+    push({w.finish(), std::move(r.fd), close_after});
     if (close_after) closing_ = true;
 }
 
@@ -273,6 +415,7 @@ void Session::flush() {
             return close();  // EPIPE and the like: the client is gone
         }
         const bool close_after = f.close_after;
+        if (f.event) --queued_events_;
         out_.pop_front();
         if (close_after) return close();
     }

@@ -28,6 +28,7 @@ struct SessionLimits {
     size_t max_in_flight = 256;        // unread replies, before new requests are refused (ENOBUFS)
     size_t max_request_bytes = 65536;  // one request frame
     unsigned hello_timeout = 10;       // seconds
+    size_t max_queued_events = 4096;   // event frames waiting; one more and the subscription is dropped
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -45,7 +46,18 @@ private:
         std::vector<uint8_t> bytes;
         UniqueFd fd;
         bool close_after = false;
+        bool event = false;  // counts against max_queued_events
     };
+
+    // Events (subscribe) and the readiness wait: both are fed by the event bus.
+    void subscribe(uint32_t id, const EventBus::Filter& f);
+    void deliver(const proto::Event& e);
+    void unsubscribe();
+    void start_wait(uint32_t id, const Reply::Wait& w);
+    void end_wait(int status, const std::string& message);
+    void push(OutFrame f);
+    void batch_part(uint16_t op, uint32_t id, const proto::Request& req);
+    void flush_later();
 
     void wait_readable();
     void read_available();
@@ -71,6 +83,20 @@ private:
     bool writing_ = false;
     bool closing_ = false;
     bool closed_ = false;
+    bool flush_posted_ = false;
+
+    EventBus::Token sub_token_ = 0;  // 0: not subscribed
+    uint32_t sub_id_ = 0;            // the Subscribe request's id, carried by every event frame
+    size_t queued_events_ = 0;
+
+    // A batch sent in several Batch requests (BatchContinues): the steps so far.
+    std::vector<std::vector<uint8_t>> batch_steps_;
+    bool batch_open_ = false;
+
+    bool waiting_ = false;  // a WaitReady is pending: no further request is read
+    EventBus::Token wait_token_ = 0;
+    uint32_t wait_id_ = 0, wait_index_ = 0, wait_timeout_ms_ = 0;
+    std::unique_ptr<boost::asio::steady_timer> wait_timer_;
     bool told_in_flight_ = false;  // the in-flight refusal is audited once per connection
 };
 

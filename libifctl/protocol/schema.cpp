@@ -1,6 +1,5 @@
 #include "schema.hpp"
 
-#include <bitset>
 #include <cerrno>
 #include <cstdio>
 #include <string>
@@ -12,6 +11,7 @@ using K = AttrKind;
 
 constexpr uint16_t kIfNameMax = 15;  // IFNAMSIZ - 1
 constexpr uint32_t kIffPromisc = 0x100, kIffAllmulti = 0x200;  // Linux IFF_PROMISC, IFF_ALLMULTI
+static_assert(static_cast<uint16_t>(A::AddrFlags) < 64, "check_address tracks address children in a 64-bit mask");
 
 struct AttrRow {
     A type;
@@ -87,6 +87,16 @@ constexpr AttrRow kAttrRows[] = {
     {A::NetnsPid, {"netns-pid", K::U32}},
     {A::NetnsPath, {"netns-path", K::String, 1, 255}},
     {A::Netns, {"netns", K::String, 0, 255}},
+    {A::EventKinds, {"event-kinds", K::U32}},
+    {A::EventKind, {"event-kind", K::U32}},
+    {A::EventSeq, {"event-seq", K::U64}},
+    {A::OldName, {"old-name", K::String, 1, kIfNameMax}},
+    {A::OldFlags, {"old-flags", K::U32}},
+    {A::OldMtu, {"old-mtu", K::U32}},
+    {A::TimeoutMs, {"timeout-ms", K::U32}},
+    {A::Step, {"step", K::Bytes, kHeaderSize, 65000}},
+    {A::StepIndex, {"step-index", K::U32}},
+    {A::BatchContinues, {"batch-continues", K::U8}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
@@ -138,6 +148,11 @@ const OpRow kOpRows[] = {
     {Op::Reload, "reload", false, true, {}},
     {Op::SetPersistent, "set-persistent", true, true, {{A::Persistent, P::Required}}},
     {Op::MoveNetns, "move-netns", true, true, {{A::NetnsPid, P::Optional}, {A::NetnsPath, P::Optional}}},
+    // Subscribe names its interface optionally, so it is not a targeted operation.
+    {Op::Subscribe, "subscribe", false, false,
+     {{A::Name, P::Optional}, {A::Index, P::Optional}, {A::EventKinds, P::Optional}}},
+    {Op::WaitReady, "wait-ready", true, false, {{A::TimeoutMs, P::Optional}}},
+    {Op::Batch, "batch", false, true, {{A::Step, P::Repeated}, {A::BatchContinues, P::Optional}}},
 };
 
 struct OpTable {
@@ -180,13 +195,13 @@ Error check_address(const Attr& a) {
     std::optional<uint8_t> family, prefix;
     size_t local_len = 0, peer_len = 0;
     bool broadcast = false;
-    std::bitset<kMaxAttr + 1> seen;
+    uint64_t seen = 0;  // only address children (22..28) get here
     for (const Attr& k : kids) {
         if (!allowed_in_address(k.type))
             return {EINVAL, "attribute " + std::string(attr_spec(k.type)->name) + " is not allowed in an address"};
-        if (seen.test(k.type))
+        if (seen & (uint64_t{1} << k.type))
             return {EINVAL, "attribute " + std::string(attr_spec(k.type)->name) + " appears twice in an address"};
-        seen.set(k.type);
+        seen |= uint64_t{1} << k.type;
         switch (static_cast<A>(k.type)) {
             case A::AddrFamily: family = k.as_u8(); break;
             case A::AddrPrefix: prefix = k.as_u8(); break;

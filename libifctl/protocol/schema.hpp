@@ -41,8 +41,12 @@ enum class Op : uint16_t {
     // 24: unused
     SetPersistent = 25, // Persistent: keep it across daemon stops and reboots (or not)
     MoveNetns = 26,     // NetnsPid or NetnsPath: move the TAP into that network namespace
+    // 27-28: unused
+    Subscribe = 29,   // [Name|Index], [EventKinds]: events follow as frames with kFlagEvent
+    WaitReady = 30,   // target, [TimeoutMs]: replies once the interface is up with carrier
+    Batch = 31,       // Step...: sub-requests applied all or none; [BatchContinues]
 };
-inline constexpr uint16_t kMaxOp = 26;
+inline constexpr uint16_t kMaxOp = 31;
 
 enum class AttrKind : uint8_t { U8, U32, S32, U64, String, Bytes, Nested };
 
@@ -110,8 +114,19 @@ enum class A : uint16_t {
     NetnsPid = 74,    // u32 on MoveNetns: the network namespace of this process
     NetnsPath = 75,   // string on MoveNetns: a network namespace file (/run/netns/NAME, /proc/PID/ns/net)
     Netns = 76,       // string in a record: where a moved TAP lives now (as the mover named it)
+    // 77-79: unused
+    EventKinds = 80,  // u32 on Subscribe: which kinds of event (bits of EventKind); absent = all
+    EventKind = 81,   // u32 in an event frame: the one kind it reports
+    EventSeq = 82,    // u64 in an event frame (daemon-wide, monotonic); Subscribe reply: the last so far
+    OldName = 83,     // string in a "renamed" event
+    OldFlags = 84,    // u32 in a "flags" event
+    OldMtu = 85,      // u32 in an "mtu" event
+    TimeoutMs = 86,   // u32 on WaitReady: give up after this many milliseconds (ETIMEDOUT)
+    Step = 87,        // bytes on Batch: one whole sub-request frame (header included)
+    StepIndex = 88,   // u32 in a Batch error reply: the failing step, from 0
+    BatchContinues = 89, // u8 on Batch: 1 = more steps follow in the next Batch request
 };
-inline constexpr uint16_t kMaxAttr = 76;
+inline constexpr uint16_t kMaxAttr = 89;
 
 struct AttrSpec {
     std::string_view name;

@@ -191,6 +191,7 @@ int Connection::receive(uint32_t id, Reply& out) {
             switch (static_cast<A>(a.type)) {
                 case A::Message: out.message = a.as_str(); break;
                 case A::Unmanaged: out.unmanaged = a.as_u8(); break;
+                case A::StepIndex: out.step_index = a.as_u32(); break;
                 case A::Interface: {
                     proto::Interface i;
                     if (proto::Error e = proto::decode_interface(a, i)) {
@@ -214,6 +215,16 @@ int Connection::receive(uint32_t id, Reply& out) {
 }
 
 int Connection::call(proto::Writer& w, Reply& out) {
+    if (recording_) {  // a batch step: kept, sent later by batch()
+        out = Reply{};
+        try {
+            recording_->push_back(w.finish());
+        } catch (const std::exception& e) {
+            message_ = e.what();
+            return -EMSGSIZE;
+        }
+        return 0;
+    }
     uint32_t id;
     if (int rc = send(w, id); rc < 0) return rc;
     return receive(id, out);
@@ -265,6 +276,11 @@ int Connection::create(const std::string& name, const CreateOptions& o, proto::I
     if (o.unique_id) w.u64(t(A::UniqueId), o.unique_id).str(t(A::UniqueFamily), o.unique_family);
     Reply r;
     if (int rc = call(w, r); rc < 0) return rc;
+    if (recording_) {  // not made yet: what is known is the name asked for
+        created = proto::Interface{};
+        created.name = name;
+        return 0;
+    }
     message_ = r.message;
     if (r.status) return -r.status;
     if (r.interfaces.size() != 1) {
@@ -413,6 +429,102 @@ int Connection::open_queue(const Target& tg, int* queue_fd) {
     }
     *queue_fd = r.fd;
     return 0;
+}
+
+int Connection::subscribe(const Target* tg, uint32_t kinds, uint64_t* last_seq) {
+    proto::Writer w = request(Op::Subscribe, tg);
+    if (kinds != proto::kAllEvents) w.u32(t(A::EventKinds), kinds);
+    uint32_t id;
+    if (int rc = send(w, id); rc < 0) return rc;
+    // The reply's event-seq is read here; receive() keeps only what every reply has.
+    std::span<const uint8_t> buf;
+    int passed = -1;
+    if (int rc = recv_frame(buf, passed); rc < 0) return rc;
+    close_fd(passed);
+    proto::Header h;
+    if (proto::Error e = proto::parse_header(buf, h, true); e || h.id != id || !(h.flags & proto::kFlagReply)) {
+        message_ = "malformed reply to subscribe";
+        return -EBADMSG;
+    }
+    message_.clear();
+    proto::AttrIter it(buf.subspan(proto::kHeaderSize));
+    proto::Attr a;
+    while (it.next(a)) {
+        if (proto::check_attr(a)) return -EBADMSG;
+        if (a.type == t(A::Message)) message_ = a.as_str();
+        if (a.type == t(A::EventSeq) && last_seq) *last_seq = a.as_u64();
+    }
+    return -h.status;
+}
+
+int Connection::next_event(proto::Event& out) {
+    std::span<const uint8_t> buf;
+    int passed = -1;
+    if (int rc = recv_frame(buf, passed); rc < 0) return rc;
+    close_fd(passed);
+    proto::Header h;
+    if (proto::Error e = proto::parse_header(buf, h, true)) {
+        message_ = "malformed event from ifctld: " + e.message;
+        return -EBADMSG;
+    }
+    if (!(h.flags & proto::kFlagEvent)) {
+        message_ = "a reply while waiting for an event";
+        return -EBADMSG;
+    }
+    if (h.status) {  // the last frame of a dropped subscription says why
+        message_.clear();
+        proto::AttrIter it(buf.subspan(proto::kHeaderSize));
+        proto::Attr a;
+        while (it.next(a))
+            if (a.type == t(A::Message) && !proto::check_attr(a)) message_ = a.as_str();
+        return -h.status;
+    }
+    if (proto::Error e = proto::decode_event(buf.subspan(proto::kHeaderSize), out)) {
+        message_ = "malformed event from ifctld: " + e.message;
+        return -EBADMSG;
+    }
+    return 0;
+}
+
+int Connection::batch(const std::vector<std::vector<uint8_t>>& steps, std::optional<uint32_t>* failed_step) {
+    // Steps go into Batch requests as they fit; all but the last say batch-continues.
+    // The requests are sent back to back and the replies read afterwards.
+    constexpr size_t kRoom = proto::kMaxFrame - 64;
+    std::vector<uint32_t> ids;
+    size_t i = 0;
+    do {
+        proto::Writer w = request(Op::Batch);
+        const size_t first = i;
+        while (i < steps.size() && w.size() + proto::align4(proto::kAttrHeaderSize + steps[i].size()) <= kRoom)
+            w.bytes(t(A::Step), steps[i++]);
+        if (i == first && i < steps.size()) {
+            message_ = "batch step " + std::to_string(i) + " is larger than a frame";
+            return -EMSGSIZE;
+        }
+        if (i < steps.size()) w.u8(t(A::BatchContinues), 1);
+        uint32_t id;
+        if (int rc = send(w, id); rc < 0) return rc;
+        ids.push_back(id);
+    } while (i < steps.size());
+    int result = 0;
+    for (uint32_t id : ids) {
+        Reply r;
+        if (int rc = receive(id, r); rc < 0) return rc;
+        if (r.status && !result) {
+            result = -r.status;
+            message_ = r.message;
+            unmanaged_ = r.unmanaged;
+            if (failed_step) *failed_step = r.step_index;
+        }
+    }
+    if (!result) message_.clear();
+    return result;
+}
+
+int Connection::wait_ready(const Target& tg, std::optional<uint32_t> timeout_ms) {
+    proto::Writer w = request(Op::WaitReady, &tg);
+    if (timeout_ms) w.u32(t(A::TimeoutMs), *timeout_ms);
+    return simple(w);
 }
 
 }  // namespace ifctl::client

@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "libifctl/protocol/event.hpp"
 #include "libifctl/protocol/model.hpp"
 #include "libifctl/protocol/schema.hpp"
 
@@ -99,6 +101,26 @@ public:
     // On success *queue_fd is a new, close-on-exec queue descriptor of the TAP.
     int open_queue(const Target& t, int* queue_fd);
 
+    // Events. subscribe() asks for the kinds in `kinds` (proto::EventKind bits)
+    // about one interface (`t`) or all (null); *last_seq is the number of the
+    // last event published before it. Then next_event() blocks for the next
+    // one: -ENOBUFS when the daemon dropped this subscriber for reading too
+    // slowly (message() says so), -ECONNRESET when the daemon went away.
+    int subscribe(const Target* t, uint32_t kinds, uint64_t* last_seq = nullptr);
+    int next_event(proto::Event& out);
+    // Returns once the interface is up with carrier: -ETIMEDOUT after
+    // timeout_ms (none: no limit), -ENODEV if it is deleted meanwhile.
+    int wait_ready(const Target& t, std::optional<uint32_t> timeout_ms);
+
+    // Batches. While recording, the change methods above do not send: each
+    // appends its request frame to `steps` and succeeds (create reports the
+    // name it was given). batch() then sends the steps as one transaction, in
+    // as many Batch requests as their size needs: all apply or none. On a
+    // failure *failed_step is the step's index in `steps`.
+    void start_recording(std::vector<std::vector<uint8_t>>* steps) { recording_ = steps; }
+    void stop_recording() { recording_ = nullptr; }
+    int batch(const std::vector<std::vector<uint8_t>>& steps, std::optional<uint32_t>* failed_step = nullptr);
+
     // Lower level, for pipelining: send() queues a request and returns its id;
     // receive() waits for that id's reply (replies arrive in request order).
     struct Reply {
@@ -107,6 +129,7 @@ public:
         bool unmanaged = false;
         std::vector<proto::Interface> interfaces;
         int fd = -1;  // passed descriptor, owned by the caller
+        std::optional<uint32_t> step_index;  // a failed batch: the step that failed
     };
     proto::Writer request(proto::Op op, const Target* t = nullptr);
     int send(proto::Writer& w, uint32_t& id);
@@ -123,6 +146,7 @@ private:
     std::string message_;
     bool unmanaged_ = false;
     std::unique_ptr<uint8_t[]> recv_buf_;
+    std::vector<std::vector<uint8_t>>* recording_ = nullptr;
 };
 
 }  // namespace ifctl::client

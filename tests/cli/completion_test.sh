@@ -19,7 +19,7 @@ list=$("$ifctl" --list-keywords) || fail "ifctl --list-keywords exited $?"
 expected="create:0 queues:1 owner:1 group:1 vnet_hdr:0 persist:0 -persist:0 uniqueid:1 destroy:0 netns:1 vnet:1
 inet:1 inet6:1 netmask:1 prefixlen:1 broadcast:1 dest:1 alias:0 -alias:0 delete:0
 mtu:1 metric:1 txqueuelen:1 ether:1 lladdr:1 name:1 up:0 down:0 promisc:0 -promisc:0
-allmulti:0 -allmulti:0 arp:0 -arp:0 monitor:0 -monitor:0 addm:1 deletem:1"
+allmulti:0 -allmulti:0 arp:0 -arp:0 monitor:0 -monitor:0 wait-up:0 timeout:1 addm:1 deletem:1"
 count=0
 for e in $expected; do
     count=$((count + 1))

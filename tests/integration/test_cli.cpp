@@ -29,6 +29,7 @@
 
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using nlohmann::json;
 using ifctl::test::Args;
@@ -995,7 +996,196 @@ TEST_CASE("keywords this ifctld does not support refuse the whole line", "[error
     Fixture f;
     create("tap0");
     REFUSED(({"tap0", "up", "monitor"}), 1, "tap0: monitor: not supported by this ifctld yet");
-    REFUSED(({"tap1", "create", "uniqueid", "3"}), 1, "tap1: uniqueid: not supported by this ifctld yet");
+}
+
+// ============================================================================
+// Monitor, wait-up and batch files
+// ============================================================================
+
+namespace {
+
+// ifctl running in the background (monitor), its standard output and error in pipes.
+struct Background {
+    pid_t pid = -1;
+    int out = -1, err = -1;
+    explicit Background(const Args& args) {
+        int o[2], e[2];
+        REQUIRE(::pipe2(o, O_CLOEXEC) == 0);
+        REQUIRE(::pipe2(e, O_CLOEXEC) == 0);
+        pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::dup2(o[1], 1);
+            ::dup2(e[1], 2);
+            std::vector<char*> argv{const_cast<char*>(ifctl_path().c_str())};
+            for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            ::execv(argv[0], argv.data());
+            ::_exit(127);
+        }
+        ::close(o[1]);
+        ::close(e[1]);
+        out = o[0];
+        err = e[0];
+    }
+    ~Background() {
+        if (pid > 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+        ::close(out);
+        ::close(err);
+    }
+    // One line of standard output, waiting at most `ms` for it ("" if none came).
+    std::string line(int ms = 10000) {
+        std::string s;
+        char c;
+        while (true) {
+            pollfd p{out, POLLIN, 0};
+            if (::poll(&p, 1, ms) != 1 || ::read(out, &c, 1) != 1) return s;
+            if (c == '\n') return s;
+            s += c;
+        }
+    }
+    std::string rest_of_err() {
+        std::string s;
+        char buf[256];
+        for (ssize_t n; (n = ::read(err, buf, sizeof buf)) > 0;) s.append(buf, static_cast<size_t>(n));
+        return s;
+    }
+    int wait() {
+        int st = 0;
+        ::waitpid(pid, &st, 0);
+        pid = -1;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+};
+
+// Drops the sequence number that starts a monitor line.
+std::string without_seq(const std::string& line) { return line.substr(line.find(' ') + 1); }
+
+// Changes the MTU until the monitor reports it: then it has subscribed. Bounded.
+std::string first_event(Background& m, const std::string& name) {
+    for (int i = 0; i < 50; ++i) {
+        APPLY(name, "mtu", std::to_string(1280 + i));
+        if (std::string l = m.line(200); !l.empty()) return l;
+    }
+    FAIL("the monitor printed nothing");
+    return {};
+}
+
+std::string write_file(const Fixture& f, const std::string& text) {
+    const std::string path = f.daemon->dir() + "/batch.txt";
+    std::ofstream(path) << text;
+    return path;
+}
+
+}  // namespace
+
+TEST_CASE("monitor prints one line per event, filtered, and ends with status 0 on SIGINT", "[monitor]") {
+    Fixture f;
+    create("mo0");
+    create("mo1");
+    Background m({"monitor", "mo0", "--events", "mtu,address,renamed"});
+    const std::string first = without_seq(first_event(m, "mo0"));
+    CHECK(first.rfind("mo0 mtu 1", 0) == 0);
+    CHECK(first.ends_with(" (managed)"));
+    APPLY("mo1", "mtu", "1400");  // another interface: not shown
+    APPLY("mo0", "up");           // another kind: not shown
+    sh("ip addr add 10.7.0.1/24 dev mo0");
+    sh("ip link set mo0 name mo2");
+    // Skipped: the MTU changes made to find the start, and the IPv6 link-local
+    // address the kernel adds when an interface goes up.
+    auto next = [&] {
+        std::string l;
+        do l = without_seq(m.line());
+        while (l.find(" mtu ") != std::string::npos || l.find("inet6") != std::string::npos);
+        return l;
+    };
+    CHECK(next() == "mo0 address-added inet 10.7.0.1/24 (managed)");
+    CHECK(next() == "mo2 renamed from mo0 (managed)");
+    ::kill(m.pid, SIGINT);
+    CHECK(m.wait() == 0);
+    CHECK(m.rest_of_err().empty());
+}
+
+TEST_CASE("monitor --json prints one object a line; the daemon going away ends it with status 1", "[monitor]") {
+    Fixture f;
+    create("mj0");
+    Background m({"monitor", "--json"});
+    const json first = json::parse(first_event(m, "mj0"));
+    CHECK(first.at("event") == "mtu");
+    CHECK(first.at("name") == "mj0");
+    CHECK(first.at("managed") == true);
+    CHECK(first.at("mtu").get<int>() >= 1280);  // one of first_event's tries
+    CHECK(first.at("old_mtu").is_number());
+    f.daemon->stop();
+    CHECK(m.wait() == 1);
+    CHECK(m.rest_of_err() == "ifctl: monitor: ifctld went away\n");
+}
+
+TEST_CASE("monitor usage errors", "[monitor][error]") {
+    Fixture f;
+    REFUSED(({"monitor", "a", "b"}), 2, "monitor takes at most one interface name");
+    REFUSED(({"monitor", "--events", "mtu,frob"}), 2, "--events: \"frob\" is not a kind of event (see ifctl --help)");
+    REFUSED(({"monitor", "nope0"}), 1, "nope0: monitor: No such device: no interface named nope0");
+}
+
+TEST_CASE("wait-up: at once when ready, a timeout when not, for any interface", "[wait]") {
+    Fixture f;
+    create("wu0");
+    REFUSED(({"wu0", "wait-up", "timeout", "0.2"}), 1,
+            "wu0: wait-up timeout 0.2: Connection timed out: not up with carrier after 200 ms");
+    APPLY("wu0", "up", "wait-up", "timeout", "5");
+    APPLY("wu0", "wait-up");
+    // Not managed, so not changeable, but it may be waited for (lo is up, with carrier).
+    APPLY("lo", "wait-up", "timeout", "0");
+    REFUSED(({"wu0", "timeout", "1"}), 2, "wu0: timeout \"1\": must follow \"wait-up\"");
+}
+
+TEST_CASE("-f applies a file's lines as one batch; comments and blank lines are skipped", "[batch]") {
+    Fixture f;
+    const std::string file = write_file(f, "# two TAPs\n\nfa0 create inet 10.8.0.1/24 mtu 1400  # first\n"
+                                           "fa1 create\nfa1 inet6 fd00::1/64\nfa0 name fa2\nfa2 inet 10.8.0.2/24\n");
+    CHECK_OK(cli({"-f", file}), "");
+    CHECK(global_addrs(link("fa2")) == std::vector<std::string>{"inet 10.8.0.2/24 brd 10.8.0.255"});
+    CHECK(link("fa2").at("mtu") == 1400);
+    CHECK(global_addrs(link("fa1")) == std::vector<std::string>{"inet6 fd00::1/64"});
+    // Standard input.
+    const Run r = exec({"sh", "-c", "printf 'fa1 mtu 1300\\nfa2 -arp\\n' | " + ifctl_path() + " -f -"});
+    INFO(r);
+    CHECK(r.status == 0);
+    CHECK(link("fa1").at("mtu") == 1300);
+    CHECK(has_flag(link("fa2"), "NOARP"));
+}
+
+TEST_CASE("-f: a syntax error anywhere names the line and nothing is applied", "[batch][error]") {
+    Fixture f;
+    const std::string file = write_file(f, "fs0 create\nfs0 mtu 1400\n\nfs0 mtu abc\n");
+    REFUSED(({"-f", file}), 2, file + ":4: fs0: mtu \"abc\": not a number (nothing applied)");
+    CHECK(link("fs0").is_null());
+    REFUSED(({"-f", f.daemon->dir() + "/none.txt"}), 1, f.daemon->dir() + "/none.txt: No such file or directory");
+    REFUSED(({"-f", file, "fs0", "up"}), 2, "-f takes its interfaces and keywords from the file, not from the command line");
+}
+
+TEST_CASE("-f: a line the daemon refuses is named, and every line before it is undone", "[batch][error]") {
+    Fixture f;
+    create("fr0");
+    APPLY("fr0", "inet", "10.9.0.1/24");
+    const std::string file = write_file(f, "fr1 create inet 10.9.1.1/24\nfr0 inet 10.9.0.7/24 mtu 1400\n"
+                                           "fr0 name fr3\n# the kernel refuses this one\nfr3 mtu 99999\nfr3 mtu 1300\n");
+    REFUSED(({"-f", file}), 1,
+            file + ":5: fr3 mtu 99999: Invalid argument: step 6 of 7: setting MTU 99999 on fr3: Invalid argument "
+                   "(this interface accepts 68..65521); nothing was applied");
+    // Refused up front by the daemon: a line naming an interface that is not there.
+    const std::string file2 = write_file(f, "fr0 mtu 1400\nfr9 mtu 1400\n");
+    REFUSED(({"-f", file2}), 1,
+            file2 + ":2: fr9 mtu 1400: No such device: step 2 of 2: no interface named fr9 at this step; nothing was applied");
+    // Not managed: refused whole.
+    const std::string file3 = write_file(f, "fr0 mtu 1400\nlo mtu 1400\n");
+    REFUSED(({"-f", file3}), 1,
+            file3 + ":2: lo mtu 1400: Operation not permitted: step 2 of 2: lo is not managed by ifctld (only "
+                    "interfaces it created can be changed through it) (not managed by ifctld); nothing was applied");
 }
 
 // ============================================================================

@@ -34,6 +34,7 @@
 #include "support/addresses.hpp"
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using namespace ifctl;
 using proto::A;

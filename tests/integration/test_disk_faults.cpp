@@ -16,6 +16,7 @@
 
 #include "libifctl/src/connection.hpp"
 #include "support/addresses.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
 

@@ -32,6 +32,7 @@
 #include "ifctl/ifctl.h"
 #include "libifctl/src/connection.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using namespace ifctl;
 

@@ -24,6 +24,7 @@
 #include "libifctl/protocol/wire.hpp"
 #include "libifctl/src/connection.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using namespace ifctl;
 using proto::A;

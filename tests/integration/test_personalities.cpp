@@ -9,6 +9,8 @@
 #include "ifctl/compat.h"  // BSD flag values: IFF_MULTICAST is 0x8000 here
 #include "libifctl/src/connection.hpp"
 #include "personality_support.hpp"
+#include "support/client_helpers.hpp"  // eventually()
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using namespace ifctl;
 using namespace ifctl::test;
@@ -624,6 +626,133 @@ TEST_CASE("two clients at once: bsd and linux on the same interface") {
     ::waitpid(pid, &status, 0);
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(static_cast<uint32_t>(got[2]) == htonl(0xff000000u));
+    g_conn.reset();
+}
+
+namespace {
+
+// A client in a child process, with its own connection to the daemon and
+// its own personality: for each command it is sent ('a': SIOCADDMULTI, 'd':
+// SIOCDELMULTI of `group` on `dev`), it answers the errno (0: done). The BSD
+// client names the group with an AF_LINK sockaddr_dl (§11), the Linux client
+// with Linux's AF_UNSPEC form in ifr_hwaddr.
+class MultiClient {
+public:
+    MultiClient(ifctl_personality_t p, const std::string& dev, std::array<uint8_t, 6> group) {
+        REQUIRE(::pipe(to_) == 0);
+        REQUIRE(::pipe(from_) == 0);
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) serve(p, dev, group);
+        ::close(to_[0]);
+        ::close(from_[1]);
+    }
+    ~MultiClient() { quit(); }
+    int operator()(char cmd) {
+        int err = -1;
+        REQUIRE(::write(to_[1], &cmd, 1) == 1);
+        REQUIRE(::read(from_[0], &err, sizeof err) == sizeof err);
+        return err;
+    }
+    // Ends the child (its connection closes with it); its exit status.
+    int quit() {
+        if (pid_ <= 0) return -1;
+        ::close(to_[1]);  // the child reads end of file and exits
+        ::close(from_[0]);
+        int st = 0;
+        ::waitpid(pid_, &st, 0);
+        pid_ = -1;
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+    }
+
+private:
+    [[noreturn]] void serve(ifctl_personality_t p, const std::string& dev, std::array<uint8_t, 6> group) {
+        ::close(to_[1]);
+        ::close(from_[0]);
+        if (ifctl_set_personality(p) != 0) ::_exit(2);
+        const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+        char cmd;
+        for (int n = 0; n < 100 && ::read(to_[0], &cmd, 1) == 1; ++n) {  // bounded
+            Arg a;
+            std::memset(&a, 0, sizeof a);
+            if (p == IFCTL_PERSONALITY_BSD) {
+                link_multi(dev, group)(a);
+            } else {  // ifr_hwaddr: sa_family AF_UNSPEC, the group in sa_data
+                put_name(a, dev);
+                put<uint16_t>(a, 16, AF_UNSPEC);
+                std::memcpy(a.bytes + 18, group.data(), group.size());
+            }
+            const int rc = ifctl_ioctl(s, cmd == 'a' ? SIOCADDMULTI : SIOCDELMULTI, a.bytes);
+            const int err = rc == 0 ? 0 : errno;
+            if (::write(from_[1], &err, sizeof err) != sizeof err) ::_exit(3);
+        }
+        ::_exit(0);
+    }
+    pid_t pid_ = -1;
+    int to_[2] = {-1, -1}, from_[2] = {-1, -1};
+};
+
+}  // namespace
+
+// The same group joined by a BSD client (counted per client: EADDRINUSE,
+// ENOENT; §11, §15.11) and a Linux client (the kernel's plain add and delete:
+// a repeated add is 0) at once: each gets its own system's answers, and the
+// kernel holds the union of their memberships.
+TEST_CASE("two clients at once: bsd and linux multicast on the same interface") {
+    Daemon d;
+    std::string why;
+    REQUIRE(client::Connection::open(d.socket(), g_conn, why) == 0);
+    create("tw1");
+    const std::string g = "01005e010203";
+    const auto in_kernel = [&] { return link_groups("tw1").count(g) == 1; };
+    const auto in_record = [&] {
+        proto::Interface r;
+        REQUIRE(g_conn->get(client::Target::by_name("tw1"), r) == 0);
+        return r.multicast == std::vector<std::array<uint8_t, 6>>{kGroup};
+    };
+    const auto before = link_groups("tw1");
+    REQUIRE(before.count(g) == 0);
+
+    MultiClient linux_client(IFCTL_PERSONALITY_LINUX, "tw1", kGroup);
+    SECTION("the BSD client joins first") {
+        MultiClient bsd(IFCTL_PERSONALITY_BSD, "tw1", kGroup);
+        CHECK(bsd('a') == 0);
+        CHECK(in_kernel());
+        CHECK(bsd('a') == EADDRINUSE);  // FreeBSD: this client holds it
+        CHECK(linux_client('a') == 0);
+        CHECK(linux_client('a') == 0);  // Linux: a repeated add is not an error
+        CHECK(in_record());             // the union lists it once
+        CHECK(linux_client('d') == 0);
+        CHECK(in_kernel());  // the BSD client still holds it
+        CHECK(linux_client('d') == ENOENT);  // Linux: no plain membership left
+        CHECK(in_kernel());
+        CHECK(bsd('d') == 0);
+        CHECK_FALSE(in_kernel());  // the last holder left
+        CHECK(bsd('d') == ENOENT);  // FreeBSD: this client does not hold it
+        CHECK(link_groups("tw1") == before);
+        CHECK(bsd.quit() == 0);
+        CHECK(linux_client.quit() == 0);
+    }
+    SECTION("the Linux client joins first; the BSD client comes and goes") {
+        CHECK(linux_client('a') == 0);
+        {
+            MultiClient bsd(IFCTL_PERSONALITY_BSD, "tw1", kGroup);
+            CHECK(bsd('d') == ENOENT);  // held by the kernel, not by this client
+            CHECK(bsd('a') == 0);       // its own membership, though the group is joined
+            CHECK(bsd('d') == 0);
+            CHECK(in_kernel());  // Linux's plain membership keeps it
+            CHECK(bsd('a') == 0);
+            CHECK(bsd.quit() == 0);  // closes while holding the group
+        }
+        CHECK(in_kernel());
+        CHECK(in_record());
+        CHECK(linux_client('d') == 0);
+        // The BSD client's membership went with its connection, so Linux's delete left the group.
+        CHECK(test::eventually([&] { return !in_kernel(); }));
+        CHECK(linux_client('d') == ENOENT);
+        CHECK(link_groups("tw1") == before);
+        CHECK(linux_client.quit() == 0);
+    }
     g_conn.reset();
 }
 

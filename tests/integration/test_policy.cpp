@@ -30,6 +30,7 @@
 #include "libifctl/src/connection.hpp"
 #include "support/netns_daemon.hpp"
 #include "support/test_users.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using namespace ifctl;
 using proto::A;

@@ -5,6 +5,7 @@
 // state read with `ip -j`.
 #define CATCH_CONFIG_RUNNER
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -12,8 +13,10 @@
 #include <sstream>
 
 #include "libifctl/src/connection.hpp"
+#include "support/client_helpers.hpp"  // eventually()
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using namespace ifctl;
 using json = nlohmann::json;
@@ -79,6 +82,14 @@ struct Setup {
         REQUIRE(c->addr_add(pt1, inet("10.11.0.1", 16)) == 0);
         REQUIRE(c->addr_add(pt1, inet6("2001:db8:11::1", 64)) == 0);
         REQUIRE(c->addr_add(pt1, inet6("2001:db8:11::2", 64)) == 0);
+        // The kernel joins each inet6 address's solicited-node group from a work
+        // queue, a moment after the add: tests that compare memberships before
+        // and after must start from the settled set.
+        REQUIRE(test::eventually([] {
+            return test::link_groups("pt0").count("3333ff000001") == 1 &&
+                   test::link_groups("pt1").count("3333ff000001") == 1 &&
+                   test::link_groups("pt1").count("3333ff000002") == 1;
+        }));
     }
 };
 
@@ -115,6 +126,100 @@ TEST_CASE("BSD program adds and deletes aliases with SIOCAIFADDR / SIOCDIFADDR")
     CHECK(kernel_inet("pt1") == std::vector<std::string>{"10.11.0.1/16"});
     // The same binary under the Linux personality gets Linux's answer: no IPv4 SIOCDIFADDR (ENOTTY).
     CHECK(lines("linux", p + " pt1 del 10.11.0.1") == std::vector<std::string>{"ENOTTY"});
+}
+
+// bsd_multi joins and leaves 01:00:5e:01:02:03 with an AF_LINK sockaddr_dl; "wait"
+// holds it there (the connection open) until the test sends a line.
+TEST_CASE("BSD program joins a group with SIOCADDMULTI: counted per client, the kernel holds the union") {
+    Setup s;
+    const std::string p = program("bsd_multi");
+    const test::Args bsd{"IFCTL_PERSONALITY=bsd"};
+    const std::string g = "01005e010203";
+    const auto multicast_of = [&](const char* dev) {
+        proto::Interface r;
+        REQUIRE(s.c->get(client::Target::by_name(dev), r) == 0);
+        std::vector<std::string> out;
+        for (const auto& m : r.multicast) out.push_back(proto::format_lladdr({m.begin(), m.end()}));
+        return out;
+    };
+    const std::vector<std::string> group{"01:00:5e:01:02:03"};
+
+    // §11, §15.11 (FreeBSD if_addmulti): a client joins a group once; again is EADDRINUSE.
+    test::Child a({p, "pt0", "add", "add", "wait", "del", "del"}, bsd);
+    CHECK(a.line() == "add ok");
+    CHECK(a.line() == "add EADDRINUSE");
+    REQUIRE(a.line() == "waiting");
+    CHECK(test::link_groups("pt0").count(g) == 1);
+    CHECK(test::link_groups("pt1").count(g) == 0);
+    CHECK(multicast_of("pt0") == group);
+
+    // A second client joins the same group: its own membership, so 0; the
+    // kernel holds the group once, and the daemon's record lists it once.
+    test::Child b({p, "pt0", "add", "wait", "del"}, bsd);
+    CHECK(b.line() == "add ok");
+    REQUIRE(b.line() == "waiting");
+    CHECK(multicast_of("pt0") == group);
+
+    // A third that never joined cannot leave it although the kernel holds it: ENOENT.
+    CHECK(lines("bsd", p + " pt0 del") == std::vector<std::string>{"del ENOENT"});
+    CHECK(test::link_groups("pt0").count(g) == 1);
+
+    // The first leaves (then ENOENT: it no longer holds it); the group stays for the second.
+    a.send("go");
+    CHECK(a.line() == "del ok");
+    CHECK(a.line() == "del ENOENT");
+    CHECK(a.wait() == 0);
+    CHECK(test::link_groups("pt0").count(g) == 1);
+    CHECK(multicast_of("pt0") == group);
+
+    // The last holder leaves: the kernel leaves the group.
+    b.send("go");
+    CHECK(b.line() == "del ok");
+    CHECK(b.wait() == 0);
+    CHECK(test::link_groups("pt0").count(g) == 0);
+    CHECK(multicast_of("pt0").empty());
+}
+
+TEST_CASE("BSD program that exits without leaving: its memberships go with its connection") {
+    Setup s;
+    const std::string p = program("bsd_multi");
+    const std::string g = "01005e010203";
+    test::Child a({p, "pt1", "add", "wait"}, {"IFCTL_PERSONALITY=bsd"});
+    CHECK(a.line() == "add ok");
+    REQUIRE(a.line() == "waiting");
+    CHECK(test::link_groups("pt1").count(g) == 1);
+    a.send("go");
+    CHECK(a.wait() == 0);
+    // The daemon sees the connection close on its own time: a bounded wait.
+    CHECK(test::eventually([&] { return test::link_groups("pt1").count(g) == 0; }));
+}
+
+TEST_CASE("BSD program's multicast refusals: exact errno, the kernel's memberships unchanged") {
+    Setup s;
+    const std::string p = program("bsd_multi");
+    test::loopback_up();
+    const auto pt0 = test::link_groups("pt0"), pt1 = test::link_groups("pt1"), lo = test::link_groups("lo");
+    // §4: an unknown interface is ENXIO.
+    CHECK(lines("bsd", p + " nosuch0 add") == std::vector<std::string>{"add ENXIO"});
+    // §4: an interface ifctld does not manage is not changed: EPERM.
+    CHECK(lines("bsd", p + " lo add") == std::vector<std::string>{"add EPERM"});
+    // §11 (ifhwioctl): an interface without IFF_MULTICAST has no multicast filter: EOPNOTSUPP.
+    test::run("ip link set pt1 multicast off");
+    // The daemon learns of the change from the kernel's events: a bounded wait.
+    REQUIRE(test::eventually([&] {
+        proto::Interface r;
+        return s.c->get(client::Target::by_name("pt1"), r) == 0 && !(r.flags & IFF_MULTICAST);
+    }));
+    CHECK(lines("bsd", p + " pt1 add") == std::vector<std::string>{"add EOPNOTSUPP"});
+    test::run("ip link set pt1 multicast on");
+    // §11: leaving a group never joined: ENOENT.
+    CHECK(lines("bsd", p + " pt0 del") == std::vector<std::string>{"del ENOENT"});
+    // The same binary under the Linux personality gets Linux's answer to an
+    // AF_LINK address (dev_ifsioc wants AF_UNSPEC): EINVAL.
+    CHECK(lines("linux", p + " pt0 add") == std::vector<std::string>{"add EINVAL"});
+    CHECK(test::link_groups("pt0") == pt0);
+    CHECK(test::link_groups("pt1") == pt1);
+    CHECK(test::link_groups("lo") == lo);
 }
 
 TEST_CASE("SVR4 program: SIOCGIFNUM, SIOCGIFCONF, flags, netmask, SIOCGENADDR per logical interface") {

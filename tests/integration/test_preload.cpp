@@ -1,15 +1,14 @@
 // Integration tests of libifctl-preload.so with real users and real binaries.
 //
-// Two system users are made for the run (useradd, removed at exit and on
-// SIGINT/SIGTERM): one owns TAPs that root creates for it with
-// `ifctl NAME create owner USER`, the other owns nothing. As those users
+// Two system users are made for the run (support/test_users: useradd,
+// removed at exit, or by its watchdog if the test dies): one owns TAPs that
+// root creates for it with `ifctl NAME create owner USER`, the other owns
+// nothing. As those users
 // (setpriv), unmodified net-tools `ifconfig`, busybox `ifconfig` and a small
 // C program (preload_probe.c) run with LD_PRELOAD naming the shim. Each check
 // reads the kernel's view back with `ip -j`; refused attempts must leave it
 // exactly as it was. Runs under `unshare --net` (meson.build), as root.
 #define CATCH_CONFIG_RUNNER
-#include <pwd.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -28,6 +27,8 @@
 
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/test_users.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 
 using nlohmann::json;
 using ifctl::test::Args;
@@ -47,34 +48,10 @@ std::string env_or_empty(const char* name) {
 
 // ---- the test users ---------------------------------------------------------
 
-struct User {
-    std::string name;
-};
-
-// Made once per run; removed by remove_users() at exit and on a signal.
-User g_owner, g_other;
-
-void remove_users() {
-    for (User* u : {&g_owner, &g_other})
-        if (!u->name.empty()) {
-            // userdel also removes the user's own group (USERGROUPS_ENAB).
-            const std::string cmd = "userdel " + u->name + " >/dev/null 2>&1";
-            if (std::system(cmd.c_str()) != 0) std::cerr << "test_preload: could not remove user " << u->name << "\n";
-            u->name.clear();
-        }
-}
-
-extern "C" void on_signal(int sig) {
-    remove_users();
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
-}
-
-void add_user(User& u, const std::string& tag) {
-    const std::string name = "ifct-" + tag + "-" + std::to_string(::getpid());
-    ifctl::test::run("useradd --system --no-create-home --user-group --shell /usr/sbin/nologin " + name);
-    u.name = name;
-}
+// Made once per run by support/test_users (removed at exit, and by its
+// watchdog if the test dies).
+using ifctl::test::TestUser;
+TestUser g_owner, g_other;
 
 // ---- running things ---------------------------------------------------------
 
@@ -85,7 +62,7 @@ const std::string& shim() {
 
 // As `user` (root when null), with `env` ("NAME=value", e.g. LD_PRELOAD) set
 // for the program only, never for setpriv itself.
-Run as(const User* user, const Args& cmd, const Args& env = {}) {
+Run as(const TestUser* user, const Args& cmd, const Args& env = {}) {
     Args argv;
     if (user) argv = {"setpriv", "--reuid=" + user->name, "--regid=" + user->name, "--init-groups", "--"};
     argv.push_back("env");
@@ -173,7 +150,7 @@ struct Setup {
         ::chmod(d.socket().c_str(), 0666);
     }
     // root creates a TAP owned by `u` with the ifctl command.
-    void tap_for(const std::string& name, const User& u) {
+    void tap_for(const std::string& name, const TestUser& u) {
         const Run r = exec({env_or_empty("IFCTL_CLI"), name, "create", "owner", u.name});
         INFO(r);
         REQUIRE(r.status == 0);
@@ -547,14 +524,12 @@ int main(int argc, char** argv) {
         ifctl::test::loopback_up();
         for (const char* f : {"/proc/sys/net/ipv6/conf/all/accept_dad", "/proc/sys/net/ipv6/conf/default/accept_dad"})
             std::ofstream(f) << "0\n";
-        ::signal(SIGINT, on_signal);
-        ::signal(SIGTERM, on_signal);
-        add_user(g_owner, "po");
-        add_user(g_other, "pn");
+        ifctl::test::TestUsers users("pre");
+        g_owner = users.add_user("owner");
+        g_other = users.add_user("other");
         rc = Catch::Session().run(argc, argv);
     } catch (const std::exception& e) {
         std::cerr << "test_preload: " << e.what() << "\n";
     }
-    remove_users();
     return rc;
 }

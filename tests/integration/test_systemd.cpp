@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "libifctl/src/connection.hpp"
+#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
 

@@ -1,6 +1,7 @@
 #include "daemon_link.hpp"
 
 #include <pthread.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <string>
 
 namespace ifctl::ioctl_layer {
 namespace {
@@ -19,6 +21,8 @@ std::unique_ptr<client::Connection> g_conn;
 // it (daemons close every descriptor at start) and reused the number.
 dev_t g_conn_dev = 0;
 ino_t g_conn_ino = 0;
+// Whether the connection's daemon is in our network namespace (daemon_in_our_netns).
+bool g_conn_same_netns = false;
 // Set in a child after fork: cheaper than asking getpid() per call.
 bool g_forked = false;
 std::once_flag g_atfork_once;
@@ -58,6 +62,17 @@ int timeout_ms() {
 // interface request: one note until a connection succeeds again.
 bool g_noted_unreachable = false;
 
+// Asked once per connection: whether the peer process shares our network namespace.
+bool peer_in_our_netns(int fd) {
+    ucred cr{};
+    socklen_t len = sizeof cr;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || cr.pid <= 0) return false;
+    struct stat self {}, peer {};
+    const std::string path = "/proc/" + std::to_string(cr.pid) + "/ns/net";
+    if (::stat("/proc/self/ns/net", &self) < 0 || ::stat(path.c_str(), &peer) < 0) return false;
+    return self.st_dev == peer.st_dev && self.st_ino == peer.st_ino;
+}
+
 bool connect_locked() {
     std::string why;
     std::unique_ptr<client::Connection> c;
@@ -71,6 +86,7 @@ bool connect_locked() {
     g_noted_unreachable = false;
     g_conn_dev = st.st_dev;
     g_conn_ino = st.st_ino;
+    g_conn_same_netns = peer_in_our_netns(c->fd());
     g_conn = std::move(c);
     return true;
 }
@@ -96,6 +112,22 @@ void debug_note(const char* fmt, ...) {
     std::vfprintf(stderr, fmt, ap);
     va_end(ap);
     std::fputc('\n', stderr);
+}
+
+bool daemon_in_our_netns() {
+    {
+        // An open connection's answer is about the daemon, not the descriptor,
+        // and nothing is sent: no need for with_daemon's checks (an fstat per
+        // call, a third of the kernel's whole SIOCGIFCONF with few interfaces).
+        std::lock_guard lock(g_mutex);
+        if (g_conn) return g_conn_same_netns;
+    }
+    bool same = false;
+    (void)with_daemon([&](client::Connection&) {
+        same = g_conn_same_netns;
+        return true;
+    });
+    return same;
 }
 
 Link with_daemon(const std::function<bool(client::Connection&)>& fn) {

@@ -20,6 +20,14 @@ enum class Link {
 // broke under it; the connection is then dropped and the next call opens a new one.
 Link with_daemon(const std::function<bool(client::Connection&)>& fn);
 
+// Whether the daemon runs in this process's network namespace, as found when
+// the connection was opened (the daemon's pid from SO_PEERCRED, /proc/PID/ns/net
+// against /proc/self/ns/net); opens the connection if there is none. False
+// when no daemon answers or that cannot be read: another pid namespace, or a
+// daemon of another user, whose /proc/PID/ns a process may not look into
+// without ptrace rights (an unprivileged client of a root daemon).
+bool daemon_in_our_netns();
+
 
 // Writes one line to stderr when IFCTL_DEBUG is set.
 void debug_note(const char* fmt, ...) __attribute__((format(printf, 1, 2)));

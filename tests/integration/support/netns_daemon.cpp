@@ -113,6 +113,7 @@ Daemon::Daemon(const std::string& extra_args, unsigned long nofile, unsigned lon
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    kill_hard();  // not left running behind a test that failed to start it
     throw std::runtime_error("ifctld did not answer on " + socket_ + " within 5 s; see " + log);
 }
 
@@ -141,8 +142,31 @@ void Daemon::kill_hard() {
     pid_ = -1;
 }
 
+namespace {
+bool g_holding = false;
+std::vector<std::string> g_held;  // directories of stopped daemons awaiting the verdict
+}  // namespace
+
+void hold_daemon_dirs(bool on) { g_holding = on; }
+
+void settle_daemon_dirs(bool passed) {
+    const bool keep = !passed || std::getenv("IFCTL_KEEP_TEST_DIRS");
+    for (const std::string& d : g_held) {
+        std::error_code ec;
+        if (keep)
+            std::fprintf(stderr, "kept the daemon's directory (ifctld.log): %s\n", d.c_str());
+        else
+            std::filesystem::remove_all(d, ec);
+    }
+    g_held.clear();
+}
+
 Daemon::~Daemon() {
     stop();
+    if (g_holding) {
+        g_held.push_back(dir_);
+        return;
+    }
     std::error_code ec;
     if (!std::getenv("IFCTL_KEEP_TEST_DIRS")) std::filesystem::remove_all(dir_, ec);
 }

@@ -16,8 +16,10 @@ void require_private_netns();
 
 class Daemon {
 public:
-    // Starts $IFCTLD (the built daemon) with its socket and state in a fresh
-    // temporary directory; waits until the socket answers. Sets IFCTL_SOCKET.
+    // Starts $IFCTLD (the built daemon) with its socket, state and log
+    // (ifctld.log) in a fresh directory /tmp/ifctl-test.XXXXXX; waits until
+    // the socket answers. Sets IFCTL_SOCKET. What becomes of the directory:
+    // see settle_daemon_dirs() below.
     // `nofile` > 0: start it with that open-file limit (soft, and hard too unless
     // `nofile_hard` says otherwise), to test what it does with few descriptors.
     explicit Daemon(const std::string& extra_args = "", unsigned long nofile = 0, unsigned long nofile_hard = 0);
@@ -38,6 +40,15 @@ private:
     std::string dir_, socket_;
     pid_t pid_ = -1;
 };
+
+// The directories of stopped daemons, kept until the test's verdict is known.
+// Without a verdict hook a Daemon removes its directory when it is destroyed;
+// while hold_daemon_dirs(true) is in force, it is kept until settle_daemon_dirs():
+// removed if the test passed, else kept with its path printed on stderr, so
+// that a failure leaves ifctld.log to read. support/dir_verdict.hpp does both
+// for a Catch2 test, per test case. IFCTL_KEEP_TEST_DIRS=1 keeps every one.
+void hold_daemon_dirs(bool on);
+void settle_daemon_dirs(bool passed);
 
 // Brings the loopback interface up (a new namespace has it down).
 void loopback_up();

@@ -3,8 +3,11 @@
 // tests that drive real binaries (ifctl, net-tools ifconfig, busybox).
 #pragma once
 
+#include <sys/types.h>
+
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,38 @@ std::string join(const Args& a);
 // captures both outputs. `env` entries ("NAME=value") are added to (or
 // replace those of) this process's environment for the child only.
 Run exec(const Args& argv, int timeout_ms = 10000, const Args& env = {});
+
+// A program run for a conversation in steps (a ported program that holds a
+// membership while the test looks at the kernel, then goes on): its standard
+// input and output are pipes, its standard error is the test's. Every wait is
+// bounded; a child still running at destruction is killed.
+class Child {
+public:
+    // Starts argv[0] (looked up in PATH) with `env` as for exec().
+    explicit Child(const Args& argv, const Args& env = {});
+    ~Child();
+    Child(const Child&) = delete;
+    Child& operator=(const Child&) = delete;
+
+    // The next line it prints, without the newline; throws if none comes
+    // within `timeout_ms` or its output ends first.
+    std::string line(int timeout_ms = 10000);
+    // Writes `text` and a newline to its standard input.
+    void send(const std::string& text);
+    // Closes its standard input and waits for it to exit (SIGKILL after
+    // `timeout_ms`); its exit status, or 128 + signal.
+    int wait(int timeout_ms = 10000);
+
+private:
+    std::string cmd_, buffered_;
+    pid_t pid_ = -1;
+    int in_ = -1, out_ = -1;
+};
+
+// The kernel's link-level multicast memberships of one interface, as
+// /proc/net/dev_mcast lists them: lowercase hex without separators
+// ("01005e010203").
+std::set<std::string> link_groups(const std::string& dev);
 
 // `ip -j ARGS`, parsed; throws if ip fails.
 nlohmann::json ip(const Args& args);

@@ -1,0 +1,92 @@
+// One line per event, for ifctl monitor: text (ifctl(8)) or a JSON object
+// (docs/json.md). Pure, so the unit tests check the layout.
+#include <sys/socket.h>
+
+#include <nlohmann/json.hpp>
+
+#include "describe.hpp"
+#include "output.hpp"
+
+namespace ifctl::cli {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string flags_text(uint32_t flags) {
+    std::string s = "<";
+    for (std::string_view n : flag_names(flags)) s += (s.size() > 1 ? "," : "") + std::string(n);
+    return s + ">";
+}
+
+std::string address_text(const proto::Address& a) {
+    return std::string(family_name(a.family)) + " " + proto::format_address(a.family, a.local.data()) + "/" +
+           std::to_string(a.prefix);
+}
+
+}  // namespace
+
+std::string text_event(const proto::Event& e) {
+    const std::string kind(proto::event_kind_name(e.kind));
+    std::string s = std::to_string(e.seq) + " " + e.name + " " + kind;
+    switch (e.kind) {
+        case proto::kEvLinkAdded:
+            s += " index " + std::to_string(e.index) + " " + flags_text(e.flags) + " mtu " + std::to_string(e.mtu);
+            break;
+        case proto::kEvLinkRemoved: s += " index " + std::to_string(e.index); break;
+        case proto::kEvRenamed: s += " from " + e.old_name; break;
+        case proto::kEvFlags: s += " " + flags_text(e.flags) + " was " + flags_text(e.old_flags); break;
+        case proto::kEvMtu: s += " " + std::to_string(e.mtu) + " was " + std::to_string(e.old_mtu); break;
+        case proto::kEvCarrier: s += e.carrier ? " on" : " off"; break;
+        case proto::kEvAddrAdded:
+        case proto::kEvAddrRemoved:
+            if (e.address) s += " " + address_text(*e.address);
+            break;
+        case proto::kEvLladdr: s += " " + proto::format_lladdr(e.lladdr); break;
+        default: break;
+    }
+    if (e.managed) s += " (managed)";
+    return s + "\n";
+}
+
+std::string json_event(const proto::Event& e) {
+    Json j;
+    j["seq"] = e.seq;
+    j["event"] = proto::event_kind_name(e.kind);
+    j["index"] = e.index;
+    j["name"] = e.name;
+    j["managed"] = e.managed;
+    j["time_ms"] = e.time_ms;
+    switch (e.kind) {
+        case proto::kEvLinkAdded:
+            j["flags"] = e.flags;
+            j["mtu"] = e.mtu;
+            j["carrier"] = e.carrier;
+            j["lladdr"] = proto::format_lladdr(e.lladdr);
+            break;
+        case proto::kEvRenamed: j["old_name"] = e.old_name; break;
+        case proto::kEvFlags:
+            j["flags"] = e.flags;
+            j["old_flags"] = e.old_flags;
+            j["flag_names"] = flag_names(e.flags);
+            break;
+        case proto::kEvMtu:
+            j["mtu"] = e.mtu;
+            j["old_mtu"] = e.old_mtu;
+            break;
+        case proto::kEvCarrier: j["carrier"] = e.carrier; break;
+        case proto::kEvAddrAdded:
+        case proto::kEvAddrRemoved:
+            if (e.address) {
+                j["family"] = family_name(e.address->family);
+                j["local"] = proto::format_address(e.address->family, e.address->local.data());
+                j["prefix"] = e.address->prefix;
+            }
+            break;
+        case proto::kEvLladdr: j["lladdr"] = proto::format_lladdr(e.lladdr); break;
+        default: break;
+    }
+    return j.dump() + "\n";
+}
+
+}  // namespace ifctl::cli

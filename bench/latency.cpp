@@ -55,10 +55,11 @@ struct LatencyOptions {
 
 const char* const kUsage =
     "usage: bench-latency [--quick] [--runs R] [--data DIR] [--iterations N] [--change-iterations N]\n"
-    "                     [--loop flags|mtu|echo COUNT]\n"
+    "                     [--loop flags|get|mtu|echo COUNT]\n"
     "  Run as root under `unshare --net --` with IFCTLD set to the built ifctld (bench/run does).\n"
     "  --quick  smoke run: a few calls of every row (checks that nothing fails)\n"
-    "  --loop flags|mtu|echo COUNT  only that path, COUNT calls, no table (to profile)\n";
+    "  --loop flags|get|mtu|echo COUNT  only that path, COUNT calls, no table (to profile;\n"
+    "                                   get: Connection::get brief, flags without the ioctl layer)\n";
 
 // Untimed pause between rows: drains our own netlink event socket and leaves
 // the daemon time to digest the events of the changes just made.
@@ -168,6 +169,9 @@ int run_bench(const Options& o, const LatencyOptions& lo) {
         for (int i = 0; i < lo.loop_count; ++i) {
             if (lo.loop == "echo") {
                 echo.round_trip(get_request, static_cast<uint32_t>(get_reply));
+            } else if (lo.loop == "get") {
+                proto::Interface rec;
+                if (conn->get(bd0_target, rec, true) < 0) fail("Connection::get bd0: " + conn->message());
             } else if (lo.loop == "flags") {
                 struct ifreq r = bd0_req;
                 if (ifctl_ioctl(sock, SIOCGIFFLAGS, &r) < 0) fail("ifctl_ioctl SIOCGIFFLAGS bd0: " + errno_text(errno));
@@ -309,7 +313,7 @@ int main(int argc, char** argv) {
         else if (a == "--change-iterations") lo.change_iterations = parse_int(next(), "--change-iterations");
         else if (a == "--loop") {
             lo.loop = next();
-            if (lo.loop != "flags" && lo.loop != "mtu" && lo.loop != "echo") fail("--loop: unknown path " + lo.loop);
+            if (lo.loop != "flags" && lo.loop != "get" && lo.loop != "mtu" && lo.loop != "echo") fail("--loop: unknown path " + lo.loop);
             lo.loop_count = parse_int(next(), "--loop");
         } else return false;
         return true;

@@ -38,8 +38,9 @@ set logscale xy
 set xlabel "interfaces"
 set ylabel "microseconds per call"
 plot dir."/ifconf.dat" using 1:2 with linespoints pt 7 title "kernel ioctl", \
-     "" using 1:3 with linespoints pt 5 title "ifctl_ioctl (daemon in the caller's namespace)", \
-     "" using 1:5 with linespoints pt 9 title "daemon List (other callers)"
+     "" using 1:3 with linespoints pt 5 title "ifctl_ioctl, root", \
+     "" using 1:7 with linespoints pt 4 title "ifctl_ioctl, uid 65534", \
+     "" using 1:5 with linespoints pt 9 title "daemon List (callers in another namespace)"
 
 unset logscale
 set title "throughput, gets of one interface"

@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "daemon/core/audit.hpp"
+#include "libifctl/protocol/netns_mark.hpp"
 
 namespace ifctl::daemon {
 
@@ -115,10 +116,25 @@ Listener::Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispa
                    size_t max_per_uid)
     : io_(io), sock_(io, listen_fd), backoff_(io), dispatcher_(dispatcher), limits_(limits), max_per_uid_(max_per_uid) {}
 
-void Listener::start() { wait_accept(); }
+void Listener::start() {
+    // The namespace mark lets clients without rights over this process (which
+    // cannot compare /proc/PID/ns/net) tell that they share its network
+    // namespace; libifctl then takes SIOCGIFCONF from their own kernel, which
+    // answers with the same list at a twentieth of the cost.
+    sockaddr_un sa;
+    const socklen_t len = proto::netns_mark_address(::getpid(), sa);
+    UniqueFd mark(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (mark && ::bind(mark.get(), reinterpret_cast<sockaddr*>(&sa), len) == 0 && ::shutdown(mark.get(), SHUT_RD) == 0)
+        netns_mark_ = std::move(mark);
+    else
+        spdlog::warn("no network-namespace mark ({}): unprivileged clients list interfaces through the daemon",
+                     std::strerror(errno));
+    wait_accept();
+}
 
 void Listener::stop() {
     stopped_ = true;
+    netns_mark_.reset();
     boost::system::error_code ec;
     sock_.cancel(ec);
     backoff_.cancel();

@@ -46,6 +46,7 @@ private:
     size_t max_per_uid_;
     std::map<Session*, std::shared_ptr<Session>> sessions_;
     std::map<uid_t, size_t> per_uid_;  // live sessions counted against the limit
+    UniqueFd netns_mark_;  // libifctl/protocol/netns_mark.hpp, while listening
     uint64_t next_client_ = 0;
     bool stopped_ = false;
 };

@@ -1,8 +1,11 @@
 #include "daemon_link.hpp"
 
+#include "libifctl/protocol/netns_mark.hpp"
+
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -62,11 +65,25 @@ int timeout_ms() {
 // interface request: one note until a connection succeeds again.
 bool g_noted_unreachable = false;
 
-// Asked once per connection: whether the peer process shares our network namespace.
+// Whether the daemon has left its namespace mark in ours (protocol/netns_mark.hpp).
+bool mark_in_our_netns(pid_t pid) {
+    sockaddr_un sa;
+    const socklen_t len = proto::netns_mark_address(pid, sa);
+    const int s = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (s < 0) return false;
+    const bool found = ::connect(s, reinterpret_cast<sockaddr*>(&sa), len) == 0;
+    ::close(s);
+    return found;
+}
+
+// Asked once per connection: whether the peer process shares our network
+// namespace. Its mark says so to anyone; /proc/PID/ns/net (for daemons that
+// leave no mark) only to those with ptrace rights over it.
 bool peer_in_our_netns(int fd) {
     ucred cr{};
     socklen_t len = sizeof cr;
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || cr.pid <= 0) return false;
+    if (mark_in_our_netns(cr.pid)) return true;
     struct stat self {}, peer {};
     const std::string path = "/proc/" + std::to_string(cr.pid) + "/ns/net";
     if (::stat("/proc/self/ns/net", &self) < 0 || ::stat(path.c_str(), &peer) < 0) return false;
@@ -119,8 +136,10 @@ bool daemon_in_our_netns() {
         // An open connection's answer is about the daemon, not the descriptor,
         // and nothing is sent: no need for with_daemon's checks (an fstat per
         // call, a third of the kernel's whole SIOCGIFCONF with few interfaces).
+        // A forked child asks again on its own connection: it may have changed
+        // its namespace or dropped the rights the answer rested on.
         std::lock_guard lock(g_mutex);
-        if (g_conn) return g_conn_same_netns;
+        if (g_conn && !g_forked) return g_conn_same_netns;
     }
     bool same = false;
     (void)with_daemon([&](client::Connection&) {

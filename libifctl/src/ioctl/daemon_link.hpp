@@ -21,11 +21,11 @@ enum class Link {
 Link with_daemon(const std::function<bool(client::Connection&)>& fn);
 
 // Whether the daemon runs in this process's network namespace, as found when
-// the connection was opened (the daemon's pid from SO_PEERCRED, /proc/PID/ns/net
-// against /proc/self/ns/net); opens the connection if there is none. False
-// when no daemon answers or that cannot be read: another pid namespace, or a
-// daemon of another user, whose /proc/PID/ns a process may not look into
-// without ptrace rights (an unprivileged client of a root daemon).
+// the connection was opened: the daemon's pid from SO_PEERCRED, then its
+// namespace mark (protocol/netns_mark.hpp) or, for a daemon without one,
+// /proc/PID/ns/net against /proc/self/ns/net. Opens the connection if there is
+// none. False when no daemon answers or it cannot be told (the daemon in
+// another pid namespace; no mark and no ptrace rights over the daemon).
 bool daemon_in_our_netns();
 
 

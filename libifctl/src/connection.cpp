@@ -183,6 +183,7 @@ int Connection::receive(uint32_t id, Reply& out) {
         proto::AttrIter it(buf.subspan(proto::kHeaderSize));
         proto::Attr a;
         while (it.next(a)) {
+            if (!proto::attr_spec(a.type)) continue;  // a newer daemon's attribute (protocol.md §3)
             if (proto::Error e = proto::check_attr(a)) {
                 message_ = "malformed reply from ifctld: " + e.message;
                 close_fd(out.fd);

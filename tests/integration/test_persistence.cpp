@@ -458,3 +458,65 @@ int main(int argc, char** argv) {
     test::loopback_up();
     return Catch::Session().run(argc, argv);
 }
+
+// Part 3's unique-id slots (ifnet_allocate's recycling) are daemon-only state:
+// a detached slot is written before its interface goes and outlives restarts.
+TEST_CASE("a detached unique-id slot outlives kill -9 and clean stops; reuse gives back name, index, MAC, MTU") {
+    StateDir sd;
+    auto detached_records = [&] {
+        int n = 0;
+        for (const auto& e : fs::directory_iterator(sd.path + "/interfaces")) {
+            const json r = json::parse(slurp(e.path()));
+            if (r.at("record").value("attached", true) == false) ++n;
+        }
+        return n;
+    };
+    const client::CreateOptions id77{.unique_id = 77, .unique_family = "ether"};
+    const client::CreateOptions id78{.unique_id = 78, .unique_family = "ether"};
+    proto::Interface first, held;
+    {
+        test::Daemon d(sd.arg());
+        auto c = connect(d);
+        REQUIRE(c->create("us0", id77, first) == 0);
+        REQUIRE(c->set_mtu(by("us0"), 1300) == 0);
+        REQUIRE(c->get(by("us0"), first) == 0);
+        REQUIRE(c->detach(by("us0")) == 0);
+        CHECK(test::link("us0") == nullptr);
+        CHECK(detached_records() == 1);  // on disk before the reply
+        REQUIRE(c->create("us1", id78, held) == 0);
+        d.kill_hard();
+    }
+    {
+        test::Daemon d(sd.arg());
+        auto c = connect(d);
+        // The slot came back from the state directory: a pattern gets its name.
+        proto::Interface again;
+        REQUIRE(c->create("us%d", id77, again) == 0);
+        CHECK(again.name == "us0");
+        CHECK(again.index == first.index);
+        CHECK(again.lladdr == first.lladdr);
+        CHECK(again.mtu == 1300);
+        CHECK(again.unique_id == 77);
+        CHECK(again.unique_family == "ether");
+        CHECK(detached_records() == 0);
+        // us1 was re-adopted with its id: the id is in use.
+        proto::Interface dup;
+        CHECK(c->create("us9", id78, dup) == -EEXIST);
+        CHECK(test::link("us9") == nullptr);
+        REQUIRE(c->detach(by("us0")) == 0);
+        CHECK(d.stop() == 0);  // a clean stop keeps detached slots
+    }
+    CHECK(test::link("us1") == nullptr);  // not persistent: destroyed with its slot
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    CHECK(detached_records() == 1);
+    REQUIRE(c->forget(77, "ether") == 0);
+    CHECK(detached_records() == 0);
+    CHECK(c->forget(77, "ether") == -ENOENT);
+    CHECK(c->forget(78, "ether") == -ENOENT);
+    // Without its slot the id starts afresh, under any name.
+    proto::Interface fresh;
+    REQUIRE(c->create("uz0", id77, fresh) == 0);
+    CHECK(fresh.unique_id == 77);
+    CHECK(c->destroy(by("uz0")) == 0);
+}

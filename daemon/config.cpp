@@ -24,12 +24,14 @@ std::string load_config_file(const std::string& path, Config& cfg) {
     if (auto e = check_keys(path, root, "top level", {"daemon", "limits", "policy"}); !e.empty()) return e;
     Config next = cfg;
     if (const toml::table* d = root["daemon"].as_table()) {
-        if (auto e = check_keys(path, *d, "daemon", {"socket", "socket_group", "state_dir", "log_level", "tap_qdisc"});
+        if (auto e = check_keys(path, *d, "daemon", {"socket", "socket_group", "state_dir", "log_level", "tap_qdisc",
+                                                         "recreate_deleted"});
             !e.empty())
             return e;
         for (auto e : {read(path, *d, "socket", next.socket_path), read(path, *d, "socket_group", next.socket_group),
                        read(path, *d, "state_dir", next.state_dir), read(path, *d, "log_level", next.log_level),
-                       read(path, *d, "tap_qdisc", next.tap_qdisc)})
+                       read(path, *d, "tap_qdisc", next.tap_qdisc),
+                       read(path, *d, "recreate_deleted", next.recreate_deleted)})
             if (!e.empty()) return e;
         if (next.tap_qdisc != "noqueue" && next.tap_qdisc != "kernel")
             return where(path, (*d)["tap_qdisc"].node()->source()) + ": tap_qdisc must be \"noqueue\" or \"kernel\"";
@@ -72,7 +74,8 @@ std::string default_config_text() {
       << "socket_group = \"" << d.socket_group << "\"\n"
       << "state_dir = \"" << d.state_dir << "\"\n"
       << "log_level = \"" << d.log_level << "\"\n"
-      << "tap_qdisc = \"" << d.tap_qdisc << "\"\n\n"
+      << "tap_qdisc = \"" << d.tap_qdisc << "\"\n"
+      << "recreate_deleted = " << (d.recreate_deleted ? "true" : "false") << "\n\n"
       << "[limits]\n"
       << "max_queues = " << d.max_queues << "\n"
       << "max_queued_replies = " << d.max_queued_replies << "\n"

@@ -19,6 +19,7 @@ struct Config {
     size_t max_queued_replies = 1024;  // per client, before its reads pause
     size_t max_queued_events = 4096;   // per subscriber, before it is dropped
     std::string tap_qdisc = "noqueue";  // root qdisc of new TAPs: "noqueue" or "kernel" (its default)
+    bool recreate_deleted = true;       // a persistent TAP deleted from outside is made again at once
     uint32_t max_connections_per_uid = 64;  // root is not counted
     uint32_t max_request_bytes = 65536;     // one request frame
     uint32_t max_in_flight = 256;           // replies a client has not read yet, before new requests are refused

@@ -15,6 +15,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cerrno>
@@ -259,7 +260,7 @@ int main(int argc, char** argv) {
         if (persistence.dirty()) persistence.on_dirty();
         // Changes made behind our back are recorded like our own; an interface
         // deleted behind our back is no longer ours.
-        kernel.on_change = [&registry, &persistence](uint32_t index, const ifctl::proto::Interface* rec) {
+        kernel.on_change = [&](uint32_t index, const ifctl::proto::Interface* rec) {
             Managed* m = registry.find(index);
             if (!m) return;
             if (rec) {
@@ -267,8 +268,12 @@ int main(int argc, char** argv) {
                 return;
             }
             // The reconciler has logged it and told subscribers by then.
-            persistence.note_deleted(*m);
+            const uint64_t id = m->unique_id;
+            const bool keep = persistence.note_deleted(*m);
             registry.remove(index);
+            // Made again from the loop, not from inside the kernel-event callback.
+            if (keep && cfg.recreate_deleted)
+                asio::post(io, [&persistence, id] { persistence.recreate_deleted(id); });
         };
         Reconciler reconciler(kernel, registry, dispatcher.events());
         kernel.on_event = [&reconciler](const Netlink::Event& e) { reconciler.on_kernel_event(e); };

@@ -122,16 +122,38 @@ void Persistence::note_change(uint32_t index) {
     if (was_clean && on_dirty) on_dirty();
 }
 
-void Persistence::note_deleted(const Managed& m) {
-    // A persistent interface keeps its record: it is recreated at the next start.
+bool Persistence::note_deleted(const Managed& m) {
+    // A persistent interface keeps its record: it is recreated now
+    // (recreate_deleted) or at the next start.
     if (m.persistent) {
-        spdlog::warn("persistent {} (unique id {}) was deleted outside ifctld; its record is kept and it will be "
-                     "recreated when ifctld next starts",
-                     m.tap.name(), m.unique_id);
-        return;
+        spdlog::warn("persistent {} (unique id {}) was deleted outside ifctld; its record is kept", m.tap.name(),
+                     m.unique_id);
+        return true;
     }
     if (int rc = forget(m.unique_id); rc < 0)
         spdlog::error("could not remove the record of unique id {}: {}", m.unique_id, err(rc));
+    return false;
+}
+
+int Persistence::recreate_deleted(uint64_t unique_id) {
+    StoredInterface r;
+    std::string why;
+    if (int rc = store_.get(unique_id, r, why); rc < 0) {
+        spdlog::error("cannot recreate unique id {}: its record: {}", unique_id, why);
+        return rc;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (auto it = recreated_at_.find(unique_id); it != recreated_at_.end() && now - it->second < kRecreateQuiet) {
+        spdlog::error("persistent {} was deleted again within {} s of being recreated; it stays deleted until ifctld "
+                      "next starts (its record is kept)",
+                      r.name, kRecreateQuiet.count());
+        return -EBUSY;
+    }
+    recreated_at_[unique_id] = now;
+    Report rep;
+    const bool ok = recreate(r, rep);
+    for (const auto& p : rep.problems) spdlog::error("{}", p);
+    return ok ? 0 : -EIO;
 }
 
 int Persistence::flush() {

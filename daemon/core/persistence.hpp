@@ -30,6 +30,7 @@
 namespace ifctl::daemon {
 
 inline constexpr std::chrono::milliseconds kCommitDelay{20};
+inline constexpr std::chrono::seconds kRecreateQuiet{10};
 
 class Persistence {
 public:
@@ -53,7 +54,13 @@ public:
     // The kernel configuration of `index` changed (by us or behind our back).
     void note_change(uint32_t index);
     // A managed interface vanished from the kernel (deleted from outside).
-    void note_deleted(const Managed& m);
+    // Returns true when `m` is persistent: its record stays, for recreation.
+    bool note_deleted(const Managed& m);
+    // Makes a persistent TAP deleted from outside again from its record, as a
+    // start after a reboot would ([daemon] recreate_deleted). Refuses (-EBUSY)
+    // one deleted again within kRecreateQuiet of its last recreation: someone
+    // insists, and the daemon does not fight. 0 or -errno.
+    int recreate_deleted(uint64_t unique_id);
     // Group commit: writes every dirty record, one directory fsync. 0 or -errno.
     int flush();
     bool dirty() const { return !dirty_.empty(); }
@@ -78,6 +85,7 @@ private:
     Registry& registry_;
     Store& store_;
     std::set<uint32_t> dirty_;
+    std::map<uint64_t, std::chrono::steady_clock::time_point> recreated_at_;
     int commit_error_ = 0;  // last group commit's failure, until one succeeds
     uint64_t written_next_id_ = 0;  // the next unique id as ids.json holds it
 };

@@ -71,15 +71,9 @@ Store::Loaded Store::load() {
         if (decode_ids(bytes, out.next_id, why) < 0) out.problems.push_back(path_ + "/ids.json: " + why);
     for (const auto& [id, name] : files) {
         out.max_id = std::max(out.max_id, id);
-        std::string bytes, why;
+        std::string why;
         StoredInterface r;
-        int rc = read_whole_file(dir_.get(), name, bytes);
-        if (rc == 0) rc = decode_record(bytes, r, why);
-        else why = std::strerror(-rc);
-        if (rc == 0 && r.unique_id != id) {
-            rc = -EBADMSG;
-            why = "holds unique id " + std::to_string(r.unique_id) + ", not " + std::to_string(id);
-        }
+        const int rc = get(id, r, why);
         if (rc < 0) {
             std::string line = path_ + "/" + name + ": " + why;
             // A newer daemon's file is not ours to move; a damaged one is set aside.
@@ -93,6 +87,23 @@ Store::Loaded Store::load() {
         out.records.push_back(std::move(r));
     }
     return out;
+}
+
+int Store::get(uint64_t unique_id, StoredInterface& out, std::string& why) const {
+    std::string bytes;
+    StoredInterface r;
+    int rc = read_whole_file(dir_.get(), file_name(unique_id), bytes);
+    if (rc < 0) {
+        why = std::strerror(-rc);
+        return rc;
+    }
+    if ((rc = decode_record(bytes, r, why)) < 0) return rc;
+    if (r.unique_id != unique_id) {
+        why = "holds unique id " + std::to_string(r.unique_id) + ", not " + std::to_string(unique_id);
+        return -EBADMSG;
+    }
+    out = std::move(r);
+    return 0;
 }
 
 int Store::put(const StoredInterface& r, bool sync_dir) {

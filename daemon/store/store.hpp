@@ -30,6 +30,9 @@ public:
     };
     Loaded load();
 
+    // Reads one record, checked as load() checks it. 0, -ENOENT, -EBADMSG,
+    // -EPROTONOSUPPORT or another -errno; `why` says what.
+    int get(uint64_t unique_id, StoredInterface& out, std::string& why) const;
     // Writes one record durably (file and directory fsync'd). 0 or -errno.
     int put(const StoredInterface& r) { return put(r, true); }
     // The same without the directory fsync; sync() afterwards (group commit).

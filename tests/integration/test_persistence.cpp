@@ -520,3 +520,59 @@ TEST_CASE("a detached unique-id slot outlives kill -9 and clean stops; reuse giv
     CHECK(fresh.unique_id == 77);
     CHECK(c->destroy(by("uz0")) == 0);
 }
+
+TEST_CASE("a persistent TAP deleted from outside is made again at once; not twice in a row; not when configured off") {
+    StateDir sd;
+    proto::Interface p, n;
+    auto logged = [](const test::Daemon& d, const std::string& what) {
+        return eventually([&] { return slurp(d.log()).find(what) != std::string::npos; });
+    };
+    {
+        test::Daemon d(sd.arg());
+        auto c = connect(d);
+        REQUIRE(c->create("pr0", {.persistent = true}, p) == 0);
+        REQUIRE(c->create("np0", {}, n) == 0);
+        REQUIRE(c->set_mtu(by("pr0"), 1400) == 0);
+        REQUIRE(c->addr_add(by("pr0"), v4("198.51.100.9")) == 0);
+        REQUIRE(c->set_flags(by("pr0"), 1, 1) == 0);
+        // The kernel's configuration reaches the record by group commit.
+        REQUIRE(eventually([&] { return sd.record(p.unique_id)["record"]["kernel"]["mtu"] == 1400; }));
+
+        ip("link del pr0");
+        REQUIRE(eventually([] { return test::link("pr0") != nullptr; }));
+        const json k = test::link("pr0");
+        CHECK(k["mtu"] == 1400);
+        CHECK(has_addr(k, "198.51.100.9", 24));
+        CHECK(has_flag(k, "UP"));
+        proto::Interface again;
+        REQUIRE(eventually([&] { return c->get(by("pr0"), again) == 0 && again.managed; }));
+        CHECK(again.unique_id == p.unique_id);
+        CHECK(again.persistent);
+
+        // Deleted again at once: someone insists; the daemon does not fight.
+        ip("link del pr0");
+        REQUIRE(logged(d, "stays deleted until ifctld next starts"));
+        proto::Interface r;
+        CHECK(c->get(by("np0"), r) == 0);  // a round trip through the loop: nothing queued behind it
+        CHECK(test::link("pr0") == nullptr);
+        CHECK(sd.has_record(p.unique_id));
+
+        // A non-persistent one is forgotten.
+        ip("link del np0");
+        REQUIRE(eventually([&] { return !sd.has_record(n.unique_id); }));
+        CHECK(test::link("np0") == nullptr);
+        CHECK(d.stop() == 0);
+    }
+    // The next start recreates it; with recreate_deleted = false a deletion stands.
+    const std::string conf = sd.path + "/off.toml";
+    std::ofstream(conf) << "[daemon]\nrecreate_deleted = false\n";
+    test::Daemon d(sd.arg() + " --config " + conf);
+    auto c = connect(d);
+    REQUIRE(test::link("pr0") != nullptr);
+    ip("link del pr0");
+    REQUIRE(logged(d, "was deleted outside ifctld; its record is kept"));
+    proto::Interface r;
+    CHECK(c->get(by("lo"), r) == 0);
+    CHECK(test::link("pr0") == nullptr);
+    CHECK(sd.has_record(p.unique_id));
+}

@@ -294,7 +294,7 @@ void Netlink::refresh_addresses(uint32_t index) {
     stale_addresses_.erase(index);
 }
 
-void Netlink::resync() {
+std::set<uint32_t> Netlink::resync() {
     std::set<uint32_t> before;
     for (auto& [idx, _] : links_) before.insert(idx);
     links_.clear();
@@ -304,11 +304,10 @@ void Netlink::resync() {
     dump(RTM_GETLINK, AF_UNSPEC, 0);
     cb_->dump_changed = nullptr;
     for (auto& [idx, _] : links_) refresh_addresses(idx);
-    if (on_change) {
-        for (uint32_t idx : before)
-            if (!links_.count(idx)) on_change(idx, nullptr);
-        for (auto& [idx, rec] : links_) on_change(idx, &rec);
-    }
+    std::set<uint32_t> vanished;
+    for (uint32_t idx : before)
+        if (!links_.count(idx)) vanished.insert(idx);
+    return vanished;
 }
 
 // A listener may read the view (and so dump) from inside on_event: what those
@@ -405,16 +404,25 @@ std::set<uint32_t> Netlink::poll_events() {
         free(buf);
     }
     if (overrun || resync_pending_) {
+        std::set<uint32_t> vanished;
         try {
-            resync();
+            if (overrun) spdlog::warn("kernel events were lost (ENOBUFS on the event socket): reading everything again");
+            vanished = resync();
             resync_pending_ = false;
+            // The reconciler compares its view first (a managed interface that
+            // vanished is still in the registry then), the registry follows.
             emit({Event::Type::Resynced, 0, nullptr, nullptr});
         } catch (const std::exception& e) {
             // Keep serving what we have; try again at the next poll.
             spdlog::error("kernel view resync failed, will retry: {}", e.what());
             resync_pending_ = true;
         }
+        if (on_change) {
+            for (uint32_t idx : vanished) on_change(idx, nullptr);
+            for (auto& [idx, rec] : links_) on_change(idx, &rec);
+        }
         for (auto& [idx, _] : links_) changed.insert(idx);
+        for (uint32_t idx : vanished) changed.insert(idx);
         return changed;
     }
     if (on_change)

@@ -61,8 +61,10 @@ public:
     // Reads one link again, for facts that change without an event (queue counts, stats).
     void refresh_link(uint32_t index);
 
-    // Dumps everything again (at start and after an event overrun).
-    void resync();
+    // Dumps everything again (at start and after an event overrun). Returns
+    // the interfaces that vanished; on_change is left to the caller, so that
+    // listeners hear Resynced (and see what vanished) first.
+    std::set<uint32_t> resync();
 
     // Called for every interface whose kernel state changed or that vanished
     // (then the pointer is null).

@@ -298,7 +298,12 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
     // 2. Apply in order, recording how to undo each step before it runs.
     std::vector<std::vector<uint8_t>> undo;
     std::vector<uint32_t> destroys;  // run last: a destroy cannot be undone
+    if (persist_) persist_->begin_deferred();
     auto rollback = [&](Reply r) {
+        // What was staged goes to disk first: the undo steps record as single requests do.
+        if (persist_ && persist_->deferred())
+            if (int rc = persist_->end_deferred(); rc < 0)
+                spdlog::error("batch rollback: writing the staged records: {}", std::strerror(-rc));
         std::string failures;
         for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
             Reply u = run_internal(peer, *it);
@@ -334,6 +339,12 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
             inverse.push_back(by_index(Op::Destroy, r.interfaces.front().index).finish());
         for (auto& f : inverse) undo.push_back(std::move(f));
     }
+    // Every other step's records on disk, one flush for all, before the
+    // destroys (which record and remove synchronously) and the reply.
+    if (persist_)
+        if (int rc = persist_->end_deferred(); rc < 0)
+            return rollback(step_error(n - 1, n, -rc, "the state directory could not record the batch: " +
+                                                          std::string(std::strerror(-rc))));
     // 3. Every other step succeeded: now the destroys.
     for (size_t d = 0; d < destroys.size(); ++d) {
         Reply r = run_internal(peer, by_index(Op::Destroy, destroys[d]).finish());

@@ -223,10 +223,14 @@ Reply do_create(Ctx& c) {
             return r;
         }
         // From now on the TAP outlives the daemon's descriptors (a crash);
-        // docs/persistence.md.
-        if (int rc = in.tap.set_persist(true); rc < 0)
-            spdlog::warn("{}: TUNSETPERSIST: {}", in.tap.name(), std::strerror(-rc));
-        fdstore_put(id, in.tap.fd());
+        // docs/persistence.md. In a batch, once its record is durable.
+        if (c.persist->deferred()) {
+            c.persist->persist_later(index);
+        } else {
+            if (int rc = in.tap.set_persist(true); rc < 0)
+                spdlog::warn("{}: TUNSETPERSIST: {}", in.tap.name(), std::strerror(-rc));
+            fdstore_put(id, in.tap.fd());
+        }
     }
     spdlog::info("created {} (index {}) for uid {}{}", in.tap.name(), index, owner,
                  in.persistent ? ", persistent" : "");

@@ -107,7 +107,20 @@ int Persistence::record(uint32_t index) {
     dirty_.erase(index);
     // A new id advanced the counter: the group commit writes it.
     if (registry_.peek_next_unique_id() != written_next_id_ && on_dirty) on_dirty();
-    return store_.put(snapshot(index, *m));
+    return deferred_ ? store_.stage(snapshot(index, *m)) : store_.put(snapshot(index, *m));
+}
+
+int Persistence::end_deferred() {
+    deferred_ = false;
+    const int rc = store_.commit_staged();
+    for (uint32_t index : persist_later_) {
+        Managed* m = registry_.find(index);
+        if (!m || rc < 0) continue;
+        if (int e = m->tap.set_persist(true); e < 0) spdlog::warn("{}: TUNSETPERSIST: {}", m->tap.name(), err(e));
+        fdstore_put(m->unique_id, m->tap.fd());
+    }
+    persist_later_.clear();
+    return rc;
 }
 
 int Persistence::forget(uint64_t unique_id) {

@@ -49,6 +49,17 @@ public:
     // Writes it now (file and directory fsync'd). 0 or -errno.
     int record(uint32_t index);
     int record(const StoredInterface& r) { return store_.put(r); }
+
+    // A batch: records written meanwhile (record(index)) are staged and made
+    // durable together by end_deferred(), before the batch is answered, with
+    // one disk flush instead of two per record. TAPs created meanwhile get
+    // IFF_PERSIST and go to the fd store only then, so a crash before it
+    // leaves neither their records nor the TAPs. end_deferred: 0 or -errno
+    // (then nothing staged is kept and the batch must be rolled back).
+    void begin_deferred() { deferred_ = true; }
+    bool deferred() const { return deferred_; }
+    void persist_later(uint32_t index) { persist_later_.push_back(index); }
+    int end_deferred();
     int forget(uint64_t unique_id);
 
     // The kernel configuration of `index` changed (by us or behind our back).
@@ -85,6 +96,8 @@ private:
     Registry& registry_;
     Store& store_;
     std::set<uint32_t> dirty_;
+    bool deferred_ = false;
+    std::vector<uint32_t> persist_later_;
     std::map<uint64_t, std::chrono::steady_clock::time_point> recreated_at_;
     int commit_error_ = 0;  // last group commit's failure, until one succeeds
     uint64_t written_next_id_ = 0;  // the next unique id as ids.json holds it

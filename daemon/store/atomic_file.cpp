@@ -12,10 +12,16 @@ namespace ifctl::daemon {
 
 int fsync_dir(int dir_fd) { return ::fsync(dir_fd) < 0 ? -errno : 0; }
 
-int write_file_atomic(int dir_fd, const std::string& name, std::string_view data, bool sync_dir) {
-    // One writer per state directory (the lock file), so a fixed temporary name is safe;
-    // a leftover from a crash is simply overwritten.
-    const std::string tmp = "." + name + ".tmp";
+namespace {
+
+// One writer per state directory (the lock file), so a fixed temporary name is
+// safe; a leftover from a crash is simply overwritten.
+std::string temp_name(const std::string& name) { return "." + name + ".tmp"; }
+
+// Writes the temporary file of `name`, fsync'd when `sync` says so. 0 or
+// -errno; on failure no temporary file is left.
+int write_temp(int dir_fd, const std::string& name, std::string_view data, bool sync) {
+    const std::string tmp = temp_name(name);
     UniqueFd fd(::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (!fd) return -errno;
     auto fail = [&](int err) {
@@ -30,9 +36,38 @@ int write_file_atomic(int dir_fd, const std::string& name, std::string_view data
         }
         done += static_cast<size_t>(n);
     }
-    if (::fsync(fd.get()) < 0) return fail(errno);
-    if (::renameat(dir_fd, tmp.c_str(), dir_fd, name.c_str()) < 0) return fail(errno);
+    if (sync && ::fsync(fd.get()) < 0) return fail(errno);
+    return 0;
+}
+
+}  // namespace
+
+int write_file_atomic(int dir_fd, const std::string& name, std::string_view data, bool sync_dir) {
+    if (int rc = write_temp(dir_fd, name, data, true); rc < 0) return rc;
+    if (::renameat(dir_fd, temp_name(name).c_str(), dir_fd, name.c_str()) < 0) {
+        const int err = errno;
+        ::unlinkat(dir_fd, temp_name(name).c_str(), 0);
+        return -err;
+    }
     return sync_dir ? fsync_dir(dir_fd) : 0;
+}
+
+int stage_file(int dir_fd, const std::string& name, std::string_view data) {
+    return write_temp(dir_fd, name, data, false);
+}
+
+int commit_staged(int dir_fd, const std::vector<std::string>& names) {
+    if (names.empty()) return 0;
+    // Every staged file's data on disk at once, before any of them replaces its
+    // old file: a crash leaves each name wholly old or wholly new.
+    if (::syncfs(dir_fd) < 0) return -errno;
+    for (const std::string& name : names)
+        if (::renameat(dir_fd, temp_name(name).c_str(), dir_fd, name.c_str()) < 0) return -errno;
+    return fsync_dir(dir_fd);
+}
+
+void discard_staged(int dir_fd, const std::vector<std::string>& names) {
+    for (const std::string& name : names) ::unlinkat(dir_fd, temp_name(name).c_str(), 0);
 }
 
 int remove_file_durable(int dir_fd, const std::string& name, bool sync_dir) {

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ifctl::daemon {
 
@@ -12,6 +13,15 @@ namespace ifctl::daemon {
 // Returns 0 or -errno; on failure the old file is untouched and no temporary
 // file is left behind.
 int write_file_atomic(int dir_fd, const std::string& name, std::string_view data, bool sync_dir = true);
+
+// The same for many files with one disk flush instead of one per file: each is
+// staged (its temporary file written, not fsync'd), then commit_staged()
+// flushes the filesystem once (syncfs), renames every one over its name and
+// fsyncs the directory. Atomic per file, as above. 0 or -errno.
+int stage_file(int dir_fd, const std::string& name, std::string_view data);
+int commit_staged(int dir_fd, const std::vector<std::string>& names);
+// Removes staged files that will not be committed.
+void discard_staged(int dir_fd, const std::vector<std::string>& names);
 
 // Removes `name` (absent is fine) and, with sync_dir, makes that durable.
 int remove_file_durable(int dir_fd, const std::string& name, bool sync_dir = true);

@@ -114,6 +114,20 @@ int Store::put_next_id(uint64_t next) { return write_file_atomic(dir_.get(), "id
 
 int Store::sync() { return fsync_dir(dir_.get()); }
 
+int Store::stage(const StoredInterface& r) {
+    const std::string name = file_name(r.unique_id);
+    if (int rc = stage_file(dir_.get(), name, encode_record(r)); rc < 0) return rc;
+    if (std::find(staged_.begin(), staged_.end(), name) == staged_.end()) staged_.push_back(name);
+    return 0;
+}
+
+int Store::commit_staged() {
+    const int rc = daemon::commit_staged(dir_.get(), staged_);
+    if (rc < 0) discard_staged(dir_.get(), staged_);
+    staged_.clear();
+    return rc;
+}
+
 int Store::remove(uint64_t unique_id) { return remove_file_durable(dir_.get(), file_name(unique_id)); }
 
 int Store::writable() const {

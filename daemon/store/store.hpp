@@ -38,6 +38,12 @@ public:
     // The same without the directory fsync; sync() afterwards (group commit).
     int put(const StoredInterface& r, bool sync_dir);
     int sync();
+    // Many records with one disk flush (a batch): staged now, durable and in
+    // place only after commit_staged(). A staged record replaces any staged
+    // before it under the same id. 0 or -errno.
+    int stage(const StoredInterface& r);
+    int commit_staged();
+    bool staging() const { return !staged_.empty(); }
     // Removes a record durably. 0 or -errno.
     int remove(uint64_t unique_id);
     // Writes ids.json (the next unique id), without the directory fsync.
@@ -54,6 +60,7 @@ private:
     static std::string file_name(uint64_t unique_id);
     std::string path_;
     UniqueFd dir_;
+    std::vector<std::string> staged_;  // file names, in the order staged
 };
 
 }  // namespace ifctl::daemon

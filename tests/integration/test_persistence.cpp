@@ -576,3 +576,49 @@ TEST_CASE("a persistent TAP deleted from outside is made again at once; not twic
     CHECK(test::link("pr0") == nullptr);
     CHECK(sd.has_record(p.unique_id));
 }
+
+// A batch's records are made durable together, before its reply (one flush,
+// not two per record); its new TAPs become IFF_PERSIST only then.
+TEST_CASE("a batch's records are on disk before its reply; a failed batch leaves no record and no TAP") {
+    StateDir sd;
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    auto records_named = [&](const std::string& name) {
+        int n = 0;
+        for (const auto& e : fs::directory_iterator(sd.path + "/interfaces")) {
+            const std::string f = e.path().filename().string();
+            // Nothing staged is left lying around (the id counter's group commit may be mid-write).
+            if (f.rfind(".ids.json", 0) != 0) CHECK(f.find(".tmp") == std::string::npos);
+            if (f.size() > 5 && f.substr(f.size() - 5) == ".json" && f != "ids.json" &&
+                json::parse(slurp(e.path()))["record"]["kernel"]["name"] == name)
+                ++n;
+        }
+        return n;
+    };
+    std::vector<std::vector<uint8_t>> steps;
+    proto::Interface r;
+    c->start_recording(&steps);
+    REQUIRE(c->create("bt0", {}, r) == 0);
+    REQUIRE(c->set_mtu(by("bt0"), 1400) == 0);
+    REQUIRE(c->create("bt1", {.persistent = true}, r) == 0);
+    c->stop_recording();
+    REQUIRE(c->batch(steps) == 0);
+    CHECK(records_named("bt0") == 1);
+    CHECK(records_named("bt1") == 1);
+    for (const char* n : {"bt0", "bt1"}) {
+        const json k = test::ip({"-d", "link", "show", n}).at(0);
+        CHECK(k["linkinfo"]["info_data"]["persist"] == true);
+    }
+
+    steps.clear();
+    c->start_recording(&steps);
+    REQUIRE(c->create("bt2", {}, r) == 0);
+    REQUIRE(c->set_mtu(by("bt2"), 99999) == 0);
+    c->stop_recording();
+    std::optional<uint32_t> failed;
+    CHECK(c->batch(steps, &failed) == -EINVAL);
+    CHECK(failed == 1u);
+    CHECK(test::link("bt2") == nullptr);
+    CHECK(records_named("bt2") == 0);
+    CHECK(records_named("bt0") == 1);
+}

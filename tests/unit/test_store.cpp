@@ -173,6 +173,38 @@ TEST_CASE("a store puts, loads, sets damaged files aside and keeps the id counte
     CHECK(l.max_id == 44);  // the set-aside file's id stays taken
 }
 
+TEST_CASE("staged records are invisible until committed, then all in place; get reads one back") {
+    TempDir d;
+    daemon::Store st;
+    REQUIRE(st.open(d.path) == 0);
+    StoredInterface a = sample(), b = sample();
+    b.unique_id = 43;
+    REQUIRE(st.put(a) == 0);
+    StoredInterface a2 = a;
+    a2.mtu = 9000;
+    REQUIRE(st.stage(a2) == 0);
+    REQUIRE(st.stage(b) == 0);
+    a2.mtu = 1280;
+    REQUIRE(st.stage(a2) == 0);  // the later one wins
+    CHECK(st.staging());
+    // Before the commit the old record is what a crash would leave.
+    StoredInterface got;
+    std::string why;
+    REQUIRE(st.get(a.unique_id, got, why) == 0);
+    CHECK(got == a);
+    CHECK(st.get(43, got, why) == -ENOENT);
+    REQUIRE(st.commit_staged() == 0);
+    CHECK_FALSE(st.staging());
+    REQUIRE(st.get(a.unique_id, got, why) == 0);
+    CHECK(got.mtu == 1280);
+    REQUIRE(st.get(43, got, why) == 0);
+    CHECK(got == b);
+    // No temporary file is left behind.
+    for (const auto& e : fs::directory_iterator(d.path + "/interfaces"))
+        CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+    CHECK(st.load().records.size() == 2);
+}
+
 TEST_CASE("journald entries carry the level and the line's topic") {
     using daemon::journal_fields;
     auto has = [](const std::vector<std::string>& f, const std::string& want) {

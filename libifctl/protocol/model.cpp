@@ -16,13 +16,17 @@ namespace {
 // left out: a newer daemon may add attributes to records, and an older client
 // must keep working. A known attribute a record does not use is skipped by
 // the decoder's switch for the same reason.
-Error record_children(const Attr& nested, std::vector<Attr>& kids) {
+// Each child goes to fn as it is found, the first error ends the walk: no
+// vector of children (records are decoded by the thousand in a List, and
+// growing that vector was most of a record's decoding cost, docs/performance.md).
+template <typename Fn>
+Error for_each_record_child(const Attr& nested, Fn&& fn) {
     AttrIter it(nested.payload);
     Attr a;
     while (it.next(a)) {
         if (!attr_spec(a.type)) continue;
         if (Error e = check_attr(a)) return e;
-        kids.push_back(a);
+        if (Error e = fn(a)) return e;
     }
     return it.error();
 }
@@ -49,10 +53,8 @@ void encode_address(Writer& w, A type, const Address& a) {
 }
 
 Error decode_address(const Attr& nested, Address& a) {
-    std::vector<Attr> kids;
-    if (Error e = record_children(nested, kids)) return e;
     a = Address{};
-    for (const Attr& k : kids) {
+    if (Error e = for_each_record_child(nested, [&](const Attr& k) -> Error {
         switch (static_cast<A>(k.type)) {
             case A::AddrFamily: a.family = k.as_u8(); break;
             case A::AddrLocal: std::copy(k.payload.begin(), k.payload.end(), a.local.begin()); break;
@@ -71,9 +73,11 @@ Error decode_address(const Attr& nested, Address& a) {
             }
             case A::AddrLabel: a.label = k.as_str(); break;
             case A::AddrFlags: a.flags = k.as_u32(); break;
-            default: break;  // not an address's: skipped (record_children)
+            default: break;  // not an address's: skipped (for_each_record_child)
         }
-    }
+        return {};
+    }))
+        return e;
     if (a.family != 2 && a.family != 10) return {EBADMSG, "address without a valid family"};
     return {};
 }
@@ -135,10 +139,8 @@ void encode_interface(Writer& w, const Interface& i, bool details) {
 
 namespace {
 Error decode_stats(const Attr& nested, Stats& s) {
-    std::vector<Attr> kids;
-    if (Error e = record_children(nested, kids)) return e;
-    for (const Attr& k : kids) {
-        if (attr_spec(k.type)->kind != AttrKind::U64) continue;  // not a counter: skipped (record_children)
+    return for_each_record_child(nested, [&](const Attr& k) -> Error {
+        if (attr_spec(k.type)->kind != AttrKind::U64) return {};  // not a counter: skipped (for_each_record_child)
         const uint64_t v = k.as_u64();
         switch (static_cast<A>(k.type)) {
             case A::StatRxPackets: s.rx_packets = v; break;
@@ -151,18 +153,16 @@ Error decode_stats(const Attr& nested, Stats& s) {
             case A::StatTxDropped: s.tx_dropped = v; break;
             case A::StatMulticast: s.multicast = v; break;
             case A::StatCollisions: s.collisions = v; break;
-            default: break;  // not a counter: skipped (record_children)
+            default: break;  // not a counter: skipped (for_each_record_child)
         }
-    }
-    return {};
+        return {};
+    });
 }
 }  // namespace
 
 Error decode_interface(const Attr& nested, Interface& i) {
-    std::vector<Attr> kids;
-    if (Error e = record_children(nested, kids)) return e;
     i = Interface{};
-    for (const Attr& k : kids) {
+    if (Error e = for_each_record_child(nested, [&](const Attr& k) -> Error {
         switch (static_cast<A>(k.type)) {
             case A::Index: i.index = k.as_u32(); break;
             case A::Name: i.name = k.as_str(); break;
@@ -204,9 +204,11 @@ Error decode_interface(const Attr& nested, Interface& i) {
             case A::CapsEnabled: i.caps_enabled = k.as_u32(); break;
             case A::PromiscRefs: i.promisc_refs = k.as_u32(); break;
             case A::AllmultiRefs: i.allmulti_refs = k.as_u32(); break;
-            default: break;  // not an interface's: skipped (record_children)
+            default: break;  // not an interface's: skipped (for_each_record_child)
         }
-    }
+        return {};
+    }))
+        return e;
     if (i.index == 0 || i.name.empty()) return {EBADMSG, "interface record without index or name"};
     return {};
 }

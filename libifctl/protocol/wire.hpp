@@ -9,6 +9,7 @@
 // See docs/protocol.md for the full description.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -66,14 +67,16 @@ public:
     size_t begin_nested(uint16_t type);
     void end_nested(size_t token);
 
-    size_t size() const { return buf_.size(); }
+    size_t size() const { return size_; }
     // Finishes the header and hands the frame over.
     std::vector<uint8_t> finish();
     // Rolls back to an earlier size (used when splitting replies).
-    void truncate(size_t size) { buf_.resize(size); }
+    void truncate(size_t size) { size_ = std::min(size, size_); }
 
 private:
-    std::vector<uint8_t> buf_;
+    uint8_t* grow(size_t n);  // appends n zero bytes, returns where they start
+    std::vector<uint8_t> buf_;  // the frame is its first size_ bytes
+    size_t size_ = 0;
 };
 
 // One attribute as found in a frame: type and payload (the span points into the frame).

@@ -34,6 +34,7 @@ set grid
 set key top left
 
 set title "SIOCGIFCONF, one IPv4 address per interface"
+set key bottom right
 set logscale xy
 set xlabel "interfaces"
 set ylabel "microseconds per call"
@@ -44,6 +45,7 @@ plot dir."/ifconf.dat" using 1:2 with linespoints pt 7 title "kernel ioctl", \
 
 unset logscale
 set title "throughput, gets of one interface"
+set key bottom left
 set logscale x 2
 set xlabel "concurrent client processes"
 set ylabel "calls per second"
@@ -53,6 +55,7 @@ plot dir."/throughput.dat" using 1:2 with linespoints pt 7 title "echo server", 
 
 unset logscale
 set title "ifctld memory (target: 64 MiB at 4096 TAPs)"
+set key center left
 set xlabel "owned TAPs"
 set ylabel "MiB"
 set yrange [0:*]

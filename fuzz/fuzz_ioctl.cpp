@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ifctl/ifctl.h"
+#include "libifctl/src/ioctl/daemon_link.hpp"
 #include "libifctl/src/ioctl/daemon_ops.hpp"
 #include "libifctl/src/ioctl/dispatch.hpp"
 
@@ -120,6 +121,10 @@ bool list_all(std::vector<proto::Interface>& out) {
     for (size_t i = 0; i < n; ++i) out.push_back(fuzz_record());
     return true;
 }
+
+// SIOCGIFCONF goes to the (stub) kernel when the daemon shares our namespace;
+// from the input, so the daemon's list is translated too.
+bool daemon_in_our_netns() { return g_in->ConsumeBool(); }
 
 // The request-building lambda is not run: it needs a live Connection, and the
 // encoder it calls is fuzzed by the protocol target.

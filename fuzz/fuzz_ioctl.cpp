@@ -18,8 +18,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 #include <vector>
 
+#include "ifctl/compat.h"
 #include "ifctl/ifctl.h"
 #include "libifctl/src/ioctl/daemon_link.hpp"
 #include "libifctl/src/ioctl/daemon_ops.hpp"
@@ -184,11 +186,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         g_in = nullptr;
         return 0;
     }
-    // Everything else reads and writes at most one struct ifreq (in6_ifreq is smaller).
-    auto bytes = in.ConsumeBytes<uint8_t>(sizeof(struct ifreq));
-    bytes.resize(sizeof(struct ifreq));
-    auto* arg = static_cast<struct ifreq*>(std::malloc(sizeof(struct ifreq)));
-    std::memcpy(arg, bytes.data(), sizeof(struct ifreq));
+    // Everything else takes one struct: as large as the request number says for
+    // the BSD and SVR4 _IOW/_IOWR requests (the kernel copies _IOC_SIZE bytes;
+    // FreeBSD's SIOCAIFADDR takes a 68-byte ifaliasreq), else one struct ifreq,
+    // which is what Linux's SIOC* numbers (no size in them) read and write.
+    const size_t arg_size = std::max<size_t>(sizeof(struct ifreq), _IOC_SIZE(request));
+    auto bytes = in.ConsumeBytes<uint8_t>(arg_size);
+    bytes.resize(arg_size);
+    auto* arg = static_cast<struct ifreq*>(std::malloc(arg_size));
+    std::memcpy(arg, bytes.data(), arg_size);
+    // The BSD requests that carry a pointer in ifr_data (the new name of
+    // SIOCSIFNAME, the if_data SIOCGIFDATA fills) get a real one or NULL, as
+    // for SIOCGIFCONF: a wild pointer is the caller's bug, which only the kernel
+    // catches (EFAULT); a library must trust it as the kernel's copyin does not.
+    std::string new_name;
+    std::vector<char> data_out;
+    if (ifctl_get_personality() == IFCTL_PERSONALITY_BSD && (request == SIOCSIFNAME || request == SIOCGIFDATA)) {
+        arg->ifr_data = nullptr;
+        if (in.ConsumeBool()) {
+            if (request == SIOCSIFNAME) {
+                new_name = in.ConsumeRandomLengthString(24);  // NUL-terminated, any length
+                arg->ifr_data = new_name.data();
+            } else {
+                data_out.resize(sizeof(struct if_data));  // exactly what FreeBSD copies out
+                arg->ifr_data = data_out.data();
+            }
+        }
+    }
     const int saved = errno;
     const int rc = call(fd, request, arg);
     if (rc != 0 && rc != -1) __builtin_trap();  // ioctl's shape: 0 or -1

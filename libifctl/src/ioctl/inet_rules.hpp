@@ -20,7 +20,12 @@ inline uint32_t v4(const proto::Address& a) {
     return ntohl(n);
 }
 
-inline uint32_t prefix_to_mask(unsigned prefix) { return prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix); }
+// A length over 32 (only a corrupt or newer daemon's record could carry one) is
+// a host mask: shifting by a negative count would be undefined.
+inline uint32_t prefix_to_mask(unsigned prefix) {
+    if (prefix >= 32) return ~uint32_t{0};
+    return prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
+}
 
 inline unsigned mask_to_prefix(uint32_t mask) {
     unsigned n = 0;

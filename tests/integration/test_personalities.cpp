@@ -6,6 +6,9 @@
 #define CATCH_CONFIG_RUNNER
 #include <net/if_arp.h>
 
+#include <algorithm>
+#include <cstring>
+
 #include "ifctl/compat.h"  // BSD flag values: IFF_MULTICAST is 0x8000 here
 #include "libifctl/src/connection.hpp"
 #include "personality_support.hpp"
@@ -190,7 +193,15 @@ struct Entry {
 std::vector<Entry> walk_bsd(const Arg& a, int len) {
     std::vector<Entry> out;
     for (int off = 0; off < len;) {
-        const auto* r = reinterpret_cast<const struct ifreq*>(a.data + off);
+        // An entry after an inet6 one (44 bytes) is not 8-byte aligned, as on
+        // FreeBSD: it is copied out before its fields are read, since reading
+        // them in place is undefined behaviour (UBSan's alignment check).
+        union {
+            struct ifreq r;
+            char raw[IFNAMSIZ + sizeof(struct sockaddr_in6)];
+        } entry{};
+        std::memcpy(entry.raw, a.data + off, std::min<size_t>(sizeof entry.raw, static_cast<size_t>(len - off)));
+        const struct ifreq* r = &entry.r;
         Entry e{std::string(r->ifr_name, strnlen(r->ifr_name, IFNAMSIZ)), r->ifr_addr.sa_family, "",
                 _SIZEOF_ADDR_IFREQ(*r)};
         char buf[INET6_ADDRSTRLEN] = "";

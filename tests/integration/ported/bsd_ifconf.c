@@ -24,7 +24,18 @@ int main(void) {
         if (ifc.ifc_len + (int)sizeof(struct ifreq) + 64 < len) break;
     }
     for (char *p = buf; p < buf + ifc.ifc_len;) {
-        struct ifreq *ifr = (struct ifreq *)p;
+        /* Entries after an inet6 one (44 bytes) are not 8-byte aligned, on
+         * FreeBSD as here: many BSD programs cast p to struct ifreq * and read
+         * in place, which x86 forgives but C does not (UBSan's alignment
+         * check), so this one copies each entry out first, as careful ones do. */
+        union {
+            struct ifreq r;
+            char raw[IFNAMSIZ + sizeof(struct sockaddr_in6)];
+        } entry;
+        size_t left = (size_t)(buf + ifc.ifc_len - p);
+        memset(&entry, 0, sizeof entry);
+        memcpy(entry.raw, p, left < sizeof entry.raw ? left : sizeof entry.raw);
+        struct ifreq *ifr = &entry.r;
         char text[INET6_ADDRSTRLEN] = "";
         if (ifr->ifr_addr.sa_family == AF_LINK) {
             struct sockaddr_dl *sdl = (struct sockaddr_dl *)&ifr->ifr_addr;

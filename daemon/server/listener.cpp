@@ -92,11 +92,9 @@ int make_listen_socket(const SocketOptions& opts) {
         ::close(fd);
         throw failure("cannot bind " + opts.path, bind_err);
     }
-    if (::listen(fd, SOMAXCONN) < 0) {
-        const int e = errno;
-        ::close(fd);
-        throw failure("listen on " + opts.path, e);
-    }
+    // The group's access is settled (and logged) before listen(): a client, a
+    // test among them, that can connect finds the socket's final mode and the
+    // daemon's word on it already written.
     if (!opts.group.empty()) {
         if (const struct group* g = ::getgrnam(opts.group.c_str())) {
             if (::chown(opts.path.c_str(), 0, g->gr_gid) == 0 && ::chmod(opts.path.c_str(), 0660) == 0)
@@ -108,6 +106,11 @@ int make_listen_socket(const SocketOptions& opts) {
                          "\"groupadd --system {}\", add users with \"usermod -aG {} USER\" and restart ifctld",
                          opts.group, opts.path, opts.group, opts.group);
         }
+    }
+    if (::listen(fd, SOMAXCONN) < 0) {
+        const int e = errno;
+        ::close(fd);
+        throw failure("listen on " + opts.path, e);
     }
     return fd;
 }

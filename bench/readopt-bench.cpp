@@ -40,8 +40,9 @@ double restore_ms(const std::string& log) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // readopt-bench [--quick | N]: N TAPs (default 1000; --quick: 20).
     const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
-    const int n = quick ? 20 : 1000;
+    const int n = quick ? 20 : argc > 1 && std::atoi(argv[1]) > 0 ? std::atoi(argv[1]) : 1000;
     char tmpl[] = "/tmp/ifctl-readopt.XXXXXX";
     if (!::mkdtemp(tmpl)) return 1;
     const std::string state = tmpl;

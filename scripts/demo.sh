@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "demo: needs root (to make a network namespace and TAP devices): sudo $0" >&2
   exit 1
 fi
-./scripts/install-deps.sh
+IFCTL_SANITIZE=0 ./scripts/install-deps.sh   # the plain build only: no clang
 builddir=${IFCTL_BUILDDIR:-build}
 [ -f "$builddir/build.ninja" ] || meson setup "$builddir" >/dev/null
 ninja -C "$builddir" daemon/ifctld cli/ifctl | grep -v '^\[' || true

@@ -19,9 +19,9 @@ packages=(
   # static checks (suite lint)
   cppcheck
 )
-# The sanitizer build (scripts/test.sh with IFCTL_SANITIZE=1) uses clang, whose
-# libFuzzer runtime (fuzz/) is in libclang-rt-14-dev.
-if [ "${IFCTL_SANITIZE:-0}" != 0 ]; then
+# The sanitizer build (scripts/test.sh, unless IFCTL_SANITIZE=0) uses clang, whose
+# sanitizer and libFuzzer runtimes (fuzz/) are in libclang-rt-14-dev.
+if [ "${IFCTL_SANITIZE:-1}" != 0 ]; then
   packages+=(clang libclang-rt-14-dev)
 fi
 

@@ -14,6 +14,10 @@ namespace ifctl::daemon {
 
 namespace {
 
+// Up to this many records, a group commit fsyncs each file: cheaper than one
+// syncfs, which also flushes whatever else is being written on that file system.
+constexpr size_t kFewRecords = 8;
+
 std::string err(int rc) { return std::strerror(rc < 0 ? -rc : rc); }
 
 bool is_tap(const proto::Interface& k) { return k.kind == "tun" && k.hw_type == ARPHRD_ETHER; }
@@ -179,16 +183,25 @@ int Persistence::flush() {
         if (int r = store_.put_next_id(next_id); r < 0) rc = r;
         else written_next_id_ = next_id;
     }
+    std::vector<StoredInterface> records;
     std::set<uint32_t> failed;
-    for (uint32_t index : dirty_) {
-        const Managed* m = registry_.find(index);
-        if (!m) continue;
-        if (int r = store_.put(snapshot(index, *m), false); r < 0) {
+    for (uint32_t index : dirty_)
+        if (const Managed* m = registry_.find(index)) records.push_back(snapshot(index, *m));
+    if (records.size() > kFewRecords) {
+        // One syncfs for all of them: an fsync per file made re-adopting 4096
+        // TAPs take half a minute (docs/performance.md).
+        if (int r = store_.put_many(records); r < 0) {
             rc = r;
-            failed.insert(index);
+            failed = dirty_;
         }
+    } else {
+        for (const StoredInterface& r : records)
+            if (int e = store_.put(r, false); e < 0) {
+                rc = e;
+                failed.insert(r.index);
+            }
+        if (int r = store_.sync(); r < 0 && rc == 0) rc = r;
     }
-    if (int r = store_.sync(); r < 0 && rc == 0) rc = r;
     dirty_ = std::move(failed);
     if (rc < 0 && commit_error_ == 0) spdlog::error("writing interface state to {}: {}", store_.path(), err(rc));
     commit_error_ = rc;
@@ -216,10 +229,12 @@ const proto::Interface* Persistence::locate(const StoredInterface& r, const Tap*
     return usable(k) ? k : nullptr;
 }
 
-void Persistence::report_differences(const StoredInterface& r, const proto::Interface& k, Report& rep) {
+bool Persistence::report_differences(const StoredInterface& r, const proto::Interface& k, Report& rep) {
     std::vector<std::string> diffs;
     if (k.name != r.name) diffs.push_back("name " + r.name + " -> " + k.name);
     if (k.mtu != r.mtu) diffs.push_back("mtu " + std::to_string(r.mtu) + " -> " + std::to_string(k.mtu));
+    if (r.txqlen && k.txqlen != r.txqlen)  // 0: a record without it
+        diffs.push_back("txqueuelen " + std::to_string(r.txqlen) + " -> " + std::to_string(k.txqlen));
     if (k.lladdr != r.lladdr)
         diffs.push_back("ether " + proto::format_lladdr(r.lladdr) + " -> " + proto::format_lladdr(k.lladdr));
     if ((k.flags & kUserFlags) != (r.flags & kUserFlags)) diffs.push_back("flags");
@@ -227,12 +242,13 @@ void Persistence::report_differences(const StoredInterface& r, const proto::Inte
         if (!has_address(k.addresses, a)) diffs.push_back("address " + addr_text(a) + " gone");
     for (const auto& a : k.addresses)
         if (!has_address(r.addresses, a)) diffs.push_back("address " + addr_text(a) + " added");
-    if (diffs.empty()) return;
+    if (diffs.empty()) return false;
     std::string line = k.name + " changed while ifctld was not running (the kernel's state is kept):";
     for (const auto& d : diffs) line += " " + d + ";";
     line.pop_back();
     spdlog::warn("{}", line);
     rep.problems.push_back(line);
+    return true;
 }
 
 bool Persistence::adopt(const StoredInterface& r, const proto::Interface& k, Tap tap, Report& rep) {
@@ -244,7 +260,7 @@ bool Persistence::adopt(const StoredInterface& r, const proto::Interface& k, Tap
             return false;
         }
     if (int rc = tap.set_persist(true); rc < 0) spdlog::warn("{}: TUNSETPERSIST: {}", k.name, err(rc));
-    report_differences(r, k, rep);
+    const bool changed = report_differences(r, k, rep);
     const uint32_t index = k.index;
     Managed& in = registry_.add(index, managed_from(r, std::move(tap)));
     // Client queues that outlived the daemon keep the frames: our queue steps aside.
@@ -253,7 +269,7 @@ bool Persistence::adopt(const StoredInterface& r, const proto::Interface& k, Tap
         kernel_.refresh_link(index);
     if (!from_store) fdstore_put(in.unique_id, in.tap.fd());
     if (k.name != r.name || k.index != r.index) record(index);
-    else note_change(index);
+    else if (changed) note_change(index);  // the record already says what the kernel has otherwise
     return true;
 }
 

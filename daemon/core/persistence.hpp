@@ -90,7 +90,8 @@ private:
     const proto::Interface* locate(const StoredInterface& r, const Tap* kept);
     bool adopt(const StoredInterface& r, const proto::Interface& k, Tap tap, Report& rep);
     bool recreate(const StoredInterface& r, Report& rep);
-    void report_differences(const StoredInterface& r, const proto::Interface& k, Report& rep);
+    // Logs what the kernel changed while we were away; false when nothing did.
+    bool report_differences(const StoredInterface& r, const proto::Interface& k, Report& rep);
 
     Netlink& kernel_;
     Registry& registry_;

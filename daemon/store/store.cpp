@@ -114,6 +114,22 @@ int Store::put_next_id(uint64_t next) { return write_file_atomic(dir_.get(), "id
 
 int Store::sync() { return fsync_dir(dir_.get()); }
 
+int Store::put_many(const std::vector<StoredInterface>& records) {
+    std::vector<std::string> names;
+    names.reserve(records.size());
+    int rc = 0;
+    for (const StoredInterface& r : records) {
+        names.push_back(file_name(r.unique_id));
+        if ((rc = stage_file(dir_.get(), names.back(), encode_record(r))) < 0) {
+            names.pop_back();
+            break;
+        }
+    }
+    if (rc == 0) rc = daemon::commit_staged(dir_.get(), names);
+    if (rc < 0) discard_staged(dir_.get(), names);
+    return rc;
+}
+
 int Store::stage(const StoredInterface& r) {
     const std::string name = file_name(r.unique_id);
     if (int rc = stage_file(dir_.get(), name, encode_record(r)); rc < 0) return rc;

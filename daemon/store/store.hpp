@@ -38,6 +38,11 @@ public:
     // The same without the directory fsync; sync() afterwards (group commit).
     int put(const StoredInterface& r, bool sync_dir);
     int sync();
+    // Many records durably with one disk flush for all of them (the group
+    // commit, re-adoption): each is written beside its file, one syncfs, then
+    // every rename and one directory fsync. A failure leaves each record
+    // wholly old or wholly new. 0 or -errno.
+    int put_many(const std::vector<StoredInterface>& records);
     // Many records with one disk flush (a batch): staged now, durable and in
     // place only after commit_staged(). A staged record replaces any staged
     // before it under the same id. 0 or -errno.

@@ -205,6 +205,39 @@ TEST_CASE("staged records are invisible until committed, then all in place; get 
     CHECK(st.load().records.size() == 2);
 }
 
+TEST_CASE("put_many writes every record with one flush; a failure replaces none of them") {
+    TempDir d;
+    daemon::Store st;
+    REQUIRE(st.open(d.path) == 0);
+    StoredInterface a = sample(), b = sample();
+    b.unique_id = 43;
+    REQUIRE(st.put(a) == 0);
+    StoredInterface a2 = a;
+    a2.mtu = 9000;
+    REQUIRE(st.put_many({a2, b}) == 0);
+    StoredInterface got;
+    std::string why;
+    REQUIRE(st.get(a.unique_id, got, why) == 0);
+    CHECK(got == a2);
+    REQUIRE(st.get(43, got, why) == 0);
+    CHECK(got == b);
+    CHECK(st.put_many({}) == 0);
+
+    // The second record cannot be written (a directory stands where its
+    // temporary file would go; a read-only mode would not stop root).
+    fs::create_directory(d.path + "/interfaces/.43.json.tmp");
+    StoredInterface a3 = a2, b2 = b;
+    a3.mtu = 1280;
+    b2.mtu = 1280;
+    CHECK(st.put_many({a3, b2}) == -EISDIR);
+    REQUIRE(st.get(a.unique_id, got, why) == 0);
+    CHECK(got.mtu == 9000);  // neither record replaced
+    REQUIRE(st.get(43, got, why) == 0);
+    CHECK(got.mtu == b.mtu);
+    CHECK_FALSE(fs::exists(d.path + "/interfaces/.42.json.tmp"));  // the one written is gone again
+    CHECK(st.load().records.size() == 2);
+}
+
 TEST_CASE("journald entries carry the level and the line's topic") {
     using daemon::journal_fields;
     auto has = [](const std::vector<std::string>& f, const std::string& want) {

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <string_view>
 
 #include "daemon/store/atomic_file.hpp"
 
@@ -28,6 +30,8 @@ bool record_file(const char* n, uint64_t& id) {
     id = std::stoull(digits);
     return true;
 }
+
+size_t hash_of(std::string_view bytes) { return std::hash<std::string_view>{}(bytes); }
 // "<id>.json.corrupt": set aside earlier; its id stays taken.
 bool corrupt_file(const char* n, uint64_t& id) {
     const std::string s(n);
@@ -71,9 +75,9 @@ Store::Loaded Store::load() {
         if (decode_ids(bytes, out.next_id, why) < 0) out.problems.push_back(path_ + "/ids.json: " + why);
     for (const auto& [id, name] : files) {
         out.max_id = std::max(out.max_id, id);
-        std::string why;
+        std::string why, bytes;
         StoredInterface r;
-        const int rc = get(id, r, why);
+        const int rc = read_record(id, r, why, bytes);
         if (rc < 0) {
             std::string line = path_ + "/" + name + ": " + why;
             // A newer daemon's file is not ours to move; a damaged one is set aside.
@@ -84,6 +88,7 @@ Store::Loaded Store::load() {
             out.problems.push_back(line);
             continue;
         }
+        on_disk_[id] = hash_of(bytes);
         out.records.push_back(std::move(r));
     }
     return out;
@@ -91,6 +96,10 @@ Store::Loaded Store::load() {
 
 int Store::get(uint64_t unique_id, StoredInterface& out, std::string& why) const {
     std::string bytes;
+    return read_record(unique_id, out, why, bytes);
+}
+
+int Store::read_record(uint64_t unique_id, StoredInterface& out, std::string& why, std::string& bytes) const {
     StoredInterface r;
     int rc = read_whole_file(dir_.get(), file_name(unique_id), bytes);
     if (rc < 0) {
@@ -106,8 +115,19 @@ int Store::get(uint64_t unique_id, StoredInterface& out, std::string& why) const
     return 0;
 }
 
+bool Store::unchanged(uint64_t unique_id, size_t hash) const {
+    auto it = on_disk_.find(unique_id);
+    return it != on_disk_.end() && it->second == hash;
+}
+
 int Store::put(const StoredInterface& r, bool sync_dir) {
-    return write_file_atomic(dir_.get(), file_name(r.unique_id), encode_record(r), sync_dir);
+    const std::string bytes = encode_record(r);
+    const size_t hash = hash_of(bytes);
+    if (unchanged(r.unique_id, hash)) return 0;
+    const int rc = write_file_atomic(dir_.get(), file_name(r.unique_id), bytes, sync_dir);
+    if (rc == 0) on_disk_[r.unique_id] = hash;
+    else on_disk_.erase(r.unique_id);
+    return rc;
 }
 
 int Store::put_next_id(uint64_t next) { return write_file_atomic(dir_.get(), "ids.json", encode_ids(next), false); }
@@ -116,22 +136,27 @@ int Store::sync() { return fsync_dir(dir_.get()); }
 
 int Store::put_many(const std::vector<StoredInterface>& records) {
     std::vector<std::string> names;
-    names.reserve(records.size());
+    std::vector<std::pair<uint64_t, size_t>> written;
     int rc = 0;
     for (const StoredInterface& r : records) {
+        const std::string bytes = encode_record(r);
+        const size_t hash = hash_of(bytes);
+        if (unchanged(r.unique_id, hash)) continue;
+        if ((rc = stage_file(dir_.get(), file_name(r.unique_id), bytes)) < 0) break;
         names.push_back(file_name(r.unique_id));
-        if ((rc = stage_file(dir_.get(), names.back(), encode_record(r))) < 0) {
-            names.pop_back();
-            break;
-        }
+        written.emplace_back(r.unique_id, hash);
     }
     if (rc == 0) rc = daemon::commit_staged(dir_.get(), names);
     if (rc < 0) discard_staged(dir_.get(), names);
+    for (const auto& [id, hash] : written)
+        if (rc == 0) on_disk_[id] = hash;
+        else on_disk_.erase(id);
     return rc;
 }
 
 int Store::stage(const StoredInterface& r) {
     const std::string name = file_name(r.unique_id);
+    on_disk_.erase(r.unique_id);  // whether the batch's commit puts it there is not known yet
     if (int rc = stage_file(dir_.get(), name, encode_record(r)); rc < 0) return rc;
     if (std::find(staged_.begin(), staged_.end(), name) == staged_.end()) staged_.push_back(name);
     return 0;
@@ -144,7 +169,10 @@ int Store::commit_staged() {
     return rc;
 }
 
-int Store::remove(uint64_t unique_id) { return remove_file_durable(dir_.get(), file_name(unique_id)); }
+int Store::remove(uint64_t unique_id) {
+    on_disk_.erase(unique_id);
+    return remove_file_durable(dir_.get(), file_name(unique_id));
+}
 
 int Store::writable() const {
     if (::faccessat(dir_.get(), ".", W_OK, AT_EACCESS) < 0) return -errno;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "daemon/kernel/unique_fd.hpp"
@@ -34,6 +35,8 @@ public:
     // -EPROTONOSUPPORT or another -errno; `why` says what.
     int get(uint64_t unique_id, StoredInterface& out, std::string& why) const;
     // Writes one record durably (file and directory fsync'd). 0 or -errno.
+    // A record whose file already holds the same bytes (written or loaded by
+    // this store) is not written again: also for put_many.
     int put(const StoredInterface& r) { return put(r, true); }
     // The same without the directory fsync; sync() afterwards (group commit).
     int put(const StoredInterface& r, bool sync_dir);
@@ -63,9 +66,17 @@ public:
 
 private:
     static std::string file_name(uint64_t unique_id);
+    // get(), also giving the file's bytes.
+    int read_record(uint64_t unique_id, StoredInterface& out, std::string& why, std::string& bytes) const;
     std::string path_;
     UniqueFd dir_;
     std::vector<std::string> staged_;  // file names, in the order staged
+    // A hash of the bytes each record's file holds, where this store wrote or
+    // read them. Kernel events that change nothing recorded (carrier coming
+    // back as a restarted daemon attaches its queues, the whole kernel view
+    // re-read after an event overrun) would otherwise rewrite every record.
+    std::unordered_map<uint64_t, size_t> on_disk_;
+    bool unchanged(uint64_t unique_id, size_t hash) const;
 };
 
 }  // namespace ifctl::daemon

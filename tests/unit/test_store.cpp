@@ -238,6 +238,48 @@ TEST_CASE("put_many writes every record with one flush; a failure replaces none 
     CHECK(st.load().records.size() == 2);
 }
 
+TEST_CASE("a record whose file already holds the same bytes is not written again") {
+    TempDir d;
+    auto inode = [&](uint64_t id) {
+        struct stat st {};
+        REQUIRE(::stat((d.path + "/interfaces/" + std::to_string(id) + ".json").c_str(), &st) == 0);
+        return st.st_ino;  // every write renames a new file into place
+    };
+    StoredInterface a = sample();
+    {
+        daemon::Store st;
+        REQUIRE(st.open(d.path) == 0);
+        REQUIRE(st.put(a) == 0);
+        const auto first = inode(a.unique_id);
+        REQUIRE(st.put(a) == 0);
+        CHECK(inode(a.unique_id) == first);
+        a.mtu = 1280;
+        REQUIRE(st.put(a) == 0);
+        CHECK(inode(a.unique_id) != first);
+    }
+    // A new store knows what it loaded.
+    daemon::Store st;
+    REQUIRE(st.open(d.path) == 0);
+    REQUIRE(st.load().records.size() == 1);
+    const auto loaded = inode(a.unique_id);
+    REQUIRE(st.put(a) == 0);
+    REQUIRE(st.put_many({a}) == 0);
+    CHECK(inode(a.unique_id) == loaded);
+    // A staged record's fate is the batch's: the next put writes again.
+    REQUIRE(st.stage(a) == 0);
+    REQUIRE(st.commit_staged() == 0);
+    const auto committed = inode(a.unique_id);
+    REQUIRE(st.put(a) == 0);
+    CHECK(inode(a.unique_id) != committed);
+    // A removed record is written again in full.
+    REQUIRE(st.remove(a.unique_id) == 0);
+    REQUIRE(st.put(a) == 0);
+    StoredInterface got;
+    std::string why;
+    REQUIRE(st.get(a.unique_id, got, why) == 0);
+    CHECK(got == a);
+}
+
 TEST_CASE("journald entries carry the level and the line's topic") {
     using daemon::journal_fields;
     auto has = [](const std::vector<std::string>& f, const std::string& want) {

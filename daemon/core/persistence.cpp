@@ -1,6 +1,7 @@
 #include "persistence.hpp"
 
 #include <linux/if.h>
+#include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <spdlog/spdlog.h>
 
@@ -25,6 +26,10 @@ bool is_tap(const proto::Interface& k) { return k.kind == "tun" && k.hw_type == 
 std::string addr_text(const proto::Address& a) {
     return proto::format_address(a.family, a.local.data()) + "/" + std::to_string(a.prefix);
 }
+
+// An address the kernel made itself (an inet6 link-local or autoconfigured
+// one): it comes and goes with carrier and DAD, so it is no difference to report.
+bool kernel_made(const proto::Address& a) { return a.family == AF_INET6 && !(a.flags & IFA_F_PERMANENT); }
 
 bool has_address(const std::vector<proto::Address>& list, const proto::Address& a) {
     for (const auto& x : list)
@@ -239,9 +244,9 @@ bool Persistence::report_differences(const StoredInterface& r, const proto::Inte
         diffs.push_back("ether " + proto::format_lladdr(r.lladdr) + " -> " + proto::format_lladdr(k.lladdr));
     if ((k.flags & kUserFlags) != (r.flags & kUserFlags)) diffs.push_back("flags");
     for (const auto& a : r.addresses)
-        if (!has_address(k.addresses, a)) diffs.push_back("address " + addr_text(a) + " gone");
+        if (!kernel_made(a) && !has_address(k.addresses, a)) diffs.push_back("address " + addr_text(a) + " gone");
     for (const auto& a : k.addresses)
-        if (!has_address(r.addresses, a)) diffs.push_back("address " + addr_text(a) + " added");
+        if (!kernel_made(a) && !has_address(r.addresses, a)) diffs.push_back("address " + addr_text(a) + " added");
     if (diffs.empty()) return false;
     std::string line = k.name + " changed while ifctld was not running (the kernel's state is kept):";
     for (const auto& d : diffs) line += " " + d + ";";

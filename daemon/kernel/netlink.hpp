@@ -91,6 +91,8 @@ private:
     struct DumpInterrupted {};
     void dump(int type, int family, uint32_t index);
     void dump_once(int type, int family, uint32_t index);
+    // Re-reads the address list of `index`, or of every interface (0): one
+    // dump per family either way (the kernel filters by index).
     void refresh_addresses(uint32_t index);
     void handle(struct nl_msg* msg, std::set<uint32_t>* changed);
     void emit(const Event& e);
@@ -101,7 +103,7 @@ private:
     std::map<uint32_t, proto::Interface> links_;
     std::set<uint32_t> stale_addresses_;  // address events seen, list to re-read
     bool dumping_addresses_ = false;
-    std::vector<proto::Address> dumped_addresses_;  // filled while dumping one interface's addresses
+    std::vector<std::pair<uint32_t, proto::Address>> dumped_addresses_;  // (index, address) while dumping them
     bool resync_pending_ = false;                   // a resync failed; try again at the next poll
     bool reading_events_ = false;                   // handle() is fed from the event socket
 };

@@ -30,6 +30,7 @@
 #include "support/addresses.hpp"
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using json = nlohmann::json;
@@ -191,11 +192,7 @@ bool transport_error(int rc) {
 }  // namespace
 
 int main() {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "test_crash needs root; skipped\n");
-        return 77;
-    }
-    test::require_private_netns();
+    if (const int rc = test::root_in_private_netns()) return rc;
     ::signal(SIGPIPE, SIG_IGN);
     const uint32_t seed = std::getenv("IFCTL_CRASH_SEED") ? std::strtoul(std::getenv("IFCTL_CRASH_SEED"), nullptr, 10)
                                                           : static_cast<uint32_t>(std::random_device{}());

@@ -2,7 +2,6 @@
 // can be bad, pipelining, TAP creation and ownership, queue descriptors, and
 // what the kernel shows afterwards. Each refusal checks the errno and that the
 // kernel's state did not change.
-#define CATCH_CONFIG_RUNNER
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -34,11 +33,12 @@
 #include "support/addresses.hpp"
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using proto::A;
 using proto::Op;
+using test::t;
 using json = nlohmann::json;
 using test::connect;
 using test::eventually;
@@ -46,8 +46,6 @@ using test::kernel_view;
 using test::steady;
 
 namespace {
-
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
 
 // A raw SEQPACKET connection, for frames the library would never send.
 struct Raw {
@@ -936,10 +934,4 @@ TEST_CASE("a stale socket left by a killed daemon is replaced") {
     }
 }
 
-int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
-        return 77;
-    }
-    return Catch::Session().run(argc, argv);
-}
+int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -3,7 +3,6 @@
 // damaged records, clean stop, kill -9, re-adoption, recreation after a
 // "reboot" (a fresh network namespace over the same state directory), and
 // moving a TAP into another namespace. All against the real kernel.
-#define CATCH_CONFIG_RUNNER
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,14 +23,18 @@
 #include "libifctl/protocol/model.hpp"
 #include "libifctl/src/connection.hpp"
 #include "support/addresses.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using json = nlohmann::json;
 using proto::A;
 using proto::Op;
+using test::connect;
+using test::slurp;
+using test::t;
 using test::v4;
 using test::v6;
 namespace fs = std::filesystem;
@@ -39,8 +42,6 @@ namespace fs = std::filesystem;
 using test::has_flag;
 
 namespace {
-
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
 
 // A state directory that outlives one daemon, removed at the end of the test.
 struct StateDir {
@@ -64,15 +65,7 @@ struct StateDir {
     }
 };
 
-std::unique_ptr<client::Connection> connect(const test::Daemon& d) {
-    std::unique_ptr<client::Connection> c;
-    std::string why;
-    REQUIRE(client::Connection::open(d.socket(), c, why) == 0);
-    return c;
-}
-
 client::Target by(const std::string& n) { return client::Target::by_name(n); }
-
 
 bool has_addr(const json& link, const std::string& local, int prefix) {
     for (const json& a : link.at("addr_info"))
@@ -80,21 +73,10 @@ bool has_addr(const json& link, const std::string& local, int prefix) {
     return false;
 }
 
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
-// Waits (bounded) until `pred` holds; group commit is asynchronous.
+// Waits (bounded, about 5 s) until `pred` holds; group commit is asynchronous.
 template <typename Pred>
 bool eventually(Pred pred) {
-    for (int i = 0; i < 500; ++i) {  // at most about 5 s
-        if (pred()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return pred();
+    return test::eventually(pred, 5000);
 }
 
 void ip(const std::string& args) { test::run("ip " + args); }
@@ -450,13 +432,10 @@ TEST_CASE("after a reboot (a fresh namespace, the same state) persistent TAPs ar
 }
 
 int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "test_persistence needs root (private network namespaces, TAP devices); skipped\n");
-        return 77;
-    }
-    test::require_private_netns();
-    test::loopback_up();
-    return Catch::Session().run(argc, argv);
+    return test::run_catch_as_root(argc, argv, [] {
+        test::loopback_up();
+        return 0;
+    });
 }
 
 // Part 3's unique-id slots (ifnet_allocate's recycling) are daemon-only state:

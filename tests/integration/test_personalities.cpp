@@ -3,7 +3,6 @@
 // kernel's state afterwards (read with `ip -j`), and cites the section of
 // reference/ioctl-semantics.md ("the matrix") its expectation comes from. A
 // refused request must leave the caller's bytes and the kernel's state as they were.
-#define CATCH_CONFIG_RUNNER
 #include <net/if_arp.h>
 
 #include <algorithm>
@@ -13,7 +12,7 @@
 #include "libifctl/src/connection.hpp"
 #include "personality_support.hpp"
 #include "support/client_helpers.hpp"  // eventually()
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using namespace ifctl::test;
@@ -768,13 +767,8 @@ TEST_CASE("two clients at once: bsd and linux multicast on the same interface") 
 }
 
 int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
-        return 77;
-    }
-    require_private_netns();
-    // No duplicate address detection: IPv6 addresses are final at once, so a
-    // refused request can be checked against an unchanging kernel view.
-    run("sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0");
-    return Catch::Session().run(argc, argv);
+    return run_catch_as_root(argc, argv, [] {
+        no_dad();
+        return 0;
+    });
 }

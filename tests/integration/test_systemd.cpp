@@ -4,7 +4,6 @@
 // across a kill -9 (carrier stays up), and passes them back to the next
 // daemon ($LISTEN_FDS/$LISTEN_FDNAMES), which must use them rather than open
 // new queues. Then socket activation proper with systemd-socket-activate.
-#define CATCH_CONFIG_RUNNER
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,11 +27,12 @@
 #include <vector>
 
 #include "libifctl/src/connection.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/test_main.hpp"
 
 using namespace ifctl;
+using test::slurp;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -110,6 +110,14 @@ struct Manager {
     }
 };
 
+// In the child that becomes the daemon: it dies with the test, and its output goes to `log`.
+void daemon_child(const std::string& log) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+}
+
 // Starts ifctld as a service manager would: $NOTIFY_SOCKET, the watchdog, and
 // the stored descriptors as $LISTEN_FDS from 3 on.
 pid_t start(const Manager& m, const std::string& socket, const std::string& state, const std::string& log) {
@@ -118,10 +126,7 @@ pid_t start(const Manager& m, const std::string& socket, const std::string& stat
     std::vector<std::pair<std::string, int>> fds(m.store.begin(), m.store.end());
     const pid_t pid = ::fork();
     if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-        ::dup2(out, 1);
-        ::dup2(out, 2);
+        daemon_child(log);
         // Move the descriptors out of the way first, then to 3, 4, ...
         std::vector<int> high;
         for (auto& [_, fd] : fds) high.push_back(::fcntl(fd, F_DUPFD, 100));
@@ -155,13 +160,6 @@ int stop(pid_t pid) {
     int st = 0;
     ::waitpid(pid, &st, 0);
     return st;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
 }
 
 }  // namespace
@@ -221,10 +219,7 @@ TEST_CASE("socket activation with systemd-socket-activate") {
     const std::string dir = tmpl, socket = dir + "/ifctld.sock", log = dir + "/ifctld.log";
     const pid_t pid = ::fork();
     if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-        ::dup2(out, 1);
-        ::dup2(out, 2);
+        daemon_child(log);
         ::execl("/usr/bin/systemd-socket-activate", "systemd-socket-activate", "--seqpacket", "-l", socket.c_str(),
                 std::getenv("IFCTLD"), "--foreground", "--state-dir", (dir + "/state").c_str(),
                 static_cast<char*>(nullptr));
@@ -251,11 +246,4 @@ TEST_CASE("socket activation with systemd-socket-activate") {
     fs::remove_all(dir, ec);
 }
 
-int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "test_systemd needs root; skipped\n");
-        return 77;
-    }
-    test::require_private_netns();
-    return Catch::Session().run(argc, argv);
-}
+int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -1,4 +1,5 @@
 #include "netns_daemon.hpp"
+#include "test_main.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -37,6 +38,21 @@ void require_private_netns() {
         throw std::runtime_error("refusing to run in the caller's network namespace: run under `unshare --net`");
 }
 
+int root_in_private_netns() {
+    if (::geteuid() != 0) {
+        std::fprintf(stderr, "%s: needs root (TAP devices in a private network namespace); skipped\n",
+                     program_invocation_short_name);
+        return 77;
+    }
+    try {
+        require_private_netns();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, e.what());
+        return 1;
+    }
+    return 0;
+}
+
 std::string run(const std::string& cmd) {
     std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);
     if (!p) throw std::runtime_error("popen failed: " + cmd);
@@ -50,6 +66,8 @@ std::string run(const std::string& cmd) {
 }
 
 void loopback_up() { run("ip link set lo up"); }
+
+void no_dad() { run("sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0"); }
 
 namespace {
 bool answers(const std::string& path) {

@@ -53,6 +53,11 @@ void settle_daemon_dirs(bool passed);
 // Brings the loopback interface up (a new namespace has it down).
 void loopback_up();
 
+// Turns IPv6 duplicate address detection off in this namespace: addresses are
+// final at once, so the kernel's view does not change under a before/after
+// comparison (a refused request checked against an unchanged view).
+void no_dad();
+
 // Runs a shell command, returns its standard output; throws if it fails.
 std::string run(const std::string& cmd);
 

@@ -579,6 +579,9 @@ int main(int argc, char** argv) {
     std::optional<test::TestUsers> users;
     return test::run_catch_as_root(argc, argv, [&] {
         test::loopback_up();
+        // The access matrix compares the kernel's view before and after each
+        // refusal: an IPv6 address still tentative (DAD) would change under it.
+        test::no_dad();
         g_users = &users.emplace("p4");
         users->add_group("sock");
         users->add_group("lab");

@@ -198,9 +198,10 @@ int main() {
                                                           : static_cast<uint32_t>(std::random_device{}());
     const int kills = std::getenv("IFCTL_CRASH_KILLS") ? std::atoi(std::getenv("IFCTL_CRASH_KILLS")) : 200;
     std::printf("crash test: seed %u (IFCTL_CRASH_SEED=%u repeats this run), %d kills\n", seed, seed, kills);
-    char tmpl[] = "/tmp/ifctl-crash.XXXXXX";
-    if (!::mkdtemp(tmpl)) return 1;
-    const std::string state = tmpl;
+    // The state directory and every daemon's directory (ifctld.log) stay
+    // until the verdict: removed if the run passed, kept and printed if not.
+    test::hold_daemon_dirs(true);
+    const std::string state = test::temp_dir("ifctl-crash");
     Stream stream(seed);
     Model model;
     int failures = 0, acked = 0, in_flight_applied = 0, in_flight_absent = 0;
@@ -271,7 +272,6 @@ int main() {
         test::Daemon last("--state-dir " + state);
         last.stop();
     }
-    std::error_code ec;
-    fs::remove_all(state, ec);
+    test::settle_daemon_dirs(failures == 0);
     return failures ? 1 : 0;
 }

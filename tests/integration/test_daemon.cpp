@@ -897,9 +897,7 @@ TEST_CASE("lifecycle: one daemon per socket and state directory, clean stop") {
 
 TEST_CASE("configuration files: errors name file, line and column; the defaults check clean") {
     const char* exe = std::getenv("IFCTLD");
-    char tmpl[] = "/tmp/ifctl-conf.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    const std::string dir = tmpl;
+    const std::string dir = test::temp_dir("ifctl-conf");
     auto check = [&](const std::string& text) {
         std::ofstream(dir + "/c.toml") << text;
         return test::run(std::string(exe) + " --check-config " + dir + "/c.toml 2>&1; echo exit=$?");
@@ -919,7 +917,6 @@ TEST_CASE("configuration files: errors name file, line and column; the defaults 
                          "/s.sock --state-dir " + dir + "/st 2>&1; echo exit=$?"),
                Catch::Contains("unknown operation \"fly\"") && Catch::Contains("exit=1"));
     CHECK_FALSE(std::filesystem::exists(dir + "/s.sock"));
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a stale socket left by a killed daemon is replaced") {

@@ -38,9 +38,7 @@ void fill(const std::string& dir) {
 }  // namespace
 
 TEST_CASE("a full or read-only state directory refuses changes and changes nothing") {
-    char tmpl[] = "/tmp/ifctl-disk.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    const std::string mnt = tmpl;
+    const std::string mnt = test::temp_dir("ifctl-disk");
     REQUIRE(::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=512k,mode=0700") == 0);
     const std::string state = mnt + "/state";
     {
@@ -100,7 +98,6 @@ TEST_CASE("a full or read-only state directory refuses changes and changes nothi
         c->destroy(t);
     }
     ::umount2(mnt.c_str(), MNT_DETACH);
-    ::rmdir(mnt.c_str());
 }
 
 int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -234,10 +234,8 @@ TEST_CASE("subscribe refuses an unknown interface, an empty or unknown kind set,
 }
 
 TEST_CASE("a subscriber that does not read is dropped with a reason; others are served meanwhile") {
-    char dir[] = "/tmp/ifctl-events-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string dir = test::temp_dir("ifctl-events");
     test::Daemon d(config(dir, "[limits]\nmax_queued_events = 8\n"));
-    std::filesystem::remove_all(dir);  // read at start
     auto c = connect(d);
     proto::Interface busy, quiet;
     REQUIRE(c->create("sl0", {}, busy) == 0);
@@ -563,8 +561,7 @@ TEST_CASE("another request in the middle of a batch discards it") {
 // ============================================================================
 
 TEST_CASE("new TAPs get the noqueue root qdisc unless tap_qdisc = \"kernel\"") {
-    char dir[] = "/tmp/ifctl-events-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string dir = test::temp_dir("ifctl-events");
     for (const char* setting : {"", "kernel"}) {
         INFO("tap_qdisc " << setting);
         const std::string opts = *setting ? config(dir, std::string("[daemon]\ntap_qdisc = \"") + setting + "\"\n") : "";
@@ -578,7 +575,6 @@ TEST_CASE("new TAPs get the noqueue root qdisc unless tap_qdisc = \"kernel\"") {
         CHECK(json::parse(test::run("ip -j link show nq0"))[0]["qdisc"] == (*setting ? "mq" : "noqueue"));
         REQUIRE(c->destroy(Target::by_name("nq0")) == 0);
     }
-    std::filesystem::remove_all(dir);
 }
 
 int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -99,13 +99,12 @@ TEST_CASE("1000 clients are served while 100 stall and 20 never read") {
     REQUIRE(exe);
     const bool has_hello_timeout =
         test::run(std::string(exe) + " --print-config").find("hello_timeout") != std::string::npos;
-    const std::string conf = "/tmp/ifctl-load-" + std::to_string(::getpid()) + ".conf";
+    const std::string conf = test::temp_dir("ifctl-load") + "/ifctld.conf";
     {
         std::ofstream f(conf);
         if (has_hello_timeout) f << "[limits]\nhello_timeout = " << kHelloTimeout << "\n";
     }
     test::Daemon d("--config " + conf);
-    ::unlink(conf.c_str());
     {
         std::unique_ptr<client::Connection> c;
         std::string why;

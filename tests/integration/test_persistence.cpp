@@ -43,18 +43,10 @@ using test::has_flag;
 
 namespace {
 
-// A state directory that outlives one daemon, removed at the end of the test.
+// A state directory that outlives one daemon, removed when the test case
+// passes (kept, its path printed, when it fails: netns_daemon.hpp).
 struct StateDir {
-    std::string path;
-    StateDir() {
-        char tmpl[] = "/tmp/ifctl-state.XXXXXX";
-        REQUIRE(::mkdtemp(tmpl));
-        path = tmpl;
-    }
-    ~StateDir() {
-        std::error_code ec;
-        if (!std::getenv("IFCTL_KEEP_TEST_DIRS")) fs::remove_all(path, ec);
-    }
+    std::string path = test::temp_dir("ifctl-state");
     std::string arg() const { return "--state-dir " + path; }
     std::string record_path(uint64_t id) const { return path + "/interfaces/" + std::to_string(id) + ".json"; }
     bool has_record(uint64_t id) const { return fs::exists(record_path(id)); }

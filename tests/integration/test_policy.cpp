@@ -90,11 +90,12 @@ std::string write_file(const std::string& dir, const std::string& name, const st
     return path;
 }
 
+// A directory for the test's configuration files, open to the test users;
+// removed when the test case passes (netns_daemon.hpp).
 std::string temp_dir() {
-    char tmpl[] = "/tmp/ifctl-policy.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    ::chmod(tmpl, 0755);
-    return tmpl;
+    const std::string dir = test::temp_dir("ifctl-policy");
+    ::chmod(dir.c_str(), 0755);
+    return dir;
 }
 
 // The policy of the access matrix. Users are named by the test's prefix.

@@ -477,10 +477,9 @@ TEST_CASE("with no daemon, a program under the shim behaves exactly as without i
 
 TEST_CASE("a daemon that never answers does not hang the program") {
     // A socket that listens but never accepts: connect succeeds, no reply comes.
-    char tmpl[] = "/tmp/ifctl-stuck.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    ::chmod(tmpl, 0755);
-    const std::string path = std::string(tmpl) + "/ifctld.sock";
+    const std::string dir = ifctl::test::temp_dir("ifctl-stuck");
+    ::chmod(dir.c_str(), 0755);
+    const std::string path = dir + "/ifctld.sock";
     const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     sockaddr_un sa{};
     sa.sun_family = AF_UNIX;
@@ -497,8 +496,6 @@ TEST_CASE("a daemon that never answers does not hang the program") {
     CHECK(r.out == plain.out);
     CHECK(r.err.find("ifctl: version exchange with ifctld failed: ifctld did not answer in time") == 0);
     ::close(fd);
-    ::unlink(path.c_str());
-    ::rmdir(tmpl);
 }
 
 int main(int argc, char** argv) {

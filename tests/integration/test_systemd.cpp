@@ -49,9 +49,7 @@ struct Manager {
     std::vector<std::string> messages;
 
     Manager() {
-        char tmpl[] = "/tmp/ifctl-sd.XXXXXX";
-        REQUIRE(::mkdtemp(tmpl));
-        dir = tmpl;
+        dir = test::temp_dir("ifctl-sd");
         path = dir + "/notify";
         sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_un sa{};
@@ -62,8 +60,6 @@ struct Manager {
     ~Manager() {
         for (auto& [_, fd] : store) ::close(fd);
         ::close(sock);
-        std::error_code ec;
-        fs::remove_all(dir, ec);
     }
 
     // Reads notifications until one contains `want` (bounded wait).
@@ -214,9 +210,7 @@ TEST_CASE("socket activation with systemd-socket-activate") {
         WARN("systemd-socket-activate is not installed (package systemd): not tested");
         return;
     }
-    char tmpl[] = "/tmp/ifctl-sa.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    const std::string dir = tmpl, socket = dir + "/ifctld.sock", log = dir + "/ifctld.log";
+    const std::string dir = test::temp_dir("ifctl-sa"), socket = dir + "/ifctld.sock", log = dir + "/ifctld.log";
     const pid_t pid = ::fork();
     if (pid == 0) {
         daemon_child(log);
@@ -242,8 +236,6 @@ TEST_CASE("socket activation with systemd-socket-activate") {
     c.reset();
     CHECK(stop(pid) == 0);  // systemd-socket-activate execs ifctld: this is the daemon
     CHECK(test::link("sa0") == nullptr);  // not persistent: destroyed on a clean stop
-    std::error_code ec;
-    fs::remove_all(dir, ec);
 }
 
 int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

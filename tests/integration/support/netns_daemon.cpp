@@ -161,28 +161,41 @@ void Daemon::kill_hard() {
 }
 
 namespace {
+struct Held {
+    std::string path;
+    const char* what;
+};
 bool g_holding = false;
-std::vector<std::string> g_held;  // directories of stopped daemons awaiting the verdict
+std::vector<Held> g_held;  // directories of stopped daemons and the test's files, awaiting the verdict
 }  // namespace
 
 void hold_daemon_dirs(bool on) { g_holding = on; }
 
 void settle_daemon_dirs(bool passed) {
     const bool keep = !passed || std::getenv("IFCTL_KEEP_TEST_DIRS");
-    for (const std::string& d : g_held) {
+    for (const Held& h : g_held) {
         std::error_code ec;
         if (keep)
-            std::fprintf(stderr, "kept the daemon's directory (ifctld.log): %s\n", d.c_str());
+            std::fprintf(stderr, "kept the %s: %s\n", h.what, h.path.c_str());
         else
-            std::filesystem::remove_all(d, ec);
+            std::filesystem::remove_all(h.path, ec);
     }
     g_held.clear();
+}
+
+void settle_with_test(const std::string& path) { g_held.push_back({path, "test's file or directory"}); }
+
+std::string temp_dir(const std::string& prefix) {
+    std::string tmpl = "/tmp/" + prefix + ".XXXXXX";
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp " + tmpl + ": " + std::strerror(errno));
+    settle_with_test(tmpl);
+    return tmpl;
 }
 
 Daemon::~Daemon() {
     stop();
     if (g_holding) {
-        g_held.push_back(dir_);
+        g_held.push_back({dir_, "daemon's directory (ifctld.log)"});
         return;
     }
     std::error_code ec;

@@ -50,6 +50,15 @@ private:
 void hold_daemon_dirs(bool on);
 void settle_daemon_dirs(bool passed);
 
+// The test's own files in /tmp go the same way: settle_daemon_dirs() removes
+// them when the test passed, or keeps them and prints "kept the test's file
+// or directory: PATH" when it failed. A Catch2 test settles them per test
+// case (dir_verdict.hpp); any other program calls settle_daemon_dirs() itself.
+// temp_dir() makes a fresh directory /tmp/PREFIX.XXXXXX (throws if it
+// cannot) already under the verdict; settle_with_test() puts a path there.
+std::string temp_dir(const std::string& prefix);
+void settle_with_test(const std::string& path);
+
 // Brings the loopback interface up (a new namespace has it down).
 void loopback_up();
 

@@ -91,7 +91,14 @@ Daemon::Daemon(const std::string& extra_args, unsigned long nofile, unsigned lon
     socket_ = dir_ + "/ifctld.sock";
     const std::string log = dir_ + "/ifctld.log";
 
-    std::vector<std::string> args{exe, "--foreground", "--socket", socket_};
+    std::vector<std::string> args{exe, "--foreground"};
+    std::istringstream extra(extra_args);
+    for (std::string a; extra >> a;) {
+        // A test that restarts a daemon at the same socket passes its own --socket.
+        if (a == "--socket" && extra >> socket_) continue;
+        args.push_back(a);
+    }
+    args.insert(args.begin() + 2, {"--socket", socket_});
     // A test that restarts a daemon over the same state passes its own --state-dir;
     // one that needs less logging, its own --log-level.
     for (const char* opt : {"--state-dir", "--log-level"})
@@ -99,8 +106,6 @@ Daemon::Daemon(const std::string& extra_args, unsigned long nofile, unsigned lon
             args.push_back(opt);
             args.push_back(std::string(opt) == "--state-dir" ? dir_ + "/state" : "debug");
         }
-    std::istringstream extra(extra_args);
-    for (std::string a; extra >> a;) args.push_back(a);
 
     // Set before the fork so the daemon's own environment names its socket too
     // (a daemon run with libifctl-preload.so must find itself, not an old one).

@@ -128,7 +128,9 @@ int Store::commit_staged() {
     return rc;
 }
 
-int Store::remove(uint64_t unique_id) { return remove_file_durable(dir_.get(), file_name(unique_id)); }
+int Store::remove(uint64_t unique_id, bool sync_dir) {
+    return remove_file_durable(dir_.get(), file_name(unique_id), sync_dir);
+}
 
 int Store::writable() const {
     if (::faccessat(dir_.get(), ".", W_OK, AT_EACCESS) < 0) return -errno;

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "daemon/store/record.hpp"
 #include "libifctl/protocol/model.hpp"
@@ -186,6 +187,41 @@ TEST_CASE("a clean stop leaves persistent TAPs, destroys the rest; a restart re-
     CHECK(fresh.unique_id > n.unique_id);
     CHECK(c->destroy(by("ns1")) == 0);
     CHECK(c->destroy(by("ps0")) == 0);
+}
+
+// Deleting TAPs one by one costs the kernel an RCU grace period each (36 s for
+// 1000 on a loaded machine, past systemd's stop timeout at 4096): a clean stop
+// puts them in one link group and deletes the group (docs/persistence.md).
+TEST_CASE("a clean stop destroys its TAPs at once, and no other link, whatever its group") {
+    StateDir sd;
+    // Links the daemon does not manage: one in a group of its own, one in the default group.
+    ip("tuntap add dev fx0 mode tap");
+    ip("link set fx0 group 77");
+    ip("tuntap add dev fx1 mode tap");
+    constexpr int kTaps = 40;
+    std::vector<proto::Interface> made(kTaps);
+    {
+        test::Daemon d(sd.arg() + " --log-level info");
+        auto c = connect(d);
+        for (int i = 0; i < kTaps; ++i) REQUIRE(c->create("bs" + std::to_string(i), {}, made[i]) == 0);
+        proto::Interface kept;
+        REQUIRE(c->create("bp0", {.persistent = true}, kept) == 0);
+        c.reset();
+        CHECK(d.stop() == 0);
+        CHECK(slurp(d.log()).find("destroyed " + std::to_string(kTaps) + " TAPs at once") != std::string::npos);
+    }
+    for (int i = 0; i < kTaps; ++i) {
+        INFO("bs" << i);
+        CHECK(test::link("bs" + std::to_string(i)) == nullptr);
+        CHECK_FALSE(sd.has_record(made[i].unique_id));
+    }
+    CHECK(test::link("bp0") != nullptr);  // persistent: left in place
+    REQUIRE(test::link("fx0") != nullptr);
+    CHECK(test::link("fx0")["group"] == "77");
+    CHECK(test::link("fx1") != nullptr);
+    ip("link del bp0");
+    ip("link del fx0");
+    ip("link del fx1");
 }
 
 TEST_CASE("kill -9 leaves every TAP in the kernel; the next daemon re-adopts them with their queues") {

@@ -103,6 +103,10 @@ int run_bench(const Options& o) {
     char tmpl[] = "/tmp/ifctl-readopt.XXXXXX";
     if (!::mkdtemp(tmpl)) fail("mkdtemp: " + errno_text(errno));
     const std::string state = tmpl;
+    struct RemoveState {
+        std::string path;
+        ~RemoveState() { std::filesystem::remove_all(path); }
+    } remove_state{state};  // also when a call fails
     print_header("bench-readopt", o, "re-adoption after kill -9 by number of owned TAPs");
 
     DataFile data(o, "readopt", "taps restore_s serving_s bare_reattach_s create_s");
@@ -147,7 +151,6 @@ int run_bench(const Options& o) {
     live.conn.reset();
     live.daemon->kill_hard();
     live.daemon.reset();
-    std::filesystem::remove_all(state);
     return 0;
 }
 

@@ -60,7 +60,7 @@ public:
     bool deferred() const { return deferred_; }
     void persist_later(uint32_t index) { persist_later_.push_back(index); }
     int end_deferred();
-    int forget(uint64_t unique_id);
+    int forget(uint64_t unique_id, bool sync_dir = true);
 
     // The kernel configuration of `index` changed (by us or behind our back).
     void note_change(uint32_t index);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cerrno>
 #include <cstring>
+#include <random>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
@@ -147,6 +148,25 @@ bool parse_address(struct nlmsghdr* nlh, proto::Address& a, uint32_t& index) {
     if (a.family == AF_INET && bytes(tb[IFA_BROADCAST], brd.data())) a.broadcast = brd;
     if (tb[IFA_LABEL]) a.label = nla_get_string(tb[IFA_LABEL]);
     return true;
+}
+
+// A link dump's members of one link group (Netlink::group_members).
+struct GroupScan {
+    uint32_t group = 0;
+    std::set<uint32_t> members;
+    AckState ack;
+};
+
+int collect_group_member(struct nl_msg* msg, void* arg) {
+    auto* scan = static_cast<GroupScan*>(arg);
+    struct nlmsghdr* nlh = nlmsg_hdr(msg);
+    if (nlh->nlmsg_type != RTM_NEWLINK) return NL_OK;
+    auto* ifi = static_cast<struct ifinfomsg*>(nlmsg_data(nlh));
+    struct nlattr* tb[IFLA_MAX + 1];
+    if (nlmsg_parse(nlh, sizeof *ifi, tb, IFLA_MAX, link_policy) == 0 && tb[IFLA_GROUP] &&
+        nla_len(tb[IFLA_GROUP]) >= 4 && nla_get_u32(tb[IFLA_GROUP]) == scan->group)
+        scan->members.insert(static_cast<uint32_t>(ifi->ifi_index));
+    return NL_OK;
 }
 
 uint64_t now_ms() {
@@ -534,6 +554,78 @@ int Netlink::set_root_noqueue(uint32_t index) {
     nlmsg_append(msg, &tcm, sizeof tcm, NLMSG_ALIGNTO);
     nla_put_string(msg, TCA_KIND, "noqueue");
     return transact(msg);
+}
+
+int Netlink::set_group(uint32_t index, uint32_t group) {
+    struct nl_msg* msg = nlmsg_alloc_simple(RTM_SETLINK, 0);
+    if (!msg) return -ENOMEM;
+    struct ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    ifi.ifi_index = static_cast<int>(index);
+    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
+    nla_put_u32(msg, IFLA_GROUP, group);
+    return transact(msg);
+}
+
+// Every link of the namespace in `group`, from a fresh dump; nullopt if it
+// cannot be read (a dump interrupted by changes is asked again).
+std::optional<std::set<uint32_t>> Netlink::group_members(uint32_t group) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        struct nl_msg* msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
+        struct nl_cb* cb = nl_cb_alloc(NL_CB_DEFAULT);
+        if (!msg || !cb) {
+            if (msg) nlmsg_free(msg);
+            if (cb) nl_cb_put(cb);
+            return std::nullopt;
+        }
+        struct ifinfomsg ifi{};
+        ifi.ifi_family = AF_UNSPEC;
+        nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
+        GroupScan scan;
+        scan.group = group;
+        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, collect_group_member, &scan);
+        nl_cb_err(cb, NL_CB_CUSTOM, on_error, &scan.ack);
+        int rc = nl_send_auto(req_, msg);
+        nlmsg_free(msg);
+        if (rc >= 0) rc = nl_recvmsgs(req_, cb);
+        nl_cb_put(cb);
+        if (rc == -NLE_DUMP_INTR) continue;
+        if (rc < 0 || scan.ack.error) return std::nullopt;
+        return scan.members;
+    }
+    return std::nullopt;
+}
+
+std::vector<uint32_t> Netlink::delete_links(const std::vector<uint32_t>& indexes) {
+    if (indexes.size() < 2) return indexes;  // one link: RTM_DELLINK by index costs the same
+    // Group 0 is every link's default (the kernel refuses to delete it); a
+    // random number with the top bit set is one nobody uses, as checked below.
+    std::random_device random;
+    const uint32_t group = 0x80000000u | static_cast<uint32_t>(random());
+    std::vector<uint32_t> left;
+    std::set<uint32_t> grouped;
+    for (uint32_t index : indexes) {
+        if (set_group(index, group) == 0) grouped.insert(index);
+        else left.push_back(index);  // gone already (ENODEV), or refused: one by one
+    }
+    // Only ours may be in the group: deleting it deletes every member.
+    const auto members = group_members(group);
+    if (!grouped.empty() && members == grouped) {
+        struct nl_msg* msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
+        if (!msg) return indexes;
+        struct ifinfomsg ifi{};
+        ifi.ifi_family = AF_UNSPEC;
+        nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);  // index 0: the group names the links
+        nla_put_u32(msg, IFLA_GROUP, group);
+        if (const int rc = transact(msg); rc == 0) return left;
+        else spdlog::warn("deleting link group {} failed ({}); deleting its {} links one by one", group,
+                          std::strerror(-rc), grouped.size());
+    } else if (!grouped.empty()) {
+        spdlog::warn("link group {} {}; deleting our {} links one by one", group,
+                     members ? "holds other links than ours" : "could not be read back", grouped.size());
+    }
+    left.insert(left.end(), grouped.begin(), grouped.end());
+    return left;
 }
 
 int Netlink::delete_link(uint32_t index) {

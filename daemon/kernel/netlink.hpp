@@ -44,6 +44,14 @@ public:
     int add_address(uint32_t index, const proto::Address& a);
     int delete_address(uint32_t index, const proto::Address& a);
     int delete_link(uint32_t index);
+    // Deletes many links at once, for a clean stop: each goes into one new
+    // link group (IFLA_GROUP, a random number; checked, before anything is
+    // deleted, to hold no other link), and one RTM_DELLINK deletes the group,
+    // which the kernel does in one unregister_netdevice_many(): one wait for
+    // RCU for them all instead of one each (a clean stop with 4096 TAPs: 161 s
+    // one by one, 15 s in all now; docs/persistence.md). Returns the indexes
+    // it did not delete (none, unless the kernel refused a step), for delete_link().
+    std::vector<uint32_t> delete_links(const std::vector<uint32_t>& indexes);
     // Makes `noqueue` the link's root queueing discipline (RTM_NEWQDISC).
     int set_root_noqueue(uint32_t index);
 
@@ -88,6 +96,8 @@ public:
 
 private:
     int transact(struct nl_msg* msg);
+    int set_group(uint32_t index, uint32_t group);
+    std::optional<std::set<uint32_t>> group_members(uint32_t group);
     struct DumpInterrupted {};
     void dump(int type, int family, uint32_t index);
     void dump_once(int type, int family, uint32_t index);

@@ -169,9 +169,9 @@ int Store::commit_staged() {
     return rc;
 }
 
-int Store::remove(uint64_t unique_id) {
+int Store::remove(uint64_t unique_id, bool sync_dir) {
     on_disk_.erase(unique_id);
-    return remove_file_durable(dir_.get(), file_name(unique_id));
+    return remove_file_durable(dir_.get(), file_name(unique_id), sync_dir);
 }
 
 int Store::writable() const {

@@ -53,7 +53,9 @@ public:
     int commit_staged();
     bool staging() const { return !staged_.empty(); }
     // Removes a record durably. 0 or -errno.
-    int remove(uint64_t unique_id);
+    int remove(uint64_t unique_id) { return remove(unique_id, true); }
+    // The same without the directory fsync; sync() afterwards (many at once).
+    int remove(uint64_t unique_id, bool sync_dir);
     // Writes ids.json (the next unique id), without the directory fsync.
     int put_next_id(uint64_t next);
 

@@ -97,6 +97,7 @@ proto::Writer Connection::request(Op op, const Target* target) {
 }
 
 int Connection::send(proto::Writer& w, uint32_t& id) {
+    send_found_closed_ = false;
     std::vector<uint8_t> frame;
     try {
         frame = w.finish();
@@ -109,9 +110,14 @@ int Connection::send(proto::Writer& w, uint32_t& id) {
     std::memcpy(frame.data() + 8, &id, 4);
     for (;;) {
         ssize_t n = ::send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL);
-        if (n >= 0) return 0;
+        if (n >= 0) {
+            ++requests_sent_;
+            return 0;
+        }
         if (errno == EINTR) continue;
         const int e = timed_out(errno);
+        // A datagram is queued whole or not at all: with the peer gone it was not.
+        send_found_closed_ = e == EPIPE || e == ECONNRESET || e == ENOTCONN;
         message_ = std::string("sending to ifctld: ") + std::strerror(e);
         return -e;
     }

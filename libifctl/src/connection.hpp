@@ -66,6 +66,11 @@ public:
     const std::string& message() const { return message_; }
     // True if the last failure was about an interface the daemon does not manage.
     bool last_unmanaged() const { return unmanaged_; }
+    // How many requests have left through this connection (send() succeeded).
+    uint64_t requests_sent() const { return requests_sent_; }
+    // True if the last send() failed because the daemon's end was already
+    // closed (EPIPE, ECONNRESET, ENOTCONN): that request never reached a daemon.
+    bool last_send_found_closed() const { return send_found_closed_; }
 
     int list(std::vector<proto::Interface>& out);
     // brief: without addresses, statistics and multicast memberships (cheaper).
@@ -143,6 +148,8 @@ private:
 
     int fd_ = -1;
     uint32_t next_id_ = 1;
+    uint64_t requests_sent_ = 0;
+    bool send_found_closed_ = false;
     std::string message_;
     bool unmanaged_ = false;
     std::unique_ptr<uint8_t[]> recv_buf_;

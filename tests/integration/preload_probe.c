@@ -11,8 +11,9 @@
  *   preload_probe reenter IF      an ioctl made from inside the shim's own work (this program's
  *                                 recvmsg, which the shim calls while it holds its lock, as a
  *                                 signal handler or an interposing library might): answered, no deadlock
- *   preload_probe lost IF PID     asks (connects), kills the daemon PID, then sets the MTU twice:
- *                                 prints each result ("0" or the errno's name)
+ *   preload_probe lost IF PID     asks (connects), stops the daemon PID and kills it while a first
+ *                                 MTU set waits for its answer, then sets the MTU again: prints
+ *                                 each result ("0" or the errno's name)
  * Prints "ok" and exits 0, or says what differed and exits 1. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* syscall() */
@@ -158,8 +159,18 @@ static const char *result(int rc) {
     }
 }
 
-/* The daemon dies between two requests: the change under way must fail with
- * EIO (never a false success); the one after finds no daemon and goes to the kernel. */
+static void *kill_later(void *arg) {
+    usleep(300 * 1000);
+    kill(*(pid_t *)arg, SIGKILL);
+    return NULL;
+}
+
+/* The daemon dies while a change is under way: the change must fail with EIO
+ * (never a false success, never a second try: it may have been applied); the
+ * one after finds no daemon and goes to the kernel. The daemon is stopped
+ * first, so the change surely reaches it and waits for an answer that never
+ * comes; it is killed 300 ms later. (A daemon already gone when a request is
+ * sent never received it: that request is sent again on a new connection.) */
 static int lost(const char *name, pid_t daemon) {
     int s = sock();
     int mtu = get_mtu(s, name);
@@ -167,11 +178,14 @@ static int lost(const char *name, pid_t daemon) {
         printf("get: %s\n", result(mtu));
         return 1;
     }
-    if (kill(daemon, SIGKILL) < 0) {
+    if (kill(daemon, SIGSTOP) < 0) {
         perror("kill");
         return 2;
     }
+    pthread_t killer;
+    if (pthread_create(&killer, NULL, kill_later, &daemon) != 0) return 2;
     printf("%s\n", result(set_mtu(s, name, mtu - 1)));
+    pthread_join(killer, NULL);
     printf("%s\n", result(set_mtu(s, name, mtu - 2)));
     return 0;
 }

@@ -4,7 +4,6 @@
 // status, its exact standard output and standard error, and the kernel's view
 // of the interfaces read back with `ip -j`. Every refused command must also
 // leave the kernel (and the daemon's own record) exactly as it was.
-#define CATCH_CONFIG_RUNNER
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -29,7 +28,7 @@
 
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/test_main.hpp"
 
 using nlohmann::json;
 using ifctl::test::Args;
@@ -1191,25 +1190,14 @@ TEST_CASE("-f: a line the daemon refuses is named, and every line before it is u
 // ============================================================================
 
 int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::cerr << "test_cli: needs root (to create TAP devices in a private namespace); skipping\n";
-        return 77;
-    }
-    if (ifctl_path().empty() || !std::getenv("IFCTLD")) {
-        std::cerr << "test_cli: IFCTL_CLI and IFCTLD must name the built ifctl and ifctld (meson test sets them)\n";
-        return 1;
-    }
-    try {
-        ifctl::test::require_private_netns();
+    return ifctl::test::run_catch_as_root(argc, argv, [] {
+        if (ifctl_path().empty() || !std::getenv("IFCTLD")) {
+            std::cerr << "test_cli: IFCTL_CLI and IFCTLD must name the built ifctl and ifctld (meson test sets them)\n";
+            return 1;
+        }
         ifctl::test::loopback_up();
-        // No duplicate address detection: addresses are final at once, so the
-        // kernel's view does not change under a before/after comparison.
-        for (const char* f : {"/proc/sys/net/ipv6/conf/all/accept_dad", "/proc/sys/net/ipv6/conf/default/accept_dad"})
-            std::ofstream(f) << "0\n";
-    } catch (const std::exception& e) {
-        std::cerr << "test_cli: " << e.what() << "\n";
-        return 1;
-    }
-    ::unsetenv("NO_COLOR");
-    return Catch::Session().run(argc, argv);
+        ifctl::test::no_dad();
+        ::unsetenv("NO_COLOR");
+        return 0;
+    });
 }

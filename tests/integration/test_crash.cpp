@@ -30,6 +30,7 @@
 #include "support/addresses.hpp"
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using json = nlohmann::json;
@@ -191,19 +192,16 @@ bool transport_error(int rc) {
 }  // namespace
 
 int main() {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "test_crash needs root; skipped\n");
-        return 77;
-    }
-    test::require_private_netns();
+    if (const int rc = test::root_in_private_netns()) return rc;
     ::signal(SIGPIPE, SIG_IGN);
     const uint32_t seed = std::getenv("IFCTL_CRASH_SEED") ? std::strtoul(std::getenv("IFCTL_CRASH_SEED"), nullptr, 10)
                                                           : static_cast<uint32_t>(std::random_device{}());
     const int kills = std::getenv("IFCTL_CRASH_KILLS") ? std::atoi(std::getenv("IFCTL_CRASH_KILLS")) : 200;
     std::printf("crash test: seed %u (IFCTL_CRASH_SEED=%u repeats this run), %d kills\n", seed, seed, kills);
-    char tmpl[] = "/tmp/ifctl-crash.XXXXXX";
-    if (!::mkdtemp(tmpl)) return 1;
-    const std::string state = tmpl;
+    // The state directory and every daemon's directory (ifctld.log) stay
+    // until the verdict: removed if the run passed, kept and printed if not.
+    test::hold_daemon_dirs(true);
+    const std::string state = test::temp_dir("ifctl-crash");
     Stream stream(seed);
     Model model;
     int failures = 0, acked = 0, in_flight_applied = 0, in_flight_absent = 0;
@@ -274,7 +272,6 @@ int main() {
         test::Daemon last("--state-dir " + state);
         last.stop();
     }
-    std::error_code ec;
-    fs::remove_all(state, ec);
+    test::settle_daemon_dirs(failures == 0);
     return failures ? 1 : 0;
 }

@@ -2,7 +2,6 @@
 // can be bad, pipelining, TAP creation and ownership, queue descriptors, and
 // what the kernel shows afterwards. Each refusal checks the errno and that the
 // kernel's state did not change.
-#define CATCH_CONFIG_RUNNER
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -34,11 +33,12 @@
 #include "support/addresses.hpp"
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using proto::A;
 using proto::Op;
+using test::t;
 using json = nlohmann::json;
 using test::connect;
 using test::eventually;
@@ -46,8 +46,6 @@ using test::kernel_view;
 using test::steady;
 
 namespace {
-
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
 
 // A raw SEQPACKET connection, for frames the library would never send.
 struct Raw {
@@ -899,9 +897,7 @@ TEST_CASE("lifecycle: one daemon per socket and state directory, clean stop") {
 
 TEST_CASE("configuration files: errors name file, line and column; the defaults check clean") {
     const char* exe = std::getenv("IFCTLD");
-    char tmpl[] = "/tmp/ifctl-conf.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    const std::string dir = tmpl;
+    const std::string dir = test::temp_dir("ifctl-conf");
     auto check = [&](const std::string& text) {
         std::ofstream(dir + "/c.toml") << text;
         return test::run(std::string(exe) + " --check-config " + dir + "/c.toml 2>&1; echo exit=$?");
@@ -921,7 +917,6 @@ TEST_CASE("configuration files: errors name file, line and column; the defaults 
                          "/s.sock --state-dir " + dir + "/st 2>&1; echo exit=$?"),
                Catch::Contains("unknown operation \"fly\"") && Catch::Contains("exit=1"));
     CHECK_FALSE(std::filesystem::exists(dir + "/s.sock"));
-    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a stale socket left by a killed daemon is replaced") {
@@ -936,10 +931,4 @@ TEST_CASE("a stale socket left by a killed daemon is replaced") {
     }
 }
 
-int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
-        return 77;
-    }
-    return Catch::Session().run(argc, argv);
-}
+int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -3,7 +3,6 @@
 // nothing of it is made: not in the kernel, not in the daemon, not on disk.
 // Runs as `unshare --net --mount`: the tmpfs exists only in the test's own
 // mount namespace.
-#define CATCH_CONFIG_RUNNER
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <unistd.h>
@@ -16,9 +15,9 @@
 
 #include "libifctl/src/connection.hpp"
 #include "support/addresses.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using json = nlohmann::json;
@@ -39,9 +38,7 @@ void fill(const std::string& dir) {
 }  // namespace
 
 TEST_CASE("a full or read-only state directory refuses changes and changes nothing") {
-    char tmpl[] = "/tmp/ifctl-disk.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    const std::string mnt = tmpl;
+    const std::string mnt = test::temp_dir("ifctl-disk");
     REQUIRE(::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=512k,mode=0700") == 0);
     const std::string state = mnt + "/state";
     {
@@ -101,14 +98,6 @@ TEST_CASE("a full or read-only state directory refuses changes and changes nothi
         c->destroy(t);
     }
     ::umount2(mnt.c_str(), MNT_DETACH);
-    ::rmdir(mnt.c_str());
 }
 
-int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "test_disk_faults needs root; skipped\n");
-        return 77;
-    }
-    test::require_private_netns();
-    return Catch::Session().run(argc, argv);
-}
+int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -3,7 +3,6 @@
 // back, subscribers with filters, a subscriber too slow to keep up, waiting
 // for an interface to be up with carrier, and batches that fail half-way
 // leaving the kernel exactly as it was.
-#define CATCH_CONFIG_RUNNER
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if.h>
@@ -25,39 +24,28 @@
 #include "libifctl/protocol/event.hpp"
 #include "libifctl/protocol/wire.hpp"
 #include "libifctl/src/connection.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/addresses.hpp"
+#include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using proto::A;
 using proto::Op;
+using test::connect;
+using test::t;
+using test::v4;
 using json = nlohmann::json;
 using client::Target;
 
 namespace {
 
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
-
-std::unique_ptr<client::Connection> connect(const test::Daemon& d) {
-    std::unique_ptr<client::Connection> c;
-    std::string why;
-    REQUIRE(client::Connection::open(d.socket(), c, why) == 0);
-    return c;
-}
-
 // Every link with its addresses, without what moves on its own (counters,
 // address lifetimes) and the queueing discipline, which the kernel attaches the
 // first time an interface goes up and keeps (a rollback cannot take it back).
 json kernel_state() {
-    json all = json::parse(test::run("ip -j -d addr show"));
-    for (json& l : all) {
-        l.erase("stats64");
-        l.erase("qdisc");
-        for (json& a : l["addr_info"]) {
-            a.erase("valid_life_time");
-            a.erase("preferred_life_time");
-        }
-    }
+    json all = test::kernel_state();
+    for (json& l : all) l.erase("qdisc");
     return all;
 }
 
@@ -67,13 +55,6 @@ json link(const std::string& name) {
     return nullptr;
 }
 
-proto::Address v4(const char* ip, uint8_t prefix = 24) {
-    proto::Address a;
-    a.family = AF_INET;
-    inet_pton(AF_INET, ip, a.local.data());
-    a.prefix = prefix;
-    return a;
-}
 
 // The next event, waiting at most 10 s for it (a bound for a broken daemon,
 // not a timing assertion).
@@ -253,10 +234,8 @@ TEST_CASE("subscribe refuses an unknown interface, an empty or unknown kind set,
 }
 
 TEST_CASE("a subscriber that does not read is dropped with a reason; others are served meanwhile") {
-    char dir[] = "/tmp/ifctl-events-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string dir = test::temp_dir("ifctl-events");
     test::Daemon d(config(dir, "[limits]\nmax_queued_events = 8\n"));
-    std::filesystem::remove_all(dir);  // read at start
     auto c = connect(d);
     proto::Interface busy, quiet;
     REQUIRE(c->create("sl0", {}, busy) == 0);
@@ -582,8 +561,7 @@ TEST_CASE("another request in the middle of a batch discards it") {
 // ============================================================================
 
 TEST_CASE("new TAPs get the noqueue root qdisc unless tap_qdisc = \"kernel\"") {
-    char dir[] = "/tmp/ifctl-events-XXXXXX";
-    REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string dir = test::temp_dir("ifctl-events");
     for (const char* setting : {"", "kernel"}) {
         INFO("tap_qdisc " << setting);
         const std::string opts = *setting ? config(dir, std::string("[daemon]\ntap_qdisc = \"") + setting + "\"\n") : "";
@@ -597,13 +575,6 @@ TEST_CASE("new TAPs get the noqueue root qdisc unless tap_qdisc = \"kernel\"") {
         CHECK(json::parse(test::run("ip -j link show nq0"))[0]["qdisc"] == (*setting ? "mq" : "noqueue"));
         REQUIRE(c->destroy(Target::by_name("nq0")) == 0);
     }
-    std::filesystem::remove_all(dir);
 }
 
-int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
-        return 77;
-    }
-    return Catch::Session().run(argc, argv);
-}
+int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

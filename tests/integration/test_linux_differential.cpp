@@ -3,7 +3,6 @@
 // ("na0") and once with ifctl_ioctl on a TAP ifctld made ("da0"). Return value,
 // errno, the bytes written back and the interface's state afterwards (read over
 // netlink) must be the same. Names and indexes are normalised before comparing.
-#define CATCH_CONFIG_RUNNER
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -32,7 +31,7 @@
 #include "ifctl/ifctl.h"
 #include "libifctl/src/connection.hpp"
 #include "support/netns_daemon.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 
@@ -626,10 +625,4 @@ TEST_CASE("fork while another thread is inside ifctl_ioctl: the child's own call
     CHECK(WEXITSTATUS(status) == 0);
 }
 
-int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
-        return 77;
-    }
-    return Catch::Session().run(argc, argv);
-}
+int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

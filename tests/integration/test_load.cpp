@@ -4,7 +4,6 @@
 // every socket non-blocking, driven by poll(): no threads. Checks that every
 // well-behaved client gets every answer, that the stalled ones are closed by the
 // daemon's hello timeout, and that the daemon's memory stays bounded.
-#define CATCH_CONFIG_RUNNER
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/resource.h>
@@ -23,12 +22,14 @@
 
 #include "libifctl/protocol/wire.hpp"
 #include "libifctl/src/connection.hpp"
+#include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using proto::A;
 using proto::Op;
+using test::t;
 
 namespace {
 
@@ -37,7 +38,6 @@ constexpr int kRequestsEach = 4;     // after hello
 constexpr int kGreedyRequests = 300;  // pipelined, never read
 constexpr int kHelloTimeout = 5;      // seconds (the daemon's [limits] hello_timeout)
 
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
 uint16_t o(Op op) { return static_cast<uint16_t>(op); }
 
 // kB of the daemon's resident memory now (VmRSS) or at its peak (VmHWM).
@@ -99,13 +99,12 @@ TEST_CASE("1000 clients are served while 100 stall and 20 never read") {
     REQUIRE(exe);
     const bool has_hello_timeout =
         test::run(std::string(exe) + " --print-config").find("hello_timeout") != std::string::npos;
-    const std::string conf = "/tmp/ifctl-load-" + std::to_string(::getpid()) + ".conf";
+    const std::string conf = test::temp_dir("ifctl-load") + "/ifctld.conf";
     {
         std::ofstream f(conf);
         if (has_hello_timeout) f << "[limits]\nhello_timeout = " << kHelloTimeout << "\n";
     }
     test::Daemon d("--config " + conf);
-    ::unlink(conf.c_str());
     {
         std::unique_ptr<client::Connection> c;
         std::string why;
@@ -253,10 +252,4 @@ TEST_CASE("1000 clients are served while 100 stall and 20 never read") {
     WARN("daemon VmRSS before " << rss_before << " kB, after " << rss_after << " kB, peak " << peak << " kB");
 }
 
-int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
-        return 77;
-    }
-    return Catch::Session().run(argc, argv);
-}
+int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

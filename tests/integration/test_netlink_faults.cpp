@@ -3,7 +3,6 @@
 // between the daemon's check and its change, and the kernel refuses a change
 // in the middle of a batch (test_events covers that rollback). Each case ends
 // with the daemon alive and its view equal to the kernel's.
-#define CATCH_CONFIG_RUNNER
 #include <linux/if.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,20 +21,16 @@
 #include "libifctl/protocol/event.hpp"
 #include "libifctl/src/connection.hpp"
 #include "support/client_helpers.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/test_main.hpp"
 
 using namespace ifctl;
+using test::slurp;
 using client::Target;
 using test::connect;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
 
 // The daemon's list (names of managed interfaces) equals the kernel's TAPs.
 std::set<std::string> daemon_managed(client::Connection& c) {
@@ -123,11 +118,4 @@ TEST_CASE("an interface deleted between the daemon's check and its change: ENODE
     }
 }
 
-int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
-        return 77;
-    }
-    test::require_private_netns();
-    return Catch::Session().run(argc, argv);
-}
+int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -3,7 +3,6 @@
 // damaged records, clean stop, kill -9, re-adoption, recreation after a
 // "reboot" (a fresh network namespace over the same state directory), and
 // moving a TAP into another namespace. All against the real kernel.
-#define CATCH_CONFIG_RUNNER
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,19 +19,24 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "daemon/store/record.hpp"
 #include "libifctl/protocol/model.hpp"
 #include "libifctl/src/connection.hpp"
 #include "support/addresses.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using json = nlohmann::json;
 using proto::A;
 using proto::Op;
+using test::connect;
+using test::slurp;
+using test::t;
 using test::v4;
 using test::v6;
 namespace fs = std::filesystem;
@@ -41,20 +45,10 @@ using test::has_flag;
 
 namespace {
 
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
-
-// A state directory that outlives one daemon, removed at the end of the test.
+// A state directory that outlives one daemon, removed when the test case
+// passes (kept, its path printed, when it fails: netns_daemon.hpp).
 struct StateDir {
-    std::string path;
-    StateDir() {
-        char tmpl[] = "/tmp/ifctl-state.XXXXXX";
-        REQUIRE(::mkdtemp(tmpl));
-        path = tmpl;
-    }
-    ~StateDir() {
-        std::error_code ec;
-        if (!std::getenv("IFCTL_KEEP_TEST_DIRS")) fs::remove_all(path, ec);
-    }
+    std::string path = test::temp_dir("ifctl-state");
     std::string arg() const { return "--state-dir " + path; }
     std::string record_path(uint64_t id) const { return path + "/interfaces/" + std::to_string(id) + ".json"; }
     bool has_record(uint64_t id) const { return fs::exists(record_path(id)); }
@@ -65,15 +59,7 @@ struct StateDir {
     }
 };
 
-std::unique_ptr<client::Connection> connect(const test::Daemon& d) {
-    std::unique_ptr<client::Connection> c;
-    std::string why;
-    REQUIRE(client::Connection::open(d.socket(), c, why) == 0);
-    return c;
-}
-
 client::Target by(const std::string& n) { return client::Target::by_name(n); }
-
 
 bool has_addr(const json& link, const std::string& local, int prefix) {
     for (const json& a : link.at("addr_info"))
@@ -81,21 +67,10 @@ bool has_addr(const json& link, const std::string& local, int prefix) {
     return false;
 }
 
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
-// Waits (bounded) until `pred` holds; group commit is asynchronous.
+// Waits (bounded, about 5 s) until `pred` holds; group commit is asynchronous.
 template <typename Pred>
 bool eventually(Pred pred) {
-    for (int i = 0; i < 500; ++i) {  // at most about 5 s
-        if (pred()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return pred();
+    return test::eventually(pred, 5000);
 }
 
 void ip(const std::string& args) { test::run("ip " + args); }
@@ -213,6 +188,41 @@ TEST_CASE("a clean stop leaves persistent TAPs, destroys the rest; a restart re-
     CHECK(fresh.unique_id > n.unique_id);
     CHECK(c->destroy(by("ns1")) == 0);
     CHECK(c->destroy(by("ps0")) == 0);
+}
+
+// Deleting TAPs one by one costs the kernel an RCU grace period each (36 s for
+// 1000 on a loaded machine, past systemd's stop timeout at 4096): a clean stop
+// puts them in one link group and deletes the group (docs/persistence.md).
+TEST_CASE("a clean stop destroys its TAPs at once, and no other link, whatever its group") {
+    StateDir sd;
+    // Links the daemon does not manage: one in a group of its own, one in the default group.
+    ip("tuntap add dev fx0 mode tap");
+    ip("link set fx0 group 77");
+    ip("tuntap add dev fx1 mode tap");
+    constexpr int kTaps = 40;
+    std::vector<proto::Interface> made(kTaps);
+    {
+        test::Daemon d(sd.arg() + " --log-level info");
+        auto c = connect(d);
+        for (int i = 0; i < kTaps; ++i) REQUIRE(c->create("bs" + std::to_string(i), {}, made[i]) == 0);
+        proto::Interface kept;
+        REQUIRE(c->create("bp0", {.persistent = true}, kept) == 0);
+        c.reset();
+        CHECK(d.stop() == 0);
+        CHECK(slurp(d.log()).find("destroyed " + std::to_string(kTaps) + " TAPs at once") != std::string::npos);
+    }
+    for (int i = 0; i < kTaps; ++i) {
+        INFO("bs" << i);
+        CHECK(test::link("bs" + std::to_string(i)) == nullptr);
+        CHECK_FALSE(sd.has_record(made[i].unique_id));
+    }
+    CHECK(test::link("bp0") != nullptr);  // persistent: left in place
+    REQUIRE(test::link("fx0") != nullptr);
+    CHECK(test::link("fx0")["group"] == "77");
+    CHECK(test::link("fx1") != nullptr);
+    ip("link del bp0");
+    ip("link del fx0");
+    ip("link del fx1");
 }
 
 TEST_CASE("kill -9 leaves every TAP in the kernel; the next daemon re-adopts them with their queues") {
@@ -490,13 +500,10 @@ TEST_CASE("after a reboot (a fresh namespace, the same state) persistent TAPs ar
 }
 
 int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "test_persistence needs root (private network namespaces, TAP devices); skipped\n");
-        return 77;
-    }
-    test::require_private_netns();
-    test::loopback_up();
-    return Catch::Session().run(argc, argv);
+    return test::run_catch_as_root(argc, argv, [] {
+        test::loopback_up();
+        return 0;
+    });
 }
 
 // Part 3's unique-id slots (ifnet_allocate's recycling) are daemon-only state:

@@ -2,7 +2,6 @@
 // running as system users made for the test, and an access matrix of refused
 // attempts, each checked for its errno, its message, and an unchanged kernel.
 // Also: the socket's group and mode, per-client limits, reloads, the audit log.
-#define CATCH_CONFIG_RUNNER
 #include <arpa/inet.h>
 #include <linux/if.h>
 #include <signal.h>
@@ -20,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -28,13 +28,19 @@
 #include "libifctl/protocol/model.hpp"
 #include "libifctl/protocol/wire.hpp"
 #include "libifctl/src/connection.hpp"
+#include "support/addresses.hpp"
+#include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
 #include "support/test_users.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using proto::A;
 using proto::Op;
+using test::kernel_state;
+using test::t;
+using test::v4;
+using test::v6;
 using json = nlohmann::json;
 using client::Target;
 
@@ -44,21 +50,6 @@ test::TestUsers* g_users = nullptr;
 // a, b: in the "lab" rule's group; c: no rule; d: not even in the socket's group.
 test::TestUser ua, ub, uc, ud;
 
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
-
-// Every interface as the kernel shows it, without counters that move on their own.
-json kernel_state() {
-    json all = json::parse(test::run("ip -j -d addr show"));
-    for (json& v : all) {
-        v.erase("stats64");
-        v.erase("stats");
-        for (auto& a : v["addr_info"]) {
-            a.erase("valid_life_time");
-            a.erase("preferred_life_time");
-        }
-    }
-    return all;
-}
 
 json link(const std::string& name) {
     for (const json& l : kernel_state())
@@ -66,21 +57,6 @@ json link(const std::string& name) {
     return nullptr;
 }
 
-proto::Address v4(const char* ip, uint8_t prefix) {
-    proto::Address a;
-    a.family = AF_INET;
-    inet_pton(AF_INET, ip, a.local.data());
-    a.prefix = prefix;
-    return a;
-}
-
-proto::Address v6(const char* ip, uint8_t prefix) {
-    proto::Address a;
-    a.family = AF_INET6;
-    inet_pton(AF_INET6, ip, a.local.data());
-    a.prefix = prefix;
-    return a;
-}
 
 // "RC MESSAGE": what one client call returned, as a child process reports it.
 std::string outcome(int rc, const std::string& message) { return std::to_string(rc) + " " + message; }
@@ -114,11 +90,12 @@ std::string write_file(const std::string& dir, const std::string& name, const st
     return path;
 }
 
+// A directory for the test's configuration files, open to the test users;
+// removed when the test case passes (netns_daemon.hpp).
 std::string temp_dir() {
-    char tmpl[] = "/tmp/ifctl-policy.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    ::chmod(tmpl, 0755);
-    return tmpl;
+    const std::string dir = test::temp_dir("ifctl-policy");
+    ::chmod(dir.c_str(), 0755);
+    return dir;
 }
 
 // The policy of the access matrix. Users are named by the test's prefix.
@@ -599,20 +576,20 @@ TEST_CASE("policy files: errors name file, line and column") {
 }
 
 int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "skipped: needs root to make TAP devices and users\n");
-        return 77;
-    }
-    test::require_private_netns();
-    test::loopback_up();
     // Users for the whole run, removed at the end whatever happens (see test_users.hpp).
-    test::TestUsers users("p4");
-    g_users = &users;
-    users.add_group("sock");
-    users.add_group("lab");
-    ua = users.add_user("a", {"sock", "lab"});
-    ub = users.add_user("b", {"sock", "lab"});
-    uc = users.add_user("c", {"sock"});
-    ud = users.add_user("d");
-    return Catch::Session().run(argc, argv);
+    std::optional<test::TestUsers> users;
+    return test::run_catch_as_root(argc, argv, [&] {
+        test::loopback_up();
+        // The access matrix compares the kernel's view before and after each
+        // refusal: an IPv6 address still tentative (DAD) would change under it.
+        test::no_dad();
+        g_users = &users.emplace("p4");
+        users->add_group("sock");
+        users->add_group("lab");
+        ua = users->add_user("a", {"sock", "lab"});
+        ub = users->add_user("b", {"sock", "lab"});
+        uc = users->add_user("c", {"sock"});
+        ud = users->add_user("d");
+        return 0;
+    });
 }

@@ -3,7 +3,6 @@
 // run against a daemon in this private namespace with several TAPs carrying
 // inet and inet6 addresses and aliases. Their output must match the kernel's
 // state read with `ip -j`.
-#define CATCH_CONFIG_RUNNER
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <unistd.h>
@@ -16,7 +15,7 @@
 #include "support/client_helpers.hpp"  // eventually()
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using json = nlohmann::json;
@@ -234,11 +233,8 @@ TEST_CASE("SVR4 program: SIOCGIFNUM, SIOCGIFCONF, flags, netmask, SIOCGENADDR pe
 }
 
 int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
-        return 77;
-    }
-    test::require_private_netns();
-    test::run("sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0");
-    return Catch::Session().run(argc, argv);
+    return test::run_catch_as_root(argc, argv, [] {
+        test::no_dad();
+        return 0;
+    });
 }

@@ -8,7 +8,6 @@
 // C program (preload_probe.c) run with LD_PRELOAD naming the shim. Each check
 // reads the kernel's view back with `ip -j`; refused attempts must leave it
 // exactly as it was. Runs under `unshare --net` (meson.build), as root.
-#define CATCH_CONFIG_RUNNER
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -20,6 +19,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -28,7 +28,7 @@
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
 #include "support/test_users.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/test_main.hpp"
 
 using nlohmann::json;
 using ifctl::test::Args;
@@ -477,10 +477,9 @@ TEST_CASE("with no daemon, a program under the shim behaves exactly as without i
 
 TEST_CASE("a daemon that never answers does not hang the program") {
     // A socket that listens but never accepts: connect succeeds, no reply comes.
-    char tmpl[] = "/tmp/ifctl-stuck.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    ::chmod(tmpl, 0755);
-    const std::string path = std::string(tmpl) + "/ifctld.sock";
+    const std::string dir = ifctl::test::temp_dir("ifctl-stuck");
+    ::chmod(dir.c_str(), 0755);
+    const std::string path = dir + "/ifctld.sock";
     const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
     sockaddr_un sa{};
     sa.sun_family = AF_UNIX;
@@ -497,39 +496,29 @@ TEST_CASE("a daemon that never answers does not hang the program") {
     CHECK(r.out == plain.out);
     CHECK(r.err.find("ifctl: version exchange with ifctld failed: ifctld did not answer in time") == 0);
     ::close(fd);
-    ::unlink(path.c_str());
-    ::rmdir(tmpl);
 }
 
 int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::cerr << "test_preload: needs root (users, TAP devices in a private namespace); skipping\n";
-        return 77;
-    }
-    if (shim().empty() || env_or_empty("IFCTLD").empty() || env_or_empty("IFCTL_CLI").empty() ||
-        env_or_empty("IFCTL_PROBE").empty()) {
-        std::cerr << "test_preload: IFCTL_PRELOAD, IFCTLD, IFCTL_CLI and IFCTL_PROBE must be set (meson test sets them)\n";
-        return 1;
-    }
-    // A sanitizer build's shim needs the sanitizer runtime loaded before it,
-    // which unmodified programs (ifconfig, busybox) do not do: the plain build
-    // runs these tests.
-    if (exec({"sh", "-c", "nm -D \"$0\" | grep -q '__asan_\\|__ubsan_'", shim()}).status == 0) {
-        std::cerr << "test_preload: the shim is a sanitizer build; unmodified programs cannot load it; skipping\n";
-        return 77;
-    }
-    int rc = 1;
-    try {
-        ifctl::test::require_private_netns();
+    // Users for the whole run, removed at the end whatever happens (see test_users.hpp).
+    std::optional<ifctl::test::TestUsers> users;
+    return ifctl::test::run_catch_as_root(argc, argv, [&] {
+        if (shim().empty() || env_or_empty("IFCTLD").empty() || env_or_empty("IFCTL_CLI").empty() ||
+            env_or_empty("IFCTL_PROBE").empty()) {
+            std::cerr << "test_preload: IFCTL_PRELOAD, IFCTLD, IFCTL_CLI and IFCTL_PROBE must be set (meson test sets them)\n";
+            return 1;
+        }
+        // A sanitizer build's shim needs the sanitizer runtime loaded before it,
+        // which unmodified programs (ifconfig, busybox) do not do: the plain build
+        // runs these tests.
+        if (exec({"sh", "-c", "nm -D \"$0\" | grep -q '__asan_\\|__ubsan_'", shim()}).status == 0) {
+            std::cerr << "test_preload: the shim is a sanitizer build; unmodified programs cannot load it; skipping\n";
+            return 77;
+        }
         ifctl::test::loopback_up();
-        for (const char* f : {"/proc/sys/net/ipv6/conf/all/accept_dad", "/proc/sys/net/ipv6/conf/default/accept_dad"})
-            std::ofstream(f) << "0\n";
-        ifctl::test::TestUsers users("pre");
-        g_owner = users.add_user("owner");
-        g_other = users.add_user("other");
-        rc = Catch::Session().run(argc, argv);
-    } catch (const std::exception& e) {
-        std::cerr << "test_preload: " << e.what() << "\n";
-    }
-    return rc;
+        ifctl::test::no_dad();
+        users.emplace("pre");
+        g_owner = users->add_user("owner");
+        g_other = users->add_user("other");
+        return 0;
+    });
 }

@@ -4,7 +4,6 @@
 // kernel's ethtool view, live rename, and unique-id slots (detach, reuse with
 // the same name and index, forget). Every refusal checks its errno and that
 // nothing changed.
-#define CATCH_CONFIG_RUNNER
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/ethtool.h>
@@ -31,11 +30,12 @@
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
+#include "support/test_main.hpp"
 
 using namespace ifctl;
 using proto::A;
 using proto::Op;
+using test::t;
 using json = nlohmann::json;
 using test::connect;
 using test::eventually;
@@ -46,8 +46,6 @@ using test::steady;
 using Mac = std::array<uint8_t, 6>;
 
 namespace {
-
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
 
 constexpr Mac kG1{0x01, 0x00, 0x5e, 0x00, 0x00, 0x51};
 constexpr Mac kG2{0x01, 0x00, 0x5e, 0x00, 0x00, 0x52};
@@ -462,11 +460,4 @@ TEST_CASE("unique ids: detach keeps the slot; the same id comes back with its na
     }
 }
 
-int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "skipped: needs root to make TAP devices\n");
-        return 77;
-    }
-    test::require_private_netns();
-    return Catch::Session().run(argc, argv);
-}
+int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -4,7 +4,6 @@
 // across a kill -9 (carrier stays up), and passes them back to the next
 // daemon ($LISTEN_FDS/$LISTEN_FDNAMES), which must use them rather than open
 // new queues. Then socket activation proper with systemd-socket-activate.
-#define CATCH_CONFIG_RUNNER
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,11 +27,12 @@
 #include <vector>
 
 #include "libifctl/src/connection.hpp"
-#include "support/dir_verdict.hpp"  // a failed test case keeps its daemon directory
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
+#include "support/test_main.hpp"
 
 using namespace ifctl;
+using test::slurp;
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -49,9 +49,7 @@ struct Manager {
     std::vector<std::string> messages;
 
     Manager() {
-        char tmpl[] = "/tmp/ifctl-sd.XXXXXX";
-        REQUIRE(::mkdtemp(tmpl));
-        dir = tmpl;
+        dir = test::temp_dir("ifctl-sd");
         path = dir + "/notify";
         sock = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_un sa{};
@@ -62,8 +60,6 @@ struct Manager {
     ~Manager() {
         for (auto& [_, fd] : store) ::close(fd);
         ::close(sock);
-        std::error_code ec;
-        fs::remove_all(dir, ec);
     }
 
     // Reads notifications until one contains `want` (bounded wait).
@@ -110,6 +106,14 @@ struct Manager {
     }
 };
 
+// In the child that becomes the daemon: it dies with the test, and its output goes to `log`.
+void daemon_child(const std::string& log) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(out, 1);
+    ::dup2(out, 2);
+}
+
 // Starts ifctld as a service manager would: $NOTIFY_SOCKET, the watchdog, and
 // the stored descriptors as $LISTEN_FDS from 3 on.
 pid_t start(const Manager& m, const std::string& socket, const std::string& state, const std::string& log) {
@@ -118,10 +122,7 @@ pid_t start(const Manager& m, const std::string& socket, const std::string& stat
     std::vector<std::pair<std::string, int>> fds(m.store.begin(), m.store.end());
     const pid_t pid = ::fork();
     if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-        ::dup2(out, 1);
-        ::dup2(out, 2);
+        daemon_child(log);
         // Move the descriptors out of the way first, then to 3, 4, ...
         std::vector<int> high;
         for (auto& [_, fd] : fds) high.push_back(::fcntl(fd, F_DUPFD, 100));
@@ -155,13 +156,6 @@ int stop(pid_t pid) {
     int st = 0;
     ::waitpid(pid, &st, 0);
     return st;
-}
-
-std::string slurp(const std::string& path) {
-    std::ifstream f(path);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
 }
 
 }  // namespace
@@ -216,15 +210,10 @@ TEST_CASE("socket activation with systemd-socket-activate") {
         WARN("systemd-socket-activate is not installed (package systemd): not tested");
         return;
     }
-    char tmpl[] = "/tmp/ifctl-sa.XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    const std::string dir = tmpl, socket = dir + "/ifctld.sock", log = dir + "/ifctld.log";
+    const std::string dir = test::temp_dir("ifctl-sa"), socket = dir + "/ifctld.sock", log = dir + "/ifctld.log";
     const pid_t pid = ::fork();
     if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-        ::dup2(out, 1);
-        ::dup2(out, 2);
+        daemon_child(log);
         ::execl("/usr/bin/systemd-socket-activate", "systemd-socket-activate", "--seqpacket", "-l", socket.c_str(),
                 std::getenv("IFCTLD"), "--foreground", "--state-dir", (dir + "/state").c_str(),
                 static_cast<char*>(nullptr));
@@ -247,15 +236,6 @@ TEST_CASE("socket activation with systemd-socket-activate") {
     c.reset();
     CHECK(stop(pid) == 0);  // systemd-socket-activate execs ifctld: this is the daemon
     CHECK(test::link("sa0") == nullptr);  // not persistent: destroyed on a clean stop
-    std::error_code ec;
-    fs::remove_all(dir, ec);
 }
 
-int main(int argc, char** argv) {
-    if (::geteuid() != 0) {
-        std::fprintf(stderr, "test_systemd needs root; skipped\n");
-        return 77;
-    }
-    test::require_private_netns();
-    return Catch::Session().run(argc, argv);
-}
+int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,25 @@ namespace testutil {
 namespace proto = ifctl::proto;
 using proto::A;
 using proto::Op;
+
+// A fresh directory /tmp/PREFIX.XXXXXX, removed with all it holds when the
+// object goes, however the test ends (a member constructed first outlives the
+// failure of the rest of a constructor).
+struct TempDir {
+    std::string path;
+    explicit TempDir(const std::string& prefix) {
+        std::string tmpl = "/tmp/" + prefix + ".XXXXXX";
+        REQUIRE(::mkdtemp(tmpl.data()));
+        path = tmpl;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        std::filesystem::permissions(path, std::filesystem::perms::owner_all, ec);
+        std::filesystem::remove_all(path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+};
 
 inline constexpr uint16_t t(A a) { return static_cast<uint16_t>(a); }
 inline constexpr uint16_t o(Op op) { return static_cast<uint16_t>(op); }

@@ -60,10 +60,7 @@ proto::Interface sample(uint32_t index, const std::string& name) {
 class FakeDaemon {
 public:
     FakeDaemon() {
-        char tmpl[] = "/tmp/ifctl-capi-XXXXXX";
-        REQUIRE(mkdtemp(tmpl) != nullptr);
-        dir_ = tmpl;
-        path_ = dir_ + "/ifctld.sock";
+        path_ = dir_.path + "/ifctld.sock";
         listen_fd_ = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         REQUIRE(listen_fd_ >= 0);
         sockaddr_un sa{};
@@ -77,8 +74,6 @@ public:
         ::shutdown(listen_fd_, SHUT_RDWR);
         thread_.join();
         ::close(listen_fd_);
-        ::unlink(path_.c_str());
-        ::rmdir(dir_.c_str());
     }
     const std::string& path() const { return path_; }
 
@@ -206,7 +201,8 @@ private:
 
     static void send(int c, const std::vector<uint8_t>& f) { ::send(c, f.data(), f.size(), MSG_NOSIGNAL); }
 
-    std::string dir_, path_;
+    testutil::TempDir dir_{"ifctl-capi"};  // first: removed even if the constructor fails
+    std::string path_;
     int listen_fd_ = -1;
     std::thread thread_;
     std::mutex mu_;

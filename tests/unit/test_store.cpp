@@ -16,6 +16,7 @@
 #include "daemon/store/atomic_file.hpp"
 #include "daemon/store/record.hpp"
 #include "daemon/store/store.hpp"
+#include "helpers.hpp"
 
 using namespace ifctl;
 using daemon::StoredInterface;
@@ -59,18 +60,8 @@ StoredInterface sample() {
     return r;
 }
 
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/ifctl-store.XXXXXX";
-        REQUIRE(::mkdtemp(tmpl));
-        path = tmpl;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::permissions(path, fs::perms::owner_all, ec);
-        fs::remove_all(path, ec);
-    }
+struct TempDir : testutil::TempDir {
+    TempDir() : testutil::TempDir("ifctl-store") {}
 };
 
 }  // namespace

@@ -154,13 +154,20 @@ Link with_daemon(const std::function<bool(client::Connection&)>& fn) {
     std::lock_guard lock(g_mutex);
     forget_if_forked();
     forget_if_taken();
-    if (!g_conn && !connect_locked()) return Link::NoDaemon;
-    if (!fn(*g_conn)) {
-        debug_note("ifctl: connection to ifctld lost: %s", g_conn->message().c_str());
+    for (bool retried = false;; retried = true) {
+        if (!g_conn && !connect_locked()) return Link::NoDaemon;
+        const uint64_t sent_before = g_conn->requests_sent();
+        if (fn(*g_conn)) return Link::Ok;
+        // Provably never delivered: nothing of fn's left, and the send found the
+        // daemon's end already closed (the daemon restarted since our last call).
+        // Only then is fn run again, once, on a new connection; a request that
+        // may have reached a daemon is never repeated (a change could apply twice).
+        const bool undelivered = g_conn->requests_sent() == sent_before && g_conn->last_send_found_closed();
+        debug_note("ifctl: connection to ifctld lost: %s%s", g_conn->message().c_str(),
+                   undelivered && !retried ? "; the request was not sent: reconnecting" : "");
         g_conn.reset();
-        return Link::Broken;
+        if (!undelivered || retried) return Link::Broken;
     }
-    return Link::Ok;
 }
 
 }  // namespace ifctl::ioctl_layer

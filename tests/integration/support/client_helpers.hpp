@@ -10,10 +10,14 @@
 #include <string>
 #include <thread>
 
+#include "libifctl/protocol/schema.hpp"
 #include "libifctl/src/connection.hpp"
 #include "support/netns_daemon.hpp"
 
 namespace ifctl::test {
+
+// An attribute's number as the wire carries it.
+inline uint16_t t(proto::A a) { return static_cast<uint16_t>(a); }
 
 // The kernel's view of one interface (ip -j -d -s), or null if it is gone.
 inline nlohmann::json kernel_view(const std::string& name) {
@@ -34,6 +38,13 @@ inline nlohmann::json steady(nlohmann::json v) {
         }
     }
     return v;
+}
+
+// Every interface as the kernel shows it (ip -j -d addr show), through steady().
+inline nlohmann::json kernel_state() {
+    nlohmann::json all = nlohmann::json::parse(run("ip -j -d addr show"));
+    for (nlohmann::json& l : all) l = steady(std::move(l));
+    return all;
 }
 
 inline std::unique_ptr<client::Connection> connect(const Daemon& d) {

@@ -1,5 +1,5 @@
-// Include once, in the test program's file that defines CATCH_CONFIG_RUNNER,
-// after <catch2/catch.hpp>: a Catch2 listener that holds the directories of
+// Included once, by catch_main.cpp (Catch2's runner, linked into every
+// Catch2 integration test): a Catch2 listener that holds the directories of
 // the daemons a test case started (netns_daemon.hpp) until the case ends,
 // then removes them if it passed, or keeps them and prints their paths (the
 // daemon's log is ifctld.log there) if it failed.

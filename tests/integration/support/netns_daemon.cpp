@@ -1,4 +1,5 @@
 #include "netns_daemon.hpp"
+#include "test_main.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -37,6 +38,21 @@ void require_private_netns() {
         throw std::runtime_error("refusing to run in the caller's network namespace: run under `unshare --net`");
 }
 
+int root_in_private_netns() {
+    if (::geteuid() != 0) {
+        std::fprintf(stderr, "%s: needs root (TAP devices in a private network namespace); skipped\n",
+                     program_invocation_short_name);
+        return 77;
+    }
+    try {
+        require_private_netns();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", program_invocation_short_name, e.what());
+        return 1;
+    }
+    return 0;
+}
+
 std::string run(const std::string& cmd) {
     std::unique_ptr<FILE, int (*)(FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);
     if (!p) throw std::runtime_error("popen failed: " + cmd);
@@ -50,6 +66,8 @@ std::string run(const std::string& cmd) {
 }
 
 void loopback_up() { run("ip link set lo up"); }
+
+void no_dad() { run("sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0"); }
 
 namespace {
 bool answers(const std::string& path) {
@@ -73,7 +91,14 @@ Daemon::Daemon(const std::string& extra_args, unsigned long nofile, unsigned lon
     socket_ = dir_ + "/ifctld.sock";
     const std::string log = dir_ + "/ifctld.log";
 
-    std::vector<std::string> args{exe, "--foreground", "--socket", socket_};
+    std::vector<std::string> args{exe, "--foreground"};
+    std::istringstream extra(extra_args);
+    for (std::string a; extra >> a;) {
+        // A test that restarts a daemon at the same socket passes its own --socket.
+        if (a == "--socket" && extra >> socket_) continue;
+        args.push_back(a);
+    }
+    args.insert(args.begin() + 2, {"--socket", socket_});
     // A test that restarts a daemon over the same state passes its own --state-dir;
     // one that needs less logging, its own --log-level.
     for (const char* opt : {"--state-dir", "--log-level"})
@@ -81,8 +106,6 @@ Daemon::Daemon(const std::string& extra_args, unsigned long nofile, unsigned lon
             args.push_back(opt);
             args.push_back(std::string(opt) == "--state-dir" ? dir_ + "/state" : "debug");
         }
-    std::istringstream extra(extra_args);
-    for (std::string a; extra >> a;) args.push_back(a);
 
     // Set before the fork so the daemon's own environment names its socket too
     // (a daemon run with libifctl-preload.so must find itself, not an old one).
@@ -143,28 +166,41 @@ void Daemon::kill_hard() {
 }
 
 namespace {
+struct Held {
+    std::string path;
+    const char* what;
+};
 bool g_holding = false;
-std::vector<std::string> g_held;  // directories of stopped daemons awaiting the verdict
+std::vector<Held> g_held;  // directories of stopped daemons and the test's files, awaiting the verdict
 }  // namespace
 
 void hold_daemon_dirs(bool on) { g_holding = on; }
 
 void settle_daemon_dirs(bool passed) {
     const bool keep = !passed || std::getenv("IFCTL_KEEP_TEST_DIRS");
-    for (const std::string& d : g_held) {
+    for (const Held& h : g_held) {
         std::error_code ec;
         if (keep)
-            std::fprintf(stderr, "kept the daemon's directory (ifctld.log): %s\n", d.c_str());
+            std::fprintf(stderr, "kept the %s: %s\n", h.what, h.path.c_str());
         else
-            std::filesystem::remove_all(d, ec);
+            std::filesystem::remove_all(h.path, ec);
     }
     g_held.clear();
+}
+
+void settle_with_test(const std::string& path) { g_held.push_back({path, "test's file or directory"}); }
+
+std::string temp_dir(const std::string& prefix) {
+    std::string tmpl = "/tmp/" + prefix + ".XXXXXX";
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp " + tmpl + ": " + std::strerror(errno));
+    settle_with_test(tmpl);
+    return tmpl;
 }
 
 Daemon::~Daemon() {
     stop();
     if (g_holding) {
-        g_held.push_back(dir_);
+        g_held.push_back({dir_, "daemon's directory (ifctld.log)"});
         return;
     }
     std::error_code ec;

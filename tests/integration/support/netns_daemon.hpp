@@ -19,7 +19,8 @@ public:
     // Starts $IFCTLD (the built daemon) with its socket, state and log
     // (ifctld.log) in a fresh directory /tmp/ifctl-test.XXXXXX; waits until
     // the socket answers. Sets IFCTL_SOCKET. What becomes of the directory:
-    // see settle_daemon_dirs() below.
+    // see settle_daemon_dirs() below. `extra_args` may name another
+    // --socket (a restart at the same socket), --state-dir or --log-level.
     // `nofile` > 0: start it with that open-file limit (soft, and hard too unless
     // `nofile_hard` says otherwise), to test what it does with few descriptors.
     explicit Daemon(const std::string& extra_args = "", unsigned long nofile = 0, unsigned long nofile_hard = 0);
@@ -50,8 +51,22 @@ private:
 void hold_daemon_dirs(bool on);
 void settle_daemon_dirs(bool passed);
 
+// The test's own files in /tmp go the same way: settle_daemon_dirs() removes
+// them when the test passed, or keeps them and prints "kept the test's file
+// or directory: PATH" when it failed. A Catch2 test settles them per test
+// case (dir_verdict.hpp); any other program calls settle_daemon_dirs() itself.
+// temp_dir() makes a fresh directory /tmp/PREFIX.XXXXXX (throws if it
+// cannot) already under the verdict; settle_with_test() puts a path there.
+std::string temp_dir(const std::string& prefix);
+void settle_with_test(const std::string& path);
+
 // Brings the loopback interface up (a new namespace has it down).
 void loopback_up();
+
+// Turns IPv6 duplicate address detection off in this namespace: addresses are
+// final at once, so the kernel's view does not change under a before/after
+// comparison (a refused request checked against an unchanged view).
+void no_dad();
 
 // Runs a shell command, returns its standard output; throws if it fails.
 std::string run(const std::string& cmd);

@@ -227,6 +227,11 @@ json ip(const Args& args) {
     return r.out.empty() ? json::array() : json::parse(r.out);
 }
 
+std::string slurp(const std::string& path) {
+    std::ifstream f(path);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
 json link(const std::string& name) {
     for (const json& l : ip({"-d", "addr", "show"}))
         if (l.at("ifname") == name) return l;

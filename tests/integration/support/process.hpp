@@ -27,6 +27,9 @@ std::ostream& operator<<(std::ostream& os, const Run& r);
 
 std::string join(const Args& a);
 
+// A whole file's contents ("" if it cannot be read).
+std::string slurp(const std::string& path);
+
 // Runs argv[0] (looked up in PATH) with a time limit, stdin from /dev/null;
 // captures both outputs. `env` entries ("NAME=value") are added to (or
 // replace those of) this process's environment for the child only.

@@ -73,8 +73,8 @@ bool valid_name(const std::string& n, bool allow_pattern) {
 }
 
 // The record as this client sees it: kernel facts, daemon facts, its own access.
-proto::Interface view_for(Ctx& c, const proto::Interface& k) {
-    proto::Interface v = c.registry.view(k);
+proto::Interface view_for(Ctx& c, const proto::Interface& k, bool details = true) {
+    proto::Interface v = c.registry.view(k, details);
     v.may_change = may_configure(c.peer, c.registry.find(k.index));
     return v;
 }
@@ -117,14 +117,14 @@ bool brief(const Ctx& c) { return c.req.has(A::Brief) && c.req.get(A::Brief).as_
 Reply do_list(Ctx& c) {
     Reply r;
     r.brief = brief(c);
-    for (const proto::Interface* k : c.kernel.all()) r.interfaces.push_back(view_for(c, *k));
+    for (const proto::Interface* k : c.kernel.all()) r.interfaces.push_back(view_for(c, *k, !r.brief));
     return r;
 }
 
 Reply do_get(Ctx& c) {
     Reply r;
     r.brief = brief(c);
-    r.interfaces.push_back(view_for(c, *c.target.kernel));
+    r.interfaces.push_back(view_for(c, *c.target.kernel, !r.brief));
     return r;
 }
 

@@ -35,8 +35,48 @@ size_t Registry::count_owned_by(uint32_t uid) const {
     return n;
 }
 
-proto::Interface Registry::view(const proto::Interface& kernel) const {
-    proto::Interface v = kernel;
+namespace {
+
+// Every field but the lists a brief record leaves out. A field added to
+// proto::Interface changes its size: add it here too, then the number.
+proto::Interface brief_copy(const proto::Interface& k) {
+    static_assert(sizeof(void*) != 8 || sizeof(proto::Interface) == 392, "proto::Interface changed: update brief_copy");
+    proto::Interface v;
+    v.index = k.index;
+    v.name = k.name;
+    v.kind = k.kind;
+    v.hw_type = k.hw_type;
+    v.flags = k.flags;
+    v.mtu = k.mtu;
+    v.min_mtu = k.min_mtu;
+    v.max_mtu = k.max_mtu;
+    v.metric = k.metric;
+    v.txqlen = k.txqlen;
+    v.lladdr = k.lladdr;
+    v.queues = k.queues;
+    v.queues_detached = k.queues_detached;
+    v.carrier = k.carrier;
+    v.operstate = k.operstate;
+    v.stats = k.stats;
+    v.change_time_ms = k.change_time_ms;
+    v.managed = k.managed;
+    v.owner = k.owner;
+    v.unique_id = k.unique_id;
+    v.persistent = k.persistent;
+    v.netns = k.netns;
+    v.unique_family = k.unique_family;
+    v.caps_supported = k.caps_supported;
+    v.caps_enabled = k.caps_enabled;
+    v.promisc_refs = k.promisc_refs;
+    v.allmulti_refs = k.allmulti_refs;
+    v.may_change = k.may_change;
+    return v;
+}
+
+}  // namespace
+
+proto::Interface Registry::view(const proto::Interface& kernel, bool details) const {
+    proto::Interface v = details ? kernel : brief_copy(kernel);
     auto it = by_index_.find(kernel.index);
     if (it == by_index_.end()) return v;
     const Managed& m = it->second;
@@ -47,7 +87,7 @@ proto::Interface Registry::view(const proto::Interface& kernel) const {
     v.metric = m.metric;
     v.persistent = m.persistent;
     v.netns = m.netns;
-    v.multicast = m.multicast.all();
+    if (details) v.multicast = m.multicast.all();
     v.caps_supported = m.tap.offloads_supported();
     v.caps_enabled = m.caps_enabled;
     v.promisc_refs = static_cast<uint32_t>(m.promisc.clients.size());

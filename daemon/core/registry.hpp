@@ -79,8 +79,10 @@ public:
     bool forget_slot(const SlotKey& k) { return slots_.erase(k) != 0; }
     const std::map<SlotKey, Slot>& slots() const { return slots_; }
 
-    // The kernel's record with the daemon's facts laid over it.
-    proto::Interface view(const proto::Interface& kernel) const;
+    // The kernel's record with the daemon's facts laid over it. Without
+    // `details`, only what a brief record carries (encode_interface): no
+    // addresses and multicast memberships, whose copies are most of the cost.
+    proto::Interface view(const proto::Interface& kernel, bool details = true) const;
 
 private:
     std::map<uint32_t, Managed> by_index_;

@@ -24,32 +24,23 @@ Writer::Writer(uint16_t op, uint16_t flags, uint32_t id, int32_t status) : buf_(
 // The frame is the first size_ bytes of buf_; the vector only grows, by
 // doubling. Resizing the vector per attribute (resize(n, 0), a generic
 // fill-insert) was a quarter of the daemon's work per get (callgrind); here
-// only the new bytes are cleared, so the padding is zero.
+// only the new bytes are written, and attr() (wire.hpp) clears the padding.
+void Writer::expand(size_t need) { buf_.resize(std::max(buf_.size() * 2, need)); }
+
+void Writer::too_long() { throw std::length_error("attribute too long"); }
+
 uint8_t* Writer::grow(size_t n) {
-    if (size_ + n > buf_.size()) buf_.resize(std::max(buf_.size() * 2, size_ + n));
+    if (size_ + n > buf_.size()) expand(size_ + n);
     uint8_t* at = buf_.data() + size_;
     std::memset(at, 0, n);
     size_ += n;
     return at;
 }
 
-Writer& Writer::raw(uint16_t type, const void* data, size_t len) {
-    if (len > 0xffff - kAttrHeaderSize) throw std::length_error("attribute too long");
-    const uint16_t alen = static_cast<uint16_t>(kAttrHeaderSize + len);
-    uint8_t* at = grow(align4(alen));
-    std::memcpy(at, &alen, 2);
-    std::memcpy(at + 2, &type, 2);
-    if (len) std::memcpy(at + kAttrHeaderSize, data, len);
-    return *this;
-}
-
 Writer& Writer::str(uint16_t type, std::string_view s) {
-    if (s.size() + 1 > 0xffff - kAttrHeaderSize) throw std::length_error("attribute too long");
-    const uint16_t alen = static_cast<uint16_t>(kAttrHeaderSize + s.size() + 1);
-    uint8_t* at = grow(align4(alen));  // cleared: the NUL and the padding are there already
-    std::memcpy(at, &alen, 2);
-    std::memcpy(at + 2, &type, 2);
-    if (!s.empty()) std::memcpy(at + kAttrHeaderSize, s.data(), s.size());
+    uint8_t* at = attr(type, s.size() + 1);
+    if (!s.empty()) std::memcpy(at, s.data(), s.size());
+    at[s.size()] = 0;
     return *this;
 }
 

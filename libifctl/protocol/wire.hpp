@@ -62,7 +62,13 @@ public:
     Writer& u64(uint16_t type, uint64_t v) { return raw(type, &v, 8); }
     Writer& str(uint16_t type, std::string_view s);  // written with its NUL
     Writer& bytes(uint16_t type, std::span<const uint8_t> b) { return raw(type, b.data(), b.size()); }
-    Writer& raw(uint16_t type, const void* data, size_t len);
+    // Inline, so that the fixed-size ones above copy their few bytes without
+    // calls: a record is thirty-odd attributes (the daemon's biggest cost per get).
+    Writer& raw(uint16_t type, const void* data, size_t len) {
+        uint8_t* at = attr(type, len);
+        if (len) std::memcpy(at, data, len);
+        return *this;
+    }
 
     size_t begin_nested(uint16_t type);
     void end_nested(size_t token);
@@ -74,7 +80,24 @@ public:
     void truncate(size_t size) { size_ = std::min(size, size_); }
 
 private:
+    // Appends an attribute's header and padding for a payload of `len` bytes
+    // and returns where the payload goes (the caller writes exactly `len`).
+    uint8_t* attr(uint16_t type, size_t len) {
+        if (len > 0xffff - kAttrHeaderSize) too_long();
+        const auto alen = static_cast<uint16_t>(kAttrHeaderSize + len);
+        const size_t padded = align4(alen);
+        if (size_ + padded > buf_.size()) expand(size_ + padded);
+        uint8_t* at = buf_.data() + size_;
+        size_ += padded;
+        std::memcpy(at, &alen, 2);
+        std::memcpy(at + 2, &type, 2);
+        // The last word, cleared before the payload goes in: the padding is zero.
+        if (padded > kAttrHeaderSize) std::memset(at + padded - 4, 0, 4);
+        return at + kAttrHeaderSize;
+    }
     uint8_t* grow(size_t n);  // appends n zero bytes, returns where they start
+    void expand(size_t need);  // buf_ holds at least `need` bytes
+    [[noreturn]] static void too_long();
     std::vector<uint8_t> buf_;  // the frame is its first size_ bytes
     size_t size_ = 0;
 };

@@ -24,8 +24,9 @@ Error for_each_record_child(const Attr& nested, Fn&& fn) {
     AttrIter it(nested.payload);
     Attr a;
     while (it.next(a)) {
-        if (!attr_spec(a.type)) continue;
-        if (Error e = check_attr(a)) return e;
+        const AttrSpec* s = attr_spec(a.type);
+        if (!s) continue;
+        if (!attr_fits(*s, a)) return check_attr(a);
         if (Error e = fn(a)) return e;
     }
     return it.error();

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 namespace ifctl::proto {
@@ -259,9 +260,26 @@ std::string_view op_name(uint16_t op) {
     return s ? s->name : std::string_view{"unknown"};
 }
 
+bool attr_fits(const AttrSpec& s, const Attr& a) {
+    const size_t n = a.payload.size();
+    const uint8_t* p = a.payload.data();
+    switch (s.kind) {
+        case K::U8: return n == 1;
+        case K::U32: case K::S32: return n == 4;
+        case K::U64: return n == 8;
+        case K::String:
+            return n > 0 && p[n - 1] == 0 && !std::memchr(p, 0, n - 1) && n - 1 >= s.min_len && n - 1 <= s.max_len;
+        case K::Bytes: return n >= s.min_len && n <= s.max_len;
+        case K::Nested: return true;
+    }
+    return false;
+}
+
 Error check_attr(const Attr& a) {
     const AttrSpec* s = attr_spec(a.type);
     if (!s) return {EINVAL, "unknown attribute type " + std::to_string(a.type)};
+    if (attr_fits(*s, a)) return {};
+    // Why not, in words.
     const size_t n = a.payload.size();
     auto bad_size = [&](size_t want) {
         return Error{EINVAL, "attribute " + std::string(s->name) + " must be " + std::to_string(want) +

@@ -172,5 +172,8 @@ Error validate_nested(const Attr& outer, std::vector<Attr>& children);
 
 // Checks one attribute's payload against its kind and length limits.
 Error check_attr(const Attr& a);
+// The same check without the message, for decoders that walk every attribute
+// of a record (check_attr then says why, for the one that fails).
+bool attr_fits(const AttrSpec& s, const Attr& a);
 
 }  // namespace ifctl::proto

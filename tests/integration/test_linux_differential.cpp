@@ -263,7 +263,7 @@ int make_native_tap(const std::string& name) {
     REQUIRE(fd >= 0);
     struct ifreq r {};
     std::strncpy(r.ifr_name, name.c_str(), IFNAMSIZ - 1);
-    r.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_TUN_EXCL;
+    r.ifr_flags = static_cast<short>(IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_TUN_EXCL);  // IFF_TUN_EXCL is 0x8000
     REQUIRE(::ioctl(fd, TUNSETIFF, &r) == 0);
     return fd;
 }

@@ -64,8 +64,8 @@ ifctl::proto::Address fuzz_address() {
     return a;
 }
 
-ifctl::proto::Interface fuzz_record() {
-    ifctl::proto::Interface r;
+// Fills a default-constructed record in place (list_all makes hundreds of them).
+void fill_record(ifctl::proto::Interface& r) {
     r.index = g_in->ConsumeIntegralInRange<uint32_t>(0, 8);
     r.name = fuzz_name();
     r.hw_type = g_in->ConsumeBool() ? 1 : g_in->ConsumeIntegral<uint16_t>();
@@ -76,12 +76,11 @@ ifctl::proto::Interface fuzz_record() {
     r.metric = g_in->ConsumeIntegral<int32_t>();
     r.txqlen = g_in->ConsumeIntegral<uint32_t>();
     r.lladdr = g_in->ConsumeBytes<uint8_t>(g_in->ConsumeIntegralInRange<size_t>(0, 32));
-    const size_t n = g_in->ConsumeIntegralInRange<size_t>(0, 6);
-    for (size_t i = 0; i < n; ++i) r.addresses.push_back(fuzz_address());
+    r.addresses.resize(g_in->ConsumeIntegralInRange<size_t>(0, 6));
+    for (ifctl::proto::Address& a : r.addresses) a = fuzz_address();
     r.managed = g_in->ConsumeBool();
     r.owner = g_in->ConsumeIntegral<uint32_t>();
     r.may_change = g_in->ConsumeBool();
-    return r;
 }
 
 ifctl::ioctl_layer::Reach fuzz_reach() {
@@ -104,7 +103,7 @@ Lookup lookup(const client::Target& t, bool /*with_addresses*/) {
     Lookup l;
     l.reach = fuzz_reach();
     if (l.reach == Reach::Managed || l.reach == Reach::Unmanaged) {
-        l.rec = fuzz_record();
+        fill_record(l.rec);
         // Usually the record of the interface asked about, as the daemon answers.
         if (g_in->ConsumeBool()) {
             if (t.index) l.rec.index = t.index;
@@ -120,7 +119,10 @@ bool list_all(std::vector<proto::Interface>& out) {
     // Mostly small lists; sometimes thousands of addresses (big SIOCGIFCONF buffers).
     const size_t n = g_in->ConsumeBool() ? g_in->ConsumeIntegralInRange<size_t>(0, 8)
                                          : g_in->ConsumeIntegralInRange<size_t>(0, 512);
-    for (size_t i = 0; i < n; ++i) out.push_back(fuzz_record());
+    // Made in place: growing the vector one record at a time moved every record
+    // log2(n) times, which under ASan was most of this target's time.
+    out.resize(out.size() + n);
+    for (size_t i = out.size() - n; i < out.size(); ++i) fill_record(out[i]);
     return true;
 }
 

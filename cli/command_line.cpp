@@ -34,10 +34,22 @@ std::string keyword_list() {
     return out;
 }
 
+// The options that take a value. split() gives such an option the argument after
+// it without asking CLI11, which is then built only for a command line that has
+// options at all ("ifctl tap0 up" never constructs it: CLI11's App costs more
+// than the whole grammar).
+constexpr std::string_view kSocket = "--socket", kFile = "-f", kEvents = "--events";
+
+bool takes_value(std::string_view option) { return option == kSocket || option == kFile || option == kEvents; }
+
+// The footer of --help: the keyword table, made only when help is asked for.
+std::string help_footer() {
+    return keyword_help() + "\nExit status: 0 ok, 1 an operation failed, 2 usage error. See ifctl(8).";
+}
+
 void declare(CLI::App& app, Options& o, bool& list_keywords, std::string_view version) {
     app.description("Configure the interfaces that ifctld owns, with the grammar of BSD ifconfig.");
     app.formatter(std::make_shared<Formatter>());
-    app.footer(keyword_help() + "\nExit status: 0 ok, 1 an operation failed, 2 usage error. See ifctl(8).");
     app.set_version_flag("--version", "ifctl " + std::string(version));
     app.add_flag("-a", o.all, "List every interface (the default)");
     app.add_flag("-l", o.names_only, "List interface names only");
@@ -45,11 +57,11 @@ void declare(CLI::App& app, Options& o, bool& list_keywords, std::string_view ve
     auto* down = app.add_flag("-d", o.down_only, "List only interfaces that are down");
     up->excludes(down);
     app.add_flag("--json", o.json, "Print JSON (schema in docs/json.md)");
-    app.add_option("--socket", o.socket, "The ifctld socket (default: $IFCTL_SOCKET or /run/ifctl/ifctld.sock)")
+    app.add_option(std::string(kSocket), o.socket, "The ifctld socket (default: $IFCTL_SOCKET or /run/ifctl/ifctld.sock)")
         ->type_name("PATH");
-    app.add_option("-f", o.file, "Apply the lines of FILE (- for standard input) as one transaction: all or none")
+    app.add_option(std::string(kFile), o.file, "Apply the lines of FILE (- for standard input) as one transaction: all or none")
         ->type_name("FILE");
-    app.add_option("--events", o.events,
+    app.add_option(std::string(kEvents), o.events,
                    "monitor: the events to print, comma-separated (link, link-added, link-removed, renamed, flags, "
                    "mtu, carrier, address, address-added, address-removed, lladdr); default all")
         ->type_name("KIND,...");
@@ -58,7 +70,7 @@ void declare(CLI::App& app, Options& o, bool& list_keywords, std::string_view ve
 }
 
 // Sorts the arguments into option tokens for CLI11 and grammar words.
-void split(const CLI::App& app, std::span<const std::string> args, std::vector<std::string>& options,
+void split(std::span<const std::string> args, std::vector<std::string>& options,
            std::vector<std::string>& words, bool& monitor) {
     bool after_name = false, only_words = false;
     int pending = 0;  // arguments still owed to the last keyword
@@ -83,8 +95,7 @@ void split(const CLI::App& app, std::span<const std::string> args, std::vector<s
         if (a.size() > 1 && a[0] == '-') {
             options.push_back(a);
             // An option that takes a value (--socket PATH) owns the next argument.
-            const CLI::Option* opt = a.find('=') == std::string::npos ? app.get_option_no_throw(a) : nullptr;
-            if (opt && opt->get_items_expected_min() > 0 && i + 1 < args.size()) options.push_back(args[++i]);
+            if (takes_value(a) && i + 1 < args.size()) options.push_back(args[++i]);
             continue;
         }
         if (!after_name && !monitor && a == "monitor") {  // the command, not an interface
@@ -101,27 +112,30 @@ void split(const CLI::App& app, std::span<const std::string> args, std::vector<s
 std::optional<int> parse_command_line(std::span<const std::string> args, std::string_view version, Options& out,
                                       std::string& message) {
     Options o;
-    CLI::App app{"", "ifctl"};
-    bool list_keywords = false;
-    declare(app, o, list_keywords, version);
     std::vector<std::string> options;
-    split(app, args, options, o.words, o.monitor);
-    std::reverse(options.begin(), options.end());  // CLI11 consumes the vector from the back
-    try {
-        app.parse(options);
-    } catch (const CLI::CallForHelp&) {
-        message = app.help();
-        return kExitOk;
-    } catch (const CLI::CallForVersion& e) {
-        message = e.what();
-        return kExitOk;
-    } catch (const CLI::ParseError& e) {
-        message = std::string(e.what()) + " (see ifctl --help)";
-        return kExitUsage;
-    }
-    if (list_keywords) {
-        message = keyword_list();
-        return kExitOk;
+    split(args, options, o.words, o.monitor);
+    if (!options.empty()) {  // without options there is nothing for CLI11 to do
+        CLI::App app{"", "ifctl"};
+        bool list_keywords = false;
+        declare(app, o, list_keywords, version);
+        std::reverse(options.begin(), options.end());  // CLI11 consumes the vector from the back
+        try {
+            app.parse(options);
+        } catch (const CLI::CallForHelp&) {
+            app.footer(help_footer());
+            message = app.help();
+            return kExitOk;
+        } catch (const CLI::CallForVersion& e) {
+            message = e.what();
+            return kExitOk;
+        } catch (const CLI::ParseError& e) {
+            message = std::string(e.what()) + " (see ifctl --help)";
+            return kExitUsage;
+        }
+        if (list_keywords) {
+            message = keyword_list();
+            return kExitOk;
+        }
     }
     if (o.reload && (!o.words.empty() || o.monitor || !o.file.empty() || o.all || o.names_only || o.up_only ||
                      o.down_only || o.json)) {

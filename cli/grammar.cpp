@@ -292,28 +292,32 @@ bool parse_words(std::span<const std::string> words, Plan& out, std::string& err
     Builder b{plan};
     for (size_t i = 1; i < words.size();) {
         const std::string& word = words[i];
-        const std::string where = plan.name + ": " + word;
+        // Built only for a message: an accepted word costs no string.
+        const auto where = [&] { return plan.name + ": " + word; };
         const Keyword* k = find_keyword(word);
         if (!k) {
             error = plan.name + ": " + quoted(word) + ": not a keyword (see ifctl --help)";
             return false;
         }
         if (b.last<op::Destroy>()) {
-            error = where + ": nothing may follow \"destroy\"";
+            error = where() + ": nothing may follow \"destroy\"";
             return false;
         }
         if (i + k->nargs >= words.size()) {
-            error = where + ": missing " + std::string(k->synopsis);
+            error = where() + ": missing " + std::string(k->synopsis);
             return false;
         }
         const auto args = words.subspan(i + 1, k->nargs);
         if (Why w = k->handle(b, args); !w.empty()) {
-            error = where + (args.empty() ? "" : " " + quoted(args[0])) + ": " + w;
+            error = where() + (args.empty() ? "" : " " + quoted(args[0])) + ": " + w;
             return false;
         }
         // The words belong to the clause they created or refined.
         std::string& text = plan.actions.back().words;
-        for (size_t n = i; n <= i + k->nargs; ++n) text += (text.empty() ? "" : " ") + words[n];
+        for (size_t n = i; n <= i + k->nargs; ++n) {
+            if (!text.empty()) text += ' ';
+            text += words[n];
+        }
         i += 1 + k->nargs;
     }
     out = std::move(plan);

@@ -207,6 +207,14 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
               return outcome(rc, c.message());
           })).rc == 0);
     CHECK(link("labA0")["mtu"] == 1400);
+    // The daemon takes its own queue back once the client's is gone (its
+    // once-a-second maintenance pass; the client's close may itself be
+    // deferred by the kernel past its exit): wait for that, so that no row
+    // below straddles it and sees the queue counts move.
+    REQUIRE(test::eventually([] {
+        const json info = link("labA0")["linkinfo"]["info_data"];
+        return info["numqueues"] == 1 && info["numdisabled"] == 0;
+    }));
 
     const uint32_t other_gid = uc.gid;
     const std::vector<Row> rows = {

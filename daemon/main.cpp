@@ -65,6 +65,10 @@ int lock_state_dir(const std::string& dir) {
     return fd;
 }
 
+// The pid is written into the pattern once (and again after a fork): spdlog's
+// %P would call getpid() for every line, and every change writes an audit line.
+void set_log_pattern() { spdlog::set_pattern(fmt::format("ifctld[{}]: %l: %v", ::getpid())); }
+
 // Detaches from the terminal; the parent exits once the child is serving.
 int daemonize() {
     int ready[2];
@@ -84,7 +88,10 @@ int daemonize() {
     ::dup2(null, 1);
     ::dup2(null, 2);
     if (null > 2) ::close(null);
+    // The terminal's logger goes (its name would clash) and syslog takes over.
+    spdlog::drop("ifctld");
     spdlog::set_default_logger(spdlog::syslog_logger_mt("ifctld", "ifctld", LOG_PID, LOG_DAEMON));
+    set_log_pattern();
     return ready[1];
 }
 
@@ -201,7 +208,7 @@ int main(int argc, char** argv) {
 
     auto console = spdlog::stderr_color_mt("ifctld");
     spdlog::set_default_logger(console);
-    spdlog::set_pattern("ifctld[%P]: %l: %v");
+    set_log_pattern();
 
     if (print_config) {
         std::cout << default_config_text();

@@ -410,32 +410,42 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
 
 std::set<uint32_t> Netlink::poll_events() {
     std::set<uint32_t> changed;
-    bool overrun = false;
+    bool overrun = false, truncated = false;
+    // Bounded by the queue: each round takes up to kSlots datagrams, and a round
+    // that gets fewer has emptied it.
     for (;;) {
-        unsigned char* buf = nullptr;
-        struct sockaddr_nl peer{};
-        int n = nl_recv(ev_, &peer, &buf, nullptr);
-        if (n == -NLE_NOMEM) {  // ENOBUFS: the kernel dropped events; read on, then resync
-            free(buf);
+        const int n = events_.receive(nl_socket_get_fd(ev_));
+        if (n == -ENOBUFS) {  // the kernel dropped events: read on, then resync
             overrun = true;
             continue;
         }
-        if (n <= 0) {  // -NLE_AGAIN: nothing more queued
-            free(buf);
-            break;
-        }
+        if (n < 0) spdlog::warn("reading kernel events: {}", std::strerror(-n));
+        if (n <= 0) break;
         reading_events_ = true;
-        for (struct nlmsghdr* nlh = reinterpret_cast<struct nlmsghdr*>(buf); nlmsg_ok(nlh, n);
-             nlh = nlmsg_next(nlh, &n)) {
-            struct nl_msg* m = nlmsg_convert(nlh);
-            if (!m) continue;
-            handle(m, &changed);
-            nlmsg_free(m);
+        for (unsigned i = 0; i < static_cast<unsigned>(n); ++i) {
+            // Only the kernel speaks on these groups; a message from a process
+            // (which needs CAP_NET_ADMIN to send there) is not an event.
+            const auto& from = reinterpret_cast<const sockaddr_nl&>(events_.sender(i));
+            if (from.nl_family != AF_NETLINK || from.nl_pid != 0) continue;
+            if (events_.truncated(i)) {  // longer than a slot: its content is lost
+                spdlog::warn("a kernel event longer than {} bytes was cut short: reading everything again",
+                             DatagramBatch::kSlotBytes);
+                truncated = true;
+                continue;
+            }
+            int len = static_cast<int>(events_.size(i));
+            for (auto* nlh = reinterpret_cast<const nlmsghdr*>(events_.data(i)); nlmsg_ok(nlh, len);
+                 nlh = nlmsg_next(const_cast<nlmsghdr*>(nlh), &len)) {
+                struct nl_msg* m = nlmsg_convert(const_cast<nlmsghdr*>(nlh));
+                if (!m) continue;
+                handle(m, &changed);
+                nlmsg_free(m);
+            }
         }
         reading_events_ = false;
-        free(buf);
+        if (static_cast<unsigned>(n) < DatagramBatch::kSlots) break;
     }
-    if (overrun || resync_pending_) {
+    if (overrun || truncated || resync_pending_) {
         std::set<uint32_t> vanished;
         try {
             if (overrun) spdlog::warn("kernel events were lost (ENOBUFS on the event socket): reading everything again");

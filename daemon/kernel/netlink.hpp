@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/kernel/datagram_batch.hpp"
 #include "libifctl/protocol/model.hpp"
 
 namespace ifctl::daemon {
@@ -110,6 +111,7 @@ private:
     std::unique_ptr<Callbacks> cb_;
     struct nl_sock* req_ = nullptr;
     struct nl_sock* ev_ = nullptr;
+    DatagramBatch events_;  // what poll_events() reads the event socket into
     std::map<uint32_t, proto::Interface> links_;
     std::set<uint32_t> stale_addresses_;  // address events seen, list to re-read
     bool dumping_addresses_ = false;

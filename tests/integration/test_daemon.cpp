@@ -894,6 +894,44 @@ TEST_CASE("lifecycle: one daemon per socket and state directory, clean stop") {
     }
 }
 
+TEST_CASE("without --foreground, ifctld detaches once it serves and stops on SIGTERM") {
+    // The way a hand-run daemon starts outside systemd: the command returns 0
+    // only when the detached process answers on its socket, which logs to syslog.
+    const char* exe = std::getenv("IFCTLD");
+    const std::string dir = test::temp_dir("ifctl-bg");
+    const std::string sock = dir + "/s.sock";
+    const std::string out = test::run("env -u NOTIFY_SOCKET " + std::string(exe) + " --socket " + sock +
+                                      " --state-dir " + dir + "/state 2>&1; echo exit=$?");
+    REQUIRE_THAT(out, Catch::Contains("exit=0"));
+
+    std::unique_ptr<client::Connection> c;
+    std::string why;
+    REQUIRE(client::Connection::open(sock, c, why) == 0);
+    proto::Interface rec;
+    REQUIRE(c->create("bg0", {}, rec) == 0);
+    CHECK_FALSE(kernel_view("bg0").is_null());
+
+    // Its pid (the connection's SO_PEERCRED names the process that listened:
+    // the parent, gone); it leads a session of its own.
+    const std::string found = test::run("pgrep -f -- ' --socket " + sock + " '");
+    const pid_t pid = static_cast<pid_t>(std::atoi(found.c_str()));
+    REQUIRE(pid > 0);
+    CHECK(::getsid(pid) == pid);
+    c.reset();
+    REQUIRE(::kill(pid, SIGTERM) == 0);
+    // Gone, or a zombie waiting for whoever adopted it (no init reaps in some containers).
+    auto exited = [pid] {
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::string line;
+        if (!std::getline(stat, line)) return true;
+        const auto paren = line.rfind(')');
+        return paren != std::string::npos && line.compare(paren + 1, 2, " Z") == 0;
+    };
+    CHECK(eventually(exited, 10000));
+    CHECK(kernel_view("bg0").is_null());
+    CHECK_FALSE(std::filesystem::exists(sock));
+}
+
 TEST_CASE("configuration files: errors name file, line and column; the defaults check clean") {
     const char* exe = std::getenv("IFCTLD");
     const std::string dir = test::temp_dir("ifctl-conf");

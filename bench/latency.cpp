@@ -64,8 +64,9 @@ const char* const kUsage =
     "  --loop flags|get|mtu|echo COUNT  only that path, COUNT calls, no table (to profile;\n"
     "                                   get: Connection::get brief, flags without the ioctl layer)\n";
 
-// Untimed pause between rows: drains our own netlink event socket and leaves
-// the daemon time to digest the events of the changes just made.
+// Untimed pause between rows: drains our own netlink event socket (in the
+// baselines' namespace) and leaves the daemon time to digest the events of its
+// own rows' changes.
 void settle(ifctl::daemon::Netlink& nl) {
     nl.poll_events();
     ::usleep(20'000);
@@ -229,9 +230,10 @@ int run_bench(const Options& o, const LatencyOptions& lo) {
         }));
         // MTU changes: one timed call is a pair, 1400 then 1500, and the figure
         // is half the pair, so that every change is real and the two directions
-        // weigh the same. The daemon's two rows swap places from run to run, and
-        // the direct netlink row comes last: each row's changes leave netlink
-        // events for the daemon to digest, which slows whatever runs next.
+        // weigh the same. The daemon's two rows swap places from run to run: each
+        // leaves netlink events for the daemon to digest, which would slow
+        // whatever ran next. (The kernel rows' events go to the other
+        // namespace, where only our own `nl` hears them.)
         auto ifctl_row = [&] {
             ifctl_mtu.runs.push_back(halved(time_calls(w, nc, [&](int) {
                 for (uint32_t mtu : mtus) {

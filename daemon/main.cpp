@@ -65,8 +65,9 @@ int lock_state_dir(const std::string& dir) {
     return fd;
 }
 
-// The pid is written into the pattern once (and again after a fork): spdlog's
-// %P would call getpid() for every line, and every change writes an audit line.
+// The pid is written into the pattern once: spdlog's %P would call getpid()
+// for every line, and every change writes an audit line. (Only the terminal's
+// logger formats; syslog and the journal take the bare message.)
 void set_log_pattern() { spdlog::set_pattern(fmt::format("ifctld[{}]: %l: %v", ::getpid())); }
 
 // Detaches from the terminal; the parent exits once the child is serving.
@@ -91,7 +92,6 @@ int daemonize() {
     // The terminal's logger goes (its name would clash) and syslog takes over.
     spdlog::drop("ifctld");
     spdlog::set_default_logger(spdlog::syslog_logger_mt("ifctld", "ifctld", LOG_PID, LOG_DAEMON));
-    set_log_pattern();
     return ready[1];
 }
 

@@ -6,7 +6,10 @@
 // empty: three system calls and an allocation for the one event a change
 // causes, and an allocation even for the per-request look that finds nothing.
 // Here an event costs one call, and a look that finds nothing one call: when
-// recvmmsg() returns fewer datagrams than it was offered, the queue was empty.
+// recvmmsg() returns fewer datagrams than it was offered, the queue was empty,
+// or an error (ENOBUFS) struck after the first datagram; the kernel keeps that
+// error for the next call, and the socket shows ready until it is read, so the
+// event loop's watch reads it at once and the next look at the latest.
 #pragma once
 
 #include <sys/socket.h>

@@ -412,7 +412,8 @@ std::set<uint32_t> Netlink::poll_events() {
     std::set<uint32_t> changed;
     bool overrun = false, truncated = false;
     // Bounded by the queue: each round takes up to kSlots datagrams, and a round
-    // that gets fewer has emptied it.
+    // that gets fewer has emptied it (or met an overrun, which the kernel
+    // reports on the next read: see DatagramBatch).
     for (;;) {
         const int n = events_.receive(nl_socket_get_fd(ev_));
         if (n == -ENOBUFS) {  // the kernel dropped events: read on, then resync
@@ -423,9 +424,11 @@ std::set<uint32_t> Netlink::poll_events() {
         if (n <= 0) break;
         reading_events_ = true;
         for (unsigned i = 0; i < static_cast<unsigned>(n); ++i) {
-            // Only the kernel speaks on these groups; a message from a process
-            // (which needs CAP_NET_ADMIN to send there) is not an event.
-            const auto& from = reinterpret_cast<const sockaddr_nl&>(events_.sender(i));
+            // Only the kernel's messages are events. A process may send to our
+            // port too (rtnetlink lets any process with CAP_NET_ADMIN in the
+            // namespace do it); what it says is not the kernel's state.
+            sockaddr_nl from{};
+            std::memcpy(&from, &events_.sender(i), sizeof from);
             if (from.nl_family != AF_NETLINK || from.nl_pid != 0) continue;
             if (events_.truncated(i)) {  // longer than a slot: its content is lost
                 spdlog::warn("a kernel event longer than {} bytes was cut short: reading everything again",

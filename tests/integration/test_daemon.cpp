@@ -902,7 +902,18 @@ TEST_CASE("without --foreground, ifctld detaches once it serves and stops on SIG
     const std::string sock = dir + "/s.sock";
     const std::string out = test::run("env -u NOTIFY_SOCKET " + std::string(exe) + " --socket " + sock +
                                       " --state-dir " + dir + "/state 2>&1; echo exit=$?");
+    // Its pid (the connection's SO_PEERCRED would name the process that
+    // listened: the parent, gone). Killed at the end whatever happens.
+    const pid_t pid = static_cast<pid_t>(std::atoi(test::run("pgrep -f -- ' --socket " + sock + " '").c_str()));
+    struct KillAtEnd {
+        pid_t pid;
+        ~KillAtEnd() {
+            if (pid > 0) ::kill(pid, SIGKILL);
+        }
+    } guard{pid};
     REQUIRE_THAT(out, Catch::Contains("exit=0"));
+    REQUIRE(pid > 0);
+    CHECK(::getsid(pid) == pid);  // it leads a session of its own
 
     std::unique_ptr<client::Connection> c;
     std::string why;
@@ -910,14 +921,8 @@ TEST_CASE("without --foreground, ifctld detaches once it serves and stops on SIG
     proto::Interface rec;
     REQUIRE(c->create("bg0", {}, rec) == 0);
     CHECK_FALSE(kernel_view("bg0").is_null());
-
-    // Its pid (the connection's SO_PEERCRED names the process that listened:
-    // the parent, gone); it leads a session of its own.
-    const std::string found = test::run("pgrep -f -- ' --socket " + sock + " '");
-    const pid_t pid = static_cast<pid_t>(std::atoi(found.c_str()));
-    REQUIRE(pid > 0);
-    CHECK(::getsid(pid) == pid);
     c.reset();
+
     REQUIRE(::kill(pid, SIGTERM) == 0);
     // Gone, or a zombie waiting for whoever adopted it (no init reaps in some containers).
     auto exited = [pid] {
@@ -927,7 +932,8 @@ TEST_CASE("without --foreground, ifctld detaches once it serves and stops on SIG
         const auto paren = line.rfind(')');
         return paren != std::string::npos && line.compare(paren + 1, 2, " Z") == 0;
     };
-    CHECK(eventually(exited, 10000));
+    if (eventually(exited, 10000)) guard.pid = 0;  // its number may be reused
+    CHECK(guard.pid == 0);
     CHECK(kernel_view("bg0").is_null());
     CHECK_FALSE(std::filesystem::exists(sock));
 }

@@ -4,6 +4,9 @@
 // in the middle of a batch (test_events covers that rollback). Each case ends
 // with the daemon alive and its view equal to the kernel's.
 #include <linux/if.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -14,6 +17,7 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -116,6 +120,69 @@ TEST_CASE("an interface deleted between the daemon's check and its change: ENODE
         CHECK(daemon_managed(*c).empty());
         CHECK(test::link("race0") == nullptr);
     }
+}
+
+namespace {
+
+// The port of the daemon's event socket: the NETLINK_ROUTE socket in this
+// namespace subscribed to the link, IPv4- and IPv6-address groups (bits 0, 4, 8).
+uint32_t daemon_event_port() {
+    std::ifstream f("/proc/net/netlink");
+    std::string line;
+    std::getline(f, line);  // the header
+    while (std::getline(f, line)) {
+        std::istringstream in(line);
+        std::string sk, groups;
+        int protocol = -1;
+        uint32_t port = 0;
+        in >> sk >> protocol >> port >> groups;
+        if (protocol == NETLINK_ROUTE && port != 0 && groups == "00000111") return port;
+    }
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("a forged event sent by a process to the daemon's event socket is ignored") {
+    test::Daemon d;
+    auto c = connect(d);
+    auto sub = connect(d);
+    proto::Interface r;
+    REQUIRE(c->create("nf0", {}, r) == 0);
+    const uint32_t index = r.index;
+    uint64_t seq = 0;
+    REQUIRE(sub->subscribe(nullptr, proto::kEvLinkRemoved, &seq) == 0);
+
+    // Any process may send to a netlink port (root here): an RTM_DELLINK for
+    // nf0 that the kernel never sent.
+    const uint32_t port = daemon_event_port();
+    REQUIRE(port != 0);
+    struct {
+        nlmsghdr h;
+        ifinfomsg i;
+    } msg{};
+    msg.h.nlmsg_len = sizeof msg;
+    msg.h.nlmsg_type = RTM_DELLINK;
+    msg.i.ifi_family = AF_UNSPEC;
+    msg.i.ifi_index = static_cast<int>(index);
+    const int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    REQUIRE(fd >= 0);
+    sockaddr_nl to{};
+    to.nl_family = AF_NETLINK;
+    to.nl_pid = port;
+    CHECK(::sendto(fd, &msg, sizeof msg, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) ==
+          static_cast<ssize_t>(sizeof msg));
+    ::close(fd);
+
+    // The next request reads the event socket first: nf0 is still there and
+    // managed, nobody heard of a removal, nothing was logged.
+    REQUIRE(c->get(Target::by_name("nf0"), r) == 0);
+    CHECK(r.managed);
+    CHECK(r.index == index);
+    CHECK(daemon_managed(*c) == std::set<std::string>{"nf0"});
+    pollfd p{sub->fd(), POLLIN, 0};
+    CHECK(::poll(&p, 1, 300) == 0);
+    CHECK(slurp(d.log()).find("deleted outside ifctld") == std::string::npos);
 }
 
 int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -245,11 +245,11 @@ int Netlink::transact(struct nl_msg* msg) {
     return cb_->ack.error;
 }
 
-void Netlink::dump(int type, int family, uint32_t index) {
+void Netlink::dump(int type, int family, uint32_t index, struct nl_cb* cb) {
     // A dump the kernel interrupts (the list changed under it) is simply asked again.
     for (int attempt = 1;; ++attempt) {
         try {
-            dump_once(type, family, index);
+            dump_once(type, family, index, cb ? cb : cb_->dump_cb);
             return;
         } catch (const DumpInterrupted&) {
             if (attempt == 5) throw std::runtime_error("netlink dump interrupted 5 times in a row");
@@ -257,7 +257,7 @@ void Netlink::dump(int type, int family, uint32_t index) {
     }
 }
 
-void Netlink::dump_once(int type, int family, uint32_t index) {
+void Netlink::dump_once(int type, int family, uint32_t index, struct nl_cb* cb) {
     struct nl_msg* msg = nlmsg_alloc_simple(type, NLM_F_DUMP);
     if (type == RTM_GETLINK) {
         struct ifinfomsg ifi{};
@@ -275,7 +275,7 @@ void Netlink::dump_once(int type, int family, uint32_t index) {
     nlmsg_free(msg);
     if (rc < 0) throw std::runtime_error(std::string("netlink dump request failed: ") + nl_geterror(rc));
     // nl_recvmsgs returns after NLMSG_DONE (the default finish handler stops).
-    if (int r = nl_recvmsgs(req_, cb_->dump_cb); r < 0) {
+    if (int r = nl_recvmsgs(req_, cb); r < 0) {
         if (r == -NLE_DUMP_INTR) throw DumpInterrupted{};
         throw std::runtime_error(std::string("netlink dump failed: ") + nl_geterror(r));
     }
@@ -521,6 +521,7 @@ int Netlink::change_link(uint32_t index, const LinkChange& c) {
     if (c.lladdr) nla_put(msg, IFLA_ADDRESS, static_cast<int>(c.lladdr->size()), c.lladdr->data());
     if (c.netns_fd) nla_put_u32(msg, IFLA_NET_NS_FD, static_cast<uint32_t>(*c.netns_fd));
     if (c.netns_pid) nla_put_u32(msg, IFLA_NET_NS_PID, *c.netns_pid);
+    if (c.group) nla_put_u32(msg, IFLA_GROUP, *c.group);
     return transact(msg);
 }
 
@@ -569,44 +570,26 @@ int Netlink::set_root_noqueue(uint32_t index) {
     return transact(msg);
 }
 
-int Netlink::set_group(uint32_t index, uint32_t group) {
-    struct nl_msg* msg = nlmsg_alloc_simple(RTM_SETLINK, 0);
-    if (!msg) return -ENOMEM;
-    struct ifinfomsg ifi{};
-    ifi.ifi_family = AF_UNSPEC;
-    ifi.ifi_index = static_cast<int>(index);
-    nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
-    nla_put_u32(msg, IFLA_GROUP, group);
-    return transact(msg);
-}
-
 // Every link of the namespace in `group`, from a fresh dump; nullopt if it
-// cannot be read (a dump interrupted by changes is asked again).
+// cannot be read. The members an interrupted attempt saw (dump() asks again)
+// stay in the set: that can only add, and a link too many makes the group not
+// ours only, which is the safe answer.
 std::optional<std::set<uint32_t>> Netlink::group_members(uint32_t group) {
-    for (int attempt = 0; attempt < 5; ++attempt) {
-        struct nl_msg* msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
-        struct nl_cb* cb = nl_cb_alloc(NL_CB_DEFAULT);
-        if (!msg || !cb) {
-            if (msg) nlmsg_free(msg);
-            if (cb) nl_cb_put(cb);
-            return std::nullopt;
-        }
-        struct ifinfomsg ifi{};
-        ifi.ifi_family = AF_UNSPEC;
-        nlmsg_append(msg, &ifi, sizeof ifi, NLMSG_ALIGNTO);
-        GroupScan scan;
-        scan.group = group;
-        nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, collect_group_member, &scan);
-        nl_cb_err(cb, NL_CB_CUSTOM, on_error, &scan.ack);
-        int rc = nl_send_auto(req_, msg);
-        nlmsg_free(msg);
-        if (rc >= 0) rc = nl_recvmsgs(req_, cb);
-        nl_cb_put(cb);
-        if (rc == -NLE_DUMP_INTR) continue;
-        if (rc < 0 || scan.ack.error) return std::nullopt;
-        return scan.members;
+    GroupScan scan;
+    scan.group = group;
+    struct nl_cb* cb = nl_cb_alloc(NL_CB_DEFAULT);
+    if (!cb) return std::nullopt;
+    nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, collect_group_member, &scan);
+    nl_cb_err(cb, NL_CB_CUSTOM, on_error, &scan.ack);
+    bool read = true;
+    try {
+        dump(RTM_GETLINK, AF_UNSPEC, 0, cb);
+    } catch (const std::exception&) {
+        read = false;
     }
-    return std::nullopt;
+    nl_cb_put(cb);
+    if (!read || scan.ack.error) return std::nullopt;
+    return scan.members;
 }
 
 std::vector<uint32_t> Netlink::delete_links(const std::vector<uint32_t>& indexes) {
@@ -617,8 +600,10 @@ std::vector<uint32_t> Netlink::delete_links(const std::vector<uint32_t>& indexes
     const uint32_t group = 0x80000000u | static_cast<uint32_t>(random());
     std::vector<uint32_t> left;
     std::set<uint32_t> grouped;
+    LinkChange into_group;
+    into_group.group = group;
     for (uint32_t index : indexes) {
-        if (set_group(index, group) == 0) grouped.insert(index);
+        if (change_link(index, into_group) == 0) grouped.insert(index);
         else left.push_back(index);  // gone already (ENODEV), or refused: one by one
     }
     // Only ours may be in the group: deleting it deletes every member.

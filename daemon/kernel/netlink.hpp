@@ -28,6 +28,7 @@ struct LinkChange {
     std::optional<std::vector<uint8_t>> lladdr;
     std::optional<int> netns_fd;       // move into the namespace of this nsfs descriptor
     std::optional<uint32_t> netns_pid; // move into the namespace of this process
+    std::optional<uint32_t> group;     // the link group (IFLA_GROUP)
 };
 
 // What the kernel reports about every interface of the namespace, kept up to
@@ -97,11 +98,12 @@ public:
 
 private:
     int transact(struct nl_msg* msg);
-    int set_group(uint32_t index, uint32_t group);
     std::optional<std::set<uint32_t>> group_members(uint32_t group);
     struct DumpInterrupted {};
-    void dump(int type, int family, uint32_t index);
-    void dump_once(int type, int family, uint32_t index);
+    // Dumps links (RTM_GETLINK) or the addresses of `index` (0: all), into the
+    // kernel view, or to `cb` when given. Throws when the kernel cannot answer.
+    void dump(int type, int family, uint32_t index, struct nl_cb* cb = nullptr);
+    void dump_once(int type, int family, uint32_t index, struct nl_cb* cb);
     // Re-reads the address list of `index`, or of every interface (0): one
     // dump per family either way (the kernel filters by index).
     void refresh_addresses(uint32_t index);

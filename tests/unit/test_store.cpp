@@ -164,15 +164,25 @@ TEST_CASE("a store puts, loads, sets damaged files aside and keeps the id counte
     CHECK(l.max_id == 44);  // the set-aside file's id stays taken
 }
 
-TEST_CASE("staged records are invisible until committed, then all in place; get reads one back") {
+namespace {
+
+// An open store that holds record a (id 42); b (id 43) is not stored yet; a2
+// is a with another MTU, to replace it.
+struct StoreHoldingA {
     TempDir d;
     daemon::Store st;
-    REQUIRE(st.open(d.path) == 0);
-    StoredInterface a = sample(), b = sample();
-    b.unique_id = 43;
-    REQUIRE(st.put(a) == 0);
-    StoredInterface a2 = a;
-    a2.mtu = 9000;
+    StoredInterface a = sample(), b = sample(), a2 = sample();
+    StoreHoldingA() {
+        b.unique_id = 43;
+        a2.mtu = 9000;
+        REQUIRE(st.open(d.path) == 0);
+        REQUIRE(st.put(a) == 0);
+    }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(StoreHoldingA, "staged records are invisible until committed, then all in place; get reads one back") {
     REQUIRE(st.stage(a2) == 0);
     REQUIRE(st.stage(b) == 0);
     a2.mtu = 1280;
@@ -196,15 +206,7 @@ TEST_CASE("staged records are invisible until committed, then all in place; get 
     CHECK(st.load().records.size() == 2);
 }
 
-TEST_CASE("put_many writes every record with one flush; a failure replaces none of them") {
-    TempDir d;
-    daemon::Store st;
-    REQUIRE(st.open(d.path) == 0);
-    StoredInterface a = sample(), b = sample();
-    b.unique_id = 43;
-    REQUIRE(st.put(a) == 0);
-    StoredInterface a2 = a;
-    a2.mtu = 9000;
+TEST_CASE_METHOD(StoreHoldingA, "put_many writes every record with one flush; a failure replaces none of them") {
     REQUIRE(st.put_many({a2, b}) == 0);
     StoredInterface got;
     std::string why;

@@ -13,8 +13,6 @@
 
 namespace ifctl::daemon {
 
-using proto::Op;
-
 namespace {
 
 // stderr is connected to the journal (systemd sets JOURNAL_STREAM=DEV:INODE
@@ -66,33 +64,30 @@ std::string addresses(const proto::Interface& k) {
 
 }  // namespace
 
-std::string audit_state(Op op, const proto::Interface* k, const Managed* m) {
-    if (op == Op::Create || op == Op::Destroy)
+std::string audit_state(AuditField field, const proto::Interface* k, const Managed* m) {
+    if (field == AuditField::Presence)
         return k ? "present index=" + std::to_string(k->index) + " owner=" + std::to_string(m ? m->owner : 0) : "absent";
     if (!k) return "absent";
     char hex[16];
-    switch (op) {
-        case Op::SetFlags:
+    switch (field) {
+        case AuditField::Flags:
             std::snprintf(hex, sizeof hex, "0x%x", k->flags);
             return std::string("flags=") + hex;
-        case Op::SetMtu: return "mtu=" + std::to_string(k->mtu);
-        case Op::SetMetric: return "metric=" + std::to_string(m ? m->metric : 0);
-        case Op::SetLladdr: return "lladdr=" + proto::format_lladdr(k->lladdr);
-        case Op::SetTxqlen: return "txqlen=" + std::to_string(k->txqlen);
-        case Op::AddrAdd:
-        case Op::AddrDel:
-        case Op::AddrReplace: return "addresses=" + addresses(*k);
-        case Op::Rename: return "name=" + k->name;
-        case Op::MultiAdd:
-        case Op::MultiDel: {
+        case AuditField::Mtu: return "mtu=" + std::to_string(k->mtu);
+        case AuditField::Metric: return "metric=" + std::to_string(m ? m->metric : 0);
+        case AuditField::Lladdr: return "lladdr=" + proto::format_lladdr(k->lladdr);
+        case AuditField::Txqlen: return "txqlen=" + std::to_string(k->txqlen);
+        case AuditField::Addresses: return "addresses=" + addresses(*k);
+        case AuditField::Name: return "name=" + k->name;
+        case AuditField::Multicast: {
             std::string s;
             if (m)
                 for (const auto& mac : m->multicast.all())
                     s += (s.empty() ? "" : ",") + proto::format_lladdr(std::vector<uint8_t>(mac.begin(), mac.end()));
             return "multicast=" + (s.empty() ? std::string("none") : s);
         }
-        case Op::OpenQueue: return "queues=" + std::to_string(k->queues);
-        case Op::SetOwner: return "owner=" + std::to_string(m ? m->owner : 0);
+        case AuditField::Queues: return "queues=" + std::to_string(k->queues);
+        case AuditField::Owner: return "owner=" + std::to_string(m ? m->owner : 0);
         default: return {};
     }
 }

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "daemon/core/operations.hpp"
 #include "daemon/core/peer.hpp"
 #include "libifctl/protocol/model.hpp"
 
@@ -27,8 +28,9 @@ struct AuditRecord {
     std::string rule;       // which policy grant decided ("root", "rule \"lab\" (FILE:LINE)")
 };
 
-// The part of an interface's state an operation changes, as audit text.
-std::string audit_state(proto::Op op, const proto::Interface* kernel, const Managed* managed);
+// The part of an interface's state an operation changes (its descriptor's
+// audit field, operations.hpp), as audit text.
+std::string audit_state(AuditField field, const proto::Interface* kernel, const Managed* managed);
 
 // Writes the record (journald fields or one structured line).
 void audit(const AuditRecord& r);

@@ -34,18 +34,6 @@ namespace {
 uint16_t t(A a) { return static_cast<uint16_t>(a); }
 uint16_t o(Op op) { return static_cast<uint16_t>(op); }
 
-// Operations a batch may hold: the changes whose inverse is known.
-bool batchable(Op op) {
-    switch (op) {
-        case Op::Create: case Op::Destroy: case Op::SetFlags: case Op::SetMtu: case Op::SetMetric:
-        case Op::SetLladdr: case Op::SetTxqlen: case Op::AddrAdd: case Op::AddrDel: case Op::AddrReplace:
-        case Op::Rename: case Op::MultiAdd: case Op::MultiDel: case Op::SetOwner:
-            return true;
-        default:
-            return false;
-    }
-}
-
 Reply step_error(size_t i, size_t n, int err, const std::string& msg) {
     Reply r = Reply::error(err, "step " + std::to_string(i + 1) + " of " + std::to_string(n) + ": " + msg);
     r.step_index = static_cast<uint32_t>(i);
@@ -75,81 +63,89 @@ proto::Address plain(proto::Address a) {
     return a;
 }
 
-// The requests that undo `req` on `target`, worked out before it runs.
-std::vector<std::vector<uint8_t>> inverse_of(const proto::Request& req, const Target& tg, ClientId client) {
-    std::vector<std::vector<uint8_t>> out;
-    if (!tg.kernel) return out;
-    const proto::Interface& k = *tg.kernel;
-    auto add = [&](proto::Writer w) { out.push_back(w.finish()); };
-    switch (req.op()) {
-        case Op::SetFlags: {
-            const uint32_t mask = req.get(A::FlagsMask).as_u32();
-            add(std::move(by_index(Op::SetFlags, k.index).u32(t(A::Flags), k.flags & mask).u32(t(A::FlagsMask), mask)));
-            break;
-        }
-        case Op::SetMtu: add(std::move(by_index(Op::SetMtu, k.index).u32(t(A::Mtu), k.mtu))); break;
-        case Op::SetTxqlen: add(std::move(by_index(Op::SetTxqlen, k.index).u32(t(A::Txqlen), k.txqlen))); break;
-        case Op::SetMetric:
-            if (tg.managed) add(std::move(by_index(Op::SetMetric, k.index).s32(t(A::Metric), tg.managed->metric)));
-            break;
-        case Op::SetLladdr:
-            if (!k.lladdr.empty()) add(std::move(by_index(Op::SetLladdr, k.index).bytes(t(A::Lladdr), k.lladdr)));
-            break;
-        case Op::Rename: add(std::move(by_index(Op::Rename, k.index).str(t(A::NewName), k.name))); break;
-        case Op::SetOwner:
-            if (tg.managed) add(std::move(by_index(Op::SetOwner, k.index).u32(t(A::Owner), tg.managed->owner)));
-            break;
-        case Op::AddrAdd: {
-            proto::Writer w = by_index(Op::AddrDel, k.index);
-            proto::encode_address(w, A::Address, decode(req, A::Address));
-            add(std::move(w));
-            break;
-        }
-        case Op::AddrDel: {
-            const proto::Address* h = held(k, decode(req, A::Address));
-            if (!h) break;  // the step will fail: nothing to undo
-            // With cascade the kernel takes the same-subnet secondaries too; put them back after.
-            const bool cascade = req.has(A::Cascade) && req.get(A::Cascade).as_u8();
-            std::vector<proto::Address> back{plain(*h)};
-            if (cascade)
-                for (const proto::Address& x : secondaries_of(k, *h)) back.push_back(plain(x));
-            for (const proto::Address& a : back) {
-                proto::Writer w = by_index(Op::AddrAdd, k.index);
-                proto::encode_address(w, A::Address, a);
-                add(std::move(w));
-            }
-            break;
-        }
-        case Op::AddrReplace: {
-            const proto::Address* h = held(k, decode(req, A::OldAddress));
-            if (!h) break;
-            proto::Writer w = by_index(Op::AddrReplace, k.index);
-            proto::encode_address(w, A::OldAddress, decode(req, A::Address));
-            proto::encode_address(w, A::Address, plain(*h));
-            add(std::move(w));
-            break;
-        }
-        case Op::MultiAdd:
-        case Op::MultiDel: {
-            const auto& p = req.get(A::Lladdr).payload;
-            Mac mac{};
-            if (p.size() != mac.size() || !tg.managed) break;
-            std::copy(p.begin(), p.end(), mac.begin());
-            // The holder the step counts for: this connection, or the shared plain one.
-            const bool per_client = req.has(A::PerClient) && req.get(A::PerClient).as_u8();
-            const bool member = tg.managed->multicast.held_by(per_client ? client : kPlain, mac);
-            // Joining a group already joined, or leaving one not joined, changes nothing to undo.
-            if ((req.op() == Op::MultiAdd) == member) break;
-            proto::Writer w = by_index(req.op() == Op::MultiAdd ? Op::MultiDel : Op::MultiAdd, k.index);
-            w.raw(t(A::Lladdr), mac.data(), mac.size());
-            if (per_client) w.u8(t(A::PerClient), 1);
-            add(std::move(w));
-            break;
-        }
-        default: break;
-    }
-    return out;
+}  // namespace
+
+// ---- the inverses of the operations a batch may hold (OpDescriptor::undo) ----
+
+void detail::undo_set_flags(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
+    const uint32_t mask = req.get(A::FlagsMask).as_u32();
+    out.push_back(by_index(Op::SetFlags, tg.kernel->index).u32(t(A::Flags), tg.kernel->flags & mask).u32(t(A::FlagsMask), mask).finish());
 }
+
+void detail::undo_set_mtu(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    out.push_back(by_index(Op::SetMtu, tg.kernel->index).u32(t(A::Mtu), tg.kernel->mtu).finish());
+}
+
+void detail::undo_set_txqlen(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    out.push_back(by_index(Op::SetTxqlen, tg.kernel->index).u32(t(A::Txqlen), tg.kernel->txqlen).finish());
+}
+
+void detail::undo_set_metric(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    if (tg.managed) out.push_back(by_index(Op::SetMetric, tg.kernel->index).s32(t(A::Metric), tg.managed->metric).finish());
+}
+
+void detail::undo_set_lladdr(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    const proto::Interface& k = *tg.kernel;
+    if (!k.lladdr.empty()) out.push_back(by_index(Op::SetLladdr, k.index).bytes(t(A::Lladdr), k.lladdr).finish());
+}
+
+void detail::undo_rename(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    out.push_back(by_index(Op::Rename, tg.kernel->index).str(t(A::NewName), tg.kernel->name).finish());
+}
+
+void detail::undo_set_owner(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    if (tg.managed) out.push_back(by_index(Op::SetOwner, tg.kernel->index).u32(t(A::Owner), tg.managed->owner).finish());
+}
+
+void detail::undo_addr_add(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
+    proto::Writer w = by_index(Op::AddrDel, tg.kernel->index);
+    proto::encode_address(w, A::Address, decode(req, A::Address));
+    out.push_back(w.finish());
+}
+
+void detail::undo_addr_del(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
+    const proto::Interface& k = *tg.kernel;
+    const proto::Address* h = held(k, decode(req, A::Address));
+    if (!h) return;  // the step will fail: nothing to undo
+    // With cascade the kernel takes the same-subnet secondaries too; put them back after.
+    const bool cascade = req.has(A::Cascade) && req.get(A::Cascade).as_u8();
+    std::vector<proto::Address> back{plain(*h)};
+    if (cascade)
+        for (const proto::Address& x : secondaries_of(k, *h)) back.push_back(plain(x));
+    for (const proto::Address& a : back) {
+        proto::Writer w = by_index(Op::AddrAdd, k.index);
+        proto::encode_address(w, A::Address, a);
+        out.push_back(w.finish());
+    }
+}
+
+void detail::undo_addr_replace(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
+    const proto::Address* h = held(*tg.kernel, decode(req, A::OldAddress));
+    if (!h) return;
+    proto::Writer w = by_index(Op::AddrReplace, tg.kernel->index);
+    proto::encode_address(w, A::OldAddress, decode(req, A::Address));
+    proto::encode_address(w, A::Address, plain(*h));
+    out.push_back(w.finish());
+}
+
+// MultiAdd and MultiDel undo each other.
+void detail::undo_membership(const proto::Request& req, const Target& tg, ClientId client, Frames& out) {
+    const auto& p = req.get(A::Lladdr).payload;
+    Mac mac{};
+    if (p.size() != mac.size() || !tg.managed) return;
+    std::copy(p.begin(), p.end(), mac.begin());
+    // The holder the step counts for: this connection, or the shared plain one.
+    const bool per_client = req.has(A::PerClient) && req.get(A::PerClient).as_u8();
+    const bool member = tg.managed->multicast.held_by(per_client ? client : kPlain, mac);
+    // Joining a group already joined, or leaving one not joined, changes nothing to undo.
+    if ((req.op() == Op::MultiAdd) == member) return;
+    proto::Writer w = by_index(req.op() == Op::MultiAdd ? Op::MultiDel : Op::MultiAdd, tg.kernel->index);
+    w.raw(t(A::Lladdr), mac.data(), mac.size());
+    if (per_client) w.u8(t(A::PerClient), 1);
+    out.push_back(w.finish());
+}
+
+namespace {
 
 // The batch's view of names while it is judged: interfaces as the steps
 // before this one will have left them.
@@ -221,7 +217,8 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
     std::vector<proto::Request> reqs(n);
     for (size_t i = 0; i < n; ++i) {
         if (proto::Error e = proto::validate_request(steps[i], reqs[i])) return step_error(i, n, e.code, e.message);
-        if (!batchable(reqs[i].op()))
+        const OpDescriptor* op = descriptor(reqs[i].op());
+        if (!op || op->batch == BatchRole::Never || op->batch == BatchRole::Unset)
             return step_error(i, n, EINVAL, std::string(proto::op_name(reqs[i].header.op)) + " cannot be a step of a batch");
     }
     Model model{kernel_, registry_, {}};
@@ -231,7 +228,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
     for (size_t i = 0; i < n; ++i) {
         const proto::Request& req = reqs[i];
         const proto::OpSpec& spec = *proto::op_spec(req.header.op);
-        const HandlerRow& row = *handler_for(req.op());
+        const OpDescriptor& row = *descriptor(req.op());
         Model::If* target = nullptr;
         std::string name;
         if (spec.needs_target) {
@@ -263,13 +260,13 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
                 m = &planned;
             }
         }
-        if (req.op() == Op::Create) name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
+        if (row.target == TargetFrom::NewName) name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
         const Subject subject{req, name, m, k, owned};
         if (Decision d = authorize(*policy, peer, subject); d.error) {
             rec.result = AuditResult::Refused;
             rec.rule = d.rule;
             rec.interface = name;
-            rec.before = rec.after = audit_state(req.op(), k, m);
+            rec.before = rec.after = audit_state(row.audit, k, m);
             return step_error(i, n, d.error, d.message);
         }
         if (req.op() == Op::Create && (!req.has(A::Owner) || req.get(A::Owner).as_u32() == peer.uid)) ++owned;
@@ -318,7 +315,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
     };
     for (size_t i = 0; i < n; ++i) {
         const proto::Request& req = reqs[i];
-        const HandlerRow& row = *handler_for(req.op());
+        const OpDescriptor& row = *descriptor(req.op());
         kernel_.poll_events();  // the step sees what the one before it did
         Target target;
         if (proto::op_spec(req.header.op)->needs_target) {
@@ -327,15 +324,16 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
             if (std::find(destroys.begin(), destroys.end(), target.kernel->index) != destroys.end())
                 return rollback(step_error(i, n, ENODEV, target.name + " is destroyed by an earlier step"));
         }
-        if (req.op() == Op::Destroy) {
+        if (row.batch == BatchRole::RunsLast) {
             destroys.push_back(target.kernel->index);
             continue;
         }
-        std::vector<std::vector<uint8_t>> inverse = inverse_of(req, target, peer.client);
+        Frames inverse;
+        if (row.undo && target.kernel) row.undo(req, target, peer.client, inverse);
         Ctx ctx{kernel_, registry_, peer, limits_, *policy_, req, target, persist_, reloader_};
-        Reply r = row.fn(ctx);
+        Reply r = row.handler(ctx);
         if (r.status) return rollback(step_error(i, n, r.status, r.message));
-        if (req.op() == Op::Create && !r.interfaces.empty())
+        if (row.batch == BatchRole::UndoneByDestroy && !r.interfaces.empty())
             inverse.push_back(by_index(Op::Destroy, r.interfaces.front().index).finish());
         for (auto& f : inverse) undo.push_back(std::move(f));
     }
@@ -366,14 +364,14 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
 Reply Dispatcher::run_internal(const Peer& peer, const std::vector<uint8_t>& frame) {
     proto::Request req;
     if (proto::Error e = proto::validate_request(frame, req)) return Reply::error(e.code, e.message);
-    const HandlerRow* row = handler_for(req.op());
-    if (!row) return Reply::error(EOPNOTSUPP, "operation not handled here");
+    const OpDescriptor* row = descriptor(req.op());
+    if (!row || row->route != Route::Handler) return Reply::error(EOPNOTSUPP, "operation not handled here");
     kernel_.poll_events();
     Target target;
     if (proto::op_spec(req.header.op)->needs_target)
         if (std::optional<Reply> bad = resolve(kernel_, registry_, *row, req, target)) return std::move(*bad);
     Ctx ctx{kernel_, registry_, peer, limits_, *policy_, req, target, persist_, reloader_};
-    return row->fn(ctx);
+    return row->handler(ctx);
 }
 
 }  // namespace ifctl::daemon

@@ -26,7 +26,7 @@ using proto::Op;
 
 using namespace detail;
 
-namespace {
+namespace detail {
 
 Reply ok() { return {}; }
 
@@ -59,7 +59,7 @@ std::string detail::expected_name(Netlink& kernel, const std::string& pattern) {
     return pattern;
 }
 
-namespace {
+namespace detail {
 
 // Interface names the kernel accepts (dev_valid_name), plus one %d for patterns.
 bool valid_name(const std::string& n, bool allow_pattern) {
@@ -364,7 +364,7 @@ std::vector<proto::Address> detail::secondaries_of(const proto::Interface& k, co
     return out;
 }
 
-namespace {
+namespace detail {
 
 // Puts back secondaries the kernel took with their primary. EEXIST means the
 // kernel promoted it (promote_secondaries on): it is there already.
@@ -713,45 +713,9 @@ Reply do_wait_ready(Ctx& c) {
     return r;
 }
 
-// One row per operation (Hello is the session's own business).
-constexpr HandlerRow kHandlers[] = {
-    {Op::List, do_list, false},
-    {Op::Get, do_get, false},
-    {Op::Create, do_create, false},
-    {Op::Destroy, do_destroy, true},
-    {Op::SetFlags, do_set_flags, true},
-    {Op::SetMtu, do_set_mtu, true},
-    {Op::SetMetric, do_set_metric, true},
-    {Op::SetLladdr, do_set_lladdr, true},
-    {Op::SetTxqlen, do_set_txqlen, true},
-    {Op::AddrAdd, do_addr_add, true},
-    {Op::AddrDel, do_addr_del, true},
-    {Op::AddrReplace, do_addr_replace, true},
-    {Op::Rename, do_rename, true},
-    {Op::MultiAdd, do_multi_add, true},
-    {Op::MultiDel, do_multi_del, true},
-    {Op::OpenQueue, do_open_queue, true},
-    {Op::SetOwner, do_set_owner, true},
-    {Op::SetPersistent, do_set_persistent, true},
-    {Op::MoveNetns, do_move_netns, true},
-    {Op::Subscribe, do_subscribe, false},
-    {Op::WaitReady, do_wait_ready, false},
-    {Op::FlagRef, do_flag_ref, true},
-    {Op::SetCaps, do_set_caps, true},
-    {Op::Detach, do_detach, true},
-    {Op::Forget, do_forget, false},
-    {Op::Reload, do_reload, false},
-};
-
 }  // namespace
 
-const HandlerRow* detail::handler_for(Op op) {
-    for (const HandlerRow& row : kHandlers)
-        if (row.op == op) return &row;
-    return nullptr;
-}
-
-std::optional<Reply> detail::resolve(Netlink& kernel, Registry& registry, const HandlerRow& row,
+std::optional<Reply> detail::resolve(Netlink& kernel, Registry& registry, const OpDescriptor& op,
                                      const proto::Request& req, Target& target) {
     if (req.has(A::Name)) {
         target.name = req.get(A::Name).as_str();
@@ -764,7 +728,7 @@ std::optional<Reply> detail::resolve(Netlink& kernel, Registry& registry, const 
         target.name = target.kernel->name;
     }
     target.managed = registry.find(target.kernel->index);
-    if (row.needs_managed && !target.managed) {
+    if (op.needs_managed && !target.managed) {
         Reply r = Reply::error(EPERM, target.name + " is not managed by ifctld (only interfaces it created can be "
                                                     "changed through it)");
         r.unmanaged = true;
@@ -794,8 +758,8 @@ Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {
 // Resolves the target, asks the policy, runs the handler; fills in the audit
 // record's interface, rule and before/after as it goes.
 Reply Dispatcher::decide_and_run(const Peer& peer, const proto::Request& req, AuditRecord& rec) {
-    const HandlerRow* row = handler_for(req.op());
-    if (!row) return Reply::error(EOPNOTSUPP, "operation not handled here");
+    const OpDescriptor* op = descriptor(req.op());
+    if (!op || op->route != Route::Handler) return Reply::error(EOPNOTSUPP, "operation not handled here");
     const proto::OpSpec& spec = *proto::op_spec(req.header.op);
 
     // One look at the kernel's events per request: a change anyone made before
@@ -809,10 +773,10 @@ Reply Dispatcher::decide_and_run(const Peer& peer, const proto::Request& req, Au
         }
     } after{*this};
     Target target;
-    if (spec.needs_target) {
+    if (op->target == TargetFrom::Request) {
         rec.interface = req.has(A::Name) ? std::string(req.get(A::Name).as_str())
                                          : "index " + std::to_string(req.get(A::Index).as_u32());
-        if (std::optional<Reply> bad = resolve(kernel_, registry_, *row, req, target)) {
+        if (std::optional<Reply> bad = resolve(kernel_, registry_, *op, req, target)) {
             if (bad->unmanaged) {
                 rec.result = AuditResult::Refused;
                 rec.rule = "managed interfaces only";
@@ -820,43 +784,44 @@ Reply Dispatcher::decide_and_run(const Peer& peer, const proto::Request& req, Au
             return std::move(*bad);
         }
         rec.interface = target.name;
-    } else if (req.op() == Op::Create) {
+    } else if (op->target == TargetFrom::NewName) {
         target.name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
         rec.interface = target.name;
     }
-    const uint32_t owned = req.op() == Op::Create ? static_cast<uint32_t>(registry_.count_owned_by(peer.uid)) : 0;
+    const uint32_t owned =
+        op->access == Access::Creator ? static_cast<uint32_t>(registry_.count_owned_by(peer.uid)) : 0;
     const Subject subject{req, target.name, target.managed, target.kernel, owned};
     // Held for the whole request: a reload may replace policy_ meanwhile.
     const std::shared_ptr<const Policy> policy = policy_;
     const Decision d = authorize(*policy, peer, subject);
     rec.rule = d.rule;
-    rec.before = audit_state(req.op(), target.kernel, target.managed);
+    rec.before = audit_state(op->audit, target.kernel, target.managed);
     if (d.error) {
         rec.result = AuditResult::Refused;
         rec.after = rec.before;
         return Reply::error(d.error, d.message);
     }
-    if (req.op() == Op::Reload) rec.before = policy_->source.empty() ? "built-in" : policy_->source;
+    if (op->audit == AuditField::PolicySource) rec.before = policy_source(*policy_);
 
     // A change the state directory could not record is refused before it is made.
-    if (spec.changes && persist_ && req.op() != Op::OpenQueue)
+    if (spec.changes && persist_ && op->needs_store)
         if (int rc = persist_->preflight(); rc < 0)
             return Reply::error(-rc, "the state directory cannot be written (" + std::string(std::strerror(-rc)) +
                                          "): changes are refused until it can");
     const uint32_t index = target.kernel ? target.kernel->index : 0;
     Ctx ctx{kernel_, registry_, peer, limits_, *policy, req, target, persist_, reloader_};
-    Reply r = row->fn(ctx);
+    Reply r = op->handler(ctx);
     if (spec.changes) {
         // The state after, as the kernel reports it now (its events for our own
         // change are queued before the change is acknowledged).
         kernel_.poll_events();
         uint32_t after = index;
-        if (req.op() == Op::Create && !r.status && !r.interfaces.empty()) {
+        if (op->target == TargetFrom::NewName && !r.status && !r.interfaces.empty()) {
             after = r.interfaces[0].index;
             rec.interface = r.interfaces[0].name;
         }
-        if (req.op() == Op::Reload) rec.after = policy_->source.empty() ? "built-in" : policy_->source;
-        else rec.after = audit_state(req.op(), after ? kernel_.find(after) : nullptr, after ? registry_.find(after) : nullptr);
+        if (op->audit == AuditField::PolicySource) rec.after = policy_source(*policy_);
+        else rec.after = audit_state(op->audit, after ? kernel_.find(after) : nullptr, after ? registry_.find(after) : nullptr);
     }
     if (spec.changes && persist_ && r.status == 0) record_kernel_config(req, index, r);
     return r;

@@ -1,12 +1,13 @@
 // What the request handlers of dispatch.cpp share with the batch runner
-// (batch.cpp): the resolved target, the handler context, the handler table,
-// and target resolution with the managed check. Internal to daemon/core.
+// (batch.cpp): the resolved target, the handler context, the handlers and
+// their inverses (named by operations.cpp), and target resolution with the managed check. Internal to daemon/core.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "daemon/core/dispatch.hpp"
+#include "daemon/core/operations.hpp"
 
 namespace ifctl::daemon::detail {
 
@@ -29,14 +30,46 @@ struct Ctx {
     const Reloader& reloader;
 };
 
-using Handler = Reply (*)(Ctx&);
-struct HandlerRow {
-    proto::Op op;
-    Handler fn;
-    bool needs_managed;  // the target must be an interface ifctld manages
-};
+// The handlers, one per operation (their descriptors: operations.cpp).
+Reply do_list(Ctx& c);
+Reply do_get(Ctx& c);
+Reply do_create(Ctx& c);
+Reply do_destroy(Ctx& c);
+Reply do_set_flags(Ctx& c);
+Reply do_set_mtu(Ctx& c);
+Reply do_set_metric(Ctx& c);
+Reply do_set_lladdr(Ctx& c);
+Reply do_set_txqlen(Ctx& c);
+Reply do_addr_add(Ctx& c);
+Reply do_addr_del(Ctx& c);
+Reply do_addr_replace(Ctx& c);
+Reply do_rename(Ctx& c);
+Reply do_multi_add(Ctx& c);
+Reply do_multi_del(Ctx& c);
+Reply do_open_queue(Ctx& c);
+Reply do_set_owner(Ctx& c);
+Reply do_flag_ref(Ctx& c);
+Reply do_set_caps(Ctx& c);
+Reply do_detach(Ctx& c);
+Reply do_forget(Ctx& c);
+Reply do_reload(Ctx& c);
+Reply do_set_persistent(Ctx& c);
+Reply do_move_netns(Ctx& c);
+Reply do_subscribe(Ctx& c);
+Reply do_wait_ready(Ctx& c);
 
-const HandlerRow* handler_for(proto::Op op);
+// The inverses a batch records before a step runs (OpDescriptor::undo).
+void undo_set_flags(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_set_mtu(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_set_metric(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_set_lladdr(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_set_txqlen(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_addr_add(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_addr_del(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_addr_replace(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_rename(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_membership(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_set_owner(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
 
 // The same-subnet secondaries the kernel deletes with a primary inet address.
 std::vector<proto::Address> secondaries_of(const proto::Interface& k, const proto::Address& a);
@@ -47,7 +80,7 @@ std::string expected_name(Netlink& kernel, const std::string& pattern);
 
 // Finds the request's target (ENODEV) and applies the row's managed rule
 // (EPERM with unmanaged). An error reply, or nothing when the target is good.
-std::optional<Reply> resolve(Netlink& kernel, Registry& registry, const HandlerRow& row, const proto::Request& req,
+std::optional<Reply> resolve(Netlink& kernel, Registry& registry, const OpDescriptor& op, const proto::Request& req,
                              Target& target);
 
 }  // namespace ifctl::daemon::detail

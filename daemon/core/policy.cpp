@@ -7,12 +7,12 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "daemon/core/operations.hpp"
 #include "daemon/core/registry.hpp"
 
 namespace ifctl::daemon {
 
 using proto::A;
-using proto::Op;
 
 namespace {
 
@@ -60,13 +60,91 @@ Decision check_perm(const Grant& g, Perm p, const std::string& target) {
                          "); add \"" + perm_name(p) + "\" to its operations to allow it");
 }
 
-Decision check_address(const Grant& g, const proto::Request& req, A which, const std::string& target) {
-    if (Decision d = check_perm(g, Perm::Address, target); d.error) return d;
-    if (g.prefixes.empty()) return {0, {}, g.label};
+Decision allow(const Grant& g) { return {0, {}, g.label}; }
+
+// ---- the judges of the values operations install (OpDescriptor::installs) ----
+
+using Judge = Decision (*)(const Grant& g, const Peer& peer, const Subject& s);
+
+Decision judge_owner(const Grant& g, const Peer& peer, const Subject& s) {
+    if (s.req.has(A::Owner) && s.req.get(A::Owner).as_u32() != peer.uid)
+        return refuse(g, "only root may create an interface for another user");
+    return allow(g);
+}
+
+Decision judge_group(const Grant& g, const Peer& peer, const Subject& s) {
+    if (s.req.has(A::Group) && !peer.in_group(s.req.get(A::Group).as_u32()))
+        return refuse(g, "gid " + std::to_string(s.req.get(A::Group).as_u32()) + " is not a group of " + who(peer) +
+                             "; only root may give a TAP to a group its creator is not in");
+    return allow(g);
+}
+
+Decision judge_create_name(const Grant& g, const Peer&, const Subject& s) {
+    if (matches_any(g.names, s.target_name)) return allow(g);
+    return refuse(g, "\"" + s.target_name + "\" does not match the names " + g.label + " allows (" + joined(g.names) +
+                         "); add a pattern that matches it to its names to allow it");
+}
+
+Decision judge_queues(const Grant& g, const Peer&, const Subject& s) {
+    const uint32_t queues = s.req.has(A::Queues) ? s.req.get(A::Queues).as_u32() : 1;
+    if (!g.max_queues || queues <= g.max_queues) return allow(g);
+    return refuse(g, g.label + " allows at most " + std::to_string(g.max_queues) + " queue(s) per interface, not " +
+                         std::to_string(queues) + "; raise its max_queues to allow more");
+}
+
+Decision judge_vnet_hdr(const Grant& g, const Peer&, const Subject& s) {
+    if (s.req.has(A::VnetHdr) && s.req.get(A::VnetHdr).as_u8() && !g.vnet_hdr)
+        return refuse(g, g.label + " does not allow vnet_hdr; set vnet_hdr = true in it to allow it");
+    return allow(g);
+}
+
+// Persistence outlives the owner's session and reboots. Giving it up is always allowed.
+Decision judge_persistent(const Grant& g, const Peer&, const Subject& s) {
+    if (s.req.has(A::Persistent) && s.req.get(A::Persistent).as_u8() && !g.persist)
+        return refuse(g, g.label + " does not allow persistent interfaces; set persist = true in it to allow it");
+    return allow(g);
+}
+
+Decision judge_new_name(const Grant& g, const Peer&, const Subject& s) {
+    const std::string to(s.req.get(A::NewName).as_str());
+    if (matches_any(g.rename_to, to)) return allow(g);
+    return refuse(g, "\"" + to + "\" does not match the names " + g.label + " allows renaming to (" +
+                         joined(g.rename_to) + "); add a pattern that matches it to its rename_to");
+}
+
+Decision judge_mtu(const Grant& g, const Peer&, const Subject& s) {
+    const uint32_t mtu = s.req.get(A::Mtu).as_u32();
+    if (mtu >= g.mtu_min && mtu <= g.mtu_max) return allow(g);
+    return refuse(g, "MTU " + std::to_string(mtu) + " is outside " + std::to_string(g.mtu_min) + ".." +
+                         std::to_string(g.mtu_max) + ", the range " + g.label + " allows; widen its mtu range to allow it");
+}
+
+// Only the bits that would change need a permission: ifconfig writes all of them back.
+Decision judge_flags(const Grant& g, const Peer&, const Subject& s) {
+    const uint32_t mask = s.req.get(A::FlagsMask).as_u32();
+    const uint32_t now = s.kernel ? s.kernel->flags : 0;
+    const uint32_t changed = (s.req.get(A::Flags).as_u32() ^ now) & mask;
+    if (changed & IFF_PROMISC)
+        if (Decision d = check_perm(g, Perm::Promisc, s.target_name); d.error) return d;
+    if (changed & IFF_ALLMULTI)
+        if (Decision d = check_perm(g, Perm::Multicast, s.target_name); d.error) return d;
+    if (changed & ~uint32_t{IFF_PROMISC | IFF_ALLMULTI}) return check_perm(g, Perm::Flags, s.target_name);
+    return allow(g);
+}
+
+// Dropping a reference only ever undoes what this client did.
+Decision judge_flag_ref(const Grant& g, const Peer&, const Subject& s) {
+    if (!s.req.get(A::RefOn).as_u8()) return allow(g);
+    const bool promisc = s.req.get(A::RefFlag).as_u32() == IFF_PROMISC;
+    return check_perm(g, promisc ? Perm::Promisc : Perm::Multicast, s.target_name);
+}
+
+Decision judge_address_local(const Grant& g, const Peer&, const Subject& s) {
+    if (g.prefixes.empty()) return allow(g);
     proto::Address a;
-    proto::decode_address(req.get(which), a);  // validated with the request
+    proto::decode_address(s.req.get(A::Address), a);  // validated with the request
     for (const Prefix& p : g.prefixes)
-        if (within(a, p)) return {0, {}, g.label};
+        if (within(a, p)) return allow(g);
     std::string allowed;
     for (const Prefix& p : g.prefixes) allowed += (allowed.empty() ? "" : ", ") + p.text;
     return refuse(g, proto::format_address(a.family, a.local.data()) + "/" + std::to_string(a.prefix) +
@@ -74,45 +152,85 @@ Decision check_address(const Grant& g, const proto::Request& req, A which, const
                          "); add a prefix that contains it to its address_prefixes to allow it");
 }
 
-Decision check_flags(const Grant& g, const Subject& s) {
-    const uint32_t mask = s.req.get(A::FlagsMask).as_u32();
-    const uint32_t now = s.kernel ? s.kernel->flags : 0;
-    // Only the bits that would change need a permission: ifconfig writes all of them back.
-    const uint32_t changed = (s.req.get(A::Flags).as_u32() ^ now) & mask;
-    if (changed & IFF_PROMISC)
-        if (Decision d = check_perm(g, Perm::Promisc, s.target_name); d.error) return d;
-    if (changed & IFF_ALLMULTI)
-        if (Decision d = check_perm(g, Perm::Multicast, s.target_name); d.error) return d;
-    if (changed & ~uint32_t{IFF_PROMISC | IFF_ALLMULTI}) return check_perm(g, Perm::Flags, s.target_name);
-    return {0, {}, g.label};
+// By value, in judging order; null: the value is covered by the operation's
+// permission alone (or, for create's unique id, by the create right).
+struct ValueJudge {
+    Value value;
+    Judge judge;
+};
+constexpr ValueJudge kValueJudges[] = {
+    {Value::Owner, judge_owner},
+    {Value::Group, judge_group},
+    {Value::CreateName, judge_create_name},
+    {Value::Queues, judge_queues},
+    {Value::VnetHdr, judge_vnet_hdr},
+    {Value::Persistent, judge_persistent},
+    {Value::UniqueId, nullptr},
+    {Value::NewName, judge_new_name},
+    {Value::Mtu, judge_mtu},
+    {Value::Metric, nullptr},
+    {Value::Lladdr, nullptr},
+    {Value::MulticastGroup, nullptr},
+    {Value::Txqlen, nullptr},
+    {Value::Flags, judge_flags},
+    {Value::FlagRef, judge_flag_ref},
+    {Value::Offloads, nullptr},
+    {Value::AddressLocal, judge_address_local},
+    {Value::AddressPeer, nullptr},
+    {Value::AddressBroadcast, nullptr},
+    {Value::AddressLabel, nullptr},
+    {Value::Netns, nullptr},
+};
+static_assert(std::size(kValueJudges) == static_cast<size_t>(Value::Count));
+
+constexpr bool judges_in_order() {
+    for (size_t i = 0; i < std::size(kValueJudges); ++i)
+        if (static_cast<size_t>(kValueJudges[i].value) != i) return false;
+    return true;
+}
+static_assert(judges_in_order(), "kValueJudges is indexed by Value");
+
+// A root-only operation's refusal: the descriptor's text, "{name}" the target.
+std::string root_only(const OpDescriptor& op, const std::string& target) {
+    std::string text(op.root_only);
+    if (const auto at = text.find("{name}"); at != std::string::npos) text.replace(at, 6, target);
+    return text;
 }
 
-Decision check_create(const Grant& g, const Peer& peer, const Subject& s) {
-    const proto::Request& req = s.req;
-    if (!g.create)
-        return refuse(g, g.label + " does not let " + who(peer) + " create interfaces; a [[policy.rule]] naming this "
-                                   "user or one of its groups with create = true would (ifctl.conf(5))");
-    if (req.has(A::Owner) && req.get(A::Owner).as_u32() != peer.uid)
-        return refuse(g, "only root may create an interface for another user");
-    if (req.has(A::Group) && !peer.in_group(req.get(A::Group).as_u32()))
-        return refuse(g, "gid " + std::to_string(req.get(A::Group).as_u32()) + " is not a group of " + who(peer) +
-                             "; only root may give a TAP to a group its creator is not in");
-    if (!matches_any(g.names, s.target_name))
-        return refuse(g, "\"" + s.target_name + "\" does not match the names " + g.label + " allows (" +
-                             joined(g.names) + "); add a pattern that matches it to its names to allow it");
-    const uint32_t queues = req.has(A::Queues) ? req.get(A::Queues).as_u32() : 1;
-    if (g.max_queues && queues > g.max_queues)
-        return refuse(g, g.label + " allows at most " + std::to_string(g.max_queues) + " queue(s) per interface, not " +
-                             std::to_string(queues) + "; raise its max_queues to allow more");
-    if (req.has(A::VnetHdr) && req.get(A::VnetHdr).as_u8() && !g.vnet_hdr)
-        return refuse(g, g.label + " does not allow vnet_hdr; set vnet_hdr = true in it to allow it");
-    if (req.has(A::Persistent) && req.get(A::Persistent).as_u8() && !g.persist)
-        return refuse(g, g.label + " does not allow persistent interfaces; set persist = true in it to allow it");
-    if (s.owned >= g.max_interfaces)
-        return refuse(g, who(peer) + " owns " + std::to_string(s.owned) + " interface(s), the most " + g.label +
-                             " allows (max_interfaces = " + std::to_string(g.max_interfaces) +
-                             "); destroy one or raise max_interfaces");
-    return {0, {}, g.label};
+// Whether the target is the peer's own; a refusal saying whose it is if not.
+Decision check_owner(const Grant& g, const OpDescriptor& op, const Subject& s, const Peer& peer) {
+    if (s.target && s.target->owner == peer.uid) return allow(g);
+    const std::string owner = s.target ? "uid " + std::to_string(s.target->owner) : "nobody";
+    if (op.access == Access::QueueHolder)
+        return refuse(g, s.target_name + " is owned by " + owner + "; only its owner or root may open its queues",
+                      EACCES);
+    return refuse(g, s.target_name + " is owned by " + owner + "; only its owner or root may change it");
+}
+
+Decision check_access(const Grant& g, const OpDescriptor& op, const Peer& peer, const Subject& s) {
+    switch (op.access) {
+        case Access::Root: return refuse(g, root_only(op, s.target_name));
+        case Access::Creator:
+            if (g.create) return allow(g);
+            return refuse(g, g.label + " does not let " + who(peer) + " create interfaces; a [[policy.rule]] naming "
+                                       "this user or one of its groups with create = true would (ifctl.conf(5))");
+        case Access::Owner:
+        case Access::QueueHolder: return check_owner(g, op, s, peer);
+        case Access::OwnerThenRoot:
+            if (Decision d = check_owner(g, op, s, peer); d.error) return d;
+            return refuse(g, root_only(op, s.target_name));
+        case Access::Unset:
+        case Access::Anyone: break;
+    }
+    return refuse(g, "no policy permission covers " + std::string(proto::op_name(static_cast<uint16_t>(op.op))) +
+                         "; only root may do it");
+}
+
+Decision check_count(const Grant& g, const Peer& peer, const Subject& s) {
+    if (s.owned < g.max_interfaces) return allow(g);
+    return refuse(g, who(peer) + " owns " + std::to_string(s.owned) + " interface(s), the most " + g.label +
+                         " allows (max_interfaces = " + std::to_string(g.max_interfaces) +
+                         "); destroy one or raise max_interfaces");
 }
 
 }  // namespace
@@ -141,74 +259,25 @@ const Grant& Policy::grant_for(const Peer& peer) const {
 
 bool may_configure(const Peer& peer, const Managed* m) { return m && (peer.is_root() || m->owner == peer.uid); }
 
+bool policy_judges(Value v) { return kValueJudges[static_cast<size_t>(v)].judge != nullptr; }
+
+std::string policy_source(const Policy& p) { return p.source.empty() ? "built-in" : p.source; }
+
+// The operation's descriptor says who may ask, which permission an owner needs
+// and which values it installs: each is judged in turn; the first refusal wins.
 Decision authorize(const Policy& policy, const Peer& peer, const Subject& s) {
-    const Op op = s.req.op();
-    const proto::OpSpec* spec = proto::op_spec(static_cast<uint16_t>(op));
-    if (!spec->changes) return {};
+    const OpDescriptor* op = descriptor(s.req.op());
+    if (!op || op->access == Access::Anyone) return {};
     if (peer.is_root()) return {0, {}, "root"};
     const Grant& g = policy.grant_for(peer);
-    switch (op) {
-        case Op::Create: return check_create(g, peer, s);
-        case Op::SetOwner: return refuse(g, "only root may change who owns " + s.target_name);
-        case Op::Reload: return refuse(g, "only root may reload ifctld's configuration");
-        default: break;
-    }
-    if (!spec->needs_target)  // nothing to own: a daemon-wide change
-        return refuse(g, "no policy permission covers " + std::string(spec->name) + "; only root may do it");
-    if (!s.target || s.target->owner != peer.uid) {
-        const std::string owner = s.target ? "uid " + std::to_string(s.target->owner) : "nobody";
-        if (op == Op::OpenQueue)
-            return refuse(g, s.target_name + " is owned by " + owner + "; only its owner or root may open its queues",
-                          EACCES);
-        return refuse(g, s.target_name + " is owned by " + owner + "; only its owner or root may change it");
-    }
-    switch (op) {
-        case Op::Destroy: return check_perm(g, Perm::Destroy, s.target_name);
-        case Op::SetFlags: return check_flags(g, s);
-        case Op::SetMtu: {
-            if (Decision d = check_perm(g, Perm::Mtu, s.target_name); d.error) return d;
-            const uint32_t mtu = s.req.get(A::Mtu).as_u32();
-            if (mtu >= g.mtu_min && mtu <= g.mtu_max) return {0, {}, g.label};
-            return refuse(g, "MTU " + std::to_string(mtu) + " is outside " + std::to_string(g.mtu_min) + ".." +
-                                 std::to_string(g.mtu_max) + ", the range " + g.label +
-                                 " allows; widen its mtu range to allow it");
-        }
-        case Op::SetMetric: return check_perm(g, Perm::Metric, s.target_name);
-        case Op::SetLladdr: return check_perm(g, Perm::Lladdr, s.target_name);
-        case Op::SetTxqlen: return check_perm(g, Perm::Txqlen, s.target_name);
-        case Op::AddrAdd: return check_address(g, s.req, A::Address, s.target_name);
-        case Op::AddrReplace: return check_address(g, s.req, A::Address, s.target_name);
-        case Op::AddrDel: return check_perm(g, Perm::Address, s.target_name);
-        case Op::Rename: {
-            if (Decision d = check_perm(g, Perm::Rename, s.target_name); d.error) return d;
-            const std::string to(s.req.get(A::NewName).as_str());
-            if (matches_any(g.rename_to, to)) return {0, {}, g.label};
-            return refuse(g, "\"" + to + "\" does not match the names " + g.label + " allows renaming to (" +
-                                 joined(g.rename_to) + "); add a pattern that matches it to its rename_to");
-        }
-        case Op::MultiAdd:
-        case Op::MultiDel: return check_perm(g, Perm::Multicast, s.target_name);
-        case Op::OpenQueue: return check_perm(g, Perm::Queue, s.target_name);
-        case Op::FlagRef: {
-            // Dropping a reference only ever undoes what this client did.
-            if (!s.req.get(A::RefOn).as_u8()) return {0, {}, g.label};
-            const bool promisc = s.req.get(A::RefFlag).as_u32() == IFF_PROMISC;
-            return check_perm(g, promisc ? Perm::Promisc : Perm::Multicast, s.target_name);
-        }
-        // Offloads are interface features like the flags word: the same permission.
-        case Op::SetCaps: return check_perm(g, Perm::Flags, s.target_name);
-        // Persistence outlives the owner's session and reboots: the create option's
-        // permission. Giving it up is always allowed.
-        case Op::SetPersistent:
-            if (s.req.get(A::Persistent).as_u8() && !g.persist)
-                return refuse(g, g.label + " does not allow persistent interfaces; set persist = true in it to allow it");
-            return {0, {}, g.label};
-        // Detach takes the interface out of the system, as destroy does.
-        case Op::Detach: return check_perm(g, Perm::Destroy, s.target_name);
-        default:
-            // An operation this policy has no permission for yet: root's alone.
-            return refuse(g, "no policy permission covers " + std::string(spec->name) + " yet; only root may do it");
-    }
+    if (Decision d = check_access(g, *op, peer, s); d.error) return d;
+    if (op->perm != Perm::None)
+        if (Decision d = check_perm(g, op->perm, s.target_name); d.error) return d;
+    for (const ValueJudge& v : kValueJudges)
+        if (v.judge && installs(op->installs, v.value))
+            if (Decision d = v.judge(g, peer, s); d.error) return d;
+    if (op->access == Access::Creator) return check_count(g, peer, s);
+    return allow(g);
 }
 
 }  // namespace ifctl::daemon

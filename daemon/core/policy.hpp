@@ -24,6 +24,7 @@ struct Managed;
 
 // What an owner may do to an interface it owns, one bit per ifctl.conf(5) name.
 enum class Perm : uint32_t {
+    None = 0,             // no permission of its own (judged by the values it installs)
     Address = 1u << 0,    // addr-add, addr-del, addr-replace
     Mtu = 1u << 1,
     Flags = 1u << 2,      // set-flags, except the bits below
@@ -94,7 +95,16 @@ struct Subject {
     size_t owned = 0;                 // interfaces the peer's uid owns now (for create)
 };
 
+// Judges a request by its operation's descriptor (operations.hpp).
 Decision authorize(const Policy& policy, const Peer& peer, const Subject& s);
+
+enum class Value : uint8_t;
+// Whether the policy judges a value an operation installs on its own, beyond
+// the operation's permission (policy.cpp, kValueJudges).
+bool policy_judges(Value v);
+
+// Where the policy came from, for the audit trail: its file, or "built-in".
+std::string policy_source(const Policy& p);
 
 // Whether `peer` may configure `m` at all (the may-change bit of a record).
 bool may_configure(const Peer& peer, const Managed* m);

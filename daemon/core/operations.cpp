@@ -1,0 +1,188 @@
+#include "operations.hpp"
+
+#include "daemon/core/handlers.hpp"
+
+namespace ifctl::daemon {
+
+using proto::A;
+using proto::Op;
+using namespace detail;
+
+namespace {
+
+constexpr AttrSet kBrief{A::Brief};
+constexpr ValueSet kAddress =
+    values({Value::AddressLocal, Value::AddressPeer, Value::AddressBroadcast, Value::AddressLabel});
+
+// One row per operation of the wire schema, in its order. Costs are kernel
+// round trips, roughly: a read 1, a link change 1, an address change that
+// restores secondaries 2-3, a create 6, a move to another namespace 8.
+const OpDescriptor kOperations[] = {
+    {.op = Op::Hello, .route = Route::Session, .access = Access::Anyone, .modifiers = {A::Version, A::Software},
+     .audit = AuditField::None, .batch = BatchRole::Never, .cost = 1},
+    {.op = Op::List, .route = Route::Handler, .handler = do_list, .access = Access::Anyone, .modifiers = kBrief,
+     .audit = AuditField::None, .batch = BatchRole::Never, .cost = 4},
+    {.op = Op::Get, .route = Route::Handler, .handler = do_get, .target = TargetFrom::Request,
+     .access = Access::Anyone, .modifiers = kBrief, .audit = AuditField::None, .batch = BatchRole::Never, .cost = 1},
+    {.op = Op::Create, .route = Route::Handler, .handler = do_create, .target = TargetFrom::NewName,
+     .access = Access::Creator,
+     .installs = values({Value::Owner, Value::Group, Value::CreateName, Value::Queues, Value::VnetHdr,
+                         Value::Persistent, Value::UniqueId}),
+     .audit = AuditField::Presence, .facets = kExistence | kDaemonFacts | kSlots,
+     .batch = BatchRole::UndoneByDestroy, .cost = 6},
+    {.op = Op::Destroy, .route = Route::Handler, .handler = do_destroy, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Destroy, .audit = AuditField::Presence,
+     .facets = kExistence, .batch = BatchRole::RunsLast, .cost = 2},
+    {.op = Op::SetFlags, .route = Route::Handler, .handler = do_set_flags, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .installs = values({Value::Flags}), .audit = AuditField::Flags,
+     .facets = kFlags | kDaemonFacts, .batch = BatchRole::Undoable, .undo = undo_set_flags, .cost = 1},
+    {.op = Op::SetMtu, .route = Route::Handler, .handler = do_set_mtu, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Mtu, .installs = values({Value::Mtu}),
+     .audit = AuditField::Mtu, .facets = kMtu, .batch = BatchRole::Undoable, .undo = undo_set_mtu, .cost = 1},
+    {.op = Op::SetMetric, .route = Route::Handler, .handler = do_set_metric, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Metric, .installs = values({Value::Metric}),
+     .audit = AuditField::Metric, .facets = kDaemonFacts, .batch = BatchRole::Undoable, .undo = undo_set_metric,
+     .cost = 1},
+    {.op = Op::SetLladdr, .route = Route::Handler, .handler = do_set_lladdr, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Lladdr, .installs = values({Value::Lladdr}),
+     .modifiers = {A::HwType}, .audit = AuditField::Lladdr, .facets = kLladdr, .batch = BatchRole::Undoable,
+     .undo = undo_set_lladdr, .cost = 1},
+    {.op = Op::SetTxqlen, .route = Route::Handler, .handler = do_set_txqlen, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Txqlen, .installs = values({Value::Txqlen}),
+     .audit = AuditField::Txqlen, .facets = kTxqlen, .batch = BatchRole::Undoable, .undo = undo_set_txqlen,
+     .cost = 1},
+    {.op = Op::AddrAdd, .route = Route::Handler, .handler = do_addr_add, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Address, .installs = kAddress,
+     .audit = AuditField::Addresses, .facets = kAddresses, .batch = BatchRole::Undoable, .undo = undo_addr_add,
+     .cost = 1},
+    // The address deleted is a selector: nothing is installed.
+    {.op = Op::AddrDel, .route = Route::Handler, .handler = do_addr_del, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Address, .modifiers = {A::Address, A::Cascade},
+     .audit = AuditField::Addresses, .facets = kAddresses, .batch = BatchRole::Undoable, .undo = undo_addr_del,
+     .cost = 2},
+    {.op = Op::AddrReplace, .route = Route::Handler, .handler = do_addr_replace, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Address, .installs = kAddress,
+     .modifiers = {A::OldAddress, A::Cascade}, .audit = AuditField::Addresses, .facets = kAddresses,
+     .batch = BatchRole::Undoable, .undo = undo_addr_replace, .cost = 3},
+    {.op = Op::Rename, .route = Route::Handler, .handler = do_rename, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Rename, .installs = values({Value::NewName}),
+     .modifiers = {A::LiveRename}, .audit = AuditField::Name, .facets = kName, .batch = BatchRole::Undoable,
+     .undo = undo_rename, .cost = 1},
+    {.op = Op::MultiAdd, .route = Route::Handler, .handler = do_multi_add, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Multicast,
+     .installs = values({Value::MulticastGroup}), .modifiers = {A::PerClient}, .audit = AuditField::Multicast,
+     .facets = kMulticast, .batch = BatchRole::Undoable, .undo = undo_membership, .cost = 1},
+    {.op = Op::MultiDel, .route = Route::Handler, .handler = do_multi_del, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Multicast, .modifiers = {A::Lladdr, A::PerClient},
+     .audit = AuditField::Multicast, .facets = kMulticast, .batch = BatchRole::Undoable, .undo = undo_membership,
+     .cost = 1},
+    // A queue is not state the store records: it is served while the store cannot be written.
+    {.op = Op::OpenQueue, .route = Route::Handler, .handler = do_open_queue, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::QueueHolder, .perm = Perm::Queue, .audit = AuditField::Queues,
+     .facets = kQueues, .needs_store = false, .batch = BatchRole::Never, .cost = 2},
+    {.op = Op::SetOwner, .route = Route::Handler, .handler = do_set_owner, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Root, .root_only = "only root may change who owns {name}",
+     .installs = values({Value::Owner}), .audit = AuditField::Owner, .facets = kDaemonFacts,
+     .batch = BatchRole::Undoable, .undo = undo_set_owner, .cost = 1},
+    {.op = Op::FlagRef, .route = Route::Handler, .handler = do_flag_ref, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .installs = values({Value::FlagRef}), .audit = AuditField::None,
+     .facets = kFlags | kDaemonFacts, .batch = BatchRole::Never, .cost = 1},
+    // Offloads are interface features like the flags word: the same permission.
+    {.op = Op::SetCaps, .route = Route::Handler, .handler = do_set_caps, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Flags, .installs = values({Value::Offloads}),
+     .audit = AuditField::None, .facets = kDaemonFacts, .batch = BatchRole::Never, .cost = 1},
+    // Detach takes the interface out of the system, as destroy does.
+    {.op = Op::Detach, .route = Route::Handler, .handler = do_detach, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Destroy, .audit = AuditField::None,
+     .facets = kExistence | kSlots, .batch = BatchRole::Never, .cost = 2},
+    {.op = Op::Forget, .route = Route::Handler, .handler = do_forget, .access = Access::Root,
+     .root_only = "no policy permission covers forget; only root may do it",
+     .modifiers = {A::UniqueId, A::UniqueFamily}, .audit = AuditField::None, .facets = kSlots,
+     .batch = BatchRole::Never, .cost = 1},
+    {.op = Op::Reload, .route = Route::Handler, .handler = do_reload, .access = Access::Root,
+     .root_only = "only root may reload ifctld's configuration", .audit = AuditField::PolicySource,
+     .facets = kPolicy, .batch = BatchRole::Never, .cost = 4},
+    // Persistence outlives the owner's session and reboots: the create option's
+    // judgement (Value::Persistent), no permission of its own.
+    {.op = Op::SetPersistent, .route = Route::Handler, .handler = do_set_persistent, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .installs = values({Value::Persistent}),
+     .audit = AuditField::None, .facets = kDaemonFacts, .batch = BatchRole::Never, .cost = 1},
+    {.op = Op::MoveNetns, .route = Route::Handler, .handler = do_move_netns, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::OwnerThenRoot,
+     .root_only = "no policy permission covers move-netns yet; only root may do it",
+     .installs = values({Value::Netns}), .audit = AuditField::None, .facets = kExistence | kNamespace,
+     .batch = BatchRole::Never, .cost = 8},
+    // Subscribe names its interface optionally: the handler resolves it.
+    {.op = Op::Subscribe, .route = Route::Handler, .handler = do_subscribe, .access = Access::Anyone,
+     .modifiers = {A::Name, A::Index, A::EventKinds}, .audit = AuditField::None, .batch = BatchRole::Never,
+     .cost = 1},
+    {.op = Op::WaitReady, .route = Route::Handler, .handler = do_wait_ready, .target = TargetFrom::Request,
+     .access = Access::Anyone, .modifiers = {A::TimeoutMs}, .audit = AuditField::None, .batch = BatchRole::Never,
+     .cost = 1},
+    // Each step is judged, audited and costed as its own operation.
+    {.op = Op::Batch, .route = Route::Batch, .access = Access::Anyone, .modifiers = {A::Step, A::BatchContinues},
+     .audit = AuditField::None, .facets = kNoFacet, .batch = BatchRole::Never, .cost = 1},
+};
+
+struct ValueRow {
+    Value value;
+    std::string_view name;
+    AttrSet sources;
+};
+constexpr ValueRow kValues[] = {
+    {Value::Owner, "owner", {A::Owner}},
+    {Value::Group, "group", {A::Group}},
+    {Value::CreateName, "name", {A::NewName}},
+    {Value::Queues, "queues", {A::Queues}},
+    {Value::VnetHdr, "vnet-hdr", {A::VnetHdr}},
+    {Value::Persistent, "persistent", {A::Persistent}},
+    {Value::UniqueId, "unique-id", {A::UniqueId, A::UniqueFamily}},
+    {Value::NewName, "new-name", {A::NewName}},
+    {Value::Mtu, "mtu", {A::Mtu}},
+    {Value::Metric, "metric", {A::Metric}},
+    {Value::Lladdr, "lladdr", {A::Lladdr}},
+    {Value::MulticastGroup, "multicast-group", {A::Lladdr}},
+    {Value::Txqlen, "txqlen", {A::Txqlen}},
+    {Value::Flags, "flags", {A::Flags, A::FlagsMask}},
+    {Value::FlagRef, "flag-ref", {A::RefFlag, A::RefOn}},
+    {Value::Offloads, "offloads", {A::CapsEnabled}},
+    {Value::AddressLocal, "address-local", {A::Address}},
+    {Value::AddressPeer, "address-peer", {A::Address}},
+    {Value::AddressBroadcast, "address-broadcast", {A::Address}},
+    {Value::AddressLabel, "address-label", {A::Address}},
+    {Value::Netns, "netns", {A::NetnsPid, A::NetnsPath}},
+};
+static_assert(std::size(kValues) == static_cast<size_t>(Value::Count));
+
+struct Index {
+    std::array<const OpDescriptor*, 256> by_op{};
+    Index() {
+        for (const OpDescriptor& d : kOperations) by_op[static_cast<uint16_t>(d.op)] = &d;
+    }
+};
+const Index& index() {
+    static const Index i;
+    return i;
+}
+
+const ValueRow& row(Value v) {
+    for (const ValueRow& r : kValues)
+        if (r.value == v) return r;
+    return kValues[0];  // unreachable: the static_assert above keeps the table whole
+}
+
+}  // namespace
+
+const OpDescriptor* descriptor(uint16_t op) { return op < index().by_op.size() ? index().by_op[op] : nullptr; }
+const OpDescriptor* descriptor(Op op) { return descriptor(static_cast<uint16_t>(op)); }
+
+std::vector<const OpDescriptor*> all_descriptors() {
+    std::vector<const OpDescriptor*> out;
+    for (const OpDescriptor& d : kOperations) out.push_back(&d);
+    return out;
+}
+
+const AttrSet& value_sources(Value v) { return row(v).sources; }
+std::string_view value_name(Value v) { return row(v).name; }
+
+}  // namespace ifctl::daemon

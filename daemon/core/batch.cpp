@@ -204,12 +204,7 @@ Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<u
 
 Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& rec) {
     kernel_.poll_events();
-    struct AfterRequest {
-        Dispatcher& d;
-        ~AfterRequest() {
-            if (d.after_request) d.after_request();
-        }
-    } after{*this};
+    const AfterRequest after{*this};
     const size_t n = steps.size();
     if (n == 0) return Reply::error(EINVAL, "a batch needs at least one step");
 
@@ -287,13 +282,10 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
     }
 
     // A batch the state directory could not record is refused before any step runs.
-    if (persist_)
-        if (int rc = persist_->preflight(); rc < 0)
-            return Reply::error(-rc, "the state directory cannot be written (" + std::string(std::strerror(-rc)) +
-                                         "): changes are refused until it can");
+    if (std::optional<Reply> no = refuse_unrecordable()) return std::move(*no);
 
     // 2. Apply in order, recording how to undo each step before it runs.
-    std::vector<std::vector<uint8_t>> undo;
+    Frames undo;
     std::vector<uint32_t> destroys;  // run last: a destroy cannot be undone
     if (persist_) persist_->begin_deferred();
     auto rollback = [&](Reply r) {
@@ -303,7 +295,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
                 spdlog::error("batch rollback: writing the staged records: {}", std::strerror(-rc));
         std::string failures;
         for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
-            Reply u = run_internal(peer, *it);
+            Reply u = run_own(peer, *it);
             if (u.status) {
                 spdlog::error("batch rollback: {}", u.message);
                 failures += "; undoing failed: " + u.message;
@@ -315,27 +307,12 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
     };
     for (size_t i = 0; i < n; ++i) {
         const proto::Request& req = reqs[i];
-        const OpDescriptor& row = *descriptor(req.op());
-        kernel_.poll_events();  // the step sees what the one before it did
-        Target target;
-        if (proto::op_spec(req.header.op)->needs_target) {
-            if (std::optional<Reply> bad = resolve(kernel_, registry_, row, req, target))
-                return rollback(step_error(i, n, bad->status, bad->message));
-            if (std::find(destroys.begin(), destroys.end(), target.kernel->index) != destroys.end())
-                return rollback(step_error(i, n, ENODEV, target.name + " is destroyed by an earlier step"));
-        }
-        if (row.batch == BatchRole::RunsLast) {
-            destroys.push_back(target.kernel->index);
-            continue;
-        }
-        Frames inverse;
-        if (row.undo && target.kernel) row.undo(req, target, peer.client, inverse);
-        Ctx ctx{kernel_, registry_, peer, limits_, *policy_, req, target, persist_, reloader_};
-        Reply r = row.handler(ctx);
+        // The step sees what the one before it did; it was judged on the plan above.
+        Pass pass{Pass::Kind::Step};
+        pass.undo = &undo;
+        pass.runs_last = &destroys;
+        Reply r = run(peer, req, pass);
         if (r.status) return rollback(step_error(i, n, r.status, r.message));
-        if (row.batch == BatchRole::UndoneByDestroy && !r.interfaces.empty())
-            inverse.push_back(by_index(Op::Destroy, r.interfaces.front().index).finish());
-        for (auto& f : inverse) undo.push_back(std::move(f));
     }
     // Every other step's records on disk, one flush for all, before the
     // destroys (which record and remove synchronously) and the reply.
@@ -345,7 +322,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
                                                           std::string(std::strerror(-rc))));
     // 3. Every other step succeeded: now the destroys.
     for (size_t d = 0; d < destroys.size(); ++d) {
-        Reply r = run_internal(peer, by_index(Op::Destroy, destroys[d]).finish());
+        Reply r = run_own(peer, by_index(Op::Destroy, destroys[d]).finish());
         if (r.status) {
             if (d > 0) r.message += " (" + std::to_string(d) + " interface(s) destroyed before it stay destroyed)";
             // Name the step that asked for this destroy.
@@ -357,21 +334,6 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
     }
     rec.after = "applied";
     return {};
-}
-
-// Runs one request the daemon made itself (an undo step): resolved and checked
-// like any, but not judged again: it puts back what the same client had.
-Reply Dispatcher::run_internal(const Peer& peer, const std::vector<uint8_t>& frame) {
-    proto::Request req;
-    if (proto::Error e = proto::validate_request(frame, req)) return Reply::error(e.code, e.message);
-    const OpDescriptor* row = descriptor(req.op());
-    if (!row || row->route != Route::Handler) return Reply::error(EOPNOTSUPP, "operation not handled here");
-    kernel_.poll_events();
-    Target target;
-    if (proto::op_spec(req.header.op)->needs_target)
-        if (std::optional<Reply> bad = resolve(kernel_, registry_, *row, req, target)) return std::move(*bad);
-    Ctx ctx{kernel_, registry_, peer, limits_, *policy_, req, target, persist_, reloader_};
-    return row->handler(ctx);
 }
 
 }  // namespace ifctl::daemon

@@ -55,12 +55,18 @@ struct DaemonLimits {
     bool noqueue = true;
 };
 
+struct OpDescriptor;
+namespace detail {
+struct Target;
+}
+
 // Re-reads the configuration (Op::Reload, SIGHUP): returns 0 and a summary, or
 // an errno and why the old policy stays.
 using Reloader = std::function<int(std::string& message)>;
 
 class Dispatcher {
 public:
+    using Target = detail::Target;
     Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits = {},
                std::shared_ptr<const Policy> policy = std::make_shared<Policy>());
 
@@ -102,10 +108,38 @@ public:
     void set_persistence(Persistence* p) { persist_ = p; }
 
 private:
+    // How a request goes through the pipeline (pipeline.cpp).
+    struct Pass {
+        enum class Kind {
+            Request,  // a client's single request: judged, audited, recorded
+            Step,     // a step of a batch: judged on the batch's plan before any step ran
+            Own,      // the daemon's own work (a batch's undo and deferred destroys): not judged
+        } kind;
+        AuditRecord* audit = nullptr;  // Request: filled in as it goes
+        std::vector<std::vector<uint8_t>>* undo = nullptr;  // Step: the inverse, recorded before it runs
+        std::vector<uint32_t>* runs_last = nullptr;  // Step: targets of operations deferred to the end
+    };
+    // The one request pipeline: descriptor, the kernel's events, the target,
+    // the policy (Request), the state directory's preflight (Request), the
+    // handler, the audit's after-state and the record (Request).
+    Reply run(const Peer& peer, const proto::Request& req, Pass& pass);
+    // Validates a request the daemon made itself and runs it as Own.
+    Reply run_own(const Peer& peer, const std::vector<uint8_t>& frame);
+    std::optional<Reply> find_target(const OpDescriptor& op, const proto::Request& req, Target& target,
+                                     AuditRecord* audit);
+    std::optional<Reply> judge(const Peer& peer, const OpDescriptor& op, const proto::Request& req,
+                               const Target& target, AuditRecord& audit);
+    std::optional<Reply> refuse_unrecordable();
     void record_kernel_config(const proto::Request& req, uint32_t index, Reply& r);
-    Reply decide_and_run(const Peer& peer, const proto::Request& req, AuditRecord& audit);
     Reply run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& audit);
-    Reply run_internal(const Peer& peer, const std::vector<uint8_t>& frame);
+
+    // Publishes the events a request read or caused, however it ends.
+    struct AfterRequest {
+        Dispatcher& d;
+        ~AfterRequest() {
+            if (d.after_request) d.after_request();
+        }
+    };
 
     Netlink& kernel_;
     Registry& registry_;

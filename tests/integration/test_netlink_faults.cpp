@@ -1,4 +1,4 @@
-// Netlink faults (Part 6): the kernel's event stream overruns (ENOBUFS on the
+// Netlink faults: the kernel's event stream overruns (ENOBUFS on the
 // daemon's event socket: it reads everything again), an interface vanishes
 // between the daemon's check and its change, and the kernel refuses a change
 // in the middle of a batch (test_events covers that rollback). Each case ends

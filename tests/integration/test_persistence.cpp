@@ -506,7 +506,7 @@ int main(int argc, char** argv) {
     });
 }
 
-// Part 3's unique-id slots (ifnet_allocate's recycling) are daemon-only state:
+// Unique-id slots (ifnet_allocate's recycling) are daemon-only state:
 // a detached slot is written before its interface goes and outlives restarts.
 TEST_CASE("a detached unique-id slot outlives kill -9 and clean stops; reuse gives back name, index, MAC, MTU") {
     StateDir sd;

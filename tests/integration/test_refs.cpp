@@ -1,4 +1,4 @@
-// Part 3, daemon side, end to end: per-connection references on IFF_PROMISC /
+// The daemon's per-client state, end to end: per-connection references on IFF_PROMISC /
 // IFF_ALLMULTI and on multicast memberships (and what a closing connection
 // drops), the TAP frame filter checked with real frames, offloads against the
 // kernel's ethtool view, live rename, and unique-id slots (detach, reuse with

@@ -479,7 +479,7 @@ TEST_CASE("nested attribute overrunning", "[schema]") {
     }
 }
 
-TEST_CASE("Part 3 values are checked before any handler", "[schema]") {
+TEST_CASE("per-client and offload values are checked before any handler", "[schema]") {
     SECTION("flag references name IFF_PROMISC or IFF_ALLMULTI, and take 0 or 1") {
         CHECK(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x100).u8(t(A::RefOn), 1).finish()).code == 0);
         CHECK(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x200).u8(t(A::RefOn), 0).finish()).code == 0);

@@ -1,4 +1,4 @@
-// The per-client parts of the BSD personality, on the daemon's Part 3
+// The per-client parts of the BSD personality, on the daemon's per-client
 // operations (docs/protocol.md): FlagRef, PerClient multicast, SetCaps and
 // the records' CapsSupported/CapsEnabled, LiveRename. See bsd_ops.hpp.
 #include "bsd_ops.hpp"

@@ -1,5 +1,5 @@
 // The BSD personality's requests that rest on per-client state in the daemon
-// (Part 3 protocol: FlagRef, PerClient multicast, capabilities, LiveRename).
+// (protocol operations: FlagRef, PerClient multicast, capabilities, LiveRename).
 // Kept apart so that bsd.cpp reads the same whatever the daemon offers.
 #pragma once
 

@@ -20,7 +20,7 @@
 #include <cstring>
 #include <set>
 
-#include "daemon/core/handlers.hpp"
+#include "daemon/core/handlers/support.hpp"
 #include "daemon/core/policy.hpp"
 
 namespace ifctl::daemon {
@@ -31,121 +31,11 @@ using namespace detail;
 
 namespace {
 
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
-uint16_t o(Op op) { return static_cast<uint16_t>(op); }
-
 Reply step_error(size_t i, size_t n, int err, const std::string& msg) {
     Reply r = Reply::error(err, "step " + std::to_string(i + 1) + " of " + std::to_string(n) + ": " + msg);
     r.step_index = static_cast<uint32_t>(i);
     return r;
 }
-
-proto::Writer by_index(Op op, uint32_t index) {
-    proto::Writer w(o(op), 0, 0);
-    w.u32(t(A::Index), index);
-    return w;
-}
-
-proto::Address decode(const proto::Request& req, A which) {
-    proto::Address a;
-    proto::decode_address(req.get(which), a);  // validated with the request
-    return a;
-}
-
-const proto::Address* held(const proto::Interface& k, const proto::Address& a) {
-    for (const proto::Address& x : k.addresses)
-        if (x.same_local(a) && x.prefix == a.prefix) return &x;
-    return nullptr;
-}
-
-proto::Address plain(proto::Address a) {
-    a.flags = 0;  // the kernel's own flags (secondary, permanent) are not requested
-    return a;
-}
-
-}  // namespace
-
-// ---- the inverses of the operations a batch may hold (OpDescriptor::undo) ----
-
-void detail::undo_set_flags(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
-    const uint32_t mask = req.get(A::FlagsMask).as_u32();
-    out.push_back(by_index(Op::SetFlags, tg.kernel->index).u32(t(A::Flags), tg.kernel->flags & mask).u32(t(A::FlagsMask), mask).finish());
-}
-
-void detail::undo_set_mtu(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    out.push_back(by_index(Op::SetMtu, tg.kernel->index).u32(t(A::Mtu), tg.kernel->mtu).finish());
-}
-
-void detail::undo_set_txqlen(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    out.push_back(by_index(Op::SetTxqlen, tg.kernel->index).u32(t(A::Txqlen), tg.kernel->txqlen).finish());
-}
-
-void detail::undo_set_metric(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    if (tg.managed) out.push_back(by_index(Op::SetMetric, tg.kernel->index).s32(t(A::Metric), tg.managed->metric).finish());
-}
-
-void detail::undo_set_lladdr(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    const proto::Interface& k = *tg.kernel;
-    if (!k.lladdr.empty()) out.push_back(by_index(Op::SetLladdr, k.index).bytes(t(A::Lladdr), k.lladdr).finish());
-}
-
-void detail::undo_rename(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    out.push_back(by_index(Op::Rename, tg.kernel->index).str(t(A::NewName), tg.kernel->name).finish());
-}
-
-void detail::undo_set_owner(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    if (tg.managed) out.push_back(by_index(Op::SetOwner, tg.kernel->index).u32(t(A::Owner), tg.managed->owner).finish());
-}
-
-void detail::undo_addr_add(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
-    proto::Writer w = by_index(Op::AddrDel, tg.kernel->index);
-    proto::encode_address(w, A::Address, decode(req, A::Address));
-    out.push_back(w.finish());
-}
-
-void detail::undo_addr_del(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
-    const proto::Interface& k = *tg.kernel;
-    const proto::Address* h = held(k, decode(req, A::Address));
-    if (!h) return;  // the step will fail: nothing to undo
-    // With cascade the kernel takes the same-subnet secondaries too; put them back after.
-    const bool cascade = req.has(A::Cascade) && req.get(A::Cascade).as_u8();
-    std::vector<proto::Address> back{plain(*h)};
-    if (cascade)
-        for (const proto::Address& x : secondaries_of(k, *h)) back.push_back(plain(x));
-    for (const proto::Address& a : back) {
-        proto::Writer w = by_index(Op::AddrAdd, k.index);
-        proto::encode_address(w, A::Address, a);
-        out.push_back(w.finish());
-    }
-}
-
-void detail::undo_addr_replace(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
-    const proto::Address* h = held(*tg.kernel, decode(req, A::OldAddress));
-    if (!h) return;
-    proto::Writer w = by_index(Op::AddrReplace, tg.kernel->index);
-    proto::encode_address(w, A::OldAddress, decode(req, A::Address));
-    proto::encode_address(w, A::Address, plain(*h));
-    out.push_back(w.finish());
-}
-
-// MultiAdd and MultiDel undo each other.
-void detail::undo_membership(const proto::Request& req, const Target& tg, ClientId client, Frames& out) {
-    const auto& p = req.get(A::Lladdr).payload;
-    Mac mac{};
-    if (p.size() != mac.size() || !tg.managed) return;
-    std::copy(p.begin(), p.end(), mac.begin());
-    // The holder the step counts for: this connection, or the shared plain one.
-    const bool per_client = req.has(A::PerClient) && req.get(A::PerClient).as_u8();
-    const bool member = tg.managed->multicast.held_by(per_client ? client : kPlain, mac);
-    // Joining a group already joined, or leaving one not joined, changes nothing to undo.
-    if ((req.op() == Op::MultiAdd) == member) return;
-    proto::Writer w = by_index(req.op() == Op::MultiAdd ? Op::MultiDel : Op::MultiAdd, tg.kernel->index);
-    w.raw(t(A::Lladdr), mac.data(), mac.size());
-    if (per_client) w.u8(t(A::PerClient), 1);
-    out.push_back(w.finish());
-}
-
-namespace {
 
 // The batch's view of names while it is judged: interfaces as the steps
 // before this one will have left them.
@@ -322,7 +212,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
                                                           std::string(std::strerror(-rc))));
     // 3. Every other step succeeded: now the destroys.
     for (size_t d = 0; d < destroys.size(); ++d) {
-        Reply r = run_own(peer, by_index(Op::Destroy, destroys[d]).finish());
+        Reply r = run_own(peer, request_by_index(Op::Destroy, destroys[d]).finish());
         if (r.status) {
             if (d > 0) r.message += " (" + std::to_string(d) + " interface(s) destroyed before it stay destroyed)";
             // Name the step that asked for this destroy.

@@ -1,6 +1,7 @@
 // From a validated request to a reply: resolves the target interface, checks
 // that it is managed and that the peer may act on it, runs the operation's
-// handler (one table, dispatch.cpp), and writes the audit record.
+// handler (its descriptor, operations.cpp; the pipeline, dispatch.cpp), and
+// writes the audit record.
 #pragma once
 
 #include <functional>

@@ -1,6 +1,9 @@
-// What the request handlers of dispatch.cpp share with the batch runner
-// (batch.cpp): the resolved target, the handler context, the handlers and
-// their inverses (named by operations.cpp), and target resolution with the managed check. Internal to daemon/core.
+// What the handlers (daemon/core/handlers/, one file per concern: queries,
+// link settings, addresses, memberships and offloads, lifecycle, namespaces)
+// share with the pipeline (dispatch.cpp) and the batch runner (batch.cpp): the
+// resolved target, the handler context, the handlers and their inverses (named
+// by the descriptors, operations.cpp), and target resolution with the managed
+// rule. Internal to daemon/core.
 #pragma once
 
 #include <optional>

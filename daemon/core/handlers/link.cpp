@@ -1,0 +1,146 @@
+// Link settings: flags, MTU, metric, link address, transmit queue length,
+// name, owner and persistence; and the inverses a batch records for them.
+#include "daemon/core/handlers/support.hpp"
+
+#include <linux/if.h>
+#include <spdlog/spdlog.h>
+
+#include "daemon/core/live_rename.hpp"
+
+namespace ifctl::daemon::detail {
+
+using proto::A;
+using proto::Op;
+
+Reply do_set_flags(Ctx& c) {
+    LinkChange ch;
+    ch.flags = c.req.get(A::Flags).as_u32();
+    ch.flags_mask = c.req.get(A::FlagsMask).as_u32();
+    // Nothing selected, nothing changes (the kernel would read ifi_change 0 as "all bits").
+    if (*ch.flags_mask == 0) return ok();
+    // A plain IFF_PROMISC / IFF_ALLMULTI is one more holder of a counted flag:
+    // clearing it leaves the flag on while a connection holds a reference.
+    Managed& m = *c.target.managed;
+    const FlagHolders promisc = m.promisc, allmulti = m.allmulti;
+    for (auto [flag, h] : {std::pair{uint32_t{IFF_PROMISC}, &m.promisc}, std::pair{uint32_t{IFF_ALLMULTI}, &m.allmulti}}) {
+        if (!(*ch.flags_mask & flag)) continue;
+        h->plain = *ch.flags & flag;
+        ch.flags = h->on() ? (*ch.flags | flag) : (*ch.flags & ~flag);
+    }
+    Reply r = from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting flags of " + c.target.name);
+    if (r.status) {
+        m.promisc = promisc;
+        m.allmulti = allmulti;
+    } else if (*ch.flags_mask & (IFF_PROMISC | IFF_ALLMULTI)) {
+        sync_tx_filter(m, own_mac(*c.target.kernel));
+    }
+    return r;
+}
+
+Reply do_set_mtu(Ctx& c) {
+    LinkChange ch;
+    ch.mtu = c.req.get(A::Mtu).as_u32();
+    const proto::Interface& k = *c.target.kernel;
+    Reply r = from_kernel(c.kernel.change_link(k.index, ch), "setting MTU " + std::to_string(*ch.mtu) + " on " + c.target.name);
+    if (r.status == EINVAL && k.max_mtu)
+        r.message += " (this interface accepts " + std::to_string(k.min_mtu) + ".." + std::to_string(k.max_mtu) + ")";
+    return r;
+}
+
+Reply do_set_metric(Ctx& c) {
+    Managed& m = *c.target.managed;
+    const int32_t old = m.metric;
+    m.metric = c.req.get(A::Metric).as_s32();
+    return record_or_undo(c, c.target.kernel->index, [&] { m.metric = old; });
+}
+
+Reply do_set_persistent(Ctx& c) {
+    Managed& m = *c.target.managed;
+    const bool old = m.persistent;
+    m.persistent = c.req.get(A::Persistent).as_u8();
+    return record_or_undo(c, c.target.kernel->index, [&] { m.persistent = old; });
+}
+
+Reply do_set_lladdr(Ctx& c) {
+    const auto& p = c.req.get(A::Lladdr).payload;
+    LinkChange ch;
+    ch.lladdr = std::vector<uint8_t>(p.begin(), p.end());
+    Reply r = from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting the link address of " + c.target.name);
+    // The filter lets frames to the TAP's own address through: it follows the address.
+    if (!r.status && p.size() == 6) {
+        Mac own{};
+        std::copy(p.begin(), p.end(), own.begin());
+        sync_tx_filter(*c.target.managed, own);
+    }
+    return r;
+}
+
+Reply do_set_txqlen(Ctx& c) {
+    LinkChange ch;
+    ch.txqlen = c.req.get(A::Txqlen).as_u32();
+    return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting txqueuelen of " + c.target.name);
+}
+
+Reply do_rename(Ctx& c) {
+    const std::string old_name = c.target.kernel->name, new_name(c.req.get(A::NewName).as_str());
+    const uint32_t index = c.target.kernel->index;
+    RenameSteps steps;
+    steps.rename = [&](const std::string& to) {
+        LinkChange ch;
+        ch.name = to;
+        return c.kernel.change_link(index, ch);
+    };
+    steps.set_up = [&](bool up) {
+        LinkChange ch;
+        ch.flags = up ? IFF_UP : 0;
+        ch.flags_mask = IFF_UP;
+        return c.kernel.change_link(index, ch);
+    };
+    const bool live = c.req.has(A::LiveRename) && c.req.get(A::LiveRename).as_u8();
+    return from_kernel(live_rename(steps, old_name, new_name, live, c.target.kernel->flags & IFF_UP),
+                       "renaming " + c.target.name + " to " + new_name);
+}
+
+Reply do_set_owner(Ctx& c) {
+    const uint32_t uid = c.req.get(A::Owner).as_u32();
+    Managed& m = *c.target.managed;
+    if (int rc = m.tap.set_owner(uid); rc < 0) return from_kernel(rc, "setting the owner of " + c.target.name);
+    const uint32_t old = m.owner;
+    m.owner = uid;
+    return record_or_undo(c, c.target.kernel->index, [&] {
+        m.owner = old;
+        m.tap.set_owner(old);
+    });
+}
+
+void undo_set_flags(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
+    const uint32_t mask = req.get(A::FlagsMask).as_u32();
+    out.push_back(request_by_index(Op::SetFlags, tg.kernel->index).u32(type(A::Flags), tg.kernel->flags & mask).u32(type(A::FlagsMask), mask).finish());
+}
+
+void undo_set_mtu(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    out.push_back(request_by_index(Op::SetMtu, tg.kernel->index).u32(type(A::Mtu), tg.kernel->mtu).finish());
+}
+
+void undo_set_txqlen(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    out.push_back(request_by_index(Op::SetTxqlen, tg.kernel->index).u32(type(A::Txqlen), tg.kernel->txqlen).finish());
+}
+
+void undo_set_metric(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    if (tg.managed) out.push_back(request_by_index(Op::SetMetric, tg.kernel->index).s32(type(A::Metric), tg.managed->metric).finish());
+}
+
+void undo_set_lladdr(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    const proto::Interface& k = *tg.kernel;
+    if (!k.lladdr.empty()) out.push_back(request_by_index(Op::SetLladdr, k.index).bytes(type(A::Lladdr), k.lladdr).finish());
+}
+
+void undo_rename(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    out.push_back(request_by_index(Op::Rename, tg.kernel->index).str(type(A::NewName), tg.kernel->name).finish());
+}
+
+void undo_set_owner(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    if (tg.managed) out.push_back(request_by_index(Op::SetOwner, tg.kernel->index).u32(type(A::Owner), tg.managed->owner).finish());
+}
+
+}  // namespace ifctl::daemon::detail

@@ -1,0 +1,85 @@
+// Reads and waits: list, get, subscribe, wait-ready; and reload, the daemon's
+// configuration read again.
+#include "daemon/core/handlers/support.hpp"
+
+#include <linux/if.h>
+
+namespace ifctl::daemon::detail {
+
+using proto::A;
+using proto::Op;
+
+namespace {
+
+bool brief(const Ctx& c) { return c.req.has(A::Brief) && c.req.get(A::Brief).as_u8(); }
+
+bool is_ready(const proto::Interface* k) { return k && (k->flags & IFF_UP) && k->carrier; }
+
+}  // namespace
+
+Reply do_list(Ctx& c) {
+    Reply r;
+    r.brief = brief(c);
+    for (const proto::Interface* k : c.kernel.all()) r.interfaces.push_back(view_for(c, *k, !r.brief));
+    return r;
+}
+
+Reply do_get(Ctx& c) {
+    Reply r;
+    r.brief = brief(c);
+    r.interfaces.push_back(view_for(c, *c.target.kernel, !r.brief));
+    return r;
+}
+
+// Subscribe: checks the filter; the session does the subscribing.
+Reply do_subscribe(Ctx& c) {
+    EventBus::Filter f;
+    if (c.req.has(A::EventKinds)) {
+        f.kinds = c.req.get(A::EventKinds).as_u32();
+        if (!f.kinds || (f.kinds & ~proto::kAllEvents))
+            return Reply::error(EINVAL, "event-kinds must be a non-empty set of known kinds (mask " +
+                                            std::to_string(proto::kAllEvents) + ")");
+    }
+    if (c.req.has(A::Name) && c.req.has(A::Index)) return Reply::error(EINVAL, "subscribe takes name or index, not both");
+    if (c.req.has(A::Name)) {
+        const std::string name(c.req.get(A::Name).as_str());
+        const proto::Interface* k = c.kernel.find(name);
+        if (!k) return Reply::error(ENODEV, "no interface named " + name);
+        f.index = k->index;
+    } else if (c.req.has(A::Index)) {
+        f.index = c.req.get(A::Index).as_u32();
+        if (!c.kernel.find(f.index)) return Reply::error(ENODEV, "no interface with index " + std::to_string(f.index));
+    }
+    Reply r;
+    r.subscribe = f;
+    return r;
+}
+
+// WaitReady: answers now if the interface is up with carrier, else the session waits.
+Reply do_wait_ready(Ctx& c) {
+    if (is_ready(c.target.kernel)) return ok();
+    Reply::Wait w{c.target.kernel->index, {}};
+    if (c.req.has(A::TimeoutMs)) w.timeout_ms = c.req.get(A::TimeoutMs).as_u32();
+    if (w.timeout_ms == 0u) return Reply::error(ETIMEDOUT, c.target.name + " is not up with carrier");
+    Reply r;
+    r.wait = w;
+    return r;
+}
+
+Reply do_reload(Ctx& c) {
+    if (!c.reloader) return Reply::error(EOPNOTSUPP, "this ifctld cannot reload its configuration");
+    Reply r;
+    r.status = c.reloader(r.message);
+    return r;
+}
+
+}  // namespace ifctl::daemon::detail
+
+namespace ifctl::daemon {
+
+using proto::A;
+using namespace detail;
+
+bool Dispatcher::ready(uint32_t index) { return is_ready(kernel_.find(index)); }
+
+}  // namespace ifctl::daemon

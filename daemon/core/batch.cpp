@@ -47,7 +47,7 @@ struct Model {
         uint32_t owner = 0;
         bool gone = false;  // destroyed by the batch
     };
-    Netlink& kernel;
+    Kernel& kernel;
     Registry& registry;
     std::vector<If> ifs;  // kernel interfaces the batch touched, and those it creates
 

@@ -21,7 +21,7 @@ namespace ifctl::daemon {
 using proto::A;
 using namespace detail;
 
-Dispatcher::Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits, std::shared_ptr<const Policy> policy)
+Dispatcher::Dispatcher(Kernel& kernel, Registry& registry, DaemonLimits limits, std::shared_ptr<const Policy> policy)
     : kernel_(kernel), registry_(registry), limits_(limits), policy_(std::move(policy)) {}
 
 Reply Dispatcher::handle(const Peer& peer, const proto::Request& req) {

@@ -68,7 +68,7 @@ using Reloader = std::function<int(std::string& message)>;
 class Dispatcher {
 public:
     using Target = detail::Target;
-    Dispatcher(Netlink& kernel, Registry& registry, DaemonLimits limits = {},
+    Dispatcher(Kernel& kernel, Registry& registry, DaemonLimits limits = {},
                std::shared_ptr<const Policy> policy = std::make_shared<Policy>());
 
     // Replaces the policy for every request from now on (in-flight ones are
@@ -142,7 +142,7 @@ private:
         }
     };
 
-    Netlink& kernel_;
+    Kernel& kernel_;
     Registry& registry_;
     DaemonLimits limits_;
     Persistence* persist_ = nullptr;

@@ -22,7 +22,7 @@ struct Target {
 };
 
 struct Ctx {
-    Netlink& kernel;
+    Kernel& kernel;
     Registry& registry;
     const Peer& peer;
     const DaemonLimits& limits;
@@ -79,11 +79,11 @@ std::vector<proto::Address> secondaries_of(const proto::Interface& k, const prot
 
 // The name a create with `pattern` ("lab%d") will get: the lowest free unit, as
 // the kernel picks it. Names without %d are returned as they are.
-std::string expected_name(Netlink& kernel, const std::string& pattern);
+std::string expected_name(Kernel& kernel, const std::string& pattern);
 
 // Finds the request's target (ENODEV) and applies the row's managed rule
 // (EPERM with unmanaged). An error reply, or nothing when the target is good.
-std::optional<Reply> resolve(Netlink& kernel, Registry& registry, const OpDescriptor& op, const proto::Request& req,
+std::optional<Reply> resolve(Kernel& kernel, Registry& registry, const OpDescriptor& op, const proto::Request& req,
                              Target& target);
 
 }  // namespace ifctl::daemon::detail

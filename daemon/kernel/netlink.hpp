@@ -15,37 +15,26 @@
 #include <vector>
 
 #include "daemon/kernel/datagram_batch.hpp"
+#include "daemon/kernel/kernel.hpp"
 #include "libifctl/protocol/model.hpp"
 
 namespace ifctl::daemon {
 
-// A change to one link; unset fields are left alone.
-struct LinkChange {
-    std::optional<uint32_t> flags, flags_mask;
-    std::optional<uint32_t> mtu;
-    std::optional<uint32_t> txqlen;
-    std::optional<std::string> name;
-    std::optional<std::vector<uint8_t>> lladdr;
-    std::optional<int> netns_fd;       // move into the namespace of this nsfs descriptor
-    std::optional<uint32_t> netns_pid; // move into the namespace of this process
-    std::optional<uint32_t> group;     // the link group (IFLA_GROUP)
-};
-
 // What the kernel reports about every interface of the namespace, kept up to
 // date from events. Records carry kernel facts only; daemon facts (owner,
 // metric, ...) are layered on by the registry.
-class Netlink {
+class Netlink : public Kernel {
 public:
     Netlink();
-    ~Netlink();
+    ~Netlink() override;
     Netlink(const Netlink&) = delete;
     Netlink& operator=(const Netlink&) = delete;
 
     // Changes. Each returns 0 or the kernel's negative errno.
-    int change_link(uint32_t index, const LinkChange& c);
-    int add_address(uint32_t index, const proto::Address& a);
-    int delete_address(uint32_t index, const proto::Address& a);
-    int delete_link(uint32_t index);
+    int change_link(uint32_t index, const LinkChange& c) override;
+    int add_address(uint32_t index, const proto::Address& a) override;
+    int delete_address(uint32_t index, const proto::Address& a) override;
+    int delete_link(uint32_t index) override;
     // Deletes many links at once, for a clean stop: each goes into one new
     // link group (IFLA_GROUP, a random number; checked, before anything is
     // deleted, to hold no other link), and one RTM_DELLINK deletes the group,
@@ -55,21 +44,21 @@ public:
     // it did not delete (none, unless the kernel refused a step), for delete_link().
     std::vector<uint32_t> delete_links(const std::vector<uint32_t>& indexes);
     // Makes `noqueue` the link's root queueing discipline (RTM_NEWQDISC).
-    int set_root_noqueue(uint32_t index);
+    int set_root_noqueue(uint32_t index) override;
 
     // The event socket's descriptor, to wait on; poll_events() drains it.
     int event_fd() const;
     // Reads every pending event; returns the indexes whose state changed.
-    std::set<uint32_t> poll_events();
+    std::set<uint32_t> poll_events() override;
 
     // The kernel view, as of the last poll_events(). Callers poll once per
     // request (and after a change of their own whose result they read).
-    const proto::Interface* find(uint32_t index);
-    const proto::Interface* find(const std::string& name);
-    std::vector<const proto::Interface*> all();  // in ifindex order
+    const proto::Interface* find(uint32_t index) override;
+    const proto::Interface* find(const std::string& name) override;
+    std::vector<const proto::Interface*> all() override;  // in ifindex order
 
     // Reads one link again, for facts that change without an event (queue counts, stats).
-    void refresh_link(uint32_t index);
+    void refresh_link(uint32_t index) override;
 
     // Dumps everything again (at start and after an event overrun). Returns
     // the interfaces that vanished; on_change is left to the caller, so that

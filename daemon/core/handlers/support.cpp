@@ -20,7 +20,7 @@ Reply from_kernel(int rc, const std::string& what) {
     return Reply::error(-rc, what + ": " + std::strerror(-rc));
 }
 
-std::string expected_name(Netlink& kernel, const std::string& pattern) {
+std::string expected_name(Kernel& kernel, const std::string& pattern) {
     const auto pct = pattern.find("%d");
     if (pct == std::string::npos) return pattern;
     for (unsigned n = 0; n < 32768; ++n) {  // the kernel's own bound (__dev_alloc_name)
@@ -69,7 +69,7 @@ void sync_tx_filter(Managed& m, const Mac& own) {
         spdlog::warn("could not program the frame filter of {}: {}", m.tap.name(), std::strerror(-rc));
 }
 
-std::optional<Reply> resolve(Netlink& kernel, Registry& registry, const OpDescriptor& op,
+std::optional<Reply> resolve(Kernel& kernel, Registry& registry, const OpDescriptor& op,
                                      const proto::Request& req, Target& target) {
     if (req.has(A::Name)) {
         target.name = req.get(A::Name).as_str();

@@ -1,0 +1,52 @@
+// The seam between the daemon's core and the kernel's links and addresses:
+// what the request pipeline and the handlers read and change. Netlink
+// (netlink.hpp) is the real one; tests/unit/fake_kernel.hpp keeps a map, so
+// the pipeline and the handlers are tested without root.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "libifctl/protocol/model.hpp"
+
+namespace ifctl::daemon {
+
+// A change to one link; unset fields are left alone.
+struct LinkChange {
+    std::optional<uint32_t> flags, flags_mask;
+    std::optional<uint32_t> mtu;
+    std::optional<uint32_t> txqlen;
+    std::optional<std::string> name;
+    std::optional<std::vector<uint8_t>> lladdr;
+    std::optional<int> netns_fd;       // move into the namespace of this nsfs descriptor
+    std::optional<uint32_t> netns_pid; // move into the namespace of this process
+    std::optional<uint32_t> group;     // the link group (IFLA_GROUP)
+};
+
+class Kernel {
+public:
+    virtual ~Kernel() = default;
+
+    // Changes. Each returns 0 or the kernel's negative errno.
+    virtual int change_link(uint32_t index, const LinkChange& c) = 0;
+    virtual int add_address(uint32_t index, const proto::Address& a) = 0;
+    virtual int delete_address(uint32_t index, const proto::Address& a) = 0;
+    virtual int delete_link(uint32_t index) = 0;
+    // Makes `noqueue` the link's root queueing discipline.
+    virtual int set_root_noqueue(uint32_t index) = 0;
+
+    // Reads every pending event; returns the indexes whose state changed.
+    virtual std::set<uint32_t> poll_events() = 0;
+    // The kernel view, as of the last poll_events(). Callers poll once per
+    // request (and after a change of their own whose result they read).
+    virtual const proto::Interface* find(uint32_t index) = 0;
+    virtual const proto::Interface* find(const std::string& name) = 0;
+    virtual std::vector<const proto::Interface*> all() = 0;  // in ifindex order
+    // Reads one link again, for facts that change without an event (queue counts, stats).
+    virtual void refresh_link(uint32_t index) = 0;
+};
+
+}  // namespace ifctl::daemon

@@ -132,4 +132,24 @@ TEST_CASE("follow_events: a filtered subscription, event by event", "[examples]"
     CHECK(follow.wait() == 0);  // after three events, as -n said
 }
 
+TEST_CASE("run_with_queue: a program started with a queue of the TAP", "[examples]") {
+    test::Daemon d;
+    auto c = test::connect(d);
+    proto::Interface made;
+    REQUIRE(c->create("q0", {}, made) == 0);
+    // The descriptor at 3 is the TUN device, attached to q0.
+    test::Run r = test::exec({example("run_with_queue"), "q0", "3", "sh", "-c",
+                              "readlink /proc/self/fd/3; grep '^iff:' /proc/self/fdinfo/3"});
+    INFO(r);
+    REQUIRE(r.status == 0);
+    CHECK(r.out == "/dev/net/tun\niff:\tq0\n");
+    // No queue of a TAP that does not exist: the daemon's answer, nothing run.
+    r = test::exec({example("run_with_queue"), "nosuch0", "3", "echo", "ran"});
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("nosuch0") != std::string::npos);
+    r = test::exec({example("run_with_queue"), "q0", "1", "true"});
+    CHECK(r.status == 2);
+}
+
 int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -9,6 +9,7 @@ An example is a fenced block (```) marked by the lines just before it:
   while: CMD     the block's one command keeps running (ifctl monitor): CMD
                  runs meanwhile, then the command gets SIGINT
   status: N      the commands' expected exit status (default 0)
+  c              the block is a C program: compiled against libifctl and run
 
 Inside the block, lines starting with "$ " are commands and the lines after
 one, up to the next, are what it prints (standard output and error). Without
@@ -21,7 +22,7 @@ Each example gets a fresh daemon (and a fresh state directory), in this
 process's network namespace, which must be a private one: meson runs this
 under `unshare --net`.
 
-usage: run_examples.py --ifctld PATH --bin-dir DIR FILE...
+usage: run_examples.py --ifctld PATH --bin-dir DIR --include DIR --lib-dir DIR FILE...
 """
 import argparse
 import json
@@ -40,7 +41,7 @@ MARKERS = {".scd": re.compile(r"^; ?(.*)$"), ".md": re.compile(r"^<!--\s*(.*?)\s
 class Example:
     def __init__(self, path, line, directives, body):
         self.path, self.line, self.body = path, line, body
-        self.setup, self.during, self.status = [], [], 0
+        self.setup, self.during, self.status, self.c = [], [], 0, False
         for d in directives:
             key, _, value = d.partition(":")
             key, value = key.strip(), value.strip()
@@ -50,11 +51,16 @@ class Example:
                 self.during.append(value)
             elif key == "status":
                 self.status = int(value)
+            elif key == "c":
+                self.c = True
             elif key != "example":
                 raise SystemExit(f"{path}:{line}: unknown example marker {d!r}")
 
     def steps(self):
         """(command, expected output or None) pairs."""
+        if self.c:
+            return [("cc -std=c99 -D_DEFAULT_SOURCE -Wall -Werror -o example example.c -I\"$IFCTL_INCLUDE\" "
+                     "-L\"$IFCTL_LIBDIR\" -Wl,-rpath,\"$IFCTL_LIBDIR\" -lifctl && ./example", None)]
         if not any(l.startswith("$ ") for l in self.body):
             return [(l.strip(), None) for l in self.body if l.strip()]
         steps = []
@@ -156,15 +162,20 @@ class Daemon:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def sh(cmd, env, timeout=20):
+def sh(cmd, env, timeout=60, cwd=None):
     return subprocess.run(["bash", "-c", cmd], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, cwd=cwd)
 
 
 def run(example, ifctld, env):
     """A list of failures (empty: the example works as documented)."""
     d = Daemon(ifctld, env)
     env = dict(env, IFCTL_SOCKET=d.socket)
+    cwd = None
+    if example.c:
+        cwd = d.dir
+        with open(os.path.join(d.dir, "example.c"), "w") as f:
+            f.write("\n".join(example.body) + "\n")
     failures = []
     try:
         for cmd in example.setup:
@@ -183,7 +194,7 @@ def run(example, ifctld, env):
                 out, _ = p.communicate(timeout=10)
                 status = p.returncode
             else:
-                r = sh(cmd, env)
+                r = sh(cmd, env, cwd=cwd)
                 out, status = r.stdout, r.returncode
             if status != example.status:
                 failures.append(f"$ {cmd}\nexit status {status}, expected {example.status}; it printed:\n{out}")
@@ -204,6 +215,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ifctld", required=True)
     ap.add_argument("--bin-dir", required=True, help="directory holding the ifctl to run")
+    ap.add_argument("--include", required=True, help="libifctl's public headers (for C examples)")
+    ap.add_argument("--lib-dir", required=True, help="directory holding libifctl.so (for C examples)")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
     if os.geteuid() != 0:
@@ -215,7 +228,8 @@ def main():
     # Addresses final at once (no duplicate address detection), loopback up.
     subprocess.run(["sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_dad=0"])
     subprocess.run(["ip", "link", "set", "lo", "up"])
-    env = dict(os.environ, PATH=a.bin_dir + ":" + os.environ.get("PATH", "/usr/bin:/bin"), NO_COLOR="1")
+    env = dict(os.environ, PATH=a.bin_dir + ":" + os.environ.get("PATH", "/usr/bin:/bin"), NO_COLOR="1",
+               IFCTL_INCLUDE=os.path.abspath(a.include), IFCTL_LIBDIR=os.path.abspath(a.lib_dir))
     total, failed = 0, 0
     for path in a.files:
         examples = extract(path)

@@ -28,6 +28,10 @@ if (have("latency.dat")) {
     bar(x, r, colour) = sprintf("%d %g %g %g %d", x, field(r, 1), field(r, 2), field(r, 3), colour)
     echo_get = field(0, 1)
     set_base = field(1, 1) + field(6, 1)
+    max(a, b) = a > b ? a : b
+    # Room above the highest whisker for its label, and above the target line.
+    top_get = max(2.1 * echo_get, 1.2 * max(max(field(2, 3), field(0, 3)), max(field(3, 3), field(4, 3))))
+    top_set = max(2.1 * set_base, 1.2 * max(field(5, 3), max(field(7, 3), field(8, 3))))
     set print $GET
     print bar(1, 2, 0xbbbbbb)
     print bar(2, 0, 0x555555)
@@ -56,19 +60,19 @@ if (have("latency.dat")) {
         base = panel == 1 ? echo_get : set_base
         factor = panel == 1 ? 1.5 : 1.2
         set title (panel == 1 ? "get: SIOCGIFFLAGS" : "set: SIOCSIFMTU (a real MTU change)")
-        set yrange [0:2.1 * base]
+        set yrange [0:(panel == 1 ? top_get : top_set)]
         set arrow 1 from 0.4, base to 4.6, base nohead dt 2 lw 1.5 lc rgb "#555555"
         set arrow 2 from 0.4, factor * base to 4.6, factor * base nohead dt 3 lw 2 lc rgb "#c0392b"
         set label 1 sprintf("target: %.1f × baseline", factor) at 0.45, factor * base offset 0, 0.6 tc rgb "#c0392b"
         if (panel == 1) {
             set xtics ("kernel ioctl\n(no daemon)" 1, "echo round trip\n(baseline)" 2, "ifctl_ioctl" 3, "library call\n(no ioctl layer)" 4)
             plot $GET using 1:2:5 with boxes lc rgb variable notitle, \
-                 "" using 1:($3 >= 0 ? $2 : 1/0):3:4 with yerrorbars ps 0 lc rgb "black" notitle, \
+                 "" using 1:($3 >= 0 ? $3 : 1/0):(0):($4 - $3) with vectors nohead lw 1.5 lc rgb "black" notitle, \
                  "" using 1:($3 >= 0 ? $4 : $2):($1 > 2 ? sprintf("%.1f µs (%.2f×)", $2, $2 / base) : sprintf("%.1f µs", $2)) with labels offset 0, 0.8 notitle
         } else {
             set xtics ("kernel ioctl\n(no daemon)" 1, "echo + netlink\n(baseline)" 2, "ifctl_ioctl" 3, "library call\n(no ioctl layer)" 4)
             plot $SET using 1:2:5 with boxes lc rgb variable notitle, \
-                 "" using 1:($3 >= 0 ? $2 : 1/0):3:4 with yerrorbars ps 0 lc rgb "black" notitle, \
+                 "" using 1:($3 >= 0 ? $3 : 1/0):(0):($4 - $3) with vectors nohead lw 1.5 lc rgb "black" notitle, \
                  "" using 1:($3 >= 0 ? $4 : $2):($1 > 2 ? sprintf("%.1f µs (%.2f×)", $2, $2 / base) : sprintf("%.1f µs", $2)) with labels offset 0, 0.8 notitle
         }
     }
@@ -115,10 +119,11 @@ if (have("batch.dat")) {
     set ytics nomirror
     set offsets 0, 0, 0.3, 0
     set lmargin 26
-    set arrow 1 from first base, graph 0 to first base, graph 1 nohead dt 2 lw 1.5 lc rgb baseline_colour
+    set arrow 1 from first base, graph 0 to first base, graph 1 nohead dt 2 lw 1.5 lc rgb baseline_colour back
+    set style textbox opaque noborder
     set label 1 "ip -batch (baseline)" at first base, graph 0 offset 0.5, 0.7 tc rgb baseline_colour
     colour(way) = way eq "ifctl -f" ? 0x2b6cb0 : way eq "ip -batch" ? 0x555555 : 0x9ab8d8
     plot dir."/batch.dat" using ($2 / 2000):0:($2 / 2000):(0.3):(colour(stringcolumn(1))):ytic(1) \
              with boxxyerror lc rgb variable notitle, \
-         "" using ($2 / 1000):0:(stringcolumn(1) eq "ip -batch" ? sprintf(" %.2f s", $2 / 1000) : sprintf(" %.2f s (%.2f × ip -batch)", $2 / 1000, $2 / 1000 / base)) with labels left notitle
+         "" using ($2 / 1000):0:(stringcolumn(1) eq "ip -batch" ? sprintf("%.2f s", $2 / 1000) : sprintf("%.2f s (%.2f × ip -batch)", $2 / 1000, $2 / 1000 / base)) with labels left boxed offset 0.8, 0 notitle
 }

@@ -10,6 +10,7 @@ An example is a fenced block (```) marked by the lines just before it:
                  runs meanwhile, then the command gets SIGINT
   status: N      the commands' expected exit status (default 0)
   c              the block is a C program: compiled against libifctl and run
+  prompt: #      commands start with "# " (root's prompt) instead of "$ "
 
 Inside the block, lines starting with "$ " are commands and the lines after
 one, up to the next, are what it prints (standard output and error). Without
@@ -41,7 +42,7 @@ MARKERS = {".scd": re.compile(r"^; ?(.*)$"), ".md": re.compile(r"^<!--\s*(.*?)\s
 class Example:
     def __init__(self, path, line, directives, body):
         self.path, self.line, self.body = path, line, body
-        self.setup, self.during, self.status, self.c = [], [], 0, False
+        self.setup, self.during, self.status, self.c, self.prompt = [], [], 0, False, "$ "
         for d in directives:
             key, _, value = d.partition(":")
             key, value = key.strip(), value.strip()
@@ -53,6 +54,8 @@ class Example:
                 self.status = int(value)
             elif key == "c":
                 self.c = True
+            elif key == "prompt":
+                self.prompt = value + " "
             elif key != "example":
                 raise SystemExit(f"{path}:{line}: unknown example marker {d!r}")
 
@@ -61,12 +64,12 @@ class Example:
         if self.c:
             return [("cc -std=c99 -D_DEFAULT_SOURCE -Wall -Werror -o example example.c -I\"$IFCTL_INCLUDE\" "
                      "-L\"$IFCTL_LIBDIR\" -Wl,-rpath,\"$IFCTL_LIBDIR\" -lifctl && ./example", None)]
-        if not any(l.startswith("$ ") for l in self.body):
+        if not any(l.startswith(self.prompt) for l in self.body):
             return [(l.strip(), None) for l in self.body if l.strip()]
         steps = []
         for l in self.body:
-            if l.startswith("$ "):
-                steps.append([l[2:], []])
+            if l.startswith(self.prompt):
+                steps.append([l[len(self.prompt):], []])
             elif steps:
                 steps[-1][1].append(l)
         return [(c, "\n".join(o)) for c, o in steps]
@@ -171,24 +174,23 @@ def run(example, ifctld, env):
     """A list of failures (empty: the example works as documented)."""
     d = Daemon(ifctld, env)
     env = dict(env, IFCTL_SOCKET=d.socket)
-    cwd = None
+    cwd = d.dir  # files an example makes (setup: ... > FILE) go with the daemon's directory
     if example.c:
-        cwd = d.dir
         with open(os.path.join(d.dir, "example.c"), "w") as f:
             f.write("\n".join(example.body) + "\n")
     failures = []
     try:
         for cmd in example.setup:
-            r = sh(cmd, env)
+            r = sh(cmd, env, cwd=cwd)
             if r.returncode:
                 failures.append(f"setup {cmd!r} failed ({r.returncode}):\n{r.stdout}")
         for cmd, expected in ([] if failures else example.steps()):
             if example.during:
                 p = subprocess.Popen(["bash", "-c", "exec " + cmd], env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True)
+                                     stderr=subprocess.STDOUT, text=True, cwd=cwd)
                 time.sleep(0.5)
                 for other in example.during:
-                    sh(other, env)
+                    sh(other, env, cwd=cwd)
                 time.sleep(0.5)
                 p.send_signal(signal.SIGINT)
                 out, _ = p.communicate(timeout=10)
@@ -228,7 +230,7 @@ def main():
     # Addresses final at once (no duplicate address detection), loopback up.
     subprocess.run(["sysctl", "-qw", "net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_dad=0"])
     subprocess.run(["ip", "link", "set", "lo", "up"])
-    env = dict(os.environ, PATH=a.bin_dir + ":" + os.environ.get("PATH", "/usr/bin:/bin"), NO_COLOR="1",
+    env = dict(os.environ, PATH=os.path.abspath(a.bin_dir) + ":" + os.environ.get("PATH", "/usr/bin:/bin"), NO_COLOR="1",
                IFCTL_INCLUDE=os.path.abspath(a.include), IFCTL_LIBDIR=os.path.abspath(a.lib_dir))
     total, failed = 0, 0
     for path in a.files:

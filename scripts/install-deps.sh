@@ -12,6 +12,8 @@ packages=(
   libsystemd-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   # tests
   catch2 iproute2 util-linux net-tools busybox passwd procps python3 zsh
+  # the README's example pipes JSON through jq (suite docs)
+  jq
   # systemd-analyze (unit checks) and systemd-socket-activate (socket activation test)
   systemd
   # man pages

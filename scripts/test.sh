@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 builddir=${IFCTL_BUILDDIR:-build}
 asandir=${IFCTL_ASAN_BUILDDIR:-build-asan}
-# On by default: .ci/run is this script, and the issue asks for the sanitizer
+# On by default: .ci/run is this script, and every change must pass the sanitizer
 # run in it. IFCTL_SANITIZE=0 leaves it out (install-deps.sh then skips clang).
 sanitize=${IFCTL_SANITIZE:-1}
 export IFCTL_SANITIZE=$sanitize

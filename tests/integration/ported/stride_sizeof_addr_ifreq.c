@@ -47,6 +47,7 @@ static int check_truncation(int s, const char *full, int full_len) {
         ifc.ifc_buf = buf;
         if (ioctl(s, SIOCGIFCONF, &ifc) < 0) {
             printf("size %d: SIOCGIFCONF failed: %s\n", size, strerror(errno));
+            free(buf);
             return 1;
         }
         int untouched = 1;
@@ -54,6 +55,7 @@ static int check_truncation(int s, const char *full, int full_len) {
         if (ifc.ifc_len != want || memcmp(buf, full, (size_t)want) != 0 || !untouched) {
             printf("size %d: ifc_len %d, want %d; same entries %d; past it untouched %d\n", size, ifc.ifc_len, want,
                    ifc.ifc_len == want && memcmp(buf, full, (size_t)want) == 0, untouched);
+            free(buf);
             return 1;
         }
         free(buf);
@@ -66,7 +68,11 @@ int main(int argc, char **argv) {
     int s = socket(AF_INET, SOCK_DGRAM, 0);
     int len = 0;
     char *buf = whole_list(s, &len);
-    if (argc > 1 && strcmp(argv[1], "truncate") == 0) return check_truncation(s, buf, len);
+    if (argc > 1 && strcmp(argv[1], "truncate") == 0) {
+        const int rc = check_truncation(s, buf, len);
+        free(buf);
+        return rc;
+    }
     for (char *p = buf; p < buf + len;) {
         union {
             struct ifreq r;

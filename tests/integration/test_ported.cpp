@@ -252,12 +252,13 @@ struct Walk {
     Lines got, want;
     test::Run run;
 };
-Walk walk(const std::string& binary, Lines (*view)(const std::vector<KernelLink>&), const test::Args& env,
-          int tries = 25) {
+// `cmd`: the program's name in PORTED_DIR, then its arguments.
+Walk walk(test::Args cmd, Lines (*view)(const std::vector<KernelLink>&), const test::Args& env, int tries = 25) {
+    cmd.at(0) = program(cmd[0]);
     Walk w;
     for (int i = 0; i < tries; ++i) {
         w.want = view(kernel_links());
-        w.run = test::exec({program(binary)}, 10000, env);
+        w.run = test::exec(cmd, 10000, env);
         w.got = split_lines(w.run.out);
         if (w.run.status == 0 && w.got == w.want) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -331,17 +332,17 @@ const test::Args kBsd{"IFCTL_PERSONALITY=bsd"};
 TEST_CASE("SIOCGIFCONF: every stepping rule walks its layout, every interface and address, no garbage") {
     Walkers s;
     // R1: ifr++ (the default layout, ifreq).
-    CHECK_WALK(walk("stride_ifreq", stride_view, kBsd));
+    CHECK_WALK(walk({"stride_ifreq"}, stride_view, kBsd));
     // R2: max(sizeof(struct ifreq), IFNAMSIZ + SA_LEN), built with IFCTL_IFCONF_LAYOUT=padded.
-    CHECK_WALK(walk("stride_salen", stride_view, kBsd));
+    CHECK_WALK(walk({"stride_salen"}, stride_view, kBsd));
     // R3: IFNAMSIZ + sockaddr or sockaddr_in6, built with IFCTL_IFCONF_LAYOUT=packed.
-    CHECK_WALK(walk("stride_textbook", stride_view, kBsd));
+    CHECK_WALK(walk({"stride_textbook"}, stride_view, kBsd));
     // R4: _SIZEOF_ADDR_IFREQ, which follows the define: none, padded, packed.
-    CHECK_WALK(walk("stride_r4_ifreq", stride_view, kBsd));
-    CHECK_WALK(walk("stride_r4_padded", stride_view, kBsd));
-    CHECK_WALK(walk("stride_r4_packed", stride_view, kBsd));
+    CHECK_WALK(walk({"stride_r4_ifreq"}, stride_view, kBsd));
+    CHECK_WALK(walk({"stride_r4_padded"}, stride_view, kBsd));
+    CHECK_WALK(walk({"stride_r4_packed"}, stride_view, kBsd));
     // The systems' own names give the same personality.
-    CHECK_WALK(walk("stride_ifreq", stride_view, {"IFCTL_PERSONALITY=FreeBSD"}));
+    CHECK_WALK(walk({"stride_ifreq"}, stride_view, {"IFCTL_PERSONALITY=FreeBSD"}));
 }
 
 TEST_CASE("SIOCGIFCONF: a rule walking another layout misparses (why the layouts exist)") {
@@ -350,12 +351,22 @@ TEST_CASE("SIOCGIFCONF: a rule walking another layout misparses (why the layouts
     // (44-byte inet6 entries): the walk runs off its entries.
     for (const char* layout : {"IFCTL_IFCONF=packed", "IFCTL_IFCONF=padded"}) {
         INFO(layout);
-        const Walk w = walk("stride_ifreq", stride_view, {"IFCTL_PERSONALITY=bsd", layout}, 1);
+        const Walk w = walk({"stride_ifreq"}, stride_view, {"IFCTL_PERSONALITY=bsd", layout}, 1);
         INFO(w.run);
         CHECK(w.got != w.want);
     }
     // The layout the program was built for wins over the environment.
-    CHECK_WALK(walk("stride_textbook", stride_view, {"IFCTL_PERSONALITY=bsd", "IFCTL_IFCONF=ifreq"}));
+    CHECK_WALK(walk({"stride_textbook"}, stride_view, {"IFCTL_PERSONALITY=bsd", "IFCTL_IFCONF=ifreq"}));
+}
+
+TEST_CASE("SIOCGIFCONF: the layout a program sets with ifctl_set_ifconf_layout() wins over IFCTL_IFCONF") {
+    Walkers s;
+    for (const char* layout : {"ifreq", "padded", "packed"}) {
+        INFO(layout);
+        // The environment names another layout than the program sets.
+        const std::string other = std::string(layout) == "packed" ? "IFCTL_IFCONF=ifreq" : "IFCTL_IFCONF=packed";
+        CHECK_WALK(walk({"api_layout", layout}, stride_view, {"IFCTL_PERSONALITY=bsd", other}));
+    }
 }
 
 TEST_CASE("SIOCGIFCONF with a short buffer: whole entries only, in order, nothing past ifc_len, in every layout") {
@@ -372,13 +383,13 @@ TEST_CASE("SIOCGIFCONF with a short buffer: whole entries only, in order, nothin
 TEST_CASE("Real code's SIOCGIFCONF walkers list every interface and address with the right netmasks and broadcasts") {
     Walkers s;
     // A name or time server's interface iterator: sizeof(struct ifreq) steps.
-    CHECK_WALK(walk("style_iterator", iterator_view, kBsd));
+    CHECK_WALK(walk({"style_iterator"}, iterator_view, kBsd));
     // A packet library's interface loop: ifr + 1, per-name flags, MTU, address, netmask.
-    CHECK_WALK(walk("style_intf_loop", intf_loop_view, kBsd));
+    CHECK_WALK(walk({"style_intf_loop"}, intf_loop_view, kBsd));
     // A getifaddrs() replacement: max(sizeof(struct ifreq), IFNAMSIZ + SA_LEN), padded.
-    CHECK_WALK(walk("style_getifaddrs", getifaddrs_view, kBsd));
+    CHECK_WALK(walk({"style_getifaddrs"}, getifaddrs_view, kBsd));
     // The textbook's get_ifi_info: IFNAMSIZ + sockaddr or sockaddr_in6, packed.
-    CHECK_WALK(walk("style_ifi_info", ifi_info_view, kBsd));
+    CHECK_WALK(walk({"style_ifi_info"}, ifi_info_view, kBsd));
 }
 
 TEST_CASE("The same walkers, unmodified binaries under the preload shim, with IFCTL_IFCONF choosing the layout") {
@@ -412,7 +423,7 @@ TEST_CASE("The same walkers, unmodified binaries under the preload shim, with IF
         INFO(r.binary << " IFCTL_IFCONF=" << r.layout);
         test::Args env{preload, "IFCTL_PERSONALITY=bsd"};
         if (*r.layout) env.push_back(std::string("IFCTL_IFCONF=") + r.layout);
-        CHECK_WALK(walk(r.binary, r.view, env));
+        CHECK_WALK(walk({r.binary}, r.view, env));
     }
 }
 

@@ -229,9 +229,38 @@ typedef enum ifctl_personality {
     IFCTL_PERSONALITY_BSD = 1,
     IFCTL_PERSONALITY_SVR4 = 2
 } ifctl_personality_t;
-/* The process-wide personality; the default comes from $IFCTL_PERSONALITY (linux). */
+/* The process-wide personality; the default comes from $IFCTL_PERSONALITY
+ * (linux; bsd and svr4 also by their systems' names, in any case: freebsd,
+ * netbsd, openbsd, darwin, macos; solaris, illumos, sunos). */
 int ifctl_set_personality(ifctl_personality_t p);
 ifctl_personality_t ifctl_get_personality(void);
+
+/* How the bsd personality lays out the entries of SIOCGIFCONF, so that a
+ * ported program's own stepping rule walks the list (libifctl(3), PORTING):
+ *   IFREQ   every entry sizeof(struct ifreq), 40 bytes: code that steps with
+ *           ifr++ (an inet6 entry then holds all of sin6_addr but not
+ *           sin6_scope_id);
+ *   PADDED  max(sizeof(struct ifreq), IFNAMSIZ + the address's length): 40,
+ *           44 for inet6;
+ *   PACKED  IFNAMSIZ + max(sizeof(struct sockaddr), the address's length): 32,
+ *           44 for inet6.
+ * DEFAULT means the process's layout: the one ifctl_set_ifconf_layout() chose,
+ * else $IFCTL_IFCONF (ifreq, padded, packed), else IFREQ. The svr4 and linux
+ * personalities have one layout each (sizeof(struct ifreq) per entry). */
+typedef enum ifctl_ifconf_layout {
+    IFCTL_IFCONF_DEFAULT = 0,
+    IFCTL_IFCONF_IFREQ = 1,
+    IFCTL_IFCONF_PADDED = 2,
+    IFCTL_IFCONF_PACKED = 3
+} ifctl_ifconf_layout_t;
+/* Sets the process's layout (DEFAULT: back to $IFCTL_IFCONF); -EINVAL for any
+ * other value. */
+int ifctl_set_ifconf_layout(ifctl_ifconf_layout_t layout);
+/* The process's layout in force (never DEFAULT). */
+ifctl_ifconf_layout_t ifctl_get_ifconf_layout(void);
+/* ifctl_ioctl() with SIOCGIFCONF laid out as `layout` (DEFAULT: the process's).
+ * <ifctl/compat.h> routes ioctl() here when IFCTL_IFCONF_LAYOUT is defined. */
+int ifctl_ioctl_layout(ifctl_ifconf_layout_t layout, int fd, unsigned long request, ...);
 
 /* "0.1.0" */
 const char *ifctl_version(void);

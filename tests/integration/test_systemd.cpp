@@ -215,8 +215,8 @@ TEST_CASE("socket activation with systemd-socket-activate") {
     if (pid == 0) {
         daemon_child(log);
         ::execl("/usr/bin/systemd-socket-activate", "systemd-socket-activate", "--seqpacket", "-l", socket.c_str(),
-                std::getenv("IFCTLD"), "--foreground", "--state-dir", (dir + "/state").c_str(),
-                static_cast<char*>(nullptr));
+                std::getenv("IFCTLD"), "--foreground", "--state-dir", (dir + "/state").c_str(), "--on-stop",
+                "destroy", static_cast<char*>(nullptr));
         ::_exit(127);
     }
     // The socket exists before ifctld runs; the first client starts it.
@@ -235,7 +235,7 @@ TEST_CASE("socket activation with systemd-socket-activate") {
     CHECK(slurp(log).find("serving the socket systemd passed") != std::string::npos);
     c.reset();
     CHECK(stop(pid) == 0);  // systemd-socket-activate execs ifctld: this is the daemon
-    CHECK(test::link("sa0") == nullptr);  // not persistent: destroyed on a clean stop
+    CHECK(test::link("sa0") == nullptr);  // not persistent: destroyed on a stop for good
 }
 
 int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

@@ -178,6 +178,7 @@ Reply do_create(Ctx& c) {
     if (int rc = mark_managed(c.kernel, k->index); rc < 0)
         spdlog::warn("{}: could not put it in link group {} (udev cannot tell it is managed): {}", m.tap.name(),
                      kManagedLinkGroup, std::strerror(-rc));
+    c.kernel.poll_events();  // its event read now: the record written below already has it
     // The policy judged the name the pattern was expected to give; if another
     // program took that unit meanwhile, judge the name the kernel gave. A refusal
     // closes the TAP (m goes out of scope), so nothing is left behind.

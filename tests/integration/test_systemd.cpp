@@ -228,7 +228,13 @@ TEST_CASE("socket activation with systemd-socket-activate") {
     REQUIRE(listening);
     std::unique_ptr<client::Connection> c;
     std::string why;
-    REQUIRE(client::Connection::open(socket, c, why) == 0);
+    // The file appears at bind(), a moment before listen(): ECONNREFUSED until then.
+    int rc = -ECONNREFUSED;
+    for (int i = 0; i < 500 && rc == -ECONNREFUSED; ++i) {  // about 5 s at most
+        rc = client::Connection::open(socket, c, why);
+        if (rc == -ECONNREFUSED) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(rc == 0);
     proto::Interface tap;
     REQUIRE(c->create("sa0", {}, tap) == 0);
     CHECK(test::link("sa0") != nullptr);

@@ -15,6 +15,7 @@
 #include "daemon/core/handlers.hpp"
 #include "daemon/core/live_rename.hpp"
 #include "daemon/core/policy.hpp"
+#include "daemon/kernel/managed_mark.hpp"
 #include "daemon/kernel/multicast.hpp"
 #include "daemon/kernel/netns.hpp"
 #include "libifctl/protocol/model.hpp"
@@ -174,6 +175,10 @@ Reply do_create(Ctx& c) {
     c.kernel.poll_events();  // the new link's event is queued before TUNSETIFF returns
     const proto::Interface* k = c.kernel.find(m.tap.name());
     if (!k) return Reply::error(EIO, "created " + m.tap.name() + " but the kernel does not report it");
+    if (int rc = mark_managed(c.kernel, k->index); rc < 0)
+        spdlog::warn("{}: could not put it in link group {} (udev cannot tell it is managed): {}", m.tap.name(),
+                     kManagedLinkGroup, std::strerror(-rc));
+    c.kernel.poll_events();  // its event read now: the record written below already has it
     // The policy judged the name the pattern was expected to give; if another
     // program took that unit meanwhile, judge the name the kernel gave. A refusal
     // closes the TAP (m goes out of scope), so nothing is left behind.
@@ -914,9 +919,9 @@ void Dispatcher::client_closed(const Peer& peer) {
     }
 }
 
-void Dispatcher::shutdown() {
+void Dispatcher::shutdown(bool for_good) {
     if (persist_) {
-        persist_->shutdown();
+        persist_->shutdown(for_good);
         return;
     }
     for (auto& [index, m] : registry_.all())

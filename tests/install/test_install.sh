@@ -44,6 +44,11 @@ pc=$(find "$root" -name libifctl.pc | head -1)
 [ -n "$pc" ] || fail "no libifctl.pc"
 find "$root" -name ifctld.service | grep -q . || fail "no ifctld.service"
 find "$root" -name ifctld.socket | grep -q . || fail "no ifctld.socket"
+# The example configuration is the daemon's own --print-config, and checks clean.
+example=$root/share/doc/ifctl/ifctl.conf.example
+[ -f "$example" ] || fail "no share/doc/ifctl/ifctl.conf.example"
+cmp -s "$example" <("$build/daemon/ifctld" --print-config) || fail "ifctl.conf.example differs from ifctld --print-config"
+"$build/daemon/ifctld" --check-config "$example" >/dev/null || fail "ifctl.conf.example does not check clean"
 
 cat > "$dest/prog.c" <<'C'
 #include <ifctl/ifctl.h>

@@ -7,7 +7,7 @@
 // do), then a new daemon is started over the same state and timed twice: its
 // own restore pass (its "state: ... in X ms" log line) and exec to its first
 // answer. Ratios: the restore pass against the bare re-attach, and against the
-// issue's 2 s target at the largest size.
+// 2 s target at the largest size.
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
@@ -33,7 +33,7 @@ const char* const kUsage =
     "usage: bench-readopt [--quick] [--runs R] [--data DIR]\n"
     "  R: kill -9 and restart cycles per size\n";
 
-constexpr double kTargetSeconds = 2.0;  // at 4096 TAPs (the target)
+constexpr double kTargetSeconds = 2.0;  // the target at 4096 TAPs (docs/performance.md)
 
 // The daemon's own measure of its restore pass, in seconds (-1: no such line).
 double restore_seconds(const std::string& log) {

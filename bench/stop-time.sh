@@ -1,5 +1,5 @@
 #!/bin/bash
-# How long a clean stop takes with N TAPs (docs/persistence.md): a daemon in
+# How long a stop for good takes with N TAPs (docs/persistence.md): a daemon in
 # a private network namespace, N non-persistent TAPs made with `ifctl -f`,
 # then SIGTERM, timed until the daemon has exited.
 #   sudo bench/stop-time.sh [N [BUILD_DIR]]     (default 1000, build)
@@ -14,7 +14,7 @@ daemon=${IFCTLD:-$build/daemon/ifctld}
 dir=$(mktemp -d /tmp/ifctl-stop-time.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 ip link set lo up
-"$daemon" --foreground --socket "$dir/sock" --state-dir "$dir/state" --log-level info > "$dir/log" 2>&1 &
+"$daemon" --foreground --socket "$dir/sock" --state-dir "$dir/state" --log-level info --on-stop destroy > "$dir/log" 2>&1 &
 pid=$!
 for _ in $(seq 500); do [ -S "$dir/sock" ] && break; sleep 0.01; done
 for ((i = 0; i < n; i++)); do echo "st$i create"; done > "$dir/batch"

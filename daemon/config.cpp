@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "daemon/policy_file.hpp"
@@ -25,16 +26,19 @@ std::string load_config_file(const std::string& path, Config& cfg) {
     Config next = cfg;
     if (const toml::table* d = root["daemon"].as_table()) {
         if (auto e = check_keys(path, *d, "daemon", {"socket", "socket_group", "state_dir", "log_level", "tap_qdisc",
-                                                         "recreate_deleted"});
+                                                         "recreate_deleted", "on_stop"});
             !e.empty())
             return e;
         for (auto e : {read(path, *d, "socket", next.socket_path), read(path, *d, "socket_group", next.socket_group),
                        read(path, *d, "state_dir", next.state_dir), read(path, *d, "log_level", next.log_level),
                        read(path, *d, "tap_qdisc", next.tap_qdisc),
-                       read(path, *d, "recreate_deleted", next.recreate_deleted)})
+                       read(path, *d, "recreate_deleted", next.recreate_deleted),
+                       read(path, *d, "on_stop", next.on_stop)})
             if (!e.empty()) return e;
         if (next.tap_qdisc != "noqueue" && next.tap_qdisc != "kernel")
             return where(path, (*d)["tap_qdisc"].node()->source()) + ": tap_qdisc must be \"noqueue\" or \"kernel\"";
+        if (next.on_stop != "auto" && next.on_stop != "keep" && next.on_stop != "destroy")
+            return where(path, (*d)["on_stop"].node()->source()) + ": on_stop must be \"auto\", \"keep\" or \"destroy\"";
         if (spdlog::level::from_str(next.log_level) == spdlog::level::off && next.log_level != "off")
             return where(path, (*d)["log_level"].node()->source()) + ": unknown log level \"" + next.log_level + "\"";
     }
@@ -65,17 +69,34 @@ std::string load_config_file(const std::string& path, Config& cfg) {
     return {};
 }
 
+std::string config_file_in_use(const std::string& given) {
+    if (!given.empty()) return given;
+    std::error_code ec;
+    return std::filesystem::exists(kDefaultConfigFile, ec) ? kDefaultConfigFile : "";
+}
+
+std::string load_config(const std::string& given, Config& cfg) {
+    const std::string path = config_file_in_use(given);
+    return path.empty() ? std::string() : load_config_file(path, cfg);
+}
+
 std::string default_config_text() {
     const Config d;
     std::ostringstream s;
-    s << "# ifctld's embedded defaults (ifctl.conf(5))\n"
+    s << "# ifctld's configuration, " << kDefaultConfigFile << " (ifctl.conf(5)).\n"
+      << "# Every value below is the embedded default (ifctld --print-config prints\n"
+      << "# this file); a key left out keeps its default. Check an edited file with\n"
+      << "# `ifctld --check-config FILE`; `systemctl reload ifctld` applies [policy].\n\n"
       << "[daemon]\n"
       << "socket = \"" << d.socket_path << "\"\n"
       << "socket_group = \"" << d.socket_group << "\"\n"
       << "state_dir = \"" << d.state_dir << "\"\n"
       << "log_level = \"" << d.log_level << "\"\n"
       << "tap_qdisc = \"" << d.tap_qdisc << "\"\n"
-      << "recreate_deleted = " << (d.recreate_deleted ? "true" : "false") << "\n\n"
+      << "recreate_deleted = " << (d.recreate_deleted ? "true" : "false") << "\n"
+      << "# auto: non-persistent TAPs go when systemd stops ifctld for good, never on a\n"
+      << "# restart; keep: never on a stop; destroy: on every stop (SIGTERM).\n"
+      << "on_stop = \"" << d.on_stop << "\"\n\n"
       << "[limits]\n"
       << "max_queues = " << d.max_queues << "\n"
       << "max_queued_replies = " << d.max_queued_replies << "\n"
@@ -84,8 +105,18 @@ std::string default_config_text() {
       << "max_request_bytes = " << d.max_request_bytes << "\n"
       << "max_in_flight = " << d.max_in_flight << "\n"
       << "hello_timeout = " << d.hello_timeout << "\n\n"
-      << "# No [policy]: root creates; an owner may configure its own interfaces\n"
-      << "# (operations = [\"all\"]); see ifctl.conf(5) for rules.\n";
+      << "# No [policy]: only root creates; an owner may do everything to its own\n"
+      << "# interfaces. For example, to let members of group \"lab\" make up to two\n"
+      << "# TAPs named lab* (ifctl.conf(5) has every key):\n"
+      << "#\n"
+      << "# [[policy.rule]]\n"
+      << "# name = \"lab\"\n"
+      << "# groups = [\"lab\"]\n"
+      << "# create = true\n"
+      << "# names = [\"lab*\"]\n"
+      << "# max_interfaces = 2\n"
+      << "# operations = [\"address\", \"mtu\", \"flags\", \"queue\", \"destroy\"]\n"
+      << "# address_prefixes = [\"10.9.0.0/16\"]\n";
     return s.str();
 }
 

@@ -1,5 +1,6 @@
 // ifctld's configuration: embedded defaults, then the file named by --config
-// (TOML, ifctl.conf(5)), then command-line options. No file is needed.
+// or, without it, kDefaultConfigFile when it exists (TOML, ifctl.conf(5)), then
+// command-line options. No file is needed.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,10 @@ struct Config {
     size_t max_queued_events = 4096;   // per subscriber, before it is dropped
     std::string tap_qdisc = "noqueue";  // root qdisc of new TAPs: "noqueue" or "kernel" (its default)
     bool recreate_deleted = true;       // a persistent TAP deleted from outside is made again at once
+    // What a stop (SIGTERM) does to non-persistent TAPs: "auto" destroys them
+    // only when systemd stops the unit for good (not on a restart), "destroy"
+    // on every stop, "keep" never (core/stop_kind.hpp).
+    std::string on_stop = "auto";
     uint32_t max_connections_per_uid = 64;  // root is not counted
     uint32_t max_request_bytes = 65536;     // one request frame
     uint32_t max_in_flight = 256;           // replies a client has not read yet, before new requests are refused
@@ -28,9 +33,19 @@ struct Config {
     std::shared_ptr<const Policy> policy = std::make_shared<Policy>();
 };
 
+// The file ifctld reads when --config names none.
+inline constexpr const char* kDefaultConfigFile = "/etc/ifctl/ifctl.conf";
+
 // Reads a configuration file over `cfg`. Returns an empty string on success,
 // else a message naming the file, line and column; `cfg` is then unchanged.
 std::string load_config_file(const std::string& path, Config& cfg);
+
+// The configuration a start or a reload reads: the file `given` (--config),
+// else kDefaultConfigFile if it exists, else the embedded defaults (`cfg` as
+// it is). Same result as load_config_file.
+std::string load_config(const std::string& given, Config& cfg);
+// The file load_config reads (empty: none), for messages.
+std::string config_file_in_use(const std::string& given);
 
 // The embedded defaults, as a file would spell them (ifctld --print-config).
 std::string default_config_text();

@@ -29,6 +29,7 @@
 #include "daemon/core/fdstore.hpp"
 #include "daemon/core/persistence.hpp"
 #include "daemon/core/reconcile.hpp"
+#include "daemon/core/stop_kind.hpp"
 #include "daemon/core/registry.hpp"
 #include "daemon/kernel/netlink.hpp"
 #include "daemon/log_sink.hpp"
@@ -115,20 +116,18 @@ void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel, Re
 // Re-reads the configuration file for its [policy]: all or nothing. Other
 // sections take effect at the next start (the socket, limits and state
 // directory are in use).
-int reload_policy(const std::string& file, Dispatcher& dispatcher, std::string& message) {
-    if (file.empty()) {
-        message = "ifctld was started without --config; the built-in policy stays";
-        return EINVAL;
-    }
+int reload_policy(const std::string& given, Dispatcher& dispatcher, std::string& message) {
+    const std::string file = config_file_in_use(given);
     Config next;
-    if (std::string err = load_config_file(file, next); !err.empty()) {
+    if (std::string err = load_config(given, next); !err.empty()) {
         message = err + " (the policy in force stays)";
         spdlog::error("reload refused: {}", message);
         return EINVAL;
     }
     dispatcher.set_policy(next.policy);
-    message = "reloaded the policy from " + file + ": " + std::to_string(next.policy->rules.size()) +
-              " rule(s); changes to [daemon] and [limits] take effect at the next start";
+    message = file.empty() ? std::string(kDefaultConfigFile) + " does not exist: the built-in policy applies"
+                           : "reloaded the policy from " + file + ": " + std::to_string(next.policy->rules.size()) +
+                                 " rule(s); changes to [daemon] and [limits] take effect at the next start";
     spdlog::info("{}", message);
     return 0;
 }
@@ -149,13 +148,12 @@ void every_second(asio::steady_timer& timer, Dispatcher& dispatcher) {
 // SIGHUP: the configuration file's log level applies at once. A level given
 // on the command line is not overridden.
 void reload_log_level(const std::string& config_file, const std::string& cli_level) {
-    if (!cli_level.empty() || config_file.empty()) {
-        spdlog::info("SIGHUP: log level stays {} ({})", spdlog::level::to_string_view(spdlog::get_level()),
-                     cli_level.empty() ? "no --config file" : "set by --log-level");
+    if (!cli_level.empty()) {
+        spdlog::info("SIGHUP: log level stays {} (set by --log-level)", spdlog::level::to_string_view(spdlog::get_level()));
         return;
     }
     Config fresh;
-    if (std::string err = load_config_file(config_file, fresh); !err.empty()) {
+    if (std::string err = load_config(config_file, fresh); !err.empty()) {
         spdlog::error("SIGHUP: {}; log level unchanged", err);
         return;
     }
@@ -191,17 +189,21 @@ void watchdog_pings(asio::steady_timer& timer, std::chrono::microseconds every) 
 
 int main(int argc, char** argv) {
     Config cfg;
-    std::string config_file, check_config, socket_path, state_dir, log_level;
+    std::string config_file, check_config, socket_path, state_dir, log_level, on_stop;
     bool foreground = false, print_config = false;
 
     CLI::App app{"ifctld - owns TAP devices and answers BSD/SVR4/Linux interface requests over a Unix socket"};
     app.set_version_flag("--version", "ifctld " IFCTL_VERSION_STRING);
     app.add_option("--socket", socket_path, "Listening socket (default " + cfg.socket_path + ")");
-    app.add_option("--config", config_file, "Configuration file (TOML, ifctl.conf(5)); defaults are embedded");
+    app.add_option("--config", config_file,
+                   std::string("Configuration file (TOML, ifctl.conf(5)); default ") + kDefaultConfigFile +
+                       " if it exists, else the embedded defaults");
     app.add_option("--state-dir", state_dir, "State directory (default " + cfg.state_dir + ")");
     app.add_flag("--foreground", foreground, "Stay in the foreground and log to stderr");
     app.add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    app.add_option("--on-stop", on_stop, "What a stop does to non-persistent TAPs: auto, keep or destroy")
+        ->check(CLI::IsMember({"auto", "keep", "destroy"}));
     app.add_option("--check-config", check_config, "Check a configuration file and exit");
     app.add_flag("--print-config", print_config, "Print the embedded default configuration and exit");
     CLI11_PARSE(app, argc, argv);
@@ -223,14 +225,14 @@ int main(int argc, char** argv) {
         std::cout << check_config << ": ok\n";
         return 0;
     }
-    if (!config_file.empty())
-        if (std::string err = load_config_file(config_file, cfg); !err.empty()) {
-            std::cerr << "ifctld: " << err << "\n";
-            return 1;
-        }
+    if (std::string err = load_config(config_file, cfg); !err.empty()) {
+        std::cerr << "ifctld: " << err << "\n";
+        return 1;
+    }
     if (!socket_path.empty()) cfg.socket_path = socket_path;
     if (!state_dir.empty()) cfg.state_dir = state_dir;
     if (!log_level.empty()) cfg.log_level = log_level;
+    if (!on_stop.empty()) cfg.on_stop = on_stop;
     spdlog::set_level(spdlog::level::from_str(cfg.log_level));
     if (stderr_is_journal()) log_to_journal();
 
@@ -306,7 +308,7 @@ int main(int argc, char** argv) {
             spdlog::info("stopping on signal {}", sig);
             sd_notify(0, "STOPPING=1");
             listener.stop();
-            dispatcher.shutdown();
+            dispatcher.shutdown(stop_is_for_good(cfg.on_stop));
             io.stop();
         });
         ::signal(SIGPIPE, SIG_IGN);

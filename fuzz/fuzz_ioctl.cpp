@@ -157,8 +157,12 @@ int no_kernel(int, unsigned long, void*) {
     return -1;
 }
 
+// The SIOCGIFCONF layout a call asks for (compat.h's redirect with
+// IFCTL_IFCONF_LAYOUT) and the process's: every one, and a value that is none.
 int call(int fd, unsigned long request, void* arg) {
-    return ifctl::ioctl_layer::dispatch_ioctl(fd, request, arg, no_kernel);
+    (void)ifctl_set_ifconf_layout(static_cast<ifctl_ifconf_layout_t>(g_in->ConsumeIntegralInRange<int>(0, 4)));
+    const auto layout = static_cast<ifctl_ifconf_layout_t>(g_in->ConsumeIntegralInRange<int>(0, 3));
+    return ifctl::ioctl_layer::dispatch_ioctl(fd, request, arg, no_kernel, layout);
 }
 
 }  // namespace

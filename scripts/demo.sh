@@ -5,12 +5,14 @@
 # destroy it. Only the socket and state paths are moved into a temporary
 # directory, so that the demonstration never meets a real installation.
 #
-#   sudo ./scripts/demo.sh
+#   ./scripts/demo.sh        (as root; or a user with sudo: it asks sudo itself)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Root makes network namespaces and TAPs: a user who has sudo gets it here.
 if [ "$(id -u)" -ne 0 ]; then
-  echo "demo: needs root (to make a network namespace and TAP devices): sudo $0" >&2
+  command -v sudo >/dev/null && exec sudo -- "$0" "$@"
+  echo "demo: needs root (to make a network namespace and TAP devices); run it as root" >&2
   exit 1
 fi
 IFCTL_SANITIZE=0 ./scripts/install-deps.sh   # the plain build only: no clang
@@ -29,7 +31,9 @@ export IFCTL_SOCKET=$tmp/ifctld.sock
 trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 ip link set lo up
-"$build/daemon/ifctld" --foreground --socket "$IFCTL_SOCKET" --state-dir "$tmp/state" 2>"$tmp/ifctld.log" &
+: >"$tmp/empty.conf"   # the embedded defaults, whatever /etc/ifctl/ifctl.conf says
+"$build/daemon/ifctld" --foreground --config "$tmp/empty.conf" --socket "$IFCTL_SOCKET" --state-dir "$tmp/state" \
+  2>"$tmp/ifctld.log" &
 daemon=$!
 # Ready when a client gets an answer (the socket file appears just before listen()).
 for _ in $(seq 100); do "$build/cli/ifctl" -l >/dev/null 2>&1 && break; sleep 0.05; done

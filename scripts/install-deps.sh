@@ -12,8 +12,13 @@ packages=(
   libsystemd-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
   # tests
   catch2 iproute2 util-linux net-tools busybox passwd procps python3 zsh
+  # the README's example pipes JSON through jq (suite docs)
+  jq
   # systemd-analyze (unit checks) and systemd-socket-activate (socket activation test)
   systemd
+  # the installed service booted under systemd in a container (tests/container):
+  # systemd-nspawn, and udevadm to check the rule that marks managed TAPs
+  systemd-container udev
   # man pages
   scdoc
   # static checks (suite lint)
@@ -42,5 +47,15 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# No service is started while packages install: on a machine whose init is not
+# systemd, udev's own script would start udevd and replay every device's "add"
+# event; only udevadm and the rules are wanted. (The usual policy-rc.d of
+# images; one the machine already has is left alone.)
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"

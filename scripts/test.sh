@@ -7,15 +7,22 @@
 # Integration tests need root: each runs in a private network namespace of its
 # own and leaves nothing behind.
 #
-#   sudo ./scripts/test.sh                   # both builds (this is .ci/run)
-#   sudo IFCTL_SANITIZE=0 ./scripts/test.sh  # the plain build only (quicker, by hand)
-#   sudo ./scripts/test.sh --suite unit      # arguments go to each meson test run
+#   ./scripts/test.sh                   # both builds (this is .ci/run)
+#   IFCTL_SANITIZE=0 ./scripts/test.sh  # the plain build only (quicker, by hand)
+#   ./scripts/test.sh --suite unit      # arguments go to each meson test run
+# As root; a user who has sudo is taken there (sudo keeps IFCTL_* variables
+# only if its policy allows: pass them after sudo, as `sudo IFCTL_SANITIZE=0 ...`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null && exec sudo -- "$0" "$@"
+  echo "test: needs root (TAP devices in private network namespaces); run it as root" >&2
+  exit 1
+fi
 
 builddir=${IFCTL_BUILDDIR:-build}
 asandir=${IFCTL_ASAN_BUILDDIR:-build-asan}
-# On by default: .ci/run is this script, and the issue asks for the sanitizer
+# On by default: .ci/run is this script, and every change must pass the sanitizer
 # run in it. IFCTL_SANITIZE=0 leaves it out (install-deps.sh then skips clang).
 sanitize=${IFCTL_SANITIZE:-1}
 export IFCTL_SANITIZE=$sanitize

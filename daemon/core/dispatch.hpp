@@ -100,9 +100,10 @@ public:
     // (the kernel follows when a reference was the last).
     void client_closed(const Peer& peer);
 
-    // Clean stop: destroys the managed interfaces; with persistence, only the
-    // non-persistent ones.
-    void shutdown();
+    // Stop. For good (stop_kind.hpp): destroys the managed interfaces; with
+    // persistence, only the non-persistent ones nobody holds a queue of.
+    // Otherwise (a restart) leaves every one to the next start.
+    void shutdown(bool for_good = true);
 
     // With a state directory: changes are recorded (persistence.hpp) and
     // refused when they could not be.

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "daemon/core/fdstore.hpp"
+#include "daemon/kernel/managed_mark.hpp"
 #include "daemon/kernel/multicast.hpp"
 
 namespace ifctl::daemon {
@@ -267,6 +268,8 @@ bool Persistence::adopt(const StoredInterface& r, const proto::Interface& k, Tap
     if (int rc = tap.set_persist(true); rc < 0) spdlog::warn("{}: TUNSETPERSIST: {}", k.name, err(rc));
     const bool changed = report_differences(r, k, rep);
     const uint32_t index = k.index;
+    if (!marked_.count(index))
+        if (int e = mark_managed(kernel_, index); e < 0) spdlog::warn("{}: link group: {}", k.name, err(e));
     Managed& in = registry_.add(index, managed_from(r, std::move(tap)));
     // Client queues that outlived the daemon keep the frames: our queue steps aside.
     kernel_.refresh_link(index);
@@ -301,6 +304,7 @@ bool Persistence::recreate(const StoredInterface& r, Report& rep) {
     auto fail = [&](const std::string& step, int e) {
         rep.problems.push_back("recreating " + what + ": " + step + ": " + err(e));
     };
+    if (int e = mark_managed(kernel_, index); e < 0) fail("link group", e);
     if (r.owner)
         if (int e = tap.set_owner(r.owner); e < 0) fail("owner", e);
     if (r.group)
@@ -328,6 +332,7 @@ Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
         spdlog::error("state: {}", p);
         rep.problems.push_back(std::move(p));
     }
+    marked_ = kernel_.group_members(kManagedLinkGroup).value_or(std::set<uint32_t>{});
     for (const StoredInterface& r : loaded.records) {
         registry_.reserve_unique_id(r.unique_id);
         // A detached unique-id slot, or a TAP living in another namespace (unless
@@ -374,12 +379,32 @@ Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
 
 // ---- clean stop -------------------------------------------------------------
 
-void Persistence::shutdown() {
+void Persistence::shutdown(bool for_good) {
     flush();
+    if (!for_good) {
+        // A restart: every TAP stays (IFF_PERSIST), with its record, for the
+        // next daemon to re-adopt; their queues stay in systemd's fd store.
+        if (!registry_.all().empty())
+            spdlog::info("leaving {} TAP(s) in place for the next start", registry_.all().size());
+        registry_.all().clear();
+        registry_.moved().clear();
+        return;
+    }
     std::vector<uint32_t> doomed;
     for (auto& [index, m] : registry_.all()) {
-        if (m.persistent) spdlog::info("leaving persistent {} in place", m.tap.name());
-        else doomed.push_back(index);
+        if (m.persistent) {
+            spdlog::info("leaving persistent {} in place", m.tap.name());
+            continue;
+        }
+        // A queue someone holds (a VM's) is never cut: the TAP stays, managed,
+        // until its next start or a reboot.
+        kernel_.refresh_link(index);
+        const proto::Interface* k = kernel_.find(index);
+        if (k && k->queues > (m.tap.own_attached() ? 1u : 0u)) {
+            spdlog::info("leaving {} in place: a client holds a queue of it", k->name);
+            continue;
+        }
+        doomed.push_back(index);
     }
     // All at once (one RCU grace period in the kernel, not one per TAP: a
     // stop with thousands of TAPs stays within systemd's stop timeout); what

@@ -12,8 +12,8 @@
 //    by TUNSETIFF on the same name, or the queue systemd kept), reports what
 //    changed while the daemon was away, recreates persistent ones the kernel
 //    lost (a reboot), and forgets non-persistent ones that are gone.
-//  * shutdown() on a clean stop destroys non-persistent TAPs and leaves
-//    persistent ones in the kernel.
+//  * shutdown() on a stop for good destroys the non-persistent TAPs nobody
+//    holds a queue of; on any other stop (a restart) it leaves every TAP.
 #pragma once
 
 #include <chrono>
@@ -82,9 +82,10 @@ public:
     // (-EROFS, -ENOSPC, or the error of a group commit that keeps failing).
     int preflight();
 
-    // Clean stop: non-persistent TAPs destroyed and forgotten, persistent ones
-    // written and left in place.
-    void shutdown();
+    // Stop: pending records written. For good (stop_kind.hpp): non-persistent
+    // TAPs no client holds a queue of are destroyed and forgotten, the others
+    // left in place. Otherwise (a restart) every TAP is left in place.
+    void shutdown(bool for_good);
 
 private:
     const proto::Interface* locate(const StoredInterface& r, const Tap* kept);
@@ -100,6 +101,7 @@ private:
     bool deferred_ = false;
     std::vector<uint32_t> persist_later_;
     std::map<uint64_t, std::chrono::steady_clock::time_point> recreated_at_;
+    std::set<uint32_t> marked_;  // at restore(): links already in kManagedLinkGroup
     int commit_error_ = 0;  // last group commit's failure, until one succeeds
     uint64_t written_next_id_ = 0;  // the next unique id as ids.json holds it
 };

@@ -43,6 +43,8 @@ public:
     // one by one, 15 s in all now; docs/persistence.md). Returns the indexes
     // it did not delete (none, unless the kernel refused a step), for delete_link().
     std::vector<uint32_t> delete_links(const std::vector<uint32_t>& indexes);
+    // The links in link group `group` (a dump), or nullopt if it failed.
+    std::optional<std::set<uint32_t>> group_members(uint32_t group);
     // Makes `noqueue` the link's root queueing discipline (RTM_NEWQDISC).
     int set_root_noqueue(uint32_t index) override;
 
@@ -87,7 +89,6 @@ public:
 
 private:
     int transact(struct nl_msg* msg);
-    std::optional<std::set<uint32_t>> group_members(uint32_t group);
     struct DumpInterrupted {};
     // Dumps links (RTM_GETLINK) or the addresses of `index` (0: all), into the
     // kernel view, or to `cb` when given. Throws when the kernel cannot answer.

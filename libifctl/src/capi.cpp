@@ -5,16 +5,21 @@
 // Results handed to C are malloc'd, so that they can be freed from C.
 #include "ifctl/ifctl.h"
 
+#include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <new>
 #include <string>
 #include <vector>
 
+#include "libifctl/protocol/event.hpp"
 #include "libifctl/src/connection.hpp"
 
 #ifndef IFCTL_PROJECT_VERSION
@@ -225,17 +230,11 @@ int membership(ifctl_t* h, const char* name, const unsigned char mac[6], bool jo
     });
 }
 
-// Both creates; family NULL: no unique id.
-int create(ifctl_t* h, const char* name, unsigned queues, uint64_t unique_id, const char* family, char* created_name) {
+// Every create; family NULL: no unique id.
+int create(ifctl_t* h, const char* name, ifctl::client::CreateOptions opts, char* created_name) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name, "name or pattern"); rc < 0) return rc;
-        ifctl::client::CreateOptions opts;
-        opts.queues = queues;
-        if (family) {
-            opts.unique_id = unique_id;
-            opts.unique_family = family;
-        }
         proto::Interface created;
         const int rc = finish(h, h->conn->create(name, opts, created));
         if (rc < 0) return rc;
@@ -247,6 +246,97 @@ int create(ifctl_t* h, const char* name, unsigned queues, uint64_t unique_id, co
 int check_family(ifctl_t* h, uint64_t unique_id, const char* family) {
     if (unique_id == 0) return fail(h, EINVAL, "unique id 0 means none");
     return check_name(h, family, "unique id family");
+}
+
+ifctl::client::CreateOptions plain_options(unsigned queues, uint64_t unique_id, const char* family) {
+    ifctl::client::CreateOptions opts;
+    opts.queues = queues;
+    if (family) {
+        opts.unique_id = unique_id;
+        opts.unique_family = family;
+    }
+    return opts;
+}
+
+// The caller's ifctl_create_opts_t, whatever header version it was built
+// with, as this library's: a smaller struct is zero-extended, a larger one is
+// accepted only if what this library does not know is zero (as openat2(2)).
+int read_create_opts(ifctl_t* h, const ifctl_create_opts_t* in, ifctl_create_opts_t& out) {
+    std::memset(&out, 0, sizeof out);
+    if (!in) return 0;
+    constexpr size_t kFirst = offsetof(ifctl_create_opts_t, unique_family) + sizeof(const char*);
+    if (in->size < kFirst) return fail(h, EINVAL, "ifctl_create_opts_t.size is smaller than any version of it");
+    if (in->size > sizeof out) {
+        const auto* tail = reinterpret_cast<const unsigned char*>(in) + sizeof out;
+        for (size_t n = 0; n < in->size - sizeof out; ++n)
+            if (tail[n]) return fail(h, E2BIG, "ifctl_create_opts_t has options this library does not know");
+    }
+    std::memcpy(&out, in, in->size < sizeof out ? in->size : sizeof out);
+    constexpr unsigned kKnown = IFCTL_CREATE_OWNER | IFCTL_CREATE_GROUP | IFCTL_CREATE_PERSIST | IFCTL_CREATE_VNET_HDR;
+    if (out.flags & ~kKnown) return fail(h, EINVAL, "ifctl_create_opts_t.flags has bits that are not IFCTL_CREATE_*");
+    if (out.unique_id == 0 && out.unique_family) return fail(h, EINVAL, "unique_family is set but unique_id is 0");
+    if (out.unique_id) {
+        if (int rc = check_family(h, out.unique_id, out.unique_family); rc < 0) return rc;
+    }
+    return 0;
+}
+
+// Sends an operation this build's protocol tables may not name yet (a newer
+// daemon's): the reply is read like any other; a daemon without it answers
+// EOPNOTSUPP "unknown operation N", said here in the caller's terms.
+int call_raw(ifctl_t* h, uint16_t op, const char* name, const char* what,
+             const std::function<void(proto::Writer&)>& attrs) {
+    const Target t = Target::by_name(name);
+    proto::Writer w = h->conn->request(static_cast<proto::Op>(op), &t);
+    attrs(w);
+    Connection::Reply r;
+    if (int rc = h->conn->call(w, r); rc < 0) return finish(h, rc);
+    if (r.fd >= 0) ::close(r.fd);
+    h->message = r.message;
+    if (!r.status) return 0;
+    if (r.status == EOPNOTSUPP && r.message.rfind("unknown operation", 0) == 0)
+        h->message = std::string("this ifctld cannot ") + what + " (it does not know operation " + std::to_string(op) +
+                     "); a newer ifctld can";
+    if (h->message.empty()) h->message = std::strerror(r.status);
+    return -r.status;
+}
+
+// Protocol numbers of descriptions (docs/protocol.md): op SetDescription, attribute Description.
+constexpr uint16_t kOpSetDescription = 32;
+constexpr uint16_t kAttrDescription = 91;
+constexpr size_t kMaxDescription = 255;  // IFALIASZ - 1
+
+void from_event(const proto::Event& in, ifctl_event_t& out) {
+    std::memset(&out, 0, sizeof out);
+    out.seq = in.seq;
+    out.kind = in.kind;
+    out.index = in.index;
+    copy_str(out.name, sizeof out.name, in.name);
+    out.managed = in.managed;
+    out.time_ms = in.time_ms;
+    copy_str(out.old_name, sizeof out.old_name, in.old_name);
+    out.flags = in.flags;
+    out.old_flags = in.old_flags;
+    out.mtu = in.mtu;
+    out.old_mtu = in.old_mtu;
+    out.carrier = in.carrier;
+    if (in.address) {
+        out.has_addr = 1;
+        from_proto(*in.address, out.addr);
+    }
+    out.lladdr_len = in.lladdr.size() < sizeof out.lladdr ? in.lladdr.size() : sizeof out.lladdr;
+    if (out.lladdr_len) std::memcpy(out.lladdr, in.lladdr.data(), out.lladdr_len);
+}
+
+// Waits up to timeout_ms (< 0: no limit) for the descriptor to be readable.
+int wait_readable(int fd, int timeout_ms) {
+    pollfd p{fd, POLLIN, 0};
+    for (;;) {
+        const int n = ::poll(&p, 1, timeout_ms < 0 ? -1 : timeout_ms);
+        if (n > 0) return 0;
+        if (n == 0) return -ETIMEDOUT;
+        if (errno != EINTR) return -errno;
+    }
 }
 
 }  // namespace
@@ -340,7 +430,115 @@ void ifctl_iface_free(ifctl_iface_t* iface) {
 }
 
 int ifctl_create(ifctl_t* h, const char* name, unsigned queues, char* created_name) {
-    return create(h, name, queues, 0, nullptr, created_name);
+    return create(h, name, plain_options(queues, 0, nullptr), created_name);
+}
+
+int ifctl_create_with(ifctl_t* h, const char* name, const ifctl_create_opts_t* opts, char* created_name) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        ifctl_create_opts_t o;
+        if (int rc = read_create_opts(h, opts, o); rc < 0) return rc;
+        ifctl::client::CreateOptions c = plain_options(o.queues, o.unique_id, o.unique_id ? o.unique_family : nullptr);
+        if (o.flags & IFCTL_CREATE_OWNER) c.owner = o.owner;
+        if (o.flags & IFCTL_CREATE_GROUP) c.group = o.group;
+        c.persistent = o.flags & IFCTL_CREATE_PERSIST;
+        c.vnet_hdr = o.flags & IFCTL_CREATE_VNET_HDR;
+        return create(h, name, c, created_name);
+    });
+}
+
+int ifctl_set_owner(ifctl_t* h, const char* name, uid_t owner) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        return finish(h, h->conn->set_owner(Target::by_name(name), owner));
+    });
+}
+
+int ifctl_set_persistent(ifctl_t* h, const char* name, int persistent) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        return finish(h, h->conn->set_persistent(Target::by_name(name), persistent != 0));
+    });
+}
+
+int ifctl_move_netns_pid(ifctl_t* h, const char* name, pid_t pid) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        if (pid <= 0) return fail(h, EINVAL, "process id must be positive");
+        ifctl::client::NetnsTarget where;
+        where.pid = static_cast<uint32_t>(pid);
+        return finish(h, h->conn->move_netns(Target::by_name(name), where));
+    });
+}
+
+int ifctl_move_netns_path(ifctl_t* h, const char* name, const char* path) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        if (!path || !*path) return fail(h, EINVAL, "namespace path is missing");
+        ifctl::client::NetnsTarget where;
+        where.path = path;
+        return finish(h, h->conn->move_netns(Target::by_name(name), where));
+    });
+}
+
+int ifctl_set_description(ifctl_t* h, const char* name, const char* text) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        const std::string d = text ? text : "";
+        if (d.size() > kMaxDescription) return fail(h, EINVAL, "description is longer than 255 bytes");
+        return call_raw(h, kOpSetDescription, name, "set descriptions",
+                        [&](proto::Writer& w) { w.str(kAttrDescription, d); });
+    });
+}
+
+int ifctl_subscribe(ifctl_t* h, const char* name, uint32_t kinds, uint64_t* last_seq) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (name) {
+            if (int rc = check_name(h, name); rc < 0) return rc;
+        }
+        if (kinds & ~uint32_t{IFCTL_EV_ALL}) return fail(h, EINVAL, "event kinds has bits that are not IFCTL_EV_*");
+        const Target t = Target::by_name(name ? name : "");
+        return finish(h, h->conn->subscribe(name ? &t : nullptr, kinds ? kinds : proto::kAllEvents, last_seq));
+    });
+}
+
+int ifctl_next_event(ifctl_t* h, ifctl_event_t* ev, int timeout_ms) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (!ev) return fail(h, EINVAL, "no place for the event (ev is NULL)");
+        if (int rc = wait_readable(h->conn->fd(), timeout_ms); rc < 0)
+            return fail(h, -rc, rc == -ETIMEDOUT ? "no event in time" : std::strerror(-rc));
+        proto::Event e;
+        const int rc = finish(h, h->conn->next_event(e));
+        if (rc < 0) return rc;
+        from_event(e, *ev);
+        return 0;
+    });
+}
+
+const char* ifctl_event_kind_name(uint32_t kind) {
+    // The names are string literals (event.cpp): NUL-terminated, static.
+    const std::string_view n = proto::event_kind_name(kind);
+    return n.empty() ? "" : n.data();
+}
+
+int ifctl_event_kinds_parse(const char* list, uint32_t* mask) {
+    if (!list || !mask) return -EINVAL;
+    try {
+        std::string bad;
+        uint32_t m = 0;
+        if (!proto::parse_event_kinds(list, m, bad) || m == 0) return -EINVAL;
+        *mask = m;
+        return 0;
+    } catch (...) {
+        return -ENOMEM;
+    }
 }
 
 int ifctl_destroy(ifctl_t* h, const char* name) {
@@ -488,7 +686,7 @@ int ifctl_create_unique(ifctl_t* h, const char* name, unsigned queues, uint64_t 
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_family(h, unique_id, family); rc < 0) return rc;
-        return create(h, name, queues, unique_id, family, created_name);
+        return create(h, name, plain_options(queues, unique_id, family), created_name);
     });
 }
 

@@ -3,9 +3,12 @@
 # ifctl, the versioned library, the headers, libifctl.pc and the units where
 # they belong, and a C program builds with
 #   cc prog.c $(pkg-config --cflags --libs libifctl)
-# and runs against the installed library.
+# and runs against the installed library; a BSD source including
+# <net/if_dl.h>, <sys/sockio.h>, ... builds with
+#   cc prog.c $(pkg-config --cflags --libs libifctl-bsd)
 set -euo pipefail
 build=$1
+src=$2
 dest=$(mktemp -d /tmp/ifctl-install.XXXXXX)
 trap 'rm -rf "$dest"' EXIT
 
@@ -41,6 +44,11 @@ pc=$(find "$root" -name libifctl.pc | head -1)
 [ -n "$pc" ] || fail "no libifctl.pc"
 find "$root" -name ifctld.service | grep -q . || fail "no ifctld.service"
 find "$root" -name ifctld.socket | grep -q . || fail "no ifctld.socket"
+# The example configuration is the daemon's own --print-config, and checks clean.
+example=$root/share/doc/ifctl/ifctl.conf.example
+[ -f "$example" ] || fail "no share/doc/ifctl/ifctl.conf.example"
+cmp -s "$example" <("$build/daemon/ifctld" --print-config) || fail "ifctl.conf.example differs from ifctld --print-config"
+"$build/daemon/ifctld" --check-config "$example" >/dev/null || fail "ifctl.conf.example does not check clean"
 
 cat > "$dest/prog.c" <<'C'
 #include <ifctl/ifctl.h>
@@ -61,4 +69,13 @@ cc -std=c99 -Wall -Wextra -Werror "$dest/prog.c" -o "$dest/prog" $(pkg-config --
 out=$(LD_LIBRARY_PATH=$(dirname "$lib") "$dest/prog")
 [ "$out" = "$(meson introspect "$build" --projectinfo | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])') 1 ok" ] \
   || fail "the program printed '$out'"
+
+# The BSD header names, each forwarding to compat.h, in the directory libifctl-bsd.pc names.
+for h in net/if_dl.h net/if_types.h sys/sockio.h netinet/in_var.h netinet6/in6_var.h; do
+  [ -e "$root/include/ifctl/bsd/$h" ] || fail "missing $prefix/include/ifctl/bsd/$h"
+done
+[ -n "$(find "$root" -name libifctl-bsd.pc)" ] || fail "no libifctl-bsd.pc"
+cc -std=c99 -D_GNU_SOURCE -Wall -Wextra -Werror "$src/tests/unit/bsd_headers.c" -o "$dest/bsd_headers" \
+  $(pkg-config --cflags --libs libifctl-bsd) || fail "a BSD source does not build with pkg-config libifctl-bsd"
+LD_LIBRARY_PATH=$(dirname "$lib") "$dest/bsd_headers" >/dev/null || fail "the BSD source built against the installed headers failed"
 echo "install layout and pkg-config build: ok ($soname)"

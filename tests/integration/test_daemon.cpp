@@ -884,7 +884,7 @@ TEST_CASE("lifecycle: one daemon per socket and state directory, clean stop") {
         CHECK_THAT(out, Catch::Contains("is locked"));
         CHECK_THAT(out, Catch::Contains("exit=1"));
     }
-    SECTION("SIGTERM destroys the daemon's TAPs and removes the socket") {
+    SECTION("a stop for good (--on-stop destroy) destroys the daemon's TAPs and removes the socket") {
         c.reset();
         const int st = d.stop();
         CHECK(WIFEXITED(st));
@@ -901,7 +901,7 @@ TEST_CASE("without --foreground, ifctld detaches once it serves and stops on SIG
     const std::string dir = test::temp_dir("ifctl-bg");
     const std::string sock = dir + "/s.sock";
     const std::string out = test::run("env -u NOTIFY_SOCKET " + std::string(exe) + " --socket " + sock +
-                                      " --state-dir " + dir + "/state 2>&1; echo exit=$?");
+                                      " --state-dir " + dir + "/state --on-stop destroy 2>&1; echo exit=$?");
     // Its pid (the connection's SO_PEERCRED would name the process that
     // listened: the parent, gone). Killed at the end whatever happens.
     const pid_t pid = static_cast<pid_t>(std::atoi(test::run("pgrep -f -- ' --socket " + sock + " '").c_str()));
@@ -952,6 +952,10 @@ TEST_CASE("configuration files: errors name file, line and column; the defaults 
                Catch::Contains("c.toml:2:1: unknown key \"sockt\" in [daemon]") && Catch::Contains("exit=1"));
     CHECK_THAT(check("[limits]\nmax_queues = 0\n"), Catch::Contains("max_queues must be 1..256") && Catch::Contains("exit=1"));
     CHECK_THAT(check("[daemon]\nlog_level = \"loud\"\n"), Catch::Contains("unknown log level") && Catch::Contains("exit=1"));
+    CHECK_THAT(check("[daemon]\non_stop = \"sometimes\"\n"),
+               Catch::Contains("c.toml:2:11: on_stop must be \"auto\", \"keep\" or \"destroy\"") &&
+                   Catch::Contains("exit=1"));
+    CHECK_THAT(check("[daemon]\non_stop = \"keep\"\n"), Catch::Contains("c.toml: ok"));
     CHECK_THAT(check("[policy]\n"), Catch::Contains("c.toml: ok") && Catch::Contains("exit=0"));
     CHECK_THAT(check("[policy.default]\noperations = [\"fly\"]\n"),
                Catch::Contains("c.toml:2:15: unknown operation \"fly\"") && Catch::Contains("exit=1"));

@@ -190,6 +190,66 @@ TEST_CASE("a clean stop leaves persistent TAPs, destroys the rest; a restart re-
     CHECK(c->destroy(by("ps0")) == 0);
 }
 
+// A restart must not be seen on the wire: a stop that is not for good (every
+// SIGTERM outside systemd, unless on_stop says otherwise; under systemd, one
+// that is not a stop job) destroys nothing. A stop for good spares a TAP whose
+// queue a client holds. Every TAP is in the managed link group, whatever its name.
+TEST_CASE("a stop for a restart leaves every TAP; a stop for good spares TAPs a client holds a queue of") {
+    StateDir sd;
+    proto::Interface held, idle;
+    int vm_queue = -1;
+    {
+        test::Daemon d(sd.arg() + " --on-stop auto");
+        auto c = connect(d);
+        REQUIRE(c->create("vm%d", {.owner = 65534}, held) == 0);
+        REQUIRE(c->create("rs0", {}, idle) == 0);
+        REQUIRE(c->set_flags(by(held.name), 1, 1) == 0);
+        REQUIRE(c->open_queue(by(held.name), &vm_queue) == 0);
+        CHECK(test::link(held.name)["group"] == "26982");
+        CHECK(test::link("rs0")["group"] == "26982");
+        CHECK(d.stop() == 0);
+        CHECK(slurp(d.log()).find("leaving 2 TAP(s) in place for the next start") != std::string::npos);
+    }
+    REQUIRE(test::link(held.name) != nullptr);
+    REQUIRE(test::link("rs0") != nullptr);
+    CHECK(has_flag(test::link(held.name), "LOWER_UP"));  // the client's queue kept the carrier
+    CHECK(sd.has_record(idle.unique_id));
+    {
+        test::Daemon d(sd.arg());  // --on-stop destroy: the next stop is for good
+        auto c = connect(d);
+        proto::Interface a, b;
+        REQUIRE(c->get(by(held.name), a) == 0);
+        REQUIRE(c->get(by("rs0"), b) == 0);
+        CHECK(a.managed);
+        CHECK(a.index == held.index);
+        CHECK(a.owner == 65534);
+        CHECK(b.index == idle.index);
+        CHECK(b.unique_id == idle.unique_id);
+        CHECK(d.stop() == 0);
+        CHECK(slurp(d.log()).find("leaving " + held.name + " in place: a client holds a queue of it") !=
+              std::string::npos);
+    }
+    CHECK(test::link("rs0") == nullptr);
+    CHECK_FALSE(sd.has_record(idle.unique_id));
+    REQUIRE(test::link(held.name) != nullptr);
+    CHECK(has_flag(test::link(held.name), "LOWER_UP"));
+    CHECK(sd.has_record(held.unique_id));
+    // --on-stop keep: no stop destroys anything.
+    {
+        test::Daemon d(sd.arg() + " --on-stop keep");
+        auto c = connect(d);
+        proto::Interface a;
+        REQUIRE(c->get(by(held.name), a) == 0);  // serving: its signal handlers are in place
+        ::close(vm_queue);
+        CHECK(d.stop() == 0);
+    }
+    REQUIRE(test::link(held.name) != nullptr);
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    CHECK(c->destroy(by(held.name)) == 0);
+    CHECK_FALSE(sd.has_record(held.unique_id));
+}
+
 // Deleting TAPs one by one costs the kernel an RCU grace period each (36 s for
 // 1000 on a loaded machine, past systemd's stop timeout at 4096): a clean stop
 // puts them in one link group and deletes the group (docs/persistence.md).

@@ -357,7 +357,8 @@ TEST_CASE("bsd personality: request table") {
     run_cases(P, address_cases);
 
     // SIOCGIFCONF: a link-level entry per interface, then its inet and inet6
-    // addresses, walked with the BSD stepping rule (§13).
+    // addresses, in the default layout (ifreq: every entry sizeof(struct ifreq)),
+    // walked with _SIZEOF_ADDR_IFREQ (§13). test_ported walks every layout.
     REQUIRE(g_conn->addr_add(client::Target::by_name("bt0"), [] {
         proto::Address a;
         a.family = AF_INET6;
@@ -368,7 +369,7 @@ TEST_CASE("bsd personality: request table") {
     const std::vector<Case> conf_cases = {
         {"§13", "ifc_len 0: no size query on BSD, EINVAL", AF_INET, SIOCGIFCONF, conf_buf(0), EINVAL},
         {"§13", "NULL buffer with a length: EFAULT", AF_INET, SIOCGIFCONF, conf_buf(100, true), EFAULT},
-        {"§13, §15.9", "whole list: AF_LINK first (16 bytes), inet 32, inet6 44", AF_UNIX, SIOCGIFCONF,
+        {"§13, §15.9", "whole list: AF_LINK first, every entry 40 bytes (layout ifreq)", AF_UNIX, SIOCGIFCONF,
          conf_buf(sizeof(Arg::data)), 0,
          [mac](const Arg& a) {
              const auto len = at<int>(a, 0);
@@ -378,15 +379,15 @@ TEST_CASE("bsd personality: request table") {
              REQUIRE(bt.size() == 4);  // link, inet, inet6 global and link-local (the TAP is up)
              CHECK(bt[0].family == AF_LINK);
              CHECK(bt[0].text == mac);
-             CHECK(bt[0].size == 32);
-             CHECK((bt[1].family == AF_INET && bt[1].size == 32));
+             CHECK(bt[0].size == sizeof(struct ifreq));
+             CHECK((bt[1].family == AF_INET && bt[1].size == sizeof(struct ifreq)));
              CHECK(addresses("bt0").at(0).rfind(bt[1].text + "/", 0) == 0);
-             for (size_t i = 2; i < bt.size(); ++i) CHECK((bt[i].family == AF_INET6 && bt[i].size == 44));
+             for (size_t i = 2; i < bt.size(); ++i) CHECK((bt[i].family == AF_INET6 && bt[i].size == sizeof(struct ifreq)));
              CHECK((bt[2].text == "2001:db8::5" || bt[3].text == "2001:db8::5"));
          }},
-        {"§13", "too small for the second entry: only whole entries, no error", AF_INET, SIOCGIFCONF, conf_buf(32 + 31), 0,
-         [](const Arg& a) { CHECK(at<int>(a, 0) == 32); }},
-        {"§13", "too small for any entry: 0 bytes, no error", AF_INET, SIOCGIFCONF, conf_buf(31), 0,
+        {"§13", "too small for the second entry: only whole entries, no error", AF_INET, SIOCGIFCONF, conf_buf(40 + 39), 0,
+         [](const Arg& a) { CHECK(at<int>(a, 0) == 40); }},
+        {"§13", "too small for any entry: 0 bytes, no error", AF_INET, SIOCGIFCONF, conf_buf(39), 0,
          [](const Arg& a) { CHECK(at<int>(a, 0) == 0); }},
     };
     run_cases(P, conf_cases);

@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "libifctl/src/connection.hpp"
 #include "support/client_helpers.hpp"  // eventually()
@@ -109,6 +111,343 @@ TEST_CASE("BSD program walks SIOCGIFCONF with the BSD stepping rule") {
     CHECK(lines("bsd", program("bsd_ifconf"), "pt") == want);
     // Every interface comes with its link-level entry first, "lo" included.
     CHECK(lines("bsd", program("bsd_ifconf")).at(0) == "lo link 00:00:00:00:00:00");
+}
+
+// ---- SIOCGIFCONF walkers: every stepping rule, and code in the style of real programs ----
+
+namespace {
+
+// One address as `ip -j addr` shows it.
+struct KernelAddress {
+    std::string local;
+    int prefix = 0;
+    std::string broadcast;  // "" when the kernel has none
+    bool link_scope = false;
+};
+// One interface as `ip -j addr` shows it, in the kernel's order.
+struct KernelLink {
+    std::string name, mac;
+    int index = 0, mtu = 0;
+    bool up = false, loopback = false, broadcast = false;
+    std::vector<KernelAddress> inet, inet6;
+};
+
+std::vector<KernelLink> kernel_links() {
+    std::vector<KernelLink> out;
+    for (const json& l : test::ip({"addr"})) {
+        KernelLink k;
+        k.name = l.at("ifname").get<std::string>();
+        k.index = l.at("ifindex").get<int>();
+        k.mtu = l.at("mtu").get<int>();
+        k.mac = l.value("address", "");
+        k.up = test::has_flag(l, "UP");
+        k.loopback = test::has_flag(l, "LOOPBACK");
+        k.broadcast = test::has_flag(l, "BROADCAST");
+        for (const json& a : l.at("addr_info")) {
+            KernelAddress x;
+            x.local = a.at("local").get<std::string>();
+            x.prefix = a.at("prefixlen").get<int>();
+            x.broadcast = a.value("broadcast", "");
+            x.link_scope = a.value("scope", "") == "link";
+            (a.at("family") == "inet" ? k.inet : k.inet6).push_back(x);
+        }
+        out.push_back(k);
+    }
+    return out;
+}
+
+std::string netmask(int prefix) {
+    const uint32_t m = prefix ? htonl(~uint32_t{0} << (32 - prefix)) : 0;
+    char text[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &m, text, sizeof text);
+    return text;
+}
+// A link-local inet6 address carries its scope, the interface's index.
+std::string inet6_text(const KernelLink& l, const KernelAddress& a) {
+    return a.link_scope ? a.local + "%" + std::to_string(l.index) : a.local;
+}
+std::string broadcast_text(const KernelLink& l, const KernelAddress& a) {
+    return l.broadcast ? (a.broadcast.empty() ? "0.0.0.0" : a.broadcast) : "-";
+}
+std::string state(const KernelLink& l) { return l.up ? "up" : "down"; }
+
+using Lines = std::vector<std::string>;
+
+// What the stride programs print (ported/entry_report.h): every entry of the list.
+Lines stride_view(const std::vector<KernelLink>& links) {
+    Lines out;
+    for (const KernelLink& l : links) {
+        out.push_back(l.name + " link " + l.mac);
+        for (const auto& a : l.inet)
+            out.push_back(l.name + " inet " + a.local + "/" + netmask(a.prefix) + " brd " + broadcast_text(l, a));
+        for (const auto& a : l.inet6) out.push_back(l.name + " inet6 " + inet6_text(l, a));
+    }
+    return out;
+}
+
+// style_iterator.c: the addresses, with netmask (inet) and flags.
+Lines iterator_view(const std::vector<KernelLink>& links) {
+    Lines out;
+    for (const KernelLink& l : links) {
+        const std::string flags = " " + state(l) + (l.loopback ? " loopback" : "");
+        for (const auto& a : l.inet) out.push_back(l.name + " inet " + a.local + "/" + netmask(a.prefix) + flags);
+        for (const auto& a : l.inet6) out.push_back(l.name + " inet6 " + inet6_text(l, a) + flags);
+    }
+    return out;
+}
+
+// style_intf_loop.c: one line per interface, the first inet address as the
+// primary and every other address as an alias.
+Lines intf_loop_view(const std::vector<KernelLink>& links) {
+    Lines out;
+    for (const KernelLink& l : links) {
+        std::string line = l.name + " " + state(l) + " mtu " + std::to_string(l.mtu) + " link " + l.mac;
+        for (size_t i = 0; i < l.inet.size(); ++i)
+            line += (i == 0 ? " addr " : " alias ") + l.inet[i].local + "/" + std::to_string(l.inet[i].prefix);
+        for (const auto& a : l.inet6) line += " alias6 " + a.local;
+        out.push_back(line);
+    }
+    return out;
+}
+
+// style_getifaddrs.c: one node per entry, with the interface's flags.
+Lines getifaddrs_view(const std::vector<KernelLink>& links) {
+    Lines out;
+    for (const KernelLink& l : links) {
+        out.push_back(l.name + " link " + l.mac + " " + state(l));
+        for (const auto& a : l.inet)
+            out.push_back(l.name + " inet " + a.local + " netmask " + netmask(a.prefix) + " broadcast " +
+                          broadcast_text(l, a) + " " + state(l));
+        for (const auto& a : l.inet6) out.push_back(l.name + " inet6 " + inet6_text(l, a) + " " + state(l));
+    }
+    return out;
+}
+
+// style_ifi_info.c: the inet addresses, then the inet6 ones, each with the
+// index and hardware address of its interface's link-level entry.
+Lines ifi_info_view(const std::vector<KernelLink>& links) {
+    Lines out;
+    auto head = [](const KernelLink& l) {
+        return l.name + " index " + std::to_string(l.index) + " mtu " + std::to_string(l.mtu) + " hw " + l.mac;
+    };
+    for (const KernelLink& l : links)
+        for (const auto& a : l.inet) out.push_back(head(l) + " inet " + a.local + " brd " + broadcast_text(l, a));
+    for (const KernelLink& l : links)
+        for (const auto& a : l.inet6) out.push_back(head(l) + " inet6 " + inet6_text(l, a));
+    return out;
+}
+
+Lines split_lines(const std::string& text) {
+    Lines out;
+    std::istringstream in(text);
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+}
+
+// Runs a walker until its output matches what the kernel shows (the daemon
+// learns of the kernel's changes from events, and link-local addresses come a
+// moment after an interface goes up): bounded, then the last of both is
+// compared, so a failure shows the difference.
+struct Walk {
+    Lines got, want;
+    test::Run run;
+};
+// `cmd`: the program's name in PORTED_DIR, then its arguments.
+Walk walk(test::Args cmd, Lines (*view)(const std::vector<KernelLink>&), const test::Args& env, int tries = 25) {
+    cmd.at(0) = program(cmd[0]);
+    Walk w;
+    for (int i = 0; i < tries; ++i) {
+        w.want = view(kernel_links());
+        w.run = test::exec(cmd, 10000, env);
+        w.got = split_lines(w.run.out);
+        if (w.run.status == 0 && w.got == w.want) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return w;
+}
+
+// A macro, so that a failure names the line of the walk; the walk runs once.
+#define CHECK_WALK(walk_expr)               \
+    do {                                    \
+        const Walk walked_ = (walk_expr);   \
+        INFO(walked_.run);                  \
+        CHECK(walked_.run.status == 0);     \
+        CHECK(walked_.run.err.empty());     \
+        CHECK(walked_.got == walked_.want); \
+    } while (0)
+
+// Several daemon TAPs: inet and inet6 addresses and aliases of different prefix
+// lengths, names of 1 and 15 characters, one down without addresses, one with
+// only inet6; beside them an unmanaged `ip tuntap` TAP, a bridge and lo.
+struct Walkers {
+    test::Daemon d;
+    std::unique_ptr<client::Connection> c;
+    Walkers() {
+        remove_own_devices();  // left by a case that failed while setting up
+        std::string why;
+        REQUIRE(client::Connection::open(d.socket(), c, why) == 0);
+        test::loopback_up();
+        proto::Interface rec;
+        for (const char* n : {"t", "ifctl-fifteen15", "pt2", "pt3"}) REQUIRE(c->create(n, client::CreateOptions{}, rec) == 0);
+        const auto t = client::Target::by_name("t"), f = client::Target::by_name("ifctl-fifteen15"),
+                   p3 = client::Target::by_name("pt3");
+        REQUIRE(c->addr_add(t, inet("10.40.0.1", 24)) == 0);
+        REQUIRE(c->addr_add(t, inet("10.41.1.1", 16)) == 0);
+        REQUIRE(c->addr_add(t, inet("10.42.0.5", 30)) == 0);
+        REQUIRE(c->addr_add(t, inet6("2001:db8:40::1", 64)) == 0);
+        REQUIRE(c->addr_add(f, inet("10.43.0.1", 22)) == 0);
+        REQUIRE(c->addr_add(f, inet("10.43.8.1", 28)) == 0);
+        REQUIRE(c->addr_add(f, inet6("2001:db8:43::1", 64)) == 0);
+        REQUIRE(c->addr_add(f, inet6("2001:db8:43::2", 127)) == 0);
+        REQUIRE(c->addr_add(p3, inet6("2001:db8:44::1", 64)) == 0);
+        for (const auto& up : {t, f, p3}) REQUIRE(c->set_flags(up, IFF_UP, IFF_UP) == 0);
+        test::run("ip tuntap add dev ut0 mode tap && ip addr add 10.50.0.1/24 brd + dev ut0 && "
+                  "ip addr add 2001:db8:50::1/64 dev ut0 && ip link set ut0 up");
+        test::run("ip link add br0 type bridge && ip addr add 10.51.0.1/25 brd + dev br0 && ip link set br0 up");
+        // The kernel gives each TAP the daemon holds open a link-local address
+        // a moment after it goes up (the bridge too, on kernels that call it
+        // carrier-up without ports): start from the settled set. walk() waits
+        // for the daemon's view of the rest.
+        INFO(test::run("ip -br addr"));
+        REQUIRE(test::eventually([] {
+            int with_link_local = 0;
+            for (const KernelLink& l : kernel_links())
+                if (l.name == "t" || l.name == "ifctl-fifteen15" || l.name == "pt3")
+                    for (const auto& a : l.inet6) with_link_local += a.link_scope;
+            return with_link_local == 3;
+        }));
+    }
+    // The daemon's TAPs go with it; the test's own devices go here (the test
+    // cases share the namespace).
+    ~Walkers() { remove_own_devices(); }
+    static void remove_own_devices() { (void)test::exec({"sh", "-c", "ip link del ut0; ip link del br0"}); }
+    Walkers(const Walkers&) = delete;
+    Walkers& operator=(const Walkers&) = delete;
+};
+
+const test::Args kBsd{"IFCTL_PERSONALITY=bsd"};
+
+}  // namespace
+
+TEST_CASE("SIOCGIFCONF: every stepping rule walks its layout, every interface and address, no garbage") {
+    Walkers s;
+    // R1: ifr++ (the default layout, ifreq).
+    CHECK_WALK(walk({"stride_ifreq"}, stride_view, kBsd));
+    // R2: max(sizeof(struct ifreq), IFNAMSIZ + SA_LEN), built with IFCTL_IFCONF_LAYOUT=padded.
+    CHECK_WALK(walk({"stride_salen"}, stride_view, kBsd));
+    // R3: IFNAMSIZ + sockaddr or sockaddr_in6, built with IFCTL_IFCONF_LAYOUT=packed.
+    CHECK_WALK(walk({"stride_textbook"}, stride_view, kBsd));
+    // R4: _SIZEOF_ADDR_IFREQ, which follows the define: none, padded, packed.
+    CHECK_WALK(walk({"stride_r4_ifreq"}, stride_view, kBsd));
+    CHECK_WALK(walk({"stride_r4_padded"}, stride_view, kBsd));
+    CHECK_WALK(walk({"stride_r4_packed"}, stride_view, kBsd));
+    // The systems' own names give the same personality.
+    CHECK_WALK(walk({"stride_ifreq"}, stride_view, {"IFCTL_PERSONALITY=FreeBSD"}));
+}
+
+TEST_CASE("SIOCGIFCONF: a rule walking another layout misparses (why the layouts exist)") {
+    Walkers s;
+    // ifr++ over the packed layout (32-byte inet entries) or the padded one
+    // (44-byte inet6 entries): the walk runs off its entries.
+    for (const char* layout : {"IFCTL_IFCONF=packed", "IFCTL_IFCONF=padded"}) {
+        INFO(layout);
+        const Walk w = walk({"stride_ifreq"}, stride_view, {"IFCTL_PERSONALITY=bsd", layout}, 1);
+        INFO(w.run);
+        CHECK(w.got != w.want);
+    }
+    // The layout the program was built for wins over the environment.
+    CHECK_WALK(walk({"stride_textbook"}, stride_view, {"IFCTL_PERSONALITY=bsd", "IFCTL_IFCONF=ifreq"}));
+}
+
+TEST_CASE("SIOCGIFCONF: the layout a program sets with ifctl_set_ifconf_layout() wins over IFCTL_IFCONF") {
+    Walkers s;
+    for (const char* layout : {"ifreq", "padded", "packed"}) {
+        INFO(layout);
+        // The environment names another layout than the program sets.
+        const std::string other = std::string(layout) == "packed" ? "IFCTL_IFCONF=ifreq" : "IFCTL_IFCONF=packed";
+        CHECK_WALK(walk({"api_layout", layout}, stride_view, {"IFCTL_PERSONALITY=bsd", other}));
+    }
+}
+
+TEST_CASE("SIOCGIFCONF with a short buffer: whole entries only, in order, nothing past ifc_len, in every layout") {
+    Walkers s;
+    for (const char* p : {"stride_r4_ifreq", "stride_r4_padded", "stride_r4_packed"}) {
+        INFO(p);
+        const test::Run r = test::exec({program(p), "truncate"}, 60000, kBsd);
+        INFO(r);
+        CHECK(r.status == 0);
+        CHECK(r.out.rfind("truncation ok ", 0) == 0);
+    }
+}
+
+TEST_CASE("Real code's SIOCGIFCONF walkers list every interface and address with the right netmasks and broadcasts") {
+    Walkers s;
+    // A name or time server's interface iterator: sizeof(struct ifreq) steps.
+    CHECK_WALK(walk({"style_iterator"}, iterator_view, kBsd));
+    // A packet library's interface loop: ifr + 1, per-name flags, MTU, address, netmask.
+    CHECK_WALK(walk({"style_intf_loop"}, intf_loop_view, kBsd));
+    // A getifaddrs() replacement: max(sizeof(struct ifreq), IFNAMSIZ + SA_LEN), padded.
+    CHECK_WALK(walk({"style_getifaddrs"}, getifaddrs_view, kBsd));
+    // The textbook's get_ifi_info: IFNAMSIZ + sockaddr or sockaddr_in6, packed.
+    CHECK_WALK(walk({"style_ifi_info"}, ifi_info_view, kBsd));
+}
+
+TEST_CASE("The same walkers, unmodified binaries under the preload shim, with IFCTL_IFCONF choosing the layout") {
+    const std::string shim = std::getenv("IFCTL_PRELOAD");
+    // A sanitizer build's shim needs the sanitizer runtime loaded before it, as
+    // test_preload says: the plain build runs this one.
+    if (test::exec({"sh", "-c", "nm -D \"$0\" | grep -q '__asan_\\|__ubsan_'", shim}).status == 0) {
+        WARN("the shim is a sanitizer build: not run here");
+        return;
+    }
+    Walkers s;
+    const std::string preload = "LD_PRELOAD=" + shim;
+    struct Row {
+        const char* binary;
+        const char* layout;
+        Lines (*view)(const std::vector<KernelLink>&);
+    };
+    const Row rows[] = {
+        {"preload_stride_ifreq", "", stride_view},
+        {"preload_stride_salen", "padded", stride_view},
+        {"preload_stride_textbook", "packed", stride_view},
+        {"preload_stride_r4_ifreq", "", stride_view},
+        {"preload_stride_r4_padded", "padded", stride_view},
+        {"preload_stride_r4_packed", "packed", stride_view},
+        {"preload_style_iterator", "", iterator_view},
+        {"preload_style_intf_loop", "", intf_loop_view},
+        {"preload_style_getifaddrs", "padded", getifaddrs_view},
+        {"preload_style_ifi_info", "packed", ifi_info_view},
+    };
+    for (const Row& r : rows) {
+        INFO(r.binary << " IFCTL_IFCONF=" << r.layout);
+        test::Args env{preload, "IFCTL_PERSONALITY=bsd"};
+        if (*r.layout) env.push_back(std::string("IFCTL_IFCONF=") + r.layout);
+        CHECK_WALK(walk({r.binary}, r.view, env));
+    }
+}
+
+TEST_CASE("IFCTL_PERSONALITY with a name that is none: one line on stderr naming it, then the linux personality") {
+    Walkers s;
+    const test::Run r = test::exec({program("stride_ifreq")}, 10000, {"IFCTL_PERSONALITY=bsdd"});
+    INFO(r);
+    CHECK(r.status == 0);
+    CHECK(r.err ==
+          "ifctl: IFCTL_PERSONALITY=bsdd is not a personality (accepted, in any case: linux, bsd, freebsd, netbsd, "
+          "openbsd, darwin, macos, svr4, solaris, illumos, sunos); using linux\n");
+    // Linux's own list: inet entries only, no link-level ones.
+    for (const std::string& l : split_lines(r.out)) CHECK(l.find(" link ") == std::string::npos);
+    // IFCTL_DEBUG names the personality in force.
+    const test::Run dbg = test::exec({program("stride_ifreq")}, 10000, {"IFCTL_PERSONALITY=NetBSD", "IFCTL_DEBUG=1"});
+    CHECK(dbg.err.find("ifctl: personality bsd from IFCTL_PERSONALITY=NetBSD\n") != std::string::npos);
+}
+
+TEST_CASE("SVR4 list: one struct ifreq per logical interface, whatever the bsd layout") {
+    Setup s;
+    const std::vector<std::string> plain = lines("svr4", program("svr4_ifconf"), "pt");
+    CHECK(plain.size() == 3);
+    CHECK(lines("svr4", "IFCTL_IFCONF=packed " + program("svr4_ifconf"), "pt") == plain);
+    CHECK(lines("svr4", "IFCTL_IFCONF=padded " + program("svr4_ifconf"), "pt") == plain);
 }
 
 TEST_CASE("BSD program adds and deletes aliases with SIOCAIFADDR / SIOCDIFADDR") {

@@ -41,6 +41,9 @@ using ifctl::test::Run;
 
 namespace {
 
+// With IFCTL_DEBUG, the first line names the personality in force.
+const std::string kPersonalityNote = "ifctl: personality linux\n";
+
 std::string env_or_empty(const char* name) {
     const char* v = std::getenv(name);
     return v ? v : "";
@@ -367,13 +370,14 @@ TEST_CASE("a daemon lost mid-session: the change under way is EIO, later request
     INFO(r);
     CHECK(r.status == 0);
     CHECK(r.out == "EIO\n0\n");
-    // One note for the loss, one for the daemon not being there afterwards
-    // (refused, or reset if the dying daemon's socket still took the connect).
-    CHECK(r.err.rfind("ifctl: connection to ifctld lost: ", 0) == 0);
+    // The personality in force, then one note for the loss, one for the daemon
+    // not being there afterwards (refused, or reset if the dying daemon's socket
+    // still took the connect).
+    CHECK(r.err.rfind(kPersonalityNote + "ifctl: connection to ifctld lost: ", 0) == 0);
     const std::string tail = "; interface requests go to the kernel\n";
     CHECK(r.err.size() > tail.size());
     CHECK(r.err.compare(r.err.size() - tail.size(), tail.size(), tail) == 0);
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 2);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 3);
 }
 
 TEST_CASE("ifctld itself under the shim does not send its own requests to itself") {
@@ -466,10 +470,10 @@ TEST_CASE("with no daemon, a program under the shim behaves exactly as without i
     }
     CHECK(link("km2").at("mtu") == 1400);
 
-    // IFCTL_DEBUG: one line on stderr for the whole run, however many requests.
+    // IFCTL_DEBUG: the personality, then one line for the whole run, however many requests.
     const Run dbg = as(&g_owner, {"ifconfig", "-a"}, with_shim({"IFCTL_SOCKET=/nonexistent/ifctld.sock", "IFCTL_DEBUG=1"}));
     CHECK(dbg.status == 0);
-    CHECK(dbg.err ==
+    CHECK(dbg.err == kPersonalityNote +
           "ifctl: ifctld is not running (nothing listens on /nonexistent/ifctld.sock); start it with \"systemctl "
           "start ifctld\" or \"ifctld --socket /nonexistent/ifctld.sock\"; interface requests go to the kernel\n");
     ifctl::test::run("ip link del km2");
@@ -494,7 +498,7 @@ TEST_CASE("a daemon that never answers does not hang the program") {
     CHECK(!r.timed_out);
     CHECK(r.status == 0);
     CHECK(r.out == plain.out);
-    CHECK(r.err.find("ifctl: version exchange with ifctld failed: ifctld did not answer in time") == 0);
+    CHECK(r.err.find("ifctl: version exchange with ifctld failed: ifctld did not answer in time") == kPersonalityNote.size());
     ::close(fd);
 }
 

@@ -215,8 +215,8 @@ TEST_CASE("socket activation with systemd-socket-activate") {
     if (pid == 0) {
         daemon_child(log);
         ::execl("/usr/bin/systemd-socket-activate", "systemd-socket-activate", "--seqpacket", "-l", socket.c_str(),
-                std::getenv("IFCTLD"), "--foreground", "--state-dir", (dir + "/state").c_str(),
-                static_cast<char*>(nullptr));
+                std::getenv("IFCTLD"), "--foreground", "--state-dir", (dir + "/state").c_str(), "--on-stop",
+                "destroy", static_cast<char*>(nullptr));
         ::_exit(127);
     }
     // The socket exists before ifctld runs; the first client starts it.
@@ -228,14 +228,20 @@ TEST_CASE("socket activation with systemd-socket-activate") {
     REQUIRE(listening);
     std::unique_ptr<client::Connection> c;
     std::string why;
-    REQUIRE(client::Connection::open(socket, c, why) == 0);
+    // The file appears at bind(), a moment before listen(): ECONNREFUSED until then.
+    int rc = -ECONNREFUSED;
+    for (int i = 0; i < 500 && rc == -ECONNREFUSED; ++i) {  // about 5 s at most
+        rc = client::Connection::open(socket, c, why);
+        if (rc == -ECONNREFUSED) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    REQUIRE(rc == 0);
     proto::Interface tap;
     REQUIRE(c->create("sa0", {}, tap) == 0);
     CHECK(test::link("sa0") != nullptr);
     CHECK(slurp(log).find("serving the socket systemd passed") != std::string::npos);
     c.reset();
     CHECK(stop(pid) == 0);  // systemd-socket-activate execs ifctld: this is the daemon
-    CHECK(test::link("sa0") == nullptr);  // not persistent: destroyed on a clean stop
+    CHECK(test::link("sa0") == nullptr);  // not persistent: destroyed on a stop for good
 }
 
 int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }

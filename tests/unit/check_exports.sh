@@ -16,7 +16,9 @@ if [ -n "$bad" ]; then
 fi
 
 # The entry points of ifctl.h that this library defines must be there.
-for f in ifctl_open ifctl_close ifctl_message ifctl_list ifctl_get ifctl_version; do
+for f in ifctl_open ifctl_close ifctl_message ifctl_list ifctl_get ifctl_version \
+         ifctl_create_with ifctl_set_owner ifctl_set_persistent ifctl_move_netns_pid ifctl_move_netns_path \
+         ifctl_set_description ifctl_subscribe ifctl_next_event ifctl_event_kind_name ifctl_event_kinds_parse; do
     printf '%s\n' "$syms" | grep -qx "$f" || { echo "$lib does not export $f" >&2; exit 1; }
 done
 echo "$(printf '%s\n' "$syms" | wc -l) symbols, all ifctl_*"

@@ -16,11 +16,15 @@
 #include <thread>
 
 #include "helpers.hpp"
+#include "libifctl/protocol/event.hpp"
 
 using namespace testutil;
 using proto::Writer;
 
 namespace {
+
+constexpr uint16_t kOpSetDescription = 32;
+constexpr uint16_t kAttrDescription = 91;
 
 proto::Interface sample(uint32_t index, const std::string& name) {
     proto::Interface i;
@@ -108,6 +112,11 @@ private:
                 std::lock_guard<std::mutex> l(mu_);
                 frames_.push_back(f);
             }
+            proto::Header hd;
+            if (proto::parse_header(f, hd, false).code == 0 && hd.op == kOpSetDescription) {
+                answer_description(c, hd, f);
+                continue;
+            }
             proto::Request r;
             if (proto::Error e = proto::validate_request(f, r)) {
                 ++invalid_;
@@ -115,6 +124,55 @@ private:
                 continue;
             }
             answer(c, r);
+        }
+    }
+
+    // SetDescription, which this build's tables do not know: a daemon that
+    // knows it (target "newer") accepts it, any other answers as the daemon's
+    // validate_request() does for an operation it does not know.
+    void answer_description(int c, const proto::Header& hd, const std::vector<uint8_t>& f) {
+        proto::AttrIter it(std::span<const uint8_t>(f).subspan(proto::kHeaderSize));
+        proto::Attr a;
+        std::string target;
+        while (it.next(a))
+            if (a.type == t(A::Name)) target = std::string(a.as_str());
+        if (target == "newer") send(c, Writer(hd.op, proto::kFlagReply, hd.id, 0).finish());
+        else
+            send(c, Writer(hd.op, proto::kFlagReply, hd.id, EOPNOTSUPP)
+                        .str(t(A::Message), "unknown operation " + std::to_string(hd.op))
+                        .finish());
+    }
+
+    // Subscribe: the reply (the last event so far: 41), then two events; for
+    // "slow", the frame of a dropped subscription instead.
+    void answer_subscribe(int c, const proto::Request& r) {
+        const uint32_t id = r.header.id;
+        const uint16_t op = r.header.op;
+        const std::string name = r.has(A::Name) ? std::string(r.get(A::Name).as_str()) : "";
+        send(c, Writer(op, proto::kFlagReply, id, 0).u64(t(A::EventSeq), 41).finish());
+        if (name == "slow") {
+            send(c, Writer(op, proto::kFlagEvent, id, ENOBUFS).str(t(A::Message), "subscription dropped").finish());
+            return;
+        }
+        proto::Event mtu;
+        mtu.seq = 42;
+        mtu.kind = proto::kEvMtu;
+        mtu.index = 3;
+        mtu.name = "tap0";
+        mtu.managed = true;
+        mtu.time_ms = 1700000000123;
+        mtu.mtu = 1400;
+        mtu.old_mtu = 1500;
+        proto::Event addr;
+        addr.seq = 43;
+        addr.kind = proto::kEvAddrAdded;
+        addr.index = 3;
+        addr.name = "tap0";
+        addr.address = inet(10, 0, 0, 1, 24);
+        for (const proto::Event& e : {mtu, addr}) {
+            Writer w(op, proto::kFlagEvent, id, 0);
+            proto::encode_event(w, e);
+            send(c, w.finish());
         }
     }
 
@@ -166,6 +224,7 @@ private:
                 send(c, w.finish());
                 return;
             }
+            case Op::Subscribe: answer_subscribe(c, r); return;
             case Op::Create: {
                 Writer w = ok();
                 proto::encode_interface(w, sample(9, "tap9"));
@@ -493,6 +552,176 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         CHECK(ifctl_multi_add(h, "tap0", nullptr) == -EINVAL);
         CHECK(d.frames().size() == before);
     }
+    SECTION("create with options sends each one it was given, and only those") {
+        ifctl_create_opts_t o = IFCTL_CREATE_OPTS_INIT;
+        char created[16] = "";
+        REQUIRE(ifctl_create_with(h, "tap%d", &o, created) == 0);
+        CHECK(std::string(created) == "tap9");
+        auto r = parse(d.last());
+        CHECK(r->op() == Op::Create);
+        for (A a : {A::Queues, A::Owner, A::Group, A::VnetHdr, A::Persistent, A::UniqueId, A::UniqueFamily})
+            CHECK_FALSE(r->has(a));
+        o.flags = IFCTL_CREATE_OWNER | IFCTL_CREATE_GROUP | IFCTL_CREATE_PERSIST | IFCTL_CREATE_VNET_HDR;
+        o.owner = 0;  // root, not "unset": the flag says it is set
+        o.group = 1001;
+        o.queues = 4;
+        o.unique_id = 7;
+        o.unique_family = "ether";
+        REQUIRE(ifctl_create_with(h, "vm7", &o, nullptr) == 0);
+        r = parse(d.last());
+        CHECK(r->get(A::NewName).as_str() == "vm7");
+        CHECK(r->get(A::Owner).as_u32() == 0);
+        CHECK(r->get(A::Group).as_u32() == 1001);
+        CHECK(r->get(A::Queues).as_u32() == 4);
+        CHECK(r->get(A::VnetHdr).as_u8() == 1);
+        CHECK(r->get(A::Persistent).as_u8() == 1);
+        CHECK(r->get(A::UniqueId).as_u64() == 7);
+        CHECK(r->get(A::UniqueFamily).as_str() == "ether");
+        REQUIRE(ifctl_create_with(h, "tap%d", nullptr, nullptr) == 0);
+        CHECK_FALSE(parse(d.last())->has(A::Queues));
+    }
+    SECTION("the options struct's size: older accepted, newer only with zeros beyond") {
+        struct Newer {
+            ifctl_create_opts_t known;
+            uint64_t later;
+        } n{};
+        n.known = IFCTL_CREATE_OPTS_INIT;
+        n.known.size = sizeof n;
+        n.known.flags = IFCTL_CREATE_PERSIST;
+        REQUIRE(ifctl_create_with(h, "tap%d", &n.known, nullptr) == 0);
+        CHECK(parse(d.last())->get(A::Persistent).as_u8() == 1);
+        const size_t before = d.frames().size();
+        n.later = 1;
+        CHECK(ifctl_create_with(h, "tap%d", &n.known, nullptr) == -E2BIG);
+        CHECK_THAT(std::string(ifctl_message(h)), Catch::Contains("does not know"));
+        ifctl_create_opts_t o = IFCTL_CREATE_OPTS_INIT;
+        o.size = sizeof o.size;
+        CHECK(ifctl_create_with(h, "tap%d", &o, nullptr) == -EINVAL);
+        o = IFCTL_CREATE_OPTS_INIT;
+        o.flags = 0x100;
+        CHECK(ifctl_create_with(h, "tap%d", &o, nullptr) == -EINVAL);
+        CHECK_THAT(std::string(ifctl_message(h)), Catch::Contains("IFCTL_CREATE_"));
+        o = IFCTL_CREATE_OPTS_INIT;
+        o.unique_family = "ether";
+        CHECK(ifctl_create_with(h, "tap%d", &o, nullptr) == -EINVAL);
+        o = IFCTL_CREATE_OPTS_INIT;
+        o.unique_id = 5;
+        CHECK(ifctl_create_with(h, "tap%d", &o, nullptr) == -EINVAL);
+        CHECK(ifctl_create_with(h, "abcdefghijklmnop", nullptr, nullptr) == -EINVAL);
+        CHECK(d.frames().size() == before);
+    }
+    SECTION("owner, persistence and namespace moves") {
+        REQUIRE(ifctl_set_owner(h, "tap0", 1234) == 0);
+        auto r = parse(d.last());
+        CHECK(r->op() == Op::SetOwner);
+        CHECK(r->get(A::Owner).as_u32() == 1234);
+        REQUIRE(ifctl_set_persistent(h, "tap0", 1) == 0);
+        r = parse(d.last());
+        CHECK(r->op() == Op::SetPersistent);
+        CHECK(r->get(A::Persistent).as_u8() == 1);
+        REQUIRE(ifctl_set_persistent(h, "tap0", 0) == 0);
+        CHECK(parse(d.last())->get(A::Persistent).as_u8() == 0);
+        REQUIRE(ifctl_move_netns_pid(h, "tap0", 4321) == 0);
+        r = parse(d.last());
+        CHECK(r->op() == Op::MoveNetns);
+        CHECK(r->get(A::NetnsPid).as_u32() == 4321);
+        CHECK_FALSE(r->has(A::NetnsPath));
+        REQUIRE(ifctl_move_netns_path(h, "tap0", "/run/netns/vm") == 0);
+        r = parse(d.last());
+        CHECK(r->get(A::NetnsPath).as_str() == "/run/netns/vm");
+        CHECK_FALSE(r->has(A::NetnsPid));
+        CHECK(ifctl_set_owner(h, "eth0", 1) == -EPERM);
+        CHECK(std::string(ifctl_message(h)) == "eth0 is not managed by ifctld");
+        const size_t before = d.frames().size();
+        CHECK(ifctl_move_netns_pid(h, "tap0", 0) == -EINVAL);
+        CHECK(ifctl_move_netns_pid(h, "tap0", -1) == -EINVAL);
+        CHECK(ifctl_move_netns_path(h, "tap0", nullptr) == -EINVAL);
+        CHECK(ifctl_move_netns_path(h, "tap0", "") == -EINVAL);
+        CHECK(ifctl_set_persistent(h, nullptr, 1) == -EINVAL);
+        CHECK(d.frames().size() == before);
+    }
+    SECTION("description: its operation and attribute, and a daemon that does not know it") {
+        REQUIRE(ifctl_set_description(h, "newer", "uplink to the lab") == 0);
+        auto f = d.last();
+        proto::Header hd;
+        REQUIRE(proto::parse_header(f, hd, false).code == 0);
+        CHECK(hd.op == kOpSetDescription);
+        proto::AttrIter it(std::span<const uint8_t>(f).subspan(proto::kHeaderSize));
+        proto::Attr a;
+        std::string name, text = "(none)";
+        while (it.next(a)) {
+            if (a.type == t(A::Name)) name = std::string(a.as_str());
+            if (a.type == kAttrDescription) text = std::string(a.as_str());
+        }
+        CHECK(name == "newer");
+        CHECK(text == "uplink to the lab");
+        REQUIRE(ifctl_set_description(h, "newer", nullptr) == 0);  // removes it: an empty description
+        f = d.last();
+        it = proto::AttrIter(std::span<const uint8_t>(f).subspan(proto::kHeaderSize));
+        text = "(none)";
+        while (it.next(a))
+            if (a.type == kAttrDescription) text = std::string(a.as_str());
+        CHECK(text.empty());
+        CHECK(ifctl_set_description(h, "tap0", "x") == -EOPNOTSUPP);
+        CHECK_THAT(std::string(ifctl_message(h)), Catch::Contains("cannot set descriptions"));
+        const size_t before = d.frames().size();
+        CHECK(ifctl_set_description(h, "tap0", std::string(256, 'd').c_str()) == -EINVAL);
+        CHECK_THAT(std::string(ifctl_message(h)), Catch::Contains("255"));
+        CHECK(d.frames().size() == before);
+    }
+    SECTION("events: subscribe with a filter, then each event decoded") {
+        uint64_t last = 0;
+        REQUIRE(ifctl_subscribe(h, "tap0", IFCTL_EV_MTU | IFCTL_EV_ADDR_ADDED, &last) == 0);
+        CHECK(last == 41);
+        auto r = parse(d.last());
+        CHECK(r->op() == Op::Subscribe);
+        CHECK(r->get(A::Name).as_str() == "tap0");
+        CHECK(r->get(A::EventKinds).as_u32() == (IFCTL_EV_MTU | IFCTL_EV_ADDR_ADDED));
+        ifctl_event_t ev;
+        REQUIRE(ifctl_next_event(h, &ev, 2000) == 0);
+        CHECK(ev.seq == 42);
+        CHECK(ev.kind == IFCTL_EV_MTU);
+        CHECK(std::string(ifctl_event_kind_name(ev.kind)) == "mtu");
+        CHECK(ev.index == 3);
+        CHECK(std::string(ev.name) == "tap0");
+        CHECK(ev.managed == 1);
+        CHECK(ev.time_ms == 1700000000123);
+        CHECK(ev.mtu == 1400);
+        CHECK(ev.old_mtu == 1500);
+        CHECK(ev.has_addr == 0);
+        REQUIRE(ifctl_next_event(h, &ev, 2000) == 0);
+        CHECK(ev.seq == 43);
+        CHECK(ev.kind == IFCTL_EV_ADDR_ADDED);
+        CHECK(ev.managed == 0);
+        REQUIRE(ev.has_addr == 1);
+        CHECK(ev.addr.family == AF_INET);
+        CHECK(std::memcmp(ev.addr.local, "\x0a\x00\x00\x01", 4) == 0);
+        CHECK(ev.addr.prefixlen == 24);
+        // Nothing more: a zero timeout answers at once, a short one after it.
+        CHECK(ifctl_next_event(h, &ev, 0) == -ETIMEDOUT);
+        CHECK(ifctl_next_event(h, &ev, 50) == -ETIMEDOUT);
+        CHECK_THAT(std::string(ifctl_message(h)), Catch::Contains("no event"));
+        CHECK(ifctl_next_event(h, nullptr, 0) == -EINVAL);
+    }
+    SECTION("events: all kinds about all interfaces, and a dropped subscription") {
+        REQUIRE(ifctl_subscribe(h, nullptr, 0, nullptr) == 0);
+        auto r = parse(d.last());
+        CHECK_FALSE(r->has(A::Name));
+        CHECK_FALSE(r->has(A::EventKinds));  // absent means all
+        ifctl_event_t ev;
+        REQUIRE(ifctl_next_event(h, &ev, 2000) == 0);
+        CHECK(ev.kind == IFCTL_EV_MTU);
+        const size_t before = d.frames().size();
+        CHECK(ifctl_subscribe(h, nullptr, 0x200, nullptr) == -EINVAL);
+        CHECK(ifctl_subscribe(h, "abcdefghijklmnop", 0, nullptr) == -EINVAL);
+        CHECK(d.frames().size() == before);
+    }
+    SECTION("events: the daemon drops a slow subscriber") {
+        REQUIRE(ifctl_subscribe(h, "slow", 0, nullptr) == 0);
+        ifctl_event_t ev;
+        CHECK(ifctl_next_event(h, &ev, 2000) == -ENOBUFS);
+        CHECK(std::string(ifctl_message(h)) == "subscription dropped");
+    }
     SECTION("open_queue returns the passed descriptor") {
         const int fd = ifctl_open_queue(h, "tap0");
         REQUIRE(fd >= 0);
@@ -502,4 +731,26 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
     }
     ifctl_close(h);
     CHECK(d.invalid() == 0);  // the library never sent a request the daemon rejects as malformed
+}
+
+TEST_CASE("C API event kinds: names and lists", "[capi]") {
+    CHECK(std::string(ifctl_event_kind_name(IFCTL_EV_LINK_ADDED)) == "link-added");
+    CHECK(std::string(ifctl_event_kind_name(IFCTL_EV_LLADDR)) == "lladdr");
+    CHECK(std::string(ifctl_event_kind_name(0)).empty());
+    CHECK(std::string(ifctl_event_kind_name(IFCTL_EV_MTU | IFCTL_EV_FLAGS)).empty());
+    CHECK(std::string(ifctl_event_kind_name(0x200)).empty());
+    uint32_t m = 0;
+    REQUIRE(ifctl_event_kinds_parse("mtu,address", &m) == 0);
+    CHECK(m == (IFCTL_EV_MTU | IFCTL_EV_ADDR_ADDED | IFCTL_EV_ADDR_REMOVED));
+    REQUIRE(ifctl_event_kinds_parse("link", &m) == 0);
+    CHECK(m == (IFCTL_EV_LINK_ADDED | IFCTL_EV_LINK_REMOVED | IFCTL_EV_RENAMED));
+    m = 7;
+    CHECK(ifctl_event_kinds_parse("mtu,bogus", &m) == -EINVAL);
+    CHECK(m == 7);
+    CHECK(ifctl_event_kinds_parse("", &m) == -EINVAL);
+    CHECK(ifctl_event_kinds_parse(nullptr, &m) == -EINVAL);
+    // The header's bits are the protocol's.
+    CHECK(IFCTL_EV_ALL == proto::kAllEvents);
+    CHECK(IFCTL_EV_LLADDR == proto::kEvLladdr);
+    CHECK(IFCTL_EV_ADDR_ADDED == proto::kEvAddrAdded);
 }

@@ -84,6 +84,29 @@ int main(void) {
     memset(&empty, 0, sizeof empty);
     ifctl_iface_free(&empty);
 
+    /* the options struct initialises as C99 and the new calls refuse a NULL handle */
+    ifctl_create_opts_t opts = IFCTL_CREATE_OPTS_INIT;
+    EXPECT(opts.size == sizeof opts);
+    EXPECT(opts.flags == 0 && opts.queues == 0 && opts.unique_family == NULL);
+    opts.flags = IFCTL_CREATE_OWNER | IFCTL_CREATE_PERSIST | IFCTL_CREATE_VNET_HDR;
+    EXPECT(ifctl_create_with(NULL, "tap%d", &opts, NULL) == -EINVAL);
+    EXPECT(ifctl_set_owner(NULL, "tap0", 0) == -EINVAL);
+    EXPECT(ifctl_set_persistent(NULL, "tap0", 1) == -EINVAL);
+    EXPECT(ifctl_move_netns_pid(NULL, "tap0", 1) == -EINVAL);
+    EXPECT(ifctl_move_netns_path(NULL, "tap0", "/run/netns/x") == -EINVAL);
+    EXPECT(ifctl_set_description(NULL, "tap0", "x") == -EINVAL);
+    EXPECT(ifctl_subscribe(NULL, NULL, IFCTL_EV_ALL, NULL) == -EINVAL);
+    ifctl_event_t ev;
+    EXPECT(ifctl_next_event(NULL, &ev, 0) == -EINVAL);
+
+    /* event kind names and lists need no daemon */
+    EXPECT(strcmp(ifctl_event_kind_name(IFCTL_EV_CARRIER), "carrier") == 0);
+    EXPECT(strcmp(ifctl_event_kind_name(0), "") == 0);
+    uint32_t mask = 0;
+    EXPECT(ifctl_event_kinds_parse("flags,mtu", &mask) == 0);
+    EXPECT(mask == (IFCTL_EV_FLAGS | IFCTL_EV_MTU));
+    EXPECT(ifctl_event_kinds_parse("nonsense", &mask) == -EINVAL);
+
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;

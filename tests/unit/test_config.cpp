@@ -95,3 +95,21 @@ TEST_CASE("config: other settings take exactly their TOML type") {
     CHECK(refused("[policy.default]\ncreate = 1\n") == ":2:10: \"create\" must be a boolean, not integer");
     CHECK(refused("[policy.default]\nvnet_hdr = \"yes\"\n") == ":2:12: \"vnet_hdr\" must be a boolean, not string");
 }
+
+TEST_CASE("config: on_stop is auto, keep or destroy") {
+    Config c;
+    CHECK(c.on_stop == "auto");
+    REQUIRE(load("[daemon]\non_stop = \"keep\"\n", c).empty());
+    CHECK(c.on_stop == "keep");
+    CHECK(refused("[daemon]\non_stop = \"never\"\n") == ":2:11: on_stop must be \"auto\", \"keep\" or \"destroy\"");
+    CHECK(refused("[daemon]\non_stop = true\n") == ":2:11: \"on_stop\" must be a string, not boolean");
+}
+
+TEST_CASE("config: --config names the file to read; without it, the default file or nothing") {
+    CHECK(ifctl::daemon::config_file_in_use("/x/given.conf") == "/x/given.conf");
+    const std::string dflt = ifctl::daemon::config_file_in_use("");
+    CHECK((dflt.empty() || dflt == ifctl::daemon::kDefaultConfigFile));
+    // A file named by --config must exist; the default one need not.
+    Config c;
+    CHECK_THAT(ifctl::daemon::load_config("/nonexistent/ifctl.conf", c), Catch::StartsWith("/nonexistent/ifctl.conf"));
+}

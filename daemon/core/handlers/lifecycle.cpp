@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "daemon/core/fdstore.hpp"
+#include "daemon/kernel/managed_mark.hpp"
 
 namespace ifctl::daemon::detail {
 
@@ -80,6 +81,11 @@ std::optional<Reply> make_tap(Ctx& c, const CreatePlan& p, Managed& m, const pro
     c.kernel.poll_events();  // the new link's event is queued before TUNSETIFF returns
     k = c.kernel.find(m.tap.name());
     if (!k) return Reply::error(EIO, "created " + m.tap.name() + " but the kernel does not report it");
+    if (int rc = mark_managed(c.kernel, k->index); rc < 0)
+        spdlog::warn("{}: could not put it in link group {} (udev cannot tell it is managed): {}", m.tap.name(),
+                     kManagedLinkGroup, std::strerror(-rc));
+    c.kernel.poll_events();  // its event read now: the record written below already has it
+    k = c.kernel.find(m.tap.name());
     if (m.tap.name() != c.target.name) {
         const std::string given = m.tap.name();
         Subject s{c.req, given, nullptr, k, c.registry.count_owned_by(p.owner)};
@@ -264,9 +270,9 @@ void Dispatcher::maintain() {
     }
 }
 
-void Dispatcher::shutdown() {
+void Dispatcher::shutdown(bool for_good) {
     if (persist_) {
-        persist_->shutdown();
+        persist_->shutdown(for_good);
         return;
     }
     for (auto& [index, m] : registry_.all())

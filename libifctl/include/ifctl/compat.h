@@ -23,7 +23,8 @@
  * names are always there).
  *
  * With -DIFCTL_REDIRECT_IOCTL, every ioctl(...) call in the including file
- * goes through ifctl_ioctl(). Choose the personality with
+ * goes through ifctl_ioctl() (ifctl_ioctl_layout() with IFCTL_IFCONF_LAYOUT,
+ * see "SIOCGIFCONF layouts" below). Choose the personality with
  * IFCTL_PERSONALITY=bsd|svr4 or ifctl_set_personality().
  */
 #ifndef IFCTL_COMPAT_H
@@ -71,12 +72,50 @@ struct sockaddr_dl {
 #define IFT_ETHER 0x6
 #define IFT_LOOP 0x18
 
-/* The size of one SIOCGIFCONF entry of the bsd personality: the name, then
- * the address, at least a struct sockaddr (32 bytes for AF_INET and AF_LINK,
- * 44 for AF_INET6). Walk the list with it, never with sizeof(struct ifreq). */
-#define _SIZEOF_ADDR_IFREQ(ifr)                                                          \
-    ((ifr).ifr_addr.sa_family == AF_INET6 ? (IFNAMSIZ + sizeof(struct sockaddr_in6)) \
-                                          : (IFNAMSIZ + sizeof(struct sockaddr)))
+/* ---- SIOCGIFCONF layouts --------------------------------------------------- */
+
+/* BSD code without sa_len steps through the SIOCGIFCONF list by a rule of its
+ * own; the bsd personality lays the list out to match (ifctl.h,
+ * ifctl_ifconf_layout_t; libifctl(3), PORTING). Choose the layout when
+ * compiling with -DIFCTL_IFCONF_LAYOUT=ifreq|padded|packed: with
+ * -DIFCTL_REDIRECT_IOCTL every ioctl() of the file then asks for it, and
+ * _SIZEOF_ADDR_IFREQ() steps by it. Without the define the process's layout is
+ * used (ifctl_set_ifconf_layout(), else $IFCTL_IFCONF, else ifreq) and
+ * _SIZEOF_ADDR_IFREQ() steps by ifreq.
+ *   ifreq   every entry sizeof(struct ifreq): `ifr++`, `p += sizeof(struct ifreq)`
+ *   padded  max(sizeof(struct ifreq), IFNAMSIZ + the address's length)
+ *   packed  IFNAMSIZ + (AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr)) */
+#define IFCTL_IFCONF_LAYOUT_ifreq 1  /* IFCTL_IFCONF_IFREQ */
+#define IFCTL_IFCONF_LAYOUT_padded 2 /* IFCTL_IFCONF_PADDED */
+#define IFCTL_IFCONF_LAYOUT_packed 3 /* IFCTL_IFCONF_PACKED */
+#define IFCTL_IFCONF_CAT_(a, b) a##b
+#define IFCTL_IFCONF_CAT(a, b) IFCTL_IFCONF_CAT_(a, b)
+#ifdef IFCTL_IFCONF_LAYOUT
+#define IFCTL_IFCONF_LAYOUT_NUMBER IFCTL_IFCONF_CAT(IFCTL_IFCONF_LAYOUT_, IFCTL_IFCONF_LAYOUT)
+#if IFCTL_IFCONF_LAYOUT_NUMBER < 1 || IFCTL_IFCONF_LAYOUT_NUMBER > 3
+#error "IFCTL_IFCONF_LAYOUT must be ifreq, padded or packed"
+#endif
+#else
+#define IFCTL_IFCONF_LAYOUT_NUMBER IFCTL_IFCONF_LAYOUT_ifreq
+#endif
+
+/* The length of an address of `family` as BSD's sa_len would give it. */
+#define IFCTL_SA_LEN(family)                                                          \
+    ((family) == AF_INET6 ? sizeof(struct sockaddr_in6)                              \
+                          : (family) == AF_LINK ? sizeof(struct sockaddr_dl) : sizeof(struct sockaddr_in))
+/* The size of one entry of `family` in `layout` (1, 2, 3: ifreq, padded, packed). */
+#define IFCTL_IFCONF_ENTRY_SIZE(layout, family)                                                            \
+    ((layout) == IFCTL_IFCONF_LAYOUT_packed                                                                \
+         ? IFNAMSIZ + (IFCTL_SA_LEN(family) > sizeof(struct sockaddr) ? IFCTL_SA_LEN(family)               \
+                                                                      : sizeof(struct sockaddr))           \
+     : (layout) == IFCTL_IFCONF_LAYOUT_padded                                                              \
+         ? (IFNAMSIZ + IFCTL_SA_LEN(family) > sizeof(struct ifreq) ? IFNAMSIZ + IFCTL_SA_LEN(family)       \
+                                                                   : sizeof(struct ifreq))                 \
+         : sizeof(struct ifreq))
+
+/* The size of the SIOCGIFCONF entry `ifr` (FreeBSD's name), in the layout
+ * IFCTL_IFCONF_LAYOUT chose. */
+#define _SIZEOF_ADDR_IFREQ(ifr) IFCTL_IFCONF_ENTRY_SIZE(IFCTL_IFCONF_LAYOUT_NUMBER, (ifr).ifr_addr.sa_family)
 
 /* ---- aliases: SIOCAIFADDR / SIOCDIFADDR (FreeBSD netinet/in_var.h) -------- */
 
@@ -319,7 +358,11 @@ typedef char ifctl_compat_checks_[(IFCTL_COMPAT_NOT_LINUX(SIOCAIFADDR) && IFCTL_
 /* ---- routing ioctl() through ifctl_ioctl ----------------------------------- */
 
 #ifdef IFCTL_REDIRECT_IOCTL
+#ifdef IFCTL_IFCONF_LAYOUT
+#define ioctl(...) ifctl_ioctl_layout((ifctl_ifconf_layout_t)IFCTL_IFCONF_LAYOUT_NUMBER, __VA_ARGS__)
+#else
 #define ioctl(...) ifctl_ioctl(__VA_ARGS__)
+#endif
 #endif
 
 #endif /* IFCTL_COMPAT_H */

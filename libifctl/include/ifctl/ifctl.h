@@ -135,6 +135,89 @@ int ifctl_forget(ifctl_t *h, uint64_t unique_id, const char *family);
  * packet information, as with IFF_TAP|IFF_NO_PI). Returns the fd or -errno. */
 int ifctl_open_queue(ifctl_t *h, const char *name);
 
+/* Options of ifctl_create_with(). Start from IFCTL_CREATE_OPTS_INIT (or zero
+ * the struct and set size = sizeof(ifctl_create_opts_t)), then set what you
+ * need. `size` lets the struct grow: a program built against an older header
+ * passes its smaller size and the fields it does not know are taken as zero;
+ * a newer, larger struct is accepted if the bytes this library does not know
+ * are zero (-E2BIG otherwise). */
+#define IFCTL_CREATE_OWNER    0x1u  /* owner is set (default: the caller) */
+#define IFCTL_CREATE_GROUP    0x2u  /* group is set: its members may attach queues (default: none) */
+#define IFCTL_CREATE_PERSIST  0x4u  /* the TAP outlives daemon stops and reboots */
+#define IFCTL_CREATE_VNET_HDR 0x8u  /* frames carry a virtio-net header (IFF_VNET_HDR) */
+typedef struct ifctl_create_opts {
+    size_t size;                /* sizeof(ifctl_create_opts_t) */
+    unsigned flags;             /* IFCTL_CREATE_* */
+    unsigned queues;            /* 0: one */
+    uid_t owner;                /* with IFCTL_CREATE_OWNER: who may configure it (root only) */
+    gid_t group;                /* with IFCTL_CREATE_GROUP */
+    uint64_t unique_id;         /* 0: none; else with unique_family, as ifctl_create_unique */
+    const char *unique_family;  /* "ether"; NULL when unique_id is 0 */
+} ifctl_create_opts_t;
+#define IFCTL_CREATE_OPTS_INIT { sizeof(ifctl_create_opts_t), 0, 0, 0, 0, 0, NULL }
+
+/* Create with options (opts NULL: as ifctl_create with one queue). */
+int ifctl_create_with(ifctl_t *h, const char *name, const ifctl_create_opts_t *opts, char *created_name);
+/* Who may configure a managed interface (root only). */
+int ifctl_set_owner(ifctl_t *h, const char *name, uid_t owner);
+/* persistent 1: the TAP outlives daemon stops and reboots; 0: it does not. */
+int ifctl_set_persistent(ifctl_t *h, const char *name, int persistent);
+/* Moves a managed TAP into the network namespace of process pid, or into the
+ * namespace file at path (/run/netns/NAME, /proc/PID/ns/net). */
+int ifctl_move_netns_pid(ifctl_t *h, const char *name, pid_t pid);
+int ifctl_move_netns_path(ifctl_t *h, const char *name, const char *path);
+/* The interface's description (IFLA_IFALIAS, at most 255 bytes); "" or NULL
+ * removes it. -EOPNOTSUPP from an ifctld that has no descriptions. */
+int ifctl_set_description(ifctl_t *h, const char *name, const char *text);
+
+/* Events: what changed on an interface (see ifctl monitor). One kind per event. */
+#define IFCTL_EV_LINK_ADDED    0x001u
+#define IFCTL_EV_LINK_REMOVED  0x002u
+#define IFCTL_EV_RENAMED       0x004u
+#define IFCTL_EV_FLAGS         0x008u
+#define IFCTL_EV_MTU           0x010u
+#define IFCTL_EV_CARRIER       0x020u
+#define IFCTL_EV_ADDR_ADDED    0x040u
+#define IFCTL_EV_ADDR_REMOVED  0x080u
+#define IFCTL_EV_LLADDR        0x100u
+#define IFCTL_EV_ALL           0x1ffu
+
+typedef struct ifctl_event {
+    uint64_t seq;               /* daemon-wide, one more per event published */
+    uint32_t kind;              /* one IFCTL_EV_* bit */
+    unsigned index;
+    char name[16];              /* the interface's name after the change */
+    int managed;                /* created and owned by ifctld */
+    uint64_t time_ms;           /* when the daemon saw it, ms since the epoch */
+    char old_name[16];          /* RENAMED */
+    uint32_t flags, old_flags;  /* FLAGS (LINK_ADDED: flags) */
+    unsigned mtu, old_mtu;      /* MTU (LINK_ADDED: mtu) */
+    int carrier;                /* CARRIER, LINK_ADDED */
+    int has_addr;               /* ADDR_ADDED, ADDR_REMOVED: addr is set */
+    ifctl_addr_t addr;
+    unsigned char lladdr[32];   /* LLADDR, LINK_ADDED */
+    size_t lladdr_len;
+} ifctl_event_t;
+
+/* Makes the handle a subscriber to the kinds in `kinds` (IFCTL_EV_* bits; 0:
+ * all) about one interface (name; it is followed through renames) or all (name
+ * NULL). *last_seq, if not NULL, gets the number of the last event published
+ * before. One subscription per handle (-EBUSY). Use a handle of its own for
+ * events: events that arrive while a request on the same handle waits for its
+ * reply are skipped. */
+int ifctl_subscribe(ifctl_t *h, const char *name, uint32_t kinds, uint64_t *last_seq);
+/* The next event. timeout_ms < 0 waits as long as it takes, 0 only takes one
+ * already there. -ETIMEDOUT: none in time; -ENOBUFS: the daemon dropped this
+ * subscriber for reading too slowly (subscribe again and re-read the state);
+ * -ECONNRESET: the daemon went away. For a poll loop: wait for POLLIN on
+ * ifctl_fd(h), then call this with timeout_ms 0. */
+int ifctl_next_event(ifctl_t *h, ifctl_event_t *ev, int timeout_ms);
+/* "link-added", "mtu", ...; "" for a value that is not one kind. */
+const char *ifctl_event_kind_name(uint32_t kind);
+/* A comma-separated list of kind names (also "link": added, removed, renamed;
+ * "address": both directions) to a mask; -EINVAL on an unknown name. */
+int ifctl_event_kinds_parse(const char *list, uint32_t *mask);
+
 /* Same shape as ioctl(2). Interface requests about interfaces ifctld manages go
  * to the daemon; everything else goes to the kernel unchanged, with the caller's
  * own privileges. Returns 0 (or the kernel's result) or -1 with errno set, like ioctl. */
@@ -146,9 +229,38 @@ typedef enum ifctl_personality {
     IFCTL_PERSONALITY_BSD = 1,
     IFCTL_PERSONALITY_SVR4 = 2
 } ifctl_personality_t;
-/* The process-wide personality; the default comes from $IFCTL_PERSONALITY (linux). */
+/* The process-wide personality; the default comes from $IFCTL_PERSONALITY
+ * (linux; bsd and svr4 also by their systems' names, in any case: freebsd,
+ * netbsd, openbsd, darwin, macos; solaris, illumos, sunos). */
 int ifctl_set_personality(ifctl_personality_t p);
 ifctl_personality_t ifctl_get_personality(void);
+
+/* How the bsd personality lays out the entries of SIOCGIFCONF, so that a
+ * ported program's own stepping rule walks the list (libifctl(3), PORTING):
+ *   IFREQ   every entry sizeof(struct ifreq), 40 bytes: code that steps with
+ *           ifr++ (an inet6 entry then holds all of sin6_addr but not
+ *           sin6_scope_id);
+ *   PADDED  max(sizeof(struct ifreq), IFNAMSIZ + the address's length): 40,
+ *           44 for inet6;
+ *   PACKED  IFNAMSIZ + max(sizeof(struct sockaddr), the address's length): 32,
+ *           44 for inet6.
+ * DEFAULT means the process's layout: the one ifctl_set_ifconf_layout() chose,
+ * else $IFCTL_IFCONF (ifreq, padded, packed), else IFREQ. The svr4 and linux
+ * personalities have one layout each (sizeof(struct ifreq) per entry). */
+typedef enum ifctl_ifconf_layout {
+    IFCTL_IFCONF_DEFAULT = 0,
+    IFCTL_IFCONF_IFREQ = 1,
+    IFCTL_IFCONF_PADDED = 2,
+    IFCTL_IFCONF_PACKED = 3
+} ifctl_ifconf_layout_t;
+/* Sets the process's layout (DEFAULT: back to $IFCTL_IFCONF); -EINVAL for any
+ * other value. */
+int ifctl_set_ifconf_layout(ifctl_ifconf_layout_t layout);
+/* The process's layout in force (never DEFAULT). */
+ifctl_ifconf_layout_t ifctl_get_ifconf_layout(void);
+/* ifctl_ioctl() with SIOCGIFCONF laid out as `layout` (DEFAULT: the process's).
+ * <ifctl/compat.h> routes ioctl() here when IFCTL_IFCONF_LAYOUT is defined. */
+int ifctl_ioctl_layout(ifctl_ifconf_layout_t layout, int fd, unsigned long request, ...);
 
 /* "0.1.0" */
 const char *ifctl_version(void);

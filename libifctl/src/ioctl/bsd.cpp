@@ -14,6 +14,7 @@
 #include "unix_family.hpp"
 #include "inet_rules.hpp"
 #include "bsd_ops.hpp"
+#include "ifconf_layout.hpp"
 
 #define IFCTL_COMPAT_NO_FLAG_NAMES
 #include "ifctl/compat.h"
@@ -149,22 +150,28 @@ Outcome clone_destroy(const Call& c) {
 
 // ---- SIOCGIFCONF (ifconf) ---------------------------------------------------------
 
-// Appends one entry: the name, then the address, at least a struct sockaddr
-// long (32 bytes for inet and link-level, 44 for inet6: §13, _SIZEOF_ADDR_IFREQ).
+// Appends one entry: the name, then the address, in the size the layout gives
+// an address of its family (compat.h's IFCTL_IFCONF_ENTRY_SIZE, the same
+// arithmetic the program's _SIZEOF_ADDR_IFREQ does): §13. An address longer
+// than its entry keeps its first bytes: in the ifreq layout an inet6 entry
+// holds family, port, flow information and the whole sin6_addr, not
+// sin6_scope_id (docs/semantics.md).
 struct ConfWriter {
     char* buf;
     int space;
+    ifctl_ifconf_layout_t layout;
     int used = 0;
     bool full = false;
-    void add(const std::string& name, const void* sa, size_t sa_len) {
-        const size_t size = IFNAMSIZ + std::max(sa_len, sizeof(struct sockaddr));
+    void add(const std::string& name, const void* sa, sa_family_t family, size_t sa_len) {
+        const size_t size = IFCTL_IFCONF_ENTRY_SIZE(layout, family);
         if (full || static_cast<size_t>(space - used) < size) {
             full = true;  // only whole entries, and none after the first that does not fit
             return;
         }
         char entry[IFNAMSIZ + sizeof(struct sockaddr_in6)] = {};
+        static_assert(sizeof entry >= sizeof(struct ifreq));
         std::memcpy(entry, name.data(), std::min<size_t>(name.size(), IFNAMSIZ - 1));
-        std::memcpy(entry + IFNAMSIZ, sa, sa_len);
+        std::memcpy(entry + IFNAMSIZ, sa, std::min(sa_len, size - IFNAMSIZ));
         std::memcpy(buf + used, entry, size);
         used += static_cast<int>(size);
     }
@@ -194,22 +201,22 @@ Outcome get_conf(const Call& c) {
     if (!ifc.ifc_buf) return answered(EFAULT);
     std::vector<proto::Interface> all;
     if (!list_all(all)) return answered(ENXIO);
-    ConfWriter w{ifc.ifc_buf, ifc.ifc_len};
+    ConfWriter w{ifc.ifc_buf, ifc.ifc_len, layout_in_force(c.layout)};
     for (const proto::Interface& i : all) {
         const struct sockaddr_dl dl = link_address(i);
-        w.add(i.name, &dl, sizeof dl);
+        w.add(i.name, &dl, AF_LINK, sizeof dl);
         for (const proto::Address& a : i.addresses) {
             if (a.family == AF_INET) {
                 struct sockaddr_in sin {};
                 sin.sin_family = AF_INET;
                 std::memcpy(&sin.sin_addr, a.local.data(), 4);
-                w.add(i.name, &sin, sizeof sin);
+                w.add(i.name, &sin, AF_INET, sizeof sin);
             } else if (a.family == AF_INET6) {
                 struct sockaddr_in6 sin6 {};
                 sin6.sin6_family = AF_INET6;
                 std::memcpy(&sin6.sin6_addr, a.local.data(), 16);
                 if (IN6_IS_ADDR_LINKLOCAL(&sin6.sin6_addr)) sin6.sin6_scope_id = i.index;
-                w.add(i.name, &sin6, sizeof sin6);
+                w.add(i.name, &sin6, AF_INET6, sizeof sin6);
             }
         }
     }

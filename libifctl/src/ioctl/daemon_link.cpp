@@ -9,8 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdarg>
-#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -121,15 +119,6 @@ void forget_if_taken() {
 }
 
 }  // namespace
-
-void debug_note(const char* fmt, ...) {
-    if (!std::getenv("IFCTL_DEBUG")) return;
-    va_list ap;
-    va_start(ap, fmt);
-    std::vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    std::fputc('\n', stderr);
-}
 
 bool daemon_in_our_netns() {
     {

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "libifctl/src/connection.hpp"
+#include "notes.hpp"
 
 namespace ifctl::ioctl_layer {
 
@@ -27,9 +28,5 @@ Link with_daemon(const std::function<bool(client::Connection&)>& fn);
 // none. False when no daemon answers or it cannot be told (the daemon in
 // another pid namespace; no mark and no ptrace rights over the daemon).
 bool daemon_in_our_netns();
-
-
-// Writes one line to stderr when IFCTL_DEBUG is set.
-void debug_note(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 }  // namespace ifctl::ioctl_layer

@@ -6,10 +6,13 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstdlib>
-#include <cstring>
+#include <mutex>
 
 #include "dispatch.hpp"
+#include "ifconf_layout.hpp"
 #include "kernel.hpp"
+#include "names.hpp"
+#include "notes.hpp"
 #include "personality.hpp"
 
 using namespace ifctl::ioctl_layer;
@@ -18,13 +21,25 @@ namespace {
 
 constexpr int kUnset = -1;
 std::atomic<int> g_personality{kUnset};
+std::once_flag g_env_once;
+ifctl_personality_t g_env = IFCTL_PERSONALITY_LINUX;
 
+// $IFCTL_PERSONALITY, read once. The systems' own names are accepted too
+// (freebsd, solaris, ...), in any case. Anything else is said once on stderr
+// and means linux: a silent fallback would leave a BSD program reading Linux
+// answers (garbage families in its SIOCGIFCONF walk) with no clue why.
 ifctl_personality_t personality_from_env() {
-    const char* p = std::getenv("IFCTL_PERSONALITY");
-    if (!p || !*p || std::strcmp(p, "linux") == 0) return IFCTL_PERSONALITY_LINUX;
-    if (std::strcmp(p, "bsd") == 0) return IFCTL_PERSONALITY_BSD;
-    if (std::strcmp(p, "svr4") == 0) return IFCTL_PERSONALITY_SVR4;
-    return IFCTL_PERSONALITY_LINUX;  // an unknown name is not worth failing every ioctl over
+    std::call_once(g_env_once, [] {
+        const char* v = std::getenv("IFCTL_PERSONALITY");
+        if (v && *v) {
+            if (auto p = personality_by_name(v)) g_env = *p;
+            else note("ifctl: IFCTL_PERSONALITY=%s is not a personality (accepted, in any case: %s); using linux", v,
+                      personality_names().c_str());
+        }
+        debug_note("ifctl: personality %s%s%s", personality_name(g_env), v && *v ? " from IFCTL_PERSONALITY=" : "",
+                   v && *v ? v : "");
+    });
+    return g_env;
 }
 
 int socket_domain(int fd) {
@@ -49,7 +64,7 @@ const RequestRow* find_request(ifctl_personality_t p, unsigned long request) {
 
 // The one dispatch: ifctl_ioctl passes the system call as `kernel`, the preload
 // shim passes the next ioctl in the symbol chain (libc's, or another shim's).
-int dispatch_ioctl(int fd, unsigned long request, void* arg, KernelIoctl kernel) {
+int dispatch_ioctl(int fd, unsigned long request, void* arg, KernelIoctl kernel, ifctl_ifconf_layout_t layout) {
     const RequestRow* row = find_request(ifctl_get_personality(), request);
     if (!row || !arg) return kernel(fd, request, arg);
     // Interface requests mean something only on a socket; on anything else the
@@ -59,7 +74,7 @@ int dispatch_ioctl(int fd, unsigned long request, void* arg, KernelIoctl kernel)
     const int saved = errno;
     Outcome o;
     try {
-        o = row->handler(Call{fd, request, arg, domain});
+        o = row->handler(Call{fd, request, arg, domain, layout});
     } catch (...) {  // never let C++ escape into C callers
         errno = ENOMEM;
         return -1;
@@ -83,6 +98,7 @@ extern "C" {
 int ifctl_set_personality(ifctl_personality_t p) {
     if (p != IFCTL_PERSONALITY_LINUX && p != IFCTL_PERSONALITY_BSD && p != IFCTL_PERSONALITY_SVR4) return -EINVAL;
     g_personality = p;
+    debug_note("ifctl: personality %s, set by the program", personality_name(p));
     return 0;
 }
 
@@ -101,6 +117,19 @@ int ifctl_ioctl(int fd, unsigned long request, ...) {
     void* arg = va_arg(ap, void*);
     va_end(ap);
     return dispatch_ioctl(fd, request, arg, kernel_ioctl);
+}
+
+int ifctl_ioctl_layout(ifctl_ifconf_layout_t layout, int fd, unsigned long request, ...) {
+    va_list ap;
+    va_start(ap, request);
+    void* arg = va_arg(ap, void*);
+    va_end(ap);
+    if (layout != IFCTL_IFCONF_DEFAULT && layout != IFCTL_IFCONF_IFREQ && layout != IFCTL_IFCONF_PADDED &&
+        layout != IFCTL_IFCONF_PACKED) {
+        errno = EINVAL;
+        return -1;
+    }
+    return dispatch_ioctl(fd, request, arg, kernel_ioctl, layout);
 }
 
 }  // extern "C"

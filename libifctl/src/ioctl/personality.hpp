@@ -15,6 +15,7 @@ struct Call {
     unsigned long request;
     void* arg;
     int domain;  // socket domain of fd (AF_INET, AF_INET6, AF_UNIX, ...), -1 if not a socket
+    ifctl_ifconf_layout_t layout = IFCTL_IFCONF_DEFAULT;  // the SIOCGIFCONF layout asked for (ifconf_layout.hpp)
 };
 
 struct Outcome {

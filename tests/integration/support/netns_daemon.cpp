@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -101,10 +102,21 @@ Daemon::Daemon(const std::string& extra_args, unsigned long nofile, unsigned lon
     args.insert(args.begin() + 2, {"--socket", socket_});
     // A test that restarts a daemon over the same state passes its own --state-dir;
     // one that needs less logging, its own --log-level.
-    for (const char* opt : {"--state-dir", "--log-level"})
+    // Without a --config of its own, an empty file: the embedded defaults,
+    // whatever the machine's /etc/ifctl/ifctl.conf says.
+    if (extra_args.find("--config") == std::string::npos) {
+        const std::string empty = dir_ + "/empty.conf";
+        std::ofstream touch(empty);
+        args.push_back("--config");
+        args.push_back(empty);
+    }
+    // A test that checks what a stop keeps passes its own --on-stop; the others
+    // stop for good, so that the next daemon in the namespace finds no TAPs.
+    for (const char* opt : {"--state-dir", "--log-level", "--on-stop"})
         if (extra_args.find(opt) == std::string::npos) {
             args.push_back(opt);
-            args.push_back(std::string(opt) == "--state-dir" ? dir_ + "/state" : "debug");
+            const std::string o = opt;
+            args.push_back(o == "--state-dir" ? dir_ + "/state" : o == "--log-level" ? "debug" : "destroy");
         }
 
     // Set before the fork so the daemon's own environment names its socket too

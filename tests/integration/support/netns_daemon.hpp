@@ -20,7 +20,8 @@ public:
     // (ifctld.log) in a fresh directory /tmp/ifctl-test.XXXXXX; waits until
     // the socket answers. Sets IFCTL_SOCKET. What becomes of the directory:
     // see settle_daemon_dirs() below. `extra_args` may name another
-    // --socket (a restart at the same socket), --state-dir or --log-level.
+    // --socket (a restart at the same socket), --state-dir, --log-level or
+    // --on-stop (default destroy: a stop for good).
     // `nofile` > 0: start it with that open-file limit (soft, and hard too unless
     // `nofile_hard` says otherwise), to test what it does with few descriptors.
     explicit Daemon(const std::string& extra_args = "", unsigned long nofile = 0, unsigned long nofile_hard = 0);

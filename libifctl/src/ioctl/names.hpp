@@ -1,0 +1,27 @@
+// The names a porter gives in the environment: personalities
+// ($IFCTL_PERSONALITY) and SIOCGIFCONF layouts ($IFCTL_IFCONF), one table each,
+// read case-insensitively. Pure functions, unit-tested (tests/unit/test_names.cpp).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ifctl/ifctl.h"
+
+namespace ifctl::ioctl_layer {
+
+// "bsd", "FreeBSD", "macos" → BSD; "svr4", "Solaris", "illumos" → SVR4; ...
+std::optional<ifctl_personality_t> personality_by_name(std::string_view name);
+// "linux", "bsd" or "svr4".
+const char* personality_name(ifctl_personality_t p);
+// Every accepted name, comma-separated, for a message.
+std::string personality_names();
+
+// "ifreq", "padded", "packed" (any case) → the layout; never DEFAULT.
+std::optional<ifctl_ifconf_layout_t> layout_by_name(std::string_view name);
+// "ifreq", "padded", "packed" ("default" for DEFAULT).
+const char* layout_name(ifctl_ifconf_layout_t l);
+std::string layout_names();
+
+}  // namespace ifctl::ioctl_layer

@@ -92,20 +92,11 @@ Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<u
     return r;
 }
 
-Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& rec) {
-    kernel_.poll_events();
-    const AfterRequest after{*this};
-    const size_t n = steps.size();
-    if (n == 0) return Reply::error(EINVAL, "a batch needs at least one step");
-
-    // 1. Validate and judge every step before anything is applied.
-    std::vector<proto::Request> reqs(n);
-    for (size_t i = 0; i < n; ++i) {
-        if (proto::Error e = proto::validate_request(steps[i], reqs[i])) return step_error(i, n, e.code, e.message);
-        const OpDescriptor* op = descriptor(reqs[i].op());
-        if (!op || op->batch == BatchRole::Never || op->batch == BatchRole::Unset)
-            return step_error(i, n, EINVAL, std::string(proto::op_name(reqs[i].header.op)) + " cannot be a step of a batch");
-    }
+// Judges every step on a model of the batch's own effects (creates, renames,
+// destroys, owners): a refusal names the step, and nothing has run.
+std::optional<Reply> Dispatcher::judge_batch(const Peer& peer, const std::vector<proto::Request>& reqs,
+                                             AuditRecord& rec) {
+    const size_t n = reqs.size();
     Model model{kernel_, registry_, {}};
     // Held for the whole batch: a reload may replace policy_ meanwhile.
     const std::shared_ptr<const Policy> policy = policy_;
@@ -170,6 +161,24 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
             default: break;
         }
     }
+    return std::nullopt;
+}
+
+Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& rec) {
+    kernel_.poll_events();
+    const AfterRequest after{*this};
+    const size_t n = steps.size();
+    if (n == 0) return Reply::error(EINVAL, "a batch needs at least one step");
+
+    // 1. Validate and judge every step before anything is applied.
+    std::vector<proto::Request> reqs(n);
+    for (size_t i = 0; i < n; ++i) {
+        if (proto::Error e = proto::validate_request(steps[i], reqs[i])) return step_error(i, n, e.code, e.message);
+        const OpDescriptor* op = descriptor(reqs[i].op());
+        if (!op || op->batch == BatchRole::Never || op->batch == BatchRole::Unset)
+            return step_error(i, n, EINVAL, std::string(proto::op_name(reqs[i].header.op)) + " cannot be a step of a batch");
+    }
+    if (std::optional<Reply> no = judge_batch(peer, reqs, rec)) return std::move(*no);
 
     // A batch the state directory could not record is refused before any step runs.
     if (std::optional<Reply> no = refuse_unrecordable()) return std::move(*no);

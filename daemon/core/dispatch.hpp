@@ -134,6 +134,7 @@ private:
     std::optional<Reply> refuse_unrecordable();
     void record_kernel_config(const proto::Request& req, uint32_t index, Reply& r);
     Reply run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& audit);
+    std::optional<Reply> judge_batch(const Peer& peer, const std::vector<proto::Request>& reqs, AuditRecord& audit);
 
     // Publishes the events a request read or caused, however it ends.
     struct AfterRequest {

@@ -50,7 +50,8 @@ Outcome set_flags(const Call& c) {
     if (int e = refused(d)) return answered(e);
     const uint32_t word = static_cast<uint16_t>(d.r.ifr_flags) | static_cast<uint32_t>(ifctl_ifr_flagshigh(&d.r)) << 16;
     const FlagChange fc = bsd_flags_to_linux(word);
-    if (int e = send(d, [&](Connection& conn, const Target& t) { return conn.set_flags(t, fc.flags, fc.mask); }))
+    // A down keeps the global IPv6 addresses, as on BSD (KeepInet6).
+    if (int e = send(d, [&](Connection& conn, const Target& t) { return conn.set_flags(t, fc.flags, fc.mask, true); }))
         return answered(e);
     return answered(set_flag_refs(d.l.rec, fc));
 }

@@ -42,7 +42,8 @@ Outcome set_flags(const Call& c) {
     if (d.err) return answered(d.err);
     if (int e = refused(d)) return answered(e);
     const FlagChange fc = svr4_flags_to_linux(static_cast<uint16_t>(d.r.ifr_flags));
-    return answered(send(d, [&](Connection& conn, const Target& t) { return conn.set_flags(t, fc.flags, fc.mask); }));
+    // A down keeps the IPv6 addresses, as illumos does (KeepInet6).
+    return answered(send(d, [&](Connection& conn, const Target& t) { return conn.set_flags(t, fc.flags, fc.mask, true); }));
 }
 
 Outcome set_mtu(const Call& c) {

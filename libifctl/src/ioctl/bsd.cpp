@@ -224,14 +224,14 @@ Outcome get_conf(const Call& c) {
 // AF_INET socket has them; any other has none (EOPNOTSUPP).
 int need_inet(const Call& c) { return c.domain == AF_INET ? 0 : EOPNOTSUPP; }
 
-// The address in `sa` if it is one of the interface's, else the first (FreeBSD
-// in_gifaddr_ioctl, §5.2).
+// The address whose sin_addr equals the one in `sa`, else the first (FreeBSD
+// in_control_ioctl, §5.2). Only the four address bytes are compared, never
+// sa_family: a program that reused its ifreq for SIOCGIFFLAGS or SIOCGIFMTU has
+// overwritten the family bytes but not the address.
 const proto::Address* named_or_first(const proto::Interface& rec, const struct sockaddr* sa) {
-    if (sa->sa_family == AF_INET) {
-        const uint32_t want = read_sockaddr_in(sa);
-        for (const proto::Address& a : rec.addresses)
-            if (a.family == AF_INET && v4(a) == want) return &a;
-    }
+    const uint32_t want = read_sockaddr_in(sa);
+    for (const proto::Address& a : rec.addresses)
+        if (a.family == AF_INET && v4(a) == want) return &a;
     return first_inet(rec);
 }
 

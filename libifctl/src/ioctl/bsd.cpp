@@ -446,12 +446,19 @@ Outcome add_alias6(const Call& c) {
 
 // The address an in6_ifreq names (in6_control): ifr_addr must be AF_INET6 and
 // one of the interface's; a link-local one may carry its zone in sin6_scope_id,
-// which must then be this interface's index. Anything else names none.
-const proto::Address* named_inet6(const proto::Interface& rec, const struct sockaddr_in6& sa) {
-    if (sa.sin6_family != AF_INET6) return nullptr;
-    if (IN6_IS_ADDR_LINKLOCAL(&sa.sin6_addr) && sa.sin6_scope_id != 0 && sa.sin6_scope_id != rec.index)
-        return nullptr;
-    return find_inet6(rec, sa.sin6_addr);
+// which must then be this interface's index. Anything else names none
+// (EADDRNOTAVAIL), except a zone that is no interface at all: ENXIO, as
+// sa6_embedscope answers before the address is looked for.
+int named_inet6(const proto::Interface& rec, const struct sockaddr_in6& sa, const proto::Address*& out) {
+    out = nullptr;
+    if (sa.sin6_family != AF_INET6) return EADDRNOTAVAIL;
+    const uint32_t zone = sa.sin6_scope_id;
+    if (IN6_IS_ADDR_LINKLOCAL(&sa.sin6_addr) && zone != 0 && zone != rec.index) {
+        const Reach r = lookup(Target::by_index(zone), false).reach;
+        return r == Reach::Managed || r == Reach::Unmanaged ? EADDRNOTAVAIL : ENXIO;
+    }
+    out = find_inet6(rec, sa.sin6_addr);
+    return out ? 0 : EADDRNOTAVAIL;
 }
 
 // The opening of the in6_ifreq requests: lookup (ENXIO), the socket (only
@@ -472,8 +479,7 @@ In6Req open_in6(const Call& c, bool change) {
         return r;
     }
     if (change && (r.err = refused(r.d))) return r;
-    r.a = named_inet6(r.d.l.rec, r.q.ifr_ifru.ifru_addr);
-    if (!r.a) r.err = EADDRNOTAVAIL;
+    r.err = named_inet6(r.d.l.rec, r.q.ifr_ifru.ifru_addr, r.a);
     return r;
 }
 

@@ -375,7 +375,8 @@ TEST_CASE("bsd personality: request table") {
                        "192.168.5.5/24 brd 192.168.5.255 label bt0"})},
         {"§9", "SIOCDIFADDR of an address the interface lacks: EADDRNOTAVAIL", AF_INET, SIOCDIFADDR,
          addr("bt0", "10.9.9.9"), EADDRNOTAVAIL},
-        {"§9", "SIOCDIFADDR of the address named", AF_INET, SIOCDIFADDR, addr("bt0", "10.2.0.1"), 0, {},
+        {"§9 (in_difaddr_ioctl)", "SIOCDIFADDR of the address named by sin_addr, family bytes overwritten: that one, "
+         "not the first", AF_INET, SIOCDIFADDR, addr("bt0", "10.2.0.1", 0x1043), 0, {},
          addrs("bt0", {"10.1.0.9/24 brd 10.1.0.250 label bt0", "192.168.5.5/24 brd 192.168.5.255 label bt0"})},
         {"§9, §15.15", "SIOCDIFADDR with no address given: the first (in the kernel's order)", AF_INET, SIOCDIFADDR,
          [&first](Arg& a) {

@@ -261,6 +261,8 @@ TEST_CASE("BSD configuring program: an alias, then down and up, leaves every oth
     test::run("ip tuntap add dev um0 mode tap && ip addr add 10.20.0.1/24 dev um0 && "
               "ip addr add 2001:db8:20::1/64 dev um0 && ip link set um0 up");
     test::run("ip link add br7 type bridge && ip addr add 10.21.0.1/16 dev br7");
+    proto::Interface idle;
+    REQUIRE(s.c->create("pt3", client::CreateOptions{}, idle) == 0);  // down, without addresses
     const auto before = all_addresses();
     REQUIRE(before.at("pt0").size() == 6);
 

@@ -380,22 +380,19 @@ Outcome add_alias(const Call& c) {
     return answered(put_address(d, old, &next));
 }
 
-// SIOCDIFADDR (FreeBSD in_difaddr_ioctl, §9): the address named, or with no
-// address given (not AF_INET, or 0.0.0.0) the first one.
+// SIOCDIFADDR (FreeBSD in_difaddr_ioctl, §9): the address whose sin_addr
+// equals ifr_addr's, whatever the family bytes hold (as for the gets); else,
+// with no address given (not AF_INET, or 0.0.0.0), the first one.
 Outcome del_alias(const Call& c) {
     Dev d = open_dev(c, Need::Addresses);
     if (d.err) return answered(d.err);
     if (int e = need_inet(c)) return answered(e);
     if (int e = refused(d)) return answered(e);
     const proto::Address* victim = nullptr;
-    const bool named = d.r.ifr_addr.sa_family == AF_INET && read_sockaddr_in(&d.r.ifr_addr) != 0;
-    if (named) {
-        const uint32_t want = read_sockaddr_in(&d.r.ifr_addr);
-        for (const proto::Address& a : d.l.rec.addresses)
-            if (a.family == AF_INET && v4(a) == want) victim = &a;
-    } else {
-        victim = first_inet(d.l.rec);
-    }
+    const uint32_t want = read_sockaddr_in(&d.r.ifr_addr);
+    for (const proto::Address& a : d.l.rec.addresses)
+        if (a.family == AF_INET && v4(a) == want) victim = &a;
+    if (!victim && (d.r.ifr_addr.sa_family != AF_INET || want == 0)) victim = first_inet(d.l.rec);
     if (!victim) return answered(EADDRNOTAVAIL);
     return answered(send(d, [&](Connection& conn, const Target& t) { return conn.addr_del(t, *victim); }));
 }

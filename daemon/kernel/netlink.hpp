@@ -44,6 +44,9 @@ public:
     // Changes. Each returns 0 or the kernel's negative errno.
     int change_link(uint32_t index, const LinkChange& c);
     int add_address(uint32_t index, const proto::Address& a);
+    // Adds an IPv6 address as a dump showed it: its settable flags (nodad,
+    // noprefixroute, ...) too, and a preferred lifetime of 0 if it was deprecated.
+    int restore_address(uint32_t index, const proto::Address& a);
     int delete_address(uint32_t index, const proto::Address& a);
     int delete_link(uint32_t index);
     // Deletes many links at once, for a clean stop: each goes into one new
@@ -99,6 +102,7 @@ public:
     struct Callbacks;
 
 private:
+    int add_address(uint32_t index, const proto::Address& a, bool as_it_was);
     int transact(struct nl_msg* msg);
     struct DumpInterrupted {};
     // Dumps links (RTM_GETLINK) or the addresses of `index` (0: all), into the

@@ -145,7 +145,11 @@ private:
         return 0;
     }
 
-    int run(const op::Flags& o) { return c_.set_flags(target(), o.flags, o.mask); }
+    // `down` keeps the interface's global IPv6 addresses, as BSD's ifconfig does (ifctl(8)).
+    int run(const op::Flags& o) {
+        const bool down = (o.mask & IFF_UP) && !(o.flags & IFF_UP);
+        return c_.set_flags(target(), o.flags, o.mask, down);
+    }
     int run(const op::Mtu& o) { return c_.set_mtu(target(), o.mtu); }
     int run(const op::Metric& o) { return c_.set_metric(target(), o.metric); }
     int run(const op::Txqlen& o) { return c_.set_txqlen(target(), o.qlen); }

@@ -33,6 +33,9 @@ public:
     // Changes. Each returns 0 or the kernel's negative errno.
     virtual int change_link(uint32_t index, const LinkChange& c) = 0;
     virtual int add_address(uint32_t index, const proto::Address& a) = 0;
+    // Adds an IPv6 address as a dump showed it: its settable flags (nodad,
+    // noprefixroute, ...) too, and a preferred lifetime of 0 if it was deprecated.
+    virtual int restore_address(uint32_t index, const proto::Address& a) = 0;
     virtual int delete_address(uint32_t index, const proto::Address& a) = 0;
     virtual int delete_link(uint32_t index) = 0;
     // Makes `noqueue` the link's root queueing discipline.

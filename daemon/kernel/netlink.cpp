@@ -525,7 +525,20 @@ int Netlink::change_link(uint32_t index, const LinkChange& c) {
     return transact(msg);
 }
 
-int Netlink::add_address(uint32_t index, const proto::Address& a) {
+namespace {
+
+// The IPv6 address flags a client may set (inet6_rtm_newaddr takes these from
+// IFA_FLAGS); the others are the kernel's own state.
+constexpr uint32_t kSettableInet6Flags =
+    IFA_F_NODAD | IFA_F_HOMEADDRESS | IFA_F_MANAGETEMPADDR | IFA_F_NOPREFIXROUTE | IFA_F_MCAUTOJOIN;
+
+}  // namespace
+
+int Netlink::add_address(uint32_t index, const proto::Address& a) { return add_address(index, a, false); }
+
+int Netlink::restore_address(uint32_t index, const proto::Address& a) { return add_address(index, a, true); }
+
+int Netlink::add_address(uint32_t index, const proto::Address& a, bool as_it_was) {
     struct nl_msg* msg = nlmsg_alloc_simple(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
     if (!msg) return -ENOMEM;
     struct ifaddrmsg ifa{};
@@ -540,6 +553,17 @@ int Netlink::add_address(uint32_t index, const proto::Address& a) {
     put_addr(msg, IFA_ADDRESS, a.peer ? a.peer->data() : a.local.data(), len);
     if (a.broadcast) put_addr(msg, IFA_BROADCAST, a.broadcast->data(), 4);
     if (!a.label.empty()) nla_put_string(msg, IFA_LABEL, a.label.c_str());
+    if (as_it_was && a.family == AF_INET6) {
+        if (const uint32_t f = a.flags & kSettableInet6Flags) nla_put_u32(msg, IFA_FLAGS, f);
+        // A permanent address has an infinite valid lifetime; a deprecated one
+        // a preferred lifetime of 0. Nothing else about lifetimes is recorded.
+        if (a.flags & IFA_F_DEPRECATED) {
+            struct ifa_cacheinfo ci {};
+            ci.ifa_valid = 0xffffffffu;  // INFINITY_LIFE_TIME
+            ci.ifa_prefered = 0;
+            nla_put(msg, IFA_CACHEINFO, sizeof ci, &ci);
+        }
+    }
     return transact(msg);
 }
 

@@ -33,6 +33,7 @@ public:
     // Changes. Each returns 0 or the kernel's negative errno.
     int change_link(uint32_t index, const LinkChange& c) override;
     int add_address(uint32_t index, const proto::Address& a) override;
+    int restore_address(uint32_t index, const proto::Address& a) override;
     int delete_address(uint32_t index, const proto::Address& a) override;
     int delete_link(uint32_t index) override;
     // Deletes many links at once, for a clean stop: each goes into one new
@@ -88,6 +89,7 @@ public:
     struct Callbacks;
 
 private:
+    int add_address(uint32_t index, const proto::Address& a, bool as_it_was);
     int transact(struct nl_msg* msg);
     struct DumpInterrupted {};
     // Dumps links (RTM_GETLINK) or the addresses of `index` (0: all), into the

@@ -98,6 +98,7 @@ constexpr AttrRow kAttrRows[] = {
     {A::Step, {"step", K::Bytes, kHeaderSize, 65000}},
     {A::StepIndex, {"step-index", K::U32}},
     {A::BatchContinues, {"batch-continues", K::U8}},
+    {A::KeepInet6, {"keep-inet6", K::U8}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
@@ -128,7 +129,8 @@ const OpRow kOpRows[] = {
       {A::VnetHdr, P::Optional}, {A::UniqueId, P::Optional}, {A::UniqueFamily, P::Optional},
       {A::Persistent, P::Optional}}},
     {Op::Destroy, "destroy", true, true, {}},
-    {Op::SetFlags, "set-flags", true, true, {{A::Flags, P::Required}, {A::FlagsMask, P::Required}}},
+    {Op::SetFlags, "set-flags", true, true,
+     {{A::Flags, P::Required}, {A::FlagsMask, P::Required}, {A::KeepInet6, P::Optional}}},
     {Op::SetMtu, "set-mtu", true, true, {{A::Mtu, P::Required}}},
     {Op::SetMetric, "set-metric", true, true, {{A::Metric, P::Required}}},
     {Op::SetLladdr, "set-lladdr", true, true, {{A::Lladdr, P::Required}, {A::HwType, P::Optional}}},

@@ -125,8 +125,10 @@ enum class A : uint16_t {
     Step = 87,        // bytes on Batch: one whole sub-request frame (header included)
     StepIndex = 88,   // u32 in a Batch error reply: the failing step, from 0
     BatchContinues = 89, // u8 on Batch: 1 = more steps follow in the next Batch request
+    KeepInet6 = 90,   // u8 on SetFlags: 1 = a change that takes the interface down keeps its
+                      // permanent global inet6 addresses, as BSD does (re-added after the down)
 };
-inline constexpr uint16_t kMaxAttr = 89;
+inline constexpr uint16_t kMaxAttr = 90;
 
 struct AttrSpec {
     std::string_view name;

@@ -303,9 +303,10 @@ int Connection::destroy(const Target& tg) {
     return simple(w);
 }
 
-int Connection::set_flags(const Target& tg, uint32_t flags, uint32_t mask) {
+int Connection::set_flags(const Target& tg, uint32_t flags, uint32_t mask, bool keep_inet6) {
     proto::Writer w = request(Op::SetFlags, &tg);
     w.u32(t(A::Flags), flags).u32(t(A::FlagsMask), mask);
+    if (keep_inet6) w.u8(t(A::KeepInet6), 1);
     return simple(w);
 }
 

@@ -77,7 +77,9 @@ public:
     int get(const Target& t, proto::Interface& out, bool brief = false);
     int create(const std::string& name_or_pattern, const CreateOptions& opts, proto::Interface& created);
     int destroy(const Target& t);
-    int set_flags(const Target& t, uint32_t flags, uint32_t mask);
+    // keep_inet6: a change that takes the interface down keeps its global IPv6
+    // addresses, as BSD does (KeepInet6; docs/protocol.md).
+    int set_flags(const Target& t, uint32_t flags, uint32_t mask, bool keep_inet6 = false);
     int set_mtu(const Target& t, uint32_t mtu);
     int set_metric(const Target& t, int32_t metric);
     int set_lladdr(const Target& t, const std::vector<uint8_t>& ll);

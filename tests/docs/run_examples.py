@@ -143,8 +143,13 @@ class Daemon:
         self.dir = tempfile.mkdtemp(prefix="ifctl-doc-example.")
         self.socket = os.path.join(self.dir, "ifctld.sock")
         self.log = open(os.path.join(self.dir, "ifctld.log"), "w")
+        # The embedded defaults whatever the machine's /etc/ifctl/ifctl.conf says, and
+        # a stop for good: the next example's daemon finds no TAP of this one's.
+        empty = os.path.join(self.dir, "empty.conf")
+        open(empty, "w").close()
         self.proc = subprocess.Popen([ifctld, "--foreground", "--socket", self.socket, "--state-dir",
-                                      os.path.join(self.dir, "state")], stdout=self.log, stderr=self.log, env=env)
+                                      os.path.join(self.dir, "state"), "--config", empty, "--on-stop", "destroy"],
+                                     stdout=self.log, stderr=self.log, env=env)
         for _ in range(100):
             if os.path.exists(self.socket):
                 return

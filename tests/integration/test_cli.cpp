@@ -616,6 +616,26 @@ TEST_CASE("up and down", "[flags]") {
     CHECK_FALSE(has_flag(link("tap0"), "UP"));
 }
 
+// BSD's ifconfig keeps an interface's addresses across down and up; Linux
+// drops the IPv6 ones (keep_addr_on_down 0). `down` keeps the global ones.
+TEST_CASE("down, and down up, keep the global inet6 addresses", "[flags][inet6]") {
+    Fixture f;
+    create("tap0");
+    APPLY("tap0", "up", "inet6", "fd00::1/64", "inet6", "fd00:1::2/56", "alias", "inet", "10.0.0.1/24");
+    auto sorted = [](std::vector<std::string> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    const std::vector<std::string> all = {"inet 10.0.0.1/24 brd 10.0.0.255", "inet6 fd00:1::2/56", "inet6 fd00::1/64"};
+    REQUIRE(sorted(global_addrs(link("tap0"))) == all);
+    APPLY("tap0", "down", "up");
+    CHECK(sorted(global_addrs(link("tap0"))) == all);
+    CHECK(has_flag(link("tap0"), "UP"));
+    APPLY("tap0", "down");
+    CHECK(sorted(global_addrs(link("tap0"))) == all);
+    CHECK(cli({"tap0"}).out.find("\tinet6 fd00:1::2 prefixlen 56\n") != std::string::npos);
+}
+
 TEST_CASE("promisc and -promisc", "[flags]") {
     Fixture f;
     create("tap0");

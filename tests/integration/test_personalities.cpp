@@ -158,7 +158,31 @@ std::function<void(Arg&)> in6_del(std::string n, const char* ip) {
     };
 }
 
+// An in6_ifreq naming an IPv6 address (family AF_INET6 unless told).
+std::function<void(Arg&)> in6_req(std::string n, std::string ip, int family = AF_INET6, uint32_t scope = 0) {
+    return [=](Arg& a) {
+        struct in6_ifreq q {};
+        std::strncpy(q.ifr_name, n.c_str(), IFNAMSIZ - 1);
+        q.ifr_ifru.ifru_addr.sin6_family = static_cast<sa_family_t>(family);
+        q.ifr_ifru.ifru_addr.sin6_scope_id = scope;
+        inet_pton(AF_INET6, ip.c_str(), &q.ifr_ifru.ifru_addr.sin6_addr);
+        std::memcpy(a.bytes, &q, sizeof q);
+    };
+}
+
 // ---- checks ---------------------------------------------------------------------
+
+// The sockaddr_in6 at offset 16 as "address%scope", "family?" prepended if not AF_INET6.
+std::string sin6_at(const Arg& a) {
+    struct sockaddr_in6 sa;
+    std::memcpy(&sa, a.bytes + 16, sizeof sa);
+    char buf[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, &sa.sin6_addr, buf, sizeof buf);
+    return std::string(sa.sin6_family == AF_INET6 ? "" : "family?") + buf + "%" + std::to_string(sa.sin6_scope_id);
+}
+std::function<void(const Arg&)> sin6_16(std::string want) {
+    return [want](const Arg& a) { CHECK(sin6_at(a) == want); };
+}
 
 std::function<void(const Arg&)> sin16(std::string want) {
     return [want](const Arg& a) { CHECK(sin_at(a, 16) == want); };
@@ -169,6 +193,14 @@ std::function<void(const Arg&)> int_at16(int want) {
 std::function<void()> addrs(std::string dev, std::vector<std::string> want) {
     std::sort(want.begin(), want.end());
     return [=] { CHECK(addresses(dev) == want); };
+}
+// The link-local IPv6 address of a link, as `ip -j` shows it.
+std::string link_local(const std::string& dev) {
+    const json l = link(dev);  // outlives the loop
+    for (const json& a : l.at("addr_info"))
+        if (a.at("family") == "inet6" && a.value("scope", "") == "link") return a.at("local").get<std::string>();
+    FAIL("no link-local address on " << dev);
+    return "";
 }
 std::function<void()> mtu(std::string dev, int want) {
     return [=] { CHECK(link(dev).at("mtu") == want); };
@@ -259,6 +291,12 @@ TEST_CASE("bsd personality: request table") {
              CHECK_FALSE(has_flag(l, "LOOPBACK"));
              CHECK_FALSE(has_flag(l, "POINTOPOINT"));
          }},
+        {"§4", "bt0:1 names no BSD interface: SIOCSIFFLAGS 0 on it is ENXIO, bt0 stays up", AF_INET, SIOCSIFFLAGS,
+         flags("bt0:1", 0), ENXIO, {}, [] { CHECK(has_flag(link("bt0"), "UP")); }},
+        {"§4", "SIOCGIFFLAGS bt0:7: ENXIO", AF_INET, SIOCGIFFLAGS, name("bt0:7"), ENXIO},
+        {"§4", "SIOCSIFMTU bt0:1: ENXIO", AF_INET, SIOCSIFMTU, int16("bt0:1", 1400), ENXIO},
+        {"§4", "SIOCGIFMTU bt0:1: ENXIO", AF_INET, SIOCGIFMTU, name("bt0:1"), ENXIO},
+        {"§12.1", "SIOCIFDESTROY bt0:1: ENXIO, bt0 stays", AF_INET, SIOCIFDESTROY, name("bt0:1"), ENXIO},
         {"§3.2", "get after set: UP and NOARP in the low word, MULTICAST still 0x8000", AF_INET, SIOCGIFFLAGS,
          name("bt0"), 0,
          [](const Arg& a) {
@@ -320,6 +358,14 @@ TEST_CASE("bsd personality: request table") {
          0, sin16("10.1.0.9")},
         {"§5.2", "netmask of the address named", AF_INET, SIOCGIFNETMASK, addr("bt0", "10.2.0.1"), 0,
          sin16("255.255.255.128")},
+        {"§5.2 (in_control_ioctl)", "the address is matched by sin_addr alone: family bytes overwritten by a flags get",
+         AF_INET, SIOCGIFNETMASK, addr("bt0", "10.2.0.1", 0x1043), 0, sin16("255.255.255.128")},
+        {"§5.2 (in_control_ioctl)", "broadcast of the address named, family 0", AF_INET, SIOCGIFBRDADDR,
+         addr("bt0", "10.2.0.1", AF_UNSPEC), 0, sin16("10.2.0.127")},
+        {"§4", "SIOCGIFADDR bt0:1: ENXIO", AF_INET, SIOCGIFADDR, addr("bt0:1", "10.2.0.1"), ENXIO},
+        {"§4", "SIOCDIFADDR bt0:1: ENXIO, nothing deleted", AF_INET, SIOCDIFADDR, addr("bt0:1", "10.2.0.1"), ENXIO},
+        {"§4", "SIOCAIFADDR bt0:1: ENXIO, nothing added", AF_INET, SIOCAIFADDR,
+         alias("bt0:1", "10.7.0.1", nullptr, "255.255.255.0"), ENXIO},
         {"§5.2", "broadcast of the first", AF_INET, SIOCGIFBRDADDR, name("bt0"), 0, sin16("10.1.0.255")},
         {"§5.2, §15.7", "SIOCGIFDSTADDR on a broadcast interface: EINVAL", AF_INET, SIOCGIFDSTADDR, name("bt0"), EINVAL},
         {"§5.5", "SIOCSIFDSTADDR on a broadcast interface: EINVAL", AF_INET, SIOCSIFDSTADDR, addr("bt0", "10.1.0.2"),
@@ -329,7 +375,8 @@ TEST_CASE("bsd personality: request table") {
                        "192.168.5.5/24 brd 192.168.5.255 label bt0"})},
         {"§9", "SIOCDIFADDR of an address the interface lacks: EADDRNOTAVAIL", AF_INET, SIOCDIFADDR,
          addr("bt0", "10.9.9.9"), EADDRNOTAVAIL},
-        {"§9", "SIOCDIFADDR of the address named", AF_INET, SIOCDIFADDR, addr("bt0", "10.2.0.1"), 0, {},
+        {"§9 (in_difaddr_ioctl)", "SIOCDIFADDR of the address named by sin_addr, family bytes overwritten: that one, "
+         "not the first", AF_INET, SIOCDIFADDR, addr("bt0", "10.2.0.1", 0x1043), 0, {},
          addrs("bt0", {"10.1.0.9/24 brd 10.1.0.250 label bt0", "192.168.5.5/24 brd 192.168.5.255 label bt0"})},
         {"§9, §15.15", "SIOCDIFADDR with no address given: the first (in the kernel's order)", AF_INET, SIOCDIFADDR,
          [&first](Arg& a) {
@@ -349,8 +396,44 @@ TEST_CASE("bsd personality: request table") {
         {"§9 (IPv6)", "SIOCAIFADDR_IN6 of an existing address changes its prefix", AF_INET6, SIOCAIFADDR_IN6,
          in6_alias("bt0", "2001:db8::1", 80), 0, {},
          [] { CHECK(addresses("bt0").back() == "2001:db8::1/80"); }},
+        {"in6.c", "SIOCGIFADDR_IN6 on an AF_INET socket: EOPNOTSUPP", AF_INET, SIOCGIFADDR_IN6,
+         in6_req("bt0", "2001:db8::1"), EOPNOTSUPP},
+        {"in6.c", "SIOCGIFADDR_IN6 on an unknown interface: ENXIO", AF_INET6, SIOCGIFADDR_IN6,
+         in6_req("nosuch0", "2001:db8::1"), ENXIO},
+        {"in6.c", "SIOCGIFADDR_IN6 on bt0:1: ENXIO", AF_INET6, SIOCGIFADDR_IN6, in6_req("bt0:1", "2001:db8::1"), ENXIO},
+        {"in6.c", "SIOCGIFNETMASK_IN6 of an address the interface lacks: EADDRNOTAVAIL", AF_INET6, SIOCGIFNETMASK_IN6,
+         in6_req("bt0", "2001:db8::2"), EADDRNOTAVAIL},
+        {"in6.c", "SIOCGIFNETMASK_IN6 with ifr_addr not AF_INET6: EADDRNOTAVAIL (names no address)", AF_INET6,
+         SIOCGIFNETMASK_IN6, in6_req("bt0", "2001:db8::1", AF_INET), EADDRNOTAVAIL},
+        {"in6.c", "SIOCGIFADDR_IN6: the address, no scope", AF_INET6, SIOCGIFADDR_IN6, in6_req("bt0", "2001:db8::1"), 0,
+         sin6_16("2001:db8::1%0")},
+        {"in6.c", "SIOCGIFNETMASK_IN6: the /80 as a mask, family AF_INET6", AF_INET6, SIOCGIFNETMASK_IN6,
+         in6_req("bt0", "2001:db8::1"), 0, sin6_16("ffff:ffff:ffff:ffff:ffff::%0")},
+        {"in6.c", "SIOCGIFDSTADDR_IN6 on a broadcast interface: EINVAL", AF_INET6, SIOCGIFDSTADDR_IN6,
+         in6_req("bt0", "2001:db8::1"), EINVAL},
+        {"in6.c", "SIOCGIFAFLAG_IN6 of a settled address (no DAD in the test's namespace): 0", AF_INET6,
+         SIOCGIFAFLAG_IN6, in6_req("bt0", "2001:db8::1"), 0,
+         [](const Arg& a) { CHECK(at<int>(a, 16) == 0); }},
+        {"in6.c", "SIOCGIFALIFETIME_IN6 of a permanent address: infinite, no expiry", AF_INET6, SIOCGIFALIFETIME_IN6,
+         in6_req("bt0", "2001:db8::1"), 0,
+         [](const Arg& a) {
+             const auto lt = at<struct in6_addrlifetime>(a, 16);
+             CHECK(lt.ia6t_vltime == ND6_INFINITE_LIFETIME);
+             CHECK(lt.ia6t_pltime == ND6_INFINITE_LIFETIME);
+             CHECK(lt.ia6t_expire == 0);
+             CHECK(lt.ia6t_preferred == 0);
+         }},
+        {"in6.c", "SIOCGIFADDR_IN6 of the link-local address with its zone: the zone comes back", AF_INET6,
+         SIOCGIFADDR_IN6, [&](Arg& a) { in6_req("bt0", link_local("bt0"), AF_INET6, bt.index)(a); }, 0,
+         [&](const Arg& a) { CHECK(sin6_at(a) == link_local("bt0") + "%" + std::to_string(bt.index)); }},
+        {"in6.c", "a link-local address with another interface's zone (lo): EADDRNOTAVAIL", AF_INET6,
+         SIOCGIFNETMASK_IN6, [&](Arg& a) { in6_req("bt0", link_local("bt0"), AF_INET6, 1)(a); }, EADDRNOTAVAIL},
+        {"in6.c (sa6_embedscope)", "a link-local address with a zone that is no interface: ENXIO", AF_INET6,
+         SIOCGIFNETMASK_IN6, [&](Arg& a) { in6_req("bt0", link_local("bt0"), AF_INET6, bt.index + 100)(a); }, ENXIO},
         {"§9 (IPv6)", "SIOCDIFADDR_IN6 of a missing address: EADDRNOTAVAIL", AF_INET6, SIOCDIFADDR_IN6,
          in6_del("bt0", "2001:db8::2"), EADDRNOTAVAIL},
+        {"§9 (IPv6)", "SIOCDIFADDR_IN6 on bt0:1: ENXIO", AF_INET6, SIOCDIFADDR_IN6, in6_del("bt0:1", "2001:db8::1"),
+         ENXIO},
         {"§9 (IPv6)", "SIOCDIFADDR_IN6", AF_INET6, SIOCDIFADDR_IN6, in6_del("bt0", "2001:db8::1"), 0, {},
          [] { CHECK(addresses("bt0").size() == 1); }},
     };
@@ -567,6 +650,145 @@ TEST_CASE("svr4 personality: request table") {
     int n = -1;
     CHECK(call(P, AF_INET, SIOCGIFNUM, &n).rc == 0);
     CHECK(n == 3);
+
+    // An alias labelled with the bare device name, as `ifctl st5 alias` and the bsd
+    // personality's SIOCAIFADDR make it: a logical interface of its own, named by
+    // the lowest free unit (st5:1 is taken by its label), and every get by that
+    // name answers for that address.
+    proto::Address bare;
+    bare.family = AF_INET;
+    inet_pton(AF_INET, "10.4.0.1", bare.local.data());
+    bare.prefix = 24;
+    bare.broadcast = std::array<uint8_t, 4>{10, 4, 0, 255};
+    bare.label = "st5";
+    REQUIRE(g_conn->addr_add(client::Target::by_name("st5"), bare) == 0);
+    const std::vector<Case> logical_cases = {
+        {"§13, §4 (logical interfaces)", "SIOCGIFCONF: the alias labelled st5 is st5:2, not a second st5", AF_INET,
+         SIOCGIFCONF, conf_buf(sizeof(Arg::data)), 0,
+         [](const Arg& a) {
+             std::vector<std::string> got;
+             for (int off = 0; off < at<int>(a, 0); off += sizeof(struct ifreq)) {
+                 const auto* r = reinterpret_cast<const struct ifreq*>(a.data + off);
+                 char buf[INET_ADDRSTRLEN];
+                 inet_ntop(AF_INET, &reinterpret_cast<const struct sockaddr_in*>(&r->ifr_addr)->sin_addr, buf, sizeof buf);
+                 got.push_back(std::string(r->ifr_name) + " " + buf);
+             }
+             CHECK(got == std::vector<std::string>{"lo 0.0.0.0", "st5 10.3.0.2", "st5:1 172.16.1.1", "st5:2 10.4.0.1"});
+         }},
+        {"§5.2", "SIOCGIFADDR st5:2", AF_INET, SIOCGIFADDR, name("st5:2"), 0, sin16("10.4.0.1")},
+        {"§5.2", "SIOCGIFNETMASK st5:2: its own /24", AF_INET, SIOCGIFNETMASK, name("st5:2"), 0,
+         sin16("255.255.255.0")},
+        {"§5.2", "SIOCGIFNETMASK st5:1: its own /16", AF_INET, SIOCGIFNETMASK, name("st5:1"), 0, sin16("255.255.0.0")},
+        {"§5.2", "SIOCGIFBRDADDR st5:2", AF_INET, SIOCGIFBRDADDR, name("st5:2"), 0, sin16("10.4.0.255")},
+        {"§3.2", "SIOCGIFFLAGS st5:2: the device's flags", AF_INET, SIOCGIFFLAGS, name("st5:2"), 0,
+         [](const Arg& a) { CHECK((at<uint16_t>(a, 16) & IFF_BROADCAST) != 0); }},
+        {"§4 (logical interfaces)", "SIOCGIFFLAGS of a logical interface that does not exist: ENXIO", AF_INET,
+         SIOCGIFFLAGS, name("st5:3"), ENXIO},
+        {"§4 (logical interfaces)", "SIOCSIFFLAGS 0 on a logical interface that does not exist: ENXIO, st5 stays up",
+         AF_INET, SIOCSIFFLAGS, flags("st5:3", 0), ENXIO, {}, [] { CHECK(has_flag(link("st5"), "UP")); }},
+        {"§4 (logical interfaces)", "SIOCGIFMTU st5:3: ENXIO", AF_INET, SIOCGIFMTU, name("st5:3"), ENXIO},
+        {"§5.3", "SIOCSIFNETMASK st5:3: ENXIO", AF_INET, SIOCSIFNETMASK, addr("st5:3", "255.255.0.0"), ENXIO},
+        {"§5.3", "SIOCSIFNETMASK st5:2 changes that address only; its name stays", AF_INET, SIOCSIFNETMASK,
+         addr("st5:2", "255.255.0.0"), 0, {},
+         addrs("st5", {"10.3.0.2/24 brd 10.3.0.255 label st5", "172.16.1.1/16 brd 172.16.255.255 label st5:1",
+                       "10.4.0.1/16 brd 10.4.255.255 label st5"})},
+        {"§5.2", "SIOCGIFNETMASK st5:2 after the change", AF_INET, SIOCGIFNETMASK, name("st5:2"), 0,
+         sin16("255.255.0.0")},
+    };
+    run_cases(P, logical_cases);
+    CHECK(call(P, AF_INET, SIOCGIFNUM, &n).rc == 0);
+    CHECK(n == 4);
+    g_conn.reset();
+}
+
+namespace {
+
+// The global IPv6 addresses of a link as "addr/plen" with the flags a restore must keep.
+std::vector<std::string> global_inet6(const std::string& dev) {
+    std::vector<std::string> out;
+    const json l = link(dev);  // outlives the loop
+    for (const json& a : l.at("addr_info")) {
+        if (a.at("family") != "inet6" || a.value("scope", "") == "link") continue;
+        std::string t = a.at("local").get<std::string>() + "/" + std::to_string(a.at("prefixlen").get<int>());
+        for (const char* f : {"nodad", "noprefixroute", "dynamic", "deprecated"})
+            if (a.value(f, false)) t += std::string(" ") + f;
+        out.push_back(t);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace
+
+// BSD and illumos keep an interface's IPv6 addresses while it is down; Linux
+// drops them (keep_addr_on_down 0). The bsd and svr4 personalities keep the
+// ones the kernel's keep_addr_on_down would keep (permanent, not link-local),
+// with their prefix lengths and flags; the linux personality stays the kernel's.
+TEST_CASE("down and up: bsd and svr4 keep global inet6 addresses, linux drops them as the kernel does") {
+    Daemon d;
+    std::string why;
+    REQUIRE(client::Connection::open(d.socket(), g_conn, why) == 0);
+    create("kd0");
+    const auto kd0 = client::Target::by_name("kd0");
+    REQUIRE(run("cat /proc/sys/net/ipv6/conf/kd0/keep_addr_on_down") == "0\n");
+    auto configure = [&] {
+        REQUIRE(g_conn->set_flags(kd0, IFF_UP, IFF_UP) == 0);
+        run("ip addr flush dev kd0 scope global");
+        run("ip addr add 10.60.0.1/24 brd + dev kd0 && ip addr add 2001:db8:60::1/64 dev kd0 && "
+            "ip addr add 2001:db8:61::1/80 dev kd0 nodad noprefixroute && "
+            "ip addr add 2001:db8:62::1/64 dev kd0 preferred_lft 0 && "
+            "ip addr add 2001:db8:63::1/64 dev kd0 valid_lft 1000 preferred_lft 500");
+    };
+    // What the kernel keeps with keep_addr_on_down: the permanent ones (not the one with a valid lifetime).
+    const std::vector<std::string> kept = {"2001:db8:60::1/64", "2001:db8:61::1/80 nodad noprefixroute",
+                                           "2001:db8:62::1/64 deprecated"};
+    const std::vector<std::string> inet = {"10.60.0.1/24 brd 10.60.0.255 label kd0"};
+    auto inet_only = [](std::vector<std::string> v) {
+        v.erase(std::remove_if(v.begin(), v.end(), [](const std::string& a) { return a.find(':') != std::string::npos; }), v.end());
+        return v;
+    };
+    for (auto p : {IFCTL_PERSONALITY_BSD, IFCTL_PERSONALITY_SVR4}) {
+        INFO("personality " << p);
+        configure();
+        Arg a;
+        std::memset(&a, 0, sizeof a);
+        flags("kd0", 0)(a);
+        REQUIRE(call(p, AF_INET, SIOCSIFFLAGS, a.bytes).rc == 0);
+        CHECK_FALSE(has_flag(link("kd0"), "UP"));
+        CHECK(global_inet6("kd0") == kept);  // while down, as BSD shows them
+        CHECK(inet_only(addresses("kd0")) == inet);
+        flags("kd0", IFF_UP)(a);
+        REQUIRE(call(p, AF_INET, SIOCSIFFLAGS, a.bytes).rc == 0);
+        CHECK(global_inet6("kd0") == kept);
+        CHECK(inet_only(addresses("kd0")) == inet);
+        CHECK(run("ip -6 route show dev kd0").find("2001:db8:60::/64") != std::string::npos);
+    }
+    {
+        INFO("linux personality: the kernel's own answer, every global inet6 address dropped");
+        configure();
+        struct ifreq r {};
+        std::strcpy(r.ifr_name, "kd0");
+        r.ifr_flags = 0;
+        REQUIRE(call(IFCTL_PERSONALITY_LINUX, AF_INET, SIOCSIFFLAGS, &r).rc == 0);
+        CHECK(global_inet6("kd0").empty());
+        CHECK(inet_only(addresses("kd0")) == inet);
+    }
+    {
+        INFO("SetFlags without KeepInet6 (any client of the protocol): the kernel's behaviour");
+        configure();
+        REQUIRE(g_conn->set_flags(kd0, 0, IFF_UP) == 0);
+        CHECK(global_inet6("kd0").empty());
+    }
+    {
+        INFO("KeepInet6 on an interface already down, or on a change that leaves it up: nothing to keep, nothing changes");
+        configure();
+        REQUIRE(g_conn->set_flags(kd0, IFF_UP, IFF_UP, true) == 0);
+        CHECK(global_inet6("kd0").size() == 4);
+        REQUIRE(g_conn->set_flags(kd0, 0, IFF_UP, true) == 0);
+        CHECK(global_inet6("kd0") == kept);
+        REQUIRE(g_conn->set_flags(kd0, 0, IFF_UP, true) == 0);
+        CHECK(global_inet6("kd0") == kept);
+    }
     g_conn.reset();
 }
 

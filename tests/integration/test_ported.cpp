@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -558,6 +559,82 @@ TEST_CASE("BSD program's multicast refusals: exact errno, the kernel's membershi
     CHECK(test::link_groups("pt0") == pt0);
     CHECK(test::link_groups("pt1") == pt1);
     CHECK(test::link_groups("lo") == lo);
+}
+
+namespace {
+
+// Every address of every link as `ip -j addr` shows it (IPv6 link-local ones
+// left out: the kernel makes them anew at each up), one sorted list per link:
+// "local/prefix" with broadcast, label, and the IPv6 flags a change could lose.
+std::map<std::string, std::vector<std::string>> all_addresses() {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const json& l : test::ip({"addr", "show"})) {
+        std::vector<std::string>& v = out[l.at("ifname").get<std::string>()];
+        for (const json& a : l.at("addr_info")) {
+            if (a.at("family") == "inet6" && a.value("scope", "") == "link") continue;
+            std::string t = a.at("local").get<std::string>() + "/" + std::to_string(a.at("prefixlen").get<int>());
+            for (const char* f : {"broadcast", "label"})
+                if (a.contains(f)) t += std::string(" ") + f + " " + a.at(f).get<std::string>();
+            for (const char* f : {"nodad", "noprefixroute", "dynamic", "deprecated"})
+                if (a.value(f, false)) t += std::string(" ") + f;
+            v.push_back(t);
+        }
+        std::sort(v.begin(), v.end());
+    }
+    return out;
+}
+
+}  // namespace
+
+// A configuring program adds an alias and takes the interface down and up; on
+// BSD that touches nothing else, so nothing else may change here either: every
+// other address, inet and inet6, of every interface (managed, unmanaged, bridge) stays.
+TEST_CASE("BSD configuring program: an alias, then down and up, leaves every other address in place") {
+    Setup s;
+    const auto pt0 = client::Target::by_name("pt0"), pt1 = client::Target::by_name("pt1");
+    REQUIRE(s.c->set_flags(pt0, IFF_UP, IFF_UP) == 0);
+    REQUIRE(s.c->set_flags(pt1, IFF_UP, IFF_UP) == 0);
+    REQUIRE(s.c->addr_add(pt0, inet6("2001:db8:10:1::7", 80)) == 0);
+    REQUIRE(s.c->addr_add(pt0, inet("10.10.2.1", 28)) == 0);
+    test::run("ip addr add 2001:db8:10:2::9/96 dev pt0 nodad noprefixroute");
+    test::run("ip tuntap add dev um0 mode tap && ip addr add 10.20.0.1/24 dev um0 && "
+              "ip addr add 2001:db8:20::1/64 dev um0 && ip link set um0 up");
+    test::run("ip link add br7 type bridge && ip addr add 10.21.0.1/16 dev br7");
+    proto::Interface idle;
+    REQUIRE(s.c->create("pt3", client::CreateOptions{}, idle) == 0);  // down, without addresses
+    const auto before = all_addresses();
+    REQUIRE(before.at("pt0").size() == 6);
+
+    CHECK(lines("bsd", program("bsd_configure") + " pt0 10.10.3.1 255.255.255.192") ==
+          std::vector<std::string>{"alias ok", "down ok", "up ok"});
+    auto want = before;
+    want["pt0"].push_back("10.10.3.1/26 broadcast 10.10.3.63 label pt0");
+    std::sort(want["pt0"].begin(), want["pt0"].end());
+    CHECK(all_addresses() == want);
+    CHECK(test::has_flag(test::link("pt0"), "UP"));
+    // The prefix routes came back with the up; none for the noprefixroute address.
+    const std::string routes = test::run("ip -6 route show dev pt0");
+    CHECK(routes.find("2001:db8:10::/64") != std::string::npos);
+    CHECK(routes.find("2001:db8:10:1::/80") != std::string::npos);
+    CHECK(routes.find("2001:db8:10:2::/96") == std::string::npos);
+    test::run("ip link del um0 && ip link del br7");
+}
+
+// One ifreq reused for SIOCGIFFLAGS, SIOCGIFMTU, then SIOCGIFBRDADDR: the gets
+// overwrite sa_family, and FreeBSD matches the address by sin_addr alone.
+TEST_CASE("BSD program reusing one ifreq for flags, MTU and broadcast reads the alias's broadcast") {
+    Setup s;
+    proto::Interface rec;
+    REQUIRE(s.c->create("pt2", client::CreateOptions{}, rec) == 0);
+    const auto pt2 = client::Target::by_name("pt2");
+    REQUIRE(s.c->addr_add(pt2, inet("10.50.0.1", 24, "pt2")) == 0);
+    REQUIRE(s.c->addr_add(pt2, inet("10.50.1.1", 24, "pt2")) == 0);  // an alias as SIOCAIFADDR makes it
+    CHECK(lines("bsd", program("bsd_reuse") + " pt2 10.50.1.1") == std::vector<std::string>{"brd 10.50.1.255"});
+    CHECK(lines("bsd", program("bsd_reuse") + " pt2 10.50.0.1") == std::vector<std::string>{"brd 10.50.0.255"});
+    // An address the interface lacks: the first one's, as FreeBSD answers.
+    CHECK(lines("bsd", program("bsd_reuse") + " pt2 10.99.0.1") == std::vector<std::string>{"brd 10.50.0.255"});
+    // BSD has no interface pt2:1 (the Linux label syntax): ENXIO at the first request.
+    CHECK(lines("bsd", program("bsd_reuse") + " pt2:1 10.50.1.1") == std::vector<std::string>{"flags ENXIO"});
 }
 
 TEST_CASE("SVR4 program: SIOCGIFNUM, SIOCGIFCONF, flags, netmask, SIOCGENADDR per logical interface") {

@@ -66,6 +66,7 @@ public:
         it->second.addresses.push_back(a);
         return 0;
     }
+    int restore_address(uint32_t index, const proto::Address& a) override { return add_address(index, a); }
     int delete_address(uint32_t index, const proto::Address& a) override {
         if (int rc = call("delete_address")) return rc;
         auto it = links.find(index);

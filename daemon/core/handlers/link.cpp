@@ -5,6 +5,7 @@
 #include <linux/if.h>
 #include <spdlog/spdlog.h>
 
+#include "daemon/core/keep_inet6.hpp"
 #include "daemon/core/live_rename.hpp"
 
 namespace ifctl::daemon::detail {
@@ -27,13 +28,21 @@ Reply do_set_flags(Ctx& c) {
         h->plain = *ch.flags & flag;
         ch.flags = h->on() ? (*ch.flags | flag) : (*ch.flags & ~flag);
     }
-    Reply r = from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting flags of " + c.target.name);
+    // KeepInet6 on a change that takes the interface down: BSD's addresses stay (keep_inet6.hpp).
+    const bool going_down = (*ch.flags_mask & IFF_UP) && !(*ch.flags & IFF_UP) && (c.target.kernel->flags & IFF_UP);
+    const bool keep = going_down && c.req.has(A::KeepInet6) && c.req.get(A::KeepInet6).as_u8();
+    const std::vector<proto::Address> kept = keep ? inet6_to_keep(*c.target.kernel) : std::vector<proto::Address>{};
+    const uint32_t index = c.target.kernel->index;
+    Reply r = from_kernel(c.kernel.change_link(index, ch), "setting flags of " + c.target.name);
     if (r.status) {
         m.promisc = promisc;
         m.allmulti = allmulti;
-    } else if (*ch.flags_mask & (IFF_PROMISC | IFF_ALLMULTI)) {
-        sync_tx_filter(m, own_mac(*c.target.kernel));
+        return r;
     }
+    if (*ch.flags_mask & (IFF_PROMISC | IFF_ALLMULTI)) sync_tx_filter(m, own_mac(*c.target.kernel));
+    // The flags changed either way: an address that cannot be put back is logged, not a failure.
+    if (int rc = restore_inet6(c.kernel, index, kept); rc < 0)
+        spdlog::warn("{} is down, but not all of its IPv6 addresses could be kept: {}", c.target.name, std::strerror(-rc));
     return r;
 }
 

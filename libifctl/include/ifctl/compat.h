@@ -145,28 +145,48 @@ struct in_aliasreq {
 
 /* ---- IPv6 aliases (FreeBSD netinet6/in6_var.h) ---------------------------- */
 
+/* Lifetimes of an IPv6 address (SIOCGIFALIFETIME_IN6, SIOCAIFADDR_IN6). */
+struct in6_addrlifetime {
+    time_t ia6t_expire;    /* valid lifetime expiration time, seconds since the epoch; 0: never */
+    time_t ia6t_preferred; /* preferred lifetime expiration time; 0: never */
+    uint32_t ia6t_vltime;  /* valid lifetime, seconds */
+    uint32_t ia6t_pltime;  /* preferred lifetime, seconds */
+};
+#define ND6_INFINITE_LIFETIME 0xffffffffU
+
 /* Linux's own struct in6_ifreq (<linux/ipv6.h>) is a different structure; this
- * is FreeBSD's, under a name of its own. */
+ * is FreeBSD's (netinet6/in6_var.h), under a name of its own, shaped for Linux:
+ * the union holds the members the requests below read and write, so it is
+ * 48 bytes on LP64 (FreeBSD's also carries the statistics of SIOCGIFSTAT_IN6,
+ * which ifctl does not answer). */
 struct ifctl_in6_ifreq {
     union {
         char ifrn_name[IFNAMSIZ]; /* ifr_name, as <net/if.h> spells it */
     } ifr_ifrn;
     union {
-        struct sockaddr_in6 ifru_addr;
+        struct sockaddr_in6 ifru_addr;    /* ifr_addr */
+        struct sockaddr_in6 ifru_dstaddr; /* ifr_dstaddr */
         int ifru_flags;
+        int ifru_flags6; /* IN6_IFF_* (SIOCGIFAFLAG_IN6) */
+        int ifru_metric;
+        char *ifru_data;
+        struct in6_addrlifetime ifru_lifetime; /* SIOCGIFALIFETIME_IN6 */
     } ifr_ifru;
 };
 #ifndef _LINUX_IPV6_H
 #define in6_ifreq ifctl_in6_ifreq
 #endif
 
-struct in6_addrlifetime {
-    time_t ia6t_expire;    /* valid lifetime expiration time (not used) */
-    time_t ia6t_preferred; /* preferred lifetime expiration time (not used) */
-    uint32_t ia6t_vltime;  /* valid lifetime, seconds */
-    uint32_t ia6t_pltime;  /* preferred lifetime, seconds */
-};
-#define ND6_INFINITE_LIFETIME 0xffffffffU
+/* Address flags (SIOCGIFAFLAG_IN6), FreeBSD's values. */
+#define IN6_IFF_ANYCAST 0x01
+#define IN6_IFF_TENTATIVE 0x02
+#define IN6_IFF_DUPLICATED 0x04
+#define IN6_IFF_DETACHED 0x08
+#define IN6_IFF_DEPRECATED 0x10
+#define IN6_IFF_NODAD 0x20
+#define IN6_IFF_AUTOCONF 0x40
+#define IN6_IFF_TEMPORARY 0x80
+#define IN6_IFF_PREFER_SOURCE 0x100
 
 struct in6_aliasreq {
     char ifra_name[IFNAMSIZ];
@@ -178,8 +198,16 @@ struct in6_aliasreq {
     int ifra_vhid;
 };
 
+/* Each names the address in ifr_addr (AF_INET6; a link-local one with its
+ * scope in sin6_scope_id or not at all); an address the interface lacks is
+ * EADDRNOTAVAIL. Only on AF_INET6 sockets. */
 #define SIOCAIFADDR_IN6 _IOW('i', 27, struct in6_aliasreq)
 #define SIOCDIFADDR_IN6 _IOW('i', 25, struct ifctl_in6_ifreq)
+#define SIOCGIFADDR_IN6 _IOWR('i', 33, struct ifctl_in6_ifreq)      /* the address itself */
+#define SIOCGIFDSTADDR_IN6 _IOWR('i', 34, struct ifctl_in6_ifreq)   /* its peer (point-to-point) */
+#define SIOCGIFNETMASK_IN6 _IOWR('i', 37, struct ifctl_in6_ifreq)   /* its prefix as a mask */
+#define SIOCGIFAFLAG_IN6 _IOWR('i', 73, struct ifctl_in6_ifreq)     /* IN6_IFF_* in ifru_flags6 */
+#define SIOCGIFALIFETIME_IN6 _IOWR('i', 81, struct ifctl_in6_ifreq) /* ifru_lifetime */
 
 /* ---- capabilities (FreeBSD net/if.h, ifnet(9)) --------------------------- */
 
@@ -346,6 +374,9 @@ typedef char ifctl_compat_checks_[(IFCTL_COMPAT_NOT_LINUX(SIOCAIFADDR) && IFCTL_
                                    IFCTL_COMPAT_NOT_LINUX(SIOCSIFCAP) && IFCTL_COMPAT_NOT_LINUX(SIOCIFCREATE) &&
                                    IFCTL_COMPAT_NOT_LINUX(SIOCIFDESTROY) && IFCTL_COMPAT_NOT_LINUX(SIOCGIFDATA) &&
                                    IFCTL_COMPAT_NOT_LINUX(SIOCGENADDR) && IFCTL_COMPAT_NOT_LINUX(SIOCGIFNUM) &&
+                                   IFCTL_COMPAT_NOT_LINUX(SIOCGIFADDR_IN6) && IFCTL_COMPAT_NOT_LINUX(SIOCGIFDSTADDR_IN6) &&
+                                   IFCTL_COMPAT_NOT_LINUX(SIOCGIFNETMASK_IN6) && IFCTL_COMPAT_NOT_LINUX(SIOCGIFAFLAG_IN6) &&
+                                   IFCTL_COMPAT_NOT_LINUX(SIOCGIFALIFETIME_IN6) &&
                                    sizeof(struct sockaddr_dl) == sizeof(struct sockaddr) &&
                                    sizeof(struct ifaliasreq) == IFNAMSIZ + 3 * sizeof(struct sockaddr) + sizeof(int))
                                       ? 1

@@ -4,6 +4,7 @@
 // daemon sees is answered here, never by the kernel: reads of any of them,
 // changes of the ones it manages (others: EPERM). docs/semantics.md lists each
 // rule with the matrix section (reference/ioctl-semantics.md) it follows.
+#include <linux/if_addr.h>
 #include <net/if_arp.h>
 
 #include <algorithm>
@@ -51,7 +52,8 @@ Outcome set_flags(const Call& c) {
     if (int e = refused(d)) return answered(e);
     const uint32_t word = static_cast<uint16_t>(d.r.ifr_flags) | static_cast<uint32_t>(ifctl_ifr_flagshigh(&d.r)) << 16;
     const FlagChange fc = bsd_flags_to_linux(word);
-    if (int e = send(d, [&](Connection& conn, const Target& t) { return conn.set_flags(t, fc.flags, fc.mask); }))
+    // A down keeps the global IPv6 addresses, as on BSD (KeepInet6).
+    if (int e = send(d, [&](Connection& conn, const Target& t) { return conn.set_flags(t, fc.flags, fc.mask, true); }))
         return answered(e);
     return answered(set_flag_refs(d.l.rec, fc));
 }
@@ -230,14 +232,14 @@ Outcome get_conf(const Call& c) {
 // AF_INET socket has them; any other has none (EOPNOTSUPP).
 int need_inet(const Call& c) { return c.domain == AF_INET ? 0 : EOPNOTSUPP; }
 
-// The address in `sa` if it is one of the interface's, else the first (FreeBSD
-// in_gifaddr_ioctl, §5.2).
+// The address whose sin_addr equals the one in `sa`, else the first (FreeBSD
+// in_control_ioctl, §5.2). Only the four address bytes are compared, never
+// sa_family: a program that reused its ifreq for SIOCGIFFLAGS or SIOCGIFMTU has
+// overwritten the family bytes but not the address.
 const proto::Address* named_or_first(const proto::Interface& rec, const struct sockaddr* sa) {
-    if (sa->sa_family == AF_INET) {
-        const uint32_t want = read_sockaddr_in(sa);
-        for (const proto::Address& a : rec.addresses)
-            if (a.family == AF_INET && v4(a) == want) return &a;
-    }
+    const uint32_t want = read_sockaddr_in(sa);
+    for (const proto::Address& a : rec.addresses)
+        if (a.family == AF_INET && v4(a) == want) return &a;
     return first_inet(rec);
 }
 
@@ -385,22 +387,19 @@ Outcome add_alias(const Call& c) {
     return answered(put_address(d, old, &next));
 }
 
-// SIOCDIFADDR (FreeBSD in_difaddr_ioctl, §9): the address named, or with no
-// address given (not AF_INET, or 0.0.0.0) the first one.
+// SIOCDIFADDR (FreeBSD in_difaddr_ioctl, §9): the address whose sin_addr
+// equals ifr_addr's, whatever the family bytes hold (as for the gets); else,
+// with no address given (not AF_INET, or 0.0.0.0), the first one.
 Outcome del_alias(const Call& c) {
     Dev d = open_dev(c, Need::Addresses);
     if (d.err) return answered(d.err);
     if (int e = need_inet(c)) return answered(e);
     if (int e = refused(d)) return answered(e);
     const proto::Address* victim = nullptr;
-    const bool named = d.r.ifr_addr.sa_family == AF_INET && read_sockaddr_in(&d.r.ifr_addr) != 0;
-    if (named) {
-        const uint32_t want = read_sockaddr_in(&d.r.ifr_addr);
-        for (const proto::Address& a : d.l.rec.addresses)
-            if (a.family == AF_INET && v4(a) == want) victim = &a;
-    } else {
-        victim = first_inet(d.l.rec);
-    }
+    const uint32_t want = read_sockaddr_in(&d.r.ifr_addr);
+    for (const proto::Address& a : d.l.rec.addresses)
+        if (a.family == AF_INET && v4(a) == want) victim = &a;
+    if (!victim && (d.r.ifr_addr.sa_family != AF_INET || want == 0)) victim = first_inet(d.l.rec);
     if (!victim) return answered(EADDRNOTAVAIL);
     return answered(send(d, [&](Connection& conn, const Target& t) { return conn.addr_del(t, *victim); }));
 }
@@ -449,17 +448,112 @@ Outcome add_alias6(const Call& c) {
     return answered(put_address(d, old, &next));
 }
 
-Outcome del_alias6(const Call& c) {
-    struct ifctl_in6_ifreq q;
-    std::memcpy(&q, c.arg, sizeof q);
-    const Dev d = open_named(q.ifr_name, Need::Addresses);
-    if (d.err) return answered(d.err);
-    if (c.domain != AF_INET6) return answered(EOPNOTSUPP);
-    if (int e = refused(d)) return answered(e);
-    const proto::Address* victim = find_inet6(d.l.rec, q.ifr_ifru.ifru_addr.sin6_addr);
-    if (!victim) return answered(EADDRNOTAVAIL);
-    return answered(send(d, [&](Connection& conn, const Target& t) { return conn.addr_del(t, *victim); }));
+// The address an in6_ifreq names (in6_control): ifr_addr must be AF_INET6 and
+// one of the interface's; a link-local one may carry its zone in sin6_scope_id,
+// which must then be this interface's index. Anything else names none
+// (EADDRNOTAVAIL), except a zone that is no interface at all: ENXIO, as
+// sa6_embedscope answers before the address is looked for.
+int named_inet6(const proto::Interface& rec, const struct sockaddr_in6& sa, const proto::Address*& out) {
+    out = nullptr;
+    if (sa.sin6_family != AF_INET6) return EADDRNOTAVAIL;
+    const uint32_t zone = sa.sin6_scope_id;
+    if (IN6_IS_ADDR_LINKLOCAL(&sa.sin6_addr) && zone != 0 && zone != rec.index) {
+        const Reach r = lookup(Target::by_index(zone), false).reach;
+        return r == Reach::Managed || r == Reach::Unmanaged ? EADDRNOTAVAIL : ENXIO;
+    }
+    out = find_inet6(rec, sa.sin6_addr);
+    return out ? 0 : EADDRNOTAVAIL;
 }
+
+// The opening of the in6_ifreq requests: lookup (ENXIO), the socket (only
+// AF_INET6 has them: EOPNOTSUPP), EPERM for the delete, the address named.
+struct In6Req {
+    Dev d;
+    struct ifctl_in6_ifreq q {};
+    const proto::Address* a = nullptr;
+    int err = 0;
+};
+In6Req open_in6(const Call& c, bool change) {
+    In6Req r;
+    std::memcpy(&r.q, c.arg, sizeof r.q);
+    r.d = open_named(r.q.ifr_name, Need::Addresses);
+    if ((r.err = r.d.err)) return r;
+    if (c.domain != AF_INET6) {
+        r.err = EOPNOTSUPP;
+        return r;
+    }
+    if (change && (r.err = refused(r.d))) return r;
+    r.err = named_inet6(r.d.l.rec, r.q.ifr_ifru.ifru_addr, r.a);
+    return r;
+}
+
+// SIOCDIFADDR_IN6: only the address named, never "the first" (in6_control).
+Outcome del_alias6(const Call& c) {
+    const In6Req r = open_in6(c, true);
+    if (r.err) return answered(r.err);
+    return answered(send(r.d, [&](Connection& conn, const Target& t) { return conn.addr_del(t, *r.a); }));
+}
+
+struct sockaddr_in6 sockaddr6(const uint8_t* bytes, uint32_t scope) {
+    struct sockaddr_in6 sa {};
+    sa.sin6_family = AF_INET6;
+    std::memcpy(&sa.sin6_addr, bytes, 16);
+    if (IN6_IS_ADDR_LINKLOCAL(&sa.sin6_addr)) sa.sin6_scope_id = scope;  // sa6_recoverscope
+    return sa;
+}
+
+// Linux IFA_F_* → FreeBSD IN6_IFF_*. Linux's optimistic, home-address and
+// permanent bits have no FreeBSD counterpart; FreeBSD's anycast, detached and
+// autoconf have no Linux one.
+int in6_flags(uint32_t linux_flags) {
+    constexpr std::pair<uint32_t, int> kMap[] = {
+        {IFA_F_TENTATIVE, IN6_IFF_TENTATIVE},   {IFA_F_DADFAILED, IN6_IFF_DUPLICATED},
+        {IFA_F_DEPRECATED, IN6_IFF_DEPRECATED}, {IFA_F_NODAD, IN6_IFF_NODAD},
+        {IFA_F_TEMPORARY, IN6_IFF_TEMPORARY},
+    };
+    int out = 0;
+    for (auto [from, to] : kMap)
+        if (linux_flags & from) out |= to;
+    return out;
+}
+
+// The five gets (in6_control): the address named, else EADDRNOTAVAIL; the
+// whole in6_ifreq is written back with the answer in its union.
+Outcome get_in6(const Call& c, unsigned long request) {
+    In6Req r = open_in6(c, false);
+    if (r.err) return answered(r.err);
+    const proto::Address& a = *r.a;
+    const uint32_t index = r.d.l.rec.index;
+    auto& u = r.q.ifr_ifru;
+    if (request == SIOCGIFADDR_IN6) {
+        u.ifru_addr = sockaddr6(a.local.data(), index);
+    } else if (request == SIOCGIFDSTADDR_IN6) {
+        if (!(r.d.l.rec.flags & IFF_POINTOPOINT)) return answered(EINVAL);
+        u.ifru_dstaddr = a.peer ? sockaddr6(a.peer->data(), index) : sockaddr_in6{};
+    } else if (request == SIOCGIFNETMASK_IN6) {
+        std::array<uint8_t, 16> mask{};
+        for (unsigned i = 0; i < a.prefix && i < 128; ++i) mask[i / 8] |= static_cast<uint8_t>(0x80 >> (i % 8));
+        u.ifru_addr = sockaddr6(mask.data(), 0);
+    } else if (request == SIOCGIFAFLAG_IN6) {
+        u.ifru_flags6 = in6_flags(a.flags);
+    } else {  // SIOCGIFALIFETIME_IN6
+        // The record carries no lifetimes: a permanent address (IFA_F_PERMANENT:
+        // infinite valid lifetime) reads as infinite, its preferred lifetime 0
+        // once deprecated; any other reads 0 (docs/semantics.md).
+        u.ifru_lifetime = {};
+        if (a.flags & IFA_F_PERMANENT) {
+            u.ifru_lifetime.ia6t_vltime = ND6_INFINITE_LIFETIME;
+            u.ifru_lifetime.ia6t_pltime = a.flags & IFA_F_DEPRECATED ? 0 : ND6_INFINITE_LIFETIME;
+        }
+    }
+    std::memcpy(c.arg, &r.q, sizeof r.q);
+    return answered();
+}
+Outcome get_addr6(const Call& c) { return get_in6(c, SIOCGIFADDR_IN6); }
+Outcome get_dstaddr6(const Call& c) { return get_in6(c, SIOCGIFDSTADDR_IN6); }
+Outcome get_netmask6(const Call& c) { return get_in6(c, SIOCGIFNETMASK_IN6); }
+Outcome get_aflag6(const Call& c) { return get_in6(c, SIOCGIFAFLAG_IN6); }
+Outcome get_alifetime6(const Call& c) { return get_in6(c, SIOCGIFALIFETIME_IN6); }
 
 // ---- multicast (ifhwioctl, if_addmulti, if_delmulti; §11) ------------------------
 
@@ -516,6 +610,11 @@ constexpr RequestRow kBsd[] = {
     {SIOCDIFADDR, "SIOCDIFADDR", del_alias},
     {SIOCAIFADDR_IN6, "SIOCAIFADDR_IN6", add_alias6},
     {SIOCDIFADDR_IN6, "SIOCDIFADDR_IN6", del_alias6},
+    {SIOCGIFADDR_IN6, "SIOCGIFADDR_IN6", get_addr6},
+    {SIOCGIFDSTADDR_IN6, "SIOCGIFDSTADDR_IN6", get_dstaddr6},
+    {SIOCGIFNETMASK_IN6, "SIOCGIFNETMASK_IN6", get_netmask6},
+    {SIOCGIFAFLAG_IN6, "SIOCGIFAFLAG_IN6", get_aflag6},
+    {SIOCGIFALIFETIME_IN6, "SIOCGIFALIFETIME_IN6", get_alifetime6},
     {SIOCGIFMTU, "SIOCGIFMTU", get_mtu_common},
     {SIOCSIFMTU, "SIOCSIFMTU", set_mtu},
     {SIOCGIFMETRIC, "SIOCGIFMETRIC", get_metric_common},

@@ -1,7 +1,7 @@
 // The SVR4 personality: the if(7) request set with illumos' rules (the SVR4
-// page gives no errnos; the matrix takes them from illumos ip_if.c). "tap0:N"
-// is a logical interface, i.e. the Linux address labelled "tap0:N". Every
-// interface the daemon sees is answered here; see docs/semantics.md.
+// page gives no errnos; the matrix takes them from illumos ip_if.c). Each IPv4
+// address is a logical interface, "tap0", "tap0:1", ... (logical_names.hpp).
+// Every interface the daemon sees is answered here; see docs/semantics.md.
 #include <net/if_arp.h>
 
 #include <algorithm>
@@ -12,6 +12,7 @@
 #include "flags.hpp"
 #include "unix_family.hpp"
 #include "inet_rules.hpp"
+#include "logical_names.hpp"
 
 #define IFCTL_COMPAT_NO_FLAG_NAMES
 #include "ifctl/compat.h"
@@ -42,7 +43,8 @@ Outcome set_flags(const Call& c) {
     if (d.err) return answered(d.err);
     if (int e = refused(d)) return answered(e);
     const FlagChange fc = svr4_flags_to_linux(static_cast<uint16_t>(d.r.ifr_flags));
-    return answered(send(d, [&](Connection& conn, const Target& t) { return conn.set_flags(t, fc.flags, fc.mask); }));
+    // A down keeps the IPv6 addresses, as illumos does (KeepInet6).
+    return answered(send(d, [&](Connection& conn, const Target& t) { return conn.set_flags(t, fc.flags, fc.mask, true); }));
 }
 
 Outcome set_mtu(const Call& c) {
@@ -79,21 +81,14 @@ Outcome set_name(const Call& c) {
 
 // ---- SIOCGIFCONF / SIOCGIFNUM (ip_sioctl_get_ifconf) ---------------------------------
 
-// One entry per IPv4 logical interface: every IPv4 address under its label,
-// and an interface with none as its logical unit 0 with 0.0.0.0 (§13).
+// One entry per logical interface (logical_names.hpp), by unit: unit 0 with
+// 0.0.0.0 when it has no address (§13).
 template <typename Each>
 bool each_logical(Each each) {
     std::vector<proto::Interface> all;
     if (!list_all(all)) return false;
-    for (const proto::Interface& i : all) {
-        bool any = false;
-        for (const proto::Address& a : i.addresses)
-            if (a.family == AF_INET) {
-                each(a.label.empty() ? i.name : a.label, v4(a));
-                any = true;
-            }
-        if (!any) each(i.name, 0u);
-    }
+    for (const proto::Interface& i : all)
+        for (const LogicalIf& l : logical_interfaces(i)) each(l.name, l.address ? v4(*l.address) : 0u);
     return true;
 }
 
@@ -136,9 +131,13 @@ int need_inet(const Call& c) {
     return c.domain == AF_INET6 ? ENXIO : EINVAL;
 }
 
-// The logical interface's address: "tap0" is unit 0 (the primary, labelled
-// "tap0"), "tap0:N" the address labelled so.
-const proto::Address* logical(const Dev& d) { return find_by_label(d.l.rec, d.name.full, nullptr); }
+// The logical interface's address (logical_names.hpp); null for unit 0
+// without one, or a "tap0:N" that does not exist yet.
+const proto::Address* logical(const Dev& d) {
+    const std::vector<LogicalIf> all = logical_interfaces(d.l.rec);
+    const LogicalIf* l = find_logical(all, d.name.full);
+    return l ? l->address : nullptr;
+}
 
 Outcome get_inet(const Call& c, uint32_t (*pick)(const proto::Address&), uint32_t needs_flag) {
     Dev d = open_dev(c, Need::Addresses);
@@ -166,8 +165,9 @@ struct InetSet {
     uint32_t value = 0;
 };
 // The opening of the sets: lookup, socket, privilege, family (EAFNOSUPPORT).
-InetSet open_set(const Call& c) {
-    InetSet s{open_dev(c, Need::Addresses)};
+// Only SIOCSIFADDR may name a logical interface that does not exist yet.
+InetSet open_set(const Call& c, Logical may = Logical::MustExist) {
+    InetSet s{open_dev(c, Need::Addresses, may)};
     if ((s.err = s.d.err)) return s;
     if ((s.err = need_inet(c))) return s;
     if ((s.err = refused(s.d))) return s;
@@ -192,7 +192,7 @@ bool unusable(uint32_t a) { return a != 0 && (classful_prefix(a) < 0 || classful
 // kept if it had one, else the natural mask; broadcast recomputed (§5.1).
 // 0.0.0.0 leaves the logical interface without an address.
 Outcome set_addr(const Call& c) {
-    InetSet s = open_set(c);
+    InetSet s = open_set(c, Logical::MayMake);
     if (s.err) return answered(s.err);
     if (unusable(s.value)) return answered(EADDRNOTAVAIL);
     const proto::Interface& rec = s.d.l.rec;

@@ -3,16 +3,34 @@
 #include <cerrno>
 #include <cstring>
 
+#include "logical_names.hpp"
+
 namespace ifctl::ioctl_layer {
 
 using client::Connection;
 using client::Target;
 
-Dev open_dev(const Call& c, Need need) {
+namespace {
+
+// A name with a colon is a Linux address label. BSD has no interface by that
+// name (ifunit_ref: ENXIO), so a bsd request naming one is refused before any
+// lookup and changes nothing. Under svr4 it is a logical interface
+// (logical_names.hpp), which must exist unless the request makes it.
+int find(const IfName& n, Lookup& l, Need need, Logical logical) {
+    if (!n.alias) return find_device(n, l, need);
+    if (ifctl_get_personality() != IFCTL_PERSONALITY_SVR4) return ENXIO;
+    if (int e = find_device(n, l, Need::Addresses)) return e;
+    if (logical == Logical::MayMake) return 0;
+    return find_logical(logical_interfaces(l.rec), n.full) ? 0 : ENXIO;
+}
+
+}  // namespace
+
+Dev open_dev(const Call& c, Need need, Logical logical) {
     Dev d;
     d.r = load(c);
     d.name = name_of(d.r);
-    d.err = find_device(d.name, d.l, need);
+    d.err = find(d.name, d.l, need, logical);
     return d;
 }
 
@@ -20,7 +38,7 @@ Dev open_named(const char* name, Need need) {
     Dev d;
     std::memcpy(d.r.ifr_name, name, IFNAMSIZ - 1);
     d.name = name_of(d.r);
-    d.err = find_device(d.name, d.l, need);
+    d.err = find(d.name, d.l, need, Logical::MustExist);
     return d;
 }
 

@@ -19,7 +19,10 @@ struct Dev {
     struct ifreq r {};
     int err = 0;
 };
-Dev open_dev(const Call& c, Need need = Need::Brief);
+// A name "dev:N": ENXIO under bsd; under svr4 a logical interface, ENXIO
+// unless it exists or the request may make it (SIOCSIFADDR).
+enum class Logical { MustExist, MayMake };
+Dev open_dev(const Call& c, Need need = Need::Brief, Logical logical = Logical::MustExist);
 // For the structures that only start with a name (ifaliasreq, in6_aliasreq).
 Dev open_named(const char* name, Need need);
 

@@ -298,6 +298,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
     // 2. Apply in order, recording how to undo each step before it runs.
     std::vector<std::vector<uint8_t>> undo;
     std::vector<uint32_t> destroys;  // run last: a destroy cannot be undone
+    std::vector<proto::Interface> created;  // the reply's records: what each create made, in step order
     if (persist_) persist_->begin_deferred();
     auto rollback = [&](Reply r) {
         // What was staged goes to disk first: the undo steps record as single requests do.
@@ -335,8 +336,10 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
         Ctx ctx{kernel_, registry_, peer, limits_, *policy_, req, target, persist_, reloader_};
         Reply r = row.fn(ctx);
         if (r.status) return rollback(step_error(i, n, r.status, r.message));
-        if (req.op() == Op::Create && !r.interfaces.empty())
+        if (req.op() == Op::Create && !r.interfaces.empty()) {
             inverse.push_back(by_index(Op::Destroy, r.interfaces.front().index).finish());
+            created.push_back(r.interfaces.front());
+        }
         for (auto& f : inverse) undo.push_back(std::move(f));
     }
     // Every other step's records on disk, one flush for all, before the
@@ -358,7 +361,9 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
         }
     }
     rec.after = "applied";
-    return {};
+    Reply done;
+    done.interfaces = std::move(created);
+    return done;
 }
 
 // Runs one request the daemon made itself (an undo step): resolved and checked

@@ -40,6 +40,7 @@ bool batchable(Op op) {
         case Op::Create: case Op::Destroy: case Op::SetFlags: case Op::SetMtu: case Op::SetMetric:
         case Op::SetLladdr: case Op::SetTxqlen: case Op::AddrAdd: case Op::AddrDel: case Op::AddrReplace:
         case Op::Rename: case Op::MultiAdd: case Op::MultiDel: case Op::SetOwner:
+        case Op::SetCaps: case Op::SetDescription: case Op::GroupAdd: case Op::GroupDel:
             return true;
         default:
             return false;
@@ -96,6 +97,17 @@ std::vector<std::vector<uint8_t>> inverse_of(const proto::Request& req, const Ta
             if (!k.lladdr.empty()) add(std::move(by_index(Op::SetLladdr, k.index).bytes(t(A::Lladdr), k.lladdr)));
             break;
         case Op::Rename: add(std::move(by_index(Op::Rename, k.index).str(t(A::NewName), k.name))); break;
+        case Op::SetCaps:
+            if (tg.managed) add(std::move(by_index(Op::SetCaps, k.index).u32(t(A::CapsEnabled), tg.managed->caps_enabled)));
+            break;
+        case Op::SetDescription:
+            add(std::move(by_index(Op::SetDescription, k.index).str(t(A::Description), k.description)));
+            break;
+        case Op::GroupAdd:
+        case Op::GroupDel:
+            add(std::move(by_index(req.op() == Op::GroupAdd ? Op::GroupDel : Op::GroupAdd, k.index)
+                              .str(t(A::IfGroup), std::string(req.get(A::IfGroup).as_str()))));
+            break;
         case Op::SetOwner:
             if (tg.managed) add(std::move(by_index(Op::SetOwner, k.index).u32(t(A::Owner), tg.managed->owner)));
             break;

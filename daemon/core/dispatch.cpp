@@ -17,6 +17,7 @@
 #include "daemon/core/policy.hpp"
 #include "daemon/kernel/multicast.hpp"
 #include "daemon/kernel/netns.hpp"
+#include "daemon/core/settings_ops.hpp"
 #include "libifctl/protocol/model.hpp"
 
 namespace ifctl::daemon {
@@ -379,7 +380,8 @@ void restore(Ctx& c, uint32_t index, const std::vector<proto::Address>& addrs, c
 }
 
 Reply do_addr_add(Ctx& c) {
-    const proto::Address a = address_attr(c, A::Address);
+    proto::Address a = address_attr(c, A::Address);
+    if (c.target.managed->no_dad) a.flags |= IFA_F_NODAD;  // inet6 only (Netlink::add_address)
     return from_kernel(c.kernel.add_address(c.target.kernel->index, a), "adding " + text(a) + " to " + c.target.name);
 }
 
@@ -741,6 +743,10 @@ constexpr HandlerRow kHandlers[] = {
     {Op::Detach, do_detach, true},
     {Op::Forget, do_forget, false},
     {Op::Reload, do_reload, false},
+    {Op::SetDescription, do_set_description, true},
+    {Op::GroupAdd, do_group_add, true},
+    {Op::GroupDel, do_group_del, true},
+    {Op::SetInet6, do_set_inet6, true},
 };
 
 }  // namespace

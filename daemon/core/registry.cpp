@@ -96,6 +96,8 @@ proto::Interface Registry::view(const proto::Interface& kernel, bool details) co
     v.caps_enabled = m.caps_enabled;
     v.promisc_refs = static_cast<uint32_t>(m.promisc.clients.size());
     v.allmulti_refs = static_cast<uint32_t>(m.allmulti.clients.size());
+    v.groups = m.groups;
+    v.no_dad = m.no_dad;
     return v;
 }
 

@@ -16,10 +16,13 @@ trap 'rm -rf "$tmp"' EXIT
 # ---- --list-keywords ----
 list=$("$ifctl" --list-keywords) || fail "ifctl --list-keywords exited $?"
 # Every keyword the grammar tests exercise (tests/cli/test_grammar.cpp), with its argument count.
-expected="create:0 queues:1 owner:1 group:1 vnet_hdr:0 persist:0 -persist:0 uniqueid:1 destroy:0 netns:1 vnet:1
-inet:1 inet6:1 netmask:1 prefixlen:1 broadcast:1 dest:1 alias:0 -alias:0 delete:0
+expected="create:0 queues:1 owner:1 tapgroup:1 group:1 -group:1 description:1 descr:1 -description:0 -descr:0
+vnet_hdr:0 persist:0 -persist:0 uniqueid:1 destroy:0 netns:1 vnet:1 -vnet:0
+inet:1 inet6:1 netmask:1 prefixlen:1 broadcast:1 dest:1 alias:0 add:0 -alias:0 delete:0 remove:0
+no_dad:0 -no_dad:0 auto_linklocal:0 -auto_linklocal:0
 mtu:1 metric:1 txqueuelen:1 ether:1 lladdr:1 name:1 up:0 down:0 promisc:0 -promisc:0
-allmulti:0 -allmulti:0 arp:0 -arp:0 monitor:0 -monitor:0 wait-up:0 timeout:1 addm:1 deletem:1"
+allmulti:0 -allmulti:0 arp:0 -arp:0 txcsum:0 -txcsum:0 tso:0 -tso:0 tso4:0 -tso4:0 tso6:0 -tso6:0
+monitor:0 -monitor:0 wait-up:0 timeout:1 addm:1 deletem:1"
 count=0
 for e in $expected; do
     count=$((count + 1))
@@ -88,13 +91,32 @@ expect "$I tap0 mtu 1500 ''" has up inet6 destroy
 expect "$I tap0 destroy ''" is ""
 expect "$I tap0 -- -al" has -alias -allmulti
 expect "$I tap create owner roo" is root
-expect "$I tap create group roo" is root
-expect "$S ''" is "tap0 tap1 vm0"
+expect "$I tap create tapgroup roo" is root
+expect "$I tap0 group ''" is ""
+expect "$I tap0 desc" is description descr
+expect "$I tap0 ts" has tso tso4 tso6
+# -f takes a file, --events kinds of event, --format formats; monitor has options of its own.
+touch "$tmp/batch.txt"
+expect "$I -f $tmp/bat" is "$tmp/batch.txt"
+expect "$I monitor --events ''" has link mtu address-added lladdr
+expect "$I monitor --events ''" lacks up -alias
+expect "$I monitor --events mtu,addr" is mtu,address mtu,address-added mtu,address-removed
+expect "$I monitor -" is "--json --events --no-timestamp --socket -h --help"
+expect "$I monitor -" lacks -persist -alias
+expect "$I --format ''" has inet:cidr inet6:cidr ether:dash
+expect "$I -" has -f --reload -b -C -g --format
+expect "$I mon" is monitor
+expect "$I show ''" lacks monitor create
+expect "$I show tap0 ''" is ""
+expect "$I list -" has --json -u -d -g
+expect "$S ''" is "monitor show list tap0 tap1 vm0"
+expect "$S monitor ''" is "tap0 tap1 vm0"
+expect "$S show ''" is "tap0 tap1 vm0"
 expect "$S v" is vm0
-expect "$S --json ''" is "tap0 tap1 vm0"
-expect "$S --socket /tmp/other.sock ''" is "other0 other1"
-expect "$S --socket = /tmp/other.sock ''" is "other0 other1"
-expect "$S --socket=/tmp/other.sock ''" is "other0 other1"
+expect "$S --json ''" is "monitor show list tap0 tap1 vm0"
+expect "$S --socket /tmp/other.sock ''" is "monitor show list other0 other1"
+expect "$S --socket = /tmp/other.sock ''" is "monitor show list other0 other1"
+expect "$S --socket=/tmp/other.sock ''" is "monitor show list other0 other1"
 touch "$tmp/ifctld.sock"
 expect "$S --socket $tmp/ifctld.s" is "$tmp/ifctld.sock"
 expect "$S --socket = $tmp/ifctld.s" is "$tmp/ifctld.sock"

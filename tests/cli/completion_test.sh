@@ -123,9 +123,74 @@ expect "$S --socket = $tmp/ifctld.s" is "$tmp/ifctld.sock"
 # An ifctl that cannot list keywords (or interfaces) offers nothing, quietly.
 expect "$tmp/missing tap0 ''" is ""
 
-# ---- zsh completion: syntax only ----
+# ---- zsh completion ----
+# zsh -n, then _ifctl driven with stand-ins for the completion system's
+# functions (compadd, _describe, _files, ...), which print what they were
+# given: each case sets words, CURRENT and PREFIX as zsh would and checks the
+# candidates offered (FILES, USERS, GROUPS, MESSAGE stand for those helpers).
 if command -v zsh >/dev/null; then
     if zsh -n "$src/cli/completion/_ifctl"; then ok; else fail "zsh -n _ifctl"; fi
+    zsh_out=$(IFCTL=$ifctl STUB=$tmp/ifctl TMPD=$tmp zsh -f -s "$src/cli/completion/_ifctl" <<'ZSH'
+typeset -ga got
+add() { local c; for c; do [[ $c == ${PREFIX}* ]] && got+=("$c"); done }
+compadd() {
+  while (( $# )); do
+    case $1 in
+      -a) shift; add "${(@P)1}"; return 0 ;;
+      -) shift; add "$@"; return 0 ;;
+      -*) shift ;;
+      *) add "$@"; return 0 ;;
+    esac
+  done
+}
+_wanted() { shift 3; "$@"; }
+_describe() {
+  local arr=${@[-1]} e
+  for e in "${(@P)arr}"; do add "${e%%:*}"; done
+}
+_values() { shift 3; add "$@"; }
+_files() { got+=(FILES); }
+_users() { got+=(USERS); }
+_groups() { got+=(GROUPS); }
+_message() { got+=(MESSAGE); }
+compset() { return 1; }
+_call_program() { shift; eval "$*"; }
+# case EXPECTED WORD...: the last word is the one being completed.
+check() {
+  local expected=$1; shift
+  words=("$@"); CURRENT=$#; PREFIX=${@[-1]}; got=()
+  _ifctl
+  local -a sorted=(${(o)got})
+  local have="${(j: :)sorted}"
+  [[ $have == $expected ]] && print ok || print "FAIL: zsh [$*] -> [$have], expected [$expected]"
+}
+words=(ifctl ''); CURRENT=2; PREFIX=''
+source $1 >/dev/null 2>&1
+I=$IFCTL S=$STUB
+touch $TMPD/batch.txt
+check "FILES" $I -f ''
+check "address address-added address-removed carrier flags link link-added link-removed lladdr mtu renamed" $I monitor --events ''
+check "--events --help --json --no-timestamp --socket -h" $I monitor -
+check "ether:colon ether:dash ether:dotted inet6:cidr inet6:numeric inet:cidr inet:dotted inet:hex" $I --format ''
+check "--format" $I --for
+check "-f" $I -f
+check "list monitor other0 other1 show" $S --socket /tmp/other.sock ''
+check "tap0 tap1 vm0" $S monitor ''
+check "list monitor show tap0 tap1 vm0" $S ''
+check "monitor" $I mon
+check "tso tso4 tso6" $I tap0 ts
+check "descr description" $I tap0 desc
+check "GROUPS" $I tap create tapgroup ''
+check "MESSAGE" $I tap0 group ''
+check "USERS" $I tap create owner ''
+check "random" $I tap0 ether ''
+check "" $I tap0 destroy ''
+check "--help --json --socket -h" $S show tap0 -
+ZSH
+) || fail "zsh harness exited $?"
+    while IFS= read -r line; do
+        if [[ $line == ok ]]; then ok; else fail "${line#FAIL: }"; fi
+    done <<<"$zsh_out"
 else
     echo "SKIP: zsh not installed, _ifctl not checked"
     skipped=$((skipped + 1))

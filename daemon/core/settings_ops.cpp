@@ -27,9 +27,12 @@ Reply recorded(Ctx& c, Undo undo) {
                                  " (nothing was changed)");
 }
 
-// Keeps the state directory's copy of kernel configuration in step (group commit).
+// The kernel announces neither change to every listener (addr_gen_mode of a
+// down link, for one): read the link again, then let group commit write it.
 void note(Ctx& c) {
-    if (c.persist) c.persist->note_change(c.target.kernel->index);
+    const uint32_t index = c.target.kernel->index;
+    c.kernel.refresh_link(index);
+    if (c.persist) c.persist->note_change(index);
 }
 
 }  // namespace

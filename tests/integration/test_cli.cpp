@@ -345,9 +345,9 @@ TEST_CASE("create with a unique id: shown, and refused while in use", "[create]"
     CHECK(link("tu6") == nullptr);
 }
 
-TEST_CASE("create with vnet_hdr, group and owner; root changes the owner later", "[create][owner]") {
+TEST_CASE("create with vnet_hdr, tapgroup and owner; root changes the owner later", "[create][owner]") {
     Fixture f;
-    APPLY("vm8", "create", "vnet_hdr", "group", "users", "owner", "nobody");
+    APPLY("vm8", "create", "vnet_hdr", "tapgroup", "users", "owner", "nobody");
     const json l = link("vm8");
     REQUIRE(l != nullptr);
     const json tun = l.at("linkinfo").at("info_data");
@@ -359,8 +359,8 @@ TEST_CASE("create with vnet_hdr, group and owner; root changes the owner later",
     CHECK(cli({"vm8"}).out.find("owner root (uid 0)") != std::string::npos);
     CHECK(link("vm8").at("linkinfo").at("info_data").at("user") == "root");
     REFUSED(({"vm8", "owner", "no-such-user-here"}), 2, "vm8: owner \"no-such-user-here\": no such user");
-    REFUSED(({"vm9", "create", "group", "no-such-group-here"}), 2,
-            "vm9: group \"no-such-group-here\": no such group");
+    REFUSED(({"vm9", "create", "tapgroup", "no-such-group-here"}), 2,
+            "vm9: tapgroup \"no-such-group-here\": no such group");
     REFUSED(({"lo", "owner", "root"}), 1,
             "lo: not managed by ifctld; ifctl changes only interfaces that ifctld created (ifctl NAME create)");
 }

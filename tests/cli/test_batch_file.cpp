@@ -177,3 +177,13 @@ TEST_CASE("seconds with fractions, as milliseconds", "[parsers]") {
     CHECK_FALSE(parse_seconds_ms("86401", ms, why));
     CHECK(why == "more than a day");
 }
+
+TEST_CASE("a batch file: double quotes keep spaces in one word", "[batch-file]") {
+    const auto lines = parsed("tap0 description \"uplink to vm1 # not a comment\" up # a comment\ntap1 descr \"\"x\n");
+    REQUIRE(lines.size() == 2);
+    REQUIRE(lines[0].plan.actions.size() == 2);
+    CHECK(std::get<op::Description>(lines[0].plan.actions[0].op).text == "uplink to vm1 # not a comment");
+    CHECK(std::get<op::Description>(lines[1].plan.actions[0].op).text == "x");
+    CHECK(refused("tap0 up\ntap0 description \"open\n") ==
+          std::pair<int, std::string>{kExitUsage, "f.txt:2: a quote is not closed"});
+}

@@ -1282,6 +1282,14 @@ TEST_CASE("tap create in a batch prints the names it got; -b prints a line per i
     CHECK(cli({"list"}).out == cli({"-b"}).out);
 }
 
+TEST_CASE("ifctld with an unknown option exits 2 with its usage", "[usage]") {
+    const Run r = exec({std::getenv("IFCTLD"), "--bogus"});
+    INFO(r);
+    CHECK(r.status == 2);
+    CHECK(r.err == "ifctld: The following argument was not expected: --bogus\nUsage: ifctld [OPTIONS] (see ifctld --help)\n");
+    CHECK(r.out.empty());
+}
+
 // ============================================================================
 
 int main(int argc, char** argv) {

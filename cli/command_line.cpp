@@ -66,7 +66,7 @@ void declare(CLI::App& app, Options& o, bool& list_keywords, std::string_view ve
     app.add_flag("-C", o.cloners, "List the kinds of interface create makes (tap)");
     app.add_flag("--json", o.json, "Print JSON (schema in docs/json.md)");
     app.add_option(std::string(kFormat), o.format,
-                   "Text formats, FreeBSD's -f: inet:dotted|cidr|hex, inet6:numeric|cidr, ether:colon|dash, "
+                   "Text formats, FreeBSD's -f: inet:dotted|cidr|hex, inet6:numeric|cidr, ether:colon|dash|dotted, "
                    "comma-separated")
         ->type_name("TYPE:FORMAT,...");
     app.add_option(std::string(kSocket), o.socket, "The ifctld socket (default: $IFCTL_SOCKET or /run/ifctl/ifctld.sock)")

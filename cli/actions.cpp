@@ -10,8 +10,11 @@
 #include <map>
 #include <random>
 
+#include <unistd.h>
+
 #include "output.hpp"
 #include "plan_check.hpp"
+#include "progress.hpp"
 #include "report.hpp"
 #include "value_parse.hpp"
 
@@ -80,7 +83,7 @@ private:
         uint32_t uid = 0;
         if (o.owner && resolve_user(*o.owner, uid)) opts.owner = uid;
         uint32_t gid = 0;
-        if (o.group && resolve_group(*o.group, gid)) opts.group = gid;
+        if (o.tap_group && resolve_group(*o.tap_group, gid)) opts.group = gid;
         opts.vnet_hdr = o.vnet_hdr;
         opts.persistent = o.persistent;
         if (o.unique_id) {
@@ -184,6 +187,29 @@ private:
         else where.path = o.where;
         return c_.move_netns(target(), where);
     }
+    int run(const op::Offloads& o) {
+        proto::Interface rec;
+        if (int rc = lookup(rec); rc < 0) return rc;
+        const uint32_t want = (rec.caps_enabled | o.on) & ~o.off;
+        if (int rc = c_.set_caps(target(), want); rc < 0) return rc;
+        if (model_) (*model_)[name_].caps_enabled = want;
+        return 0;
+    }
+    int run(const op::Description& o) {
+        if (int rc = c_.set_description(target(), o.text); rc < 0) return rc;
+        if (model_) (*model_)[name_].description = o.text;
+        return 0;
+    }
+    int run(const op::IfGroup& o) {
+        if (int rc = o.join ? c_.group_add(target(), o.name) : c_.group_del(target(), o.name); rc < 0) return rc;
+        if (model_) {
+            std::vector<std::string>& g = (*model_)[name_].groups;
+            std::erase(g, o.name);
+            if (o.join) g.push_back(o.name);
+        }
+        return 0;
+    }
+    int run(const op::Inet6Opts& o) { return c_.set_inet6(target(), o.no_dad, o.auto_linklocal); }
     int run(const op::Unsupported&) { return fail(-EOPNOTSUPP, "not supported by this ifctld yet"); }
     int run(const op::WaitUp& o) { return c_.wait_ready(target(), o.timeout_ms); }
 
@@ -229,7 +255,8 @@ int apply_plan(client::Connection& c, const Plan& plan, const Options& o) {
     return kExitOk;
 }
 
-int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const std::string& label) {
+int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const std::string& label, const Options& o) {
+    Progress progress(std::cerr, label, lines.size(), ::isatty(STDERR_FILENO));
     // The interfaces as they are now; the lines' own effects are added as they are recorded.
     std::vector<proto::Interface> now;
     if (int rc = c.list(now); rc < 0) {
@@ -246,15 +273,20 @@ int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const 
         for (const Action& act : lines[l].plan.actions)
             if (int rc = a.apply(act.op); rc < 0) {
                 c.stop_recording();
+                progress.abandon();
                 std::cerr << "ifctl: " << label << ":" << lines[l].number << ": "
                           << failure_message(a.name(), act.words, rc, a.explanation(), false) << " (nothing applied)\n";
                 return kExitFailed;
             }
         line_of_step.resize(steps.size(), l);
+        progress.prepared(l + 1);
     }
     c.stop_recording();
+    progress.applying();
     std::optional<uint32_t> failed;
-    if (int rc = c.batch(steps, &failed); rc < 0) {
+    std::vector<proto::Interface> created;
+    if (int rc = c.batch(steps, &failed, &created); rc < 0) {
+        progress.abandon();
         std::string where = label;
         if (failed && *failed < line_of_step.size()) {
             const FileLine& fl = lines[line_of_step[*failed]];
@@ -264,6 +296,17 @@ int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const 
                   << (c.last_unmanaged() ? " (not managed by ifctld)" : "") << "; nothing was applied\n";
         return kExitFailed;
     }
+    progress.done();
+    // As on the command line, a create by pattern tells the name the daemon picked.
+    size_t next = 0;  // into `created`, which follows the creates in line order
+    for (const FileLine& fl : lines)
+        for (const Action& act : fl.plan.actions) {
+            const auto* cr = std::get_if<op::Create>(&act.op);
+            if (!cr) continue;
+            if (next >= created.size()) return kExitOk;  // an ifctld that does not say
+            const proto::Interface& made = created[next++];
+            if (cr->name.find('%') != std::string::npos) std::cout << (o.json ? json_interface(made) : made.name + "\n");
+        }
     return kExitOk;
 }
 

@@ -16,7 +16,9 @@ namespace ifctl::cli {
 int apply_plan(client::Connection& c, const Plan& plan, const Options& o);
 
 // ifctl -f: applies every line of a batch file as one transaction (all or
-// none). Errors name the file (`label`) and the line.
-int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const std::string& label);
+// none). Errors name the file (`label`) and the line. A create by pattern
+// prints the name the daemon picked (its record with --json). More than
+// Progress::kMinLines lines show progress on standard error when it is a terminal.
+int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const std::string& label, const Options& o);
 
 }  // namespace ifctl::cli

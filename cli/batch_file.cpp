@@ -1,22 +1,54 @@
 #include "batch_file.hpp"
 
-#include <sstream>
 
 #include "command_line.hpp"
 #include "plan_check.hpp"
 
 namespace ifctl::cli {
 
+namespace {
+
+// Splits a line into words at white space; "double quotes" make one word of
+// what they hold (a description with spaces), and '#' outside them starts a
+// comment. False for a quote left open.
+bool split_words(const std::string& line, std::vector<std::string>& words) {
+    std::string w;
+    bool in_word = false, quoted = false;
+    for (char c : line) {
+        if (quoted) {
+            if (c == '"') quoted = false;
+            else w += c;
+            continue;
+        }
+        if (c == '#') break;
+        if (c == '"') {
+            quoted = in_word = true;
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            if (in_word) words.push_back(std::move(w));
+            w.clear();
+            in_word = false;
+        } else {
+            w += c;
+            in_word = true;
+        }
+    }
+    if (in_word) words.push_back(std::move(w));
+    return !quoted;
+}
+
+}  // namespace
+
 int parse_batch_file(std::istream& in, const std::string& label, std::vector<FileLine>& out, std::string& error) {
     std::vector<FileLine> lines;
     std::string raw;
     for (int number = 1; std::getline(in, raw); ++number) {
-        const std::string code = raw.substr(0, raw.find('#'));
-        std::istringstream split(code);
         std::vector<std::string> words;
-        for (std::string w; split >> w;) words.push_back(w);
-        if (words.empty()) continue;
         const std::string where = label + ":" + std::to_string(number) + ": ";
+        if (!split_words(raw, words)) {
+            error = where + "a quote is not closed";
+            return kExitUsage;
+        }
+        if (words.empty()) continue;
         FileLine line;
         line.number = number;
         for (const std::string& w : words) line.text += (line.text.empty() ? "" : " ") + w;

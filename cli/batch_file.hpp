@@ -1,5 +1,6 @@
 // ifctl -f FILE: each line is what would follow "ifctl" on a command line
-// ("tap0 inet 10.0.0.1/24 up"); '#' starts a comment, blank lines are skipped.
+// ("tap0 inet 10.0.0.1/24 up"); '#' starts a comment, blank lines are skipped,
+// and "double quotes" keep spaces in one word (description "uplink to vm1").
 // Every line is parsed before anything is sent, so a syntax error anywhere
 // changes nothing. Pure: unit-tested without a daemon.
 #pragma once

@@ -3,8 +3,9 @@
 // arguments are first split: before NAME, "-x" is an option; after it, a
 // known keyword and its arguments are words and anything else starting with
 // '-' is an option ("ifctl tap0 --json" works, "ifctl tap0 inet X -alias" too).
-// "monitor" as the first word is a command (ifctl monitor [NAME]); an
-// interface named monitor is reached after "--".
+// "monitor", "show" and "list" as the first word are commands (ifctl monitor
+// [NAME], ifctl show NAME, ifctl list); an interface of that name is reached
+// after "--".
 #pragma once
 
 #include <optional>
@@ -27,6 +28,11 @@ struct Options {
     bool monitor = false;     // "ifctl monitor [NAME]": print events; words holds NAME if given
     std::string events;       // --events KIND,...: which events monitor prints (empty: all)
     std::string file;         // -f FILE ("-": standard input): apply its lines as one batch
+    bool brief = false;       // -b, "ifctl list": one line per interface
+    bool cloners = false;     // -C: the kinds of interface create can make
+    std::string group;        // -g NAME: the members of an interface group
+    std::string format;       // --format TYPE:FORMAT,...: FreeBSD's -f output formats
+    bool no_timestamp = false;  // --no-timestamp: monitor lines without their time
 };
 
 // Exit statuses, as documented in ifctl(8).

@@ -2,6 +2,7 @@
 
 #include <linux/if.h>
 #include <net/if_arp.h>
+#include <pwd.h>
 #include <sys/socket.h>
 
 #include <utility>
@@ -45,6 +46,11 @@ std::string_view operstate_name(uint8_t state) {
     static constexpr std::string_view kNames[] = {"unknown", "notpresent", "down", "lowerlayerdown",
                                                   "testing", "dormant",    "up"};
     return state < std::size(kNames) ? kNames[state] : "unknown";
+}
+
+std::string user_name(uint32_t uid) {
+    const passwd* pw = ::getpwuid(uid);
+    return pw ? pw->pw_name : std::to_string(uid);
 }
 
 }  // namespace ifctl::cli

@@ -24,7 +24,7 @@ struct Create {
     std::string name;  // exact name, or a pattern with %d ("tap%d")
     uint32_t queues = 0;                 // 0: the daemon's default
     std::optional<std::string> owner;    // user name or uid, resolved when applied
-    std::optional<std::string> group;    // group name or gid whose members may attach
+    std::optional<std::string> tap_group;  // group name or gid whose members may attach (TUNSETGROUP)
     bool vnet_hdr = false;               // frames with a virtio-net header
     bool persistent = false;             // outlives ifctld stops and reboots
     uint64_t unique_id = 0;              // 0: none; else recycle the slot of this "ether" id
@@ -54,6 +54,17 @@ struct Multicast {
 };
 struct Persist { bool on = true; };  // persist / -persist on an existing interface
 struct Netns { std::string where; };  // a pid (digits) or a namespace file
+// TAP offloads (TUN_F_* bits) to turn on and off; the others stay as they are.
+struct Offloads { uint32_t on = 0, off = 0; };
+struct Description { std::string text; };  // empty: remove it
+struct IfGroup {  // an interface group (FreeBSD's "group NAME")
+    std::string name;
+    bool join = true;
+};
+// inet6 per-interface settings; unset ones stay as they are.
+struct Inet6Opts {
+    std::optional<bool> no_dad, auto_linklocal;
+};
 // A keyword the grammar knows but this ifctld cannot do yet; applying it fails.
 struct Unsupported { std::string feature; };
 // Wait until the interface is up with carrier (changes nothing).
@@ -64,7 +75,8 @@ struct WaitUp {
 
 using Op = std::variant<op::Create, op::Destroy, op::Addr, op::Flags, op::Mtu, op::Metric, op::Txqlen,
                         op::Lladdr, op::Rename, op::Owner, op::Multicast, op::Persist, op::Netns,
-                        op::Unsupported, op::WaitUp>;
+                        op::Unsupported, op::WaitUp, op::Offloads, op::Description, op::IfGroup,
+                        op::Inet6Opts>;
 
 struct Action {
     Op op;

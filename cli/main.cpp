@@ -11,6 +11,7 @@
 #include "command_line.hpp"
 #include "grammar.hpp"
 #include "monitor.hpp"
+#include "output.hpp"
 #include "plan_check.hpp"
 #include "show.hpp"
 #include "value_parse.hpp"
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
         if (!o.events.empty() && !proto::parse_event_kinds(o.events, kinds, bad))
             return usage_error("--events: \"" + bad + "\" is not a kind of event (see ifctl --help)");
     }
+    if (o.cloners) return show_cloners(o);
+    if (TextFormat fmt; !parse_text_format(o.format, fmt, message)) return usage_error("--format: " + message);
     std::vector<FileLine> lines;
     const std::string label = o.file == "-" ? "<stdin>" : o.file;
     if (!o.file.empty()) {
@@ -51,7 +54,13 @@ int main(int argc, char** argv) {
         if (o.file != "-") {
             f.open(o.file);
             if (!f) {
-                std::cerr << "ifctl: " << o.file << ": " << std::strerror(errno) << "\n";
+                const int err = errno;
+                // FreeBSD's -f names output formats; here it reads a batch file.
+                if (TextFormat fmt; err == ENOENT && o.file.find(':') != std::string::npos &&
+                                    parse_text_format(o.file, fmt, message))
+                    return usage_error("-f " + o.file + ": -f reads a batch file; for output formats say --format " +
+                                       o.file);
+                std::cerr << "ifctl: " << o.file << ": " << std::strerror(err) << "\n";
                 return kExitFailed;
             }
         }
@@ -79,7 +88,7 @@ int main(int argc, char** argv) {
         return rc == 0 ? kExitOk : kExitFailed;
     }
     if (o.monitor) return run_monitor(*c, o, kinds);
-    if (!o.file.empty()) return apply_file(*c, lines, label);
+    if (!o.file.empty()) return apply_file(*c, lines, label, o);
     if (o.words.empty()) return show_list(*c, o);
     if (plan.actions.empty()) return show_interface(*c, plan.name, o);
     return apply_plan(*c, plan, o);

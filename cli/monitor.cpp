@@ -58,7 +58,7 @@ int run_monitor(client::Connection& c, const Options& o, uint32_t kinds) {
             else std::cerr << "ifctl: monitor: " << std::strerror(-rc) << ": " << c.message() << "\n";
             return kExitFailed;
         }
-        std::cout << (o.json ? json_event(e) : text_event(e)) << std::flush;
+        std::cout << (o.json ? json_event(e) : text_event(e, !o.no_timestamp)) << std::flush;
     }
 }
 

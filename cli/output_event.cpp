@@ -2,6 +2,9 @@
 // (docs/json.md). Pure, so the unit tests check the layout.
 #include <sys/socket.h>
 
+#include <cstdio>
+#include <ctime>
+
 #include <nlohmann/json.hpp>
 
 #include "describe.hpp"
@@ -24,11 +27,22 @@ std::string address_text(const proto::Address& a) {
            std::to_string(a.prefix);
 }
 
+// Milliseconds since the epoch as local time, ISO 8601 without the zone.
+std::string local_time(uint64_t ms) {
+    const time_t secs = static_cast<time_t>(ms / 1000);
+    tm t{};
+    localtime_r(&secs, &t);
+    char b[40];
+    std::snprintf(b, sizeof b, "%04d-%02d-%02dT%02d:%02d:%02d.%03u", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
+                  t.tm_hour, t.tm_min, t.tm_sec, static_cast<unsigned>(ms % 1000));
+    return b;
+}
+
 }  // namespace
 
-std::string text_event(const proto::Event& e) {
+std::string text_event(const proto::Event& e, bool timestamp) {
     const std::string kind(proto::event_kind_name(e.kind));
-    std::string s = std::to_string(e.seq) + " " + e.name + " " + kind;
+    std::string s = (timestamp ? local_time(e.time_ms) + " " : "") + std::to_string(e.seq) + " " + e.name + " " + kind;
     switch (e.kind) {
         case proto::kEvLinkAdded:
             s += " index " + std::to_string(e.index) + " " + flags_text(e.flags) + " mtu " + std::to_string(e.mtu);

@@ -69,6 +69,11 @@ Json interface(const proto::Interface& i) {
     j["promisc_refs"] = i.promisc_refs;
     j["allmulti_refs"] = i.allmulti_refs;
     j["may_change"] = i.may_change;
+    j["description"] = i.description;
+    j["groups"] = i.groups;
+    j["offload_names"] = offload_names(i.caps_enabled);
+    j["no_dad"] = i.no_dad;
+    j["auto_linklocal"] = i.auto_linklocal;
     return j;
 }
 

@@ -44,8 +44,8 @@ int check_plan(const Plan& plan, std::string& error) {
             error = plan.name + ": owner \"" + *c->owner + "\": no such user";
             return kExitUsage;
         }
-        if (c->group && !resolve_group(*c->group, id)) {
-            error = plan.name + ": group \"" + *c->group + "\": no such group";
+        if (c->tap_group && !resolve_group(*c->tap_group, id)) {
+            error = plan.name + ": tapgroup \"" + *c->tap_group + "\": no such group";
             return kExitUsage;
         }
     }

@@ -11,5 +11,7 @@ namespace ifctl::cli {
 
 int show_interface(client::Connection& c, const std::string& name, const Options& o);
 int show_list(client::Connection& c, const Options& o);
+// ifctl -C: the kinds of interface create can make.
+int show_cloners(const Options& o);
 
 }  // namespace ifctl::cli

@@ -206,7 +206,17 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"auto", "keep", "destroy"}));
     app.add_option("--check-config", check_config, "Check a configuration file and exit");
     app.add_flag("--print-config", print_config, "Print the embedded default configuration and exit");
-    CLI11_PARSE(app, argc, argv);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        // A usage error exits 2, as ifctl's do, rather than CLI11's own numbers.
+        std::cerr << "ifctld: " << e.what() << "\nUsage: ifctld [OPTIONS] (see ifctld --help)\n";
+        return 2;
+    }
 
     auto console = spdlog::stderr_color_mt("ifctld");
     spdlog::set_default_logger(console);

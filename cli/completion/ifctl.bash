@@ -51,12 +51,17 @@ _ifctl() {
     # NAME a word starting with '-' is an option; after it a keyword owns its
     # arguments; after "--" everything is grammar.
     local -a socket=()
-    local want="" owed=0 keyword="" name="" only_words="" nkeywords=0 word i
+    local want="" owed=0 keyword="" name="" only_words="" nkeywords=0 command="" word i
     for (( i = 1; i < COMP_CWORD; i++ )); do
         word=${COMP_WORDS[i]}
         if [[ $want == socket ]]; then
             [[ $word == = ]] && continue  # --socket=PATH splits at '='
             socket=(--socket "$(_ifctl_dequote "$word")")
+            want=""
+            continue
+        fi
+        if [[ $want == value ]]; then  # the value of -f, -g, --events or --format
+            [[ $word == = ]] && continue
             want=""
             continue
         fi
@@ -76,8 +81,14 @@ _ifctl() {
                 --) only_words=1; continue ;;
                 --socket) want=socket; continue ;;
                 --socket=*) socket=(--socket "$(_ifctl_dequote "${word#--socket=}")"); continue ;;
+                -f | -g | --events | --format) want=value; continue ;;
                 -?*) continue ;;
             esac
+        fi
+        # The commands a first word may be (ifctl monitor [NAME], show NAME, list).
+        if [[ -z $only_words && -z $name && -z $command ]] && [[ $word == monitor || $word == show || $word == list ]]; then
+            command=$word
+            continue
         fi
         if [[ -z $name ]]; then
             name=$word
@@ -93,6 +104,33 @@ _ifctl() {
         _ifctl_reply -f -- "$cur"
         return 0
     fi
+    # The value of the option before the cursor.
+    local prev=${COMP_WORDS[COMP_CWORD - 1]}
+    [[ $prev == = && COMP_CWORD -ge 2 ]] && prev=${COMP_WORDS[COMP_CWORD - 2]}
+    [[ $cur == = ]] && cur=""
+    if [[ $want == value ]]; then
+        case $prev in
+            -f)
+                compopt -o filenames 2>/dev/null
+                _ifctl_reply -f -- "$cur"
+                ;;
+            --events)
+                # A comma-separated list: complete the part after the last comma.
+                local done="" part=$cur
+                [[ $cur == *,* ]] && done=${cur%,*}, part=${cur##*,}
+                local k
+                for k in link link-added link-removed renamed flags mtu carrier address address-added \
+                    address-removed lladdr; do
+                    [[ $k == "$part"* ]] && COMPREPLY+=("$done$k")
+                done
+                compopt -o nospace 2>/dev/null
+                ;;
+            --format)
+                _ifctl_reply -W "inet:hex inet:dotted inet:cidr inet6:numeric inet6:cidr ether:colon ether:dash ether:dotted" -- "$cur"
+                ;;
+        esac
+        return 0  # -g GROUP: a group name, nothing to offer
+    fi
     if [[ $want == arg ]]; then
         case $keyword:${_ifctl_kw_kind[$keyword]-} in
             ether:* | lladdr:*) _ifctl_reply -W "random" -- "$cur" ;;
@@ -103,19 +141,31 @@ _ifctl() {
     fi
 
     local options=""
+    if [[ $command == monitor ]]; then
+        # monitor [NAME] takes its own options, and no keywords.
+        if [[ $cur == -* ]]; then
+            _ifctl_reply -W "--json --events --no-timestamp --socket -h --help" -- "$cur"
+        elif [[ -z $name ]]; then
+            _ifctl_reply -W "$("$cmd" "${socket[@]}" -l 2>/dev/null)" -- "$cur"
+        fi
+        return 0
+    fi
+    [[ $command == list ]] && { _ifctl_reply -W "--json --socket -u -d -g" -- "$cur"; return 0; }
     if [[ -z $only_words && $cur == -* ]]; then
         if [[ -z $name ]]; then
-            options="--json --socket --version -h --help -a -l -u -d"
+            options="--json --socket --version -h --help -a -l -b -u -d -g -C -f --format --reload"
         else
             options="--json --socket -h --help"
         fi
     fi
     if [[ -z $name ]]; then
-        local names=""
+        local names="" commands=""
         [[ $cur != -* ]] && names=$("$cmd" "${socket[@]}" -l 2>/dev/null)
-        _ifctl_reply -W "$options $names" -- "$cur"
+        [[ $cur != -* && -z $command ]] && commands="monitor show list"
+        _ifctl_reply -W "$options $commands $names" -- "$cur"
         return 0
     fi
+    [[ $command == show ]] && { _ifctl_reply -W "$options" -- "$cur"; return 0; }  # show NAME: no keywords
     [[ $keyword == destroy ]] && return 0  # nothing may follow it
     local candidates="" k
     for k in "${_ifctl_kw_words[@]}"; do

@@ -186,6 +186,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
     // 2. Apply in order, recording how to undo each step before it runs.
     Frames undo;
     std::vector<uint32_t> destroys;  // run last: a destroy cannot be undone
+    std::vector<proto::Interface> created;  // the reply's records: what each create made, in step order
     if (persist_) persist_->begin_deferred();
     auto rollback = [&](Reply r) {
         // What was staged goes to disk first: the undo steps record as single requests do.
@@ -212,6 +213,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
         pass.runs_last = &destroys;
         Reply r = run(peer, req, pass);
         if (r.status) return rollback(step_error(i, n, r.status, r.message));
+        if (req.op() == Op::Create && !r.interfaces.empty()) created.push_back(std::move(r.interfaces.front()));
     }
     // Every other step's records on disk, one flush for all, before the
     // destroys (which record and remove synchronously) and the reply.
@@ -232,7 +234,9 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
         }
     }
     rec.after = "applied";
-    return {};
+    Reply done;
+    done.interfaces = std::move(created);
+    return done;
 }
 
 }  // namespace ifctl::daemon

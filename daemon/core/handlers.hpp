@@ -60,6 +60,10 @@ Reply do_set_persistent(Ctx& c);
 Reply do_move_netns(Ctx& c);
 Reply do_subscribe(Ctx& c);
 Reply do_wait_ready(Ctx& c);
+Reply do_set_description(Ctx& c);
+Reply do_group_add(Ctx& c);
+Reply do_group_del(Ctx& c);
+Reply do_set_inet6(Ctx& c);
 
 // The inverses a batch records before a step runs (OpDescriptor::undo).
 void undo_set_flags(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
@@ -73,6 +77,9 @@ void undo_addr_replace(const proto::Request& req, const Target& tg, ClientId cli
 void undo_rename(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
 void undo_membership(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
 void undo_set_owner(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_set_caps(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_set_description(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_group(const proto::Request& req, const Target& tg, ClientId client, Frames& out);  // GroupAdd <-> GroupDel
 
 // The same-subnet secondaries the kernel deletes with a primary inet address.
 std::vector<proto::Address> secondaries_of(const proto::Interface& k, const proto::Address& a);

@@ -91,7 +91,24 @@ const OpDescriptor kOperations[] = {
     // Offloads are interface features like the flags word: the same permission.
     {.op = Op::SetCaps, .route = Route::Handler, .handler = do_set_caps, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .perm = Perm::Flags, .installs = values({Value::Offloads}),
-     .audit = AuditField::None, .facets = kDaemonFacts, .batch = BatchRole::Never, .cost = 1},
+     .audit = AuditField::None, .facets = kDaemonFacts, .batch = BatchRole::Undoable, .undo = undo_set_caps,
+     .cost = 1},
+    // The description and interface groups are the owner's labels: no permission of their own.
+    {.op = Op::SetDescription, .route = Route::Handler, .handler = do_set_description,
+     .target = TargetFrom::Request, .needs_managed = true, .access = Access::Owner,
+     .installs = values({Value::Description}), .audit = AuditField::None, .facets = kDaemonFacts,
+     .batch = BatchRole::Undoable, .undo = undo_set_description, .cost = 1},
+    {.op = Op::GroupAdd, .route = Route::Handler, .handler = do_group_add, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .installs = values({Value::InterfaceGroup}),
+     .audit = AuditField::None, .facets = kDaemonFacts, .batch = BatchRole::Undoable, .undo = undo_group, .cost = 1},
+    // The group left is a selector: nothing is installed.
+    {.op = Op::GroupDel, .route = Route::Handler, .handler = do_group_del, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .modifiers = {A::IfGroup}, .audit = AuditField::None,
+     .facets = kDaemonFacts, .batch = BatchRole::Undoable, .undo = undo_group, .cost = 1},
+    // How inet6 addresses are made is address configuration: the address permission.
+    {.op = Op::SetInet6, .route = Route::Handler, .handler = do_set_inet6, .target = TargetFrom::Request,
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Address, .installs = values({Value::Inet6Settings}),
+     .audit = AuditField::None, .facets = kDaemonFacts | kAddresses, .batch = BatchRole::Never, .cost = 1},
     // Detach takes the interface out of the system, as destroy does.
     {.op = Op::Detach, .route = Route::Handler, .handler = do_detach, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .perm = Perm::Destroy, .audit = AuditField::None,
@@ -152,6 +169,9 @@ constexpr ValueRow kValues[] = {
     {Value::AddressBroadcast, "address-broadcast", {A::Address}},
     {Value::AddressLabel, "address-label", {A::Address}},
     {Value::Netns, "netns", {A::NetnsPid, A::NetnsPath}},
+    {Value::Description, "description", {A::Description}},
+    {Value::InterfaceGroup, "interface-group", {A::IfGroup}},
+    {Value::Inet6Settings, "inet6-settings", {A::NoDad, A::AutoLinklocal}},
 };
 static_assert(std::size(kValues) == static_cast<size_t>(Value::Count));
 

@@ -84,6 +84,9 @@ enum class Value : uint8_t {
     AddressBroadcast,  // its broadcast
     AddressLabel,      // its label
     Netns,             // NetnsPid or NetnsPath: where the interface goes
+    Description,       // Description: the interface's description (the kernel's ifalias)
+    InterfaceGroup,    // IfGroup on group-add: a group the interface joins
+    Inet6Settings,     // NoDad, AutoLinklocal: how inet6 addresses are made
     Count
 };
 using ValueSet = uint32_t;

@@ -52,6 +52,8 @@ Managed managed_from(const StoredInterface& r, Tap tap) {
     for (const auto& mac : r.multicast) m.multicast.add(kPlain, mac);
     m.group = r.group;
     m.persistent = r.persistent;
+    m.groups = r.groups;
+    m.no_dad = r.no_dad;
     return m;
 }
 
@@ -64,7 +66,9 @@ void apply_config(Netlink& nl, uint32_t index, const StoredInterface& r, bool li
         if (!r.lladdr.empty()) c.lladdr = r.lladdr;
         if (r.mtu) c.mtu = r.mtu;
         if (r.txqlen) c.txqlen = r.txqlen;
-        if (int e = nl.change_link(index, c); e < 0) fail("mac/mtu/txqueuelen", e);
+        if (!r.description.empty()) c.ifalias = r.description;
+        if (!r.auto_linklocal) c.auto_linklocal = false;
+        if (int e = nl.change_link(index, c); e < 0) fail("mac/mtu/txqueuelen/description", e);
     }
     for (const proto::Address& a : r.addresses) {
         proto::Address plain = a;
@@ -98,6 +102,8 @@ StoredInterface Persistence::snapshot(uint32_t index, const Managed& m) {
     r.netns = m.netns;
     // Per-connection memberships end with their connections; plain ones are configuration.
     r.multicast = m.multicast.of(kPlain);
+    r.groups = m.groups;
+    r.no_dad = m.no_dad;
     r.index = index;
     r.name = m.tap.name();
     if (const proto::Interface* k = m.netns.empty() ? kernel_.find(index) : nullptr) {
@@ -107,6 +113,8 @@ StoredInterface Persistence::snapshot(uint32_t index, const Managed& m) {
         r.flags = k->flags;
         r.lladdr = k->lladdr;
         r.addresses = k->addresses;
+        r.description = k->description;
+        r.auto_linklocal = k->auto_linklocal;
     }
     return r;
 }

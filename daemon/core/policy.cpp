@@ -180,6 +180,9 @@ constexpr ValueJudge kValueJudges[] = {
     {Value::AddressBroadcast, nullptr},
     {Value::AddressLabel, nullptr},
     {Value::Netns, nullptr},
+    {Value::Description, nullptr},
+    {Value::InterfaceGroup, nullptr},
+    {Value::Inet6Settings, nullptr},
 };
 static_assert(std::size(kValueJudges) == static_cast<size_t>(Value::Count));
 

@@ -40,7 +40,7 @@ namespace {
 // Every field but the lists a brief record leaves out. A field added to
 // proto::Interface changes its size: add it here too, then the number.
 proto::Interface brief_copy(const proto::Interface& k) {
-    static_assert(sizeof(void*) != 8 || sizeof(proto::Interface) == 392, "proto::Interface changed: update brief_copy");
+    static_assert(sizeof(void*) != 8 || sizeof(proto::Interface) == 456, "proto::Interface changed: update brief_copy");
     proto::Interface v;
     v.index = k.index;
     v.name = k.name;
@@ -70,6 +70,10 @@ proto::Interface brief_copy(const proto::Interface& k) {
     v.promisc_refs = k.promisc_refs;
     v.allmulti_refs = k.allmulti_refs;
     v.may_change = k.may_change;
+    v.description = k.description;
+    v.groups = k.groups;
+    v.no_dad = k.no_dad;
+    v.auto_linklocal = k.auto_linklocal;
     return v;
 }
 
@@ -92,6 +96,8 @@ proto::Interface Registry::view(const proto::Interface& kernel, bool details) co
     v.caps_enabled = m.caps_enabled;
     v.promisc_refs = static_cast<uint32_t>(m.promisc.clients.size());
     v.allmulti_refs = static_cast<uint32_t>(m.allmulti.clients.size());
+    v.groups = m.groups;
+    v.no_dad = m.no_dad;
     return v;
 }
 

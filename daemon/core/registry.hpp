@@ -35,6 +35,8 @@ struct Managed {
     bool persistent = false;        // outlives a clean stop and a reboot (store/, docs/persistence.md)
     std::string netns;              // set while moved into another network namespace
     uint32_t caps_enabled = 0;  // TUN_F_* last set with TUNSETOFFLOAD (the kernel starts with none)
+    std::vector<std::string> groups;  // interface groups (FreeBSD's), in the order joined
+    bool no_dad = false;              // inet6 addresses are added without DAD (IFA_F_NODAD)
 };
 
 // A caller-chosen unique id and its family ("ether", 42).

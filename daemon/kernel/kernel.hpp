@@ -24,6 +24,8 @@ struct LinkChange {
     std::optional<int> netns_fd;       // move into the namespace of this nsfs descriptor
     std::optional<uint32_t> netns_pid; // move into the namespace of this process
     std::optional<uint32_t> group;     // the link group (IFLA_GROUP)
+    std::optional<std::string> ifalias;  // the description (IFLA_IFALIAS); empty removes it
+    std::optional<bool> auto_linklocal;  // inet6 addr_gen_mode: eui64 (true) or none (false)
 };
 
 class Kernel {

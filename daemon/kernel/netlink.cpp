@@ -1,5 +1,6 @@
 #include "netlink.hpp"
 
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -60,6 +61,8 @@ void init_policies() {
     for (int a : {IFLA_MTU, IFLA_MIN_MTU, IFLA_MAX_MTU, IFLA_TXQLEN}) link_policy[a].type = NLA_U32;
     for (int a : {IFLA_CARRIER, IFLA_OPERSTATE}) link_policy[a].type = NLA_U8;
     link_policy[IFLA_LINKINFO].type = NLA_NESTED;
+    link_policy[IFLA_IFALIAS].type = NLA_STRING;
+    link_policy[IFLA_AF_SPEC].type = NLA_NESTED;
     link_policy[IFLA_STATS64].minlen = sizeof(struct rtnl_link_stats64);
     info_policy[IFLA_INFO_KIND].type = NLA_STRING;
     info_policy[IFLA_INFO_DATA].type = NLA_NESTED;
@@ -109,6 +112,18 @@ void parse_link(struct nlmsghdr* nlh, proto::Interface& i) {
                 if (tun[IFLA_TUN_NUM_DISABLED_QUEUES])
                     i.queues_detached = nla_get_u32(tun[IFLA_TUN_NUM_DISABLED_QUEUES]);
             }
+        }
+    }
+    i.description = tb[IFLA_IFALIAS] ? nla_get_string(tb[IFLA_IFALIAS]) : "";
+    // IFLA_AF_SPEC holds one attribute per family; inet6's carries addr_gen_mode.
+    if (tb[IFLA_AF_SPEC]) {
+        struct nlattr* af;
+        int rem;
+        nla_for_each_nested(af, tb[IFLA_AF_SPEC], rem) {
+            if (nla_type(af) != AF_INET6) continue;
+            struct nlattr* in6[IFLA_INET6_MAX + 1];
+            if (nla_parse_nested(in6, IFLA_INET6_MAX, af, nullptr) == 0 && in6[IFLA_INET6_ADDR_GEN_MODE])
+                i.auto_linklocal = nla_get_u8(in6[IFLA_INET6_ADDR_GEN_MODE]) != IN6_ADDR_GEN_MODE_NONE;
         }
     }
     if (tb[IFLA_STATS64]) {
@@ -522,6 +537,14 @@ int Netlink::change_link(uint32_t index, const LinkChange& c) {
     if (c.netns_fd) nla_put_u32(msg, IFLA_NET_NS_FD, static_cast<uint32_t>(*c.netns_fd));
     if (c.netns_pid) nla_put_u32(msg, IFLA_NET_NS_PID, *c.netns_pid);
     if (c.group) nla_put_u32(msg, IFLA_GROUP, *c.group);
+    if (c.ifalias) nla_put(msg, IFLA_IFALIAS, static_cast<int>(c.ifalias->size()), c.ifalias->data());
+    if (c.auto_linklocal) {
+        struct nlattr* spec = nla_nest_start(msg, IFLA_AF_SPEC);
+        struct nlattr* in6 = nla_nest_start(msg, AF_INET6);
+        nla_put_u8(msg, IFLA_INET6_ADDR_GEN_MODE, *c.auto_linklocal ? IN6_ADDR_GEN_MODE_EUI64 : IN6_ADDR_GEN_MODE_NONE);
+        nla_nest_end(msg, in6);
+        nla_nest_end(msg, spec);
+    }
     return transact(msg);
 }
 
@@ -564,6 +587,9 @@ int Netlink::add_address(uint32_t index, const proto::Address& a, bool as_it_was
             nla_put(msg, IFA_CACHEINFO, sizeof ci, &ci);
         }
     }
+    // Of the flags a caller may hold, only "no DAD" is asked for a new address
+    // (an interface set to no_dad); an address put back keeps all it had.
+    if (!as_it_was && a.family == AF_INET6 && (a.flags & IFA_F_NODAD)) nla_put_u32(msg, IFA_FLAGS, IFA_F_NODAD);
     return transact(msg);
 }
 
@@ -579,6 +605,8 @@ int Netlink::delete_address(uint32_t index, const proto::Address& a) {
     put_addr(msg, IFA_LOCAL, a.local.data(), len);
     put_addr(msg, IFA_ADDRESS, a.peer ? a.peer->data() : a.local.data(), len);
     if (!a.label.empty()) nla_put_string(msg, IFA_LABEL, a.label.c_str());
+    // Of the flags a caller may hold, only "no DAD" is asked for (an interface set to no_dad).
+    if (a.family == AF_INET6 && (a.flags & IFA_F_NODAD)) nla_put_u32(msg, IFA_FLAGS, IFA_F_NODAD);
     return transact(msg);
 }
 

@@ -99,6 +99,8 @@ json record_json(const StoredInterface& r) {
            {"persistent", r.persistent},
            {"netns", r.netns},
            {"multicast", multi},
+           {"groups", r.groups},
+           {"no_dad", r.no_dad},
            {"kernel",
             {{"index", r.index},
              {"name", r.name},
@@ -106,7 +108,9 @@ json record_json(const StoredInterface& r) {
              {"txqlen", r.txqlen},
              {"flags", r.flags},
              {"lladdr", mac_text(r.lladdr.data(), r.lladdr.size())},
-             {"addresses", addrs}}}};
+             {"addresses", addrs},
+             {"description", r.description},
+             {"auto_linklocal", r.auto_linklocal}}}};
     j["group"] = r.group ? json(*r.group) : json(nullptr);
     return j;
 }
@@ -143,6 +147,10 @@ StoredInterface record_from(const json& j) {
     r.flags = k.value("flags", 0u);
     r.lladdr = mac_bytes(k.value("lladdr", std::string()));
     for (const auto& a : k.value("addresses", json::array())) r.addresses.push_back(address_from(a));
+    r.description = k.value("description", std::string());
+    r.auto_linklocal = k.value("auto_linklocal", true);
+    r.groups = j.value("groups", std::vector<std::string>());
+    r.no_dad = j.value("no_dad", false);
     return r;
 }
 

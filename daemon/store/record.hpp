@@ -43,6 +43,10 @@ struct StoredInterface {
     uint32_t flags = 0;
     std::vector<uint8_t> lladdr;
     std::vector<proto::Address> addresses;
+    std::string description;          // IFLA_IFALIAS
+    std::vector<std::string> groups;  // interface groups
+    bool no_dad = false;
+    bool auto_linklocal = true;       // inet6 addr_gen_mode not none
 
     bool operator==(const StoredInterface&) const = default;
 };

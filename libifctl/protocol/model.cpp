@@ -134,7 +134,11 @@ void encode_interface(Writer& w, const Interface& i, bool details) {
         w.u32(t(A::CapsEnabled), i.caps_enabled);
         w.u32(t(A::PromiscRefs), i.promisc_refs);
         w.u32(t(A::AllmultiRefs), i.allmulti_refs);
+        for (const std::string& g : i.groups) w.str(t(A::IfGroup), g);
+        w.u8(t(A::NoDad), i.no_dad);
     }
+    if (!i.description.empty()) w.str(t(A::Description), i.description);
+    w.u8(t(A::AutoLinklocal), i.auto_linklocal);
     w.end_nested(tok);
 }
 
@@ -205,6 +209,10 @@ Error decode_interface(const Attr& nested, Interface& i) {
             case A::CapsEnabled: i.caps_enabled = k.as_u32(); break;
             case A::PromiscRefs: i.promisc_refs = k.as_u32(); break;
             case A::AllmultiRefs: i.allmulti_refs = k.as_u32(); break;
+            case A::Description: i.description = k.as_str(); break;
+            case A::IfGroup: i.groups.emplace_back(k.as_str()); break;
+            case A::NoDad: i.no_dad = k.as_u8(); break;
+            case A::AutoLinklocal: i.auto_linklocal = k.as_u8(); break;
             default: break;  // not an interface's: skipped (for_each_record_child)
         }
         return {};

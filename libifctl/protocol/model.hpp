@@ -60,6 +60,10 @@ struct Interface {
     uint32_t caps_supported = 0, caps_enabled = 0;  // TUN_F_* offloads (managed TAPs)
     uint32_t promisc_refs = 0, allmulti_refs = 0;  // connections holding a flag reference (FlagRef)
     bool may_change = false;  // for the client that asked: it may configure this interface
+    std::string description;  // the kernel's ifalias (IFLA_IFALIAS); empty: none
+    std::vector<std::string> groups;  // managed only: interface groups, in the order joined
+    bool no_dad = false;          // managed only: inet6 addresses are added without DAD
+    bool auto_linklocal = true;   // the kernel makes an inet6 link-local address (addr_gen_mode not none)
 };
 
 void encode_address(Writer& w, A type, const Address& a);

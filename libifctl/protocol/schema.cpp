@@ -99,6 +99,10 @@ constexpr AttrRow kAttrRows[] = {
     {A::StepIndex, {"step-index", K::U32}},
     {A::BatchContinues, {"batch-continues", K::U8}},
     {A::KeepInet6, {"keep-inet6", K::U8}},
+    {A::Description, {"description", K::String, 0, 255}},
+    {A::IfGroup, {"if-group", K::String, 1, kIfNameMax}},
+    {A::NoDad, {"no-dad", K::U8}},
+    {A::AutoLinklocal, {"auto-linklocal", K::U8}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
@@ -156,6 +160,10 @@ const OpRow kOpRows[] = {
      {{A::Name, P::Optional}, {A::Index, P::Optional}, {A::EventKinds, P::Optional}}},
     {Op::WaitReady, "wait-ready", true, false, {{A::TimeoutMs, P::Optional}}},
     {Op::Batch, "batch", false, true, {{A::Step, P::Repeated}, {A::BatchContinues, P::Optional}}},
+    {Op::SetDescription, "set-description", true, true, {{A::Description, P::Required}}},
+    {Op::GroupAdd, "group-add", true, true, {{A::IfGroup, P::Required}}},
+    {Op::GroupDel, "group-del", true, true, {{A::IfGroup, P::Required}}},
+    {Op::SetInet6, "set-inet6", true, true, {{A::NoDad, P::Optional}, {A::AutoLinklocal, P::Optional}}},
 };
 
 struct OpTable {
@@ -228,7 +236,7 @@ Error check_address(const Attr& a) {
 // What the kinds cannot say: which values a switch or a flag reference may take,
 // and attributes that only make sense together. Checked before any handler runs.
 Error check_values(const Request& r) {
-    for (A sw : {A::RefOn, A::PerClient, A::LiveRename})
+    for (A sw : {A::RefOn, A::PerClient, A::LiveRename, A::NoDad, A::AutoLinklocal})
         if (r.has(sw) && r.get(sw).as_u8() > 1)
             return {EINVAL, "attribute " + std::string(attr_spec(static_cast<uint16_t>(sw))->name) + " must be 0 or 1"};
     if (r.has(A::RefFlag)) {
@@ -237,6 +245,8 @@ Error check_values(const Request& r) {
             return {EINVAL, "a flag reference is for IFF_PROMISC (0x100) or IFF_ALLMULTI (0x200), not 0x" +
                                 [f] { char b[12]; std::snprintf(b, sizeof b, "%x", f); return std::string(b); }()};
     }
+    if (r.op() == Op::SetInet6 && !r.has(A::NoDad) && !r.has(A::AutoLinklocal))
+        return {EINVAL, "set-inet6 needs no-dad or auto-linklocal"};
     if (r.op() == Op::Create || r.op() == Op::Forget) {
         if (r.has(A::UniqueId) != r.has(A::UniqueFamily))
             return {EINVAL, "a unique id needs its family (unique-family) and a family needs an id"};

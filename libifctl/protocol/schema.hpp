@@ -45,8 +45,12 @@ enum class Op : uint16_t {
     Subscribe = 29,   // [Name|Index], [EventKinds]: events follow as frames with kFlagEvent
     WaitReady = 30,   // target, [TimeoutMs]: replies once the interface is up with carrier
     Batch = 31,       // Step...: sub-requests applied all or none; [BatchContinues]
+    SetDescription = 32, // Description (empty: remove it): the kernel's ifalias, kept in the record
+    GroupAdd = 33,    // IfGroup: the interface joins the interface group (FreeBSD's "group NAME")
+    GroupDel = 34,    // IfGroup: and leaves it
+    SetInet6 = 35,    // [NoDad], [AutoLinklocal]: inet6 settings of the interface
 };
-inline constexpr uint16_t kMaxOp = 31;
+inline constexpr uint16_t kMaxOp = 35;
 
 enum class AttrKind : uint8_t { U8, U32, S32, U64, String, Bytes, Nested };
 
@@ -127,8 +131,12 @@ enum class A : uint16_t {
     BatchContinues = 89, // u8 on Batch: 1 = more steps follow in the next Batch request
     KeepInet6 = 90,   // u8 on SetFlags: 1 = a change that takes the interface down keeps its
                       // permanent global inet6 addresses, as BSD does (re-added after the down)
+    Description = 91, // string 0..255: on SetDescription and in a record (IFLA_IFALIAS)
+    IfGroup = 92,     // string 1..15: on GroupAdd/GroupDel; repeated in a record, one per group
+    NoDad = 93,       // u8 0|1: on SetInet6 and in a record: inet6 addresses are added without DAD
+    AutoLinklocal = 94, // u8 0|1: on SetInet6 and in a record: the kernel makes a link-local address
 };
-inline constexpr uint16_t kMaxAttr = 90;
+inline constexpr uint16_t kMaxAttr = 94;
 
 struct AttrSpec {
     std::string_view name;

@@ -410,6 +410,31 @@ int Connection::set_caps(const Target& tg, uint32_t tun_f) {
     return simple(w);
 }
 
+int Connection::set_description(const Target& tg, const std::string& text) {
+    proto::Writer w = request(Op::SetDescription, &tg);
+    w.str(t(A::Description), text);
+    return simple(w);
+}
+
+int Connection::group_add(const Target& tg, const std::string& group) {
+    proto::Writer w = request(Op::GroupAdd, &tg);
+    w.str(t(A::IfGroup), group);
+    return simple(w);
+}
+
+int Connection::group_del(const Target& tg, const std::string& group) {
+    proto::Writer w = request(Op::GroupDel, &tg);
+    w.str(t(A::IfGroup), group);
+    return simple(w);
+}
+
+int Connection::set_inet6(const Target& tg, std::optional<bool> no_dad, std::optional<bool> auto_linklocal) {
+    proto::Writer w = request(Op::SetInet6, &tg);
+    if (no_dad) w.u8(t(A::NoDad), *no_dad);
+    if (auto_linklocal) w.u8(t(A::AutoLinklocal), *auto_linklocal);
+    return simple(w);
+}
+
 int Connection::detach(const Target& tg) {
     proto::Writer w = request(Op::Detach, &tg);
     return simple(w);
@@ -494,7 +519,8 @@ int Connection::next_event(proto::Event& out) {
     return 0;
 }
 
-int Connection::batch(const std::vector<std::vector<uint8_t>>& steps, std::optional<uint32_t>* failed_step) {
+int Connection::batch(const std::vector<std::vector<uint8_t>>& steps, std::optional<uint32_t>* failed_step,
+                      std::vector<proto::Interface>* created) {
     // Steps go into Batch requests as they fit; all but the last say batch-continues.
     // The requests are sent back to back and the replies read afterwards.
     constexpr size_t kRoom = proto::kMaxFrame - 64;
@@ -524,6 +550,7 @@ int Connection::batch(const std::vector<std::vector<uint8_t>>& steps, std::optio
             unmanaged_ = r.unmanaged;
             if (failed_step) *failed_step = r.step_index;
         }
+        if (created) created->insert(created->end(), r.interfaces.begin(), r.interfaces.end());
     }
     if (!result) message_.clear();
     return result;

@@ -101,6 +101,13 @@ public:
     // This connection's reference on IFF_PROMISC or IFF_ALLMULTI.
     int flag_ref(const Target& t, uint32_t flag, bool on);
     int set_caps(const Target& t, uint32_t tun_f);
+    // The description (the kernel's ifalias); empty removes it.
+    int set_description(const Target& t, const std::string& text);
+    // Interface groups (FreeBSD's): join or leave one.
+    int group_add(const Target& t, const std::string& group);
+    int group_del(const Target& t, const std::string& group);
+    // inet6 settings; an unset one stays as it is.
+    int set_inet6(const Target& t, std::optional<bool> no_dad, std::optional<bool> auto_linklocal);
     // The interface leaves the system; its unique-id slot stays (detach), or a
     // detached slot is dropped (forget).
     int detach(const Target& t);
@@ -123,10 +130,12 @@ public:
     // appends its request frame to `steps` and succeeds (create reports the
     // name it was given). batch() then sends the steps as one transaction, in
     // as many Batch requests as their size needs: all apply or none. On a
-    // failure *failed_step is the step's index in `steps`.
+    // failure *failed_step is the step's index in `steps`; on success *created
+    // holds the records of the interfaces the creates made, in step order.
     void start_recording(std::vector<std::vector<uint8_t>>* steps) { recording_ = steps; }
     void stop_recording() { recording_ = nullptr; }
-    int batch(const std::vector<std::vector<uint8_t>>& steps, std::optional<uint32_t>* failed_step = nullptr);
+    int batch(const std::vector<std::vector<uint8_t>>& steps, std::optional<uint32_t>* failed_step = nullptr,
+              std::vector<proto::Interface>* created = nullptr);
 
     // Lower level, for pipelining: send() queues a request and returns its id;
     // receive() waits for that id's reply (replies arrive in request order).

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "batch_file.hpp"
+#include "progress.hpp"
 #include "command_line.hpp"
 #include "helpers.hpp"
 #include "output.hpp"
@@ -176,4 +177,38 @@ TEST_CASE("seconds with fractions, as milliseconds", "[parsers]") {
     }
     CHECK_FALSE(parse_seconds_ms("86401", ms, why));
     CHECK(why == "more than a day");
+}
+
+TEST_CASE("a batch file: double quotes keep spaces in one word", "[batch-file]") {
+    const auto lines = parsed("tap0 description \"uplink to vm1 # not a comment\" up # a comment\ntap1 descr \"\"x\n");
+    REQUIRE(lines.size() == 2);
+    REQUIRE(lines[0].plan.actions.size() == 2);
+    CHECK(std::get<op::Description>(lines[0].plan.actions[0].op).text == "uplink to vm1 # not a comment");
+    CHECK(std::get<op::Description>(lines[1].plan.actions[0].op).text == "x");
+    CHECK(refused("tap0 up\ntap0 description \"open\n") ==
+          std::pair<int, std::string>{kExitUsage, "f.txt:2: a quote is not closed"});
+}
+
+TEST_CASE("batch progress: only for long batches on a terminal", "[batch-file]") {
+    std::ostringstream quiet;
+    Progress off(quiet, "f.txt", 1000, false);  // not a terminal
+    off.prepared(1000);
+    off.applying();
+    off.done();
+    CHECK(quiet.str().empty());
+    Progress short_one(quiet, "f.txt", Progress::kMinLines, true);  // a terminal, but few lines
+    short_one.prepared(Progress::kMinLines);
+    short_one.done();
+    CHECK(quiet.str().empty());
+
+    std::ostringstream tty;
+    Progress on(tty, "f.txt", 150, true);
+    on.prepared(150);
+    CHECK(tty.str().starts_with("\r\033[Kifctl: f.txt: 150/150 lines prepared ("));
+    on.applying();
+    CHECK(tty.str().find("\r\033[Kifctl: f.txt: 150 lines sent; ifctld applies them as one transaction...") !=
+          std::string::npos);
+    on.done();
+    CHECK(tty.str().ends_with(", applied\n"));
+    CHECK(Progress::summary(1000, 0.5) == "1000 lines in 0.50 s (2000 lines/s)");
 }

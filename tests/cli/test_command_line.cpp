@@ -71,7 +71,7 @@ TEST_CASE("help and version exit 0", "[command-line]") {
 
 TEST_CASE("usage errors exit 2", "[command-line]") {
     CHECK(stops({"-l", "tap0"}) ==
-          std::pair<int, std::string>{kExitUsage, "-a, -l, -u and -d list interfaces; they take no interface name"});
+          std::pair<int, std::string>{kExitUsage, "-a, -l, -b, -u, -d and -g list interfaces; they take no interface name"});
     CHECK(stops({"-u", "-d"}).first == kExitUsage);
     CHECK(stops({"--frob"}).first == kExitUsage);
     CHECK(stops({"tap0", "-x"}).first == kExitUsage);
@@ -87,4 +87,35 @@ TEST_CASE("--list-keywords: the grammar table for completion, hidden from --help
     CHECK(text.find("\ninet 1 ADDR[/PREFIX] ") != std::string::npos);
     CHECK(text.find("\n-alias 0 - ") != std::string::npos);
     CHECK(stops({"--help"}).second.find("list-keywords") == std::string::npos);
+}
+
+TEST_CASE("--help reads well: no parser jargon", "[command-line]") {
+    const std::string help = stops({"--help"}).second;
+    CHECK(help.find("Excludes") == std::string::npos);
+    CHECK(help.find("Needs") == std::string::npos);
+    CHECK(help.find("List only interfaces that are up (not with -d)") != std::string::npos);
+    CHECK(stops({"-u", "-d"}) == std::pair<int, std::string>{kExitUsage, "-u and -d exclude each other"});
+}
+
+TEST_CASE("show NAME, list, -b, -g, -C, --format, --no-timestamp", "[command-line]") {
+    Options o = ok({"show", "tap0"});
+    CHECK(o.words == std::vector<std::string>{"tap0"});
+    CHECK(stops({"show"}).first == kExitUsage);
+    CHECK(stops({"show", "tap0", "up"}) ==
+          std::pair<int, std::string>{kExitUsage, "show takes one interface name and no keywords (ifctl NAME KEYWORD ... changes it)"});
+    CHECK(ok({"--", "show"}).words == std::vector<std::string>{"show"});
+    CHECK(ok({"list"}).brief);
+    CHECK(ok({"-b"}).brief);
+    CHECK(ok({"--brief", "-u"}).brief);
+    CHECK(stops({"list", "tap0"}).first == kExitUsage);
+    CHECK(stops({"-b", "-l"}) == std::pair<int, std::string>{kExitUsage, "-b and -l exclude each other"});
+    CHECK(ok({"-g", "vms"}).group == "vms");
+    CHECK(ok({"-C"}).cloners);
+    CHECK(stops({"-C", "tap0"}).first == kExitUsage);
+    CHECK(ok({"--format", "inet:cidr"}).format == "inet:cidr");
+    CHECK(stops({"--format", "inet:cidr", "--json"}).first == kExitUsage);
+    CHECK(ok({"monitor", "--no-timestamp"}).no_timestamp);
+    CHECK(stops({"--no-timestamp"}) == std::pair<int, std::string>{kExitUsage, "--no-timestamp is for ifctl monitor"});
+    // -f keeps its meaning: a batch file.
+    CHECK(ok({"-f", "inet:cidr"}).file == "inet:cidr");
 }

@@ -5,6 +5,7 @@
 #include "helpers.hpp"
 #include "plan_check.hpp"
 #include "command_line.hpp"
+#include "suggest.hpp"
 
 using namespace ifctl::cli;
 using namespace ifctl::cli::test;
@@ -38,12 +39,12 @@ TEST_CASE("create", "[grammar]") {
         CHECK(c.owner == "root");
         CHECK(p.actions[0].words == "create queues 4 owner root");
     }
-    SECTION("group and vnet_hdr are create options") {
-        const auto& c = only_op<op::Create>(plan_of({"tap0", "create", "group", "users", "vnet_hdr"}));
-        CHECK(c.group == "users");
+    SECTION("tapgroup and vnet_hdr are create options") {
+        const auto& c = only_op<op::Create>(plan_of({"tap0", "create", "tapgroup", "users", "vnet_hdr"}));
+        CHECK(c.tap_group == "users");
         CHECK(c.vnet_hdr);
         CHECK(usage_error_of({"tap0", "vnet_hdr"}) == "tap0: vnet_hdr: must follow \"create\"");
-        CHECK(usage_error_of({"tap0", "group", "users"}) == "tap0: group \"users\": must follow \"create\"");
+        CHECK(usage_error_of({"tap0", "tapgroup", "users"}) == "tap0: tapgroup \"users\": must follow \"create\"");
     }
     SECTION("uniqueid takes an id from 1") {
         const auto& c = only_op<op::Create>(plan_of({"tap0", "create", "uniqueid", "7"}));
@@ -78,9 +79,9 @@ TEST_CASE("create usage errors", "[grammar]") {
     CHECK(usage_error_of({"tap0", "create", "queues", "x"}) == "tap0: queues \"x\": not a number");
     CHECK(usage_error_of({"tap0", "create", "queues"}) == "tap0: queues: missing N");
     CHECK(usage_error_of({"tap0", "vnet_hdr"}) == "tap0: vnet_hdr: must follow \"create\"");
-    CHECK(usage_error_of({"tap0", "group", "wheel"}) == "tap0: group \"wheel\": must follow \"create\"");
+    CHECK(usage_error_of({"tap0", "tapgroup", "wheel"}) == "tap0: tapgroup \"wheel\": must follow \"create\"");
     CHECK(usage_error_of({"tap0", "create", "uniqueid", "-1"}) == "tap0: uniqueid \"-1\": not a number");
-    CHECK(usage_error_of({"tap0", "create", "group"}) == "tap0: group: missing GROUP");
+    CHECK(usage_error_of({"tap0", "create", "tapgroup"}) == "tap0: tapgroup: missing GROUP");
     CHECK(usage_error_of({"tap0", "create", "owner"}) == "tap0: owner: missing USER");
 }
 
@@ -172,10 +173,10 @@ TEST_CASE("inet usage errors", "[grammar]") {
           "tap0: dest \"10.0.0.2\": must follow \"inet ADDR\" or \"inet6 ADDR\"");
     CHECK(usage_error_of({"tap0", "inet", "10.0.0.1", "dest", "fe80::2"}) ==
           "tap0: dest \"fe80::2\": not an IPv4 address (expected a.b.c.d)");
-    CHECK(usage_error_of({"tap0", "alias"}) == "tap0: alias: must follow \"inet ADDR\" or \"inet6 ADDR\"");
-    CHECK(usage_error_of({"tap0", "-alias"}) == "tap0: -alias: must follow \"inet ADDR\" or \"inet6 ADDR\"");
-    CHECK(usage_error_of({"tap0", "delete"}) == "tap0: delete: must follow \"inet ADDR\" or \"inet6 ADDR\"");
-    CHECK(usage_error_of({"tap0", "up", "alias"}) == "tap0: alias: must follow \"inet ADDR\" or \"inet6 ADDR\"");
+    CHECK(usage_error_of({"tap0", "alias"}) == "tap0: alias: no address follows it");
+    CHECK(usage_error_of({"tap0", "-alias"}) == "tap0: -alias: no address follows it");
+    CHECK(usage_error_of({"tap0", "delete"}) == "tap0: delete: no address follows it");
+    CHECK(usage_error_of({"tap0", "up", "alias"}) == "tap0: alias: no address follows it");
     CHECK(usage_error_of({"tap0", "prefixlen", "24"}) ==
           "tap0: prefixlen \"24\": must follow \"inet ADDR\" or \"inet6 ADDR\"");
     CHECK(usage_error_of({"tap0", "inet", "10.0.0.1", "prefixlen", "40"}) ==
@@ -312,7 +313,7 @@ TEST_CASE("several keywords apply left to right", "[grammar]") {
 
 TEST_CASE("words that are no keyword, and bad names", "[grammar]") {
     CHECK(usage_error_of({"tap0", "frob"}) == "tap0: \"frob\": not a keyword (see ifctl --help)");
-    CHECK(usage_error_of({"tap0", "up", "10.0.0.1"}) == "tap0: \"10.0.0.1\": not a keyword (see ifctl --help)");
+    CHECK(usage_error_of({"tap0", "10.0.0.300"}) == "tap0: \"10.0.0.300\": not a keyword (see ifctl --help)");
     CHECK(usage_error_of({"bad/name"}) == "\"bad/name\": interface names cannot contain '/', ':' or spaces");
     CHECK(usage_error_of({"averyveryverylongname"}) ==
           "\"averyveryverylongname\": interface names are at most 15 characters");
@@ -346,9 +347,117 @@ TEST_CASE("check_plan: unsupported features fail (1), unknown users are usage er
     CHECK(check_plan(plan_of({"tap0", "owner", "root"}), error) == kExitOk);
     CHECK(check_plan(plan_of({"tap0", "owner", "no-such-user-here"}), error) == kExitUsage);
     CHECK(error == "tap0: owner \"no-such-user-here\": no such user");
-    CHECK(check_plan(plan_of({"tap0", "create", "group", "no-such-group-here"}), error) == kExitUsage);
-    CHECK(error == "tap0: group \"no-such-group-here\": no such group");
+    CHECK(check_plan(plan_of({"tap0", "create", "tapgroup", "no-such-group-here"}), error) == kExitUsage);
+    CHECK(error == "tap0: tapgroup \"no-such-group-here\": no such group");
+    CHECK(check_plan(plan_of({"tap0", "-vnet"}), error) == kExitFailed);
+    CHECK(error == "tap0: -vnet: not supported by this ifctld yet");
 
     CHECK(check_plan(plan_of({"tap0", "create", "owner", "no-such-user-here"}), error) == kExitUsage);
     CHECK(error == "tap0: owner \"no-such-user-here\": no such user");
+}
+
+TEST_CASE("FreeBSD habits: an address without a family word", "[grammar][freebsd]") {
+    SECTION("inet by default, replacing the first address as inet does") {
+        const auto a = only_op<op::Addr>(plan_of({"tap0", "10.0.0.5/24"}));
+        CHECK(a.addr.family == AF_INET);
+        CHECK(a.addr.prefix == 24);
+        CHECK(a.mode == AddrMode::Set);
+        CHECK(plan_of({"tap0", "10.0.0.5/24"}).actions[0].words == "10.0.0.5/24");
+    }
+    SECTION("an address with ':' is inet6, added") {
+        const auto a = only_op<op::Addr>(plan_of({"tap0", "fd00::1/64"}));
+        CHECK(a.addr.family == AF_INET6);
+        CHECK(a.mode == AddrMode::Add);
+    }
+    SECTION("alias after it, or before it") {
+        CHECK(only_op<op::Addr>(plan_of({"tap0", "10.0.0.5/24", "alias"})).mode == AddrMode::Add);
+        Plan p = plan_of({"tap0", "alias", "10.0.0.4/24"});
+        CHECK(only_op<op::Addr>(p).mode == AddrMode::Add);
+        CHECK(only_op<op::Addr>(p).addr.local == v4(10, 0, 0, 4));
+        CHECK(p.actions[0].words == "alias 10.0.0.4/24");
+        CHECK(only_op<op::Addr>(plan_of({"tap0", "inet", "alias", "10.0.0.4/24"})).mode == AddrMode::Add);
+        CHECK(only_op<op::Addr>(plan_of({"tap0", "inet", "10.0.0.4/24", "add"})).mode == AddrMode::Add);
+        CHECK(only_op<op::Addr>(plan_of({"tap0", "add", "10.0.0.4"})).mode == AddrMode::Add);
+    }
+    SECTION("-alias, delete and remove, before or after") {
+        for (const char* w : {"-alias", "delete", "remove"}) {
+            CHECK(only_op<op::Addr>(plan_of({"tap0", "10.0.0.4", w})).mode == AddrMode::Delete);
+            CHECK(only_op<op::Addr>(plan_of({"tap0", w, "10.0.0.4"})).mode == AddrMode::Delete);
+            CHECK(only_op<op::Addr>(plan_of({"tap0", "inet6", w, "fd00::4"})).mode == AddrMode::Delete);
+        }
+    }
+    SECTION("a second plain address is the destination") {
+        const auto a = only_op<op::Addr>(plan_of({"tap0", "inet", "10.5.0.1", "10.5.0.2"}));
+        REQUIRE(a.addr.peer);
+        CHECK(*a.addr.peer == v4(10, 5, 0, 2));
+        CHECK(a.addr.prefix == 32);
+        const auto b = only_op<op::Addr>(plan_of({"tap0", "10.5.0.1/30", "10.5.0.2"}));
+        CHECK(b.addr.prefix == 30);
+        REQUIRE(b.addr.peer);
+    }
+    SECTION("a second address with a prefix is another address") {
+        Plan p = plan_of({"tap0", "10.0.0.1/24", "10.0.1.1/24", "alias"});
+        REQUIRE(p.actions.size() == 2);
+        CHECK(std::get<op::Addr>(p.actions[1].op).mode == AddrMode::Add);
+    }
+    SECTION("usage errors") {
+        CHECK(usage_error_of({"tap0", "alias"}) == "tap0: alias: no address follows it");
+        CHECK(usage_error_of({"tap0", "alias", "up"}) == "tap0: alias: no address follows it");
+        CHECK(usage_error_of({"tap0", "alias", "-alias", "10.0.0.1"}) ==
+              "tap0: -alias: follows \"alias\" without an address between them");
+        CHECK(usage_error_of({"tap0", "inet", "alias", "fd00::1"}) ==
+              "tap0: fd00::1: not an inet address (inet was named before it)");
+        CHECK(usage_error_of({"tap0", "inet", "10.0.0.1", "10.0.0.x"}) ==
+              "tap0: \"10.0.0.x\": not a keyword (see ifctl --help)");
+    }
+}
+
+TEST_CASE("words that mean something else here get a hint", "[grammar][freebsd]") {
+    CHECK(usage_error_of({"tap0", "mut", "1500"}) == "tap0: \"mut\": not a keyword; did you mean \"mtu\"?");
+    CHECK(usage_error_of({"tap0", "promsic"}) == "tap0: \"promsic\": not a keyword; did you mean \"promisc\"?");
+    CHECK(usage_error_of({"tap0", "lro"}) ==
+          "tap0: \"lro\": a TAP has no receive offloads; its offloads are txcsum and tso (with vnet_hdr)");
+    CHECK(usage_error_of({"tap0", "media", "autoselect"}) == "tap0: \"media\": a TAP has no media to choose");
+    CHECK(usage_error_of({"tap0", "link", "02:00:00:00:00:01"}) == "tap0: \"link\": did you mean \"lladdr\"?");
+    CHECK(usage_error_of({"tap0", "create", "group", "users"}) ==
+          "tap0: group \"users\": right after create, the group whose members may attach to the TAP is "
+          "\"tapgroup GROUP\"; for an interface group, put \"group NAME\" after another keyword");
+}
+
+TEST_CASE("edit distance and the closest words", "[grammar]") {
+    CHECK(edit_distance("mtu", "mtu") == 0);
+    CHECK(edit_distance("mut", "mtu") == 1);  // a swap is one edit
+    CHECK(edit_distance("kitten", "sitting") == 3);
+    CHECK(closest_words("aliass", {"alias", "-alias", "mtu"}) == std::vector<std::string_view>{"alias"});
+    CHECK(closest_words("tso5", {"tso4", "tso6", "mtu"}) == std::vector<std::string_view>{"tso4", "tso6"});
+    CHECK(closest_words("xyz", {"alias", "mtu"}).empty());
+}
+
+TEST_CASE("description, groups, offloads and inet6 words", "[grammar]") {
+    CHECK(only_op<op::Description>(plan_of({"tap0", "description", "uplink to vm1"})).text == "uplink to vm1");
+    CHECK(only_op<op::Description>(plan_of({"tap0", "descr", "x"})).text == "x");
+    CHECK(only_op<op::Description>(plan_of({"tap0", "-description"})).text.empty());
+    CHECK(only_op<op::Description>(plan_of({"tap0", "-descr"})).text.empty());
+    CHECK(usage_error_of({"tap0", "description", std::string(256, 'x')}).ends_with(": at most 255 characters"));
+
+    const auto g = only_op<op::IfGroup>(plan_of({"tap0", "group", "vms"}));
+    CHECK((g.name == "vms" && g.join));
+    CHECK_FALSE(only_op<op::IfGroup>(plan_of({"tap0", "-group", "vms"})).join);
+    CHECK(usage_error_of({"tap0", "group", "vm1"}) == "tap0: group \"vm1\": a group name cannot end in a digit");
+    CHECK(usage_error_of({"tap0", "group", "averyveryverylongname"}) ==
+          "tap0: group \"averyveryverylongname\": a group name has 1 to 15 characters");
+    CHECK(plan_of({"tap0", "create", "up", "group", "vms"}).actions.size() == 3);
+
+    const auto on = [](std::vector<std::string> w) { return only_op<op::Offloads>(plan_of(w)); };
+    CHECK(on({"tap0", "txcsum"}).on == 0x1);
+    CHECK(on({"tap0", "-txcsum"}).off == 0x7);  // no checksum offload, so no TSO either
+    CHECK(on({"tap0", "tso"}).on == 0x7);       // TSO brings checksum offload along
+    CHECK(on({"tap0", "-tso"}).off == 0x6);
+    CHECK(on({"tap0", "tso4"}).on == 0x3);
+    CHECK(on({"tap0", "-tso6"}).off == 0x4);
+
+    CHECK(*only_op<op::Inet6Opts>(plan_of({"tap0", "no_dad"})).no_dad);
+    CHECK_FALSE(*only_op<op::Inet6Opts>(plan_of({"tap0", "inet6", "-no_dad"})).no_dad);
+    CHECK_FALSE(*only_op<op::Inet6Opts>(plan_of({"tap0", "inet6", "-auto_linklocal"})).auto_linklocal);
+    CHECK_FALSE(only_op<op::Inet6Opts>(plan_of({"tap0", "auto_linklocal"})).no_dad.has_value());
 }

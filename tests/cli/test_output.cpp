@@ -118,3 +118,83 @@ TEST_CASE("colour only on a terminal, and never with NO_COLOR", "[output]") {
     else ::unsetenv("NO_COLOR");
     for (int fd : {master, slave, pipe_fds[0], pipe_fds[1]}) ::close(fd);
 }
+
+TEST_CASE("description, offloads, inet6 settings and groups in the text layout", "[output]") {
+    proto::Interface i = sample();
+    i.description = "uplink to vm1";
+    i.caps_enabled = 0x7;
+    i.no_dad = true;
+    i.auto_linklocal = false;
+    i.groups = {"vms", "lab"};
+    CHECK(text_interface(i, false) ==
+          "tap0: flags=1043<UP,BROADCAST,RUNNING,MULTICAST> mtu 1500\n"
+          "\tdescription: uplink to vm1\n"
+          "\toptions=7<TXCSUM,TSO4,TSO6>\n"
+          "\tether 02:ab:cd:ef:01:02  txqueuelen 1000\n"
+          "\tinet 10.0.0.1 netmask 0xffffff00 broadcast 10.0.0.255\n"
+          "\tinet6 fe80::1%tap0 prefixlen 64\n"
+          "\tinet6 options: no_dad, -auto_linklocal\n"
+          "\tgroups: vms lab\n"
+          "\tstatus: active\n"
+          "\tmanaged by ifctld, owner root (uid 0), unique id 3, queues 2\n");
+    const auto j = nlohmann::json::parse(json_interface(i));
+    CHECK(j.at("description") == "uplink to vm1");
+    CHECK(j.at("groups") == nlohmann::json{"vms", "lab"});
+    CHECK(j.at("offload_names") == nlohmann::json{"TXCSUM", "TSO4", "TSO6"});
+    CHECK(j.at("no_dad") == true);
+    CHECK(j.at("auto_linklocal") == false);
+}
+
+TEST_CASE("--format: FreeBSD's address formats", "[output]") {
+    TextFormat f;
+    std::string why;
+    REQUIRE(parse_text_format("inet:cidr,inet6:cidr,ether:dash", f, why));
+    const std::string t = text_interface(sample(), false, f);
+    CHECK(t.find("\tether 02-ab-cd-ef-01-02  txqueuelen 1000\n") != std::string::npos);
+    CHECK(t.find("\tinet 10.0.0.1/24 broadcast 10.0.0.255\n") != std::string::npos);
+    CHECK(t.find("\tinet6 fe80::1%tap0/64\n") != std::string::npos);
+    REQUIRE(parse_text_format("inet:dotted,ether:dotted", f, why));
+    const std::string d = text_interface(sample(), false, f);
+    CHECK(d.find("\tinet 10.0.0.1 netmask 255.255.255.0 broadcast 10.0.0.255\n") != std::string::npos);
+    CHECK(d.find("\tether 02ab.cdef.0102  ") != std::string::npos);
+    CHECK_FALSE(parse_text_format("inet:octal", f, why));
+    CHECK(why == "\"inet:octal\": inet formats are hex, dotted and cidr");
+    CHECK_FALSE(parse_text_format("addr:fqdn", f, why));
+    CHECK(why == "\"addr:fqdn\": the types are inet, inet6 and ether");
+}
+
+TEST_CASE("the summary view: one line per interface", "[output]") {
+    proto::Interface lo;
+    lo.index = 1;
+    lo.name = "lo";
+    lo.mtu = 65536;
+    lo.operstate = 0;
+    proto::Address a;
+    a.family = AF_INET;
+    a.local = {127, 0, 0, 1};
+    a.prefix = 8;
+    lo.addresses = {a};
+    CHECK(text_brief({lo, sample()}, false) ==
+          "NAME  STATE             MTU  OWNER  ADDRESSES\n"
+          "lo    unknown         65536  -      127.0.0.1/8\n"
+          "tap0  up               1500  root   10.0.0.1/24 fe80::1/64\n");
+    const std::string coloured = text_brief({sample()}, true);
+    CHECK(coloured.find("\033[32mup\033[0m") != std::string::npos);
+    const auto j = nlohmann::ordered_json::parse(json_brief({lo, sample()}));
+    CHECK(j.at("interfaces").at(0).at("owner").is_null());
+    CHECK(j.at("interfaces").at(1).dump() ==
+          R"({"name":"tap0","index":7,"operstate_name":"up","mtu":1500,"managed":true,"owner":0,"owner_name":"root","addresses":["10.0.0.1/24","fe80::1/64"]})");
+}
+
+TEST_CASE("monitor lines lead with the event's local time", "[output]") {
+    setenv("TZ", "UTC", 1);
+    tzset();
+    proto::Event e;
+    e.seq = 12;
+    e.name = "tap0";
+    e.kind = proto::kEvCarrier;
+    e.carrier = false;
+    e.time_ms = 1796635801123;  // 2026-12-07T09:30:01.123Z
+    CHECK(text_event(e, true) == "2026-12-07T09:30:01.123 12 tap0 carrier off\n");
+    CHECK(text_event(e, false) == "12 tap0 carrier off\n");
+}

@@ -20,6 +20,7 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -344,9 +345,9 @@ TEST_CASE("create with a unique id: shown, and refused while in use", "[create]"
     CHECK(link("tu6") == nullptr);
 }
 
-TEST_CASE("create with vnet_hdr, group and owner; root changes the owner later", "[create][owner]") {
+TEST_CASE("create with vnet_hdr, tapgroup and owner; root changes the owner later", "[create][owner]") {
     Fixture f;
-    APPLY("vm8", "create", "vnet_hdr", "group", "users", "owner", "nobody");
+    APPLY("vm8", "create", "vnet_hdr", "tapgroup", "users", "owner", "nobody");
     const json l = link("vm8");
     REQUIRE(l != nullptr);
     const json tun = l.at("linkinfo").at("info_data");
@@ -358,8 +359,8 @@ TEST_CASE("create with vnet_hdr, group and owner; root changes the owner later",
     CHECK(cli({"vm8"}).out.find("owner root (uid 0)") != std::string::npos);
     CHECK(link("vm8").at("linkinfo").at("info_data").at("user") == "root");
     REFUSED(({"vm8", "owner", "no-such-user-here"}), 2, "vm8: owner \"no-such-user-here\": no such user");
-    REFUSED(({"vm9", "create", "group", "no-such-group-here"}), 2,
-            "vm9: group \"no-such-group-here\": no such group");
+    REFUSED(({"vm9", "create", "tapgroup", "no-such-group-here"}), 2,
+            "vm9: tapgroup \"no-such-group-here\": no such group");
     REFUSED(({"lo", "owner", "root"}), 1,
             "lo: not managed by ifctld; ifctl changes only interfaces that ifctld created (ifctl NAME create)");
 }
@@ -898,7 +899,7 @@ TEST_CASE("bad values are usage errors (exit 2) naming the word, and change noth
     REFUSED(({"tap0", "netmask", "255.0.0.0"}), 2, "tap0: netmask \"255.0.0.0\": must follow \"inet ADDR\"");
     REFUSED(({"tap0", "inet6", "fd00::1", "broadcast", "10.0.0.255"}), 2,
             "tap0: broadcast \"10.0.0.255\": only applies to inet");
-    REFUSED(({"tap0", "alias"}), 2, "tap0: alias: must follow \"inet ADDR\" or \"inet6 ADDR\"");
+    REFUSED(({"tap0", "alias"}), 2, "tap0: alias: no address follows it");
     REFUSED(({"tap0", "ether", "01:00:5e:00:00:01"}), 2,
             "tap0: ether \"01:00:5e:00:00:01\": a multicast address cannot be an interface's own address");
     REFUSED(({"tap0", "ether", "02:00:00:00:00"}), 2,
@@ -912,8 +913,8 @@ TEST_CASE("bad values are usage errors (exit 2) naming the word, and change noth
     REFUSED(({"tap0", "up", "mtu", "bad"}), 2, "tap0: mtu \"bad\": not a number");  // nothing before it ran
     REFUSED(({"tap0", "destroy", "up"}), 2, "tap0: up: nothing may follow \"destroy\"");
     REFUSED(({"tap0", "up", "create"}), 2, "tap0: create: must come first, right after the interface name");
-    REFUSED(({"-a", "tap0"}), 2, "-a, -l, -u and -d list interfaces; they take no interface name");
-    REFUSED(({"-u", "-d"}), 2, "-u excludes -d (see ifctl --help)");
+    REFUSED(({"-a", "tap0"}), 2, "-a, -l, -b, -u, -d and -g list interfaces; they take no interface name");
+    REFUSED(({"-u", "-d"}), 2, "-u and -d exclude each other");
 }
 
 TEST_CASE("creating an existing name fails with EEXIST and changes nothing", "[error]") {
@@ -1105,7 +1106,7 @@ TEST_CASE("monitor prints one line per event, filtered, and ends with status 0 o
     Fixture f;
     create("mo0");
     create("mo1");
-    Background m({"monitor", "mo0", "--events", "mtu,address,renamed"});
+    Background m({"monitor", "mo0", "--events", "mtu,address,renamed", "--no-timestamp"});
     const std::string first = without_seq(first_event(m, "mo0"));
     CHECK(first.rfind("mo0 mtu 1", 0) == 0);
     CHECK(first.ends_with(" (managed)"));
@@ -1205,6 +1206,108 @@ TEST_CASE("-f: a line the daemon refuses is named, and every line before it is u
     REFUSED(({"-f", file3}), 1,
             file3 + ":2: lo mtu 1400: Operation not permitted: step 2 of 2: lo is not managed by ifctld (only "
                     "interfaces it created can be changed through it) (not managed by ifctld); nothing was applied");
+}
+
+TEST_CASE("monitor lines lead with the time of the event", "[monitor]") {
+    Fixture f;
+    create("mt0");
+    Background m({"monitor", "mt0", "--events", "mtu"});
+    const std::string line = first_event(m, "mt0");
+    INFO(line);
+    CHECK(std::regex_match(line, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3} \d+ mt0 mtu \d+ was \d+ \(managed\))")));
+    ::kill(m.pid, SIGINT);
+    CHECK(m.wait() == 0);
+}
+
+TEST_CASE("FreeBSD's address forms", "[freebsd]") {
+    Fixture f;
+    create("fb0");
+    APPLY("fb0", "10.0.0.5/24");
+    APPLY("fb0", "alias", "10.0.0.4/24");
+    APPLY("fb0", "10.0.0.6/24", "add");
+    CHECK(global_addrs(link("fb0")) == std::vector<std::string>{"inet 10.0.0.5/24 brd 10.0.0.255",
+                                                                 "inet 10.0.0.4/24 brd 10.0.0.255",
+                                                                 "inet 10.0.0.6/24 brd 10.0.0.255"});
+    APPLY("fb0", "10.0.0.4", "-alias");
+    APPLY("fb0", "remove", "10.0.0.6");
+    CHECK(global_addrs(link("fb0")) == std::vector<std::string>{"inet 10.0.0.5/24 brd 10.0.0.255"});
+    create("fb1");
+    APPLY("fb1", "inet", "10.5.0.1", "10.5.0.2");
+    CHECK(global_addrs(link("fb1")) == std::vector<std::string>{"inet 10.5.0.1/32 peer 10.5.0.2"});
+    REFUSED(({"fb0", "mut", "1400"}), 2, "fb0: \"mut\": not a keyword; did you mean \"mtu\"?");
+    REFUSED(({"fb0", "alias"}), 2, "fb0: alias: no address follows it");
+    REFUSED(({"fb0", "create", "group", "users"}), 2,
+            "fb0: group \"users\": right after create, the group whose members may attach to the TAP is "
+            "\"tapgroup GROUP\"; for an interface group, put \"group NAME\" after another keyword");
+    CHECK(cli({"show", "fb0"}).out == cli({"fb0"}).out);
+    CHECK_OK(cli({"-C"}), "tap\n");
+}
+
+TEST_CASE("description, groups, offloads and inet6 settings: kernel, text, JSON, batch", "[description][groups]") {
+    Fixture f;
+    APPLY("ds0", "create", "vnet_hdr", "persist");
+    APPLY("ds0", "description", "uplink to vm1", "group", "vms", "txcsum", "tso", "no_dad", "-auto_linklocal");
+    const json l = ip({"-d", "link", "show", "ds0"}).at(0);
+    CHECK(l.at("ifalias") == "uplink to vm1");
+    CHECK(l.at("inet6_addr_gen_mode") == "none");
+    const json j = parsed(cli({"ds0", "--json"}));
+    CHECK(j.at("description") == "uplink to vm1");
+    CHECK(j.at("groups") == json{"vms"});
+    CHECK(j.at("caps_enabled") == 7);
+    CHECK(j.at("no_dad") == true);
+    CHECK(j.at("auto_linklocal") == false);
+    const std::string text = cli({"ds0"}).out;
+    CHECK(text.find("\tdescription: uplink to vm1\n\toptions=7<TXCSUM,TSO4,TSO6>\n") != std::string::npos);
+    CHECK(text.find("\tgroups: vms\n") != std::string::npos);
+    CHECK_OK(cli({"-g", "vms", "-l"}), "ds0\n");
+    REFUSED(({"ds0", "group", "vms"}), 1, "ds0: group vms: File exists: ds0 is in group vms already");
+    REFUSED(({"ds0", "-group", "lab"}), 1, "ds0: -group lab: No such file or directory: ds0 is not in group lab");
+    // An inet6 address added now skips DAD: IFA_F_NODAD (0x02), never tentative (0x40).
+    APPLY("ds0", "up", "inet6", "fd00::7/64");
+    uint32_t flags = 0x40;
+    const json with6 = parsed(cli({"ds0", "--json"}));
+    for (const json& a : with6.at("addresses"))
+        if (a.at("local") == "fd00::7") flags = a.at("flags").get<uint32_t>();
+    CHECK((flags & 0x02) != 0);
+    CHECK((flags & 0x40) == 0);
+    // In a batch, and undone with it.
+    const std::string file = write_file(f, "ds0 -description -group vms -tso\n");
+    CHECK_OK(cli({"-f", file}), "");
+    CHECK_FALSE(ip({"link", "show", "ds0"}).at(0).contains("ifalias"));
+    const json after = parsed(cli({"ds0", "--json"}));
+    CHECK(after.at("groups") == json::array());
+    CHECK(after.at("caps_enabled") == 1);
+    const std::string bad = write_file(f, "ds0 description again\nds0 mtu 99999\n");
+    CHECK(cli({"-f", bad}).status == 1);
+    CHECK_FALSE(ip({"link", "show", "ds0"}).at(0).contains("ifalias"));
+    // Kept across a restart of the daemon.
+    APPLY("ds0", "description", "kept", "group", "lab");
+    const std::string state = f.daemon->dir() + "/state";
+    REQUIRE(f.daemon->stop() == 0);
+    f.daemon = std::make_unique<ifctl::test::Daemon>("--state-dir " + state);
+    const json back = parsed(cli({"ds0", "--json"}));
+    CHECK(back.at("description") == "kept");
+    CHECK(back.at("groups") == json{"lab"});
+    CHECK(back.at("no_dad") == true);
+}
+
+TEST_CASE("tap create in a batch prints the names it got; -b prints a line per interface", "[batch][brief]") {
+    Fixture f;
+    const std::string file = write_file(f, "tap create\ntap create\n");
+    CHECK_OK(cli({"-f", file}), "tap0\ntap1\n");
+    APPLY("tap0", "inet", "10.0.0.1/24");
+    CHECK_OK(cli({"-b", "-d"}), "NAME  STATE             MTU  OWNER  ADDRESSES\n"
+                                "tap0  down             1500  root   10.0.0.1/24\n"
+                                "tap1  down             1500  root\n");
+    CHECK(cli({"list"}).out == cli({"-b"}).out);
+}
+
+TEST_CASE("ifctld with an unknown option exits 2 with its usage", "[usage]") {
+    const Run r = exec({std::getenv("IFCTLD"), "--bogus"});
+    INFO(r);
+    CHECK(r.status == 2);
+    CHECK(r.err == "ifctld: The following argument was not expected: --bogus\nUsage: ifctld [OPTIONS] (see ifctld --help)\n");
+    CHECK(r.out.empty());
 }
 
 // ============================================================================

@@ -115,6 +115,7 @@ TEST_CASE("the values the policy judges beyond an operation's permission") {
         {Value::Txqlen, false},        {Value::Flags, true},          {Value::FlagRef, true},
         {Value::Offloads, false},      {Value::AddressLocal, true},   {Value::AddressPeer, false},
         {Value::AddressBroadcast, false}, {Value::AddressLabel, false}, {Value::Netns, false},
+        {Value::Description, false},   {Value::InterfaceGroup, false}, {Value::Inet6Settings, false},
     };
     REQUIRE(expected.size() == static_cast<size_t>(Value::Count));
     for (auto [v, judged] : expected) {

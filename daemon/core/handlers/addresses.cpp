@@ -72,7 +72,8 @@ std::vector<proto::Address> secondaries_of(const proto::Interface& k, const prot
 }
 
 Reply do_addr_add(Ctx& c) {
-    const proto::Address a = address_attr(c, A::Address);
+    proto::Address a = address_attr(c, A::Address);
+    if (c.target.managed->no_dad) a.flags |= IFA_F_NODAD;  // inet6 only (Netlink::add_address)
     return from_kernel(c.kernel.add_address(c.target.kernel->index, a), "adding " + text(a) + " to " + c.target.name);
 }
 

@@ -110,6 +110,12 @@ Reply do_set_caps(Ctx& c) {
     return ok();
 }
 
+void undo_set_caps(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    if (tg.managed)
+        out.push_back(
+            request_by_index(Op::SetCaps, tg.kernel->index).u32(type(A::CapsEnabled), tg.managed->caps_enabled).finish());
+}
+
 // MultiAdd and MultiDel undo each other.
 void undo_membership(const proto::Request& req, const Target& tg, ClientId client, Frames& out) {
     const auto& p = req.get(A::Lladdr).payload;

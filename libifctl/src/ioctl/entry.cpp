@@ -96,8 +96,9 @@ int dispatch_ioctl(int fd, unsigned long request, void* arg, KernelIoctl kernel,
 extern "C" {
 
 int ifctl_set_personality(ifctl_personality_t p) {
-    if (p != IFCTL_PERSONALITY_LINUX && p != IFCTL_PERSONALITY_BSD && p != IFCTL_PERSONALITY_SVR4) return -EINVAL;
-    g_personality = p;
+    const int raw = enum_argument(p);
+    if (raw != IFCTL_PERSONALITY_LINUX && raw != IFCTL_PERSONALITY_BSD && raw != IFCTL_PERSONALITY_SVR4) return -EINVAL;
+    g_personality = raw;
     debug_note("ifctl: personality %s, set by the program", personality_name(p));
     return 0;
 }
@@ -124,12 +125,12 @@ int ifctl_ioctl_layout(ifctl_ifconf_layout_t layout, int fd, unsigned long reque
     va_start(ap, request);
     void* arg = va_arg(ap, void*);
     va_end(ap);
-    if (layout != IFCTL_IFCONF_DEFAULT && layout != IFCTL_IFCONF_IFREQ && layout != IFCTL_IFCONF_PADDED &&
-        layout != IFCTL_IFCONF_PACKED) {
+    const int raw = enum_argument(layout);
+    if (!valid_layout(raw)) {
         errno = EINVAL;
         return -1;
     }
-    return dispatch_ioctl(fd, request, arg, kernel_ioctl, layout);
+    return dispatch_ioctl(fd, request, arg, kernel_ioctl, static_cast<ifctl_ifconf_layout_t>(raw));
 }
 
 }  // extern "C"

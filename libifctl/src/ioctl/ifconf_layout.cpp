@@ -48,10 +48,9 @@ ifctl_ifconf_layout_t layout_in_force(ifctl_ifconf_layout_t requested) {
 extern "C" {
 
 int ifctl_set_ifconf_layout(ifctl_ifconf_layout_t layout) {
-    if (layout != IFCTL_IFCONF_DEFAULT && layout != IFCTL_IFCONF_IFREQ && layout != IFCTL_IFCONF_PADDED &&
-        layout != IFCTL_IFCONF_PACKED)
-        return -EINVAL;
-    g_set = layout;
+    const int raw = enum_argument(layout);
+    if (!valid_layout(raw)) return -EINVAL;
+    g_set = raw;
     return 0;
 }
 

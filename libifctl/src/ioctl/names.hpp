@@ -3,6 +3,7 @@
 // read case-insensitively. Pure functions, unit-tested (tests/unit/test_names.cpp).
 #pragma once
 
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,19 @@
 #include "ifctl/ifctl.h"
 
 namespace ifctl::ioctl_layer {
+
+// The int a C caller passed for one of the API's enum types. A C program may
+// pass any int there; C++ may not read such a value through the enum type
+// (its range is that of its enumerators), so it is read as the bytes it is.
+template <typename Enum>
+int enum_argument(const Enum& e) {
+    static_assert(sizeof(Enum) == sizeof(int));
+    int raw;
+    std::memcpy(&raw, &e, sizeof raw);
+    return raw;
+}
+// Whether a C caller's layout argument is one of the four.
+inline bool valid_layout(int raw) { return raw >= IFCTL_IFCONF_DEFAULT && raw <= IFCTL_IFCONF_PACKED; }
 
 // "bsd", "FreeBSD", "macos" → BSD; "svr4", "Solaris", "illumos" → SVR4; ...
 std::optional<ifctl_personality_t> personality_by_name(std::string_view name);

@@ -1,0 +1,84 @@
+// The interface settings FreeBSD's ifconfig has and Linux keeps apart: the
+// description (the kernel's ifalias), interface groups (kept by the daemon),
+// and inet6's no_dad and auto_linklocal; with the inverses a batch records.
+#include <algorithm>
+#include <cerrno>
+
+#include "daemon/core/handlers/support.hpp"
+
+namespace ifctl::daemon::detail {
+
+using proto::A;
+using proto::Op;
+
+namespace {
+
+// The kernel announces neither change to every listener (addr_gen_mode of a
+// down link, for one): read the link again, then let group commit write it.
+void note_kernel_change(Ctx& c) {
+    const uint32_t index = c.target.kernel->index;
+    c.kernel.refresh_link(index);
+    if (c.persist) c.persist->note_change(index);
+}
+
+}  // namespace
+
+Reply do_set_description(Ctx& c) {
+    LinkChange ch;
+    ch.ifalias = std::string(c.req.get(A::Description).as_str());
+    if (int rc = c.kernel.change_link(c.target.kernel->index, ch); rc < 0)
+        return from_kernel(rc, "setting the description of " + c.target.name);
+    note_kernel_change(c);
+    return ok();
+}
+
+Reply do_group_add(Ctx& c) {
+    Managed& m = *c.target.managed;
+    const std::string g(c.req.get(A::IfGroup).as_str());
+    if (std::find(m.groups.begin(), m.groups.end(), g) != m.groups.end())
+        return Reply::error(EEXIST, c.target.name + " is in group " + g + " already");
+    m.groups.push_back(g);
+    return record_or_undo(c, c.target.kernel->index, [&] { m.groups.pop_back(); });
+}
+
+Reply do_group_del(Ctx& c) {
+    Managed& m = *c.target.managed;
+    const std::string g(c.req.get(A::IfGroup).as_str());
+    const auto it = std::find(m.groups.begin(), m.groups.end(), g);
+    if (it == m.groups.end()) return Reply::error(ENOENT, c.target.name + " is not in group " + g);
+    const auto where = m.groups.erase(it) - m.groups.begin();
+    return record_or_undo(c, c.target.kernel->index, [&] { m.groups.insert(m.groups.begin() + where, g); });
+}
+
+// no_dad is the daemon's: inet6 addresses it adds from now on carry IFA_F_NODAD
+// (the accept_dad sysctl is out of reach under ProtectKernelTunables).
+// auto_linklocal is the kernel's addr_gen_mode (eui64 or none), set by netlink;
+// it decides for the next time the interface comes up.
+Reply do_set_inet6(Ctx& c) {
+    Managed& m = *c.target.managed;
+    if (c.req.has(A::AutoLinklocal)) {
+        LinkChange ch;
+        ch.auto_linklocal = c.req.get(A::AutoLinklocal).as_u8() != 0;
+        if (int rc = c.kernel.change_link(c.target.kernel->index, ch); rc < 0)
+            return from_kernel(rc, "setting addr_gen_mode of " + c.target.name);
+        note_kernel_change(c);
+    }
+    if (!c.req.has(A::NoDad)) return ok();
+    const bool old = m.no_dad;
+    m.no_dad = c.req.get(A::NoDad).as_u8() != 0;
+    return record_or_undo(c, c.target.kernel->index, [&] { m.no_dad = old; });
+}
+
+void undo_set_description(const proto::Request&, const Target& tg, ClientId, Frames& out) {
+    out.push_back(
+        request_by_index(Op::SetDescription, tg.kernel->index).str(type(A::Description), tg.kernel->description).finish());
+}
+
+void undo_group(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
+    const Op inverse = req.op() == Op::GroupAdd ? Op::GroupDel : Op::GroupAdd;
+    out.push_back(request_by_index(inverse, tg.kernel->index)
+                      .str(type(A::IfGroup), std::string(req.get(A::IfGroup).as_str()))
+                      .finish());
+}
+
+}  // namespace ifctl::daemon::detail

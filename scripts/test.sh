@@ -44,12 +44,8 @@ if [ "$sanitize" != 0 ]; then
     command -v clang++ >/dev/null && compilers=(env CC=clang CXX=clang++)
     # --werror as the plain tree: clang warns of things gcc does not (an unused
     # counter in a test was one), and a warning should stop CI, not scroll by.
-    # -fno-sanitize=vptr: UBSan's vptr check learns whether an object's memory
-    # is readable by writing it into a pipe; in a daemon that a test has run out
-    # of descriptors, the pipe fails and every virtual call is reported as one
-    # on an object of the wrong type. The other checks stay.
     "${compilers[@]}" meson setup "$asandir" --werror -Db_sanitize=address,undefined -Db_lundef=false \
-      -Dcpp_args=-fno-sanitize=vptr -Dbench=false -Dman=disabled
+      -Dbench=false -Dman=disabled
   fi
   ninja -C "$asandir"
   # Stop at the first report (UBSan too), with a stack, and check leaks at exit.

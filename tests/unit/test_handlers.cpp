@@ -107,6 +107,33 @@ TEST_CASE("link settings: success and the kernel's refusal") {
     }
 }
 
+TEST_CASE("settings: description, interface groups, inet6; the owner may, a stranger may not") {
+    World w;
+    SECTION("interface groups: joined once, left once, the exact errno otherwise") {
+        CHECK(w.run(w.owner, std::move(request(Op::GroupAdd, "tap0").str(type(A::IfGroup), "vms"))).status == 0);
+        CHECK(w.registry.find(7)->groups == std::vector<std::string>{"vms"});
+        CHECK(w.run(w.owner, std::move(request(Op::GroupAdd, "tap0").str(type(A::IfGroup), "vms"))).status == EEXIST);
+        CHECK(w.run(w.owner, std::move(request(Op::GroupDel, "tap0").str(type(A::IfGroup), "lab"))).status == ENOENT);
+        CHECK(w.registry.find(7)->groups == std::vector<std::string>{"vms"});
+        CHECK(w.run(w.owner, std::move(request(Op::GroupDel, "tap0").str(type(A::IfGroup), "vms"))).status == 0);
+        CHECK(w.registry.find(7)->groups.empty());
+    }
+    SECTION("a stranger changes nothing") {
+        CHECK(w.run(w.stranger, std::move(request(Op::GroupAdd, "tap0").str(type(A::IfGroup), "vms"))).status == EPERM);
+        CHECK(w.run(w.stranger, std::move(request(Op::SetDescription, "tap0").str(type(A::Description), "x"))).status ==
+              EPERM);
+        CHECK(w.run(w.stranger, std::move(request(Op::SetInet6, "tap0").u8(type(A::NoDad), 1))).status == EPERM);
+        CHECK(w.registry.find(7)->groups.empty());
+        CHECK_FALSE(w.registry.find(7)->no_dad);
+        CHECK(w.kernel.changes() == 0);
+    }
+    SECTION("no_dad is the daemon's own fact") {
+        CHECK(w.run(w.owner, std::move(request(Op::SetInet6, "tap0").u8(type(A::NoDad), 1))).status == 0);
+        CHECK(w.registry.find(7)->no_dad);
+        CHECK(w.kernel.changes() == 0);
+    }
+}
+
 TEST_CASE("addresses: add, delete, replace all or nothing") {
     World w;
     const proto::Address a = v4("10.0.0.1", 24), b = v4("10.0.0.2", 24);

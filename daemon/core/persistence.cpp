@@ -268,7 +268,7 @@ bool Persistence::report_differences(const StoredInterface& r, const proto::Inte
 bool Persistence::adopt(const StoredInterface& r, const proto::Interface& k, Tap tap, Report& rep) {
     const bool from_store = tap.fd() >= 0;
     if (!from_store)
-        if (int rc = Tap::attach(k.name, r.vnet_hdr, tap); rc < 0) {
+        if (int rc = Tap::attach(kernel_.tun(), k.name, r.vnet_hdr, tap); rc < 0) {
             rep.problems.push_back("cannot re-adopt " + k.name + " (unique id " + std::to_string(r.unique_id) +
                                    "): " + err(rc));
             return false;
@@ -296,8 +296,8 @@ bool Persistence::recreate(const StoredInterface& r, Report& rep) {
         return false;
     }
     Tap tap;
-    int rc = Tap::create(r.name, r.vnet_hdr, tap, r.index);
-    if (rc < 0 && r.index) rc = Tap::create(r.name, r.vnet_hdr, tap);  // the index is taken: any will do
+    int rc = Tap::create(kernel_.tun(), r.name, r.vnet_hdr, tap, r.index);
+    if (rc < 0 && r.index) rc = Tap::create(kernel_.tun(), r.name, r.vnet_hdr, tap);  // the index is taken: any will do
     if (rc < 0) {
         rep.problems.push_back("cannot recreate " + what + ": " + err(rc));
         return false;
@@ -354,7 +354,7 @@ Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
         }
         Tap from_store;
         if (auto it = kept.find(r.unique_id); it != kept.end()) {
-            if (int rc = Tap::from_fd(std::move(it->second), from_store); rc < 0)
+            if (int rc = Tap::from_fd(kernel_.tun(), std::move(it->second), from_store); rc < 0)
                 spdlog::warn("the stored queue of unique id {} is unusable: {}", r.unique_id, err(rc));
             kept.erase(it);
         }

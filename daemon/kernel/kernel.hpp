@@ -1,7 +1,8 @@
 // The seam between the daemon's core and the kernel's links and addresses:
 // what the request pipeline and the handlers read and change. Netlink
 // (netlink.hpp) is the real one; tests/unit/fake_kernel.hpp keeps a map, so
-// the pipeline and the handlers are tested without root.
+// the pipeline and the handlers are tested without root. TAPs go through the
+// kernel's TunDriver (tun_driver.hpp), a seam of the same kind.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/kernel/tun_driver.hpp"
 #include "libifctl/protocol/model.hpp"
 
 namespace ifctl::daemon {
@@ -52,6 +54,8 @@ public:
     virtual std::vector<const proto::Interface*> all() = 0;  // in ifindex order
     // Reads one link again, for facts that change without an event (queue counts, stats).
     virtual void refresh_link(uint32_t index) = 0;
+    // The TUN/TAP driver the daemon's TAPs are made and set through.
+    virtual TunDriver& tun() = 0;
 };
 
 }  // namespace ifctl::daemon

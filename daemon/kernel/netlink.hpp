@@ -62,6 +62,7 @@ public:
 
     // Reads one link again, for facts that change without an event (queue counts, stats).
     void refresh_link(uint32_t index) override;
+    TunDriver& tun() override { return linux_tun(); }
 
     // Dumps everything again (at start and after an event overrun). Returns
     // the interfaces that vanished; on_change is left to the caller, so that

@@ -2,7 +2,8 @@
 // device (IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE). The daemon holds one queue
 // of its own: attached while no client has a queue, so the interface has
 // carrier like a TAP held open; detached while clients hold queues, so frames
-// reach only them. A detached queue still keeps the device alive.
+// reach only them. A detached queue still keeps the device alive. Every call
+// goes through a TunDriver (tun_driver.hpp), the real one or a test's fake.
 #pragma once
 
 #include <array>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tun_driver.hpp"
 #include "unique_fd.hpp"
 
 namespace ifctl::daemon {
@@ -21,15 +23,15 @@ public:
     // vnet_hdr: frames carry a virtio-net header (every queue is opened so).
     // ifindex: the index to ask for (TUNSETIFINDEX), 0 for the kernel's choice;
     // a taken index fails with -EBUSY, as a taken name does.
-    static int create(const std::string& name, bool vnet_hdr, Tap& out, uint32_t ifindex = 0);
+    static int create(TunDriver& tun, const std::string& name, bool vnet_hdr, Tap& out, uint32_t ifindex = 0);
     // Takes a queue of an existing TAP (re-adoption after a daemon restart):
     // TUNSETIFF on its name without IFF_TUN_EXCL. The caller has checked that
     // the name is a TAP it manages.
-    static int attach(const std::string& name, bool vnet_hdr, Tap& out);
+    static int attach(TunDriver& tun, const std::string& name, bool vnet_hdr, Tap& out);
 
     // Wraps a queue descriptor kept across a restart (systemd's fd store).
     // -EINVAL if it is not an attached TAP queue.
-    static int from_fd(UniqueFd fd, Tap& out);
+    static int from_fd(TunDriver& tun, UniqueFd fd, Tap& out);
 
     // IFF_PERSIST: the device outlives every descriptor (TUNSETPERSIST), so a
     // daemon crash does not take it away.
@@ -64,6 +66,7 @@ public:
     int fd() const { return fd_.get(); }
 
 private:
+    TunDriver* tun_ = &linux_tun();
     UniqueFd fd_;
     std::string name_;
     bool own_attached_ = false;

@@ -114,8 +114,7 @@ void Session::read_available() {
             break;
         }
         if ((mh.msg_flags & MSG_TRUNC) || static_cast<size_t>(got) > limits_.max_request_bytes) {
-            uint32_t id = 0;
-            if (got >= 12) std::memcpy(&id, inbuf_.data() + 8, 4);
+            const uint32_t id = proto::frame_id(std::span<const uint8_t>(inbuf_.data(), static_cast<size_t>(got)));
             const size_t limit = std::min<size_t>(limits_.max_request_bytes, proto::kMaxFrame);
             queue_reply(0, id, Reply::error(EMSGSIZE, "request longer than " + std::to_string(limit) +
                                                           " bytes (limits.max_request_bytes)"));
@@ -132,12 +131,10 @@ void Session::read_available() {
 
 void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
     // Echo the id if there is one, so that a client can match even a refusal.
-    uint32_t id = 0;
-    uint16_t op = 0;
-    if (frame.size() >= 12) {
-        std::memcpy(&op, frame.data() + 4, 2);
-        std::memcpy(&id, frame.data() + 8, 4);
-    }
+    // (The op too, but only from a frame that reaches the id, as a refusal of a
+    // shorter one carries neither.)
+    const uint32_t id = proto::frame_id(frame);
+    const uint16_t op = frame.size() >= proto::header_at::kId + 4 ? proto::frame_op(frame) : 0;
     if (refusal_) return queue_reply(op, id, std::move(*refusal_), true);
     if (had_fds) return queue_reply(op, id, Reply::error(EBADMSG, "requests must not carry file descriptors"));
 
@@ -351,8 +348,7 @@ void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
         }
         if (in_frame > 0) {  // the frame is full: send it and start the next
             std::vector<uint8_t> frame = w.finish();
-            const uint16_t flags = proto::kFlagReply | proto::kFlagMore;
-            std::memcpy(frame.data() + 6, &flags, 2);
+            proto::set_frame_flags(frame, proto::kFlagReply | proto::kFlagMore);
             push({std::move(frame), {}, false});
             w = start(r.status, r.message);
             in_frame = 0;

@@ -9,16 +9,11 @@ namespace ifctl::proto {
 
 // 512 bytes: a request or a one-record reply, without growing.
 Writer::Writer(uint16_t op, uint16_t flags, uint32_t id, int32_t status) : buf_(512) {
-    Header h;
-    h.op = op;
-    h.flags = flags;
-    h.id = id;
-    h.status = status;
-    uint8_t* at = grow(kHeaderSize);
-    std::memcpy(at + 4, &h.op, 2);
-    std::memcpy(at + 6, &h.flags, 2);
-    std::memcpy(at + 8, &h.id, 4);
-    std::memcpy(at + 12, &h.status, 4);
+    const std::span<uint8_t> head(grow(kHeaderSize), kHeaderSize);
+    set_frame_op(head, op);
+    set_frame_flags(head, flags);
+    set_frame_id(head, id);
+    set_frame_status(head, status);
 }
 
 // The frame is the first size_ bytes of buf_; the vector only grows, by
@@ -60,8 +55,7 @@ void Writer::end_nested(size_t token) {
 
 std::vector<uint8_t> Writer::finish() {
     if (size_ > kMaxFrame) throw std::length_error("frame too long");
-    const uint32_t len = static_cast<uint32_t>(size_);
-    std::memcpy(buf_.data(), &len, 4);
+    set_frame_length(buf_, static_cast<uint32_t>(size_));
     buf_.resize(size_);
     size_ = 0;
     return std::move(buf_);
@@ -93,11 +87,11 @@ Error parse_header(std::span<const uint8_t> frame, Header& h, bool expect_reply)
     if (frame.size() < kHeaderSize)
         return {EBADMSG, "frame of " + std::to_string(frame.size()) + " bytes is shorter than the 16-byte header"};
     if (frame.size() > kMaxFrame) return {EMSGSIZE, "frame longer than " + std::to_string(kMaxFrame) + " bytes"};
-    std::memcpy(&h.length, frame.data(), 4);
-    std::memcpy(&h.op, frame.data() + 4, 2);
-    std::memcpy(&h.flags, frame.data() + 6, 2);
-    std::memcpy(&h.id, frame.data() + 8, 4);
-    std::memcpy(&h.status, frame.data() + 12, 4);
+    h.length = frame_length(frame);
+    h.op = frame_op(frame);
+    h.flags = frame_flags(frame);
+    h.id = frame_id(frame);
+    h.status = frame_status(frame);
     if (h.length != frame.size())
         return {EBADMSG, "header says " + std::to_string(h.length) + " bytes, datagram has " +
                              std::to_string(frame.size())};

@@ -41,6 +41,34 @@ struct Header {
     int32_t status = 0;  // 0 or a positive errno (replies only)
 };
 
+// The header's fields in a frame, read and written by name: the one place that
+// knows their offsets. A reader given fewer bytes than its field needs returns
+// 0 (a frame cut short still echoes the id it got as far as); a writer needs
+// a whole header (a Writer's frame always has one).
+namespace header_at {
+inline constexpr size_t kLength = 0, kOp = 4, kFlags = 6, kId = 8, kStatus = 12;
+}
+template <typename T>
+T header_field(std::span<const uint8_t> frame, size_t at) {
+    T v{};
+    if (frame.size() >= at + sizeof v) std::memcpy(&v, frame.data() + at, sizeof v);
+    return v;
+}
+template <typename T>
+void set_header_field(std::span<uint8_t> frame, size_t at, T v) {
+    if (frame.size() >= at + sizeof v) std::memcpy(frame.data() + at, &v, sizeof v);
+}
+inline uint32_t frame_length(std::span<const uint8_t> f) { return header_field<uint32_t>(f, header_at::kLength); }
+inline uint16_t frame_op(std::span<const uint8_t> f) { return header_field<uint16_t>(f, header_at::kOp); }
+inline uint16_t frame_flags(std::span<const uint8_t> f) { return header_field<uint16_t>(f, header_at::kFlags); }
+inline uint32_t frame_id(std::span<const uint8_t> f) { return header_field<uint32_t>(f, header_at::kId); }
+inline int32_t frame_status(std::span<const uint8_t> f) { return header_field<int32_t>(f, header_at::kStatus); }
+inline void set_frame_length(std::span<uint8_t> f, uint32_t v) { set_header_field(f, header_at::kLength, v); }
+inline void set_frame_op(std::span<uint8_t> f, uint16_t v) { set_header_field(f, header_at::kOp, v); }
+inline void set_frame_flags(std::span<uint8_t> f, uint16_t v) { set_header_field(f, header_at::kFlags, v); }
+inline void set_frame_id(std::span<uint8_t> f, uint32_t v) { set_header_field(f, header_at::kId, v); }
+inline void set_frame_status(std::span<uint8_t> f, int32_t v) { set_header_field(f, header_at::kStatus, v); }
+
 // A decoding failure: the errno to answer with and why.
 struct Error {
     int code = 0;  // positive errno, 0 = no error

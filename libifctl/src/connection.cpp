@@ -107,7 +107,7 @@ int Connection::send(proto::Writer& w, uint32_t& id) {
     }
     id = next_id_++;
     if (next_id_ == 0) next_id_ = 1;
-    std::memcpy(frame.data() + 8, &id, 4);
+    proto::set_frame_id(frame, id);
     for (;;) {
         ssize_t n = ::send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL);
         if (n >= 0) {

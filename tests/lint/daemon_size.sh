@@ -3,9 +3,8 @@
 # function over 80 (a function: from a line at column 0 that opens a body to
 # the "}" at column 0 that closes it; namespaces, classes and tables excluded).
 # Over the limits still, and listed here so that nothing else joins them:
-# netlink.cpp (to be split by message kind) and main.cpp's main() (its wiring
-# to move into a Daemon type in the core library).
-known="daemon/kernel/netlink.cpp daemon/main.cpp"
+# netlink.cpp (to be split by message kind).
+known="daemon/kernel/netlink.cpp"
 root=${1:-.}
 cd "$root" || exit 1
 status=0

@@ -1,13 +1,19 @@
 // A kernel for the daemon core's unit tests (daemon/kernel/kernel.hpp): links
 // and addresses in a map, changed as Linux changes them, with a log of calls
-// (for the pipeline's order) and one injectable failure per call kind.
+// (for the pipeline's order) and one injectable failure per call kind. Its
+// TUN/TAP driver (FakeTun) makes TAPs as links of the same map and keeps what
+// the daemon set on each (owner, group, persistence, queues, filter, offloads).
 #pragma once
 
+#include <fcntl.h>
 #include <linux/if.h>
+#include <linux/if_tun.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,8 +21,78 @@
 
 namespace ifctl::test {
 
+class FakeKernel;
+
+// Injected failures: call name -> the negative errno it returns, once.
+inline int injected(std::vector<std::string>& calls, std::map<std::string, int>& fail, const std::string& name) {
+    calls.push_back(name);
+    auto it = fail.find(name);
+    if (it == fail.end()) return 0;
+    const int rc = it->second;
+    fail.erase(it);
+    return rc;
+}
+
+class FakeTun : public daemon::TunDriver {
+public:
+    // What the daemon set on one TAP, by ifindex (stable across renames).
+    struct Device {
+        short flags = 0;  // as made: IFF_TAP, IFF_VNET_HDR, ...
+        std::optional<uint32_t> owner, group;
+        bool persist = false;
+        uint32_t offloads = 0;
+        std::optional<std::vector<std::array<uint8_t, 6>>> filter;  // last TUNSETTXFILTER
+        bool filter_allmulti = false;
+    };
+    std::map<uint32_t, Device> devices;
+    std::map<int, uint32_t> queues;    // descriptor -> device
+    std::map<int, bool> attached;      // descriptor -> attached (TUNSETQUEUE)
+    std::vector<std::string> calls;    // "open", "set_owner", ...
+    std::map<std::string, int> fail;   // call name -> negative errno it returns once
+
+    explicit FakeTun(FakeKernel& kernel) : kernel_(kernel) {}
+
+    int open(const std::string& name, short flags, uint32_t ifindex, daemon::UniqueFd& out,
+             std::string* actual) override;
+    int get_iff(int fd, std::string& name, short& flags) override;
+    int set_persist(int fd, bool on) override {
+        return set(fd, "set_persist", [&](Device& d) { d.persist = on; });
+    }
+    int set_owner(int fd, uint32_t uid) override {
+        return set(fd, "set_owner", [&](Device& d) { d.owner = uid; });
+    }
+    int set_group(int fd, uint32_t gid) override {
+        return set(fd, "set_group", [&](Device& d) { d.group = gid; });
+    }
+    int set_queue(int fd, bool attach) override;
+    int set_tx_filter(int fd, const std::vector<std::array<uint8_t, 6>>& addresses, bool allmulti) override {
+        return set(fd, "set_tx_filter", [&](Device& d) {
+            d.filter = addresses;
+            d.filter_allmulti = allmulti;
+        });
+    }
+    int set_offloads(int fd, uint32_t tun_f) override {
+        return set(fd, "set_offloads", [&](Device& d) { d.offloads = tun_f; });
+    }
+
+private:
+    // A call on a queue descriptor: EBADF for one this driver did not open.
+    template <typename F>
+    int set(int fd, const std::string& name, F apply) {
+        if (int rc = injected(calls, fail, name)) return rc;
+        auto q = queues.find(fd);
+        if (q == queues.end()) return -EBADF;
+        apply(devices[q->second]);
+        return 0;
+    }
+    inline const proto::Interface* named(const std::string& dev) const;
+    FakeKernel& kernel_;
+};
+
 class FakeKernel : public daemon::Kernel {
 public:
+    FakeTun tap_driver{*this};
+
     std::map<uint32_t, proto::Interface> links;
     std::vector<std::string> calls;       // "poll", "find", "change_link", ...
     std::map<std::string, int> fail;      // call name -> negative errno it returns once
@@ -106,16 +182,78 @@ public:
         return out;
     }
     void refresh_link(uint32_t) override { calls.push_back("refresh"); }
+    daemon::TunDriver& tun() override { return tap_driver; }
 
 private:
-    int call(const std::string& name) {
-        calls.push_back(name);
-        auto it = fail.find(name);
-        if (it == fail.end()) return 0;
-        const int rc = it->second;
-        fail.erase(it);
-        return rc;
-    }
+    int call(const std::string& name) { return injected(calls, fail, name); }
 };
+
+// As drivers/net/tun.c: an existing name is attached to (unless IFF_TUN_EXCL)
+// if it is a TAP, refused if it is another kind of link; a new name (a
+// pattern's first free unit) is made at `ifindex` (EBUSY if taken) or the
+// next free index. Each queue is a descriptor of /dev/null, so that closing
+// it (the daemon's UniqueFd) is harmless.
+inline int FakeTun::open(const std::string& name, short flags, uint32_t ifindex, daemon::UniqueFd& out,
+                         std::string* actual) {
+    if (int rc = injected(calls, fail, "open")) return rc;
+    if (name.empty() || name.size() >= IFNAMSIZ) return -EINVAL;
+    std::string dev = name;
+    if (const size_t pct = name.find("%d"); pct != std::string::npos)
+        for (int unit = 0;; ++unit) {
+            dev = name.substr(0, pct) + std::to_string(unit) + name.substr(pct + 2);
+            if (!named(dev)) break;
+        }
+    uint32_t index = 0;
+    if (const proto::Interface* k = named(dev)) {
+        if (flags & IFF_TUN_EXCL) return -EEXIST;
+        if (!devices.count(k->index)) return -EINVAL;
+        index = k->index;
+    } else {
+        if (ifindex && kernel_.links.count(ifindex)) return -EBUSY;
+        index = ifindex ? ifindex : (kernel_.links.empty() ? 1 : kernel_.links.rbegin()->first + 1);
+        kernel_.add_link(index, dev);
+        devices[index].flags = static_cast<short>(flags & ~IFF_TUN_EXCL);
+    }
+    daemon::UniqueFd fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (!fd) return -errno;
+    queues[fd.get()] = index;
+    attached[fd.get()] = true;
+    ++kernel_.links.at(index).queues;
+    if (actual) *actual = dev;
+    out = std::move(fd);
+    return 0;
+}
+
+inline const proto::Interface* FakeTun::named(const std::string& dev) const {
+    for (const auto& [i, k] : kernel_.links)
+        if (k.name == dev) return &k;
+    return nullptr;
+}
+
+inline int FakeTun::get_iff(int fd, std::string& name, short& flags) {
+    if (int rc = injected(calls, fail, "get_iff")) return rc;
+    auto q = queues.find(fd);
+    if (q == queues.end()) return -EBADF;
+    name = kernel_.links.at(q->second).name;
+    flags = static_cast<short>(devices[q->second].flags | (attached[fd] ? 0 : IFF_DETACH_QUEUE));
+    return 0;
+}
+
+inline int FakeTun::set_queue(int fd, bool attach) {
+    if (int rc = injected(calls, fail, "set_queue")) return rc;
+    auto q = queues.find(fd);
+    if (q == queues.end()) return -EBADF;
+    if (attached[fd] == attach) return -EINVAL;  // the kernel refuses a queue already so
+    attached[fd] = attach;
+    proto::Interface& k = kernel_.links.at(q->second);
+    if (attach) {
+        --k.queues_detached;
+        ++k.queues;
+    } else {
+        --k.queues;
+        ++k.queues_detached;
+    }
+    return 0;
+}
 
 }  // namespace ifctl::test

@@ -4,6 +4,8 @@
 // No root, no namespace, no TAP.
 #include <catch2/catch.hpp>
 #include <arpa/inet.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <spdlog/spdlog.h>
 
 #include "daemon/core/dispatch.hpp"
@@ -38,6 +40,12 @@ proto::Writer with_address(proto::Writer w, A which, const proto::Address& a) {
     return w;
 }
 
+proto::Writer create_request(const std::string& name) {
+    proto::Writer w(static_cast<uint16_t>(Op::Create), 0, 1);
+    w.str(type(A::NewName), name);
+    return w;
+}
+
 struct World {
     test::FakeKernel kernel;
     Registry registry;
@@ -49,8 +57,8 @@ struct World {
     World() {
         spdlog::set_level(spdlog::level::off);
         kernel.add_link(1, "lo");
-        kernel.add_link(7, "tap0");
         Managed m;
+        if (Tap::create(kernel.tun(), "tap0", false, m.tap, 7) < 0) FAIL("the fake TAP driver made no tap0");
         m.owner = owner.uid;
         registry.add(7, std::move(m));
     }
@@ -61,6 +69,7 @@ struct World {
         return dispatcher.handle(p, req);
     }
     const proto::Interface& tap() { return kernel.links.at(7); }
+    test::FakeTun::Device& device(uint32_t index) { return kernel.tap_driver.devices.at(index); }
 };
 
 }  // namespace
@@ -205,11 +214,8 @@ TEST_CASE("the pipeline: events, target, policy, then the handler") {
         Reply r = w.run(w.owner, std::move(request(Op::SetOwner, "tap0").u32(type(A::Owner), 1001)));
         CHECK(r.status == EPERM);
         CHECK(r.message == "only root may change who owns tap0");
-        // Root passes the policy; the handler's TUNSETOWNER then meets a TAP
-        // with no descriptor here (the TAP is not behind the seam), and a
-        // refused change leaves the owner as it was.
-        CHECK(w.run(w.root, std::move(request(Op::SetOwner, "tap0").u32(type(A::Owner), 1001))).status == EBADF);
         CHECK(w.registry.find(7)->owner == 1000);
+        CHECK_FALSE(w.kernel.tap_driver.devices[7].owner);
     }
     SECTION("reads need no permission") {
         Reply r = w.run(w.stranger, request(Op::Get, "tap0"));
@@ -260,5 +266,95 @@ TEST_CASE("a batch is all or nothing") {
         CHECK(w.dispatcher.handle_batch(w.owner, steps).status == 0);
         CHECK(w.tap().mtu == 1400);
         CHECK(w.tap().addresses.empty());
+    }
+}
+
+TEST_CASE("TAP handlers through the TUN/TAP driver: success and each refusal") {
+    World w;
+    SECTION("set-owner") {
+        CHECK(w.run(w.root, std::move(request(Op::SetOwner, "tap0").u32(type(A::Owner), 1001))).status == 0);
+        CHECK(w.registry.find(7)->owner == 1001);
+        CHECK(w.device(7).owner == 1001u);
+        w.kernel.tap_driver.fail["set_owner"] = -EPERM;
+        Reply r = w.run(w.root, std::move(request(Op::SetOwner, "tap0").u32(type(A::Owner), 1002)));
+        CHECK(r.status == EPERM);
+        CHECK(r.message.find("setting the owner of tap0") != std::string::npos);
+        CHECK(w.registry.find(7)->owner == 1001);
+        CHECK(w.device(7).owner == 1001u);
+    }
+    SECTION("create: a pattern's first free unit, the owner and group on the TAP") {
+        Reply r = w.run(w.root, std::move(create_request("lab%d").u32(type(A::Owner), 1000).u32(type(A::Group), 50)));
+        REQUIRE(r.status == 0);
+        REQUIRE(r.interfaces.size() == 1);
+        const uint32_t index = r.interfaces[0].index;
+        CHECK(w.kernel.links.at(index).name == "lab0");
+        REQUIRE(w.registry.find(index));
+        CHECK(w.registry.find(index)->owner == 1000);
+        CHECK(w.device(index).owner == 1000u);
+        CHECK(w.device(index).group == 50u);
+        CHECK((w.device(index).flags & (IFF_TAP | IFF_MULTI_QUEUE)) == (IFF_TAP | IFF_MULTI_QUEUE));
+    }
+    SECTION("create refused: a taken name, a bad queue count, the driver's refusals; nothing registered") {
+        const size_t before = w.registry.size();
+        CHECK(w.run(w.root, create_request("tap0")).status == EEXIST);
+        CHECK(w.run(w.root, std::move(create_request("lab0").u32(type(A::Queues), 0))).status == EINVAL);
+        w.kernel.tap_driver.fail["open"] = -EPERM;
+        Reply r = w.run(w.root, create_request("lab0"));
+        CHECK(r.status == EPERM);
+        CHECK(r.message.find("creating lab0") != std::string::npos);
+        w.kernel.tap_driver.fail["set_owner"] = -EINVAL;
+        CHECK(w.run(w.root, std::move(create_request("lab1").u32(type(A::Owner), 1000))).status == EINVAL);
+        CHECK(w.registry.size() == before);
+    }
+    SECTION("open-queue: a client's queue, the daemon's own detached; EBUSY when all are open") {
+        Reply r = w.run(w.owner, request(Op::OpenQueue, "tap0"));
+        REQUIRE(r.status == 0);
+        CHECK(r.fd.get() >= 0);
+        CHECK_FALSE(w.registry.find(7)->tap.own_attached());
+        r = w.run(w.owner, request(Op::OpenQueue, "tap0"));
+        CHECK(r.status == EBUSY);
+        CHECK(r.message == "tap0 was created for 1 queue(s) and all are open");
+        CHECK(r.fd.get() < 0);
+    }
+    SECTION("open-queue refused by the driver: its errno, the daemon's queue still attached") {
+        w.kernel.tap_driver.fail["open"] = -EMFILE;
+        Reply r = w.run(w.owner, request(Op::OpenQueue, "tap0"));
+        CHECK(r.status == EMFILE);
+        CHECK(r.message.find("opening a queue of tap0") != std::string::npos);
+        CHECK(w.registry.find(7)->tap.own_attached());
+    }
+    SECTION("set-caps: only what a vnet_hdr TAP supports, and the driver's refusal") {
+        Reply r = w.run(w.owner, std::move(request(Op::SetCaps, "tap0").u32(type(A::CapsEnabled), TUN_F_CSUM)));
+        CHECK(r.status == EINVAL);
+        CHECK(r.message.find("a TAP without vnet_hdr supports none") != std::string::npos);
+        CHECK(w.device(7).offloads == 0);
+        Managed v;
+        REQUIRE(Tap::create(w.kernel.tun(), "vt0", true, v.tap, 8) == 0);
+        v.owner = w.owner.uid;
+        w.registry.add(8, std::move(v));
+        CHECK(w.run(w.owner, std::move(request(Op::SetCaps, "vt0").u32(type(A::CapsEnabled), TUN_F_CSUM))).status == 0);
+        CHECK(w.device(8).offloads == TUN_F_CSUM);
+        CHECK(w.registry.find(8)->caps_enabled == TUN_F_CSUM);
+        w.kernel.tap_driver.fail["set_offloads"] = -EOPNOTSUPP;
+        r = w.run(w.owner, std::move(request(Op::SetCaps, "vt0").u32(type(A::CapsEnabled), TUN_F_CSUM | TUN_F_TSO4)));
+        CHECK(r.status == EOPNOTSUPP);
+        CHECK(w.device(8).offloads == TUN_F_CSUM);
+        CHECK(w.registry.find(8)->caps_enabled == TUN_F_CSUM);
+    }
+    SECTION("the frame filter follows an all-multicast reference; a refused flag leaves it alone") {
+        auto ref = [](uint8_t on) {
+            return std::move(request(Op::FlagRef, "tap0").u32(type(A::RefFlag), IFF_ALLMULTI).u8(type(A::RefOn), on));
+        };
+        REQUIRE(w.run(w.owner, ref(1)).status == 0);
+        CHECK((w.tap().flags & IFF_ALLMULTI) != 0);
+        REQUIRE(w.device(7).filter);
+        CHECK(w.device(7).filter_allmulti);
+        REQUIRE(w.run(w.owner, ref(0)).status == 0);
+        CHECK_FALSE(w.device(7).filter_allmulti);
+        w.device(7).filter.reset();
+        w.kernel.fail["change_link"] = -EPERM;
+        CHECK(w.run(w.owner, ref(1)).status == EPERM);
+        CHECK((w.tap().flags & IFF_ALLMULTI) == 0);
+        CHECK_FALSE(w.device(7).filter);
     }
 }

@@ -72,7 +72,7 @@ std::optional<Reply> find_slot(Ctx& c, CreatePlan& p) {
 // is left behind.
 std::optional<Reply> make_tap(Ctx& c, const CreatePlan& p, Managed& m, const proto::Interface*& k) {
     const bool vnet_hdr = c.req.has(A::VnetHdr) && c.req.get(A::VnetHdr).as_u8();
-    if (int rc = Tap::create(p.create_name, vnet_hdr, m.tap, p.want_index); rc < 0) {
+    if (int rc = Tap::create(c.kernel.tun(), p.create_name, vnet_hdr, m.tap, p.want_index); rc < 0) {
         if (rc == -EEXIST || rc == -EBUSY)
             return Reply::error(EEXIST, "an interface named " + p.create_name + (p.want_index ? " or with index " +
                                         std::to_string(p.want_index) : std::string()) + " already exists");

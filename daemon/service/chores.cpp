@@ -1,0 +1,62 @@
+#include "daemon/service/chores.hpp"
+
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
+#include "daemon/core/dispatch.hpp"
+#include "daemon/core/persistence.hpp"
+#include "daemon/core/reconcile.hpp"
+#include "daemon/kernel/netlink.hpp"
+
+namespace ifctl::daemon {
+
+namespace asio = boost::asio;
+
+void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel, Reconciler& reconciler) {
+    ev.async_wait(asio::posix::stream_descriptor::wait_read,
+                  [&ev, &kernel, &reconciler](const boost::system::error_code& ec) {
+                      if (ec) return;
+                      try {
+                          kernel.poll_events();
+                          reconciler.flush();
+                      } catch (const std::exception& e) {
+                          spdlog::error("reading kernel events: {}", e.what());
+                      }
+                      watch_kernel_events(ev, kernel, reconciler);
+                  });
+}
+
+void every_second(asio::steady_timer& timer, Dispatcher& dispatcher) {
+    timer.expires_after(std::chrono::seconds(1));
+    timer.async_wait([&timer, &dispatcher](const boost::system::error_code& ec) {
+        if (ec) return;
+        try {
+            dispatcher.maintain();
+        } catch (const std::exception& e) {
+            spdlog::error("maintenance pass: {}", e.what());
+        }
+        every_second(timer, dispatcher);
+    });
+}
+
+void arm_commit(asio::steady_timer& timer, Persistence& persistence, bool& armed) {
+    if (armed) return;
+    armed = true;
+    timer.expires_after(kCommitDelay);
+    timer.async_wait([&timer, &persistence, &armed](const boost::system::error_code& ec) {
+        armed = false;
+        if (ec) return;
+        if (persistence.flush() < 0) arm_commit(timer, persistence, armed);  // retried until it works
+    });
+}
+
+void watchdog_pings(asio::steady_timer& timer, std::chrono::microseconds every) {
+    timer.expires_after(every);
+    timer.async_wait([&timer, every](const boost::system::error_code& ec) {
+        if (ec) return;
+        sd_notify(0, "WATCHDOG=1");
+        watchdog_pings(timer, every);
+    });
+}
+
+}  // namespace ifctl::daemon

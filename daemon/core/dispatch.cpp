@@ -55,8 +55,8 @@ Reply Dispatcher::run(const Peer& peer, const proto::Request& req, Pass& pass) {
     kernel_.poll_events();
     Target target;
     if (std::optional<Reply> bad = find_target(*op, req, target, pass.audit)) return std::move(*bad);
-    if (pass.runs_last && target.kernel) {
-        const uint32_t index = target.kernel->index;
+    if (pass.runs_last && target.record) {
+        const uint32_t index = target.record->index;
         if (std::find(pass.runs_last->begin(), pass.runs_last->end(), index) != pass.runs_last->end())
             return Reply::error(ENODEV, target.name + " is destroyed by an earlier step");
         if (op->batch == BatchRole::RunsLast) {
@@ -71,9 +71,9 @@ Reply Dispatcher::run(const Peer& peer, const proto::Request& req, Pass& pass) {
     }
     // Worked out before the step runs, kept only if it succeeds.
     std::vector<std::vector<uint8_t>> inverse;
-    if (pass.undo && op->undo && target.kernel) op->undo(req, target, peer.client, inverse);
+    if (pass.undo && op->undo && target.record) op->undo(req, target, peer.client, inverse);
 
-    const uint32_t index = target.kernel ? target.kernel->index : 0;
+    const uint32_t index = target.record ? target.record->index : 0;
     // Held for the whole request: a reload may replace policy_ meanwhile.
     const std::shared_ptr<const Policy> policy = policy_;
     Ctx ctx{kernel_, registry_, peer, limits_, *policy, req, target, persist_, reloader_};
@@ -137,10 +137,10 @@ std::optional<Reply> Dispatcher::find_target(const OpDescriptor& op, const proto
 std::optional<Reply> Dispatcher::judge(const Peer& peer, const OpDescriptor& op, const proto::Request& req,
                                        const Target& target, AuditRecord& rec) {
     const uint32_t owned = op.access == Access::Creator ? static_cast<uint32_t>(registry_.count_owned_by(peer.uid)) : 0;
-    const Subject subject{req, target.name, target.managed, target.kernel, owned};
+    const Subject subject{req, target.name, target.managed, target.record, owned};
     const Decision d = authorize(*policy_, peer, subject);
     rec.rule = d.rule;
-    rec.before = audit_state(op.audit, target.kernel, target.managed);
+    rec.before = audit_state(op.audit, target.record, target.managed);
     if (d.error) {
         rec.result = AuditResult::Refused;
         rec.after = rec.before;

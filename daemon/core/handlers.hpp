@@ -16,7 +16,7 @@ namespace ifctl::daemon::detail {
 
 // The interface a request is about, resolved before its handler runs.
 struct Target {
-    const proto::Interface* kernel = nullptr;
+    const proto::Interface* record = nullptr;  // the kernel's record of it, if it exists
     Managed* managed = nullptr;
     std::string name;  // as the caller named it, for messages
 };

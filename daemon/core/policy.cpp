@@ -122,7 +122,7 @@ Decision judge_mtu(const Grant& g, const Peer&, const Subject& s) {
 // Only the bits that would change need a permission: ifconfig writes all of them back.
 Decision judge_flags(const Grant& g, const Peer&, const Subject& s) {
     const uint32_t mask = s.req.get(A::FlagsMask).as_u32();
-    const uint32_t now = s.kernel ? s.kernel->flags : 0;
+    const uint32_t now = s.record ? s.record->flags : 0;
     const uint32_t changed = (s.req.get(A::Flags).as_u32() ^ now) & mask;
     if (changed & IFF_PROMISC)
         if (Decision d = check_perm(g, Perm::Promisc, s.target_name); d.error) return d;

@@ -91,7 +91,7 @@ struct Subject {
     const proto::Request& req;
     const std::string& target_name;  // for create: the name it will get (patterns resolved)
     const Managed* target = nullptr;  // the managed target, if any
-    const proto::Interface* kernel = nullptr;  // the target as the kernel shows it, if any
+    const proto::Interface* record = nullptr;  // the target as the kernel shows it, if any
     size_t owned = 0;                 // interfaces the peer's uid owns now (for create)
 };
 

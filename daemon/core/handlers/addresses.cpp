@@ -74,14 +74,14 @@ std::vector<proto::Address> secondaries_of(const proto::Interface& k, const prot
 Reply do_addr_add(Ctx& c) {
     proto::Address a = address_attr(c, A::Address);
     if (c.target.managed->no_dad) a.flags |= IFA_F_NODAD;  // inet6 only (Netlink::add_address)
-    return from_kernel(c.kernel.add_address(c.target.kernel->index, a), "adding " + text(a) + " to " + c.target.name);
+    return from_kernel(c.kernel.add_address(c.target.record->index, a), "adding " + text(a) + " to " + c.target.name);
 }
 
 // Deletes exactly the address named. With Cascade, as the kernel does.
 Reply do_addr_del(Ctx& c) {
     const proto::Address a = address_attr(c, A::Address);
-    const uint32_t index = c.target.kernel->index;
-    const std::vector<proto::Address> keep = cascade(c) ? std::vector<proto::Address>{} : secondaries_of(*c.target.kernel, a);
+    const uint32_t index = c.target.record->index;
+    const std::vector<proto::Address> keep = cascade(c) ? std::vector<proto::Address>{} : secondaries_of(*c.target.record, a);
     Reply r = from_kernel(c.kernel.delete_address(index, a), "deleting " + text(a) + " from " + c.target.name);
     if (!r.status) restore(c, index, keep);
     return r;
@@ -93,8 +93,8 @@ Reply do_addr_del(Ctx& c) {
 Reply do_addr_replace(Ctx& c) {
     const proto::Address old_addr = address_attr(c, A::OldAddress);
     const proto::Address new_addr = address_attr(c, A::Address);
-    const uint32_t index = c.target.kernel->index;
-    const proto::Interface& k = *c.target.kernel;
+    const uint32_t index = c.target.record->index;
+    const proto::Interface& k = *c.target.record;
     const proto::Address* held = find_address(k, old_addr);
     if (!held) return Reply::error(EADDRNOTAVAIL, text(old_addr) + " is not an address of " + c.target.name);
     // Refuse up front what the kernel would refuse after the old address is gone.
@@ -117,13 +117,13 @@ Reply do_addr_replace(Ctx& c) {
 }
 
 void undo_addr_add(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
-    proto::Writer w = request_by_index(Op::AddrDel, tg.kernel->index);
+    proto::Writer w = request_by_index(Op::AddrDel, tg.record->index);
     proto::encode_address(w, A::Address, address_of(req, A::Address));
     out.push_back(w.finish());
 }
 
 void undo_addr_del(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
-    const proto::Interface& k = *tg.kernel;
+    const proto::Interface& k = *tg.record;
     const proto::Address* h = find_address(k, address_of(req, A::Address));
     if (!h) return;  // the step will fail: nothing to undo
     // With cascade the kernel takes the same-subnet secondaries too; put them back after.
@@ -139,9 +139,9 @@ void undo_addr_del(const proto::Request& req, const Target& tg, ClientId, Frames
 }
 
 void undo_addr_replace(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
-    const proto::Address* h = find_address(*tg.kernel, address_of(req, A::OldAddress));
+    const proto::Address* h = find_address(*tg.record, address_of(req, A::OldAddress));
     if (!h) return;
-    proto::Writer w = request_by_index(Op::AddrReplace, tg.kernel->index);
+    proto::Writer w = request_by_index(Op::AddrReplace, tg.record->index);
     proto::encode_address(w, A::OldAddress, address_of(req, A::Address));
     proto::encode_address(w, A::Address, plain(*h));
     out.push_back(w.finish());

@@ -176,8 +176,8 @@ Reply do_create(Ctx& c) {
 }
 
 Reply do_destroy(Ctx& c) {
-    const uint32_t index = c.target.kernel->index;
-    const std::string name = c.target.kernel->name;
+    const uint32_t index = c.target.record->index;
+    const std::string name = c.target.record->name;
     // A crash between deleting the link and removing the record makes a
     // persistent TAP come back at the next start: from an up-to-date record.
     if (c.persist && c.target.managed->persistent)
@@ -194,7 +194,7 @@ Reply do_destroy(Ctx& c) {
 
 // The interface leaves the system; its unique-id slot remembers it.
 Reply do_detach(Ctx& c) {
-    const proto::Interface& k = *c.target.kernel;
+    const proto::Interface& k = *c.target.record;
     if (c.target.managed->unique_family.empty())
         return Reply::error(EINVAL, c.target.name + " was not created with a unique id: destroy it instead");
     Managed& m = *c.target.managed;
@@ -233,7 +233,7 @@ Reply do_forget(Ctx& c) {
 
 Reply do_open_queue(Ctx& c) {
     Managed& m = *c.target.managed;
-    const proto::Interface& k = *c.target.kernel;
+    const proto::Interface& k = *c.target.record;
     // Clients' queues, not counting the daemon's own (attached or detached).
     const uint32_t client_queues = k.queues + k.queues_detached - 1;
     if (client_queues >= m.max_queues)

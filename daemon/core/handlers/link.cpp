@@ -29,17 +29,17 @@ Reply do_set_flags(Ctx& c) {
         ch.flags = h->on() ? (*ch.flags | flag) : (*ch.flags & ~flag);
     }
     // KeepInet6 on a change that takes the interface down: BSD's addresses stay (keep_inet6.hpp).
-    const bool going_down = (*ch.flags_mask & IFF_UP) && !(*ch.flags & IFF_UP) && (c.target.kernel->flags & IFF_UP);
+    const bool going_down = (*ch.flags_mask & IFF_UP) && !(*ch.flags & IFF_UP) && (c.target.record->flags & IFF_UP);
     const bool keep = going_down && c.req.has(A::KeepInet6) && c.req.get(A::KeepInet6).as_u8();
-    const std::vector<proto::Address> kept = keep ? inet6_to_keep(*c.target.kernel) : std::vector<proto::Address>{};
-    const uint32_t index = c.target.kernel->index;
+    const std::vector<proto::Address> kept = keep ? inet6_to_keep(*c.target.record) : std::vector<proto::Address>{};
+    const uint32_t index = c.target.record->index;
     Reply r = from_kernel(c.kernel.change_link(index, ch), "setting flags of " + c.target.name);
     if (r.status) {
         m.promisc = promisc;
         m.allmulti = allmulti;
         return r;
     }
-    if (*ch.flags_mask & (IFF_PROMISC | IFF_ALLMULTI)) sync_tx_filter(m, own_mac(*c.target.kernel));
+    if (*ch.flags_mask & (IFF_PROMISC | IFF_ALLMULTI)) sync_tx_filter(m, own_mac(*c.target.record));
     // The flags changed either way: an address that cannot be put back is logged, not a failure.
     if (int rc = restore_inet6(c.kernel, index, kept); rc < 0)
         spdlog::warn("{} is down, but not all of its IPv6 addresses could be kept: {}", c.target.name, std::strerror(-rc));
@@ -49,7 +49,7 @@ Reply do_set_flags(Ctx& c) {
 Reply do_set_mtu(Ctx& c) {
     LinkChange ch;
     ch.mtu = c.req.get(A::Mtu).as_u32();
-    const proto::Interface& k = *c.target.kernel;
+    const proto::Interface& k = *c.target.record;
     Reply r = from_kernel(c.kernel.change_link(k.index, ch), "setting MTU " + std::to_string(*ch.mtu) + " on " + c.target.name);
     if (r.status == EINVAL && k.max_mtu)
         r.message += " (this interface accepts " + std::to_string(k.min_mtu) + ".." + std::to_string(k.max_mtu) + ")";
@@ -60,21 +60,21 @@ Reply do_set_metric(Ctx& c) {
     Managed& m = *c.target.managed;
     const int32_t old = m.metric;
     m.metric = c.req.get(A::Metric).as_s32();
-    return record_or_undo(c, c.target.kernel->index, [&] { m.metric = old; });
+    return record_or_undo(c, c.target.record->index, [&] { m.metric = old; });
 }
 
 Reply do_set_persistent(Ctx& c) {
     Managed& m = *c.target.managed;
     const bool old = m.persistent;
     m.persistent = c.req.get(A::Persistent).as_u8();
-    return record_or_undo(c, c.target.kernel->index, [&] { m.persistent = old; });
+    return record_or_undo(c, c.target.record->index, [&] { m.persistent = old; });
 }
 
 Reply do_set_lladdr(Ctx& c) {
     const auto& p = c.req.get(A::Lladdr).payload;
     LinkChange ch;
     ch.lladdr = std::vector<uint8_t>(p.begin(), p.end());
-    Reply r = from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting the link address of " + c.target.name);
+    Reply r = from_kernel(c.kernel.change_link(c.target.record->index, ch), "setting the link address of " + c.target.name);
     // The filter lets frames to the TAP's own address through: it follows the address.
     if (!r.status && p.size() == 6) {
         Mac own{};
@@ -87,12 +87,12 @@ Reply do_set_lladdr(Ctx& c) {
 Reply do_set_txqlen(Ctx& c) {
     LinkChange ch;
     ch.txqlen = c.req.get(A::Txqlen).as_u32();
-    return from_kernel(c.kernel.change_link(c.target.kernel->index, ch), "setting txqueuelen of " + c.target.name);
+    return from_kernel(c.kernel.change_link(c.target.record->index, ch), "setting txqueuelen of " + c.target.name);
 }
 
 Reply do_rename(Ctx& c) {
-    const std::string old_name = c.target.kernel->name, new_name(c.req.get(A::NewName).as_str());
-    const uint32_t index = c.target.kernel->index;
+    const std::string old_name = c.target.record->name, new_name(c.req.get(A::NewName).as_str());
+    const uint32_t index = c.target.record->index;
     RenameSteps steps;
     steps.rename = [&](const std::string& to) {
         LinkChange ch;
@@ -106,7 +106,7 @@ Reply do_rename(Ctx& c) {
         return c.kernel.change_link(index, ch);
     };
     const bool live = c.req.has(A::LiveRename) && c.req.get(A::LiveRename).as_u8();
-    return from_kernel(live_rename(steps, old_name, new_name, live, c.target.kernel->flags & IFF_UP),
+    return from_kernel(live_rename(steps, old_name, new_name, live, c.target.record->flags & IFF_UP),
                        "renaming " + c.target.name + " to " + new_name);
 }
 
@@ -116,7 +116,7 @@ Reply do_set_owner(Ctx& c) {
     if (int rc = m.tap.set_owner(uid); rc < 0) return from_kernel(rc, "setting the owner of " + c.target.name);
     const uint32_t old = m.owner;
     m.owner = uid;
-    return record_or_undo(c, c.target.kernel->index, [&] {
+    return record_or_undo(c, c.target.record->index, [&] {
         m.owner = old;
         m.tap.set_owner(old);
     });
@@ -124,32 +124,32 @@ Reply do_set_owner(Ctx& c) {
 
 void undo_set_flags(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
     const uint32_t mask = req.get(A::FlagsMask).as_u32();
-    out.push_back(request_by_index(Op::SetFlags, tg.kernel->index).u32(type(A::Flags), tg.kernel->flags & mask).u32(type(A::FlagsMask), mask).finish());
+    out.push_back(request_by_index(Op::SetFlags, tg.record->index).u32(type(A::Flags), tg.record->flags & mask).u32(type(A::FlagsMask), mask).finish());
 }
 
 void undo_set_mtu(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    out.push_back(request_by_index(Op::SetMtu, tg.kernel->index).u32(type(A::Mtu), tg.kernel->mtu).finish());
+    out.push_back(request_by_index(Op::SetMtu, tg.record->index).u32(type(A::Mtu), tg.record->mtu).finish());
 }
 
 void undo_set_txqlen(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    out.push_back(request_by_index(Op::SetTxqlen, tg.kernel->index).u32(type(A::Txqlen), tg.kernel->txqlen).finish());
+    out.push_back(request_by_index(Op::SetTxqlen, tg.record->index).u32(type(A::Txqlen), tg.record->txqlen).finish());
 }
 
 void undo_set_metric(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    if (tg.managed) out.push_back(request_by_index(Op::SetMetric, tg.kernel->index).s32(type(A::Metric), tg.managed->metric).finish());
+    if (tg.managed) out.push_back(request_by_index(Op::SetMetric, tg.record->index).s32(type(A::Metric), tg.managed->metric).finish());
 }
 
 void undo_set_lladdr(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    const proto::Interface& k = *tg.kernel;
+    const proto::Interface& k = *tg.record;
     if (!k.lladdr.empty()) out.push_back(request_by_index(Op::SetLladdr, k.index).bytes(type(A::Lladdr), k.lladdr).finish());
 }
 
 void undo_rename(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    out.push_back(request_by_index(Op::Rename, tg.kernel->index).str(type(A::NewName), tg.kernel->name).finish());
+    out.push_back(request_by_index(Op::Rename, tg.record->index).str(type(A::NewName), tg.record->name).finish());
 }
 
 void undo_set_owner(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    if (tg.managed) out.push_back(request_by_index(Op::SetOwner, tg.kernel->index).u32(type(A::Owner), tg.managed->owner).finish());
+    if (tg.managed) out.push_back(request_by_index(Op::SetOwner, tg.record->index).u32(type(A::Owner), tg.managed->owner).finish());
 }
 
 }  // namespace ifctl::daemon::detail

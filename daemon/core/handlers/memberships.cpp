@@ -17,7 +17,7 @@ namespace {
 
 // Sets IFF_PROMISC or IFF_ALLMULTI in the kernel to what its holders say, if it differs.
 int apply_flag(Ctx& c, uint32_t flag, bool on) {
-    const proto::Interface& k = *c.target.kernel;
+    const proto::Interface& k = *c.target.record;
     if (bool(k.flags & flag) == on) return 0;
     LinkChange ch;
     ch.flags = on ? flag : 0;
@@ -37,7 +37,7 @@ Reply change_membership(Ctx& c, bool join) {
     const ClientId who = per_client ? c.peer.client : kPlain;
     Memberships& groups = c.target.managed->multicast;
     const std::string text = proto::format_lladdr({mac.begin(), mac.end()});
-    const std::string& dev = c.target.kernel->name;
+    const std::string& dev = c.target.record->name;
     if (join) {
         // FreeBSD if_addmulti: a client may join a given link address only once.
         if (per_client && groups.held_by(who, mac))
@@ -60,7 +60,7 @@ Reply change_membership(Ctx& c, bool join) {
                 return from_kernel(rc, "leaving " + text + " on " + c.target.name);
             }
     }
-    sync_tx_filter(*c.target.managed, own_mac(*c.target.kernel));
+    sync_tx_filter(*c.target.managed, own_mac(*c.target.record));
     return ok();
 }
 
@@ -81,7 +81,7 @@ Reply do_flag_ref(Ctx& c) {
     const FlagHolders before = h;
     if (on) {
         // Set on before anyone held it (outside ifctld): that setting is a plain holder.
-        if (!h.on() && (c.target.kernel->flags & flag)) h.plain = true;
+        if (!h.on() && (c.target.record->flags & flag)) h.plain = true;
         h.clients.insert(me);
     } else {
         h.clients.erase(me);
@@ -91,7 +91,7 @@ Reply do_flag_ref(Ctx& c) {
         h = before;
         return from_kernel(rc, std::string(on ? "turning on " : "turning off ") + what + " of " + c.target.name);
     }
-    sync_tx_filter(m, own_mac(*c.target.kernel));
+    sync_tx_filter(m, own_mac(*c.target.record));
     return ok();
 }
 
@@ -113,7 +113,7 @@ Reply do_set_caps(Ctx& c) {
 void undo_set_caps(const proto::Request&, const Target& tg, ClientId, Frames& out) {
     if (tg.managed)
         out.push_back(
-            request_by_index(Op::SetCaps, tg.kernel->index).u32(type(A::CapsEnabled), tg.managed->caps_enabled).finish());
+            request_by_index(Op::SetCaps, tg.record->index).u32(type(A::CapsEnabled), tg.managed->caps_enabled).finish());
 }
 
 // MultiAdd and MultiDel undo each other.
@@ -127,7 +127,7 @@ void undo_membership(const proto::Request& req, const Target& tg, ClientId clien
     const bool member = tg.managed->multicast.held_by(per_client ? client : kPlain, mac);
     // Joining a group already joined, or leaving one not joined, changes nothing to undo.
     if ((req.op() == Op::MultiAdd) == member) return;
-    proto::Writer w = request_by_index(req.op() == Op::MultiAdd ? Op::MultiDel : Op::MultiAdd, tg.kernel->index);
+    proto::Writer w = request_by_index(req.op() == Op::MultiAdd ? Op::MultiDel : Op::MultiAdd, tg.record->index);
     w.raw(type(A::Lladdr), mac.data(), mac.size());
     if (per_client) w.u8(type(A::PerClient), 1);
     out.push_back(w.finish());

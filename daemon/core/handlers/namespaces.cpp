@@ -28,7 +28,7 @@ Reply do_move_netns(Ctx& c) {
         if (rc == -EINVAL) r.message = where + " is not a network namespace";
         return r;
     }
-    const proto::Interface before = *c.target.kernel;  // a copy: the view is about to lose it
+    const proto::Interface before = *c.target.record;  // a copy: the view is about to lose it
     const uint32_t index = before.index;
     Managed& m = *c.target.managed;
     // The record says where it went before it goes (a crash in between is

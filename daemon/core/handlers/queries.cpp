@@ -27,7 +27,7 @@ Reply do_list(Ctx& c) {
 Reply do_get(Ctx& c) {
     Reply r;
     r.brief = brief(c);
-    r.interfaces.push_back(view_for(c, *c.target.kernel, !r.brief));
+    r.interfaces.push_back(view_for(c, *c.target.record, !r.brief));
     return r;
 }
 
@@ -57,8 +57,8 @@ Reply do_subscribe(Ctx& c) {
 
 // WaitReady: answers now if the interface is up with carrier, else the session waits.
 Reply do_wait_ready(Ctx& c) {
-    if (is_ready(c.target.kernel)) return ok();
-    Reply::Wait w{c.target.kernel->index, {}};
+    if (is_ready(c.target.record)) return ok();
+    Reply::Wait w{c.target.record->index, {}};
     if (c.req.has(A::TimeoutMs)) w.timeout_ms = c.req.get(A::TimeoutMs).as_u32();
     if (w.timeout_ms == 0u) return Reply::error(ETIMEDOUT, c.target.name + " is not up with carrier");
     Reply r;

@@ -16,7 +16,7 @@ namespace {
 // The kernel announces neither change to every listener (addr_gen_mode of a
 // down link, for one): read the link again, then let group commit write it.
 void note_kernel_change(Ctx& c) {
-    const uint32_t index = c.target.kernel->index;
+    const uint32_t index = c.target.record->index;
     c.kernel.refresh_link(index);
     if (c.persist) c.persist->note_change(index);
 }
@@ -26,7 +26,7 @@ void note_kernel_change(Ctx& c) {
 Reply do_set_description(Ctx& c) {
     LinkChange ch;
     ch.ifalias = std::string(c.req.get(A::Description).as_str());
-    if (int rc = c.kernel.change_link(c.target.kernel->index, ch); rc < 0)
+    if (int rc = c.kernel.change_link(c.target.record->index, ch); rc < 0)
         return from_kernel(rc, "setting the description of " + c.target.name);
     note_kernel_change(c);
     return ok();
@@ -38,7 +38,7 @@ Reply do_group_add(Ctx& c) {
     if (std::find(m.groups.begin(), m.groups.end(), g) != m.groups.end())
         return Reply::error(EEXIST, c.target.name + " is in group " + g + " already");
     m.groups.push_back(g);
-    return record_or_undo(c, c.target.kernel->index, [&] { m.groups.pop_back(); });
+    return record_or_undo(c, c.target.record->index, [&] { m.groups.pop_back(); });
 }
 
 Reply do_group_del(Ctx& c) {
@@ -47,7 +47,7 @@ Reply do_group_del(Ctx& c) {
     const auto it = std::find(m.groups.begin(), m.groups.end(), g);
     if (it == m.groups.end()) return Reply::error(ENOENT, c.target.name + " is not in group " + g);
     const auto where = m.groups.erase(it) - m.groups.begin();
-    return record_or_undo(c, c.target.kernel->index, [&] { m.groups.insert(m.groups.begin() + where, g); });
+    return record_or_undo(c, c.target.record->index, [&] { m.groups.insert(m.groups.begin() + where, g); });
 }
 
 // no_dad is the daemon's: inet6 addresses it adds from now on carry IFA_F_NODAD
@@ -59,24 +59,24 @@ Reply do_set_inet6(Ctx& c) {
     if (c.req.has(A::AutoLinklocal)) {
         LinkChange ch;
         ch.auto_linklocal = c.req.get(A::AutoLinklocal).as_u8() != 0;
-        if (int rc = c.kernel.change_link(c.target.kernel->index, ch); rc < 0)
+        if (int rc = c.kernel.change_link(c.target.record->index, ch); rc < 0)
             return from_kernel(rc, "setting addr_gen_mode of " + c.target.name);
         note_kernel_change(c);
     }
     if (!c.req.has(A::NoDad)) return ok();
     const bool old = m.no_dad;
     m.no_dad = c.req.get(A::NoDad).as_u8() != 0;
-    return record_or_undo(c, c.target.kernel->index, [&] { m.no_dad = old; });
+    return record_or_undo(c, c.target.record->index, [&] { m.no_dad = old; });
 }
 
 void undo_set_description(const proto::Request&, const Target& tg, ClientId, Frames& out) {
     out.push_back(
-        request_by_index(Op::SetDescription, tg.kernel->index).str(type(A::Description), tg.kernel->description).finish());
+        request_by_index(Op::SetDescription, tg.record->index).str(type(A::Description), tg.record->description).finish());
 }
 
 void undo_group(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
     const Op inverse = req.op() == Op::GroupAdd ? Op::GroupDel : Op::GroupAdd;
-    out.push_back(request_by_index(inverse, tg.kernel->index)
+    out.push_back(request_by_index(inverse, tg.record->index)
                       .str(type(A::IfGroup), std::string(req.get(A::IfGroup).as_str()))
                       .finish());
 }

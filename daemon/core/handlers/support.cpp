@@ -73,15 +73,15 @@ std::optional<Reply> resolve(Kernel& kernel, Registry& registry, const OpDescrip
                                      const proto::Request& req, Target& target) {
     if (req.has(A::Name)) {
         target.name = req.get(A::Name).as_str();
-        target.kernel = kernel.find(target.name);
-        if (!target.kernel) return Reply::error(ENODEV, "no interface named " + target.name);
+        target.record = kernel.find(target.name);
+        if (!target.record) return Reply::error(ENODEV, "no interface named " + target.name);
     } else {
         const uint32_t index = req.get(A::Index).as_u32();
-        target.kernel = kernel.find(index);
-        if (!target.kernel) return Reply::error(ENODEV, "no interface with index " + std::to_string(index));
-        target.name = target.kernel->name;
+        target.record = kernel.find(index);
+        if (!target.record) return Reply::error(ENODEV, "no interface with index " + std::to_string(index));
+        target.name = target.record->name;
     }
-    target.managed = registry.find(target.kernel->index);
+    target.managed = registry.find(target.record->index);
     if (op.needs_managed && !target.managed) {
         Reply r = Reply::error(EPERM, target.name + " is not managed by ifctld (only interfaces it created can be "
                                                     "changed through it)");

@@ -2,14 +2,10 @@
 # The daemon stays readable: no source file under daemon/ over 500 lines, no
 # function over 80 (a function: from a line at column 0 that opens a body to
 # the "}" at column 0 that closes it; namespaces, classes and tables excluded).
-# Over the limits still, and listed here so that nothing else joins them:
-# netlink.cpp (to be split by message kind).
-known="daemon/kernel/netlink.cpp"
 root=${1:-.}
 cd "$root" || exit 1
 status=0
 for f in $(find daemon -type f \( -name '*.cpp' -o -name '*.hpp' \) | sort); do
-    case " $known " in *" $f "*) continue ;; esac
     lines=$(wc -l < "$f")
     if [ "$lines" -gt 500 ]; then
         echo "$f: $lines lines (at most 500)"

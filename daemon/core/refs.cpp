@@ -9,6 +9,12 @@ bool Memberships::held_by(ClientId c, const Mac& m) const {
     return it != holders_.end() && it->second.count(c);
 }
 
+bool Memberships::holds_any(ClientId c) const {
+    for (const auto& [_, holders] : holders_)
+        if (holders.count(c)) return true;
+    return false;
+}
+
 bool Memberships::remove(ClientId c, const Mac& m) {
     auto it = holders_.find(m);
     if (it == holders_.end()) return false;

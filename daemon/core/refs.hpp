@@ -23,6 +23,7 @@ class Memberships {
 public:
     bool held(const Mac& m) const { return holders_.count(m) != 0; }
     bool held_by(ClientId c, const Mac& m) const;
+    bool holds_any(ClientId c) const;  // does `c` hold any address?
     void add(ClientId c, const Mac& m) { holders_[m].insert(c); }
     // Returns true if `m` left the union (nobody holds it any more).
     bool remove(ClientId c, const Mac& m);

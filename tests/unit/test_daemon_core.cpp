@@ -33,8 +33,11 @@ TEST_CASE("memberships: the union over holders, and what leaves it") {
     CHECK_FALSE(m.remove(2, kG1));  // not held: nothing leaves
     m.add(5, kG1);
     m.add(5, kG2);
+    CHECK(m.holds_any(5));
+    CHECK_FALSE(m.holds_any(6));
     CHECK(m.of(5) == std::vector<Mac>{kG1, kG2});
     CHECK(m.drop(5) == std::vector<Mac>{kG1});  // kG2 stays: the plain join holds it
+    CHECK_FALSE(m.holds_any(5));
     CHECK(m.of(kPlain) == std::vector<Mac>{kG2});
 }
 

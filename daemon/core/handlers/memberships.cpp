@@ -142,6 +142,11 @@ using namespace detail;
 
 void Dispatcher::client_closed(const Peer& peer) {
     const ClientId who = peer.client;
+    // Most connections hold nothing: their end costs no kernel work at all.
+    bool held = false;
+    for (const auto& [_, m] : registry_.all())
+        held |= m.promisc.clients.count(who) || m.allmulti.clients.count(who) || m.multicast.holds_any(who);
+    if (!held) return;
     kernel_.poll_events();  // the flags as they are now
     for (auto& [index, m] : registry_.all()) {
         const bool promisc = m.promisc.clients.erase(who) != 0, allmulti = m.allmulti.clients.erase(who) != 0;

@@ -41,12 +41,6 @@ test::Run refused_start(const std::string& state, const std::string& socket) {
                       10000);
 }
 
-// Every file below `dir`, with its type, as a sorted listing: nothing may
-// appear or change in a place the daemon refused.
-std::string listing(const std::string& dir) {
-    return test::run("cd " + dir + " && find . -printf '%y %u %p\\n' | sort");
-}
-
 }  // namespace
 
 TEST_CASE("files in interfaces/ that are no records are reported and set aside; the start goes on") {
@@ -118,7 +112,7 @@ TEST_CASE("a state directory or lock file of another user, or a link, is refused
         REQUIRE(::symlink(real.c_str(), (top + "/link").c_str()) == 0);
         check_refused(top + "/link", "state directory " + top + "/link is a symbolic link; ifctld refuses to write "
                                      "through one");
-        CHECK(listing(real) == ". d root .\n");
+        CHECK(fs::is_empty(real));
     }
     SECTION("a directory on the way is a symbolic link") {
         REQUIRE(::symlink(real.c_str(), (top + "/via").c_str()) == 0);

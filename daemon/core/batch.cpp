@@ -88,6 +88,16 @@ std::vector<uint32_t> named_interfaces(Kernel& kernel, const std::vector<proto::
     return {out.begin(), out.end()};
 }
 
+// The batch's intent on disk before its first step: a crash before it commits
+// is rolled back at the next start (Persistence::begin_batch()). An error
+// reply if it cannot be written (nothing has run then).
+std::optional<Reply> record_intent(Persistence* persist, Kernel& kernel, const std::vector<proto::Request>& reqs) {
+    if (!persist) return std::nullopt;
+    if (int rc = persist->begin_batch(named_interfaces(kernel, reqs), reqs.size()); rc < 0)
+        return Reply::error(-rc, "the state directory could not record the batch: " + std::string(std::strerror(-rc)));
+    return std::nullopt;
+}
+
 }  // namespace
 
 // One audit record for the whole batch: refused (naming the step and the
@@ -195,11 +205,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
 
     // A batch the state directory could not record is refused before any step runs.
     if (std::optional<Reply> no = refuse_unrecordable()) return std::move(*no);
-    // Its intent on disk before the first step: a crash before it commits is
-    // rolled back at the next start (persistence.hpp, begin_batch()).
-    if (persist_)
-        if (int rc = persist_->begin_batch(named_interfaces(kernel_, reqs), n); rc < 0)
-            return Reply::error(-rc, "the state directory could not record the batch: " + std::string(std::strerror(-rc)));
+    if (std::optional<Reply> no = record_intent(persist_, kernel_, reqs)) return std::move(*no);
 
     // 2. Apply in order, recording how to undo each step before it runs.
     Frames undo;

@@ -299,3 +299,36 @@ TEST_CASE("journald entries carry the level and the line's topic") {
     CHECK(has(plain, "PRIORITY=3"));
     CHECK(std::none_of(plain.begin(), plain.end(), [](const std::string& f) { return f.rfind("IFCTL_TOPIC=", 0) == 0; }));
 }
+
+TEST_CASE("the batch journal: written, read back whole, removed; a damaged one is refused and set aside") {
+    TempDir d;
+    daemon::Store st;
+    REQUIRE(st.open(d.path) == 0);
+    std::string bytes;
+    CHECK(st.get_journal(bytes) == -ENOENT);
+    daemon::BatchIntent b;
+    b.steps = 12;
+    b.first_new_id = 7;
+    b.before = {sample()};
+    REQUIRE(st.put_journal(daemon::encode_batch(b)) == 0);
+    REQUIRE(st.get_journal(bytes) == 0);
+    daemon::BatchIntent back;
+    std::string why;
+    REQUIRE(daemon::decode_batch(bytes, back, why) == 0);
+    CHECK(back.steps == 12);
+    CHECK(back.first_new_id == 7);
+    REQUIRE(back.before.size() == 1);
+    CHECK(back.before[0] == sample());
+    // Not a record: load() neither reads it nor sets it aside.
+    daemon::Store::Loaded l = st.load();
+    CHECK(l.problems.empty());
+    CHECK(fs::exists(d.path + "/interfaces/batch.json"));
+    REQUIRE(st.remove_journal() == 0);
+    CHECK(st.get_journal(bytes) == -ENOENT);
+    CHECK(daemon::decode_batch(bytes.substr(0, bytes.size() / 2), back, why) == -EBADMSG);
+    CHECK(back.steps == 12);  // untouched
+    REQUIRE(st.put_journal("{\"format\": \"ifctld-batch\"") == 0);
+    st.set_journal_aside();
+    CHECK(fs::exists(d.path + "/interfaces/batch.json.corrupt"));
+    CHECK(st.get_journal(bytes) == -ENOENT);
+}

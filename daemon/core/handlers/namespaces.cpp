@@ -16,8 +16,6 @@ using proto::Op;
 
 namespace {
 
-// The TAP came back from a move that could not complete: it is managed here
-// again, with the configuration the move lost, and its record says "here".
 // What a move loses, which is applied again wherever the TAP lands.
 StoredInterface lost_in_move(const proto::Interface& before, const Managed& m) {
     StoredInterface cfg;
@@ -27,27 +25,28 @@ StoredInterface lost_in_move(const proto::Interface& before, const Managed& m) {
     return cfg;
 }
 
+// The TAP came back from a move that could not complete: it is managed here
+// again, with the configuration the move lost, and its record says "here".
 Reply move_undone(Ctx& c, const proto::Interface& before, uint64_t id, const std::string& where, int err,
                   const std::string& why) {
     c.kernel.poll_events();
-    std::string after;
+    std::string now = before.name + " is here and managed";
     if (const proto::Interface* k = c.kernel.find(before.name)) {
         const uint32_t index = k->index;
         Managed& m = c.registry.add(index, std::move(c.registry.moved().at(id)));
         c.registry.moved().erase(id);
         std::vector<std::string> problems;
         if (apply_config(c.kernel, index, lost_in_move(before, m), false, problems) < 0)
-            after = "; here again: " + problems.front();
+            now += "; here again: " + problems.front();
         c.kernel.poll_events();
         if (c.persist) c.persist->record(index);
     } else {
-        after = "; it is not to be found here either";
+        now = "but " + before.name + " is not to be found here";
     }
-    spdlog::warn("moving {} (unique id {}) to the network namespace of {} was undone: {}{}", before.name, id, where,
-                 why, after);
+    spdlog::warn("moving {} (unique id {}) to the network namespace of {} was undone ({}): {}", before.name, id, where,
+                 why, now);
     return Reply::error(err, "could not re-apply the configuration of " + before.name + " in the network namespace of " +
-                                 where + " (" + why + "): the move was undone, " + before.name +
-                                 " is here and managed" + after);
+                                 where + " (" + why + "): the move was undone, " + now);
 }
 
 }  // namespace

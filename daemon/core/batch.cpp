@@ -75,6 +75,29 @@ struct Model {
     }
 };
 
+// The interfaces the steps name that exist now (those the batch creates do
+// not yet): what a rollback after a crash would put back.
+std::vector<uint32_t> named_interfaces(Kernel& kernel, const std::vector<proto::Request>& reqs) {
+    std::set<uint32_t> out;
+    for (const proto::Request& req : reqs) {
+        const proto::Interface* k = req.has(A::Name)    ? kernel.find(std::string(req.get(A::Name).as_str()))
+                                    : req.has(A::Index) ? kernel.find(req.get(A::Index).as_u32())
+                                                        : nullptr;
+        if (k) out.insert(k->index);
+    }
+    return {out.begin(), out.end()};
+}
+
+// The batch's intent on disk before its first step: a crash before it commits
+// is rolled back at the next start (Persistence::begin_batch()). An error
+// reply if it cannot be written (nothing has run then).
+std::optional<Reply> record_intent(Persistence* persist, Kernel& kernel, const std::vector<proto::Request>& reqs) {
+    if (!persist) return std::nullopt;
+    if (int rc = persist->begin_batch(named_interfaces(kernel, reqs), reqs.size()); rc < 0)
+        return Reply::error(-rc, "the state directory could not record the batch: " + std::string(std::strerror(-rc)));
+    return std::nullopt;
+}
+
 }  // namespace
 
 // One audit record for the whole batch: refused (naming the step and the
@@ -182,6 +205,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
 
     // A batch the state directory could not record is refused before any step runs.
     if (std::optional<Reply> no = refuse_unrecordable()) return std::move(*no);
+    if (std::optional<Reply> no = record_intent(persist_, kernel_, reqs)) return std::move(*no);
 
     // 2. Apply in order, recording how to undo each step before it runs.
     Frames undo;
@@ -202,6 +226,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
             }
         }
         kernel_.poll_events();
+        if (persist_) persist_->end_batch();  // rolled back: nothing is left to roll back at start
         r.message += failures;
         return r;
     };
@@ -217,8 +242,9 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
     }
     // Every other step's records on disk, one flush for all, before the
     // destroys (which record and remove synchronously) and the reply.
+    // The commit: the records, then the intent removed (else a start would roll it back).
     if (persist_)
-        if (int rc = persist_->end_deferred(); rc < 0)
+        if (int rc = persist_->end_deferred(); rc < 0 || (rc = persist_->end_batch()) < 0)
             return rollback(step_error(n - 1, n, -rc, "the state directory could not record the batch: " +
                                                           std::string(std::strerror(-rc))));
     // 3. Every other step succeeded: now the destroys.

@@ -28,9 +28,22 @@ std::string addr_text(const proto::Address& a) {
     return proto::format_address(a.family, a.local.data()) + "/" + std::to_string(a.prefix);
 }
 
-// An address the kernel made itself (an inet6 link-local or autoconfigured
-// one): it comes and goes with carrier and DAD, so it is no difference to report.
-bool kernel_made(const proto::Address& a) { return a.family == AF_INET6 && !(a.flags & IFA_F_PERMANENT); }
+// The link-local address the kernel derives from a MAC when the link comes up
+// (addr_gen_mode eui64): fe80::/64 with the modified EUI-64 interface id.
+bool eui64_link_local(const proto::Address& a, const std::vector<uint8_t>& mac) {
+    if (a.family != AF_INET6 || a.prefix != 64 || mac.size() != 6) return false;
+    const uint8_t want[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, static_cast<uint8_t>(mac[0] ^ 0x02), mac[1], mac[2],
+                              0xff, 0xfe, mac[3], mac[4], mac[5]};
+    return std::memcmp(a.local.data(), want, sizeof want) == 0;
+}
+
+// An address the kernel made itself (an inet6 autoconfigured one, or the
+// link-local one it adds when the link comes up, whose event a record written
+// just before a stop may not have seen): it comes and goes with carrier and
+// DAD, so it is no difference to report.
+bool kernel_made(const proto::Address& a, const std::vector<uint8_t>& mac) {
+    return a.family == AF_INET6 && (!(a.flags & IFA_F_PERMANENT) || eui64_link_local(a, mac));
+}
 
 bool has_address(const std::vector<proto::Address>& list, const proto::Address& a) {
     for (const auto& x : list)
@@ -59,8 +72,12 @@ Managed managed_from(const StoredInterface& r, Tap tap) {
 
 }  // namespace
 
-void apply_config(Netlink& nl, uint32_t index, const StoredInterface& r, bool link, std::vector<std::string>& problems) {
-    auto fail = [&](const std::string& step, int e) { problems.push_back(step + ": " + err(e)); };
+int apply_config(Kernel& nl, uint32_t index, const StoredInterface& r, bool link, std::vector<std::string>& problems) {
+    int first = 0;
+    auto fail = [&](const std::string& step, int e) {
+        problems.push_back(step + ": " + err(e));
+        if (!first) first = e;
+    };
     if (link) {
         LinkChange c;
         if (!r.lladdr.empty()) c.lladdr = r.lladdr;
@@ -83,6 +100,12 @@ void apply_config(Netlink& nl, uint32_t index, const StoredInterface& r, bool li
     up.flags = r.flags & kUserFlags;
     up.flags_mask = kUserFlags;
     if (int e = nl.change_link(index, up); e < 0) fail("flags", e);
+    return first;
+}
+
+void Persistence::Report::add(std::string line) {
+    spdlog::warn("state: {}", line);
+    problems.push_back(std::move(line));
 }
 
 Persistence::Persistence(Netlink& kernel, Registry& registry, Store& store)
@@ -182,9 +205,7 @@ int Persistence::recreate_deleted(uint64_t unique_id) {
     }
     recreated_at_[unique_id] = now;
     Report rep;
-    const bool ok = recreate(r, rep);
-    for (const auto& p : rep.problems) spdlog::error("{}", p);
-    return ok ? 0 : -EIO;
+    return recreate(r, rep) ? 0 : -EIO;  // its problems are logged
 }
 
 int Persistence::flush() {
@@ -235,12 +256,20 @@ const proto::Interface* Persistence::locate(const StoredInterface& r, const Tap*
         const proto::Interface* k = kernel_.find(kept->name());
         return usable(k) ? k : nullptr;
     }
-    // By index first (stable across renames made while we were away), if it is
-    // still the same TAP; then by name.
-    if (const proto::Interface* k = kernel_.find(r.index); usable(k) && (k->name == r.name || k->lladdr == r.lladdr))
-        return k;
+    // Only the recorded index with the recorded MAC proves it is the same TAP
+    // (renamed while we were away, perhaps): a name, or an index alone, may
+    // since have been given to someone else's TAP.
+    const proto::Interface* k = kernel_.find(r.index);
+    return usable(k) && !r.lladdr.empty() && k->lladdr == r.lladdr ? k : nullptr;
+}
+
+void Persistence::report_stranger(const StoredInterface& r, Report& rep) {
     const proto::Interface* k = kernel_.find(r.name);
-    return usable(k) ? k : nullptr;
+    if (!k) k = kernel_.find(r.index);
+    if (!k || registry_.find(k->index)) return;
+    rep.add(k->name + " (index " + std::to_string(k->index) + ", ether " + proto::format_lladdr(k->lladdr) +
+            ") is not the TAP unique id " + std::to_string(r.unique_id) + " recorded (" + r.name + ", index " +
+            std::to_string(r.index) + ", ether " + proto::format_lladdr(r.lladdr) + "): left unmanaged");
 }
 
 bool Persistence::report_differences(const StoredInterface& r, const proto::Interface& k, Report& rep) {
@@ -253,15 +282,16 @@ bool Persistence::report_differences(const StoredInterface& r, const proto::Inte
         diffs.push_back("ether " + proto::format_lladdr(r.lladdr) + " -> " + proto::format_lladdr(k.lladdr));
     if ((k.flags & kUserFlags) != (r.flags & kUserFlags)) diffs.push_back("flags");
     for (const auto& a : r.addresses)
-        if (!kernel_made(a) && !has_address(k.addresses, a)) diffs.push_back("address " + addr_text(a) + " gone");
+        if (!kernel_made(a, r.lladdr) && !has_address(k.addresses, a))
+            diffs.push_back("address " + addr_text(a) + " gone");
     for (const auto& a : k.addresses)
-        if (!kernel_made(a) && !has_address(r.addresses, a)) diffs.push_back("address " + addr_text(a) + " added");
+        if (!kernel_made(a, k.lladdr) && !has_address(r.addresses, a))
+            diffs.push_back("address " + addr_text(a) + " added");
     if (diffs.empty()) return false;
     std::string line = k.name + " changed while ifctld was not running (the kernel's state is kept):";
     for (const auto& d : diffs) line += " " + d + ";";
     line.pop_back();
-    spdlog::warn("{}", line);
-    rep.problems.push_back(line);
+    rep.add(line);
     return true;
 }
 
@@ -269,7 +299,7 @@ bool Persistence::adopt(const StoredInterface& r, const proto::Interface& k, Tap
     const bool from_store = tap.fd() >= 0;
     if (!from_store)
         if (int rc = Tap::attach(kernel_.tun(), k.name, r.vnet_hdr, tap); rc < 0) {
-            rep.problems.push_back("cannot re-adopt " + k.name + " (unique id " + std::to_string(r.unique_id) +
+            rep.add("cannot re-adopt " + k.name + " (unique id " + std::to_string(r.unique_id) +
                                    "): " + err(rc));
             return false;
         }
@@ -292,25 +322,25 @@ bool Persistence::adopt(const StoredInterface& r, const proto::Interface& k, Tap
 bool Persistence::recreate(const StoredInterface& r, Report& rep) {
     const std::string what = r.name + " (unique id " + std::to_string(r.unique_id) + ")";
     if (kernel_.find(r.name)) {
-        rep.problems.push_back("cannot recreate " + what + ": another interface has that name");
+        rep.add("cannot recreate " + what + ": another interface has that name");
         return false;
     }
     Tap tap;
     int rc = Tap::create(kernel_.tun(), r.name, r.vnet_hdr, tap, r.index);
     if (rc < 0 && r.index) rc = Tap::create(kernel_.tun(), r.name, r.vnet_hdr, tap);  // the index is taken: any will do
     if (rc < 0) {
-        rep.problems.push_back("cannot recreate " + what + ": " + err(rc));
+        rep.add("cannot recreate " + what + ": " + err(rc));
         return false;
     }
     kernel_.poll_events();
     const proto::Interface* k = kernel_.find(tap.name());
     if (!k) {
-        rep.problems.push_back("recreated " + what + " but the kernel does not report it");
+        rep.add("recreated " + what + " but the kernel does not report it");
         return false;
     }
     const uint32_t index = k->index;
     auto fail = [&](const std::string& step, int e) {
-        rep.problems.push_back("recreating " + what + ": " + step + ": " + err(e));
+        rep.add("recreating " + what + ": " + step + ": " + err(e));
     };
     if (int e = mark_managed(kernel_, index); e < 0) fail("link group", e);
     if (r.owner)
@@ -319,7 +349,7 @@ bool Persistence::recreate(const StoredInterface& r, Report& rep) {
         if (int e = tap.set_group(*r.group); e < 0) fail("group", e);
     std::vector<std::string> problems;
     apply_config(kernel_, index, r, true, problems);
-    for (const auto& p : problems) rep.problems.push_back("recreating " + what + ": " + p);
+    for (const auto& p : problems) rep.add("recreating " + what + ": " + p);
     if (int e = tap.set_persist(true); e < 0) fail("TUNSETPERSIST", e);
     Managed& in = registry_.add(index, managed_from(r, std::move(tap)));
     fdstore_put(in.unique_id, in.tap.fd());
@@ -336,11 +366,9 @@ Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
     registry_.reserve_unique_id(loaded.max_id);
     registry_.reserve_unique_id(loaded.next_id - 1);
     written_next_id_ = loaded.next_id;
-    for (auto& p : loaded.problems) {
-        spdlog::error("state: {}", p);
-        rep.problems.push_back(std::move(p));
-    }
+    for (auto& p : loaded.problems) rep.add(std::move(p));
     marked_ = kernel_.group_members(kManagedLinkGroup).value_or(std::set<uint32_t>{});
+    roll_back_batch(loaded, rep);
     for (const StoredInterface& r : loaded.records) {
         registry_.reserve_unique_id(r.unique_id);
         // A detached unique-id slot, or a TAP living in another namespace (unless
@@ -365,13 +393,16 @@ Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
         }
         if (k) {
             if (adopt(r, *k, std::move(from_store), rep)) ++rep.adopted;
-        } else if (r.persistent) {
+            continue;
+        }
+        report_stranger(r, rep);
+        if (r.persistent) {
             if (recreate(r, rep)) ++rep.recreated;
         } else {
             spdlog::info("{} (unique id {}) is gone from the kernel and not persistent: forgotten", r.name,
                          r.unique_id);
             if (int rc = forget(r.unique_id); rc < 0)
-                rep.problems.push_back("cannot remove the record of " + r.name + ": " + err(rc));
+                rep.add("cannot remove the record of " + r.name + ": " + err(rc));
             ++rep.forgotten;
         }
     }
@@ -381,7 +412,7 @@ Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
         if (!m.unique_family.empty())
             if (const proto::Interface* k = kernel_.find(index))
                 registry_.set_slot({m.unique_family, m.caller_id}, Slot{k->name, index, k->lladdr, k->mtu, true, m.unique_id});
-    if (flush() < 0) rep.problems.push_back("writing the re-adopted state failed");
+    if (flush() < 0) rep.add("writing the re-adopted state failed");
     return rep;
 }
 

@@ -39,6 +39,8 @@ public:
     struct Report {
         size_t adopted = 0, recreated = 0, forgotten = 0, kept = 0;
         std::vector<std::string> problems;  // unreadable records, conflicts, failed re-applies
+        // Logs one problem (each the start summary counts is described) and keeps it.
+        void add(std::string line);
     };
     // Start: brings back what the state directory names. `kept`: TAP queues
     // systemd's fd store passed back, by unique id.
@@ -61,6 +63,13 @@ public:
     void persist_later(uint32_t index) { persist_later_.push_back(index); }
     int end_deferred();
     int forget(uint64_t unique_id, bool sync_dir = true);
+
+    // A batch's intent (record.hpp's BatchIntent), durable before its first
+    // step: every interface it targets, as it is now. end_batch() once the
+    // batch has committed or been rolled back. A crash in between, and the
+    // next start rolls the batch back. 0 or -errno (batch_journal.cpp).
+    int begin_batch(const std::vector<uint32_t>& indexes, size_t steps);
+    int end_batch();
 
     // The kernel configuration of `index` changed (by us or behind our back).
     void note_change(uint32_t index);
@@ -89,6 +98,12 @@ public:
 
 private:
     const proto::Interface* locate(const StoredInterface& r, const Tap* kept);
+    // A link that holds the record's name or index but is not provably its
+    // TAP: reported, and left alone.
+    void report_stranger(const StoredInterface& r, Report& rep);
+    // At start, before re-adoption: puts back, in the kernel and the records,
+    // what a batch a crash interrupted had changed (batch_journal.cpp).
+    void roll_back_batch(Store::Loaded& loaded, Report& rep);
     bool adopt(const StoredInterface& r, const proto::Interface& k, Tap tap, Report& rep);
     bool recreate(const StoredInterface& r, Report& rep);
     // Logs what the kernel changed while we were away; false when nothing did.
@@ -109,8 +124,8 @@ private:
 // Applies a record's kernel configuration to interface `index` as `nl` sees
 // it: with `link`, MAC, MTU and txqueuelen; always addresses, multicast
 // memberships and flags (what a namespace move loses). Failures are appended
-// to `problems`.
-void apply_config(Netlink& nl, uint32_t index, const StoredInterface& r, bool link, std::vector<std::string>& problems);
+// to `problems`; returns the first one's -errno, or 0.
+int apply_config(Kernel& nl, uint32_t index, const StoredInterface& r, bool link, std::vector<std::string>& problems);
 
 // Flags a user sets (and a recreation restores); the rest the kernel reports.
 inline constexpr uint32_t kUserFlags = 0x1 /*UP*/ | 0x4 /*DEBUG*/ | 0x80 /*NOARP*/ | 0x100 /*PROMISC*/ |

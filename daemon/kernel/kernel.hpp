@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -56,6 +57,12 @@ public:
     virtual void refresh_link(uint32_t index) = 0;
     // The TUN/TAP driver the daemon's TAPs are made and set through.
     virtual TunDriver& tun() = 0;
+    // Runs `fn` with the kernel of another network namespace (`ns_fd`, as
+    // open_netns() gives it: a move's destination), from a thread that joined
+    // it; the daemon's own threads never leave theirs. fn's result, or -errno
+    // if the namespace could not be joined. The default, a Netlink opened in
+    // that namespace, is the real one (netns_kernel.cpp).
+    virtual int run_in_netns(int ns_fd, const std::function<int(Kernel& there)>& fn);
 };
 
 }  // namespace ifctl::daemon

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 
@@ -36,20 +38,45 @@ sockaddr_un socket_address(const std::string& path) {
     return sa;
 }
 
-// True if a daemon answers on `path`; removes the file if it is a dead socket.
-bool someone_listens(const std::string& path, const sockaddr_un& sa) {
+std::string user_name(uid_t uid) {
+    const struct passwd* pw = ::getpwuid(uid);
+    return "uid " + std::to_string(uid) + (pw ? " (" + std::string(pw->pw_name) + ")" : "");
+}
+
+// Who listens on a socket we could connect to: its process, as SO_PEERCRED
+// names it, and the socket file's owner.
+std::string listener_of(int probe, const struct stat& file) {
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    std::string who = "a process";
+    if (::getsockopt(probe, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0) {
+        who = "pid " + std::to_string(cred.pid);
+        std::ifstream comm("/proc/" + std::to_string(cred.pid) + "/comm");
+        if (std::string name; std::getline(comm, name) && !name.empty()) who += " (" + name + ")";
+        who += " of " + user_name(cred.uid);
+    }
+    return who + "; the socket file belongs to " + user_name(file.st_uid);
+}
+
+// Throws if anything answers on `path` (another ifctld, or someone else's
+// listener, named); removes the file if it is a dead socket.
+void refuse_if_listened(const std::string& path, const sockaddr_un& sa) {
     struct stat st {};
-    if (::lstat(path.c_str(), &st) < 0) return false;
+    if (::lstat(path.c_str(), &st) < 0) return;
     if (!S_ISSOCK(st.st_mode))
         throw std::runtime_error(path + " exists and is not a socket; remove it or choose another --socket");
-    const int probe = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    const bool alive = probe >= 0 && ::connect(probe, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0;
-    if (probe >= 0) ::close(probe);
-    if (!alive) {
-        spdlog::info("removing stale socket {}", path);
-        ::unlink(path.c_str());
+    UniqueFd probe(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+    if (probe && ::connect(probe.get(), reinterpret_cast<const sockaddr*>(&sa), sizeof sa) == 0) {
+        ucred cred{};
+        socklen_t len = sizeof cred;
+        const bool ours = ::getsockopt(probe.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 &&
+                          cred.uid == ::geteuid() && st.st_uid == ::geteuid();
+        if (ours) throw std::runtime_error("another ifctld is already serving " + path);
+        throw std::runtime_error(path + " is held by a listener that is not ifctld's: " + listener_of(probe.get(), st) +
+                                 "; stop it, or choose another --socket");
     }
-    return alive;
+    spdlog::info("removing stale socket {}", path);
+    ::unlink(path.c_str());
 }
 
 // Whoever may write the socket's directory may replace the socket with their
@@ -78,8 +105,7 @@ int make_listen_socket(const SocketOptions& opts) {
     const sockaddr_un sa = socket_address(opts.path);
     const std::filesystem::path dir = std::filesystem::path(opts.path).parent_path();
     if (!dir.empty()) check_socket_dir(dir.string());
-    if (someone_listens(opts.path, sa))
-        throw std::runtime_error("another ifctld is already serving " + opts.path);
+    refuse_if_listened(opts.path, sa);
 
     const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) throw failure("socket", errno);

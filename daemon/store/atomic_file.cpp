@@ -22,7 +22,8 @@ std::string temp_name(const std::string& name) { return "." + name + ".tmp"; }
 // -errno; on failure no temporary file is left.
 int write_temp(int dir_fd, const std::string& name, std::string_view data, bool sync) {
     const std::string tmp = temp_name(name);
-    UniqueFd fd(::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    // O_NOFOLLOW: a link planted under that name must not make us write elsewhere.
+    UniqueFd fd(::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd) return -errno;
     auto fail = [&](int err) {
         ::unlinkat(dir_fd, tmp.c_str(), 0);
@@ -76,8 +77,12 @@ int remove_file_durable(int dir_fd, const std::string& name, bool sync_dir) {
 }
 
 int read_whole_file(int dir_fd, const std::string& name, std::string& out) {
-    UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC));
+    // Neither a link nor a FIFO (which would block the open or the read) is read.
+    UniqueFd fd(::openat(dir_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     if (!fd) return -errno;
+    struct stat st {};
+    if (::fstat(fd.get(), &st) < 0) return -errno;
+    if (!S_ISREG(st.st_mode)) return -EINVAL;
     out.clear();
     char buf[8192];
     for (;;) {

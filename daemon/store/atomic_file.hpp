@@ -28,7 +28,8 @@ int remove_file_durable(int dir_fd, const std::string& name, bool sync_dir = tru
 
 int fsync_dir(int dir_fd);
 
-// Reads a whole file; 0 or -errno.
+// Reads a whole regular file; 0 or -errno (-ELOOP for a symbolic link,
+// -EINVAL for anything else that is not a regular file).
 int read_whole_file(int dir_fd, const std::string& name, std::string& out);
 
 }  // namespace ifctl::daemon

@@ -224,4 +224,20 @@ int decode_ids(std::string_view bytes, uint64_t& next_unique_id, std::string& wh
                   [&](const json& p) { next_unique_id = p.at("next_unique_id").get<uint64_t>(); });
 }
 
+std::string encode_batch(const BatchIntent& b) {
+    json before = json::array();
+    for (const StoredInterface& r : b.before) before.push_back(record_json(r));
+    return wrap("ifctld-batch", json{{"steps", b.steps}, {"first_new_id", b.first_new_id}, {"before", before}});
+}
+
+int decode_batch(std::string_view bytes, BatchIntent& out, std::string& why) {
+    return unwrap(bytes, "ifctld-batch", why, [&](const json& p) {
+        BatchIntent b;
+        b.steps = p.at("steps").get<size_t>();
+        b.first_new_id = p.at("first_new_id").get<uint64_t>();
+        for (const json& r : p.at("before")) b.before.push_back(record_from(r));
+        out = std::move(b);
+    });
+}
+
 }  // namespace ifctl::daemon

@@ -65,6 +65,17 @@ int decode_record(std::string_view bytes, StoredInterface& out, std::string& why
 std::string encode_ids(uint64_t next_unique_id);
 int decode_ids(std::string_view bytes, uint64_t& next_unique_id, std::string& why);
 
+// The batch journal, batch.json: a batch's intent, on disk from before its
+// first step until it commits, so that a batch a crash interrupted is rolled
+// back at the next start (docs/persistence.md). Same envelope, format "ifctld-batch".
+struct BatchIntent {
+    size_t steps = 0;
+    uint64_t first_new_id = 0;             // unique ids from here on were handed out by the batch
+    std::vector<StoredInterface> before;  // every interface it may change, as it was
+};
+std::string encode_batch(const BatchIntent& b);
+int decode_batch(std::string_view bytes, BatchIntent& out, std::string& why);
+
 // FNV-1a, 64 bits: detects torn and damaged files (not an integrity seal).
 uint64_t fnv1a64(std::string_view s);
 

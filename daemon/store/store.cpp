@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <functional>
 #include <string_view>
@@ -21,23 +22,36 @@ namespace {
 // KiB, and a change refused whole beats one acknowledged and never written.
 constexpr unsigned long long kMinFreeBytes = 64 * 1024;
 
-bool record_file(const char* n, uint64_t& id) {
-    const std::string s(n);
-    if (s.size() < 6 || s.compare(s.size() - 5, 5, ".json") != 0) return false;
-    const std::string digits = s.substr(0, s.size() - 5);
-    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return false;
-    id = std::stoull(digits);
-    return true;
+// "<id>.json", the id written as file_name() writes it (no sign, no leading
+// zero, within 64 bits): any other spelling would name a file read_record()
+// never opens.
+bool record_file(std::string_view s, uint64_t& id) {
+    constexpr std::string_view suffix = ".json";
+    if (s.size() <= suffix.size() || !s.ends_with(suffix)) return false;
+    const std::string_view digits = s.substr(0, s.size() - suffix.size());
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+    return ec == std::errc() && end == digits.data() + digits.size() && std::to_string(id) == digits;
 }
 
 size_t hash_of(std::string_view bytes) { return std::hash<std::string_view>{}(bytes); }
-// "<id>.json.corrupt": set aside earlier; its id stays taken.
-bool corrupt_file(const char* n, uint64_t& id) {
-    const std::string s(n);
-    constexpr std::string_view suffix = ".corrupt";
-    if (s.size() <= suffix.size() || s.compare(s.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
-    return record_file(s.substr(0, s.size() - suffix.size()).c_str(), id);
+
+// "NAME.corrupt": set aside earlier; the id of a record's name stays taken.
+constexpr std::string_view kAside = ".corrupt";
+
+// Names the store writes besides records: the id counter, the batch journal
+// (read by get_journal()), a record being
+// written (".<id>.json.tmp", left by a crash).
+bool own_file(std::string_view s) {
+    return s == "ids.json" || s == "batch.json" || (s.starts_with(".") && s.ends_with(".tmp"));
+}
+
+std::string kind_of(mode_t m) {
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISLNK(m)) return "a symbolic link";
+    if (S_ISSOCK(m)) return "a socket";
+    if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
+    return "not a regular file";
 }
 
 }  // namespace
@@ -47,7 +61,8 @@ std::string Store::file_name(uint64_t unique_id) { return std::to_string(unique_
 int Store::open(const std::string& state_dir) {
     path_ = state_dir + "/interfaces";
     if (::mkdir(path_.c_str(), 0700) < 0 && errno != EEXIST) return -errno;
-    UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    // Not through a link (lock_state_dir() has said why, with the owner's name).
+    UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
     if (!fd) return -errno;
     dir_ = std::move(fd);
     return 0;
@@ -64,12 +79,33 @@ Store::Loaded Store::load() {
     }
     ::rewinddir(d);
     std::vector<std::pair<uint64_t, std::string>> files;
+    std::vector<std::pair<std::string, std::string>> aside;  // name, why
     while (const dirent* e = ::readdir(d)) {
+        const std::string_view n = e->d_name;
         uint64_t id = 0;
-        if (record_file(e->d_name, id)) files.emplace_back(id, e->d_name);
-        else if (corrupt_file(e->d_name, id)) out.max_id = std::max(out.max_id, id);
+        if (n == "." || n == ".." || own_file(n)) continue;
+        if (n.ends_with(kAside)) {
+            if (record_file(n.substr(0, n.size() - kAside.size()), id)) out.max_id = std::max(out.max_id, id);
+            continue;
+        }
+        // Only regular files are read: a FIFO would block the start, a link lead elsewhere.
+        struct stat st {};
+        if (::fstatat(dir_.get(), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) continue;  // gone meanwhile
+        const bool named = record_file(n, id);
+        if (named) out.max_id = std::max(out.max_id, id);  // readable or not, its id stays taken
+        if (!named) aside.emplace_back(n, "not a record's name (<unique id>.json)");
+        else if (!S_ISREG(st.st_mode)) aside.emplace_back(n, kind_of(st.st_mode) + ", not a record");
+        else files.emplace_back(id, n);
     }
     ::closedir(d);
+    for (const auto& [name, why] : aside) {
+        std::string line = path_ + "/" + name + ": " + why;
+        const std::string to = name + std::string(kAside);
+        line += ::renameat(dir_.get(), name.c_str(), dir_.get(), to.c_str()) == 0
+                    ? "; kept as " + to
+                    : "; could not be set aside: " + std::string(std::strerror(errno));
+        out.problems.push_back(std::move(line));
+    }
     std::sort(files.begin(), files.end());
     if (std::string bytes, why; read_whole_file(dir_.get(), "ids.json", bytes) == 0)
         if (decode_ids(bytes, out.next_id, why) < 0) out.problems.push_back(path_ + "/ids.json: " + why);
@@ -82,7 +118,7 @@ Store::Loaded Store::load() {
             std::string line = path_ + "/" + name + ": " + why;
             // A newer daemon's file is not ours to move; a damaged one is set aside.
             if (rc == -EBADMSG) {
-                const std::string aside = name + ".corrupt";
+                const std::string aside = name + std::string(kAside);
                 if (::renameat(dir_.get(), name.c_str(), dir_.get(), aside.c_str()) == 0) line += "; kept as " + aside;
             }
             out.problems.push_back(line);
@@ -172,6 +208,19 @@ int Store::commit_staged() {
 int Store::remove(uint64_t unique_id, bool sync_dir) {
     on_disk_.erase(unique_id);
     return remove_file_durable(dir_.get(), file_name(unique_id), sync_dir);
+}
+
+int Store::write_file_atomic_here(const char* name, std::string_view bytes) {
+    return write_file_atomic(dir_.get(), name, bytes, true);
+}
+
+int Store::get_journal(std::string& bytes) const { return read_whole_file(dir_.get(), kJournal, bytes); }
+
+int Store::remove_journal() { return remove_file_durable(dir_.get(), kJournal, true); }
+
+void Store::set_journal_aside() {
+    const std::string aside = std::string(kJournal) + std::string(kAside);
+    ::renameat(dir_.get(), kJournal, dir_.get(), aside.c_str());
 }
 
 int Store::writable() const {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -59,6 +60,14 @@ public:
     // Writes ids.json (the next unique id), without the directory fsync.
     int put_next_id(uint64_t next);
 
+    // The batch journal (batch.json, record.hpp's BatchIntent), written and
+    // removed durably. 0 or -errno; get_journal: -ENOENT when there is none.
+    int put_journal(std::string_view bytes) { return write_file_atomic_here(kJournal, bytes); }
+    int get_journal(std::string& bytes) const;
+    int remove_journal();
+    // Sets it aside (batch.json.corrupt) when it cannot be read.
+    void set_journal_aside();
+
     // Whether a change could be recorded now: 0, -EROFS (read-only), -ENOSPC
     // (almost full), -EACCES. Checked before a change is applied, so that a
     // change the daemon could not record is refused rather than half-made.
@@ -67,6 +76,8 @@ public:
     const std::string& path() const { return path_; }
 
 private:
+    static constexpr const char* kJournal = "batch.json";
+    int write_file_atomic_here(const char* name, std::string_view bytes);
     static std::string file_name(uint64_t unique_id);
     // get(), also giving the file's bytes.
     int read_record(uint64_t unique_id, StoredInterface& out, std::string& why, std::string& bytes) const;

@@ -2,13 +2,16 @@
 
 #include "libifctl/protocol/passed_fds.hpp"
 
+#include <grp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace ifctl::client {
 
@@ -17,6 +20,21 @@ using proto::Op;
 
 namespace {
 constexpr const char* kDefaultSocket = "/run/ifctl/ifctld.sock";
+
+// The group that owns the socket (ifctld's socket_group), as a phrase for the
+// "permission denied" advice; its parent directory may not let us look.
+std::string socket_group_of(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) < 0) return "the group that owns it";
+    // getgrgid_r: a program may connect from several threads.
+    struct group gr {};
+    struct group* g = nullptr;
+    std::vector<char> buf(16384);
+    if (::getgrgid_r(st.st_gid, &gr, buf.data(), buf.size(), &g) == 0 && g)
+        return "group " + std::string(g->gr_name) + ", which owns it";
+    return "group " + std::to_string(st.st_gid) + ", which owns it";
+}
+
 uint16_t t(A a) { return static_cast<uint16_t>(a); }
 
 void close_fd(int& fd) {
@@ -65,7 +83,7 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
             why = "ifctld is not running (nothing listens on " + path +
                   "); start it with \"systemctl start ifctld\" or \"ifctld --socket " + path + "\"";
         else if (e == EACCES || e == EPERM)
-            why = "permission denied on " + path + "; ask an administrator to add you to the group that owns it (ifctl)";
+            why = "permission denied on " + path + "; ask an administrator to add you to " + socket_group_of(path);
         else
             why = "cannot connect to " + path + ": " + std::strerror(e);
         return -e;

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -171,6 +172,10 @@ TEST_CASE("a clean stop leaves persistent TAPs, destroys the rest; a restart re-
 
     test::Daemon d(sd.arg());
     auto c = connect(d);
+    // The link-local address the kernel added when ps0 came up is no change
+    // made while the daemon was away, whether the record saw it or not.
+    CHECK(slurp(d.log()).find("changed while ifctld was not running") == std::string::npos);
+    CHECK(slurp(d.log()).find(" 0 problem(s)") != std::string::npos);
     proto::Interface again;
     REQUIRE(c->get(by("ps0"), again) == 0);
     CHECK(again.managed);
@@ -329,6 +334,59 @@ TEST_CASE("kill -9 leaves every TAP in the kernel; the next daemon re-adopts the
     CHECK(c->destroy(by("kq1")) == 0);
 }
 
+// A name is no proof: while the daemon was away an administrator may have
+// deleted a user's TAP and made another with its name. Only the recorded index
+// with the recorded MAC (or the queue systemd kept) is the same device.
+TEST_CASE("after kill -9, another TAP with a recorded name is reported and left unmanaged") {
+    StateDir sd;
+    proto::Interface gone, kept;
+    {
+        test::Daemon d(sd.arg());
+        auto c = connect(d);
+        REQUIRE(c->create("fz0", {.owner = 65534}, gone) == 0);
+        REQUIRE(c->create("fp0", {.owner = 65534, .persistent = true}, kept) == 0);
+        d.kill_hard();
+    }
+    for (const char* n : {"fz0", "fp0"}) {
+        ip(std::string("link del ") + n);
+        ip(std::string("tuntap add dev ") + n + " mode tap");
+        ip(std::string("link set ") + n + " mtu 9000");
+    }
+    const json fz_before = test::link("fz0"), fp_before = test::link("fp0");
+
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    for (const char* n : {"fz0", "fp0"}) {
+        INFO(n);
+        proto::Interface now;
+        REQUIRE(c->get(by(n), now) == 0);
+        CHECK_FALSE(now.managed);
+        CHECK(c->set_mtu(by(n), 1400) == -EPERM);  // not handed to the user, nor to anyone
+    }
+    // The kernel's TAPs are as the administrator made them.
+    CHECK(test::link("fz0") == fz_before);
+    CHECK(test::link("fp0") == fp_before);
+    const std::string log = slurp(d.log());
+    CHECK(log.find("changed while ifctld was not running") == std::string::npos);
+    auto stranger = [&](const json& k, const proto::Interface& r) {
+        return k["ifname"].get<std::string>() + " (index " + std::to_string(k["ifindex"].get<int>()) + ", ether " +
+               k["address"].get<std::string>() + ") is not the TAP unique id " + std::to_string(r.unique_id) +
+               " recorded (" + r.name + ", index " + std::to_string(r.index) + ", ether " +
+               proto::format_lladdr(r.lladdr) + "): left unmanaged";
+    };
+    CHECK(log.find(stranger(fz_before, gone)) != std::string::npos);
+    CHECK(log.find(stranger(fp_before, kept)) != std::string::npos);
+    // The non-persistent record is forgotten (its TAP is gone); the persistent
+    // one is kept, and every problem the summary counts is described.
+    CHECK_FALSE(sd.has_record(gone.unique_id));
+    CHECK(sd.has_record(kept.unique_id));
+    CHECK(log.find("cannot recreate fp0 (unique id " + std::to_string(kept.unique_id) +
+                   "): another interface has that name") != std::string::npos);
+    CHECK(log.find(" 3 problem(s)") != std::string::npos);
+    ip("link del fz0");
+    ip("link del fp0");
+}
+
 TEST_CASE("after kill -9, a restart rewrites only the records of TAPs changed while it was away") {
     StateDir sd;
     proto::Interface a, b;
@@ -423,6 +481,91 @@ TEST_CASE("damaged and newer records are reported and never half-read; older one
     c->destroy(by("old8"));
 }
 
+// The addresses of a link as "local/prefix", without the kernel's link-local ones.
+static std::set<std::string> configured_addresses(const json& link) {
+    std::set<std::string> out;
+    for (const json& a : link.at("addr_info"))
+        if (a.value("scope", "") != "link") out.insert(a["local"].get<std::string>() + "/" + std::to_string(a["prefixlen"].get<int>()));
+    return out;
+}
+
+// kill -9 in the middle of a long batch: its client is not told it applied,
+// and the next start puts back what its steps had done (the batch's intent,
+// batch.json, was on disk before the first step).
+TEST_CASE("a batch interrupted by kill -9 is rolled back at the next start") {
+    StateDir sd;
+    constexpr int kSteps = 10000;
+    proto::Interface bt;
+    json before;
+    pid_t client = -1;
+    {
+        test::Daemon d(sd.arg() + " --log-level info");
+        auto c = connect(d);
+        REQUIRE(c->create("bt0", {.owner = 65534}, bt) == 0);
+        REQUIRE(c->addr_add(by("bt0"), v4("10.20.0.1", 16)) == 0);
+        REQUIRE(c->set_mtu(by("bt0"), 1400) == 0);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // past any group commit
+        before = test::link("bt0");
+        client = ::fork();
+        if (client == 0) {
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            std::unique_ptr<client::Connection> b;
+            std::string why;
+            if (client::Connection::open(d.socket(), b, why) < 0) ::_exit(2);
+            std::vector<std::vector<uint8_t>> steps;
+            b->start_recording(&steps);
+            b->set_mtu(by("bt0"), 1300);
+            for (int i = 0; i < kSteps; ++i) {
+                const std::string ip = "10.21." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+                b->addr_add(by("bt0"), v4(ip.c_str(), 32));
+            }
+            b->stop_recording();
+            ::_exit(b->batch(steps) == 0 ? 0 : 1);
+        }
+        // Killed once the batch is well under way (bounded: 60 s).
+        REQUIRE(test::eventually([&] { return test::link("bt0")["addr_info"].size() > 20; }, 60000));
+        d.kill_hard();
+    }
+    int st = 0;
+    REQUIRE(::waitpid(client, &st, 0) == client);
+    CHECK(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 1);  // not told that it applied
+    const size_t at_kill = configured_addresses(test::link("bt0")).size();
+    CHECK(at_kill > 20);
+    CHECK(at_kill < kSteps + 1);  // interrupted, not finished
+    CHECK(test::link("bt0")["mtu"] == 1300);
+    CHECK(fs::exists(sd.path + "/interfaces/batch.json"));
+
+    test::Daemon d(sd.arg() + " --log-level info");
+    auto c = connect(d);
+    const json after = test::link("bt0");
+    CHECK(after["mtu"] == 1400);
+    CHECK(configured_addresses(after) == configured_addresses(before));
+    CHECK(after["address"] == before["address"]);
+    const json rec = sd.record(bt.unique_id)["record"];
+    CHECK(rec["kernel"]["mtu"] == 1400);
+    CHECK(rec["owner"] == 65534);
+    CHECK_FALSE(fs::exists(sd.path + "/interfaces/batch.json"));
+    const std::string log = slurp(d.log());
+    CHECK(log.find("a batch of " + std::to_string(kSteps + 1) +
+                   " step(s) was interrupted before it committed: rolling back its changes to 1 interface(s)") !=
+          std::string::npos);
+    CHECK(log.find("changed while ifctld was not running") == std::string::npos);
+    proto::Interface now;
+    REQUIRE(c->get(by("bt0"), now) == 0);
+    CHECK(now.managed);
+    CHECK(now.owner == 65534);
+    CHECK(now.mtu == 1400);
+    // A batch that commits leaves no intent behind.
+    std::vector<std::vector<uint8_t>> steps;
+    c->start_recording(&steps);
+    c->set_mtu(by("bt0"), 1420);
+    c->stop_recording();
+    REQUIRE(c->batch(steps) == 0);
+    CHECK_FALSE(fs::exists(sd.path + "/interfaces/batch.json"));
+    CHECK(c->destroy(by("bt0")) == 0);
+}
+
 TEST_CASE("a TAP moves into another network namespace with its owner and configuration") {
     StateDir sd;
     test::Daemon d(sd.arg());
@@ -482,6 +625,29 @@ TEST_CASE("a TAP moves into another network namespace with its owner and configu
         REQUIRE(there != nullptr);
         CHECK(has_addr(there, "10.9.0.1", 24));
         CHECK(sd.record(mv.unique_id)["record"]["netns"] == path);
+    }
+    SECTION("a move whose configuration the namespace refuses is undone; the TAP stays managed here") {
+        test::run(in_child + "sh -c 'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6'");  // inet6 refused there
+        const std::string where = "pid " + std::to_string(child);
+        CHECK(c->move_netns(by("mv0"), {.pid = static_cast<uint32_t>(child)}) == -EACCES);
+        CHECK(c->message() == "could not re-apply the configuration of mv0 in the network namespace of " + where +
+                                  " (address 2001:db8:9::1/64: Permission denied): the move was undone, mv0 is here "
+                                  "and managed");
+        CHECK(child_link("mv0") == nullptr);
+        const json here = test::link("mv0");
+        REQUIRE(here != nullptr);
+        CHECK(has_addr(here, "10.9.0.1", 24));
+        CHECK(has_addr(here, "2001:db8:9::1", 64));
+        CHECK(has_flag(here, "UP"));
+        CHECK(here["mtu"] == 1420);
+        CHECK(here["address"] == before["address"]);
+        CHECK(sd.record(mv.unique_id)["record"]["netns"] == "");
+        proto::Interface now;
+        REQUIRE(c->get(by("mv0"), now) == 0);
+        CHECK(now.managed);
+        CHECK(now.owner == 65534);
+        CHECK(c->set_mtu(by("mv0"), 1400) == 0);
+        CHECK(c->destroy(by("mv0")) == 0);
     }
     SECTION("refusals change nothing") {
         CHECK(c->move_netns(by("mv0"), {.path = "/nonexistent/ns"}) == -ENOENT);

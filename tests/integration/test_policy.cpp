@@ -144,6 +144,8 @@ TEST_CASE("the socket is 0660 and belongs to the configured group; others cannot
     const Outcome o = parse(as(ud, d->socket(), [](client::Connection&) { return outcome(0, "connected"); }));
     CHECK(o.rc == -EACCES);
     CHECK_THAT(o.message, Catch::Contains("permission denied"));
+    // The advice names the group that owns the socket (socket_group), not the default "ifctl".
+    CHECK_THAT(o.message, Catch::Contains("add you to group " + g_users->full("sock") + ", which owns it"));
     CHECK(parse(as(uc, d->socket(), [](client::Connection&) { return outcome(0, "connected"); })).rc == 0);
     std::filesystem::remove_all(dir);
 }

@@ -96,6 +96,10 @@ public:
     std::map<uint32_t, proto::Interface> links;
     std::vector<std::string> calls;       // "poll", "find", "change_link", ...
     std::map<std::string, int> fail;      // call name -> negative errno it returns once
+    // The other network namespace, for moves (move-netns): a link moved with
+    // netns_fd or netns_pid goes there, keeping its index if it is free, and
+    // run_in_netns() works on it. Null: there is no other (EINVAL, EPERM).
+    FakeKernel* other = nullptr;
 
     proto::Interface& add_link(uint32_t index, const std::string& name) {
         proto::Interface& k = links[index];
@@ -127,6 +131,7 @@ public:
                 if (i != index && other.name == *c.name) return -EEXIST;
             k.name = *c.name;
         }
+        if (c.netns_fd || c.netns_pid) return move_to_other(index);
         if (c.mtu) k.mtu = *c.mtu;
         if (c.txqlen) k.txqlen = *c.txqlen;
         if (c.lladdr) k.lladdr = *c.lladdr;
@@ -183,8 +188,27 @@ public:
     }
     void refresh_link(uint32_t) override { calls.push_back("refresh"); }
     daemon::TunDriver& tun() override { return tap_driver; }
+    int run_in_netns(int, const std::function<int(daemon::Kernel&)>& fn) override {
+        if (int rc = call("run_in_netns")) return rc;
+        return other ? fn(*other) : -EPERM;
+    }
 
 private:
+    // As dev_change_net_namespace(): down, without its addresses, at the same
+    // index unless the other namespace has that one taken.
+    int move_to_other(uint32_t index) {
+        if (!other) return -EINVAL;
+        for (auto& [i, k] : other->links)
+            if (k.name == links.at(index).name) return -EEXIST;
+        proto::Interface k = links.at(index);
+        links.erase(index);
+        k.addresses.clear();
+        k.flags &= ~static_cast<uint32_t>(IFF_UP);
+        if (other->links.count(k.index)) k.index = other->links.rbegin()->first + 1;
+        other->links[k.index] = k;
+        return 0;
+    }
+
     int call(const std::string& name) { return injected(calls, fail, name); }
 };
 

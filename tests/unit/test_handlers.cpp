@@ -174,6 +174,66 @@ TEST_CASE("addresses: add, delete, replace all or nothing") {
     }
 }
 
+// A move the kernel makes but whose configuration the other namespace refuses
+// is undone: the TAP comes back, with what the move took from it, and stays
+// managed. (The fake kernel's other namespace; pid 1 only names it.)
+TEST_CASE("move-netns: a move that cannot complete is undone and the TAP stays managed") {
+    World w;
+    test::FakeKernel there;
+    there.add_link(1, "lo");
+    w.kernel.other = &there;
+    there.other = &w.kernel;
+    const proto::Address a = v4("10.9.0.1", 24);
+    REQUIRE(w.run(w.root, with_address(request(Op::AddrAdd, "tap0"), A::Address, a)).status == 0);
+    REQUIRE(w.run(w.root, std::move(request(Op::SetFlags, "tap0").u32(type(A::Flags), IFF_UP).u32(type(A::FlagsMask), IFF_UP)))
+                .status == 0);
+    const proto::Interface before = w.tap();
+    auto move = [&] { return w.run(w.root, std::move(request(Op::MoveNetns, "tap0").u32(type(A::NetnsPid), 1))); };
+
+    SECTION("an address refused there") {
+        there.fail["add_address"] = -EACCES;
+        const Reply r = move();
+        CHECK(r.status == EACCES);
+        CHECK(r.message == "could not re-apply the configuration of tap0 in the network namespace of pid 1 (address "
+                           "10.9.0.1/24: Permission denied): the move was undone, tap0 is here and managed");
+        CHECK(there.links.size() == 1);  // only its lo
+        REQUIRE(w.kernel.links.count(7));
+        CHECK(w.tap().addresses == before.addresses);
+        CHECK(w.tap().flags == before.flags);
+        REQUIRE(w.registry.find(7));
+        CHECK(w.registry.find(7)->owner == w.owner.uid);
+        CHECK(w.registry.moved().empty());
+        // Managed here: its owner may go on changing it.
+        CHECK(w.run(w.owner, std::move(request(Op::SetMtu, "tap0").u32(type(A::Mtu), 1400))).status == 0);
+    }
+    SECTION("the move back refused too: it stays there, known as moved") {
+        there.fail["add_address"] = -EACCES;
+        there.other = nullptr;  // the move back fails (EINVAL)
+        const Reply r = move();
+        CHECK(r.status == EACCES);
+        CHECK(r.message == "moved tap0 to pid 1 but could not re-apply its configuration there (address 10.9.0.1/24: "
+                           "Permission denied) nor move it back");
+        CHECK_FALSE(w.kernel.links.count(7));
+        CHECK(w.registry.moved().size() == 1);
+    }
+    SECTION("a namespace that cannot be entered: nothing moves") {
+        w.kernel.fail["run_in_netns"] = -EPERM;
+        const Reply r = move();
+        CHECK(r.status == EPERM);
+        CHECK(w.tap().addresses == before.addresses);
+        CHECK(w.tap().flags == before.flags);
+        CHECK(there.links.size() == 1);
+        CHECK(w.registry.find(7));
+    }
+    SECTION("a move that completes") {
+        CHECK(move().status == 0);
+        CHECK_FALSE(w.kernel.links.count(7));
+        REQUIRE(there.links.count(7));
+        CHECK(there.links.at(7).addresses == before.addresses);
+        CHECK(w.registry.moved().size() == 1);
+    }
+}
+
 TEST_CASE("the pipeline: events, target, policy, then the handler") {
     World w;
     SECTION("the kernel's events are read before the target is looked up") {

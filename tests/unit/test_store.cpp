@@ -148,16 +148,27 @@ TEST_CASE("a store puts, loads, sets damaged files aside and keeps the id counte
     REQUIRE(st.put(b) == 0);
     REQUIRE(st.put_next_id(50) == 0);
     std::ofstream(d.path + "/interfaces/44.json") << "{\"format\": \"ifctld-interface\", \"ver";
-    std::ofstream(d.path + "/interfaces/notes.txt") << "ignored";
+    // Files that are no records: set aside, never read, never stopping the load.
+    std::ofstream(d.path + "/interfaces/notes.txt") << "not ours";
+    std::ofstream(d.path + "/interfaces/99999999999999999999999.json") << "{}";  // past 64 bits
+    REQUIRE(::mkfifo((d.path + "/interfaces/41.json").c_str(), 0600) == 0);    // would block a read
     daemon::Store::Loaded l = st.load();
     REQUIRE(l.records.size() == 2);
     CHECK(l.records[0] == a);
     CHECK(l.records[1] == b);
     CHECK(l.next_id == 50);
     CHECK(l.max_id == 44);
-    REQUIRE(l.problems.size() == 1);
-    CHECK(l.problems[0].find("44.json: unreadable") != std::string::npos);
+    REQUIRE(l.problems.size() == 4);
+    const std::string all = l.problems[0] + "\n" + l.problems[1] + "\n" + l.problems[2] + "\n" + l.problems[3];
+    CHECK(all.find("44.json: unreadable") != std::string::npos);
+    CHECK(all.find("/notes.txt: not a record's name (<unique id>.json); kept as notes.txt.corrupt") != std::string::npos);
+    CHECK(all.find("/99999999999999999999999.json: not a record's name (<unique id>.json); kept as "
+                   "99999999999999999999999.json.corrupt") != std::string::npos);
+    CHECK(all.find("/41.json: a FIFO, not a record; kept as 41.json.corrupt") != std::string::npos);
     CHECK(fs::exists(d.path + "/interfaces/44.json.corrupt"));
+    CHECK(fs::is_fifo(d.path + "/interfaces/41.json.corrupt"));
+    CHECK(fs::exists(d.path + "/interfaces/notes.txt.corrupt"));
+    CHECK_FALSE(fs::exists(d.path + "/interfaces/notes.txt"));
     REQUIRE(st.remove(43) == 0);
     l = st.load();
     CHECK(l.records.size() == 1);
@@ -287,4 +298,37 @@ TEST_CASE("journald entries carry the level and the line's topic") {
     const auto plain = journal_fields(spdlog::level::err, "tap0 changed: mtu 1500 -> 1400");
     CHECK(has(plain, "PRIORITY=3"));
     CHECK(std::none_of(plain.begin(), plain.end(), [](const std::string& f) { return f.rfind("IFCTL_TOPIC=", 0) == 0; }));
+}
+
+TEST_CASE("the batch journal: written, read back whole, removed; a damaged one is refused and set aside") {
+    TempDir d;
+    daemon::Store st;
+    REQUIRE(st.open(d.path) == 0);
+    std::string bytes;
+    CHECK(st.get_journal(bytes) == -ENOENT);
+    daemon::BatchIntent b;
+    b.steps = 12;
+    b.first_new_id = 7;
+    b.before = {sample()};
+    REQUIRE(st.put_journal(daemon::encode_batch(b)) == 0);
+    REQUIRE(st.get_journal(bytes) == 0);
+    daemon::BatchIntent back;
+    std::string why;
+    REQUIRE(daemon::decode_batch(bytes, back, why) == 0);
+    CHECK(back.steps == 12);
+    CHECK(back.first_new_id == 7);
+    REQUIRE(back.before.size() == 1);
+    CHECK(back.before[0] == sample());
+    // Not a record: load() neither reads it nor sets it aside.
+    daemon::Store::Loaded l = st.load();
+    CHECK(l.problems.empty());
+    CHECK(fs::exists(d.path + "/interfaces/batch.json"));
+    REQUIRE(st.remove_journal() == 0);
+    CHECK(st.get_journal(bytes) == -ENOENT);
+    CHECK(daemon::decode_batch(bytes.substr(0, bytes.size() / 2), back, why) == -EBADMSG);
+    CHECK(back.steps == 12);  // untouched
+    REQUIRE(st.put_journal("{\"format\": \"ifctld-batch\"") == 0);
+    st.set_journal_aside();
+    CHECK(fs::exists(d.path + "/interfaces/batch.json.corrupt"));
+    CHECK(st.get_journal(bytes) == -ENOENT);
 }

@@ -2,6 +2,9 @@
 #include "daemon/core/handlers/support.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include "daemon/core/persistence.hpp"
 #include "daemon/kernel/netns.hpp"
@@ -10,6 +13,43 @@ namespace ifctl::daemon::detail {
 
 using proto::A;
 using proto::Op;
+
+namespace {
+
+// What a move loses, which is applied again wherever the TAP lands.
+StoredInterface lost_in_move(const proto::Interface& before, const Managed& m) {
+    StoredInterface cfg;
+    cfg.addresses = before.addresses;
+    cfg.flags = before.flags;
+    cfg.multicast = m.multicast.all();
+    return cfg;
+}
+
+// The TAP came back from a move that could not complete: it is managed here
+// again, with the configuration the move lost, and its record says "here".
+Reply move_undone(Ctx& c, const proto::Interface& before, uint64_t id, const std::string& where, int err,
+                  const std::string& why) {
+    c.kernel.poll_events();
+    std::string now = before.name + " is here and managed";
+    if (const proto::Interface* k = c.kernel.find(before.name)) {
+        const uint32_t index = k->index;
+        Managed& m = c.registry.add(index, std::move(c.registry.moved().at(id)));
+        c.registry.moved().erase(id);
+        std::vector<std::string> problems;
+        if (apply_config(c.kernel, index, lost_in_move(before, m), false, problems) < 0)
+            now += "; here again: " + problems.front();
+        c.kernel.poll_events();
+        if (c.persist) c.persist->record(index);
+    } else {
+        now = "but " + before.name + " is not to be found here";
+    }
+    spdlog::warn("moving {} (unique id {}) to the network namespace of {} was undone ({}): {}", before.name, id, where,
+                 why, now);
+    return Reply::error(err, "could not re-apply the configuration of " + before.name + " in the network namespace of " +
+                                 where + " (" + why + "): the move was undone, " + now);
+}
+
+}  // namespace
 
 // Moves a TAP into another network namespace (a container's) and re-applies
 // there what the move loses: addresses and flags (the kernel keeps name, MAC,
@@ -40,6 +80,12 @@ Reply do_move_netns(Ctx& c) {
         if (int rc = c.persist->record(rec); rc < 0)
             return Reply::error(-rc, "cannot record the move in the state directory: " + std::string(std::strerror(-rc)));
     }
+    // Joined before anything moves: a namespace we could not enter could not
+    // take the configuration, nor give the TAP back.
+    if (int rc = c.kernel.run_in_netns(ns.get(), [](Kernel&) { return 0; }); rc < 0) {
+        if (c.persist) c.persist->record(index);  // back to "here"
+        return from_kernel(rc, "entering the network namespace of " + where);
+    }
     LinkChange mv;
     if (by_path) mv.netns_fd = ns.get();
     else mv.netns_pid = pid;
@@ -59,31 +105,34 @@ Reply do_move_netns(Ctx& c) {
         if (c.persist) c.persist->record(index);
         return ok();
     }
-    StoredInterface cfg;  // what the move loses
-    cfg.addresses = before.addresses;
-    cfg.flags = before.flags;
-    cfg.multicast = moved.multicast.all();
+    const StoredInterface cfg = lost_in_move(before, moved);
     std::vector<std::string> problems;
-    const int rc = in_netns(ns.get(), [&] {
-        try {
-            Netlink there;
-            const proto::Interface* t = there.find(before.name);
-            if (!t) return -ENODEV;
-            apply_config(there, t->index, cfg, false, problems);
-            return 0;
-        } catch (const std::exception& e) {
-            problems.push_back(e.what());
-            return -EIO;
+    int back = 1;  // 1: not tried; else the move back's result
+    const int rc = c.kernel.run_in_netns(ns.get(), [&](Kernel& there) {
+        const proto::Interface* t = there.find(before.name);
+        if (!t) return -ENODEV;
+        if (int e = apply_config(there, t->index, cfg, false, problems); e < 0) {
+            // A move that cannot complete is undone: the TAP comes back here.
+            LinkChange home;
+            home.netns_pid = static_cast<uint32_t>(::getpid());
+            back = there.change_link(t->index, home);
+            return e;
         }
+        return 0;
     });
-    moved.netns = where;
-    spdlog::info("moved {} (unique id {}) to the network namespace of {}", before.name, id, where);
-    if (rc < 0 || !problems.empty()) {
-        std::string why = rc < 0 ? std::strerror(-rc) : problems.front();
-        return Reply::error(rc < 0 ? -rc : EIO, "moved " + before.name + " to " + where +
-                                                    " but could not re-apply its configuration there: " + why);
+    if (rc == 0) {
+        moved.netns = where;
+        spdlog::info("moved {} (unique id {}) to the network namespace of {}", before.name, id, where);
+        return ok();
     }
-    return ok();
+    const std::string why = problems.empty() ? std::strerror(-rc) : problems.front();
+    if (back == 0) return move_undone(c, before, id, where, -rc, why);
+    moved.netns = where;
+    spdlog::error("moved {} (unique id {}) to the network namespace of {}, but could not re-apply its configuration "
+                  "there ({}) nor move it back ({})",
+                  before.name, id, where, why, back < 0 ? std::strerror(-back) : "not tried");
+    return Reply::error(-rc, "moved " + before.name + " to " + where +
+                                 " but could not re-apply its configuration there (" + why + ") nor move it back");
 }
 
 }  // namespace ifctl::daemon::detail

@@ -24,7 +24,7 @@ struct Create {
     std::string name;  // exact name, or a pattern with %d ("tap%d")
     uint32_t queues = 0;                 // 0: the daemon's default
     std::optional<std::string> owner;    // user name or uid, resolved when applied
-    std::optional<std::string> tap_group;  // group name or gid whose members may attach (TUNSETGROUP)
+    std::optional<std::string> tap_group;  // group name or gid recorded with the TAP (its kernel group stays root)
     bool vnet_hdr = false;               // frames with a virtio-net header
     bool persistent = false;             // outlives ifctld stops and reboots
     uint64_t unique_id = 0;              // 0: none; else recycle the slot of this "ether" id

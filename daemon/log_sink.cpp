@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "daemon/core/log_text.hpp"
+
 namespace ifctl::daemon {
 
 namespace {
@@ -40,7 +42,31 @@ protected:
     void flush_() override {}
 };
 
+// Escapes each message, then hands it to the sink that writes it.
+class EscapingSink : public spdlog::sinks::sink {
+public:
+    explicit EscapingSink(spdlog::sink_ptr inner) : inner_(std::move(inner)) { set_level(spdlog::level::trace); }
+    void log(const spdlog::details::log_msg& msg) override {
+        const std::string text = escape_log_text(std::string_view(msg.payload.data(), msg.payload.size()));
+        spdlog::details::log_msg copy = msg;
+        copy.payload = spdlog::string_view_t(text.data(), text.size());
+        inner_->log(copy);
+    }
+    void flush() override { inner_->flush(); }
+    void set_pattern(const std::string& pattern) override { inner_->set_pattern(pattern); }
+    void set_formatter(std::unique_ptr<spdlog::formatter> f) override { inner_->set_formatter(std::move(f)); }
+
+private:
+    spdlog::sink_ptr inner_;
+};
+
 }  // namespace
+
+std::shared_ptr<spdlog::logger> plain_logger(const std::string& name, spdlog::sink_ptr sink) {
+    auto logger = std::make_shared<spdlog::logger>(name, std::make_shared<EscapingSink>(std::move(sink)));
+    spdlog::register_logger(logger);
+    return logger;
+}
 
 bool stderr_is_journal() {
     const char* js = std::getenv("JOURNAL_STREAM");

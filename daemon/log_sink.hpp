@@ -7,7 +7,9 @@
 #pragma once
 
 #include <spdlog/common.h>
+#include <spdlog/logger.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +21,11 @@ bool stderr_is_journal();
 
 // Makes the default logger send structured entries to journald.
 void log_to_journal();
+
+// A logger for the plain log (stderr, syslog): each message reaches `sink`
+// with its control characters escaped (daemon/core/log_text.hpp), so that text
+// a client chose cannot forge a line or drive a terminal.
+std::shared_ptr<spdlog::logger> plain_logger(const std::string& name, spdlog::sink_ptr sink);
 
 // The fields of one entry, "NAME=value" (exposed for tests).
 std::vector<std::string> journal_fields(spdlog::level::level_enum level, std::string_view message);

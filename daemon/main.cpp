@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
         return 2;
     }
 
-    spdlog::set_default_logger(spdlog::stderr_color_mt("ifctld"));
+    spdlog::set_default_logger(plain_logger("ifctld", std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
     set_log_pattern();
     if (o.print_config) {
         std::cout << default_config_text();

@@ -2,8 +2,8 @@
  *
  *   vm_tap OWNER_UID GROUP_GID [ADDRESS/PREFIX]
  *
- * Creates vm0, vm1, ... (the first free name) owned by OWNER_UID, whose queues
- * members of GROUP_GID may attach, persistent (it outlives daemon restarts and
+ * Creates vm0, vm1, ... (the first free name) owned by OWNER_UID, recorded
+ * with group GROUP_GID (queues come from the daemon: ifctl_open_queue), persistent (it outlives daemon restarts and
  * reboots), with a virtio-net header and two queues; turns on checksum offload,
  * gives it ADDRESS/PREFIX if there is one, a description, and brings it up.
  * Prints the name on the first line, then what the daemon reports.

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "daemon/core/log_text.hpp"
 #include "daemon/core/registry.hpp"
 
 namespace ifctl::daemon {
@@ -38,8 +39,10 @@ const char* result_name(AuditResult r) {
     return "?";
 }
 
-// key=value (logfmt), the value quoted when it has spaces or quotes or is empty.
-void field(std::string& out, const char* key, const std::string& v) {
+// key=value (logfmt), the value escaped (log_text.hpp) and bounded, quoted
+// when it has spaces, quotes or escapes or is empty.
+void field(std::string& out, const char* key, const std::string& raw) {
+    const std::string v = escape_log_text(bounded(raw, kAuditFieldMax));
     out += ' ';
     out += key;
     out += '=';
@@ -57,10 +60,19 @@ void field(std::string& out, const char* key, const std::string& v) {
 
 std::string addresses(const proto::Interface& k) {
     std::string s;
-    for (const proto::Address& a : k.addresses)
+    size_t n = 0;
+    for (const proto::Address& a : k.addresses) {
+        if (n++ == kAuditAddressesMax) {
+            s += ",... and " + std::to_string(k.addresses.size() - kAuditAddressesMax) + " more";
+            break;
+        }
         s += (s.empty() ? "" : ",") + proto::format_address(a.family, a.local.data()) + "/" + std::to_string(a.prefix);
+    }
     return s.empty() ? "none" : s;
 }
+
+// journald keeps the raw bytes of a field, bounded as the line's are.
+std::string raw(const std::string& v) { return bounded(v, kAuditFieldMax); }
 
 }  // namespace
 
@@ -116,10 +128,10 @@ void audit(const AuditRecord& r) {
         sd_journal_send("MESSAGE=%s", audit_line(r).c_str(), "PRIORITY=%d", priority, "SYSLOG_IDENTIFIER=ifctld",
                         "IFCTL_AUDIT=%s", result_name(r.result), "IFCTL_UID=%u", static_cast<unsigned>(r.peer->uid),
                         "IFCTL_GID=%u", static_cast<unsigned>(r.peer->gid), "IFCTL_PID=%d", static_cast<int>(r.peer->pid),
-                        "IFCTL_COMM=%s", r.peer->comm.c_str(), "IFCTL_OP=%s", r.op.c_str(), "IFCTL_INTERFACE=%s",
-                        r.interface.c_str(), "IFCTL_BEFORE=%s", r.before.c_str(), "IFCTL_AFTER=%s", r.after.c_str(),
-                        "IFCTL_ERRNO=%s", err ? err : "0", "IFCTL_REASON=%s", r.message.c_str(), "IFCTL_RULE=%s",
-                        r.rule.c_str(), nullptr);
+                        "IFCTL_COMM=%s", raw(r.peer->comm).c_str(), "IFCTL_OP=%s", r.op.c_str(), "IFCTL_INTERFACE=%s",
+                        raw(r.interface).c_str(), "IFCTL_BEFORE=%s", raw(r.before).c_str(), "IFCTL_AFTER=%s",
+                        raw(r.after).c_str(), "IFCTL_ERRNO=%s", err ? err : "0", "IFCTL_REASON=%s",
+                        raw(r.message).c_str(), "IFCTL_RULE=%s", raw(r.rule).c_str(), nullptr);
         return;
     }
     if (priority == LOG_INFO) spdlog::info("{}", audit_line(r));

@@ -2,7 +2,7 @@
 // with who asked (uid, pid, program), what, on which interface, and the
 // interface's relevant state before and after. Under systemd the record goes to
 // the journal with IFCTL_* fields (sd_journal_send); otherwise it is one
-// key=value line through spdlog (stderr or syslog).
+// key=value line through spdlog (stderr or syslog), client text escaped.
 #pragma once
 
 #include <string>
@@ -16,6 +16,13 @@ namespace ifctl::daemon {
 struct Managed;
 
 enum class AuditResult { Ok, Refused, Failed };
+
+// What one record may write: each value at most kAuditFieldMax bytes (a
+// refusal's message included), an address list at most kAuditAddressesMax
+// addresses ("... and N more"). So a record stays well under a log line's and
+// a journal entry's limits however many addresses an interface holds.
+inline constexpr size_t kAuditFieldMax = 1024;
+inline constexpr size_t kAuditAddressesMax = 16;
 
 struct AuditRecord {
     AuditResult result = AuditResult::Ok;

@@ -160,7 +160,8 @@ std::optional<Reply> Dispatcher::judge_batch(const Peer& peer, const std::vector
             }
         }
         if (row.target == TargetFrom::NewName) name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
-        const Subject subject{req, name, m, k, owned};
+        Subject subject{req, name, m, k, owned};
+        if (installs(row.installs, Value::NewName)) subject.new_name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
         if (Decision d = authorize(*policy, peer, subject); d.error) {
             rec.result = AuditResult::Refused;
             rec.rule = d.rule;
@@ -178,7 +179,7 @@ std::optional<Reply> Dispatcher::judge_batch(const Peer& peer, const std::vector
                 }
                 break;
             }
-            case Op::Rename: target->name = req.get(A::NewName).as_str(); break;
+            case Op::Rename: target->name = subject.new_name; break;
             case Op::Destroy: target->gone = true; break;
             case Op::SetOwner: target->owner = req.get(A::Owner).as_u32(); break;
             default: break;

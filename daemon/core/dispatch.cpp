@@ -137,7 +137,8 @@ std::optional<Reply> Dispatcher::find_target(const OpDescriptor& op, const proto
 std::optional<Reply> Dispatcher::judge(const Peer& peer, const OpDescriptor& op, const proto::Request& req,
                                        const Target& target, AuditRecord& rec) {
     const uint32_t owned = op.access == Access::Creator ? static_cast<uint32_t>(registry_.count_owned_by(peer.uid)) : 0;
-    const Subject subject{req, target.name, target.managed, target.record, owned};
+    Subject subject{req, target.name, target.managed, target.record, owned};
+    if (installs(op.installs, Value::NewName)) subject.new_name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
     const Decision d = authorize(*policy_, peer, subject);
     rec.rule = d.rule;
     rec.before = audit_state(op.audit, target.record, target.managed);

@@ -80,9 +80,9 @@ enum class Value : uint8_t {
     FlagRef,           // RefFlag with RefOn
     Offloads,          // CapsEnabled
     AddressLocal,      // the nested Address: its local side and prefix (the route it implies)
-    AddressPeer,       // its peer (point-to-point destination)
-    AddressBroadcast,  // its broadcast
-    AddressLabel,      // its label
+    AddressPeer,       // its peer (point-to-point destination) with the prefix: the route the kernel adds
+    AddressBroadcast,  // its broadcast (a host route of the local table)
+    AddressLabel,      // its label: the interface's name, or NAME:N
     Netns,             // NetnsPid or NetnsPath: where the interface goes
     Description,       // Description: the interface's description (the kernel's ifalias)
     InterfaceGroup,    // IfGroup on group-add: a group the interface joins

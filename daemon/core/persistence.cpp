@@ -304,6 +304,7 @@ bool Persistence::adopt(const StoredInterface& r, const proto::Interface& k, Tap
             return false;
         }
     if (int rc = tap.set_persist(true); rc < 0) spdlog::warn("{}: TUNSETPERSIST: {}", k.name, err(rc));
+    if (int rc = tap.restrict_to_root(); rc < 0) spdlog::warn("{}: kernel owner: {}", k.name, err(rc));
     const bool changed = report_differences(r, k, rep);
     const uint32_t index = k.index;
     if (!marked_.count(index))
@@ -343,10 +344,6 @@ bool Persistence::recreate(const StoredInterface& r, Report& rep) {
         rep.add("recreating " + what + ": " + step + ": " + err(e));
     };
     if (int e = mark_managed(kernel_, index); e < 0) fail("link group", e);
-    if (r.owner)
-        if (int e = tap.set_owner(r.owner); e < 0) fail("owner", e);
-    if (r.group)
-        if (int e = tap.set_group(*r.group); e < 0) fail("group", e);
     std::vector<std::string> problems;
     apply_config(kernel_, index, r, true, problems);
     for (const auto& p : problems) rep.add("recreating " + what + ": " + p);

@@ -44,14 +44,20 @@ std::string joined(const std::vector<std::string>& v) {
     return s;
 }
 
-bool within(const proto::Address& a, const Prefix& p) {
-    if (a.family != p.family || a.prefix < p.len) return false;
+// Whether the first `len` bits of `addr` are those of `p`.
+bool same_bits(const uint8_t* addr, const Prefix& p) {
     for (unsigned i = 0; i < p.len; i += 8) {
         const unsigned take = std::min(8u, p.len - i);
         const uint8_t mask = static_cast<uint8_t>(0xff << (8 - take));
-        if ((a.local[i / 8] & mask) != (p.addr[i / 8] & mask)) return false;
+        if ((addr[i / 8] & mask) != (p.addr[i / 8] & mask)) return false;
     }
     return true;
+}
+
+// `addr`/`len` (the route it implies, or a single address with the family's
+// full length) lies inside `p`.
+bool within(uint8_t family, const uint8_t* addr, unsigned len, const Prefix& p) {
+    return family == p.family && len >= p.len && same_bits(addr, p);
 }
 
 Decision check_perm(const Grant& g, Perm p, const std::string& target) {
@@ -106,7 +112,7 @@ Decision judge_persistent(const Grant& g, const Peer&, const Subject& s) {
 }
 
 Decision judge_new_name(const Grant& g, const Peer&, const Subject& s) {
-    const std::string to(s.req.get(A::NewName).as_str());
+    const std::string to = resolved_new_name(s);
     if (matches_any(g.rename_to, to)) return allow(g);
     return refuse(g, "\"" + to + "\" does not match the names " + g.label + " allows renaming to (" +
                          joined(g.rename_to) + "); add a pattern that matches it to its rename_to");
@@ -139,17 +145,57 @@ Decision judge_flag_ref(const Grant& g, const Peer&, const Subject& s) {
     return check_perm(g, promisc ? Perm::Promisc : Perm::Multicast, s.target_name);
 }
 
-Decision judge_address_local(const Grant& g, const Peer&, const Subject& s) {
-    if (g.prefixes.empty()) return allow(g);
+proto::Address address_of(const Subject& s) {
     proto::Address a;
     proto::decode_address(s.req.get(A::Address), a);  // validated with the request
+    return a;
+}
+
+// `addr`/`len` must lie inside one of the grant's prefixes; none: any address.
+Decision judge_inside(const Grant& g, uint8_t family, const uint8_t* addr, unsigned len, const char* what) {
+    if (g.prefixes.empty()) return allow(g);
     for (const Prefix& p : g.prefixes)
-        if (within(a, p)) return allow(g);
+        if (within(family, addr, len, p)) return allow(g);
     std::string allowed;
     for (const Prefix& p : g.prefixes) allowed += (allowed.empty() ? "" : ", ") + p.text;
-    return refuse(g, proto::format_address(a.family, a.local.data()) + "/" + std::to_string(a.prefix) +
+    return refuse(g, std::string(what) + proto::format_address(family, addr) + "/" + std::to_string(len) +
                          " is outside the prefixes " + g.label + " allows (" + allowed +
                          "); add a prefix that contains it to its address_prefixes to allow it");
+}
+
+// The local address with its prefix: the prefix route it implies when it has no peer.
+Decision judge_address_local(const Grant& g, const Peer&, const Subject& s) {
+    const proto::Address a = address_of(s);
+    return judge_inside(g, a.family, a.local.data(), a.prefix, "");
+}
+
+// The peer with the prefix: the kernel routes peer/prefix into the interface.
+Decision judge_address_peer(const Grant& g, const Peer&, const Subject& s) {
+    const proto::Address a = address_of(s);
+    if (!a.peer) return allow(g);
+    return judge_inside(g, a.family, a.peer->data(), a.prefix, "peer ");
+}
+
+// The broadcast address, a host route of the local table.
+Decision judge_address_broadcast(const Grant& g, const Peer&, const Subject& s) {
+    const proto::Address a = address_of(s);
+    if (!a.broadcast) return allow(g);
+    return judge_inside(g, a.family, a.broadcast->data(), 32, "broadcast ");
+}
+
+// A label names the interface it is on: NAME, or NAME:N for an alias (what
+// ifconfig shows). Any other text would show as an alias of another interface.
+Decision judge_address_label(const Grant& g, const Peer&, const Subject& s) {
+    const std::string label = address_of(s).label;
+    const std::string& name = s.target_name;
+    if (label.empty() || label == name) return allow(g);
+    const bool alias = label.size() > name.size() + 1 && label.compare(0, name.size(), name) == 0 &&
+                       label[name.size()] == ':' &&
+                       std::all_of(label.begin() + static_cast<long>(name.size()) + 1, label.end(),
+                                   [](char c) { return c >= '0' && c <= '9'; });
+    if (alias) return allow(g);
+    return refuse(g, "the label of an address of " + name + " must be " + name + " or " + name +
+                         ":N (N a number), not \"" + label + "\"");
 }
 
 // By value, in judging order; null: the value is covered by the operation's
@@ -176,9 +222,9 @@ constexpr ValueJudge kValueJudges[] = {
     {Value::FlagRef, judge_flag_ref},
     {Value::Offloads, nullptr},
     {Value::AddressLocal, judge_address_local},
-    {Value::AddressPeer, nullptr},
-    {Value::AddressBroadcast, nullptr},
-    {Value::AddressLabel, nullptr},
+    {Value::AddressPeer, judge_address_peer},
+    {Value::AddressBroadcast, judge_address_broadcast},
+    {Value::AddressLabel, judge_address_label},
     {Value::Netns, nullptr},
     {Value::Description, nullptr},
     {Value::InterfaceGroup, nullptr},
@@ -263,6 +309,10 @@ const Grant& Policy::grant_for(const Peer& peer) const {
 bool may_configure(const Peer& peer, const Managed* m) { return m && (peer.is_root() || m->owner == peer.uid); }
 
 bool policy_judges(Value v) { return kValueJudges[static_cast<size_t>(v)].judge != nullptr; }
+
+std::string resolved_new_name(const Subject& s) {
+    return s.new_name.empty() ? std::string(s.req.get(A::NewName).as_str()) : s.new_name;
+}
 
 std::string policy_source(const Policy& p) { return p.source.empty() ? "built-in" : p.source; }
 

@@ -93,7 +93,12 @@ struct Subject {
     const Managed* target = nullptr;  // the managed target, if any
     const proto::Interface* record = nullptr;  // the target as the kernel shows it, if any
     size_t owned = 0;                 // interfaces the peer's uid owns now (for create)
+    std::string new_name = {};        // rename: the name NewName's pattern will give (resolved_new_name)
 };
+
+// The name a rename's NewName will give: a pattern's %d filled in as the
+// kernel will fill it (the lowest free unit), so the policy judges that name.
+std::string resolved_new_name(const Subject& s);
 
 // Judges a request by its operation's descriptor (operations.hpp).
 Decision authorize(const Policy& policy, const Peer& peer, const Subject& s);

@@ -37,6 +37,7 @@ struct Managed {
     uint32_t caps_enabled = 0;  // TUN_F_* last set with TUNSETOFFLOAD (the kernel starts with none)
     std::vector<std::string> groups;  // interface groups (FreeBSD's), in the order joined
     bool no_dad = false;              // inet6 addresses are added without DAD (IFA_F_NODAD)
+    uint32_t queues_reported = 0;     // client queues last reported as beyond max_queues (tap_guard.hpp)
 };
 
 // A caller-chosen unique id and its family ("ether", 42).

@@ -28,6 +28,9 @@ int Tap::create(TunDriver& tun, const std::string& name, bool vnet_hdr, Tap& out
     // IFF_TUN_EXCL: never adopt an interface that already exists under that name.
     const short flags = static_cast<short>(kTapFlags | IFF_TUN_EXCL | (vnet_hdr ? IFF_VNET_HDR : 0));
     if (int rc = tun.open(name, flags, ifindex, t.fd_, &t.name_); rc < 0) return rc;
+    // Root's from the next call on: until then anyone may attach (a queue
+    // attached in that window is reported by the daemon's check, tap_guard.hpp).
+    if (int rc = t.restrict_to_root(); rc < 0) return rc;  // t's descriptor closes: the TAP goes
     t.own_attached_ = true;
     out = std::move(t);
     return 0;
@@ -60,7 +63,11 @@ int Tap::from_fd(TunDriver& tun, UniqueFd fd, Tap& out) {
     return 0;
 }
 
-int Tap::set_persist(bool on) { return tun_->set_persist(fd_.get(), on); }
+int Tap::set_persist(bool on) {
+    const int rc = tun_->set_persist(fd_.get(), on);
+    if (rc == 0) persist_ = on;
+    return rc;
+}
 
 int Tap::open_queue(const std::string& current_name, UniqueFd& out) const {
     UniqueFd q;
@@ -77,6 +84,11 @@ int Tap::open_queue(const std::string& current_name, UniqueFd& out) const {
 int Tap::set_owner(uint32_t uid) { return tun_->set_owner(fd_.get(), uid); }
 
 int Tap::set_group(uint32_t gid) { return tun_->set_group(fd_.get(), gid); }
+
+int Tap::restrict_to_root() {
+    if (int rc = set_owner(0); rc < 0) return rc;
+    return set_group(0);
+}
 
 int Tap::attach_own() {
     if (own_attached_) return 0;

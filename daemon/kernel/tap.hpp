@@ -19,6 +19,7 @@ namespace ifctl::daemon {
 class Tap {
 public:
     // Creates a new TAP, exclusively: fails with -EEXIST if the name is taken.
+    // Its kernel owner and group are root (restrict_to_root).
     // `name` may be a pattern with %d; the kernel's choice is in name().
     // vnet_hdr: frames carry a virtio-net header (every queue is opened so).
     // ifindex: the index to ask for (TUNSETIFINDEX), 0 for the kernel's choice;
@@ -40,6 +41,15 @@ public:
     // Who may attach queues without CAP_NET_ADMIN (TUNSETOWNER / TUNSETGROUP).
     int set_owner(uint32_t uid);
     int set_group(uint32_t gid);
+    // Kernel owner and group root (0): only root or CAP_NET_ADMIN may attach
+    // a queue through /dev/net/tun; everyone else gets queues from the daemon
+    // (open-queue), which counts them. A TAP with neither set would let any
+    // user attach (tun_not_capable() in drivers/net/tun.c), and a kernel
+    // owner may attach any number of queues, change the link address, clear
+    // IFF_PERSIST and give the TAP away, none of which the policy judges.
+    int restrict_to_root();
+    // Whether the daemon made it IFF_PERSIST (set_persist(true) succeeded last).
+    bool persist() const { return persist_; }
 
     // Opens one more queue (for a client); the caller owns the descriptor.
     // `current_name` is the device's name now (it may have been renamed).
@@ -71,6 +81,7 @@ private:
     std::string name_;
     bool own_attached_ = false;
     bool vnet_hdr_ = false;
+    bool persist_ = false;
 };
 
 }  // namespace ifctl::daemon

@@ -62,6 +62,7 @@ public:
         return ::ioctl(fd, TUNSETTXFILTER, buf.data()) < 0 ? -errno : 0;
     }
     int set_offloads(int fd, uint32_t tun_f) override { return ioctl_value(fd, TUNSETOFFLOAD, tun_f); }
+    int read_state(uint32_t ifindex, TunState& out) override { return read_tun_state(ifindex, out); }
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tun_state.hpp"
 #include "unique_fd.hpp"
 
 namespace ifctl::daemon {
@@ -30,6 +31,8 @@ public:
     virtual int set_tx_filter(int fd, const std::vector<std::array<uint8_t, 6>>& addresses,
                               bool allmulti) = 0;                    // TUNSETTXFILTER
     virtual int set_offloads(int fd, uint32_t tun_f) = 0;           // TUNSETOFFLOAD
+    // The TAP's kernel owner, group, persistence and queues (tun_state.hpp).
+    virtual int read_state(uint32_t ifindex, TunState& out) = 0;
 };
 
 // The real driver.

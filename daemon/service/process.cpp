@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "daemon/log_sink.hpp"
+
 namespace ifctl::daemon {
 
 void raise_fd_limit() {
@@ -115,7 +117,8 @@ int daemonize() {
     if (null > 2) ::close(null);
     // The terminal's logger goes (its name would clash) and syslog takes over.
     spdlog::drop("ifctld");
-    spdlog::set_default_logger(spdlog::syslog_logger_mt("ifctld", "ifctld", LOG_PID, LOG_DAEMON));
+    spdlog::set_default_logger(
+        plain_logger("ifctld", std::make_shared<spdlog::sinks::syslog_sink_mt>("ifctld", LOG_PID, LOG_DAEMON, false)));
     return ready[1];
 }
 

@@ -5,6 +5,11 @@
 #include <arpa/inet.h>
 #include <linux/if.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -25,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "ifctl/ifctl.h"
 #include "libifctl/protocol/model.hpp"
 #include "libifctl/protocol/wire.hpp"
 #include "libifctl/src/connection.hpp"
@@ -122,6 +128,13 @@ std::unique_ptr<test::Daemon> start(const std::string& config_path, const std::s
     auto d = std::make_unique<test::Daemon>("--config " + config_path + " " + extra);
     ::chmod(d->dir().c_str(), 0755);
     return d;
+}
+
+proto::Address with_peer(proto::Address a, int family, const char* peer) {
+    std::array<uint8_t, 16> p{};
+    ::inet_pton(family, peer, p.data());
+    a.peer = p;
+    return a;
 }
 
 struct Row {
@@ -269,6 +282,35 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
         {"inet6 address outside the allowed prefixes", &ua,
          [](client::Connection& c) { return c.addr_add(Target::by_name("labA0"), v6("fd10::1", 64)); }, EPERM,
          "fd10::1/64 is outside the prefixes"},
+        {"a peer outside the prefixes (the kernel would route 8.8.0.0/16 into the TAP)", &ua,
+         [](client::Connection& c) {
+             return c.addr_add(Target::by_name("labA0"), with_peer(v4("10.9.0.2", 16), AF_INET, "8.8.0.0"));
+         },
+         EPERM, "peer 8.8.0.0/16 is outside the prefixes"},
+        {"a host peer outside the prefixes", &ua,
+         [](client::Connection& c) {
+             return c.addr_add(Target::by_name("labA0"), with_peer(v4("10.9.0.3", 32), AF_INET, "1.1.1.1"));
+         },
+         EPERM, "peer 1.1.1.1/32 is outside the prefixes"},
+        {"an inet6 peer outside the prefixes", &ua,
+         [](client::Connection& c) {
+             return c.addr_add(Target::by_name("labA0"), with_peer(v6("fd09::5", 128), AF_INET6, "2001:4860::"));
+         },
+         EPERM, "peer 2001:4860::/128 is outside the prefixes"},
+        {"a broadcast outside the prefixes", &ua,
+         [](client::Connection& c) {
+             proto::Address a = v4("10.9.0.4", 24);
+             a.broadcast = std::array<uint8_t, 4>{8, 8, 8, 8};
+             return c.addr_add(Target::by_name("labA0"), a);
+         },
+         EPERM, "broadcast 8.8.8.8/32 is outside the prefixes"},
+        {"a label naming another interface", &ua,
+         [](client::Connection& c) {
+             proto::Address a = v4("10.9.0.5", 24);
+             a.label = "lo:evil";
+             return c.addr_add(Target::by_name("labA0"), a);
+         },
+         EPERM, "must be labA0 or labA0:N"},
         {"replace to an address outside the prefixes", &ua,
          [](client::Connection& c) {
              return c.addr_replace(Target::by_name("labA0"), v4("10.9.0.1", 24), v4("192.168.9.1", 24));
@@ -582,6 +624,137 @@ TEST_CASE("policy files: errors name file, line and column") {
     CHECK_THAT(check("[policy.default]\ncreat = true\n"),
                Catch::Contains("c.toml:2:1: unknown key \"creat\" in [policy.default]"));
     CHECK_THAT(check("[limits]\nmax_request_bytes = 10\n"), Catch::Contains("max_request_bytes must be 64..65536"));
+    std::filesystem::remove_all(dir);
+}
+
+namespace {
+
+std::string log_of(const test::Daemon& d) {
+    std::ifstream log(d.dir() + "/ifctld.log");
+    return std::string((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+}
+
+// TUNSETIFF on /dev/net/tun, as any program may try: "RC ERRNO".
+std::string attach_directly(const std::string& name) {
+    const int fd = ::open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+    if (fd < 0) return outcome(-errno, "open");
+    struct ifreq ifr {};
+    std::strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE;
+    const int rc = ::ioctl(fd, TUNSETIFF, &ifr) < 0 ? -errno : 0;
+    ::close(fd);
+    return outcome(rc, "TUNSETIFF");
+}
+
+json tun_info(const std::string& name) {
+    return json::parse(test::run("ip -j -d link show dev " + name))[0]["linkinfo"]["info_data"];
+}
+
+}  // namespace
+
+TEST_CASE("bypasses as a real user: rename patterns, SIOCSIFADDR through the shim, the kernel owner") {
+    const std::string dir = temp_dir();
+    std::string policy = lab_policy();
+    const std::string rename_rule = "rename_to = [\"lab*\"]";
+    policy.replace(policy.find(rename_rule), rename_rule.size(), "rename_to = [\"lab*[!0-9]\"]");
+    auto d = start(write_file(dir, "c.toml", policy));
+    const std::string sock = d->socket();
+    std::unique_ptr<client::Connection> root;
+    std::string why;
+    REQUIRE(client::Connection::open(sock, root, why) == 0);
+    proto::Interface rec;
+    REQUIRE(root->create("rootx0", {}, rec) == 0);
+    REQUIRE(parse(as(ua, sock, [](client::Connection& c) {
+                proto::Interface r;
+                int rc = c.create("labA0", {}, r);
+                if (!rc) rc = c.addr_add(Target::by_name("labA0"), v4("10.9.0.1", 24));
+                return outcome(rc, c.message());
+            })).rc == 0);
+
+    SECTION("a rename pattern is judged on the name the kernel would give") {
+        const json before = kernel_state();
+        for (const char* to : {"lab8", "lab%d"}) {
+            INFO(to);
+            const Outcome o = parse(as(ua, sock, [&](client::Connection& c) {
+                return outcome(c.rename(Target::by_name("labA0"), to), c.message());
+            }));
+            CHECK(o.rc == -EPERM);
+            CHECK_THAT(o.message, Catch::Contains("does not match the names rule \"lab\""));
+        }
+        CHECK(kernel_state() == before);
+        CHECK_FALSE(link("labA0").is_null());
+    }
+    SECTION("a refused SIOCSIFADDR through the shim leaves the old address") {
+        const json before = kernel_state();
+        const Outcome o = parse(test::run_as(ua, [] {
+            const int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            struct ifreq ifr {};
+            std::strcpy(ifr.ifr_name, "labA0");
+            sockaddr_in sin{};
+            sin.sin_family = AF_INET;
+            ::inet_pton(AF_INET, "172.16.0.1", &sin.sin_addr);
+            std::memcpy(&ifr.ifr_addr, &sin, sizeof sin);
+            const int rc = ifctl_ioctl(s, SIOCSIFADDR, &ifr) < 0 ? -errno : 0;
+            ::close(s);
+            return outcome(rc, "SIOCSIFADDR");
+        }));
+        CHECK(o.rc == -EPERM);
+        CHECK(kernel_state() == before);
+    }
+    SECTION("no user attaches to a managed TAP through /dev/net/tun, its own or root's") {
+        const json before = kernel_state();
+        CHECK(parse(test::run_as(ua, [] { return attach_directly("labA0"); })).rc == -EPERM);
+        CHECK(parse(test::run_as(uc, [] { return attach_directly("rootx0"); })).rc == -EPERM);
+        CHECK(parse(test::run_as(ud, [] { return attach_directly("rootx0"); })).rc == -EPERM);
+        CHECK(kernel_state() == before);
+        CHECK(tun_info("labA0")["user"] == "root");
+        CHECK(tun_info("rootx0")["group"] == "root");
+    }
+    SECTION("a queue holder's TUNSETOWNER and TUNSETPERSIST are reported and undone") {
+        const uid_t uid = ua.uid;
+        const Outcome o = parse(as(ua, sock, [&](client::Connection& c) {
+            int q = -1;
+            int rc = c.open_queue(Target::by_name("labA0"), &q);
+            if (!rc && ::ioctl(q, TUNSETPERSIST, 0UL) < 0) rc = -errno;
+            if (!rc && ::ioctl(q, TUNSETOWNER, static_cast<unsigned long>(uid)) < 0) rc = -errno;
+            if (q >= 0) ::close(q);
+            return outcome(rc, c.message());
+        }));
+        REQUIRE(o.rc == 0);
+        CHECK(test::eventually([&] {
+            const std::string log = log_of(*d);
+            return log.find("labA0: its kernel owner or group was changed behind ifctld's back (owner " +
+                            std::to_string(uid)) != std::string::npos &&
+                   log.find("labA0: its persist flag was cleared behind ifctld's back; set again") != std::string::npos;
+        }));
+        const json info = tun_info("labA0");
+        CHECK(info["user"] == "root");
+        CHECK(info["persist"] == true);
+    }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("client text is escaped in the log and the audit records") {
+    const std::string dir = temp_dir();
+    auto d = start(write_file(dir, "c.toml", lab_policy()));
+    const std::string sock = d->socket();
+    // A program name with ESC and CR, and an interface name with ESC: both refused, both logged.
+    const Outcome o = parse(test::run_as(ua, [&] {
+        ::prctl(PR_SET_NAME, "ev\x1b[2Jil\r", 0, 0, 0);  // before connecting: the daemon reads it at accept
+        std::unique_ptr<client::Connection> c;
+        std::string why;
+        if (int rc = client::Connection::open(sock, c, why); rc < 0) return outcome(rc, why);
+        proto::Interface r;
+        return outcome(c->create("lab\x1b]0;x\x07", {.queues = 9}, r), c->message());
+    }));
+    CHECK(o.rc == -EPERM);
+    const std::string log = log_of(*d);
+    REQUIRE_THAT(log, Catch::Contains("audit: result=refused"));
+    CHECK(log.find('\x1b') == std::string::npos);
+    CHECK(log.find('\r') == std::string::npos);
+    CHECK(log.find('\x07') == std::string::npos);
+    CHECK_THAT(log, Catch::Contains("comm=\"ev\\\\x1b[2Jil\\\\x0d\""));
+    CHECK_THAT(log, Catch::Contains("interface=\"lab\\\\x1b]0;x\\\\x07\""));
     std::filesystem::remove_all(dir);
 }
 

@@ -74,6 +74,7 @@ public:
     int set_offloads(int fd, uint32_t tun_f) override {
         return set(fd, "set_offloads", [&](Device& d) { d.offloads = tun_f; });
     }
+    inline int read_state(uint32_t ifindex, daemon::TunState& out) override;
 
 private:
     // A call on a queue descriptor: EBADF for one this driver did not open.
@@ -277,6 +278,15 @@ inline int FakeTun::set_queue(int fd, bool attach) {
         --k.queues;
         ++k.queues_detached;
     }
+    return 0;
+}
+
+inline int FakeTun::read_state(uint32_t ifindex, daemon::TunState& out) {
+    if (int rc = injected(calls, fail, "read_state")) return rc;
+    auto d = devices.find(ifindex);
+    if (d == devices.end()) return kernel_.links.count(ifindex) ? -EINVAL : -ENODEV;
+    const proto::Interface& k = kernel_.links.at(ifindex);
+    out = daemon::TunState{d->second.owner, d->second.group, d->second.persist, k.queues, k.queues_detached};
     return 0;
 }
 

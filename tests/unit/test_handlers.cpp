@@ -10,6 +10,7 @@
 
 #include "daemon/core/dispatch.hpp"
 #include "daemon/core/operations.hpp"
+#include "daemon/core/tap_guard.hpp"
 #include "tests/unit/fake_kernel.hpp"
 
 using namespace ifctl;
@@ -275,7 +276,7 @@ TEST_CASE("the pipeline: events, target, policy, then the handler") {
         CHECK(r.status == EPERM);
         CHECK(r.message == "only root may change who owns tap0");
         CHECK(w.registry.find(7)->owner == 1000);
-        CHECK_FALSE(w.kernel.tap_driver.devices[7].owner);
+        CHECK(w.device(7).owner == 0u);
     }
     SECTION("reads need no permission") {
         Reply r = w.run(w.stranger, request(Op::Get, "tap0"));
@@ -331,18 +332,14 @@ TEST_CASE("a batch is all or nothing") {
 
 TEST_CASE("TAP handlers through the TUN/TAP driver: success and each refusal") {
     World w;
-    SECTION("set-owner") {
+    SECTION("set-owner: the daemon's owner; the kernel owner is not given away") {
+        w.kernel.tap_driver.calls.clear();
         CHECK(w.run(w.root, std::move(request(Op::SetOwner, "tap0").u32(type(A::Owner), 1001))).status == 0);
         CHECK(w.registry.find(7)->owner == 1001);
-        CHECK(w.device(7).owner == 1001u);
-        w.kernel.tap_driver.fail["set_owner"] = -EPERM;
-        Reply r = w.run(w.root, std::move(request(Op::SetOwner, "tap0").u32(type(A::Owner), 1002)));
-        CHECK(r.status == EPERM);
-        CHECK(r.message.find("setting the owner of tap0") != std::string::npos);
-        CHECK(w.registry.find(7)->owner == 1001);
-        CHECK(w.device(7).owner == 1001u);
+        CHECK(w.device(7).owner == 0u);
+        CHECK(w.kernel.tap_driver.calls.empty());
     }
-    SECTION("create: a pattern's first free unit, the owner and group on the TAP") {
+    SECTION("create: a pattern's first free unit; the owner and group are the daemon's, the kernel's are root") {
         Reply r = w.run(w.root, std::move(create_request("lab%d").u32(type(A::Owner), 1000).u32(type(A::Group), 50)));
         REQUIRE(r.status == 0);
         REQUIRE(r.interfaces.size() == 1);
@@ -350,8 +347,14 @@ TEST_CASE("TAP handlers through the TUN/TAP driver: success and each refusal") {
         CHECK(w.kernel.links.at(index).name == "lab0");
         REQUIRE(w.registry.find(index));
         CHECK(w.registry.find(index)->owner == 1000);
-        CHECK(w.device(index).owner == 1000u);
-        CHECK(w.device(index).group == 50u);
+        CHECK(w.registry.find(index)->group == 50u);
+        CHECK(w.device(index).owner == 0u);
+        CHECK(w.device(index).group == 0u);
+        // Made without an owner, by root: still root's in the kernel, never open to anyone.
+        r = w.run(w.root, create_request("lab%d"));
+        REQUIRE(r.status == 0);
+        CHECK(w.device(r.interfaces[0].index).owner == 0u);
+        CHECK(w.device(r.interfaces[0].index).group == 0u);
         CHECK((w.device(index).flags & (IFF_TAP | IFF_MULTI_QUEUE)) == (IFF_TAP | IFF_MULTI_QUEUE));
     }
     SECTION("create refused: a taken name, a bad queue count, the driver's refusals; nothing registered") {
@@ -416,5 +419,181 @@ TEST_CASE("TAP handlers through the TUN/TAP driver: success and each refusal") {
         CHECK(w.run(w.owner, ref(1)).status == EPERM);
         CHECK((w.tap().flags & IFF_ALLMULTI) == 0);
         CHECK_FALSE(w.device(7).filter);
+    }
+}
+
+namespace {
+
+// A grant like ifctl.conf(5)'s "lab": owners configure addresses in 10.9.0.0/16,
+// renames to lab*.
+std::shared_ptr<Policy> lab_policy() {
+    auto p = std::make_shared<Policy>();
+    Prefix v4p;
+    v4p.family = AF_INET;
+    ::inet_pton(AF_INET, "10.9.0.0", v4p.addr.data());
+    v4p.len = 16;
+    v4p.text = "10.9.0.0/16";
+    Prefix v6p;
+    v6p.family = AF_INET6;
+    ::inet_pton(AF_INET6, "fd09::", v6p.addr.data());
+    v6p.len = 16;
+    v6p.text = "fd09::/16";
+    p->defaults.prefixes = {v4p, v6p};
+    return p;
+}
+
+std::array<uint8_t, 16> in16(int family, const char* text) {
+    std::array<uint8_t, 16> a{};
+    ::inet_pton(family, text, a.data());
+    return a;
+}
+
+}  // namespace
+
+TEST_CASE("every address the kernel installs or routes is judged: local, peer, broadcast, label") {
+    World w;
+    w.dispatcher.set_policy(lab_policy());
+    auto refused = [&](const proto::Address& a, const char* why) {
+        const auto before = w.tap().addresses;
+        const size_t changes = w.kernel.changes();
+        Reply r = w.run(w.owner, with_address(request(Op::AddrAdd, "tap0"), A::Address, a));
+        CHECK(r.status == EPERM);
+        CHECK_THAT(r.message, Catch::Contains(why));
+        CHECK(w.kernel.changes() == changes);
+        CHECK(w.tap().addresses == before);
+    };
+    proto::Address a = v4("10.9.0.1", 16);
+    SECTION("a peer outside the prefixes, whatever its length") {
+        a.peer = in16(AF_INET, "8.8.0.0");
+        refused(a, "peer 8.8.0.0/16 is outside the prefixes");
+        a.prefix = 32;
+        a.peer = in16(AF_INET, "1.1.1.1");
+        refused(a, "peer 1.1.1.1/32 is outside");
+    }
+    SECTION("an inet6 peer outside the prefixes") {
+        proto::Address b;
+        b.family = AF_INET6;
+        b.local = in16(AF_INET6, "fd09::1");
+        b.prefix = 128;
+        b.peer = in16(AF_INET6, "2001:4860::");
+        refused(b, "peer 2001:4860::/128 is outside");
+    }
+    SECTION("a peer inside but its prefix route wider than the prefixes") {
+        a.prefix = 8;
+        a.peer = in16(AF_INET, "10.9.0.2");
+        refused(a, "is outside the prefixes");
+    }
+    SECTION("a broadcast outside the prefixes") {
+        a.broadcast = std::array<uint8_t, 4>{8, 8, 8, 8};
+        refused(a, "broadcast 8.8.8.8/32 is outside");
+    }
+    SECTION("a label that is not the interface's own name or NAME:N") {
+        for (const char* label : {"lo:evil", "lo", "tap0:evil", "tap0:", "tap00", "eth0:1"}) {
+            INFO(label);
+            a.label = label;
+            refused(a, "must be tap0 or tap0:N");
+        }
+    }
+    SECTION("what lies inside is allowed") {
+        a.peer = in16(AF_INET, "10.9.0.2");
+        a.broadcast.reset();
+        a.label = "tap0:3";
+        CHECK(w.run(w.owner, with_address(request(Op::AddrAdd, "tap0"), A::Address, a)).status == 0);
+        proto::Address c = v4("10.9.1.1", 24);
+        c.broadcast = std::array<uint8_t, 4>{10, 9, 1, 255};
+        c.label = "tap0";
+        CHECK(w.run(w.owner, with_address(request(Op::AddrAdd, "tap0"), A::Address, c)).status == 0);
+        CHECK(w.tap().addresses.size() == 2);
+    }
+    SECTION("a replace is judged on every side of the new address before the old one goes") {
+        REQUIRE(w.run(w.owner, with_address(request(Op::AddrAdd, "tap0"), A::Address, a)).status == 0);
+        proto::Address next = v4("10.9.0.7", 16);
+        next.peer = in16(AF_INET, "8.8.8.8");
+        const auto before = w.tap().addresses;
+        Reply r = w.run(w.owner, with_address(with_address(request(Op::AddrReplace, "tap0"), A::OldAddress, a),
+                                              A::Address, next));
+        CHECK(r.status == EPERM);
+        CHECK(w.tap().addresses == before);
+    }
+    SECTION("root is not judged") {
+        a.peer = in16(AF_INET, "8.8.0.0");
+        a.label = "tap0:x";
+        CHECK(w.run(w.root, with_address(request(Op::AddrAdd, "tap0"), A::Address, a)).status == 0);
+    }
+}
+
+TEST_CASE("under the built-in policy a peer is bounded as the local address is; labels still name the interface") {
+    World w;
+    proto::Address a = v4("10.9.0.1", 16);
+    a.peer = in16(AF_INET, "8.8.0.0");
+    CHECK(w.run(w.owner, with_address(request(Op::AddrAdd, "tap0"), A::Address, a)).status == 0);
+    proto::Address b = v4("10.9.0.5", 24);
+    b.label = "lo:evil";
+    Reply r = w.run(w.owner, with_address(request(Op::AddrAdd, "tap0"), A::Address, b));
+    CHECK(r.status == EPERM);
+    CHECK(w.tap().addresses.size() == 1);
+}
+
+TEST_CASE("a rename pattern is judged on the name the kernel will give") {
+    World w;
+    auto p = std::make_shared<Policy>();
+    p->defaults.rename_to = {"lab*[!0-9]"};  // no name ending in a digit
+    w.dispatcher.set_policy(p);
+    auto rename = [&](const char* to) {
+        return w.run(w.owner, std::move(request(Op::Rename, "tap0").str(type(A::NewName), to)));
+    };
+    CHECK(rename("lab8").status == EPERM);
+    Reply r = rename("lab%d");
+    CHECK(r.status == EPERM);
+    CHECK_THAT(r.message, Catch::Contains("\"lab0\" does not match"));
+    CHECK(w.tap().name == "tap0");
+    // Allowed, the pattern becomes the lowest free unit, the name that was judged.
+    p = std::make_shared<Policy>();
+    p->defaults.rename_to = {"lab1"};
+    w.dispatcher.set_policy(p);
+    w.kernel.add_link(2, "lab0");
+    CHECK(rename("lab%d").status == 0);
+    CHECK(w.tap().name == "lab1");
+}
+
+TEST_CASE("a TAP's kernel owner, group, persist flag and queues changed behind the daemon's back are reported") {
+    World w;
+    Managed& m = *w.registry.find(7);
+    REQUIRE(m.tap.restrict_to_root() == 0);
+    REQUIRE(m.tap.set_persist(true) == 0);
+    CHECK(guard_taps(w.kernel, w.registry).empty());
+    SECTION("a queue holder gives the TAP to itself: reported, root's again") {
+        w.device(7).owner = 1000;
+        w.device(7).group.reset();
+        const auto found = guard_taps(w.kernel, w.registry);
+        REQUIRE(found.size() == 1);
+        CHECK_THAT(found[0], Catch::Contains("tap0: its kernel owner or group was changed") &&
+                                 Catch::Contains("owner 1000, group none") && Catch::Contains("set back to root"));
+        CHECK(w.device(7).owner == 0u);
+        CHECK(w.device(7).group == 0u);
+        CHECK(guard_taps(w.kernel, w.registry).empty());
+    }
+    SECTION("persist cleared: reported, set again") {
+        w.device(7).persist = false;
+        const auto found = guard_taps(w.kernel, w.registry);
+        REQUIRE(found.size() == 1);
+        CHECK_THAT(found[0], Catch::Contains("persist flag was cleared"));
+        CHECK(w.device(7).persist);
+    }
+    SECTION("more client queues than it was made for: reported once per count") {
+        w.kernel.links.at(7).queues = 4;  // the daemon's and three others, made for one
+        auto found = guard_taps(w.kernel, w.registry);
+        REQUIRE(found.size() == 1);
+        CHECK_THAT(found[0], Catch::Contains("3 client queues are attached, more than the 1"));
+        CHECK(guard_taps(w.kernel, w.registry).empty());
+        w.kernel.links.at(7).queues = 2;
+        CHECK(guard_taps(w.kernel, w.registry).empty());
+        w.kernel.links.at(7).queues = 3;
+        CHECK(guard_taps(w.kernel, w.registry).size() == 1);
+    }
+    SECTION("the maintenance pass runs the check") {
+        w.device(7).owner = 1000;
+        w.dispatcher.maintain();
+        CHECK(w.device(7).owner == 0u);
     }
 }

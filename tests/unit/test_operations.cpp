@@ -113,8 +113,8 @@ TEST_CASE("the values the policy judges beyond an operation's permission") {
         {Value::UniqueId, false},      {Value::NewName, true},        {Value::Mtu, true},
         {Value::Metric, false},        {Value::Lladdr, false},        {Value::MulticastGroup, false},
         {Value::Txqlen, false},        {Value::Flags, true},          {Value::FlagRef, true},
-        {Value::Offloads, false},      {Value::AddressLocal, true},   {Value::AddressPeer, false},
-        {Value::AddressBroadcast, false}, {Value::AddressLabel, false}, {Value::Netns, false},
+        {Value::Offloads, false},      {Value::AddressLocal, true},   {Value::AddressPeer, true},
+        {Value::AddressBroadcast, true}, {Value::AddressLabel, true}, {Value::Netns, false},
         {Value::Description, false},   {Value::InterfaceGroup, false}, {Value::Inet6Settings, false},
     };
     REQUIRE(expected.size() == static_cast<size_t>(Value::Count));

@@ -1,6 +1,7 @@
 // The state directory's files without a daemon: records round-trip, damaged
 // ones are refused whole with the right errno, older versions load, newer ones
-// are refused, writes are atomic; and the journald fields of a log line.
+// are refused, writes are atomic; the journald fields of a log line; client
+// text escaped and bounded in the plain log and the audit records.
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,7 +12,12 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+#include <sstream>
 
+#include "daemon/core/audit.hpp"
+#include "daemon/core/log_text.hpp"
 #include "daemon/log_sink.hpp"
 #include "daemon/store/atomic_file.hpp"
 #include "daemon/store/record.hpp"
@@ -331,4 +337,72 @@ TEST_CASE("the batch journal: written, read back whole, removed; a damaged one i
     st.set_journal_aside();
     CHECK(fs::exists(d.path + "/interfaces/batch.json.corrupt"));
     CHECK(st.get_journal(bytes) == -ENOENT);
+}
+
+namespace {
+
+// Whether `s` holds a byte a terminal or a line reader would act on.
+bool has_control(const std::string& s) {
+    return std::any_of(s.begin(), s.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7f;
+    });
+}
+
+}  // namespace
+
+TEST_CASE("client text is escaped in the plain log: no forged line, no terminal escape") {
+    using daemon::escape_log_text;
+    CHECK(escape_log_text("lab0") == "lab0");
+    CHECK(escape_log_text("a\nb") == "a\\x0ab");
+    CHECK(escape_log_text("\x1b[31mred\r") == "\\x1b[31mred\\x0d");
+    CHECK(escape_log_text("caf\xc3\xa9") == "caf\xc3\xa9");       // printable UTF-8 stays
+    CHECK(escape_log_text("\xc2\x9b" "2J") == "\\xc2\\x9b2J");  // C1 CSI, as UTF-8
+    CHECK(escape_log_text("\x9b" "2J\xff") == "\\x9b2J\\xff");  // not UTF-8
+    CHECK(escape_log_text("\x7f") == "\\x7f");
+    CHECK(daemon::bounded("abcdef", 4) == "abcd ... (2 more bytes)");
+    CHECK(daemon::bounded("abc", 4) == "abc");
+
+    // Every line through the plain logger, whatever the message.
+    std::ostringstream out;
+    auto logger = daemon::plain_logger("escape-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+    logger->set_pattern("%v");
+    logger->warn("created {} for uid 0", "lab0\naudit: result=ok uid=0 \x1b]0;owned\x07");
+    spdlog::drop("escape-test");
+    const std::string text = out.str();
+    REQUIRE(!text.empty());
+    CHECK(text.find('\n') == text.size() - 1);  // one line
+    CHECK_FALSE(has_control(text.substr(0, text.size() - 1)));
+    CHECK_THAT(text, Catch::Contains("lab0\\x0aaudit: result=ok uid=0 \\x1b]0;owned\\x07"));
+}
+
+TEST_CASE("an audit record escapes client strings and is bounded") {
+    daemon::Peer peer{1000, 1000, 42, {}, "ev\x1b[2Jil\rx", 1};
+    daemon::AuditRecord r;
+    r.result = daemon::AuditResult::Refused;
+    r.peer = &peer;
+    r.op = "addr-add";
+    r.interface = "lab0\nforged";
+    r.error = EPERM;
+    r.message = std::string(100000, 'm');
+    r.rule = "rule";
+    proto::Interface k;
+    k.index = 9;
+    k.name = "lab0";
+    for (unsigned i = 0; i < 5000; ++i) {
+        proto::Address a;
+        a.family = AF_INET;
+        a.local = {10, 9, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
+        a.prefix = 32;
+        k.addresses.push_back(a);
+    }
+    r.before = r.after = daemon::audit_state(daemon::AuditField::Addresses, &k, nullptr);
+    CHECK_THAT(r.before, Catch::EndsWith(",... and 4984 more"));
+    const std::string line = daemon::audit_line(r);
+    CHECK_FALSE(has_control(line));
+    // Escaped, then quoted as logfmt quotes (a backslash doubled).
+    CHECK_THAT(line, Catch::Contains("comm=\"ev\\\\x1b[2Jil\\\\x0dx\""));
+    CHECK_THAT(line, Catch::Contains("interface=\"lab0\\\\x0aforged\""));
+    CHECK_THAT(line, Catch::Contains("more bytes)"));
+    CHECK(line.size() < 8 * daemon::kAuditFieldMax);
 }

@@ -101,7 +101,10 @@ Reply do_addr_replace(Ctx& c) {
     if (const proto::Address* dup = find_address(k, new_addr); dup && dup != held)
         return Reply::error(EEXIST, text(new_addr) + " is already an address of " + c.target.name);
     const proto::Address current = *held;
-    const std::vector<proto::Address> keep = cascade(c) ? std::vector<proto::Address>{} : secondaries_of(k, current);
+    // The secondaries the kernel takes with a primary: kept unless Cascade, and
+    // put back in either case if the new address cannot be added.
+    const std::vector<proto::Address> taken = secondaries_of(k, current);
+    const std::vector<proto::Address> keep = cascade(c) ? std::vector<proto::Address>{} : taken;
     if (int rc = c.kernel.delete_address(index, current); rc < 0) return from_kernel(rc, "replacing " + text(current));
     if (int rc = c.kernel.add_address(index, new_addr); rc < 0) {
         proto::Address back = current;
@@ -109,7 +112,7 @@ Reply do_addr_replace(Ctx& c) {
         if (int again = c.kernel.add_address(index, back); again < 0)
             spdlog::error("could not restore {} on {} after a failed replace: {}", text(current), c.target.name,
                           std::strerror(-again));
-        restore(c, index, keep);
+        restore(c, index, taken);
         return from_kernel(rc, "replacing " + text(current) + " on " + c.target.name);
     }
     restore(c, index, keep, &new_addr);

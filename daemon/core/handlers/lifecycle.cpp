@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "daemon/core/fdstore.hpp"
+#include "daemon/core/tap_guard.hpp"
 #include "daemon/kernel/managed_mark.hpp"
 
 namespace ifctl::daemon::detail {
@@ -105,16 +106,12 @@ void restore_slot_facts(Ctx& c, const CreatePlan& p, const Managed& m, uint32_t 
     c.kernel.poll_events();
 }
 
-// Step 5: the owner (and the group, if given) may also attach to the TAP directly.
+// Step 5: the owner and group are the daemon's; in the kernel the TAP is
+// root's (Tap::create), so queues come only through open-queue (docs/policy.md).
 std::optional<Reply> set_ownership(Ctx& c, const CreatePlan& p, Managed& m) {
     m.owner = p.owner;
     m.max_queues = p.queues;
-    if (p.owner != 0)
-        if (int rc = m.tap.set_owner(p.owner); rc < 0) return from_kernel(rc, "setting the owner of " + m.tap.name());
-    if (c.req.has(A::Group)) {
-        m.group = c.req.get(A::Group).as_u32();
-        if (int rc = m.tap.set_group(*m.group); rc < 0) return from_kernel(rc, "setting the group of " + m.tap.name());
-    }
+    if (c.req.has(A::Group)) m.group = c.req.get(A::Group).as_u32();
     m.persistent = c.req.has(A::Persistent) && c.req.get(A::Persistent).as_u8();
     return std::nullopt;
 }
@@ -257,6 +254,7 @@ using proto::A;
 using namespace detail;
 
 void Dispatcher::maintain() {
+    guard_taps(kernel_, registry_);
     for (auto& [index, m] : registry_.all()) {
         if (m.tap.own_attached()) continue;
         kernel_.refresh_link(index);

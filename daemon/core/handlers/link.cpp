@@ -91,7 +91,9 @@ Reply do_set_txqlen(Ctx& c) {
 }
 
 Reply do_rename(Ctx& c) {
-    const std::string old_name = c.target.record->name, new_name(c.req.get(A::NewName).as_str());
+    // A pattern becomes the name the policy judged: the lowest free unit, as the kernel would pick it.
+    const std::string old_name = c.target.record->name;
+    const std::string new_name = expected_name(c.kernel, std::string(c.req.get(A::NewName).as_str()));
     const uint32_t index = c.target.record->index;
     RenameSteps steps;
     steps.rename = [&](const std::string& to) {
@@ -110,16 +112,13 @@ Reply do_rename(Ctx& c) {
                        "renaming " + c.target.name + " to " + new_name);
 }
 
+// The owner is the daemon's: the kernel owner stays root (Tap::restrict_to_root).
 Reply do_set_owner(Ctx& c) {
     const uint32_t uid = c.req.get(A::Owner).as_u32();
     Managed& m = *c.target.managed;
-    if (int rc = m.tap.set_owner(uid); rc < 0) return from_kernel(rc, "setting the owner of " + c.target.name);
     const uint32_t old = m.owner;
     m.owner = uid;
-    return record_or_undo(c, c.target.record->index, [&] {
-        m.owner = old;
-        m.tap.set_owner(old);
-    });
+    return record_or_undo(c, c.target.record->index, [&] { m.owner = old; });
 }
 
 void undo_set_flags(const proto::Request& req, const Target& tg, ClientId, Frames& out) {

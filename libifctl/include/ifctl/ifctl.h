@@ -142,7 +142,7 @@ int ifctl_open_queue(ifctl_t *h, const char *name);
  * a newer, larger struct is accepted if the bytes this library does not know
  * are zero (-E2BIG otherwise). */
 #define IFCTL_CREATE_OWNER    0x1u  /* owner is set (default: the caller) */
-#define IFCTL_CREATE_GROUP    0x2u  /* group is set: its members may attach queues (default: none) */
+#define IFCTL_CREATE_GROUP    0x2u  /* group is set: recorded with the TAP (queues come from ifctl_open_queue) */
 #define IFCTL_CREATE_PERSIST  0x4u  /* the TAP outlives daemon stops and reboots */
 #define IFCTL_CREATE_VNET_HDR 0x8u  /* frames carry a virtio-net header (IFF_VNET_HDR) */
 typedef struct ifctl_create_opts {

@@ -104,24 +104,25 @@ proto::Address inet_address(uint32_t local, unsigned prefix, uint32_t broadcast,
 int errno_of(const Sent& s) { return s.reach == Reach::Unreachable || s.reach == Reach::Broken ? EIO : s.err; }
 
 // "Delete the old, insert the new", as devinet_ioctl does with inet_del_ifa and
-// inet_insert_ifa: same-subnet secondaries go with a deleted primary, and if
-// the insert fails the old address stays deleted, exactly as in the kernel.
-// Two round trips: the insert is sent only once the delete succeeded.
+// inet_insert_ifa: same-subnet secondaries go with a deleted primary (cascade).
+// A change of one address to another is one addr-replace, which the daemon
+// judges whole before its first step: a refused or failed replace leaves the
+// old address (and its secondaries) in place.
 int swap_address(const std::string& dev, const proto::Address* old_addr, const proto::Address* new_addr) {
     const Target t = Target::by_name(dev);
-    if (old_addr) {
-        // Cascade: same-subnet secondaries go with a deleted primary, as in the kernel.
-        const Sent del = change([&](Connection& c) {
-            proto::Writer w = c.request(proto::Op::AddrDel, &t);
-            proto::encode_address(w, proto::A::Address, *old_addr);
+    const auto with_cascade = [&](proto::Op op) {
+        return change([&](Connection& c) {
+            proto::Writer w = c.request(op, &t);
+            if (op == proto::Op::AddrReplace) proto::encode_address(w, proto::A::OldAddress, *old_addr);
+            proto::encode_address(w, proto::A::Address, op == proto::Op::AddrDel ? *old_addr : *new_addr);
             w.u8(static_cast<uint16_t>(proto::A::Cascade), 1);
             Connection::Reply r;
             if (int rc = c.call(w, r); rc < 0) return rc;
             return -r.status;
         });
-        // If the delete failed (someone changed the address since our lookup), add nothing.
-        if (int e = errno_of(del)) return e;
-    }
+    };
+    if (old_addr && new_addr) return errno_of(with_cascade(proto::Op::AddrReplace));
+    if (old_addr) return errno_of(with_cascade(proto::Op::AddrDel));
     if (!new_addr) return 0;
     return errno_of(change([&](Connection& c) { return c.addr_add(t, *new_addr); }));
 }

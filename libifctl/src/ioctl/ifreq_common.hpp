@@ -76,8 +76,8 @@ uint32_t broadcast_of(const proto::Address& a);
 proto::Address inet_address(uint32_t local, unsigned prefix, uint32_t broadcast, uint32_t peer, const std::string& label);
 
 // "Delete the old, insert the new", as devinet_ioctl does with inet_del_ifa and
-// inet_insert_ifa (same-subnet secondaries go with a deleted primary). Returns
-// 0 or a positive errno.
+// inet_insert_ifa (same-subnet secondaries go with a deleted primary), as one
+// addr-replace: all or nothing. Returns 0 or a positive errno.
 int swap_address(const std::string& dev, const proto::Address* old_addr, const proto::Address* new_addr);
 
 }  // namespace ifctl::ioctl_layer

@@ -1,0 +1,24 @@
+// What a queue holder can do to a TAP without asking the daemon: the TUN
+// driver's ioctls work on any attached queue, so a client with a queue from
+// open-queue can still TUNSETOWNER, TUNSETGROUP or TUNSETPERSIST it, and a
+// kernel owner could then attach queues of its own. The daemon cannot forbid
+// those calls; once a second (Dispatcher::maintain) it reads every managed
+// TAP's kernel state, reports what changed behind its back and puts back what
+// it can: the kernel owner and group (root), IFF_PERSIST. Queues beyond what
+// the TAP was made for are reported (the daemon cannot close another
+// process's queue). docs/policy.md, "The kernel owner".
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ifctl::daemon {
+
+class Kernel;
+class Registry;
+
+// Checks every managed TAP in the daemon's namespace; returns one line per
+// finding (each also logged as a warning).
+std::vector<std::string> guard_taps(Kernel& kernel, Registry& registry);
+
+}  // namespace ifctl::daemon

@@ -257,6 +257,7 @@ using proto::A;
 using namespace detail;
 
 void Dispatcher::maintain() {
+    if (snapshot_) snapshot_->renew_lease();
     for (auto& [index, m] : registry_.all()) {
         if (m.tap.own_attached()) continue;
         kernel_.refresh_link(index);

@@ -131,7 +131,8 @@ bool decode_one(std::span<const uint8_t> bytes, proto::Interface& out) {
 Found read_record(const Region& r, const Target& t, proto::Interface& out, Why* why) {
     if (why) *why = Why::Other;
     if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
-    std::vector<uint8_t> bytes;
+    // Per thread, so that a read allocates nothing but the record it decodes.
+    thread_local std::vector<uint8_t> bytes;
     bytes.reserve(snap::kSlotSize);
     for (int tries = 0; tries < kTries; ++tries) {
         const uint32_t seq = load_seq(r);
@@ -166,8 +167,8 @@ Found read_record(const Region& r, const Target& t, proto::Interface& out, Why* 
 Found read_all(const Region& r, std::vector<proto::Interface>& out, Why* why) {
     if (why) *why = Why::Other;
     if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
-    std::vector<uint8_t> bytes;
-    std::vector<size_t> ends;
+    thread_local std::vector<uint8_t> bytes;
+    thread_local std::vector<size_t> ends;
     for (int tries = 0; tries < kTries; ++tries) {
         const uint32_t seq = load_seq(r);
         if (seq & 1) {

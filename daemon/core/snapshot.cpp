@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <numeric>
+#include <stdexcept>
 
 #include "daemon/core/registry.hpp"
 #include "daemon/kernel/kernel.hpp"
@@ -49,9 +50,13 @@ std::vector<uint8_t> snapshot_record(const proto::Interface& view) {
     v.stats = {};
     v.may_change = false;
     proto::Writer w(0, 0, 0);
-    proto::encode_interface(w, v, true);
-    std::vector<uint8_t> frame = w.finish();
-    return {frame.begin() + proto::kHeaderSize, frame.end()};
+    try {
+        proto::encode_interface(w, v, true);
+        std::vector<uint8_t> frame = w.finish();
+        return {frame.begin() + proto::kHeaderSize, frame.end()};
+    } catch (const std::length_error&) {
+        return {};  // larger than a frame (thousands of addresses): not in the snapshot, asked for
+    }
 }
 
 // What one publication found: the interfaces in list order and their records.
@@ -209,7 +214,7 @@ void Snapshot::write_slot(uint32_t e) {
     snap::Header& h = header(base_);
     auto* entries = reinterpret_cast<snap::Entry*>(base_ + h.entries_off);
     const std::vector<uint8_t>& rec = records_[e];
-    if (rec.size() > snap::kSlotSize) {
+    if (rec.empty() || rec.size() > snap::kSlotSize) {
         entries[e].length = snap::kOverflow;
         return;
     }

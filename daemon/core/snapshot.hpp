@@ -80,6 +80,7 @@ private:
 
 // A record as the snapshot holds it: the view every client may read, without
 // what depends on the asker (may_change) or moves without events (statistics).
+// Empty for a record larger than a frame (it is then marked kOverflow).
 std::vector<uint8_t> snapshot_record(const proto::Interface& view);
 
 }  // namespace ifctl::daemon

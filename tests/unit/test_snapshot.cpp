@@ -129,6 +129,30 @@ TEST_CASE("snapshot: a change is in it when the request returns (read-your-write
     client::snapshot::unmap_snapshot(m);
 }
 
+TEST_CASE("snapshot: a record larger than its slot, or than a frame, is asked for; the others are read") {
+    World w;
+    proto::Address a;
+    a.family = AF_INET6;
+    a.prefix = 64;
+    a.local = {0x20, 0x01, 0x0d, 0xb8};
+    for (int i = 0; i < 2000; ++i) {  // past a 64 KiB frame: encoding it fails, the daemon must not
+        a.local[15] = static_cast<uint8_t>(i);
+        a.local[14] = static_cast<uint8_t>(i >> 8);
+        w.kernel.links.at(7).addresses.push_back(a);
+        if (i == 40 || i == 1999) {  // past the slot, then past a frame
+            w.snapshot.touch(7);
+            w.dispatcher.publish();
+            Mapping m = w.map();
+            proto::Interface out;
+            CHECK(client::snapshot::read_record(m.region, Target::by_name("tap0"), out) == Found::Ask);
+            CHECK(read(m, Target::by_name("lo")).index == 1);
+            std::vector<proto::Interface> all;
+            CHECK(client::snapshot::read_all(m.region, all) == Found::Ask);  // the list would lack one
+            client::snapshot::unmap_snapshot(m);
+        }
+    }
+}
+
 TEST_CASE("snapshot: a region that must grow is replaced, and the old one says it moved") {
     World w;
     Mapping old = w.map();

@@ -45,7 +45,7 @@ int native_ioctl(int fd, unsigned long req, void* arg) { return static_cast<int>
 struct Calls {
     int sock = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     struct ifreq req {};
-    alignas(8) char buf[8192];
+    alignas(8) char buf[8192] = {};
     explicit Calls(const char* name) { std::strncpy(req.ifr_name, name, IFNAMSIZ - 1); }
     ~Calls() { ::close(sock); }
     void get(bool native) {

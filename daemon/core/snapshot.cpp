@@ -52,8 +52,9 @@ std::vector<uint8_t> snapshot_record(const proto::Interface& view) {
     proto::Writer w(0, 0, 0);
     try {
         proto::encode_interface(w, v, true);
-        std::vector<uint8_t> frame = w.finish();
-        return {frame.begin() + proto::kHeaderSize, frame.end()};
+        std::vector<uint8_t> rec = w.finish();
+        rec.erase(rec.begin(), rec.begin() + proto::kHeaderSize);  // the record, without the frame's header
+        return rec;
     } catch (const std::length_error&) {
         return {};  // larger than a frame (thousands of addresses): not in the snapshot, asked for
     }

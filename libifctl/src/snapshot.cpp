@@ -69,12 +69,12 @@ bool seq_unchanged(const Region& r, uint32_t seq) {
 }
 
 snap::Entry entry_at(const Region& r, const snap::Header& h, uint32_t e) {
-    snap::Entry out;
+    snap::Entry out{};
     std::memcpy(&out, r.base + h.entries_off + size_t{e} * sizeof out, sizeof out);
     return out;
 }
 uint32_t u32_at(const Region& r, uint32_t off, uint32_t i) {
-    uint32_t v;
+    uint32_t v = 0;
     std::memcpy(&v, r.base + off + size_t{i} * 4, 4);
     return v;
 }

@@ -79,6 +79,10 @@ Reply Dispatcher::run(const Peer& peer, const proto::Request& req, Pass& pass) {
     Ctx ctx{kernel_, registry_, peer, limits_, *policy, req, target, persist_, reloader_};
     Reply r = op->handler(ctx);
 
+    if (snapshot_ && proto::op_spec(req.header.op)->changes) {
+        snapshot_->touch(index);
+        for (const proto::Interface& i : r.interfaces) snapshot_->touch(i.index);
+    }
     if (pass.undo && !r.status) {
         if (op->batch == BatchRole::UndoneByDestroy && !r.interfaces.empty()) {
             proto::Writer w(static_cast<uint16_t>(proto::Op::Destroy), 0, 0);

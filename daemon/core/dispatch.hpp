@@ -16,6 +16,7 @@
 #include "daemon/core/persistence.hpp"
 #include "daemon/core/policy.hpp"
 #include "daemon/core/registry.hpp"
+#include "daemon/core/snapshot.hpp"
 #include "daemon/kernel/netlink.hpp"
 #include "daemon/kernel/unique_fd.hpp"
 #include "libifctl/protocol/schema.hpp"
@@ -109,6 +110,15 @@ public:
     // refused when they could not be.
     void set_persistence(Persistence* p) { persist_ = p; }
 
+    // With a snapshot (snapshot.hpp): every request's changes are published
+    // before its reply leaves; kernel events are published as they are read.
+    void set_snapshot(Snapshot* s) { snapshot_ = s; }
+    Snapshot* snapshot() { return snapshot_; }
+    // Publishes what requests and kernel events touched since the last time.
+    void publish() {
+        if (snapshot_) snapshot_->publish(kernel_, registry_);
+    }
+
 private:
     // How a request goes through the pipeline (pipeline.cpp).
     struct Pass {
@@ -136,11 +146,13 @@ private:
     Reply run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& audit);
     std::optional<Reply> judge_batch(const Peer& peer, const std::vector<proto::Request>& reqs, AuditRecord& audit);
 
-    // Publishes the events a request read or caused, however it ends.
+    // Publishes the events a request read or caused, however it ends, and
+    // the snapshot (before the reply is sent: read-your-writes).
     struct AfterRequest {
         Dispatcher& d;
         ~AfterRequest() {
             if (d.after_request) d.after_request();
+            d.publish();
         }
     };
 
@@ -148,6 +160,7 @@ private:
     Registry& registry_;
     DaemonLimits limits_;
     Persistence* persist_ = nullptr;
+    Snapshot* snapshot_ = nullptr;
     EventBus events_;
     std::shared_ptr<const Policy> policy_;
     Reloader reloader_;

@@ -18,8 +18,9 @@ constexpr ValueSet kAddress =
 // round trips, roughly: a read 1, a link change 1, an address change that
 // restores secondaries 2-3, a create 6, a move to another namespace 8.
 const OpDescriptor kOperations[] = {
-    {.op = Op::Hello, .route = Route::Session, .access = Access::Anyone, .modifiers = {A::Version, A::Software},
-     .audit = AuditField::None, .batch = BatchRole::Never, .cost = 1},
+    {.op = Op::Hello, .route = Route::Session, .access = Access::Anyone,
+     .modifiers = {A::Version, A::Software, A::Snapshot}, .audit = AuditField::None, .batch = BatchRole::Never,
+     .cost = 1},
     {.op = Op::List, .route = Route::Handler, .handler = do_list, .access = Access::Anyone, .modifiers = kBrief,
      .audit = AuditField::None, .batch = BatchRole::Never, .cost = 4},
     {.op = Op::Get, .route = Route::Handler, .handler = do_get, .target = TargetFrom::Request,
@@ -140,6 +141,9 @@ const OpDescriptor kOperations[] = {
     // Each step is judged, audited and costed as its own operation.
     {.op = Op::Batch, .route = Route::Batch, .access = Access::Anyone, .modifiers = {A::Step, A::BatchContinues},
      .audit = AuditField::None, .facets = kNoFacet, .batch = BatchRole::Never, .cost = 1},
+    // The snapshot holds what a list tells anyone (docs/snapshot.md).
+    {.op = Op::Snapshot, .route = Route::Session, .access = Access::Anyone, .audit = AuditField::None,
+     .batch = BatchRole::Never, .cost = 1},
 };
 
 struct ValueRow {

@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -153,10 +154,11 @@ void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
                                                    std::to_string(proto::kVersion)), true);
         hello_done_ = true;
         hello_timer_.cancel();
-        return queue_hello(id);
+        return queue_hello(id, req.has(A::Snapshot) && req.get(A::Snapshot).as_u8());
     }
     if (req.op() == proto::Op::Hello)
         return queue_reply(op, id, Reply::error(EISCONN, "hello was already exchanged on this connection"));
+    if (req.op() == proto::Op::Snapshot) return queue_reply(op, id, snapshot_reply());
     // A client that sends without reading is told so, and its requests are not run.
     if (out_.size() >= limits_.max_in_flight) {
         if (!told_in_flight_)
@@ -310,10 +312,23 @@ void Session::end_wait(int status, const std::string& message) {
     flush_later();
 }
 
-void Session::queue_hello(uint32_t id) {
+void Session::queue_hello(uint32_t id, bool with_snapshot) {
     proto::Writer w(static_cast<uint16_t>(proto::Op::Hello), proto::kFlagReply, id);
     w.u32(t(A::Version), proto::kVersion).str(t(A::Software), kSoftware).u32(t(A::MaxFrame), proto::kMaxFrame);
-    push({w.finish(), {}, false});
+    // A snapshot that cannot be passed is no failure: the client asks for its reads.
+    UniqueFd fd;
+    if (with_snapshot) fd = snapshot_reply().fd;
+    push({w.finish(), std::move(fd), false});
+}
+
+// The current read-only snapshot's descriptor (docs/snapshot.md).
+Reply Session::snapshot_reply() {
+    Snapshot* s = dispatcher_.snapshot();
+    if (!s || !s->usable()) return Reply::error(EOPNOTSUPP, "this ifctld publishes no snapshot");
+    Reply r;
+    r.fd = UniqueFd(::fcntl(s->fd(), F_DUPFD_CLOEXEC, 0));
+    if (!r.fd) return Reply::error(errno, std::string("cannot pass the snapshot: ") + std::strerror(errno));
+    return r;
 }
 
 void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {

@@ -63,7 +63,8 @@ private:
     void read_available();
     void handle_frame(std::span<const uint8_t> frame, bool had_fds);
     void queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after = false);
-    void queue_hello(uint32_t id);
+    void queue_hello(uint32_t id, bool with_snapshot);
+    Reply snapshot_reply();
     void flush();
 
     boost::asio::posix::stream_descriptor sock_;

@@ -12,17 +12,19 @@ namespace ifctl::daemon {
 
 namespace asio = boost::asio;
 
-void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel, Reconciler& reconciler) {
+void watch_kernel_events(asio::posix::stream_descriptor& ev, Netlink& kernel, Reconciler& reconciler,
+                         Dispatcher& dispatcher) {
     ev.async_wait(asio::posix::stream_descriptor::wait_read,
-                  [&ev, &kernel, &reconciler](const boost::system::error_code& ec) {
+                  [&ev, &kernel, &reconciler, &dispatcher](const boost::system::error_code& ec) {
                       if (ec) return;
                       try {
                           kernel.poll_events();
                           reconciler.flush();
+                          dispatcher.publish();
                       } catch (const std::exception& e) {
                           spdlog::error("reading kernel events: {}", e.what());
                       }
-                      watch_kernel_events(ev, kernel, reconciler);
+                      watch_kernel_events(ev, kernel, reconciler, dispatcher);
                   });
 }
 

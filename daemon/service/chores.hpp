@@ -16,8 +16,9 @@ class Reconciler;
 
 // Kernel events are read as they come, not only before requests: the model
 // follows changes made behind the daemon's back at once, and subscribers hear
-// of them without anyone asking.
-void watch_kernel_events(boost::asio::posix::stream_descriptor& ev, Netlink& kernel, Reconciler& reconciler);
+// of them without anyone asking; the snapshot shows them as soon as they are read.
+void watch_kernel_events(boost::asio::posix::stream_descriptor& ev, Netlink& kernel, Reconciler& reconciler,
+                         Dispatcher& dispatcher);
 
 // Dispatcher::maintain() once a second.
 void every_second(boost::asio::steady_timer& timer, Dispatcher& dispatcher);

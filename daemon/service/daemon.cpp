@@ -57,10 +57,16 @@ Daemon::Daemon(Config cfg, DaemonStart start)
     if (persistence.dirty()) persistence.on_dirty();
     kernel_.on_change = [this](uint32_t index, const proto::Interface* rec) { on_kernel_change(index, rec); };
     Reconciler& reconciler = reconciler_.emplace(kernel_, registry_, dispatcher_.events());
-    kernel_.on_event = [&reconciler](const Netlink::Event& e) { reconciler.on_kernel_event(e); };
+    kernel_.on_event = [this, &reconciler](const Netlink::Event& e) {
+        reconciler.on_kernel_event(e);
+        snapshot_.touch(e.type == Netlink::Event::Type::Resynced ? 0 : e.index);
+    };
     dispatcher_.after_request = [&reconciler] { reconciler.flush(); };
+    dispatcher_.set_snapshot(&snapshot_);
+    snapshot_.touch_all();
+    dispatcher_.publish();
     listener_.start();
-    watch_kernel_events(events_, kernel_, reconciler);
+    watch_kernel_events(events_, kernel_, reconciler, dispatcher_);
     every_second(maintenance_, dispatcher_);
     if (uint64_t usec = 0; sd_watchdog_enabled(0, &usec) > 0)
         watchdog_pings(watchdog_, std::chrono::microseconds(usec / 2));
@@ -90,6 +96,7 @@ void Daemon::stop(int sig) {
     spdlog::info("stopping on signal {}", sig);
     sd_notify(0, "STOPPING=1");
     listener_.stop();
+    snapshot_.retire();
     dispatcher_.shutdown(stop_is_for_good(cfg_.on_stop));
     io_.stop();
 }

@@ -65,6 +65,7 @@ private:
     boost::asio::io_context io_;
     Netlink kernel_;
     Registry registry_;
+    Snapshot snapshot_;
     Dispatcher dispatcher_;
     Store store_;
     std::optional<Persistence> persistence_;

@@ -103,6 +103,7 @@ constexpr AttrRow kAttrRows[] = {
     {A::IfGroup, {"if-group", K::String, 1, kIfNameMax}},
     {A::NoDad, {"no-dad", K::U8}},
     {A::AutoLinklocal, {"auto-linklocal", K::U8}},
+    {A::Snapshot, {"snapshot", K::U8}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
@@ -125,7 +126,8 @@ using P = Presence;
 // The operation table: what each request carries. Name/Index are handled by
 // needs_target and are allowed on every targeted operation.
 const OpRow kOpRows[] = {
-    {Op::Hello, "hello", false, false, {{A::Version, P::Required}, {A::Software, P::Optional}}},
+    {Op::Hello, "hello", false, false,
+     {{A::Version, P::Required}, {A::Software, P::Optional}, {A::Snapshot, P::Optional}}},
     {Op::List, "list", false, false, {{A::Brief, P::Optional}}},
     {Op::Get, "get", true, false, {{A::Brief, P::Optional}}},
     {Op::Create, "create", false, true,
@@ -164,6 +166,7 @@ const OpRow kOpRows[] = {
     {Op::GroupAdd, "group-add", true, true, {{A::IfGroup, P::Required}}},
     {Op::GroupDel, "group-del", true, true, {{A::IfGroup, P::Required}}},
     {Op::SetInet6, "set-inet6", true, true, {{A::NoDad, P::Optional}, {A::AutoLinklocal, P::Optional}}},
+    {Op::Snapshot, "snapshot", false, false, {}},
 };
 
 struct OpTable {
@@ -236,7 +239,7 @@ Error check_address(const Attr& a) {
 // What the kinds cannot say: which values a switch or a flag reference may take,
 // and attributes that only make sense together. Checked before any handler runs.
 Error check_values(const Request& r) {
-    for (A sw : {A::RefOn, A::PerClient, A::LiveRename, A::NoDad, A::AutoLinklocal})
+    for (A sw : {A::RefOn, A::PerClient, A::LiveRename, A::NoDad, A::AutoLinklocal, A::Snapshot})
         if (r.has(sw) && r.get(sw).as_u8() > 1)
             return {EINVAL, "attribute " + std::string(attr_spec(static_cast<uint16_t>(sw))->name) + " must be 0 or 1"};
     if (r.has(A::RefFlag)) {

@@ -49,8 +49,10 @@ enum class Op : uint16_t {
     GroupAdd = 33,    // IfGroup: the interface joins the interface group (FreeBSD's "group NAME")
     GroupDel = 34,    // IfGroup: and leaves it
     SetInet6 = 35,    // [NoDad], [AutoLinklocal]: inet6 settings of the interface
+    // 36-38: other work
+    Snapshot = 39,    // reply carries the current read-only snapshot (SCM_RIGHTS; docs/snapshot.md)
 };
-inline constexpr uint16_t kMaxOp = 35;
+inline constexpr uint16_t kMaxOp = 39;
 
 enum class AttrKind : uint8_t { U8, U32, S32, U64, String, Bytes, Nested };
 
@@ -135,8 +137,10 @@ enum class A : uint16_t {
     IfGroup = 92,     // string 1..15: on GroupAdd/GroupDel; repeated in a record, one per group
     NoDad = 93,       // u8 0|1: on SetInet6 and in a record: inet6 addresses are added without DAD
     AutoLinklocal = 94, // u8 0|1: on SetInet6 and in a record: the kernel makes a link-local address
+    // 95-109: other work
+    Snapshot = 110,   // u8 on Hello: 1 = pass the read-only snapshot with the reply (docs/snapshot.md)
 };
-inline constexpr uint16_t kMaxAttr = 94;
+inline constexpr uint16_t kMaxAttr = 110;
 
 struct AttrSpec {
     std::string_view name;

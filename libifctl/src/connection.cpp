@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace ifctl::client {
@@ -62,7 +63,8 @@ std::string default_socket_path() {
 Connection::~Connection() { close_fd(fd_); }
 
 int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, std::string& why,
-                     const std::string& software, int timeout_ms) {
+                     const std::string& software, int timeout_ms, int* snapshot_fd) {
+    if (snapshot_fd) *snapshot_fd = -1;
     sockaddr_un sa{};
     sa.sun_family = AF_UNIX;
     if (path.empty() || path.size() >= sizeof sa.sun_path) {
@@ -91,6 +93,7 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
     std::unique_ptr<Connection> c(new Connection(fd));
     proto::Writer w = c->request(Op::Hello);
     w.u32(t(A::Version), proto::kVersion).str(t(A::Software), software);
+    if (snapshot_fd) w.u8(t(A::Snapshot), 1);
     Reply r;
     if (int rc = c->call(w, r); rc < 0) {
         why = "version exchange with ifctld failed: " + (c->message_.empty() ? std::strerror(-rc) : c->message_);
@@ -101,7 +104,27 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
         why = "ifctld refused the connection: " + r.message;
         return -r.status;
     }
+    if (snapshot_fd) *snapshot_fd = std::exchange(r.fd, -1);
+    close_fd(r.fd);
     out = std::move(c);
+    return 0;
+}
+
+int Connection::snapshot(int& fd) {
+    fd = -1;
+    proto::Writer w = request(Op::Snapshot);
+    Reply r;
+    if (int rc = call(w, r); rc < 0) return rc;
+    message_ = r.message;
+    if (r.status) {
+        close_fd(r.fd);
+        return -r.status;
+    }
+    if (r.fd < 0) {
+        message_ = "snapshot reply without a descriptor";
+        return -EBADMSG;
+    }
+    fd = r.fd;
     return 0;
 }
 

@@ -56,8 +56,10 @@ public:
     // timeout_ms > 0 bounds connecting and every later send and receive on the
     // connection: past it they fail with -ETIMEDOUT (the ioctl layer uses this
     // so that a stuck daemon never hangs the program); 0 waits as long as it takes.
+    // With `snapshot_fd`, hello asks for the daemon's read-only snapshot
+    // (docs/snapshot.md): its descriptor, owned by the caller, or -1 if none came.
     static int open(const std::string& path, std::unique_ptr<Connection>& out, std::string& why,
-                    const std::string& software = "libifctl", int timeout_ms = 0);
+                    const std::string& software = "libifctl", int timeout_ms = 0, int* snapshot_fd = nullptr);
 
     int fd() const { return fd_; }
     // Forgets the descriptor without closing it: for a process that closed it
@@ -73,6 +75,8 @@ public:
     bool last_send_found_closed() const { return send_found_closed_; }
 
     int list(std::vector<proto::Interface>& out);
+    // The daemon's current snapshot descriptor (after the one held moved), owned by the caller.
+    int snapshot(int& fd);
     // brief: without addresses, statistics and multicast memberships (cheaper).
     int get(const Target& t, proto::Interface& out, bool brief = false);
     int create(const std::string& name_or_pattern, const CreateOptions& opts, proto::Interface& created);

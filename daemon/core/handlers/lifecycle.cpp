@@ -254,6 +254,7 @@ using proto::A;
 using namespace detail;
 
 void Dispatcher::maintain() {
+    if (snapshot_) snapshot_->renew_lease();
     guard_taps(kernel_, registry_);
     for (auto& [index, m] : registry_.all()) {
         if (m.tap.own_attached()) continue;

@@ -165,8 +165,10 @@ void Dispatcher::client_closed(const Peer& peer) {
             if (int rc = kernel_.change_link(index, ch); rc < 0)
                 spdlog::warn("{}: dropping the flag references of a closed connection: {}", k->name, std::strerror(-rc));
         sync_tx_filter(m, own_mac(*k));
+        if (snapshot_) snapshot_->touch(index);
         spdlog::info("{}: references of {} dropped", k->name, peer.describe());
     }
+    publish();
 }
 
 }  // namespace ifctl::daemon

@@ -1,6 +1,7 @@
 #include "daemon_link.hpp"
 
 #include "libifctl/protocol/netns_mark.hpp"
+#include "snapshot_link.hpp"
 
 #include <pthread.h>
 #include <sys/socket.h>
@@ -91,17 +92,23 @@ bool peer_in_our_netns(int fd) {
 bool connect_locked() {
     std::string why;
     std::unique_ptr<client::Connection> c;
-    if (client::Connection::open(client::default_socket_path(), c, why, "libifctl-ioctl", timeout_ms()) < 0) {
+    int snapshot_fd = -1;
+    if (client::Connection::open(client::default_socket_path(), c, why, "libifctl-ioctl", timeout_ms(),
+                                 snapshot_wanted() ? &snapshot_fd : nullptr) < 0) {
         if (!g_noted_unreachable) debug_note("ifctl: %s; interface requests go to the kernel", why.c_str());
         g_noted_unreachable = true;
         return false;
     }
     struct stat st {};
-    if (::fstat(c->fd(), &st) < 0) return false;
+    if (::fstat(c->fd(), &st) < 0) {
+        if (snapshot_fd >= 0) ::close(snapshot_fd);
+        return false;
+    }
     g_noted_unreachable = false;
     g_conn_dev = st.st_dev;
     g_conn_ino = st.st_ino;
     g_conn_same_netns = peer_in_our_netns(c->fd());
+    adopt_snapshot(snapshot_fd);
     g_conn = std::move(c);
     return true;
 }

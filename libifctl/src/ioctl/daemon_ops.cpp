@@ -3,9 +3,14 @@
 #include <cerrno>
 
 #include "daemon_link.hpp"
+#include "read_scope.hpp"
+#include "snapshot_link.hpp"
 
 namespace ifctl::ioctl_layer {
 namespace {
+
+using client::snapshot::Found;
+using client::snapshot::Why;
 
 // Errors that mean the connection itself failed, not the request.
 bool transport_failure(int rc) {
@@ -20,11 +25,37 @@ Reach classify(int rc, bool unmanaged) {
     return Reach::Managed;
 }
 
+// A read-only request's lookup from the snapshot: true when it answered.
+// `moved` says the daemon replaced it: the round trip that follows fetches the new one.
+bool from_snapshot(const client::Target& t, Lookup& out, bool& moved) {
+    if (!t_request_reads_only) return false;
+    Why why = Why::None;
+    switch (snapshot_record(t, out.rec, why)) {
+        case Found::Record: out.reach = out.rec.managed ? Reach::Managed : Reach::Unmanaged; return true;
+        // An unknown name is rare and may be a daemon that restarted with
+        // interfaces this region never saw (one killed without a stop leaves
+        // its region looking live until its lease runs out): asked.
+        case Found::Absent:
+        case Found::Ask: break;
+    }
+    moved = why == Why::Moved;
+    return false;
+}
+
+// The daemon's new snapshot, after the one mapped said it moved.
+void refetch_snapshot(client::Connection& c) {
+    int fd = -1;
+    if (c.snapshot(fd) == 0) adopt_snapshot(fd);
+}
+
 }  // namespace
 
 Lookup lookup(const client::Target& t, bool with_addresses) {
     Lookup out;
+    bool moved = false;
+    if (from_snapshot(t, out, moved)) return out;
     const Link link = with_daemon([&](client::Connection& c) {
+        if (moved) refetch_snapshot(c);
         const int rc = c.get(t, out.rec, !with_addresses);
         if (transport_failure(rc)) return false;
         out.reach = rc == 0 ? (out.rec.managed ? Reach::Managed : Reach::Unmanaged) : classify(rc, c.last_unmanaged());
@@ -36,8 +67,15 @@ Lookup lookup(const client::Target& t, bool with_addresses) {
 }
 
 bool list_all(std::vector<proto::Interface>& out) {
+    bool moved = false;
+    if (t_request_reads_only) {
+        Why why = Why::None;
+        if (snapshot_all(out, why) == Found::Record) return true;
+        moved = why == Why::Moved;
+    }
     bool ok = false;
     (void)with_daemon([&](client::Connection& c) {
+        if (moved) refetch_snapshot(c);
         const int rc = c.list(out);
         if (transport_failure(rc)) return false;
         ok = rc == 0;

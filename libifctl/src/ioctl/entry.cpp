@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdarg>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 #include "dispatch.hpp"
@@ -14,6 +15,7 @@
 #include "names.hpp"
 #include "notes.hpp"
 #include "personality.hpp"
+#include "read_scope.hpp"
 
 using namespace ifctl::ioctl_layer;
 
@@ -49,6 +51,12 @@ int socket_domain(int fd) {
     return domain;
 }
 
+// The requests answered from the snapshot: the gets (named SIOCG...), except
+// those that read statistics, which move without the daemon hearing of it.
+bool reads_only(const RequestRow& row) {
+    return std::strncmp(row.name, "SIOCG", 5) == 0 && std::strcmp(row.name, "SIOCGIFDATA") != 0;
+}
+
 }  // namespace
 
 namespace ifctl::ioctl_layer {
@@ -74,6 +82,7 @@ int dispatch_ioctl(int fd, unsigned long request, void* arg, KernelIoctl kernel,
     const int saved = errno;
     Outcome o;
     try {
+        const ReadScope scope(reads_only(*row));
         o = row->handler(Call{fd, request, arg, domain, layout});
     } catch (...) {  // never let C++ escape into C callers
         errno = ENOMEM;

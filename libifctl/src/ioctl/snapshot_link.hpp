@@ -1,0 +1,26 @@
+// The process-wide mapping of the daemon's read-only snapshot
+// (docs/snapshot.md): adopted from the descriptor hello brings, replaced when
+// the daemon says it moved or when a new connection brings another, and read
+// without a system call by the lookups of read-only requests (daemon_ops.cpp).
+#pragma once
+
+#include <vector>
+
+#include "libifctl/src/snapshot.hpp"
+
+namespace ifctl::ioctl_layer {
+
+// Whether this process reads from the snapshot: $IFCTL_SNAPSHOT, read once
+// ("0", "off" or "no": every read asks the daemon, the kernel's present state).
+bool snapshot_wanted();
+
+// Maps the snapshot a connection brought (takes the descriptor). Called with
+// the connection's lock held (daemon_link.cpp), so replacements are serialised.
+void adopt_snapshot(int fd);
+
+// Reads from the mapped snapshot; Ask (with why) when there is none or it cannot say.
+client::snapshot::Found snapshot_record(const client::Target& t, proto::Interface& out,
+                                        client::snapshot::Why& why);
+client::snapshot::Found snapshot_all(std::vector<proto::Interface>& out, client::snapshot::Why& why);
+
+}  // namespace ifctl::ioctl_layer

@@ -1,0 +1,235 @@
+#include "libifctl/src/snapshot.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "libifctl/protocol/snapshot_layout.hpp"
+#include "libifctl/protocol/wire.hpp"
+
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+
+namespace ifctl::client::snapshot {
+
+namespace snap = proto::snapshot;
+
+namespace {
+
+// A writer holds the seqlock for microseconds (a whole directory at 4096
+// interfaces, about a millisecond): past this many tries the daemon answers.
+constexpr int kTries = 2000;
+
+uint64_t monotonic_ns() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);  // the vDSO: no system call
+    return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+inline void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+// The header's fields and the directory's place, checked against the mapped
+// size. Read between the two looks at the sequence, so they may be torn: a
+// torn header fails these checks or the sequence check, never a bound.
+struct Layout {
+    snap::Header h;
+    bool ok = false;
+};
+
+Layout layout_of(const Region& r) {
+    Layout l;
+    std::memcpy(&l.h, r.base, sizeof l.h);
+    const snap::Header& h = l.h;
+    if (h.magic != snap::kMagic || h.version != snap::kLayoutVersion) return l;
+    if (h.count > h.capacity || h.slot_size == 0) return l;
+    const uint64_t cap = h.capacity;
+    auto within = [&](uint64_t off, uint64_t len) { return off <= r.size && len <= r.size - off; };
+    l.ok = within(h.entries_off, cap * sizeof(snap::Entry)) && within(h.by_name_off, cap * 4) &&
+           within(h.by_index_off, cap * 4) && within(h.order_off, cap * 4) &&
+           within(h.slots_off, cap * uint64_t{h.slot_size});
+    return l;
+}
+
+uint32_t load_seq(const Region& r) {
+    return __atomic_load_n(&reinterpret_cast<const snap::Header*>(r.base)->seq, __ATOMIC_ACQUIRE);
+}
+bool seq_unchanged(const Region& r, uint32_t seq) {
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    return __atomic_load_n(&reinterpret_cast<const snap::Header*>(r.base)->seq, __ATOMIC_RELAXED) == seq;
+}
+
+snap::Entry entry_at(const Region& r, const snap::Header& h, uint32_t e) {
+    snap::Entry out{};
+    std::memcpy(&out, r.base + h.entries_off + size_t{e} * sizeof out, sizeof out);
+    return out;
+}
+uint32_t u32_at(const Region& r, uint32_t off, uint32_t i) {
+    uint32_t v = 0;
+    std::memcpy(&v, r.base + off + size_t{i} * 4, 4);
+    return v;
+}
+
+// The entry for the target, by binary search over the name or index order;
+// -1 when not there. Entry numbers out of range end the search.
+int64_t find_entry(const Region& r, const snap::Header& h, const Target& t) {
+    uint32_t lo = 0, hi = h.count;
+    while (lo < hi) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        const uint32_t e = u32_at(r, t.index ? h.by_index_off : h.by_name_off, mid);
+        if (e >= h.capacity) return -1;
+        const snap::Entry en = entry_at(r, h, e);
+        int cmp;
+        if (t.index) cmp = en.index < t.index ? -1 : en.index > t.index ? 1 : 0;
+        else cmp = std::strncmp(en.name, t.name.c_str(), sizeof en.name);
+        if (cmp == 0) return e;
+        if (cmp < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+// Copies entry e's record out; false if it is not there to copy.
+bool copy_record(const Region& r, const snap::Header& h, uint32_t e, std::vector<uint8_t>& out) {
+    const snap::Entry en = entry_at(r, h, e);
+    if (en.length == snap::kOverflow || en.length > h.slot_size) return false;
+    const uint8_t* at = r.base + h.slots_off + size_t{e} * h.slot_size;
+    out.insert(out.end(), at, at + en.length);
+    return true;
+}
+
+// The region as a whole: usable, and if not, why.
+bool usable(const Layout& l, Why* why) {
+    Why w = Why::None;
+    if (!l.ok) w = Why::Other;
+    else if (l.h.state == snap::kMoved) w = Why::Moved;
+    else if (l.h.state != snap::kLive) w = Why::Retired;
+    else if (monotonic_ns() - l.h.lease_ns > snap::kLeaseNs) w = Why::Other;  // the daemon may be gone
+    if (why) *why = w;
+    return w == Why::None;
+}
+
+// One record's bytes (one A::Interface attribute) decoded as a get reply's.
+bool decode_one(std::span<const uint8_t> bytes, proto::Interface& out) {
+    proto::AttrIter it(bytes);
+    proto::Attr a;
+    if (!it.next(a) || a.type != static_cast<uint16_t>(proto::A::Interface) || proto::check_attr(a)) return false;
+    return !proto::decode_interface(a, out);
+}
+
+}  // namespace
+
+Found read_record(const Region& r, const Target& t, proto::Interface& out, Why* why) {
+    if (why) *why = Why::Other;
+    if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
+    // Per thread, so that a read allocates nothing but the record it decodes.
+    thread_local std::vector<uint8_t> bytes;
+    bytes.reserve(snap::kSlotSize);
+    for (int tries = 0; tries < kTries; ++tries) {
+        const uint32_t seq = load_seq(r);
+        if (seq & 1) {
+            relax();
+            continue;
+        }
+        const Layout l = layout_of(r);
+        const bool live = usable(l, why);
+        int64_t e = -1;
+        bool copied = false;
+        bytes.clear();
+        if (live) {
+            e = find_entry(r, l.h, t);
+            if (e >= 0) copied = copy_record(r, l.h, static_cast<uint32_t>(e), bytes);
+        }
+        if (!seq_unchanged(r, seq)) continue;
+        if (!live) return Found::Ask;
+        if (e < 0) {
+            if (l.h.flags & snap::kComplete) return Found::Absent;
+            if (why) *why = Why::Other;
+            return Found::Ask;
+        }
+        if (copied && decode_one(bytes, out)) return Found::Record;
+        if (why) *why = Why::Other;
+        return Found::Ask;
+    }
+    if (why) *why = Why::Other;
+    return Found::Ask;
+}
+
+Found read_all(const Region& r, std::vector<proto::Interface>& out, Why* why) {
+    if (why) *why = Why::Other;
+    if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
+    thread_local std::vector<uint8_t> bytes;
+    thread_local std::vector<size_t> ends;
+    for (int tries = 0; tries < kTries; ++tries) {
+        const uint32_t seq = load_seq(r);
+        if (seq & 1) {
+            relax();
+            continue;
+        }
+        const Layout l = layout_of(r);
+        bool whole = usable(l, why) && (l.h.flags & snap::kComplete);
+        bytes.clear();
+        ends.clear();
+        for (uint32_t i = 0; whole && i < l.h.count; ++i) {
+            const uint32_t e = u32_at(r, l.h.order_off, i);
+            whole = e < l.h.capacity && copy_record(r, l.h, e, bytes);
+            ends.push_back(bytes.size());
+        }
+        if (!seq_unchanged(r, seq)) continue;
+        if (!whole) return Found::Ask;
+        out.clear();
+        out.resize(ends.size());
+        size_t from = 0;
+        for (size_t i = 0; i < ends.size(); ++i) {
+            if (!decode_one(std::span<const uint8_t>(bytes).subspan(from, ends[i] - from), out[i])) {
+                if (why) *why = Why::Other;
+                return Found::Ask;
+            }
+            from = ends[i];
+        }
+        return Found::Record;
+    }
+    if (why) *why = Why::Other;
+    return Found::Ask;
+}
+
+bool map_snapshot(int fd, Mapping& out, std::string& why) {
+    constexpr int kSeals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_FUTURE_WRITE | F_SEAL_SEAL;
+    struct stat st {};
+    const int seals = ::fcntl(fd, F_GET_SEALS);
+    bool ok = false;
+    if (seals < 0) why = std::string("not a sealable memfd: ") + std::strerror(errno);
+    else if ((seals & kSeals) != kSeals) why = "not sealed against writing, growing and shrinking";
+    else if (::fstat(fd, &st) < 0) why = std::string("fstat: ") + std::strerror(errno);
+    else if (static_cast<size_t>(st.st_size) < sizeof(snap::Header)) why = "too small";
+    else ok = true;
+    if (ok) {
+        void* p = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED) {
+            why = std::string("mmap: ") + std::strerror(errno);
+            ok = false;
+        } else {
+            out.region = {static_cast<const uint8_t*>(p), static_cast<size_t>(st.st_size)};
+            out.dev = st.st_dev;
+            out.ino = st.st_ino;
+        }
+    }
+    ::close(fd);
+    return ok;
+}
+
+void unmap_snapshot(Mapping& m) {
+    if (m.region.base) ::munmap(const_cast<uint8_t*>(m.region.base), m.region.size);
+    m = Mapping{};
+}
+
+}  // namespace ifctl::client::snapshot

@@ -257,6 +257,7 @@ using proto::A;
 using namespace detail;
 
 void Dispatcher::maintain() {
+    if (in_batch_) return;  // the pass came between a batch's steps: next time
     for (auto& [index, m] : registry_.all()) {
         if (m.tap.own_attached()) continue;
         kernel_.refresh_link(index);

@@ -45,7 +45,10 @@ std::string load_config_file(const std::string& path, Config& cfg) {
     if (const toml::table* l = root["limits"].as_table()) {
         if (auto e = check_keys(path, *l, "limits",
                                 {"max_queues", "max_queued_replies", "max_queued_events", "max_connections_per_uid",
-                                 "max_request_bytes", "max_in_flight", "hello_timeout"});
+                                 "max_request_bytes", "max_in_flight", "hello_timeout", "reserved_fds",
+                                 "max_batch_steps", "max_batch_bytes", "max_batch_bytes_per_uid", "max_reply_bytes",
+                                 "max_reply_bytes_per_uid", "max_addresses_per_interface",
+                                 "max_addresses_per_owner"});
             !e.empty())
             return e;
         for (auto e : {read_range(path, *l, "max_queues", next.max_queues, 1, 256),
@@ -54,7 +57,15 @@ std::string load_config_file(const std::string& path, Config& cfg) {
                        read_range(path, *l, "max_connections_per_uid", next.max_connections_per_uid, 1, 1 << 16),
                        read_range(path, *l, "max_request_bytes", next.max_request_bytes, 64, 65536),
                        read_range(path, *l, "max_in_flight", next.max_in_flight, 1, 1 << 20),
-                       read_range(path, *l, "hello_timeout", next.hello_timeout, 1, 3600)})
+                       read_range(path, *l, "hello_timeout", next.hello_timeout, 1, 3600),
+                       read_range(path, *l, "reserved_fds", next.reserved_fds, 8, 1 << 16),
+                       read_range(path, *l, "max_batch_steps", next.max_batch_steps, 1, 1 << 16),
+                       read_range(path, *l, "max_batch_bytes", next.max_batch_bytes, 1 << 16, 1 << 28),
+                       read_range(path, *l, "max_batch_bytes_per_uid", next.max_batch_bytes_per_uid, 1 << 16, 1 << 30),
+                       read_range(path, *l, "max_reply_bytes", next.max_reply_bytes, 1 << 16, 1 << 28),
+                       read_range(path, *l, "max_reply_bytes_per_uid", next.max_reply_bytes_per_uid, 1 << 16, 1 << 30),
+                       read_range(path, *l, "max_addresses_per_interface", next.max_addresses_per_interface, 1, 1000),
+                       read_range(path, *l, "max_addresses_per_owner", next.max_addresses_per_owner, 1, 1 << 20)})
             if (!e.empty()) return e;
     }
     auto policy = std::make_shared<Policy>();
@@ -104,7 +115,15 @@ std::string default_config_text() {
       << "max_connections_per_uid = " << d.max_connections_per_uid << "\n"
       << "max_request_bytes = " << d.max_request_bytes << "\n"
       << "max_in_flight = " << d.max_in_flight << "\n"
-      << "hello_timeout = " << d.hello_timeout << "\n\n"
+      << "hello_timeout = " << d.hello_timeout << "\n"
+      << "reserved_fds = " << d.reserved_fds << "\n"
+      << "max_batch_steps = " << d.max_batch_steps << "\n"
+      << "max_batch_bytes = " << d.max_batch_bytes << "\n"
+      << "max_batch_bytes_per_uid = " << d.max_batch_bytes_per_uid << "\n"
+      << "max_reply_bytes = " << d.max_reply_bytes << "\n"
+      << "max_reply_bytes_per_uid = " << d.max_reply_bytes_per_uid << "\n"
+      << "max_addresses_per_interface = " << d.max_addresses_per_interface << "\n"
+      << "max_addresses_per_owner = " << d.max_addresses_per_owner << "\n\n"
       << "# No [policy]: only root creates; an owner may do everything to its own\n"
       << "# interfaces. For example, to let members of group \"lab\" make up to two\n"
       << "# TAPs named lab* (ifctl.conf(5) has every key):\n"

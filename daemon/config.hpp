@@ -29,6 +29,14 @@ struct Config {
     uint32_t max_request_bytes = 65536;     // one request frame
     uint32_t max_in_flight = 256;           // replies a client has not read yet, before new requests are refused
     uint32_t hello_timeout = 10;            // seconds a connection may take to say hello
+    uint32_t reserved_fds = 64;             // descriptors kept for root whatever other users hold
+    uint32_t max_batch_steps = 8192;       // steps in one batch
+    uint32_t max_batch_bytes = 4 << 20;     // one batch's steps held until its last part
+    uint32_t max_batch_bytes_per_uid = 16 << 20;  // unfinished batches across one user's connections
+    uint32_t max_reply_bytes = 1 << 20;           // replies waiting for one client, before its reads pause
+    uint32_t max_reply_bytes_per_uid = 8 << 20;   // the same across one user's connections
+    uint32_t max_addresses_per_interface = 256;   // addresses one interface may carry (bounds its record)
+    uint32_t max_addresses_per_owner = 4096;      // addresses across the interfaces one user owns
     // The [policy] section; the built-in policy if the file has none.
     std::shared_ptr<const Policy> policy = std::make_shared<Policy>();
 };

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <set>
 
+#include "daemon/core/address_limits.hpp"
 #include "daemon/core/handlers/support.hpp"
 #include "daemon/core/policy.hpp"
 
@@ -102,11 +103,20 @@ std::optional<Reply> record_intent(Persistence* persist, Kernel& kernel, const s
 
 // One audit record for the whole batch: refused (naming the step and the
 // rule), failed (the step, rolled back) or ok.
-Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps) {
+Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps,
+                               const std::function<void()>& between_steps) {
     AuditRecord rec;
     rec.peer = &peer;
     rec.op = "batch";
-    Reply r = run_batch(peer, steps, rec);
+    in_batch_ = true;
+    Reply r;
+    try {
+        r = run_batch(peer, steps, rec, between_steps);
+    } catch (...) {
+        in_batch_ = false;
+        throw;
+    }
+    in_batch_ = false;
     if (rec.before.empty()) rec.before = std::to_string(steps.size()) + " step(s)";
     rec.error = r.status;
     if (r.status && rec.result == AuditResult::Ok) rec.result = AuditResult::Failed;
@@ -115,17 +125,52 @@ Reply Dispatcher::handle_batch(const Peer& peer, const std::vector<std::vector<u
     return r;
 }
 
+std::optional<Reply> Dispatcher::judge_batch_start(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps) {
+    kernel_.poll_events();
+    AuditRecord rec;
+    rec.peer = &peer;
+    rec.op = "batch";
+    std::optional<Reply> no = validate_steps(steps);
+    if (!no) no = judge_batch(peer, steps, rec);
+    if (!no) return std::nullopt;
+    if (rec.before.empty()) rec.before = "first " + std::to_string(steps.size()) + " step(s)";
+    rec.error = no->status;
+    if (rec.result == AuditResult::Ok) rec.result = AuditResult::Failed;
+    rec.message = no->message;
+    audit(rec);
+    return no;
+}
+
+// Each step a whole, valid request that may be a step.
+std::optional<Reply> Dispatcher::validate_steps(const std::vector<std::vector<uint8_t>>& steps,
+                                                const std::function<void()>& between_steps) {
+    const size_t n = steps.size();
+    if (n == 0) return Reply::error(EINVAL, "a batch needs at least one step");
+    for (size_t i = 0; i < n; ++i) {
+        if (between_steps) between_steps();
+        proto::Request req;
+        if (proto::Error e = proto::validate_request(steps[i], req)) return step_error(i, n, e.code, e.message);
+        const OpDescriptor* op = descriptor(req.op());
+        if (!op || op->batch == BatchRole::Never || op->batch == BatchRole::Unset)
+            return step_error(i, n, EINVAL, std::string(proto::op_name(req.header.op)) + " cannot be a step of a batch");
+    }
+    return std::nullopt;
+}
+
 // Judges every step on a model of the batch's own effects (creates, renames,
 // destroys, owners): a refusal names the step, and nothing has run.
-std::optional<Reply> Dispatcher::judge_batch(const Peer& peer, const std::vector<proto::Request>& reqs,
-                                             AuditRecord& rec) {
-    const size_t n = reqs.size();
+std::optional<Reply> Dispatcher::judge_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps,
+                                             AuditRecord& rec, const std::function<void()>& between_steps) {
+    const size_t n = steps.size();
     Model model{kernel_, registry_, {}};
     // Held for the whole batch: a reload may replace policy_ meanwhile.
     const std::shared_ptr<const Policy> policy = policy_;
     size_t owned = registry_.count_owned_by(peer.uid);  // for max_interfaces, counting the batch's own creates
+    AddressTally tally;  // the batch's own additions, for the address limits
     for (size_t i = 0; i < n; ++i) {
-        const proto::Request& req = reqs[i];
+        if (between_steps) between_steps();
+        proto::Request req;
+        proto::validate_request(steps[i], req);  // validated before: a step's Request is kilobytes, one at a time
         const proto::OpSpec& spec = *proto::op_spec(req.header.op);
         const OpDescriptor& row = *descriptor(req.op());
         Model::If* target = nullptr;
@@ -169,6 +214,13 @@ std::optional<Reply> Dispatcher::judge_batch(const Peer& peer, const std::vector
             rec.before = rec.after = audit_state(row.audit, k, m);
             return step_error(i, n, d.error, d.message);
         }
+        const std::optional<uint32_t> owner = target && target->managed ? std::optional<uint32_t>(target->owner) : std::nullopt;
+        if (std::optional<Reply> no = address_room(limits_, kernel_, registry_, req, name, k, owner, &tally)) {
+            rec.result = AuditResult::Refused;
+            rec.rule = no->status == ENOSPC ? "limits.max_addresses_per_interface" : "limits.max_addresses_per_owner";
+            rec.interface = name;
+            return step_error(i, n, no->status, no->message);
+        }
         if (req.op() == Op::Create && (!req.has(A::Owner) || req.get(A::Owner).as_u32() == peer.uid)) ++owned;
         switch (req.op()) {
             case Op::Create: {
@@ -188,21 +240,18 @@ std::optional<Reply> Dispatcher::judge_batch(const Peer& peer, const std::vector
     return std::nullopt;
 }
 
-Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& rec) {
+Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& rec,
+                            const std::function<void()>& between_steps) {
     kernel_.poll_events();
     const AfterRequest after{*this};
     const size_t n = steps.size();
-    if (n == 0) return Reply::error(EINVAL, "a batch needs at least one step");
+    auto yield = [&] {
+        if (between_steps) between_steps();
+    };
 
     // 1. Validate and judge every step before anything is applied.
-    std::vector<proto::Request> reqs(n);
-    for (size_t i = 0; i < n; ++i) {
-        if (proto::Error e = proto::validate_request(steps[i], reqs[i])) return step_error(i, n, e.code, e.message);
-        const OpDescriptor* op = descriptor(reqs[i].op());
-        if (!op || op->batch == BatchRole::Never || op->batch == BatchRole::Unset)
-            return step_error(i, n, EINVAL, std::string(proto::op_name(reqs[i].header.op)) + " cannot be a step of a batch");
-    }
-    if (std::optional<Reply> no = judge_batch(peer, reqs, rec)) return std::move(*no);
+    if (std::optional<Reply> no = validate_steps(steps, between_steps)) return std::move(*no);
+    if (std::optional<Reply> no = judge_batch(peer, steps, rec, between_steps)) return std::move(*no);
 
     // A batch the state directory could not record is refused before any step runs.
     if (std::optional<Reply> no = refuse_unrecordable()) return std::move(*no);
@@ -220,6 +269,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
                 spdlog::error("batch rollback: writing the staged records: {}", std::strerror(-rc));
         std::string failures;
         for (auto it = undo.rbegin(); it != undo.rend(); ++it) {
+            yield();
             Reply u = run_own(peer, *it);
             if (u.status) {
                 spdlog::error("batch rollback: {}", u.message);
@@ -232,7 +282,9 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
         return r;
     };
     for (size_t i = 0; i < n; ++i) {
-        const proto::Request& req = reqs[i];
+        yield();
+        proto::Request req;
+        proto::validate_request(steps[i], req);
         // The step sees what the one before it did; it was judged on the plan above.
         Pass pass{Pass::Kind::Step};
         pass.undo = &undo;
@@ -250,13 +302,14 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
                                                           std::string(std::strerror(-rc))));
     // 3. Every other step succeeded: now the destroys.
     for (size_t d = 0; d < destroys.size(); ++d) {
+        yield();
         Reply r = run_own(peer, request_by_index(Op::Destroy, destroys[d]).finish());
         if (r.status) {
             if (d > 0) r.message += " (" + std::to_string(d) + " interface(s) destroyed before it stay destroyed)";
             // Name the step that asked for this destroy.
             size_t step = 0;
             for (size_t i = 0, seen = 0; i < n; ++i)
-                if (reqs[i].op() == Op::Destroy && seen++ == d) step = i;
+                if (proto::frame_op(steps[i]) == static_cast<uint16_t>(Op::Destroy) && seen++ == d) step = i;
             return rollback(step_error(step, n, r.status, r.message));
         }
     }

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "daemon/core/address_limits.hpp"
 #include "daemon/core/dispatch.hpp"
 #include "daemon/core/handlers.hpp"
 #include "daemon/core/operations.hpp"
@@ -66,6 +67,14 @@ Reply Dispatcher::run(const Peer& peer, const proto::Request& req, Pass& pass) {
     }
     if (request) {
         if (std::optional<Reply> no = judge(peer, *op, req, target, *pass.audit)) return std::move(*no);
+        const std::optional<uint32_t> owner =
+            target.managed ? std::optional<uint32_t>(target.managed->owner) : std::nullopt;
+        if (std::optional<Reply> no = address_room(limits_, kernel_, registry_, req, target.name, target.record, owner)) {
+            pass.audit->result = AuditResult::Refused;
+            pass.audit->rule = no->status == ENOSPC ? "limits.max_addresses_per_interface" : "limits.max_addresses_per_owner";
+            pass.audit->after = pass.audit->before;
+            return std::move(*no);
+        }
         if (op->facets != kNoFacet && op->needs_store)
             if (std::optional<Reply> no = refuse_unrecordable()) return std::move(*no);
     }

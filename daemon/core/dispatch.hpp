@@ -55,6 +55,10 @@ struct DaemonLimits {
     // pfifo_fast (about 3 MB per TAP, allocated when it goes up), which a TAP,
     // never stopping its queues, does not use.
     bool noqueue = true;
+    // Addresses (address_limits.cpp): an interface's record must fit in a
+    // frame, and one user's interfaces must not fill the daemon's state.
+    uint32_t max_addresses_per_interface = 256;
+    uint32_t max_addresses_per_owner = 4096;
 };
 
 struct OpDescriptor;
@@ -83,7 +87,16 @@ public:
     // Runs a batch's steps (whole request frames) all or none: every step is
     // validated and authorized first, then applied in order; on a failure
     // what was applied is undone in reverse. See batch.cpp.
-    Reply handle_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps);
+    // `between_steps`, if given, is called between steps: the caller may serve
+    // others there (reads; changes wait while in_batch()).
+    Reply handle_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps,
+                       const std::function<void()>& between_steps = {});
+    // The first part of a batch sent in several: its steps validated and judged
+    // at once (audited when refused), so that a client refused its first steps
+    // is not left to send the rest. Nothing runs.
+    std::optional<Reply> judge_batch_start(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps);
+    // A batch is being applied (its caller serves others between steps).
+    bool in_batch() const { return in_batch_; }
 
     // Up with carrier (what WaitReady waits for); false if it does not exist.
     bool ready(uint32_t index);
@@ -143,8 +156,12 @@ private:
                                const Target& target, AuditRecord& audit);
     std::optional<Reply> refuse_unrecordable();
     void record_kernel_config(const proto::Request& req, uint32_t index, Reply& r);
-    Reply run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& audit);
-    std::optional<Reply> judge_batch(const Peer& peer, const std::vector<proto::Request>& reqs, AuditRecord& audit);
+    Reply run_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& audit,
+                    const std::function<void()>& between_steps);
+    std::optional<Reply> validate_steps(const std::vector<std::vector<uint8_t>>& steps,
+                                        const std::function<void()>& between_steps = {});
+    std::optional<Reply> judge_batch(const Peer& peer, const std::vector<std::vector<uint8_t>>& steps, AuditRecord& audit,
+                                     const std::function<void()>& between_steps = {});
 
     // Publishes the events a request read or caused, however it ends, and
     // the snapshot (before the reply is sent: read-your-writes).
@@ -164,6 +181,7 @@ private:
     EventBus events_;
     std::shared_ptr<const Policy> policy_;
     Reloader reloader_;
+    bool in_batch_ = false;
 };
 
 }  // namespace ifctl::daemon

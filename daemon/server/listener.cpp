@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,6 +20,8 @@
 
 #include "daemon/core/audit.hpp"
 #include "libifctl/protocol/netns_mark.hpp"
+#include "libifctl/protocol/schema.hpp"
+#include "libifctl/protocol/wire.hpp"
 
 namespace ifctl::daemon {
 
@@ -142,10 +145,21 @@ int make_listen_socket(const SocketOptions& opts) {
 }
 
 Listener::Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, const SessionLimits& limits,
-                   size_t max_per_uid)
-    : io_(io), sock_(io, listen_fd), backoff_(io), dispatcher_(dispatcher), limits_(limits), max_per_uid_(max_per_uid) {}
+                   size_t max_per_uid, size_t reserved_fds)
+    : io_(io),
+      sock_(io, listen_fd),
+      backoff_(io),
+      dispatcher_(dispatcher),
+      limits_(limits),
+      max_per_uid_(max_per_uid),
+      reserved_fds_(reserved_fds),
+      refusals_(io) {
+    budget_.set_reply_limit(limits_.max_reply_bytes_per_uid);
+}
 
 void Listener::start() {
+    rlimit rl{};
+    fd_limit_ = ::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ? rl.rlim_cur : 1 << 20;
     // The namespace mark lets clients without rights over this process (which
     // cannot compare /proc/PID/ns/net) tell that they share its network
     // namespace; libifctl then takes SIOCGIFCONF from their own kernel, which
@@ -164,6 +178,7 @@ void Listener::start() {
 void Listener::stop() {
     stopped_ = true;
     netns_mark_.reset();
+    refusals_.stop();
     boost::system::error_code ec;
     sock_.cancel(ec);
     backoff_.cancel();
@@ -189,46 +204,58 @@ void Listener::wait_accept() {
                 });
                 return;
             }
-            Peer peer;
-            if (int rc = read_peer(fd, peer); rc < 0) {
-                spdlog::warn("dropping a client whose credentials cannot be read: {}", std::strerror(-rc));
-                ::close(fd);
-                continue;
-            }
-            // Root is trusted not to flood; everyone else gets a bounded share.
-            peer.client = ++next_client_;
-            const uid_t uid = peer.uid;
-            const bool counted = uid != 0;
-            std::optional<Reply> refusal;
-            if (counted && per_uid_[uid] >= max_per_uid_) {
-                refusal = Reply::error(EUSERS, "uid " + std::to_string(uid) + " already has " +
-                                                   std::to_string(per_uid_[uid]) +
-                                                   " connections to ifctld, the most one user may hold "
-                                                   "(limits.max_connections_per_uid); close one first");
-                AuditRecord rec;
-                rec.result = AuditResult::Refused;
-                rec.peer = &peer;
-                rec.op = "connect";
-                rec.error = EUSERS;
-                rec.message = refusal->message;
-                rec.rule = "limits.max_connections_per_uid";
-                audit(rec);
-            }
-            const bool holds_slot = counted && !refusal;
-            if (holds_slot) ++per_uid_[uid];
-            auto s = std::make_shared<Session>(
-                io_, fd, std::move(peer), dispatcher_, limits_,
-                [this, uid, holds_slot](Session* gone) {
-                    sessions_.erase(gone);
-                    if (holds_slot && --per_uid_[uid] == 0) per_uid_.erase(uid);
-                },
-                std::move(refusal));
-            sessions_.emplace(s.get(), s);
-            spdlog::debug("client connected: {}", s->peer().describe());
-            s->start();
+            admit(fd);
         }
         wait_accept();
     });
+}
+
+void Listener::admit(int fd) {
+    Peer peer;
+    if (int rc = read_peer(fd, peer); rc < 0) {
+        spdlog::warn("dropping a client whose credentials cannot be read: {}", std::strerror(-rc));
+        ::close(fd);
+        return;
+    }
+    peer.client = ++next_client_;
+    // Root is trusted not to flood; everyone else gets a bounded share, refused
+    // at once, before a session or a timer exists for the connection.
+    const uid_t uid = peer.uid;
+    if (uid != 0) {
+        // Descriptors are numbered lowest free first, so this one's number is a
+        // count of those open: the last reserved_fds are root's.
+        if (static_cast<size_t>(fd) + reserved_fds_ >= fd_limit_)
+            return refuse(fd, peer, EMFILE,
+                          "ifctld is keeping its last " + std::to_string(reserved_fds_) +
+                              " descriptors for root (limits.reserved_fds); try again later",
+                          "limits.reserved_fds");
+        if (per_uid_[uid] >= max_per_uid_)
+            return refuse(fd, peer, EUSERS,
+                          "uid " + std::to_string(uid) + " already has " + std::to_string(per_uid_[uid]) +
+                              " connections to ifctld, the most one user may hold "
+                              "(limits.max_connections_per_uid); close one first",
+                          "limits.max_connections_per_uid");
+        ++per_uid_[uid];
+    }
+    auto s = std::make_shared<Session>(io_, fd, std::move(peer), dispatcher_, limits_, budget_,
+                                       [this, uid](Session* gone) {
+                                           sessions_.erase(gone);
+                                           if (uid != 0 && --per_uid_[uid] == 0) per_uid_.erase(uid);
+                                       });
+    sessions_.emplace(s.get(), s);
+    spdlog::debug("client connected: {}", s->peer().describe());
+    s->start();
+}
+
+void Listener::refuse(int fd, const Peer& peer, int err, const std::string& message, const std::string& rule) {
+    proto::Writer w(static_cast<uint16_t>(proto::Op::Hello), proto::kFlagReply, 0, err);
+    w.str(static_cast<uint16_t>(proto::A::Message), message);
+    const std::vector<uint8_t> frame = w.finish();
+    // A fresh socket's buffer takes one small frame; a client that never reads
+    // it loses nothing the daemon must keep.
+    (void)::send(fd, frame.data(), frame.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ::close(fd);
+    refusals_.refused(peer, err, message, rule);
 }
 
 }  // namespace ifctl::daemon

@@ -11,7 +11,9 @@
 #include <string>
 
 #include "daemon/core/dispatch.hpp"
+#include "daemon/server/refusal_log.hpp"
 #include "daemon/server/session.hpp"
+#include "daemon/server/uid_budget.hpp"
 
 namespace ifctl::daemon {
 
@@ -28,15 +30,21 @@ int make_listen_socket(const SocketOptions& opts);
 class Listener {
 public:
     // max_per_uid: connections one uid (other than root) may hold at once; the
-    // next one is answered EUSERS and closed.
+    // next one is answered EUSERS and closed at once. reserved_fds: descriptors
+    // kept for root, whatever other users hold (the next of theirs is answered
+    // EMFILE and closed).
     Listener(boost::asio::io_context& io, int listen_fd, Dispatcher& dispatcher, const SessionLimits& limits,
-             size_t max_per_uid = 64);
+             size_t max_per_uid = 64, size_t reserved_fds = 64);
     void start();
     void stop();
     size_t sessions() const { return sessions_.size(); }
 
 private:
     void wait_accept();
+    void admit(int fd);
+    // Answers a connection it will not serve with one frame (id 0, the refusal)
+    // and closes it, without a session.
+    void refuse(int fd, const Peer& peer, int err, const std::string& message, const std::string& rule);
 
     boost::asio::io_context& io_;
     boost::asio::posix::stream_descriptor sock_;
@@ -44,6 +52,10 @@ private:
     Dispatcher& dispatcher_;
     SessionLimits limits_;
     size_t max_per_uid_;
+    size_t reserved_fds_;
+    size_t fd_limit_ = 0;  // RLIMIT_NOFILE at start
+    RefusalLog refusals_;
+    UidBudget budget_;
     std::map<Session*, std::shared_ptr<Session>> sessions_;
     std::map<uid_t, size_t> per_uid_;  // live sessions counted against the limit
     UniqueFd netns_mark_;  // libifctl/protocol/netns_mark.hpp, while listening

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -22,7 +23,6 @@ using proto::A;
 namespace {
 constexpr size_t kMaxFdsPerFrame = 8;  // room to receive (and close) stray descriptors
 constexpr int kReadBurst = 64;         // frames read per wake-up before yielding to others
-constexpr size_t kMaxBatchSteps = 1 << 16;  // steps in one batch, however many requests carry them
 constexpr const char* kSoftware = "ifctld " IFCTL_VERSION_STRING;
 uint16_t t(A a) { return static_cast<uint16_t>(a); }
 }  // namespace
@@ -31,13 +31,14 @@ uint16_t t(A a) { return static_cast<uint16_t>(a); }
 std::vector<uint8_t> Session::inbuf_(proto::kMaxFrame + 1);
 
 Session::Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, const SessionLimits& limits,
-                 std::function<void(Session*)> on_close, std::optional<Reply> refusal)
-    : sock_(io, fd),
+                 UidBudget& budget, std::function<void(Session*)> on_close)
+    : io_(io),
+      sock_(io, fd),
       hello_timer_(io),
-      refusal_(std::move(refusal)),
       peer_(std::move(peer)),
       dispatcher_(dispatcher),
       limits_(limits),
+      budget_(budget),
       on_close_(std::move(on_close)) {
 }
 
@@ -67,6 +68,12 @@ void Session::close() {
     hello_timer_.cancel();
     sock_.cancel(ec);
     sock_.close(ec);
+    // What it buffered no longer counts against its uid.
+    drop_batch();
+    budget_.sub(peer_.uid, UidBudget::Reply, out_bytes_);
+    out_bytes_ = 0;
+    out_.clear();
+    parked_.clear();
     // What this connection held (multicast memberships, flag references) goes with it.
     try {
         dispatcher_.client_closed(peer_);
@@ -77,8 +84,9 @@ void Session::close() {
 }
 
 void Session::wait_readable() {
-    if (reading_ || closing_ || closed_ || waiting_) return;
+    if (reading_ || closing_ || closed_ || waiting_ || in_batch_ || !parked_.empty()) return;
     if (out_.size() >= limits_.max_queued_replies) return;  // resumed by flush()
+    if (over_reply_budget()) return;                        // resumed by flush() or the uid's drain
     reading_ = true;
     sock_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
                      [self = shared_from_this()](const boost::system::error_code& ec) {
@@ -89,8 +97,8 @@ void Session::wait_readable() {
 }
 
 void Session::read_available() {
-    for (int n = 0; n < kReadBurst && !closing_ && !closed_ && !waiting_; ++n) {
-        if (out_.size() >= limits_.max_queued_replies) break;
+    for (int n = 0; n < kReadBurst && !closing_ && !closed_ && !waiting_ && parked_.empty(); ++n) {
+        if (out_.size() >= limits_.max_queued_replies || over_reply_budget()) break;
         alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kMaxFdsPerFrame)];
         iovec iov{inbuf_.data(), inbuf_.size()};
         msghdr mh{};
@@ -136,7 +144,6 @@ void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
     // shorter one carries neither.)
     const uint32_t id = proto::frame_id(frame);
     const uint16_t op = frame.size() >= proto::header_at::kId + 4 ? proto::frame_op(frame) : 0;
-    if (refusal_) return queue_reply(op, id, std::move(*refusal_), true);
     if (had_fds) return queue_reply(op, id, Reply::error(EBADMSG, "requests must not carry file descriptors"));
 
     proto::Request req;
@@ -159,6 +166,7 @@ void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
     if (req.op() == proto::Op::Hello)
         return queue_reply(op, id, Reply::error(EISCONN, "hello was already exchanged on this connection"));
     if (req.op() == proto::Op::Snapshot) return queue_reply(op, id, snapshot_reply());
+    if (dispatcher_.in_batch() && proto::op_spec(req.header.op)->changes) return park(frame);
     // A client that sends without reading is told so, and its requests are not run.
     if (out_.size() >= limits_.max_in_flight) {
         if (!told_in_flight_)
@@ -192,35 +200,10 @@ void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
     queue_reply(op, id, std::move(r));
 }
 
-// Collects a batch's steps; the part without batch-continues runs them all.
-void Session::batch_part(uint16_t op, uint32_t id, const proto::Request& req) {
-    for (const proto::Attr& a : req.repeated)
-        if (a.type == t(A::Step)) batch_steps_.emplace_back(a.payload.begin(), a.payload.end());
-    if (batch_steps_.size() > kMaxBatchSteps) {
-        batch_steps_.clear();
-        batch_open_ = false;
-        return queue_reply(op, id, Reply::error(E2BIG, "a batch may hold at most " + std::to_string(kMaxBatchSteps) +
-                                                           " steps; nothing was applied"));
-    }
-    if (req.has(A::BatchContinues) && req.get(A::BatchContinues).as_u8()) {
-        batch_open_ = true;
-        return queue_reply(op, id, Reply{});
-    }
-    batch_open_ = false;
-    std::vector<std::vector<uint8_t>> steps;
-    steps.swap(batch_steps_);
-    Reply r;
-    try {
-        r = dispatcher_.handle_batch(peer_, steps);
-    } catch (const std::exception& e) {
-        spdlog::error("{}: batch failed inside the daemon: {}", peer_.describe(), e.what());
-        r = Reply::error(EIO, std::string("internal error: ") + e.what());
-    }
-    queue_reply(op, id, std::move(r));
-}
-
 void Session::push(OutFrame f) {
     if (f.event) ++queued_events_;
+    out_bytes_ += f.bytes.size();
+    budget_.add(peer_.uid, UidBudget::Reply, f.bytes.size());
     out_.push_back(std::move(f));
 }
 
@@ -301,6 +284,7 @@ void Session::start_wait(uint32_t id, const Reply::Wait& w) {
             self->end_wait(ETIMEDOUT, "not up with carrier after " + std::to_string(self->wait_timeout_ms_) + " ms");
         });
     }
+    watch_hangup();
 }
 
 void Session::end_wait(int status, const std::string& message) {
@@ -310,6 +294,29 @@ void Session::end_wait(int status, const std::string& message) {
     if (wait_timer_) wait_timer_->cancel();
     queue_reply(static_cast<uint16_t>(proto::Op::WaitReady), wait_id_, status ? Reply::error(status, message) : Reply{});
     flush_later();
+}
+
+// As much of a record as encodes in `room` bytes: its addresses cut short.
+proto::Interface Session::fitting(const proto::Interface& i, size_t room) {
+    proto::Interface cut = i;
+    auto fits = [&](size_t n) {
+        cut.addresses.assign(i.addresses.begin(), i.addresses.begin() + static_cast<std::ptrdiff_t>(n));
+        proto::Writer w(0, 0, 0);
+        try {
+            proto::encode_interface(w, cut, true);
+        } catch (const std::length_error&) {
+            return false;
+        }
+        return w.size() <= room;
+    };
+    size_t lo = 0, hi = i.addresses.size();
+    while (lo < hi) {
+        const size_t mid = (lo + hi + 1) / 2;
+        if (fits(mid)) lo = mid;
+        else hi = mid - 1;
+    }
+    fits(lo);
+    return cut;
 }
 
 void Session::queue_hello(uint32_t id, bool with_snapshot) {
@@ -372,12 +379,16 @@ void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
                 continue;
             }
         }
-        // This record alone is larger than a frame (thousands of addresses). A get
-        // of it fails; a list carries it without its details, so that one crowded
+        // This record alone is larger than a frame (thousands of addresses, added
+        // outside the daemon). A get carries as many of its addresses as fit and
+        // says so, so that the interface can still be read, managed and
+        // destroyed; a list carries it without its details, so that one crowded
         // interface cannot break listing for everyone.
         if (r.interfaces.size() == 1) {
-            w = start(E2BIG, "the record of " + i.name + " does not fit in a " + std::to_string(proto::kMaxFrame) +
-                                 "-byte frame (too many addresses)");
+            w = start(r.status, "the record of " + i.name + " does not fit in a " + std::to_string(proto::kMaxFrame) +
+                                    "-byte frame: " + std::to_string(i.addresses.size()) + " addresses, only the first "
+                                    "ones are shown");
+            append(fitting(i, kRoom - w.size()), details);
             break;
         }
         spdlog::warn("{}: the record of {} is too large for a frame; listed without its addresses", peer_.describe(),
@@ -427,10 +438,48 @@ void Session::flush() {
         }
         const bool close_after = f.close_after;
         if (f.event) --queued_events_;
+        const size_t sent = f.bytes.size();
         out_.pop_front();
+        out_bytes_ -= sent;
+        budget_.sub(peer_.uid, UidBudget::Reply, sent);
         if (close_after) return close();
     }
     if (out_.empty() && closing_) close();
+}
+
+bool Session::over_reply_budget() {
+    if (out_bytes_ >= limits_.max_reply_bytes) return true;  // flush() resumes reading as it sends
+    // A connection with nothing waiting may always read: its uid's other
+    // connections must not starve it (a client draining them one by one).
+    if (out_bytes_ == 0 || peer_.is_root() || budget_.held(peer_.uid, UidBudget::Reply) < limits_.max_reply_bytes_per_uid) return false;
+    // Over its uid's budget: another connection's replies must drain first.
+    if (!uid_wake_pending_) {
+        uid_wake_pending_ = true;
+        budget_.wake_when_drained(peer_.uid, [weak = weak_from_this()] {
+            if (auto self = weak.lock()) {
+                self->uid_wake_pending_ = false;
+                self->wait_readable();
+            }
+        });
+    }
+    return true;
+}
+
+// While a wait is pending nothing is read from the client (a request it sends
+// meanwhile waits for the answer), so a client that closes must be noticed
+// apart: by the hang-up itself, which reading would otherwise have seen.
+void Session::watch_hangup() {
+    if (closed_ || !waiting_) return;
+    pollfd p{sock_.native_handle(), 0, 0};
+    if (::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR))) {
+        spdlog::debug("{}: closed its connection while waiting", peer_.describe());
+        return close();
+    }
+    sock_.async_wait(boost::asio::posix::stream_descriptor::wait_error,
+                     [weak = weak_from_this()](const boost::system::error_code& ec) {
+                         auto self = weak.lock();
+                         if (!ec && self) self->watch_hangup();
+                     });
 }
 
 }  // namespace ifctl::daemon

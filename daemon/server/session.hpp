@@ -5,7 +5,10 @@
 // Per-client limits (ifctl.conf(5) [limits]): a request larger than
 // max_request_bytes gets EMSGSIZE; with max_in_flight replies unread, new
 // requests get ENOBUFS without being run; a connection that has not said hello
-// within hello_timeout seconds is closed.
+// within hello_timeout seconds is closed. Bytes are budgeted too, per connection
+// and per uid (uid_budget.hpp): reply bytes waiting to be read (reading pauses
+// over budget and resumes as they drain) and the steps of an unfinished batch.
+// A long batch lets the others in between its steps (run_batch()).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -20,6 +23,7 @@
 
 #include "daemon/core/dispatch.hpp"
 #include "daemon/core/peer.hpp"
+#include "daemon/server/uid_budget.hpp"
 
 namespace ifctl::daemon {
 
@@ -29,14 +33,17 @@ struct SessionLimits {
     size_t max_request_bytes = 65536;  // one request frame
     unsigned hello_timeout = 10;       // seconds
     size_t max_queued_events = 4096;   // event frames waiting; one more and the subscription is dropped
+    size_t max_batch_steps = 8192;                // steps in one batch, however many requests carry them
+    size_t max_batch_bytes = 4 << 20;              // one batch's steps held until its last part
+    size_t max_batch_bytes_per_uid = 16 << 20;     // unfinished batches across a uid's connections (not root)
+    size_t max_reply_bytes = 1 << 20;              // reply bytes waiting for one client, before reading pauses
+    size_t max_reply_bytes_per_uid = 8 << 20;      // the same across a uid's connections (not root)
 };
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    // With a `refusal`, the session answers the client's first request with it and closes
-    // (how a client over the per-uid connection limit is told so).
     Session(boost::asio::io_context& io, int fd, Peer peer, Dispatcher& dispatcher, const SessionLimits& limits,
-            std::function<void(Session*)> on_close, std::optional<Reply> refusal = std::nullopt);
+            UidBudget& budget, std::function<void(Session*)> on_close);
     void start();
     void close();
     const Peer& peer() const { return peer_; }
@@ -57,7 +64,17 @@ private:
     void end_wait(int status, const std::string& message);
     void push(OutFrame f);
     void batch_part(uint16_t op, uint32_t id, const proto::Request& req);
+    std::optional<Reply> take_steps(const proto::Request& req);
+    Reply run_batch();
+    void drop_batch();
     void flush_later();
+    // Over its reply budget (its own or its uid's): reading waits for it to drain.
+    bool over_reply_budget();
+    // A change that arrives while another connection's batch runs waits for its end.
+    void park(std::span<const uint8_t> frame);
+    void unpark();
+    void wake_parked();
+    void watch_hangup();
 
     void wait_readable();
     void read_available();
@@ -65,14 +82,18 @@ private:
     void queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after = false);
     void queue_hello(uint32_t id, bool with_snapshot);
     Reply snapshot_reply();
+    static proto::Interface fitting(const proto::Interface& i, size_t room);
     void flush();
 
+    boost::asio::io_context& io_;
     boost::asio::posix::stream_descriptor sock_;
     boost::asio::steady_timer hello_timer_;
-    std::optional<Reply> refusal_;
     Peer peer_;
     Dispatcher& dispatcher_;
     SessionLimits limits_;
+    UidBudget& budget_;
+    size_t out_bytes_ = 0;  // in out_, counted in budget_
+    bool uid_wake_pending_ = false;  // asked budget_ to wake it when its uid's replies drain
     std::function<void(Session*)> on_close_;
     std::deque<OutFrame> out_;
     // One receive buffer for every session: the daemon has one I/O thread and a
@@ -92,7 +113,11 @@ private:
 
     // A batch sent in several Batch requests (BatchContinues): the steps so far.
     std::vector<std::vector<uint8_t>> batch_steps_;
+    size_t batch_bytes_ = 0;  // what batch_steps_ holds, counted in budget_
     bool batch_open_ = false;
+    bool in_batch_ = false;   // running a batch, which lets others in between steps: read nothing meanwhile
+    std::vector<uint8_t> parked_;  // a change waiting for another connection's batch to end
+    static std::vector<std::weak_ptr<Session>> parked_sessions_;
 
     bool waiting_ = false;  // a WaitReady is pending: no further request is read
     EventBus::Token wait_token_ = 0;

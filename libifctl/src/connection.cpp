@@ -95,7 +95,12 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
     w.u32(t(A::Version), proto::kVersion).str(t(A::Software), software);
     if (snapshot_fd) w.u8(t(A::Snapshot), 1);
     Reply r;
-    if (int rc = c->call(w, r); rc < 0) {
+    int rc = c->call(w, r);
+    // A connection refused at accept (too many of this user's, or descriptors
+    // kept for root) is answered at once with one frame of id 0 and closed:
+    // the hello may find it gone, and the refusal waits to be read.
+    for (int tries = 0; tries < 2 && (rc == -EPIPE || rc == -ECONNRESET); ++tries) rc = c->receive(0, r);
+    if (rc < 0) {
         why = "version exchange with ifctld failed: " + (c->message_.empty() ? std::strerror(-rc) : c->message_);
         return rc;
     }
@@ -221,7 +226,8 @@ int Connection::receive(uint32_t id, Reply& out) {
             return -EBADMSG;
         }
         if (h.flags & proto::kFlagEvent) continue;  // events are not for this caller
-        if (h.id != id) {
+        // Id 0 is never a request's: it is the daemon refusing the connection.
+        if (h.id != id && h.id != 0) {
             message_ = "reply for request " + std::to_string(h.id) + " while waiting for " + std::to_string(id);
             close_fd(out.fd);
             return -EBADMSG;

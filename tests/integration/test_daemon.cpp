@@ -474,18 +474,19 @@ TEST_CASE("one interface with more addresses than a frame holds does not break l
     REQUIRE(c->create("tbig0", {}, rec) == 0);
     REQUIRE(c->create("tsmall0", {}, rec) == 0);
     const auto big = client::Target::by_name("tbig0");
-    proto::Address a;
-    a.family = AF_INET6;
-    a.prefix = 64;
-    inet_pton(AF_INET6, "2001:db8::", a.local.data());
-    for (int i = 1; i <= 1500; ++i) {
-        a.local[14] = static_cast<uint8_t>(i >> 8);
-        a.local[15] = static_cast<uint8_t>(i);
-        REQUIRE(c->addr_add(big, a) == 0);
+    // The daemon itself stops at limits.max_addresses_per_interface (256), so
+    // the crowd is added behind its back.
+    const std::string batch = d.dir() + "/many.ip";
+    {
+        std::ofstream f(batch);
+        for (int i = 1; i <= 1500; ++i) f << "addr add 2001:db8::" << std::hex << i << std::dec << "/64 dev tbig0 nodad\n";
     }
+    test::run("ip -batch " + batch);
+    CHECK(c->addr_add(big, v6("2001:db9::1")) == -ENOSPC);
     proto::Interface got;
-    CHECK(c->get(big, got) == -E2BIG);
-    CHECK_THAT(c->message(), Catch::Contains("does not fit"));
+    CHECK(c->get(big, got) == 0);  // with the addresses that fit in a frame
+    CHECK(got.addresses.size() > 100);
+    CHECK(got.addresses.size() < 1500);
     CHECK(c->get(big, got, true) == 0);  // brief: no addresses
     std::vector<proto::Interface> all;
     REQUIRE(c->list(all) == 0);

@@ -255,6 +255,7 @@ using namespace detail;
 
 void Dispatcher::maintain() {
     if (snapshot_) snapshot_->renew_lease();
+    if (in_batch_) return;  // the pass came between a batch's steps: next time
     guard_taps(kernel_, registry_);
     for (auto& [index, m] : registry_.all()) {
         if (m.tap.own_attached()) continue;

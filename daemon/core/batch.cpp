@@ -78,9 +78,12 @@ struct Model {
 
 // The interfaces the steps name that exist now (those the batch creates do
 // not yet): what a rollback after a crash would put back.
-std::vector<uint32_t> named_interfaces(Kernel& kernel, const std::vector<proto::Request>& reqs) {
+// Steps are parsed one at a time, as the batch runs them, not held all at once.
+std::vector<uint32_t> named_interfaces(Kernel& kernel, const std::vector<std::vector<uint8_t>>& steps) {
     std::set<uint32_t> out;
-    for (const proto::Request& req : reqs) {
+    for (const std::vector<uint8_t>& step : steps) {
+        proto::Request req;
+        if (proto::validate_request(step, req)) continue;  // validated before: cannot happen
         const proto::Interface* k = req.has(A::Name)    ? kernel.find(std::string(req.get(A::Name).as_str()))
                                     : req.has(A::Index) ? kernel.find(req.get(A::Index).as_u32())
                                                         : nullptr;
@@ -92,9 +95,10 @@ std::vector<uint32_t> named_interfaces(Kernel& kernel, const std::vector<proto::
 // The batch's intent on disk before its first step: a crash before it commits
 // is rolled back at the next start (Persistence::begin_batch()). An error
 // reply if it cannot be written (nothing has run then).
-std::optional<Reply> record_intent(Persistence* persist, Kernel& kernel, const std::vector<proto::Request>& reqs) {
+std::optional<Reply> record_intent(Persistence* persist, Kernel& kernel,
+                                   const std::vector<std::vector<uint8_t>>& steps) {
     if (!persist) return std::nullopt;
-    if (int rc = persist->begin_batch(named_interfaces(kernel, reqs), reqs.size()); rc < 0)
+    if (int rc = persist->begin_batch(named_interfaces(kernel, steps), steps.size()); rc < 0)
         return Reply::error(-rc, "the state directory could not record the batch: " + std::string(std::strerror(-rc)));
     return std::nullopt;
 }
@@ -255,7 +259,7 @@ Reply Dispatcher::run_batch(const Peer& peer, const std::vector<std::vector<uint
 
     // A batch the state directory could not record is refused before any step runs.
     if (std::optional<Reply> no = refuse_unrecordable()) return std::move(*no);
-    if (std::optional<Reply> no = record_intent(persist_, kernel_, reqs)) return std::move(*no);
+    if (std::optional<Reply> no = record_intent(persist_, kernel_, steps)) return std::move(*no);
 
     // 2. Apply in order, recording how to undo each step before it runs.
     Frames undo;

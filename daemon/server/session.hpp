@@ -115,6 +115,9 @@ private:
     std::vector<std::vector<uint8_t>> batch_steps_;
     size_t batch_bytes_ = 0;  // what batch_steps_ holds, counted in budget_
     bool batch_open_ = false;
+    // A part of this batch was refused: the parts still to come are refused
+    // too, without keeping their steps, until the last one (errno, why).
+    std::optional<std::pair<int, std::string>> batch_refused_;
     bool in_batch_ = false;   // running a batch, which lets others in between steps: read nothing meanwhile
     std::vector<uint8_t> parked_;  // a change waiting for another connection's batch to end
     static std::vector<std::weak_ptr<Session>> parked_sessions_;

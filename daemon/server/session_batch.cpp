@@ -67,15 +67,26 @@ std::optional<Reply> Session::take_steps(const proto::Request& req) {
 }
 
 // Collects a batch's steps; the part without batch-continues runs them all.
+// A refused part refuses its whole batch: the parts that follow (a client
+// sends them without waiting) are answered with the same refusal and never
+// run as a batch of their own.
 void Session::batch_part(uint16_t op, uint32_t id, const proto::Request& req) {
+    const bool continues = req.has(A::BatchContinues) && req.get(A::BatchContinues).as_u8();
+    if (batch_refused_) {
+        Reply no = Reply::error(batch_refused_->first, "an earlier part of this batch was refused (" +
+                                                           batch_refused_->second + ")");
+        if (!continues) batch_refused_.reset();
+        return queue_reply(op, id, std::move(no));
+    }
     const bool first = !batch_open_;
-    if (std::optional<Reply> no = take_steps(req)) return queue_reply(op, id, std::move(*no));
-    if (req.has(A::BatchContinues) && req.get(A::BatchContinues).as_u8()) {
-        if (first)
-            if (std::optional<Reply> no = dispatcher_.judge_batch_start(peer_, batch_steps_)) {
-                drop_batch();
-                return queue_reply(op, id, std::move(*no));
-            }
+    std::optional<Reply> no = take_steps(req);
+    if (!no && continues && first) no = dispatcher_.judge_batch_start(peer_, batch_steps_);
+    if (no) {
+        drop_batch();
+        if (continues) batch_refused_.emplace(no->status, no->message);
+        return queue_reply(op, id, std::move(*no));
+    }
+    if (continues) {
         batch_open_ = true;
         return queue_reply(op, id, Reply{});
     }

@@ -860,6 +860,34 @@ TEST_CASE("an interface deleted by someone else while changes to it are under wa
     CHECK(kernel_view("rc0").is_null());
 }
 
+TEST_CASE("a batch whose first part is refused is refused whole: its later parts never run") {
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("tfull0", {}, rec) == 0);
+    REQUIRE(c->create("tother0", {}, rec) == 0);
+    const auto full = client::Target::by_name("tfull0"), other = client::Target::by_name("tother0");
+    // More addresses than one interface may carry (limits.max_addresses_per_interface,
+    // 256), all in the first part; the later parts alone would be acceptable.
+    std::vector<std::vector<uint8_t>> steps;
+    c->start_recording(&steps);
+    for (int i = 0; i < 300; ++i)
+        c->addr_add(full, v4(("10.30." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1)).c_str(), 32));
+    for (int i = 0; i < 3000; ++i) c->set_mtu(other, 1300 + static_cast<uint32_t>(i % 100));
+    c->stop_recording();
+    const json before = test::kernel_state();
+    CHECK(c->batch(steps) == -ENOSPC);
+    CHECK(test::kernel_state() == before);
+    // The connection serves the next batch as a new one.
+    steps.clear();
+    c->start_recording(&steps);
+    c->set_mtu(other, 1280);
+    c->stop_recording();
+    CHECK(c->batch(steps) == 0);
+    REQUIRE(c->get(other, rec) == 0);
+    CHECK(rec.mtu == 1280);
+}
+
 TEST_CASE("a client that disappears mid-conversation does not disturb the daemon") {
     test::Daemon d;
     for (int i = 0; i < 20; ++i) {

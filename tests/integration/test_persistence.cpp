@@ -494,14 +494,20 @@ static std::set<std::string> configured_addresses(const json& link) {
 // batch.json, was on disk before the first step).
 TEST_CASE("a batch interrupted by kill -9 is rolled back at the next start") {
     StateDir sd;
-    constexpr int kSteps = 10000;
+    // Long enough to be killed half-way: 8000 addresses over 8 TAPs, within
+    // the limits this daemon is given (a batch's steps, addresses per interface).
+    constexpr int kTaps = 8, kPerTap = 990, kSteps = kTaps * kPerTap;
+    const std::string conf = sd.path + "/../" + fs::path(sd.path).filename().string() + ".conf";
+    std::ofstream(conf) << "[limits]\nmax_addresses_per_interface = 1000\nmax_addresses_per_owner = 100000\n";
+    const std::string args = sd.arg() + " --config " + conf + " --log-level info";
+    auto tap = [](int i) { return "bt" + std::to_string(i); };
     proto::Interface bt;
     json before;
     pid_t client = -1;
     {
-        test::Daemon d(sd.arg() + " --log-level info");
+        test::Daemon d(args);
         auto c = connect(d);
-        REQUIRE(c->create("bt0", {.owner = 65534}, bt) == 0);
+        for (int i = kTaps - 1; i >= 0; --i) REQUIRE(c->create(tap(i), {.owner = 65534}, bt) == 0);  // bt: bt0's
         REQUIRE(c->addr_add(by("bt0"), v4("10.20.0.1", 16)) == 0);
         REQUIRE(c->set_mtu(by("bt0"), 1400) == 0);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));  // past any group commit
@@ -517,7 +523,7 @@ TEST_CASE("a batch interrupted by kill -9 is rolled back at the next start") {
             b->set_mtu(by("bt0"), 1300);
             for (int i = 0; i < kSteps; ++i) {
                 const std::string ip = "10.21." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
-                b->addr_add(by("bt0"), v4(ip.c_str(), 32));
+                b->addr_add(by(tap(i / kPerTap)), v4(ip.c_str(), 32));
             }
             b->stop_recording();
             ::_exit(b->batch(steps) == 0 ? 0 : 1);
@@ -530,16 +536,18 @@ TEST_CASE("a batch interrupted by kill -9 is rolled back at the next start") {
     REQUIRE(::waitpid(client, &st, 0) == client);
     CHECK(WIFEXITED(st));
     CHECK(WEXITSTATUS(st) == 1);  // not told that it applied
-    const size_t at_kill = configured_addresses(test::link("bt0")).size();
+    size_t at_kill = 0;
+    for (int i = 0; i < kTaps; ++i) at_kill += configured_addresses(test::link(tap(i))).size();
     CHECK(at_kill > 20);
     CHECK(at_kill < kSteps + 1);  // interrupted, not finished
     CHECK(test::link("bt0")["mtu"] == 1300);
     CHECK(fs::exists(sd.path + "/interfaces/batch.json"));
 
-    test::Daemon d(sd.arg() + " --log-level info");
+    test::Daemon d(args);
     auto c = connect(d);
     const json after = test::link("bt0");
     CHECK(after["mtu"] == 1400);
+    for (int i = 1; i < kTaps; ++i) CHECK(configured_addresses(test::link(tap(i))).empty());
     CHECK(configured_addresses(after) == configured_addresses(before));
     CHECK(after["address"] == before["address"]);
     const json rec = sd.record(bt.unique_id)["record"];
@@ -548,8 +556,8 @@ TEST_CASE("a batch interrupted by kill -9 is rolled back at the next start") {
     CHECK_FALSE(fs::exists(sd.path + "/interfaces/batch.json"));
     const std::string log = slurp(d.log());
     CHECK(log.find("a batch of " + std::to_string(kSteps + 1) +
-                   " step(s) was interrupted before it committed: rolling back its changes to 1 interface(s)") !=
-          std::string::npos);
+                   " step(s) was interrupted before it committed: rolling back its changes to " +
+                   std::to_string(kTaps) + " interface(s)") != std::string::npos);
     CHECK(log.find("changed while ifctld was not running") == std::string::npos);
     proto::Interface now;
     REQUIRE(c->get(by("bt0"), now) == 0);
@@ -563,7 +571,8 @@ TEST_CASE("a batch interrupted by kill -9 is rolled back at the next start") {
     c->stop_recording();
     REQUIRE(c->batch(steps) == 0);
     CHECK_FALSE(fs::exists(sd.path + "/interfaces/batch.json"));
-    CHECK(c->destroy(by("bt0")) == 0);
+    for (int i = 0; i < kTaps; ++i) CHECK(c->destroy(by(tap(i))) == 0);
+    fs::remove(conf);
 }
 
 TEST_CASE("a TAP moves into another network namespace with its owner and configuration") {

@@ -320,7 +320,6 @@ TEST_CASE("connections over the limits are refused at once, in few log lines, an
     SECTION("the last descriptors are root's") {
         auto d = start("max_connections_per_uid = 1000\nhello_timeout = 60\nreserved_fds = 64\n", 256);
         const std::string sock = d->socket();
-        std::atomic<bool> holding{false}, release{false};
         std::string out;
         std::thread attacker([&] {
             out = test::run_as(ub, [&] {

@@ -40,6 +40,24 @@ using proto::Op;
 using test::t;
 using Clock = std::chrono::steady_clock;
 
+
+// The bounds below are the shipped daemon's. Under AddressSanitizer the same
+// daemon keeps freed memory in quarantine and runs several times slower, so
+// its memory and delay bounds are this many times wider; every other check
+// stays as it is.
+#if defined(__SANITIZE_ADDRESS__)
+#define IFCTL_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IFCTL_TEST_SANITIZED 1
+#endif
+#endif
+#ifdef IFCTL_TEST_SANITIZED
+constexpr long kBoundScale = 4;
+#else
+constexpr long kBoundScale = 1;
+#endif
+
 namespace {
 
 test::TestUsers* g_users = nullptr;
@@ -205,7 +223,7 @@ TEST_CASE("a batch never finished is bounded per batch and per uid, and judged o
         CHECK(errs.count(0) == 0);
         CHECK(errs.count(E2BIG) + errs.count(ENOBUFS) == 4);
         CHECK(errs.count(ENOBUFS) >= 1);  // the uid's budget, across its connections
-        CHECK(growth < 8 * 1024);
+        CHECK(growth < 8 * 1024 * kBoundScale);
         CHECK(test::kernel_view("lab0")["mtu"] == 1500);  // nothing was applied
     }
 }
@@ -271,9 +289,9 @@ TEST_CASE("replies nobody reads are budgeted per connection and per uid; reading
                                                    << " lists waited; worst get " << probe.worst_ms() << " ms");
     CHECK(bad == 0);
     CHECK(answered > 0);
-    CHECK(growth < 8 * 1024);
+    CHECK(growth < 8 * 1024 * kBoundScale);
     CHECK_FALSE(probe.failed());
-    CHECK(probe.worst_ms() < 100);
+    CHECK(probe.worst_ms() < 100 * kBoundScale);
 }
 
 TEST_CASE("connections over the limits are refused at once, in few log lines, and root keeps a reserve") {
@@ -423,7 +441,7 @@ TEST_CASE("a long batch does not delay others, addresses are limited, a record o
         CHECK(out == std::to_string(EADDRNOTAVAIL) + " " + std::to_string(kLongBatch));
         REQUIRE(ms > 300);  // long enough that a stall would show
         CHECK_FALSE(probe.failed());
-        CHECK(probe.worst_ms() < 100);
+        CHECK(probe.worst_ms() < 100 * kBoundScale);
         CHECK(test::kernel_view("lab0")["mtu"] == 1500);
     }
     SECTION("an interface given thousands of addresses behind the daemon's back is still listed, got and destroyed") {

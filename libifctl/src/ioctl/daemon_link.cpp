@@ -1,4 +1,5 @@
 #include "daemon_link.hpp"
+#include "libifctl/src/environment.hpp"
 
 #include "libifctl/protocol/netns_mark.hpp"
 #include "snapshot_link.hpp"
@@ -52,7 +53,7 @@ void forget_if_forked() {
 // never hang because ifctld is stuck; a healthy daemon answers in milliseconds.
 int timeout_ms() {
     constexpr long kDefault = 10000;
-    const char* env = std::getenv("IFCTL_TIMEOUT_MS");
+    const char* env = ifctl::client::ifctl_env("IFCTL_TIMEOUT_MS");
     if (!env || !*env) return kDefault;
     char* end = nullptr;
     const long v = std::strtol(env, &end, 10);

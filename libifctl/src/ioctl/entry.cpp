@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "dispatch.hpp"
+#include "libifctl/src/environment.hpp"
 #include "ifconf_layout.hpp"
 #include "kernel.hpp"
 #include "names.hpp"
@@ -32,7 +33,7 @@ ifctl_personality_t g_env = IFCTL_PERSONALITY_LINUX;
 // answers (garbage families in its SIOCGIFCONF walk) with no clue why.
 ifctl_personality_t personality_from_env() {
     std::call_once(g_env_once, [] {
-        const char* v = std::getenv("IFCTL_PERSONALITY");
+        const char* v = ifctl::client::ifctl_env("IFCTL_PERSONALITY");
         if (v && *v) {
             if (auto p = personality_by_name(v)) g_env = *p;
             else note("ifctl: IFCTL_PERSONALITY=%s is not a personality (accepted, in any case: %s); using linux", v,

@@ -1,4 +1,5 @@
 #include "ifconf_layout.hpp"
+#include "libifctl/src/environment.hpp"
 
 #include <atomic>
 #include <cerrno>
@@ -21,7 +22,7 @@ ifctl_ifconf_layout_t g_env = IFCTL_IFCONF_IFREQ;
 // stderr: a silent fallback would leave the program walking garbage.
 ifctl_ifconf_layout_t layout_from_env() {
     std::call_once(g_env_once, [] {
-        const char* v = std::getenv("IFCTL_IFCONF");
+        const char* v = ifctl::client::ifctl_env("IFCTL_IFCONF");
         if (v && *v) {
             if (auto l = layout_by_name(v)) g_env = *l;
             else note("ifctl: IFCTL_IFCONF=%s is not a SIOCGIFCONF layout (accepted, in any case: %s); using ifreq", v,

@@ -1,4 +1,5 @@
 #include "notes.hpp"
+#include "libifctl/src/environment.hpp"
 
 #include <cstdarg>
 #include <cstdio>
@@ -24,7 +25,7 @@ void note(const char* fmt, ...) {
 }
 
 void debug_note(const char* fmt, ...) {
-    if (!std::getenv("IFCTL_DEBUG")) return;
+    if (!ifctl::client::ifctl_env("IFCTL_DEBUG")) return;
     va_list ap;
     va_start(ap, fmt);
     vnote(fmt, ap);

@@ -1,4 +1,5 @@
 #include "snapshot_link.hpp"
+#include "libifctl/src/environment.hpp"
 
 #include <strings.h>
 
@@ -33,7 +34,7 @@ std::deque<Mapping*> g_replaced;
 
 bool snapshot_wanted() {
     static const bool wanted = [] {
-        const char* v = std::getenv("IFCTL_SNAPSHOT");
+        const char* v = ifctl::client::ifctl_env("IFCTL_SNAPSHOT");
         return !(v && (!std::strcmp(v, "0") || !::strcasecmp(v, "off") || !::strcasecmp(v, "no")));
     }();
     return wanted;

@@ -291,7 +291,6 @@ int call_raw(ifctl_t* h, uint16_t op, const char* name, const char* what,
     attrs(w);
     Connection::Reply r;
     if (int rc = h->conn->call(w, r); rc < 0) return finish(h, rc);
-    if (r.fd >= 0) ::close(r.fd);
     h->message = r.message;
     if (!r.status) return 0;
     if (r.status == EOPNOTSUPP && r.message.rfind("unknown operation", 0) == 0)

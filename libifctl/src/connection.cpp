@@ -1,5 +1,7 @@
 #include "connection.hpp"
 
+#include "daemon_trust.hpp"
+#include "environment.hpp"
 #include "libifctl/protocol/passed_fds.hpp"
 
 #include <grp.h>
@@ -56,11 +58,35 @@ int timed_out(int e) { return e == EAGAIN || e == EWOULDBLOCK ? ETIMEDOUT : e; }
 }  // namespace
 
 std::string default_socket_path() {
-    const char* env = std::getenv("IFCTL_SOCKET");
+    const char* env = ifctl_env("IFCTL_SOCKET");
     return env && *env ? env : kDefaultSocket;
 }
 
 Connection::~Connection() { close_fd(fd_); }
+
+// A reply's descriptor is closed with it unless a caller took it (std::exchange(r.fd, -1)):
+// whatever a daemon passes with a reply that asked for none never stays open.
+Connection::Reply::~Reply() { close_fd(fd); }
+
+Connection::Reply::Reply(Reply&& o) noexcept
+    : status(o.status),
+      message(std::move(o.message)),
+      unmanaged(o.unmanaged),
+      interfaces(std::move(o.interfaces)),
+      fd(std::exchange(o.fd, -1)),
+      step_index(o.step_index) {}
+
+Connection::Reply& Connection::Reply::operator=(Reply&& o) noexcept {
+    if (this == &o) return *this;
+    close_fd(fd);
+    status = o.status;
+    message = std::move(o.message);
+    unmanaged = o.unmanaged;
+    interfaces = std::move(o.interfaces);
+    fd = std::exchange(o.fd, -1);
+    step_index = o.step_index;
+    return *this;
+}
 
 int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, std::string& why,
                      const std::string& software, int timeout_ms, int* snapshot_fd) {
@@ -89,6 +115,11 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
         else
             why = "cannot connect to " + path + ": " + std::strerror(e);
         return -e;
+    }
+    // Before the first request: a listener of another user is no daemon of ours.
+    if (int rc = check_daemon_trust(fd, path, why); rc < 0) {
+        ::close(fd);
+        return rc;
     }
     std::unique_ptr<Connection> c(new Connection(fd));
     proto::Writer w = c->request(Op::Hello);
@@ -129,7 +160,7 @@ int Connection::snapshot(int& fd) {
         message_ = "snapshot reply without a descriptor";
         return -EBADMSG;
     }
-    fd = r.fd;
+    fd = std::exchange(r.fd, -1);
     return 0;
 }
 
@@ -193,12 +224,12 @@ int Connection::recv_frame(std::span<const uint8_t>& frame, int& passed_fd) {
         else ::close(fd);  // never more than one is expected
     });
     if (n == 0) {
+        close_fd(passed_fd);
         message_ = "ifctld closed the connection";
         return -ECONNRESET;
     }
     if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
-        if (passed_fd >= 0) ::close(passed_fd);
-        passed_fd = -1;
+        close_fd(passed_fd);
         message_ = "reply from ifctld was truncated";
         return -EMSGSIZE;
     }
@@ -507,13 +538,13 @@ int Connection::open_queue(const Target& tg, int* queue_fd) {
         message_ = "open-queue reply carried no descriptor";
         return -EBADMSG;
     }
-    *queue_fd = r.fd;
+    *queue_fd = std::exchange(r.fd, -1);
     return 0;
 }
 
 int Connection::subscribe(const Target* tg, uint32_t kinds, uint64_t* last_seq) {
     proto::Writer w = request(Op::Subscribe, tg);
-    if (kinds != proto::kAllEvents) w.u32(t(A::EventKinds), kinds);
+    w.u32(t(A::EventKinds), kinds);  // named: a daemon sends newer kinds only to those who ask
     uint32_t id;
     if (int rc = send(w, id); rc < 0) return rc;
     // The reply's event-seq is read here; receive() keeps only what every reply has.

@@ -148,8 +148,17 @@ public:
         std::string message;
         bool unmanaged = false;
         std::vector<proto::Interface> interfaces;
-        int fd = -1;  // passed descriptor, owned by the caller
+        // The descriptor passed with the reply (snapshot, open-queue): closed
+        // with the Reply unless the caller takes it with std::exchange(fd, -1).
+        int fd = -1;
         std::optional<uint32_t> step_index;  // a failed batch: the step that failed
+
+        Reply() = default;
+        Reply(const Reply&) = delete;
+        Reply& operator=(const Reply&) = delete;
+        Reply(Reply&& o) noexcept;
+        Reply& operator=(Reply&& o) noexcept;
+        ~Reply();
     };
     proto::Writer request(proto::Op op, const Target* t = nullptr);
     int send(proto::Writer& w, uint32_t& id);

@@ -57,6 +57,7 @@ std::string text_event(const proto::Event& e, bool timestamp) {
             if (e.address) s += " " + address_text(*e.address);
             break;
         case proto::kEvLladdr: s += " " + proto::format_lladdr(e.lladdr); break;
+        case proto::kEvTampered: s += ": " + e.detail; break;
         default: break;
     }
     if (e.managed) s += " (managed)";
@@ -98,6 +99,7 @@ std::string json_event(const proto::Event& e) {
             }
             break;
         case proto::kEvLladdr: j["lladdr"] = proto::format_lladdr(e.lladdr); break;
+        case proto::kEvTampered: j["detail"] = e.detail; break;
         default: break;
     }
     return j.dump() + "\n";

@@ -16,7 +16,7 @@ class EventBus {
 public:
     struct Filter {
         uint32_t index = 0;  // 0: every interface
-        uint32_t kinds = proto::kAllEvents;
+        uint32_t kinds = proto::kDefaultEvents;  // without event-kinds: the kinds every client knows
     };
     using Sink = std::function<void(const proto::Event&)>;
     using Token = uint64_t;

@@ -10,15 +10,22 @@
 namespace ifctl::daemon {
 namespace {
 
+// What one TAP's checks find, and which TAP they are about.
+struct Findings {
+    uint32_t index = 0;
+    std::string name;
+    std::vector<TapFinding>& items;
+};
+
 std::string id_text(const std::optional<uint32_t>& id) { return id ? std::to_string(*id) : "none"; }
 
-void found(std::vector<std::string>& out, std::string line) {
+void found(Findings& out, std::string line) {
     spdlog::warn("{}", line);
-    out.push_back(std::move(line));
+    out.items.push_back({out.index, out.name, std::move(line)});
 }
 
 // The kernel owner and group must be root's (Tap::restrict_to_root).
-void check_owner(Managed& m, const std::string& name, const TunState& st, std::vector<std::string>& out) {
+void check_owner(Managed& m, const std::string& name, const TunState& st, Findings& out) {
     if (st.owner == 0u && st.group == 0u) return;
     std::string line = name + ": its kernel owner or group was changed behind ifctld's back (owner " +
                        id_text(st.owner) + ", group " + id_text(st.group) + ")";
@@ -28,7 +35,7 @@ void check_owner(Managed& m, const std::string& name, const TunState& st, std::v
 }
 
 // IFF_PERSIST keeps the TAP through a daemon crash; the daemon set it.
-void check_persist(Managed& m, const std::string& name, const TunState& st, std::vector<std::string>& out) {
+void check_persist(Managed& m, const std::string& name, const TunState& st, Findings& out) {
     if (!m.tap.persist() || st.persist) return;
     std::string line = name + ": its persist flag was cleared behind ifctld's back";
     if (int rc = m.tap.set_persist(true); rc < 0) line += "; could not set it again: " + std::string(std::strerror(-rc));
@@ -38,7 +45,7 @@ void check_persist(Managed& m, const std::string& name, const TunState& st, std:
 
 // Client queues (all but the daemon's own) beyond what the TAP was made for,
 // reported once per count.
-void check_queues(Managed& m, const std::string& name, const TunState& st, std::vector<std::string>& out) {
+void check_queues(Managed& m, const std::string& name, const TunState& st, Findings& out) {
     const uint32_t total = st.queues + st.queues_detached;
     const uint32_t clients = total > 0 ? total - 1 : 0;
     if (clients <= m.max_queues) {
@@ -53,8 +60,8 @@ void check_queues(Managed& m, const std::string& name, const TunState& st, std::
 
 }  // namespace
 
-std::vector<std::string> guard_taps(Kernel& kernel, Registry& registry) {
-    std::vector<std::string> out;
+std::vector<TapFinding> guard_taps(Kernel& kernel, Registry& registry) {
+    std::vector<TapFinding> items;
     for (auto& [index, m] : registry.all()) {
         if (!m.netns.empty() || m.tap.fd() < 0) continue;  // not in our namespace
         const proto::Interface* k = kernel.find(index);
@@ -65,11 +72,12 @@ std::vector<std::string> guard_taps(Kernel& kernel, Registry& registry) {
             continue;
         }
         const std::string name = k->name;
+        Findings out{index, name, items};
         check_owner(m, name, st, out);
         check_persist(m, name, st, out);
         check_queues(m, name, st, out);
     }
-    return out;
+    return items;
 }
 
 }  // namespace ifctl::daemon

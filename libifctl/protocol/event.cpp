@@ -9,7 +9,7 @@ namespace {
 uint16_t t(A a) { return static_cast<uint16_t>(a); }
 
 constexpr std::string_view kNames[] = {"link-added", "link-removed", "renamed", "flags", "mtu",
-                                       "carrier", "address-added", "address-removed", "lladdr"};
+                                       "carrier", "address-added", "address-removed", "lladdr", "tampered"};
 }  // namespace
 
 std::string_view event_kind_name(uint32_t kind) {
@@ -56,6 +56,7 @@ void encode_event(Writer& w, const Event& e) {
             if (e.address) encode_address(w, A::Address, *e.address);
             break;
         case kEvLladdr: w.bytes(t(A::Lladdr), e.lladdr); break;
+        case kEvTampered: w.str(t(A::EventDetail), e.detail); break;
         default: break;
     }
 }
@@ -80,6 +81,7 @@ Error decode_event(std::span<const uint8_t> attrs, Event& e) {
             case A::OldMtu: e.old_mtu = a.as_u32(); break;
             case A::Carrier: e.carrier = a.as_u8(); break;
             case A::Lladdr: e.lladdr.assign(a.payload.begin(), a.payload.end()); break;
+            case A::EventDetail: e.detail = a.as_str(); break;
             case A::Address: {
                 Address addr;
                 if (Error err = decode_address(a, addr)) return err;

@@ -25,8 +25,15 @@ enum EventKind : uint32_t {
     kEvAddrAdded = 1u << 6,
     kEvAddrRemoved = 1u << 7,
     kEvLladdr = 1u << 8,
+    // The daemon found a managed TAP changed behind its back through the TUN
+    // driver (kernel owner or group, IFF_PERSIST, queues; docs/policy.md).
+    kEvTampered = 1u << 9,
 };
-inline constexpr uint32_t kAllEvents = (1u << 9) - 1;
+inline constexpr uint32_t kAllEvents = (1u << 10) - 1;
+// What a subscribe without event-kinds gets: the kinds every client version
+// knows (a client that cannot decode a newer kind never receives one it did
+// not ask for by name).
+inline constexpr uint32_t kDefaultEvents = (1u << 9) - 1;
 
 struct Event {
     uint64_t seq = 0;      // daemon-wide, increasing by one per event published
@@ -42,6 +49,7 @@ struct Event {
     bool carrier = false;                     // carrier (link-added too)
     std::optional<Address> address;           // address-added, address-removed
     std::vector<uint8_t> lladdr;              // lladdr (link-added too)
+    std::string detail;                       // tampered: what changed, and what the daemon did about it
 };
 
 // The kind's name ("link-added", ...), "" for a value that is not one kind.

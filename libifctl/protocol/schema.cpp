@@ -103,6 +103,7 @@ constexpr AttrRow kAttrRows[] = {
     {A::IfGroup, {"if-group", K::String, 1, kIfNameMax}},
     {A::NoDad, {"no-dad", K::U8}},
     {A::AutoLinklocal, {"auto-linklocal", K::U8}},
+    {A::EventDetail, {"event-detail", K::String, 0, 1024}},
     {A::Snapshot, {"snapshot", K::U8}},
 };
 

@@ -43,6 +43,7 @@ TEST_CASE("every kind of event round-trips", "[event]") {
     a.local = {10, 0, 0, 1};
     a.prefix = 24;
     e.address = a;
+    e.detail = "tap1: its persist flag was cleared";
     for (uint32_t kind = 1; kind & proto::kAllEvents; kind <<= 1) {
         INFO(proto::event_kind_name(kind));
         e.kind = kind;
@@ -60,12 +61,14 @@ TEST_CASE("every kind of event round-trips", "[event]") {
         CHECK(d.old_flags == (kind == proto::kEvFlags ? 0x1002u : 0u));
         CHECK(d.address.has_value() == (kind == proto::kEvAddrAdded || kind == proto::kEvAddrRemoved));
         CHECK(d.lladdr.empty() == !(kind == proto::kEvLladdr || kind == proto::kEvLinkAdded));
+        CHECK(d.detail == (kind == proto::kEvTampered ? "tap1: its persist flag was cleared" : ""));
     }
 }
 
 TEST_CASE("kind names", "[event]") {
     CHECK(proto::event_kind_name(proto::kEvLinkAdded) == "link-added");
     CHECK(proto::event_kind_name(proto::kEvLladdr) == "lladdr");
+    CHECK(proto::event_kind_name(proto::kEvTampered) == "tampered");
     CHECK(proto::event_kind_name(0).empty());
     CHECK(proto::event_kind_name(proto::kEvMtu | proto::kEvFlags).empty());
     CHECK(proto::event_kind_name(1u << 20).empty());

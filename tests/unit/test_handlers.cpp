@@ -567,7 +567,7 @@ TEST_CASE("a TAP's kernel owner, group, persist flag and queues changed behind t
         w.device(7).group.reset();
         const auto found = guard_taps(w.kernel, w.registry);
         REQUIRE(found.size() == 1);
-        CHECK_THAT(found[0], Catch::Contains("tap0: its kernel owner or group was changed") &&
+        CHECK_THAT(found[0].text, Catch::Contains("tap0: its kernel owner or group was changed") &&
                                  Catch::Contains("owner 1000, group none") && Catch::Contains("set back to root"));
         CHECK(w.device(7).owner == 0u);
         CHECK(w.device(7).group == 0u);
@@ -577,23 +577,33 @@ TEST_CASE("a TAP's kernel owner, group, persist flag and queues changed behind t
         w.device(7).persist = false;
         const auto found = guard_taps(w.kernel, w.registry);
         REQUIRE(found.size() == 1);
-        CHECK_THAT(found[0], Catch::Contains("persist flag was cleared"));
+        CHECK_THAT(found[0].text, Catch::Contains("persist flag was cleared"));
         CHECK(w.device(7).persist);
     }
     SECTION("more client queues than it was made for: reported once per count") {
         w.kernel.links.at(7).queues = 4;  // the daemon's and three others, made for one
         auto found = guard_taps(w.kernel, w.registry);
         REQUIRE(found.size() == 1);
-        CHECK_THAT(found[0], Catch::Contains("3 client queues are attached, more than the 1"));
+        CHECK_THAT(found[0].text, Catch::Contains("3 client queues are attached, more than the 1"));
         CHECK(guard_taps(w.kernel, w.registry).empty());
         w.kernel.links.at(7).queues = 2;
         CHECK(guard_taps(w.kernel, w.registry).empty());
         w.kernel.links.at(7).queues = 3;
         CHECK(guard_taps(w.kernel, w.registry).size() == 1);
     }
-    SECTION("the maintenance pass runs the check") {
+    SECTION("the maintenance pass runs the check and publishes a tampered event to those who asked") {
+        std::vector<proto::Event> asked, by_default;
+        w.dispatcher.events().subscribe({0, proto::kEvTampered}, [&](const proto::Event& e) { asked.push_back(e); });
+        w.dispatcher.events().subscribe({}, [&](const proto::Event& e) { by_default.push_back(e); });
         w.device(7).owner = 1000;
         w.dispatcher.maintain();
         CHECK(w.device(7).owner == 0u);
+        REQUIRE(asked.size() == 1);
+        CHECK(asked[0].kind == proto::kEvTampered);
+        CHECK(asked[0].index == 7u);
+        CHECK(asked[0].name == "tap0");
+        CHECK(asked[0].managed);
+        CHECK_THAT(asked[0].detail, Catch::Contains("tap0: its kernel owner or group was changed"));
+        CHECK(by_default.empty());  // a subscriber that named no kinds gets only the older ones
     }
 }

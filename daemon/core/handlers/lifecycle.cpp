@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstring>
 #include <optional>
 
@@ -256,7 +257,17 @@ using namespace detail;
 void Dispatcher::maintain() {
     if (snapshot_) snapshot_->renew_lease();
     if (in_batch_) return;  // the pass came between a batch's steps: next time
-    guard_taps(kernel_, registry_);
+    for (TapFinding& f : guard_taps(kernel_, registry_)) {
+        proto::Event e;
+        e.kind = proto::kEvTampered;
+        e.index = f.index;
+        e.name = std::move(f.name);
+        e.managed = true;
+        e.time_ms = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch()).count());
+        e.detail = std::move(f.text);
+        events_.publish(std::move(e));
+    }
     for (auto& [index, m] : registry_.all()) {
         if (m.tap.own_attached()) continue;
         kernel_.refresh_link(index);

@@ -180,7 +180,8 @@ int ifctl_set_description(ifctl_t *h, const char *name, const char *text);
 #define IFCTL_EV_ADDR_ADDED    0x040u
 #define IFCTL_EV_ADDR_REMOVED  0x080u
 #define IFCTL_EV_LLADDR        0x100u
-#define IFCTL_EV_ALL           0x1ffu
+#define IFCTL_EV_TAMPERED      0x200u  /* a managed TAP changed behind ifctld's back (kernel owner, persist, queues) */
+#define IFCTL_EV_ALL           0x3ffu
 
 typedef struct ifctl_event {
     uint64_t seq;               /* daemon-wide, one more per event published */

@@ -247,11 +247,16 @@ std::string root_only(const OpDescriptor& op, const std::string& target) {
 }
 
 // Whether the target is the peer's own; a refusal saying whose it is if not.
+// The TAP's group (create's `group`) are queue holders too: its members may open
+// queues through the daemon, and nothing else (docs/policy.md, "The kernel owner").
 Decision check_owner(const Grant& g, const OpDescriptor& op, const Subject& s, const Peer& peer) {
     if (s.target && s.target->owner == peer.uid) return allow(g);
+    const bool queues = op.access == Access::QueueHolder;
+    if (queues && s.target && s.target->group && peer.in_group(*s.target->group)) return allow(g);
     const std::string owner = s.target ? "uid " + std::to_string(s.target->owner) : "nobody";
-    if (op.access == Access::QueueHolder)
-        return refuse(g, s.target_name + " is owned by " + owner + "; only its owner or root may open its queues",
+    if (queues)
+        return refuse(g, s.target_name + " is owned by " + owner + "; only its owner, members of its group or root " +
+                             "may open its queues",
                       EACCES);
     return refuse(g, s.target_name + " is owned by " + owner + "; only its owner or root may change it");
 }

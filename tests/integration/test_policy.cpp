@@ -348,7 +348,7 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
              if (q >= 0) ::close(q);
              return rc;
          },
-         EACCES, "only its owner or root may open its queues"},
+         EACCES, "only its owner, members of its group or root may open its queues"},
         {"give away its own interface", &ua,
          [&](client::Connection& c) { return c.set_owner(Target::by_name("labA0"), ub.uid); }, EPERM,
          "only root may change who owns labA0"},
@@ -710,8 +710,13 @@ TEST_CASE("bypasses as a real user: rename patterns, SIOCSIFADDR through the shi
         CHECK(tun_info("labA0")["user"] == "root");
         CHECK(tun_info("rootx0")["group"] == "root");
     }
-    SECTION("a queue holder's TUNSETOWNER and TUNSETPERSIST are reported and undone") {
+    SECTION("a queue holder's TUNSETOWNER and TUNSETPERSIST are reported, published as events and undone") {
         const uid_t uid = ua.uid;
+        // A subscriber to tampered events about labA0 (the kind is sent only to those who name it).
+        std::unique_ptr<client::Connection> watcher;
+        REQUIRE(client::Connection::open(sock, watcher, why, "test", 10000) == 0);
+        const Target watched = Target::by_name("labA0");
+        REQUIRE(watcher->subscribe(&watched, proto::kEvTampered) == 0);
         const Outcome o = parse(as(ua, sock, [&](client::Connection& c) {
             int q = -1;
             int rc = c.open_queue(Target::by_name("labA0"), &q);
@@ -727,10 +732,62 @@ TEST_CASE("bypasses as a real user: rename patterns, SIOCSIFADDR through the shi
                             std::to_string(uid)) != std::string::npos &&
                    log.find("labA0: its persist flag was cleared behind ifctld's back; set again") != std::string::npos;
         }));
+        std::string details;
+        for (int i = 0; i < 2; ++i) {
+            proto::Event ev;
+            REQUIRE(watcher->next_event(ev) == 0);  // bounded: the connection's 10 s timeout
+            CHECK(ev.kind == proto::kEvTampered);
+            CHECK(ev.name == "labA0");
+            CHECK(ev.managed);
+            details += ev.detail + "\n";
+        }
+        CHECK_THAT(details, Catch::Contains("labA0: its kernel owner or group was changed behind ifctld's back (owner " +
+                                            std::to_string(uid)) &&
+                                Catch::Contains("labA0: its persist flag was cleared behind ifctld's back; set again"));
         const json info = tun_info("labA0");
         CHECK(info["user"] == "root");
         CHECK(info["persist"] == true);
     }
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a TAP's group may open its queues through the daemon, and nothing more") {
+    const std::string dir = temp_dir();
+    auto d = start(write_file(dir, "c.toml", lab_policy()));
+    const std::string sock = d->socket();
+    std::unique_ptr<client::Connection> root;
+    std::string why;
+    REQUIRE(client::Connection::open(sock, root, why) == 0);
+    proto::Interface rec;
+    REQUIRE(root->create("rootq0", {.queues = 2, .group = static_cast<int64_t>(ub.gid)}, rec) == 0);
+    const auto open_queue = [](client::Connection& c) {
+        int q = -1;
+        int rc = c.open_queue(Target::by_name("rootq0"), &q);
+        struct ifreq ifr {};
+        if (!rc && ::ioctl(q, TUNGETIFF, &ifr) < 0) rc = -errno;
+        if (q >= 0) ::close(q);
+        return outcome(rc, rc ? c.message() : std::string(ifr.ifr_name));
+    };
+    // ub is in the TAP's group (its own primary group): it gets a queue of rootq0.
+    const Outcome member = parse(as(ub, sock, open_queue));
+    CHECK(member.rc == 0);
+    CHECK(member.message == "rootq0");
+    // ua has a rule that grants queues, but is not in the group.
+    const json before = kernel_state();
+    const Outcome outsider = parse(as(ua, sock, open_queue));
+    CHECK(outsider.rc == -EACCES);
+    CHECK_THAT(outsider.message, Catch::Contains("rootq0 is owned by uid 0; only its owner, members of its group or root "
+                                                 "may open its queues"));
+    // The group is for queues only: a member changes nothing else.
+    const Outcome mtu = parse(as(ub, sock, [](client::Connection& c) {
+        return outcome(c.set_mtu(Target::by_name("rootq0"), 1400), c.message());
+    }));
+    CHECK(mtu.rc == -EPERM);
+    CHECK_THAT(mtu.message, Catch::Contains("rootq0 is owned by uid 0"));
+    CHECK(kernel_state() == before);
+    // In the kernel the TAP stays root's: the group is the daemon's, not TUNSETGROUP's.
+    CHECK(tun_info("rootq0")["group"] == "root");
+    CHECK(tun_info("rootq0")["user"] == "root");
     std::filesystem::remove_all(dir);
 }
 

@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include "oversized_records.hpp"
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 #include <fcntl.h>
@@ -365,6 +367,7 @@ void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
     size_t in_frame = 0;
     for (const proto::Interface& i : r.interfaces) {
         if (append(i, details)) {
+            if (details) record_fits(i.index);
             ++in_frame;
             continue;
         }
@@ -391,8 +394,9 @@ void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
             append(fitting(i, kRoom - w.size()), details);
             break;
         }
-        spdlog::warn("{}: the record of {} is too large for a frame; listed without its addresses", peer_.describe(),
-                     i.name);
+        if (oversized_record_first_seen(i.index))
+            spdlog::warn("{}: the record of {} is too large for a frame; listed without its addresses (told once "
+                         "until it fits again)", peer_.describe(), i.name);
         append(i, false);
         ++in_frame;
     }

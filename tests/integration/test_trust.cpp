@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -162,25 +163,27 @@ TEST_CASE("a daemon socket of another user is refused, and passed descriptors ne
     }
 
     SECTION("trusted through IFCTL_DAEMON_UID (name or number): the descriptors it passes are closed") {
-        const std::string named = GENERATE_COPY(std::string(mallory.name), std::to_string(mallory.uid));
-        ::setenv("IFCTL_DAEMON_UID", named.c_str(), 1);
-        ifctl_t* h = nullptr;
-        char why[512];
-        REQUIRE(ifctl_open(&h, nullptr, why, sizeof why) == 0);
-        const size_t before = own_fds();
-        for (int i = 0; i < 50; ++i) {
-            ifctl_iface_t iface;
-            REQUIRE(ifctl_get(h, "lo", &iface) == 0);
-            ifctl_iface_free(&iface);
-            ifctl_iface_t* list = nullptr;
-            size_t count = 0;
-            REQUIRE(ifctl_list(h, &list, &count) == 0);
-            CHECK(count == 1);
-            ifctl_list_free(list, count);
-            REQUIRE(ifctl_set_mtu(h, "lo", 1280) == 0);  // believed: that is what trusting means
+        for (const std::string& named : {mallory.name, std::to_string(mallory.uid)}) {
+            INFO("IFCTL_DAEMON_UID=" << named);
+            ::setenv("IFCTL_DAEMON_UID", named.c_str(), 1);
+            ifctl_t* h = nullptr;
+            char why[512];
+            REQUIRE(ifctl_open(&h, nullptr, why, sizeof why) == 0);
+            const size_t before = own_fds();
+            for (int i = 0; i < 50; ++i) {
+                ifctl_iface_t iface;
+                REQUIRE(ifctl_get(h, "lo", &iface) == 0);
+                ifctl_iface_free(&iface);
+                ifctl_iface_t* list = nullptr;
+                size_t count = 0;
+                REQUIRE(ifctl_list(h, &list, &count) == 0);
+                CHECK(count == 1);
+                ifctl_list_free(list, count);
+                REQUIRE(ifctl_set_mtu(h, "lo", 1280) == 0);  // believed: that is what trusting means
+            }
+            CHECK(own_fds() == before);
+            ifctl_close(h);
         }
-        CHECK(own_fds() == before);
-        ifctl_close(h);
         ::unsetenv("IFCTL_DAEMON_UID");
     }
 

@@ -64,7 +64,6 @@ TEST_CASE("refused connections write one audit record and one summary line per u
     CHECK(std::chrono::steady_clock::now() - start >= std::chrono::seconds(1));
     lines = lines_of(out.str());
     REQUIRE(lines.size() == 4);
-    CHECK(lines[2] + lines[3] != "");
     CHECK(count_with(lines, "refused 999 more connection(s) from uid 4242 in the last 1 s (limits.max_connections_per_uid)") == 1);
     CHECK(count_with(lines, "refused 4 more connection(s) from uid 4343 in the last 1 s (limits.reserved_fds)") == 1);
 

@@ -148,7 +148,8 @@ const OpDescriptor kOperations[] = {
     // The TAP is not in the daemon's namespace, so not a target the pipeline
     // resolves: the handler finds it among those moved away. Root's, as the move.
     {.op = Op::MoveHome, .route = Route::Handler, .handler = do_move_home, .access = Access::Root,
-     .root_only = "no policy permission covers move-home yet; only root may do it", .audit = AuditField::None,
+     .root_only = "no policy permission covers move-home yet; only root may do it", .modifiers = {A::Name},
+     .audit = AuditField::None,
      .facets = kExistence | kNamespace, .batch = BatchRole::Never, .cost = 8},
 };
 

@@ -1402,8 +1402,8 @@ TEST_CASE("inet6 no_dad and auto_linklocal in a batch are undone when a later li
     const Run r = cli({"-f", bad});
     INFO(r);
     CHECK(r.status == 1);
-    CHECK(r.err.find(":2: n6 -group nothere: No such file or directory: n6 is not in group nothere") !=
-          std::string::npos);
+    CHECK(r.err.find(":2: n6 -group nothere: No such file or directory: step 3 of 3: n6 is not in group nothere; "
+                     "nothing was applied\n") != std::string::npos);
     CHECK(ip({"-d", "link", "show", "n6"}).at(0).at("inet6_addr_gen_mode") == before.at("inet6_addr_gen_mode"));
     CHECK(parsed(cli({"n6", "--json"})).at("no_dad") == false);
 

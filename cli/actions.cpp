@@ -210,6 +210,7 @@ private:
         return 0;
     }
     int run(const op::Inet6Opts& o) { return c_.set_inet6(target(), o.no_dad, o.auto_linklocal); }
+    int run(const op::MoveHome&) { return c_.move_home(name_); }
     int run(const op::Unsupported&) { return fail(-EOPNOTSUPP, "not supported by this ifctld yet"); }
     int run(const op::WaitUp& o) { return c_.wait_ready(target(), o.timeout_ms); }
 
@@ -239,7 +240,9 @@ int apply_plan(client::Connection& c, const Plan& plan, const Options& o) {
     // Waiting changes nothing, so any interface may be waited for.
     const bool changes = std::any_of(plan.actions.begin(), plan.actions.end(),
                                      [](const Action& x) { return !std::holds_alternative<op::WaitUp>(x.op); });
-    if (changes && !std::holds_alternative<op::Create>(plan.actions.front().op))
+    // Create names an interface to come, -vnet one away from here: the daemon judges those.
+    const Op& first = plan.actions.front().op;
+    if (changes && !std::holds_alternative<op::Create>(first) && !std::holds_alternative<op::MoveHome>(first))
         if (int rc = a.check_managed(); rc < 0) return report(a, "", rc);
     for (const Action& act : plan.actions)
         if (int rc = a.apply(act.op); rc < 0) return report(a, act.words, rc);
@@ -279,10 +282,10 @@ int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const 
                 return kExitFailed;
             }
         line_of_step.resize(steps.size(), l);
-        progress.prepared(l + 1);
+        progress.prepared(l + 1, steps.size());
     }
     c.stop_recording();
-    progress.applying();
+    progress.applying(steps.size());
     std::optional<uint32_t> failed;
     std::vector<proto::Interface> created;
     if (int rc = c.batch(steps, &failed, &created); rc < 0) {
@@ -296,7 +299,7 @@ int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const 
                   << (c.last_unmanaged() ? " (not managed by ifctld)" : "") << "; nothing was applied\n";
         return kExitFailed;
     }
-    progress.done();
+    progress.done(steps.size());
     // As on the command line, a create by pattern tells the name the daemon picked.
     size_t next = 0;  // into `created`, which follows the creates in line order
     for (const FileLine& fl : lines)

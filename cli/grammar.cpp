@@ -315,7 +315,7 @@ const std::vector<Keyword>& table() {
                             });
                         }),
         word0("-vnet", "move it back from another network namespace into ifctld's own",
-              [](Builder& b) { return b.add(op::Unsupported{"-vnet"}); }),
+              [](Builder& b) { return b.add(op::MoveHome{}); }),
         word0("destroy", "destroy the interface", [](Builder& b) { return b.add(op::Destroy{}); }),
 
         word1<AddrArg>("inet", "ADDR[/PREFIX]", "set the first IPv4 address (with alias: add one)", parse_inet,

@@ -54,6 +54,7 @@ struct Multicast {
 };
 struct Persist { bool on = true; };  // persist / -persist on an existing interface
 struct Netns { std::string where; };  // a pid (digits) or a namespace file
+struct MoveHome {};  // back from another network namespace (-vnet)
 // TAP offloads (TUN_F_* bits) to turn on and off; the others stay as they are.
 struct Offloads { uint32_t on = 0, off = 0; };
 struct Description { std::string text; };  // empty: remove it
@@ -76,7 +77,7 @@ struct WaitUp {
 using Op = std::variant<op::Create, op::Destroy, op::Addr, op::Flags, op::Mtu, op::Metric, op::Txqlen,
                         op::Lladdr, op::Rename, op::Owner, op::Multicast, op::Persist, op::Netns,
                         op::Unsupported, op::WaitUp, op::Offloads, op::Description, op::IfGroup,
-                        op::Inet6Opts>;
+                        op::Inet6Opts, op::MoveHome>;
 
 struct Action {
     Op op;

@@ -58,6 +58,7 @@ Reply do_forget(Ctx& c);
 Reply do_reload(Ctx& c);
 Reply do_set_persistent(Ctx& c);
 Reply do_move_netns(Ctx& c);
+Reply do_move_home(Ctx& c);
 Reply do_subscribe(Ctx& c);
 Reply do_wait_ready(Ctx& c);
 Reply do_set_description(Ctx& c);
@@ -78,6 +79,7 @@ void undo_rename(const proto::Request& req, const Target& tg, ClientId client, F
 void undo_membership(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
 void undo_set_owner(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
 void undo_set_caps(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
+void undo_set_inet6(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
 void undo_set_description(const proto::Request& req, const Target& tg, ClientId client, Frames& out);
 void undo_group(const proto::Request& req, const Target& tg, ClientId client, Frames& out);  // GroupAdd <-> GroupDel
 

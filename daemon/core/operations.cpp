@@ -109,7 +109,8 @@ const OpDescriptor kOperations[] = {
     // How inet6 addresses are made is address configuration: the address permission.
     {.op = Op::SetInet6, .route = Route::Handler, .handler = do_set_inet6, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .perm = Perm::Address, .installs = values({Value::Inet6Settings}),
-     .audit = AuditField::None, .facets = kDaemonFacts | kAddresses, .batch = BatchRole::Never, .cost = 1},
+     .audit = AuditField::None, .facets = kDaemonFacts | kAddresses, .batch = BatchRole::Undoable,
+     .undo = undo_set_inet6, .cost = 1},
     // Detach takes the interface out of the system, as destroy does.
     {.op = Op::Detach, .route = Route::Handler, .handler = do_detach, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .perm = Perm::Destroy, .audit = AuditField::None,
@@ -144,6 +145,12 @@ const OpDescriptor kOperations[] = {
     // The snapshot holds what a list tells anyone (docs/snapshot.md).
     {.op = Op::Snapshot, .route = Route::Session, .access = Access::Anyone, .audit = AuditField::None,
      .batch = BatchRole::Never, .cost = 1},
+    // The TAP is not in the daemon's namespace, so not a target the pipeline
+    // resolves: the handler finds it among those moved away. Root's, as the move.
+    {.op = Op::MoveHome, .route = Route::Handler, .handler = do_move_home, .access = Access::Root,
+     .root_only = "no policy permission covers move-home yet; only root may do it", .modifiers = {A::Name},
+     .audit = AuditField::None,
+     .facets = kExistence | kNamespace, .batch = BatchRole::Never, .cost = 8},
 };
 
 struct ValueRow {

@@ -81,6 +81,11 @@ int Tap::open_queue(const std::string& current_name, UniqueFd& out) const {
     return 0;
 }
 
+int Tap::current_name(std::string& out) const {
+    short flags = 0;
+    return tun_->get_iff(fd_.get(), out, flags);
+}
+
 int Tap::set_owner(uint32_t uid) { return tun_->set_owner(fd_.get(), uid); }
 
 int Tap::set_group(uint32_t gid) { return tun_->set_group(fd_.get(), gid); }

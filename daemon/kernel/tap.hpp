@@ -71,6 +71,12 @@ public:
     uint32_t offloads_supported() const;
     int set_offloads(uint32_t tun_f);
 
+    // The device's name now (it may have been renamed since, even in another
+    // network namespace), from its queue (TUNGETIFF).
+    int current_name(std::string& out) const;
+    // The network namespace the device is in now (TUNGETDEVNETNS).
+    int device_netns(UniqueFd& out) const { return tun_->device_netns(fd_.get(), out); }
+
     const std::string& name() const { return name_; }
     bool vnet_hdr() const { return vnet_hdr_; }
     int fd() const { return fd_.get(); }

@@ -62,6 +62,12 @@ public:
         return ::ioctl(fd, TUNSETTXFILTER, buf.data()) < 0 ? -errno : 0;
     }
     int set_offloads(int fd, uint32_t tun_f) override { return ioctl_value(fd, TUNSETOFFLOAD, tun_f); }
+    int device_netns(int fd, UniqueFd& out) override {
+        const int ns = ::ioctl(fd, TUNGETDEVNETNS);  // the kernel opens it close-on-exec
+        if (ns < 0) return -errno;
+        out = UniqueFd(ns);
+        return 0;
+    }
     int read_state(uint32_t ifindex, TunState& out) override { return read_tun_state(ifindex, out); }
 };
 

@@ -31,6 +31,9 @@ public:
     virtual int set_tx_filter(int fd, const std::vector<std::array<uint8_t, 6>>& addresses,
                               bool allmulti) = 0;                    // TUNSETTXFILTER
     virtual int set_offloads(int fd, uint32_t tun_f) = 0;           // TUNSETOFFLOAD
+    // TUNGETDEVNETNS: a descriptor of the network namespace the device is in
+    // now (wherever it was moved since), to *out.
+    virtual int device_netns(int fd, UniqueFd& out) = 0;
     // The TAP's kernel owner, group, persistence and queues (tun_state.hpp).
     virtual int read_state(uint32_t ifindex, TunState& out) = 0;
 };

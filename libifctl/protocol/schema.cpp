@@ -168,6 +168,8 @@ const OpRow kOpRows[] = {
     {Op::GroupDel, "group-del", true, true, {{A::IfGroup, P::Required}}},
     {Op::SetInet6, "set-inet6", true, true, {{A::NoDad, P::Optional}, {A::AutoLinklocal, P::Optional}}},
     {Op::Snapshot, "snapshot", false, false, {}},
+    // The name is looked for among the TAPs moved away, not in the daemon's namespace.
+    {Op::MoveHome, "move-home", false, true, {{A::Name, P::Required}}},
 };
 
 struct OpTable {

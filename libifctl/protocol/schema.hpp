@@ -51,8 +51,10 @@ enum class Op : uint16_t {
     SetInet6 = 35,    // [NoDad], [AutoLinklocal]: inet6 settings of the interface
     // 36-38: other work
     Snapshot = 39,    // reply carries the current read-only snapshot (SCM_RIGHTS; docs/snapshot.md)
+    // 40: unused
+    MoveHome = 41,    // Name: bring a TAP moved away (MoveNetns) back into the daemon's namespace
 };
-inline constexpr uint16_t kMaxOp = 39;
+inline constexpr uint16_t kMaxOp = 41;
 
 enum class AttrKind : uint8_t { U8, U32, S32, U64, String, Bytes, Nested };
 

@@ -327,6 +327,13 @@ void from_event(const proto::Event& in, ifctl_event_t& out) {
     if (out.lladdr_len) std::memcpy(out.lladdr, in.lladdr.data(), out.lladdr_len);
 }
 
+// A malloc'd copy (C frees it); null when out of memory.
+char* dup_str(const std::string& s) {
+    auto* out = static_cast<char*>(std::malloc(s.size() + 1));
+    if (out) std::memcpy(out, s.c_str(), s.size() + 1);
+    return out;
+}
+
 // Waits up to timeout_ms (< 0: no limit) for the descriptor to be readable.
 int wait_readable(int fd, int timeout_ms) {
     pollfd p{fd, POLLIN, 0};
@@ -492,6 +499,76 @@ int ifctl_set_description(ifctl_t* h, const char* name, const char* text) {
         if (d.size() > kMaxDescription) return fail(h, EINVAL, "description is longer than 255 bytes");
         return call_raw(h, kOpSetDescription, name, "set descriptions",
                         [&](proto::Writer& w) { w.str(kAttrDescription, d); });
+    });
+}
+
+int ifctl_get_description(ifctl_t* h, const char* name, char** text) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (!text) return fail(h, EINVAL, "no place for the result (text is NULL)");
+        *text = nullptr;
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        proto::Interface i;
+        if (int rc = finish(h, h->conn->get(Target::by_name(name), i)); rc < 0) return rc;
+        *text = dup_str(i.description);
+        return *text ? 0 : fail(h, ENOMEM, "out of memory");
+    });
+}
+
+void ifctl_description_free(char* text) { std::free(text); }
+
+int ifctl_group_add(ifctl_t* h, const char* name, const char* group) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        if (int rc = check_name(h, group, "group name"); rc < 0) return rc;
+        return finish(h, h->conn->group_add(Target::by_name(name), group));
+    });
+}
+
+int ifctl_group_del(ifctl_t* h, const char* name, const char* group) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        if (int rc = check_name(h, group, "group name"); rc < 0) return rc;
+        return finish(h, h->conn->group_del(Target::by_name(name), group));
+    });
+}
+
+int ifctl_get_groups(ifctl_t* h, const char* name, char*** groups, size_t* count) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (!groups || !count) return fail(h, EINVAL, "no place for the result (groups or count is NULL)");
+        *groups = nullptr;
+        *count = 0;
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        proto::Interface i;
+        if (int rc = finish(h, h->conn->get(Target::by_name(name), i)); rc < 0) return rc;
+        if (i.groups.empty()) return 0;
+        auto* arr = static_cast<char**>(std::calloc(i.groups.size(), sizeof(char*)));
+        if (!arr) return fail(h, ENOMEM, "out of memory");
+        for (size_t n = 0; n < i.groups.size(); ++n)
+            if (!(arr[n] = dup_str(i.groups[n]))) {
+                ifctl_groups_free(arr, n);
+                return fail(h, ENOMEM, "out of memory");
+            }
+        *groups = arr;
+        *count = i.groups.size();
+        return 0;
+    });
+}
+
+void ifctl_groups_free(char** groups, size_t count) {
+    if (!groups) return;
+    for (size_t n = 0; n < count; ++n) std::free(groups[n]);
+    std::free(groups);
+}
+
+int ifctl_move_home(ifctl_t* h, const char* name) {
+    if (!h) return -EINVAL;
+    return guarded(h, [&]() -> int {
+        if (int rc = check_name(h, name); rc < 0) return rc;
+        return finish(h, h->conn->move_home(name));
     });
 }
 

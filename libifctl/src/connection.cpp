@@ -457,6 +457,12 @@ int Connection::move_netns(const Target& tg, const NetnsTarget& where) {
     return simple(w);
 }
 
+int Connection::move_home(const std::string& name) {
+    proto::Writer w = request(Op::MoveHome);
+    w.str(t(A::Name), name);
+    return simple(w);
+}
+
 int Connection::reload() {
     proto::Writer w = request(Op::Reload);
     return simple(w);

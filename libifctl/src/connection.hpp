@@ -96,6 +96,8 @@ public:
     int set_owner(const Target& t, uint32_t uid);
     int set_persistent(const Target& t, bool persistent);
     int move_netns(const Target& t, const NetnsTarget& where);
+    // Brings a TAP moved away by move_netns back into the daemon's namespace.
+    int move_home(const std::string& name);
     // Asks the daemon to re-read its configuration's [policy] (root only).
     int reload();
     // per_client: the membership is this connection's (EADDRINUSE when held,

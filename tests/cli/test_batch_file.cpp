@@ -192,23 +192,27 @@ TEST_CASE("a batch file: double quotes keep spaces in one word", "[batch-file]")
 TEST_CASE("batch progress: only for long batches on a terminal", "[batch-file]") {
     std::ostringstream quiet;
     Progress off(quiet, "f.txt", 1000, false);  // not a terminal
-    off.prepared(1000);
-    off.applying();
-    off.done();
+    off.prepared(1000, 2000);
+    off.applying(2000);
+    off.done(2000);
     CHECK(quiet.str().empty());
     Progress short_one(quiet, "f.txt", Progress::kMinLines, true);  // a terminal, but few lines
-    short_one.prepared(Progress::kMinLines);
-    short_one.done();
+    short_one.prepared(Progress::kMinLines, Progress::kMinLines);
+    short_one.done(Progress::kMinLines);
     CHECK(quiet.str().empty());
 
     std::ostringstream tty;
     Progress on(tty, "f.txt", 150, true);
-    on.prepared(150);
-    CHECK(tty.str().starts_with("\r\033[Kifctl: f.txt: 150/150 lines prepared ("));
-    on.applying();
-    CHECK(tty.str().find("\r\033[Kifctl: f.txt: 150 lines sent; ifctld applies them as one transaction...") !=
+    on.prepared(150, 420);  // the last line always draws
+    CHECK(tty.str().starts_with("\r\033[Kifctl: f.txt: 150/150 lines prepared, 420 steps ("));
+    CHECK(tty.str().ends_with(" steps/s)"));
+    on.applying(420);
+    CHECK(tty.str().find("\r\033[Kifctl: f.txt: 150 lines, 420 steps sent; ifctld applies them as one transaction...") !=
           std::string::npos);
-    on.done();
-    CHECK(tty.str().ends_with(", applied\n"));
-    CHECK(Progress::summary(1000, 0.5) == "1000 lines in 0.50 s (2000 lines/s)");
+    on.done(420);
+    CHECK(tty.str().find("\r\033[Kifctl: f.txt: 150 lines, 420 steps applied in ") != std::string::npos);
+    CHECK(tty.str().ends_with(" steps/s)\n"));
+    // Counted by steps, not lines: a line that makes three steps counts three.
+    CHECK(Progress::summary(1000, 3000, 0.5) == "1000 lines, 3000 steps applied in 0.50 s (6000 steps/s)");
+    CHECK(Progress::summary(0, 0, 0) == "0 lines, 0 steps applied in 0.00 s (0 steps/s)");
 }

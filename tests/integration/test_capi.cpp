@@ -140,3 +140,84 @@ TEST_CASE("C API: events, filtered, through the caller's poll loop", "[capi]") {
 }
 
 int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }
+
+TEST_CASE("C API: description and interface groups read back; refusals change nothing", "[capi]") {
+    test::Daemon d;
+    Handle h(d);
+    REQUIRE(ifctl_create(h, "lb0", 0, nullptr) == 0);
+    char* text = nullptr;
+    REQUIRE(ifctl_get_description(h, "lb0", &text) == 0);
+    REQUIRE(text != nullptr);
+    CHECK(std::string(text).empty());
+    ifctl_description_free(text);
+    char** groups = reinterpret_cast<char**>(&text);  // not NULL: the call must clear it
+    size_t count = 9;
+    REQUIRE(ifctl_get_groups(h, "lb0", &groups, &count) == 0);
+    CHECK(groups == nullptr);
+    CHECK(count == 0);
+
+    REQUIRE(ifctl_set_description(h, "lb0", "uplink to vm1") == 0);
+    REQUIRE(ifctl_group_add(h, "lb0", "vms") == 0);
+    REQUIRE(ifctl_group_add(h, "lb0", "lab") == 0);
+    REQUIRE(ifctl_get_description(h, "lb0", &text) == 0);
+    CHECK(std::string(text) == "uplink to vm1");
+    ifctl_description_free(text);
+    CHECK(test::kernel_view("lb0").value("ifalias", "") == "uplink to vm1");
+    REQUIRE(ifctl_get_groups(h, "lb0", &groups, &count) == 0);
+    REQUIRE(count == 2);
+    CHECK(std::string(groups[0]) == "vms");
+    CHECK(std::string(groups[1]) == "lab");
+    ifctl_groups_free(groups, count);
+    ifctl_groups_free(nullptr, 0);
+    ifctl_description_free(nullptr);
+
+    // Each refusal: its errno, the daemon's word, and the groups as they were.
+    auto groups_now = [&] {
+        auto c = test::connect(d);
+        proto::Interface i;
+        REQUIRE(c->get(client::Target::by_name("lb0"), i) == 0);
+        return i.groups;
+    };
+    const std::vector<std::string> both{"vms", "lab"};
+    CHECK(ifctl_group_add(h, "lb0", "vms") == -EEXIST);
+    CHECK(std::string(ifctl_message(h)) == "lb0 is in group vms already");
+    CHECK(ifctl_group_del(h, "lb0", "nothere") == -ENOENT);
+    CHECK(std::string(ifctl_message(h)) == "lb0 is not in group nothere");
+    CHECK(ifctl_group_add(h, "lb0", "") == -EINVAL);
+    CHECK(ifctl_group_add(h, "lb0", "a-group-name-too-long") == -EINVAL);
+    CHECK(ifctl_group_add(h, "lb0", nullptr) == -EINVAL);
+    CHECK(ifctl_group_add(h, "lo", "vms") == -EPERM);
+    CHECK(ifctl_group_add(h, "nope0", "vms") == -ENODEV);
+    CHECK(groups_now() == both);
+    CHECK(ifctl_get_groups(h, "lb0", nullptr, &count) == -EINVAL);
+    CHECK(ifctl_get_description(h, "lb0", nullptr) == -EINVAL);
+    text = reinterpret_cast<char*>(&count);
+    CHECK(ifctl_get_description(h, "nope0", &text) == -ENODEV);
+    CHECK(text == nullptr);
+    CHECK(ifctl_get_groups(h, "nope0", &groups, &count) == -ENODEV);
+    CHECK(groups == nullptr);
+    CHECK(count == 0);
+
+    REQUIRE(ifctl_group_del(h, "lb0", "vms") == 0);
+    REQUIRE(ifctl_get_groups(h, "lb0", &groups, &count) == 0);
+    REQUIRE(count == 1);
+    CHECK(std::string(groups[0]) == "lab");
+    ifctl_groups_free(groups, count);
+}
+
+TEST_CASE("C API: move_home refusals, with nothing changed", "[capi]") {
+    test::Daemon d;
+    Handle h(d);
+    REQUIRE(ifctl_create(h, "mh0", 0, nullptr) == 0);
+    const json mh0 = test::steady(test::kernel_view("mh0"));
+    const json lo = test::steady(test::kernel_view("lo"));
+    CHECK(ifctl_move_home(h, "mh0") == -EEXIST);  // here already, as FreeBSD answers
+    CHECK(std::string(ifctl_message(h)) == "mh0 is already in ifctld's network namespace");
+    CHECK(ifctl_move_home(h, "lo") == -EPERM);  // not managed
+    CHECK(ifctl_move_home(h, "nope0") == -ENODEV);
+    CHECK(std::string(ifctl_message(h)) == "no interface named nope0 here, nor moved away by ifctld");
+    CHECK(ifctl_move_home(h, nullptr) == -EINVAL);
+    CHECK(ifctl_move_home(h, "") == -EINVAL);
+    CHECK(test::steady(test::kernel_view("mh0")) == mh0);
+    CHECK(test::steady(test::kernel_view("lo")) == lo);
+}

@@ -1325,3 +1325,114 @@ int main(int argc, char** argv) {
         return 0;
     });
 }
+
+// A process in a network namespace of its own, for TAPs to move into (a
+// container's). Killed when the test ends; its namespace goes with it.
+struct OtherNetns {
+    ifctl::test::Child sleeper{{"unshare", "--net", "--", "sh", "-c", "echo $$; exec sleep 60"}};
+    std::string pid = sleeper.line();
+    std::string in() const { return "nsenter -t " + pid + " -n "; }
+    json link(const std::string& name) const {
+        for (const json& l : json::parse(ifctl::test::run(in() + "ip -j -d addr show")))
+            if (l.value("ifname", "") == name) return l;
+        return nullptr;
+    }
+};
+
+TEST_CASE("-vnet brings a TAP back from the namespace it was moved to, with its configuration", "[netns]") {
+    Fixture f;
+    OtherNetns other;
+    APPLY("vh0", "create", "owner", "nobody");
+    APPLY("vh0", "inet", "10.7.0.1/24", "mtu", "1400", "up");
+    APPLY("vh0", "inet6", "2001:db8:7::1/64");
+    const json before = link("vh0");
+    REQUIRE(before != nullptr);
+
+    APPLY("vh0", "vnet", other.pid);
+    CHECK(link("vh0") == nullptr);
+    REQUIRE(other.link("vh0") != nullptr);
+    // Changed where it is, as a container would.
+    sh(other.in() + "ip addr add 10.8.0.2/24 dev vh0");
+    const json there = other.link("vh0");
+    REQUIRE(there != nullptr);
+
+    APPLY("vh0", "-vnet");
+    CHECK(other.link("vh0") == nullptr);
+    const json here = link("vh0");
+    REQUIRE(here != nullptr);
+    CHECK(global_addrs(here) == global_addrs(there));
+    CHECK(global_addrs(here) == std::vector<std::string>{"inet 10.7.0.1/24 brd 10.7.0.255", "inet 10.8.0.2/24",
+                                                         "inet6 2001:db8:7::1/64"});
+    CHECK(has_flag(here, "UP"));
+    CHECK(here.at("mtu") == 1400);
+    CHECK(here.at("address") == before.at("address"));
+    // Managed here again, with its owner.
+    const json j = parsed(cli({"vh0", "--json"}));
+    CHECK(j.at("managed") == true);
+    CHECK(j.at("owner") == 65534);
+    APPLY("vh0", "mtu", "1380");
+    CHECK(link("vh0").at("mtu") == 1380);
+
+    // Here already: FreeBSD's answer to a move into the vnet it is in.
+    REFUSED(({"vh0", "-vnet"}), 1, "vh0: -vnet: File exists: vh0 is already in ifctld's network namespace");
+    REFUSED(({"lo", "-vnet"}), 1,
+            "lo: not managed by ifctld; ifctl changes only interfaces that ifctld created (ifctl NAME create)");
+    REFUSED(({"nope0", "-vnet"}), 1, "nope0: -vnet: No such device: no interface named nope0 here, nor moved away by ifctld");
+    // A name taken here: the kernel refuses the move; the TAP stays there, moved away.
+    APPLY("vh0", "vnet", other.pid);
+    APPLY("vh0", "create");
+    REFUSED(({"vh0", "-vnet"}), 1,
+            "vh0: -vnet: File exists: another interface is named vh0 in ifctld's network namespace: vh0 stays in "
+            "the network namespace of pid " + other.pid);
+    CHECK(other.link("vh0") != nullptr);
+    APPLY("vh0", "destroy");
+    APPLY("vh0", "-vnet");
+    CHECK(link("vh0") != nullptr);
+    CHECK(other.link("vh0") == nullptr);
+}
+
+TEST_CASE("inet6 no_dad and auto_linklocal in a batch are undone when a later line fails", "[batch][inet6]") {
+    Fixture f;
+    APPLY("n6", "create");
+    const json before = ip({"-d", "link", "show", "n6"}).at(0);
+    REQUIRE(before.at("inet6_addr_gen_mode") != "none");
+    // The second line fails as it runs (the daemon finds no such membership),
+    // after the first was applied.
+    const std::string bad = write_file(f, "n6 inet6 no_dad -auto_linklocal\nn6 -group nothere\n");
+    const Run r = cli({"-f", bad});
+    INFO(r);
+    CHECK(r.status == 1);
+    CHECK(r.err.find(":2: n6 -group nothere: No such file or directory: step 3 of 3: n6 is not in group nothere; "
+                     "nothing was applied\n") != std::string::npos);
+    CHECK(ip({"-d", "link", "show", "n6"}).at(0).at("inet6_addr_gen_mode") == before.at("inet6_addr_gen_mode"));
+    CHECK(parsed(cli({"n6", "--json"})).at("no_dad") == false);
+
+    const std::string good = write_file(f, "n6 inet6 no_dad -auto_linklocal\nn6 mtu 1400\n");
+    CHECK_OK(cli({"-f", good}), "");
+    CHECK(ip({"-d", "link", "show", "n6"}).at(0).at("inet6_addr_gen_mode") == "none");
+    CHECK(parsed(cli({"n6", "--json"})).at("no_dad") == true);
+    // And back, in a batch that fails: no_dad and no link-local stay.
+    const std::string back = write_file(f, "n6 inet6 -no_dad auto_linklocal\nn6 -group nothere\n");
+    CHECK(cli({"-f", back}).status == 1);
+    CHECK(ip({"-d", "link", "show", "n6"}).at(0).at("inet6_addr_gen_mode") == "none");
+    CHECK(parsed(cli({"n6", "--json"})).at("no_dad") == true);
+}
+
+TEST_CASE("a long batch on a terminal shows the steps it applied and their rate", "[batch][progress]") {
+    Fixture f;
+    APPLY("pg0", "create");
+    // 150 lines of two steps each.
+    std::string text;
+    for (int i = 0; i < 150; ++i) text += "pg0 mtu " + std::to_string(1300 + i) + " up\n";
+    const std::string file = write_file(f, text);
+    // script(1) gives ifctl a terminal; what it printed there comes back on stdout.
+    const Run r = exec({"script", "-qec", ifctl_path() + " -f " + file, "/dev/null"});
+    INFO(r);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("150/150 lines prepared, 300 steps (") != std::string::npos);
+    CHECK(r.out.find("150 lines, 300 steps sent; ifctld applies them as one transaction...") != std::string::npos);
+    CHECK(r.out.find("150 lines, 300 steps applied in ") != std::string::npos);
+    CHECK(link("pg0").at("mtu") == 1449);
+    // Not on a terminal: nothing.
+    CHECK_OK(cli({"-f", file}), "");
+}

@@ -107,6 +107,52 @@ TEST_CASE("move_tap: into another namespace by pid and by path", "[examples]") {
     CHECK(r.err.find("is not a network namespace") != std::string::npos);
     CHECK(test::kernel_view("mv2").is_object());
     CHECK_FALSE(ns.has("mv2"));
+
+    // Back from wherever it is, with its address there; a second time, refused.
+    test::run("nsenter -t " + ns.pid + " -n ip addr add 10.6.0.1/24 dev mv0");
+    r = test::exec({example("move_tap"), "mv0", "back"});
+    INFO(r);
+    REQUIRE(r.status == 0);
+    CHECK(r.out == "mv0 is back in ifctld's namespace\n");
+    CHECK_FALSE(ns.has("mv0"));
+    const json back = test::kernel_view("mv0");
+    REQUIRE(back.is_object());
+    REQUIRE(back["addr_info"].size() >= 1);
+    CHECK(back["addr_info"][0].value("local", "") == "10.6.0.1");
+    r = test::exec({example("move_tap"), "mv0", "back"});
+    CHECK(r.status == 1);
+    CHECK(r.err == "move_tap: mv0: File exists: mv0 is already in ifctld's network namespace\n");
+}
+
+TEST_CASE("labels: a description and interface groups, set and read back", "[examples]") {
+    test::Daemon d;
+    auto c = test::connect(d);
+    proto::Interface made;
+    REQUIRE(c->create("lb0", {}, made) == 0);
+    test::Run r = test::exec({example("labels"), "lb0"});
+    INFO(r);
+    REQUIRE(r.status == 0);
+    CHECK(r.out == "description: \ngroups:\n");
+
+    r = test::exec({example("labels"), "lb0", "description", "uplink to vm1", "group", "vms", "group", "lab"});
+    INFO(r);
+    REQUIRE(r.status == 0);
+    CHECK(r.out == "description: uplink to vm1\ngroups: vms lab\n");
+    CHECK(test::kernel_view("lb0").value("ifalias", "") == "uplink to vm1");
+
+    r = test::exec({example("labels"), "lb0", "-group", "vms", "description", ""});
+    INFO(r);
+    REQUIRE(r.status == 0);
+    CHECK(r.out == "description: \ngroups: lab\n");
+    CHECK_FALSE(test::kernel_view("lb0").contains("ifalias"));
+
+    // Leaving a group it is not in: the daemon's errno and message; nothing changed.
+    r = test::exec({example("labels"), "lb0", "-group", "vms"});
+    CHECK(r.status == 1);
+    CHECK(r.err == "labels: lb0: -group vms: No such file or directory: lb0 is not in group vms\n");
+    proto::Interface now;
+    REQUIRE(c->get(client::Target::by_name("lb0"), now) == 0);
+    CHECK(now.groups == std::vector<std::string>{"lab"});
 }
 
 TEST_CASE("follow_events: a filtered subscription, event by event", "[examples]") {

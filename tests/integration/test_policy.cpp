@@ -257,6 +257,8 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
         {"move an own interface into another namespace (root only)", &ua,
          [](client::Connection& c) { return c.move_netns(Target::by_name("labA0"), {.pid = 1}); }, EPERM,
          "only root may do it"},
+        {"bring an own interface back from another namespace (root only)", &ua,
+         [](client::Connection& c) { return c.move_home("labA0"); }, EPERM, "only root may do it"},
         {"create for another user", &ua,
          [&](client::Connection& c) { proto::Interface r; return c.create("lab5", {.owner = ub.uid}, r); }, EPERM,
          "only root may create an interface for another user"},

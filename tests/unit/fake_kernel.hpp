@@ -75,6 +75,13 @@ public:
         return set(fd, "set_offloads", [&](Device& d) { d.offloads = tun_f; });
     }
     inline int read_state(uint32_t ifindex, daemon::TunState& out) override;
+    // Any descriptor stands for the other namespace (FakeKernel::run_in_netns).
+    int device_netns(int fd, daemon::UniqueFd& out) override {
+        if (int rc = injected(calls, fail, "device_netns")) return rc;
+        if (!queues.count(fd)) return -EBADF;
+        out = daemon::UniqueFd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        return out ? 0 : -errno;
+    }
 
 private:
     // A call on a queue descriptor: EBADF for one this driver did not open.
@@ -259,7 +266,11 @@ inline int FakeTun::get_iff(int fd, std::string& name, short& flags) {
     if (int rc = injected(calls, fail, "get_iff")) return rc;
     auto q = queues.find(fd);
     if (q == queues.end()) return -EBADF;
-    name = kernel_.links.at(q->second).name;
+    // The device may have been moved into the other namespace.
+    const auto here = kernel_.links.find(q->second);
+    if (here != kernel_.links.end()) name = here->second.name;
+    else if (kernel_.other && kernel_.other->links.count(q->second)) name = kernel_.other->links.at(q->second).name;
+    else return -EBADFD;
     flags = static_cast<short>(devices[q->second].flags | (attached[fd] ? 0 : IFF_DETACH_QUEUE));
     return 0;
 }

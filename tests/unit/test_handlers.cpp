@@ -235,6 +235,75 @@ TEST_CASE("move-netns: a move that cannot complete is undone and the TAP stays m
     }
 }
 
+// The way back: the namespace is the one the TAP's device reports (the fake
+// driver's stands for the other), the addresses and flags it has there come
+// with it, and it is managed here again.
+TEST_CASE("move-home: a TAP moved away comes back with what it has there") {
+    World w;
+    test::FakeKernel there;
+    there.add_link(1, "lo");
+    w.kernel.other = &there;
+    there.other = &w.kernel;
+    auto home = [&](const Peer& p, const std::string& name) { return w.run(p, request(Op::MoveHome, name)); };
+
+    SECTION("refused while it is here, for an unknown name, an unmanaged one, and to a user") {
+        Reply r = home(w.root, "tap0");
+        CHECK(r.status == EEXIST);
+        CHECK(r.message == "tap0 is already in ifctld's network namespace");
+        CHECK(home(w.root, "nope0").status == ENODEV);
+        r = home(w.root, "lo");
+        CHECK(r.status == EPERM);
+        CHECK(r.unmanaged);
+        CHECK(w.kernel.changes() == 0);
+    }
+    const proto::Address a = v4("10.9.0.1", 24);
+    REQUIRE(w.run(w.root, with_address(request(Op::AddrAdd, "tap0"), A::Address, a)).status == 0);
+    REQUIRE(w.run(w.root, std::move(request(Op::MoveNetns, "tap0").u32(type(A::NetnsPid), 1))).status == 0);
+    REQUIRE(there.links.count(7));
+    REQUIRE(w.registry.moved().size() == 1);
+
+    SECTION("it comes back with the address it got there") {
+        const proto::Address b = v4("10.8.0.2", 24);
+        REQUIRE(there.add_address(7, b) == 0);
+        const Reply r = home(w.root, "tap0");
+        CHECK(r.status == 0);
+        REQUIRE(r.interfaces.size() == 1);
+        CHECK(r.interfaces[0].name == "tap0");
+        CHECK(r.interfaces[0].managed);
+        CHECK(there.links.size() == 1);
+        REQUIRE(w.kernel.links.count(7));
+        CHECK(w.tap().addresses.size() == 2);
+        CHECK(w.registry.moved().empty());
+        REQUIRE(w.registry.find(7));
+        CHECK(w.registry.find(7)->netns.empty());
+        CHECK(w.registry.find(7)->owner == w.owner.uid);
+        // Managed here: its owner may change it again; a second move home is refused.
+        CHECK(w.run(w.owner, std::move(request(Op::SetMtu, "tap0").u32(type(A::Mtu), 1400))).status == 0);
+        CHECK(home(w.root, "tap0").status == EEXIST);
+    }
+    SECTION("only root") {
+        const Reply r = home(w.owner, "tap0");
+        CHECK(r.status == EPERM);
+        CHECK(r.message.find("only root may do it") != std::string::npos);
+        CHECK(there.links.count(7));
+    }
+    SECTION("its namespace cannot be found: it stays there, moved") {
+        w.kernel.tap_driver.fail["device_netns"] = -EPERM;
+        CHECK(home(w.root, "tap0").status == EPERM);
+        CHECK(there.links.count(7));
+        CHECK(w.registry.moved().size() == 1);
+    }
+    SECTION("the name is taken here: it stays there, moved") {
+        w.kernel.add_link(9, "tap0");
+        const Reply r = home(w.root, "tap0");
+        CHECK(r.status == EEXIST);
+        CHECK(r.message == "another interface is named tap0 in ifctld's network namespace: tap0 stays in the network "
+                           "namespace of pid 1");
+        CHECK(there.links.count(7));
+        CHECK(w.registry.moved().size() == 1);
+    }
+}
+
 TEST_CASE("the pipeline: events, target, policy, then the handler") {
     World w;
     SECTION("the kernel's events are read before the target is looked up") {

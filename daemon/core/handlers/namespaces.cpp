@@ -1,4 +1,4 @@
-// Namespaces: moving a TAP into another network namespace.
+// Namespaces: moving a TAP into another network namespace, and back.
 #include "daemon/core/handlers/support.hpp"
 
 #include <spdlog/spdlog.h>
@@ -22,7 +22,37 @@ StoredInterface lost_in_move(const proto::Interface& before, const Managed& m) {
     cfg.addresses = before.addresses;
     cfg.flags = before.flags;
     cfg.multicast = m.multicast.all();
+    // The inet6 settings go with the device's inet6 state, remade on arrival.
+    cfg.auto_linklocal = before.auto_linklocal;
     return cfg;
+}
+
+// apply_config's link step is needed only for what a move resets.
+bool needs_link_step(const StoredInterface& cfg) { return !cfg.auto_linklocal; }
+
+// The TAP moved away that is called `name` now (or was when it left, if its
+// queue cannot tell).
+std::map<uint64_t, Managed>::iterator find_moved(Registry& r, const std::string& name) {
+    for (auto it = r.moved().begin(); it != r.moved().end(); ++it) {
+        std::string now;
+        if (it->second.tap.current_name(now) < 0) now = it->second.tap.name();
+        if (now == name) return it;
+    }
+    return r.moved().end();
+}
+
+// Why `name` cannot be brought back: it is here already, or it is not ours.
+Reply not_away(Ctx& c, const std::string& name) {
+    const proto::Interface* k = c.kernel.find(name);
+    if (!k) return Reply::error(ENODEV, "no interface named " + name + " here, nor moved away by ifctld");
+    if (!c.registry.find(k->index)) {
+        Reply r = Reply::error(EPERM, name + " is not managed by ifctld (only interfaces it created can be "
+                                             "changed through it)");
+        r.unmanaged = true;
+        return r;
+    }
+    // FreeBSD's if_vmove_reclaim() answers a move into the vnet it is in so.
+    return Reply::error(EEXIST, name + " is already in ifctld's network namespace");
 }
 
 // The TAP came back from a move that could not complete: it is managed here
@@ -36,7 +66,8 @@ Reply move_undone(Ctx& c, const proto::Interface& before, uint64_t id, const std
         Managed& m = c.registry.add(index, std::move(c.registry.moved().at(id)));
         c.registry.moved().erase(id);
         std::vector<std::string> problems;
-        if (apply_config(c.kernel, index, lost_in_move(before, m), false, problems) < 0)
+        const StoredInterface cfg = lost_in_move(before, m);
+        if (apply_config(c.kernel, index, cfg, needs_link_step(cfg), problems) < 0)
             now += "; here again: " + problems.front();
         c.kernel.poll_events();
         if (c.persist) c.persist->record(index);
@@ -111,7 +142,7 @@ Reply do_move_netns(Ctx& c) {
     const int rc = c.kernel.run_in_netns(ns.get(), [&](Kernel& there) {
         const proto::Interface* t = there.find(before.name);
         if (!t) return -ENODEV;
-        if (int e = apply_config(there, t->index, cfg, false, problems); e < 0) {
+        if (int e = apply_config(there, t->index, cfg, needs_link_step(cfg), problems); e < 0) {
             // A move that cannot complete is undone: the TAP comes back here.
             LinkChange home;
             home.netns_pid = static_cast<uint32_t>(::getpid());
@@ -133,6 +164,59 @@ Reply do_move_netns(Ctx& c) {
                   before.name, id, where, why, back < 0 ? std::strerror(-back) : "not tried");
     return Reply::error(-rc, "moved " + before.name + " to " + where +
                                  " but could not re-apply its configuration there (" + why + ") nor move it back");
+}
+
+// Brings a TAP moved away (do_move_netns) back into the daemon's namespace.
+// The namespace it is in now is the one its device reports (TUNGETDEVNETNS on
+// the daemon's queue), wherever it went since; the move is made from there,
+// and what it loses (addresses, flags, memberships) is applied again here, as
+// it was there. The record says "here" once it is.
+Reply do_move_home(Ctx& c) {
+    if (!c.peer.is_root()) return Reply::error(EPERM, "only root may move an interface back into ifctld's network namespace");
+    const std::string name(c.req.get(A::Name).as_str());
+    const auto it = find_moved(c.registry, name);
+    if (it == c.registry.moved().end()) return not_away(c, name);
+    const uint64_t id = it->first;
+    const std::string where = it->second.netns;
+    UniqueFd ns;
+    if (int rc = it->second.tap.device_netns(ns); rc < 0)
+        return from_kernel(rc, "finding the network namespace " + name + " is in");
+    proto::Interface there_before;  // what the move loses, as it was there
+    const int rc = c.kernel.run_in_netns(ns.get(), [&](Kernel& there) {
+        const proto::Interface* t = there.find(name);
+        if (!t) return -ENODEV;
+        there_before = *t;
+        LinkChange home;
+        home.netns_pid = static_cast<uint32_t>(::getpid());
+        return there.change_link(t->index, home);
+    });
+    if (rc == -EEXIST)
+        return Reply::error(EEXIST, "another interface is named " + name + " in ifctld's network namespace: " + name +
+                                        " stays in the network namespace of " + where);
+    if (rc < 0) return from_kernel(rc, "moving " + name + " back from the network namespace of " + where);
+    c.kernel.poll_events();
+    const proto::Interface* k = c.kernel.find(name);
+    if (!k) {
+        spdlog::error("moved {} (unique id {}) back from {}, but it is not to be found here", name, id, where);
+        return Reply::error(EIO, "moved " + name + " back from " + where + ", but it is not to be found here");
+    }
+    const uint32_t index = k->index;
+    Managed& m = c.registry.add(index, std::move(it->second));
+    c.registry.moved().erase(id);
+    m.netns.clear();
+    const StoredInterface cfg = lost_in_move(there_before, m);
+    std::vector<std::string> problems;
+    const int applied = apply_config(c.kernel, index, cfg, needs_link_step(cfg), problems);
+    c.kernel.poll_events();
+    if (c.persist)
+        if (int e = c.persist->record(index); e < 0)
+            return Reply::error(-e, "moved " + name + " back, but cannot record it in the state directory: " +
+                                        std::strerror(-e));
+    if (applied < 0)
+        return Reply::error(-applied, "moved " + name + " back from " + where +
+                                          " but could not re-apply its configuration here (" + problems.front() + ")");
+    spdlog::info("moved {} (unique id {}) back from the network namespace of {}", name, id, where);
+    return reply_with(c, index);
 }
 
 }  // namespace ifctl::daemon::detail

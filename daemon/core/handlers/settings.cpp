@@ -1,10 +1,12 @@
 // The interface settings FreeBSD's ifconfig has and Linux keeps apart: the
 // description (the kernel's ifalias), interface groups (kept by the daemon),
 // and inet6's no_dad and auto_linklocal; with the inverses a batch records.
+#include "daemon/core/handlers/support.hpp"
+
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cerrno>
-
-#include "daemon/core/handlers/support.hpp"
 
 namespace ifctl::daemon::detail {
 
@@ -56,17 +58,37 @@ Reply do_group_del(Ctx& c) {
 // it decides for the next time the interface comes up.
 Reply do_set_inet6(Ctx& c) {
     Managed& m = *c.target.managed;
-    if (c.req.has(A::AutoLinklocal)) {
+    const uint32_t index = c.target.record->index;
+    const bool old_auto = c.target.record->auto_linklocal;  // copied: the view changes below
+    const bool auto_set = c.req.has(A::AutoLinklocal);
+    if (auto_set) {
         LinkChange ch;
         ch.auto_linklocal = c.req.get(A::AutoLinklocal).as_u8() != 0;
-        if (int rc = c.kernel.change_link(c.target.record->index, ch); rc < 0)
+        if (int rc = c.kernel.change_link(index, ch); rc < 0)
             return from_kernel(rc, "setting addr_gen_mode of " + c.target.name);
         note_kernel_change(c);
     }
     if (!c.req.has(A::NoDad)) return ok();
     const bool old = m.no_dad;
     m.no_dad = c.req.get(A::NoDad).as_u8() != 0;
-    return record_or_undo(c, c.target.record->index, [&] { m.no_dad = old; });
+    // A record that cannot be written takes back both halves of the change.
+    return record_or_undo(c, index, [&] {
+        m.no_dad = old;
+        if (!auto_set) return;
+        LinkChange back;
+        back.auto_linklocal = old_auto;
+        if (int rc = c.kernel.change_link(index, back); rc < 0)
+            spdlog::warn("could not put back addr_gen_mode of {}: {}", c.target.name, std::strerror(-rc));
+    });
+}
+
+// The settings the step names, as they are now.
+void undo_set_inet6(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
+    if (!tg.managed) return;
+    proto::Writer w = request_by_index(Op::SetInet6, tg.record->index);
+    if (req.has(A::NoDad)) w.u8(type(A::NoDad), tg.managed->no_dad ? 1 : 0);
+    if (req.has(A::AutoLinklocal)) w.u8(type(A::AutoLinklocal), tg.record->auto_linklocal ? 1 : 0);
+    out.push_back(w.finish());
 }
 
 void undo_set_description(const proto::Request&, const Target& tg, ClientId, Frames& out) {

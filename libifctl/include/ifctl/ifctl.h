@@ -169,6 +169,23 @@ int ifctl_move_netns_path(ifctl_t *h, const char *name, const char *path);
 /* The interface's description (IFLA_IFALIAS, at most 255 bytes); "" or NULL
  * removes it. -EOPNOTSUPP from an ifctld that has no descriptions. */
 int ifctl_set_description(ifctl_t *h, const char *name, const char *text);
+/* The interface's description: *text is a malloc'd string ("" when it has
+ * none), freed with ifctl_description_free(). */
+int ifctl_get_description(ifctl_t *h, const char *name, char **text);
+void ifctl_description_free(char *text);
+/* Interface groups (FreeBSD's "group NAME", 1..15 bytes): joining one it is in
+ * gives -EEXIST, leaving one it is not in -ENOENT. */
+int ifctl_group_add(ifctl_t *h, const char *name, const char *group);
+int ifctl_group_del(ifctl_t *h, const char *name, const char *group);
+/* The groups it is in, in the order joined: *groups is a malloc'd array of
+ * *count strings (NULL when none), freed with ifctl_groups_free(). */
+int ifctl_get_groups(ifctl_t *h, const char *name, char ***groups, size_t *count);
+void ifctl_groups_free(char **groups, size_t count);
+/* Brings a TAP moved away with ifctl_move_netns_* back into ifctld's network
+ * namespace, from wherever it is now (root only). name is its name there.
+ * -EEXIST if it is in ifctld's namespace already (as FreeBSD's -vnet),
+ * -ENODEV if it is neither there nor moved away by ifctld. */
+int ifctl_move_home(ifctl_t *h, const char *name);
 
 /* Events: what changed on an interface (see ifctl monitor). One kind per event. */
 #define IFCTL_EV_LINK_ADDED    0x001u

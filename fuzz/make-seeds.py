@@ -84,6 +84,42 @@ seeds = {
     },
 }
 
+
+def snapshot_region(records, complete=True, slot=512):
+    """A small read-only snapshot region (libifctl/protocol/snapshot_layout.hpp):
+    the header, one entry, name/index/order table and slot per (name, index,
+    record); slots of `slot` bytes so that it fits the short run's max_len."""
+    cap = len(records)
+    hdr = 80
+    entries = hdr
+    by_name = entries + 24 * cap
+    by_index = by_name + 4 * cap
+    order = by_index + 4 * cap
+    slots = (order + 4 * cap + 7) & ~7
+    size = slots + slot * cap
+    out = bytearray(size)
+    struct.pack_into("=IIIIQQIIIIIIIIIIQ", out, 0, 0x50414e53, 1, 2, 0, 0, size, 1 if complete else 0,
+                     cap, cap, slot, entries, by_name, by_index, order, slots, 0, 1)
+    for i, (name, index, rec) in enumerate(records):
+        struct.pack_into("=16sII", out, entries + 24 * i, name.encode(), index, len(rec))
+        out[slots + slot * i:slots + slot * i + len(rec)] = rec
+    for k, i in enumerate(sorted(range(cap), key=lambda i: records[i][0])):
+        struct.pack_into("=I", out, by_name + 4 * k, i)
+    for k, i in enumerate(sorted(range(cap), key=lambda i: records[i][1])):
+        struct.pack_into("=I", out, by_index + 4 * k, i)
+    for i in range(cap):
+        struct.pack_into("=I", out, order + 4 * i, i)
+    return bytes(out)
+
+
+LO = attr(13, u32(4, 1) + string(3, "lo") + u32(6, 0x49) + u32(8, 65536))
+seeds["snapshot"] = {
+    "one": snapshot_region([("tap0", 3, RECORD)]),
+    "two": snapshot_region([("tap0", 3, RECORD), ("lo", 1, LO)]),
+    "incomplete": snapshot_region([("lo", 1, LO)], complete=False),
+    "header": snapshot_region([])[:80],
+}
+
 for target, files in seeds.items():
     d = os.path.join(HERE, "corpus", target)
     os.makedirs(d, exist_ok=True)

@@ -126,6 +126,28 @@ bool decode_one(std::span<const uint8_t> bytes, proto::Interface& out) {
     return !proto::decode_interface(a, out);
 }
 
+// The seqlock's read side, once for every reader: `copy(layout)` copies what
+// it needs out of the region (it may see a torn region and must only stay in
+// bounds); its result counts only if the sequence was even before the copy and
+// unchanged after it (acquire load, copy, acquire fence, reload), else the copy
+// is retried, at most kTries times. True with `l` the layout the copy was made
+// under (which may itself say the region is unusable); false when no
+// consistent copy could be made (the daemon kept writing).
+template <class Copy>
+bool consistent_copy(const Region& r, Layout& l, Copy&& copy) {
+    for (int tries = 0; tries < kTries; ++tries) {
+        const uint32_t seq = load_seq(r);
+        if (seq & 1) {
+            relax();
+            continue;
+        }
+        l = layout_of(r);
+        copy(static_cast<const Layout&>(l));
+        if (seq_unchanged(r, seq)) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 Found read_record(const Region& r, const Target& t, proto::Interface& out, Why* why) {
@@ -134,32 +156,30 @@ Found read_record(const Region& r, const Target& t, proto::Interface& out, Why* 
     // Per thread, so that a read allocates nothing but the record it decodes.
     thread_local std::vector<uint8_t> bytes;
     bytes.reserve(snap::kSlotSize);
-    for (int tries = 0; tries < kTries; ++tries) {
-        const uint32_t seq = load_seq(r);
-        if (seq & 1) {
-            relax();
-            continue;
-        }
-        const Layout l = layout_of(r);
-        const bool live = usable(l, why);
-        int64_t e = -1;
-        bool copied = false;
+    bool live = false, copied = false;
+    int64_t e = -1;
+    Layout l;
+    const bool consistent = consistent_copy(r, l, [&](const Layout& at) {
+        live = usable(at, why);
+        e = -1;
+        copied = false;
         bytes.clear();
         if (live) {
-            e = find_entry(r, l.h, t);
-            if (e >= 0) copied = copy_record(r, l.h, static_cast<uint32_t>(e), bytes);
+            e = find_entry(r, at.h, t);
+            if (e >= 0) copied = copy_record(r, at.h, static_cast<uint32_t>(e), bytes);
         }
-        if (!seq_unchanged(r, seq)) continue;
-        if (!live) return Found::Ask;
-        if (e < 0) {
-            if (l.h.flags & snap::kComplete) return Found::Absent;
-            if (why) *why = Why::Other;
-            return Found::Ask;
-        }
-        if (copied && decode_one(bytes, out)) return Found::Record;
+    });
+    if (!consistent) {
         if (why) *why = Why::Other;
         return Found::Ask;
     }
+    if (!live) return Found::Ask;
+    if (e < 0) {
+        if (l.h.flags & snap::kComplete) return Found::Absent;
+        if (why) *why = Why::Other;
+        return Found::Ask;
+    }
+    if (copied && decode_one(bytes, out)) return Found::Record;
     if (why) *why = Why::Other;
     return Found::Ask;
 }
@@ -169,37 +189,34 @@ Found read_all(const Region& r, std::vector<proto::Interface>& out, Why* why) {
     if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
     thread_local std::vector<uint8_t> bytes;
     thread_local std::vector<size_t> ends;
-    for (int tries = 0; tries < kTries; ++tries) {
-        const uint32_t seq = load_seq(r);
-        if (seq & 1) {
-            relax();
-            continue;
-        }
-        const Layout l = layout_of(r);
-        bool whole = usable(l, why) && (l.h.flags & snap::kComplete);
+    bool whole = false;
+    Layout l;
+    const bool consistent = consistent_copy(r, l, [&](const Layout& at) {
+        whole = usable(at, why) && (at.h.flags & snap::kComplete);
         bytes.clear();
         ends.clear();
-        for (uint32_t i = 0; whole && i < l.h.count; ++i) {
-            const uint32_t e = u32_at(r, l.h.order_off, i);
-            whole = e < l.h.capacity && copy_record(r, l.h, e, bytes);
+        for (uint32_t i = 0; whole && i < at.h.count; ++i) {
+            const uint32_t e = u32_at(r, at.h.order_off, i);
+            whole = e < at.h.capacity && copy_record(r, at.h, e, bytes);
             ends.push_back(bytes.size());
         }
-        if (!seq_unchanged(r, seq)) continue;
-        if (!whole) return Found::Ask;
-        out.clear();
-        out.resize(ends.size());
-        size_t from = 0;
-        for (size_t i = 0; i < ends.size(); ++i) {
-            if (!decode_one(std::span<const uint8_t>(bytes).subspan(from, ends[i] - from), out[i])) {
-                if (why) *why = Why::Other;
-                return Found::Ask;
-            }
-            from = ends[i];
-        }
-        return Found::Record;
+    });
+    if (!consistent) {
+        if (why) *why = Why::Other;
+        return Found::Ask;
     }
-    if (why) *why = Why::Other;
-    return Found::Ask;
+    if (!whole) return Found::Ask;
+    out.clear();
+    out.resize(ends.size());
+    size_t from = 0;
+    for (size_t i = 0; i < ends.size(); ++i) {
+        if (!decode_one(std::span<const uint8_t>(bytes).subspan(from, ends[i] - from), out[i])) {
+            if (why) *why = Why::Other;
+            return Found::Ask;
+        }
+        from = ends[i];
+    }
+    return Found::Record;
 }
 
 bool map_snapshot(int fd, Mapping& out, std::string& why) {

@@ -11,6 +11,10 @@
  *   preload_probe reenter IF      an ioctl made from inside the shim's own work (this program's
  *                                 recvmsg, which the shim calls while it holds its lock, as a
  *                                 signal handler or an interposing library might): answered, no deadlock
+ *   preload_probe reused IF       a socket the shim saw made is closed (close, fclose, close_range) or
+ *                                 replaced (dup2, dup3) and its number reused by a file or by a
+ *                                 socket of another family: each ioctl then answers as the kernel
+ *                                 does (rc and errno), never from what the number was before
  *   preload_probe lost IF PID     asks (connects), stops the daemon PID and kills it while a first
  *                                 MTU set waits for its answer, then sets the MTU again: prints
  *                                 each result ("0" or the errno's name)
@@ -19,6 +23,7 @@
 #define _GNU_SOURCE /* syscall() */
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <pthread.h>
 #include <signal.h>
@@ -215,6 +220,63 @@ static int closed(const char *name) {
     return 0;
 }
 
+/* One ioctl through the shim and the same as a system call: the same rc and
+ * errno, else says which and returns 1. */
+static int same_as_kernel(const char *what, int fd, unsigned long req, const char *name) {
+    struct ifreq a, b;
+    memset(&a, 0, sizeof a);
+    strncpy(a.ifr_name, name, IFNAMSIZ - 1);
+    b = a;
+    int ra = ioctl(fd, req, &a);
+    int ea = ra < 0 ? errno : 0;
+    int rb = (int)syscall(SYS_ioctl, fd, req, &b);
+    int eb = rb < 0 ? errno : 0;
+    if (ra == rb && ea == eb) return 0;
+    printf("%s: shim %d (%s), kernel %d (%s)\n", what, ra, strerror(ea), rb, strerror(eb));
+    return 1;
+}
+
+/* A socket asked through the shim (so its domain is known), then made into
+ * something else by `how`; returns the descriptor now at its number. */
+static int remade(const char *name, int how) {
+    int s = sock();
+    struct ifreq r;
+    memset(&r, 0, sizeof r);
+    strncpy(r.ifr_name, name, IFNAMSIZ - 1);
+    if (ioctl(s, SIOCGIFFLAGS, &r) < 0) return -1;
+    int other = how == 3 || how == 4 ? socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0) : open("/dev/null", O_RDONLY);
+    switch (how) {
+        case 0: close(s); break;
+        case 1: fclose(fdopen(s, "r")); break;
+        case 2: close_range((unsigned)s, (unsigned)s, 0); break;
+        case 3: return dup2(other, s) == s ? (close(other), s) : -1;
+        case 4: return dup3(other, s, O_CLOEXEC) == s ? (close(other), s) : -1;
+        default: return -1;
+    }
+    /* The lowest free number is the socket's again. */
+    int again = dup(other);
+    close(other);
+    return again == s ? s : -1;
+}
+
+static int reused(const char *name) {
+    static const char *hows[] = {"close", "fclose", "close_range", "dup2 of an inet6 socket", "dup3 of an inet6 socket"};
+    int failures = 0;
+    for (int how = 0; how < 5; ++how) {
+        int fd = remade(name, how);
+        if (fd < 0) {
+            printf("%s: could not reuse the number\n", hows[how]);
+            return 2;
+        }
+        failures += same_as_kernel(hows[how], fd, SIOCGIFFLAGS, name);
+        failures += same_as_kernel(hows[how], fd, SIOCGIFADDR, name);
+        close(fd);
+    }
+    if (failures) return 1;
+    printf("ok\n");
+    return 0;
+}
+
 /* This program's recvmsg interposes libc's for everyone in the process,
  * including the shim waiting for the daemon's reply. In "reenter" mode it makes
  * one ioctl of its own from there, on the interface being asked about. */
@@ -254,6 +316,7 @@ int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "threads") == 0) return threads(argv[2]);
     if (argc == 3 && strcmp(argv[1], "closed") == 0) return closed(argv[2]);
     if (argc == 3 && strcmp(argv[1], "reenter") == 0) return reenter(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "reused") == 0) return reused(argv[2]);
     if (argc == 4 && strcmp(argv[1], "lost") == 0) return lost(argv[2], (pid_t)atoi(argv[3]));
     fprintf(stderr, "usage: preload_probe conf | fork IF MTU1 MTU2 | threads IF | closed IF | reenter IF | lost IF PID\n");
     return 2;

@@ -344,6 +344,12 @@ TEST_CASE("a forked child, closed descriptors, re-entry and threads: the shim st
     INFO(c);
     CHECK(c.status == 0);
     CHECK(c.out == "ok\n");
+    // The shim knows the family of a socket it saw made without asking the
+    // kernel; once the number is closed or replaced and reused, it asks again.
+    const Run u = as(&g_owner, {env_or_empty("IFCTL_PROBE"), "reused", "tpo3"}, with_shim());
+    INFO(u);
+    CHECK(u.status == 0);
+    CHECK(u.out == "ok\n");
     // An ioctl made while the shim is at work in the same thread goes straight
     // to the kernel (here tpo3's flags, UP); without the guard it would wait
     // for the lock its own thread holds.

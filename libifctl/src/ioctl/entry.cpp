@@ -11,6 +11,7 @@
 
 #include "dispatch.hpp"
 #include "libifctl/src/environment.hpp"
+#include "fd_domains.hpp"
 #include "ifconf_layout.hpp"
 #include "kernel.hpp"
 #include "names.hpp"
@@ -45,7 +46,10 @@ ifctl_personality_t personality_from_env() {
     return g_env;
 }
 
+// The caller's socket's domain, -1 for anything that is not a socket (or no
+// descriptor). Recorded by the preload shim for the sockets it saw made.
 int socket_domain(int fd) {
+    if (const int known = recorded_domain(fd); known >= 0) return known;
     int domain = -1;
     socklen_t len = sizeof domain;
     if (::getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0) return -1;

@@ -217,7 +217,7 @@ NativeTap::~NativeTap() { ::close(fd_); }
 
 proto::Interface daemon_tap(client::Connection& c, const std::string& name) {
     proto::Interface rec;
-    if (int rc = c.create(name, {}, rec); rc < 0) fail("creating " + name + " through ifctld: " + c.message());
+    if (client::Result r = c.create(name, {}, rec); !r.ok()) fail("creating " + name + " through ifctld: " + r.message);
     return rec;
 }
 
@@ -226,8 +226,8 @@ double daemon_taps(client::Connection& c, const std::string& prefix, int first, 
     constexpr size_t kInFlight = 64;  // well under the daemon's max_in_flight (256)
     std::deque<uint32_t> pending;
     auto collect = [&] {
-        client::Connection::Reply r;
-        if (int rc = c.receive(pending.front(), r); rc < 0) fail("creating TAPs: " + c.message());
+        client::DecodedReply r;
+        if (client::Result got = c.receive(pending.front(), r); !got.ok()) fail("creating TAPs: " + got.message);
         if (r.status) fail("creating TAPs: " + r.message);
         pending.pop_front();
     };
@@ -235,7 +235,7 @@ double daemon_taps(client::Connection& c, const std::string& prefix, int first, 
         proto::Writer w = c.request(proto::Op::Create);
         w.str(static_cast<uint16_t>(proto::A::NewName), prefix + std::to_string(i));
         uint32_t id;
-        if (int rc = c.send(w, id); rc < 0) fail("creating TAPs: " + c.message());
+        if (client::Result sent = c.send(w, id); !sent.ok()) fail("creating TAPs: " + sent.message);
         pending.push_back(id);
         if (pending.size() >= kInFlight) collect();
     }
@@ -264,7 +264,7 @@ double daemon_taps(client::Connection& c, const std::string& prefix, int first, 
 FrameSizes brief_get_sizes(client::Connection& c, const std::string& name) {
     const client::Target t = client::Target::by_name(name);
     proto::Interface rec;
-    if (int rc = c.get(t, rec, true); rc < 0) fail("get " + name + ": " + c.message());
+    if (client::Result r = c.get(t, rec, true); !r.ok()) fail("get " + name + ": " + r.message);
     FrameSizes s;
     s.request = c.request(proto::Op::Get, &t).u8(static_cast<uint16_t>(proto::A::Brief), 1).finish().size();
     proto::Writer reply(static_cast<uint16_t>(proto::Op::Get), proto::kFlagReply, 1);

@@ -150,7 +150,7 @@ int run_bench(const Options& o, int loop_n, int loop_count) {
                 native_row();
             }
             list.runs.push_back(time_calls(warm, calls, [&](int) {
-                if (conn->list(all) < 0) fail("list: " + conn->message());
+                if (client::Result r = conn->list(all); !r.ok()) fail("list: " + r.message);
             }));
             unpriv.push_back(unprivileged_median(warm, calls, native_buf, n));
         }

@@ -186,7 +186,7 @@ int run_bench(const Options& o, const LatencyOptions& lo) {
                 echo.round_trip(get_request, static_cast<uint32_t>(get_reply));
             } else if (lo.loop == "get") {
                 proto::Interface rec;
-                if (conn->get(bd0_target, rec, true) < 0) fail("Connection::get bd0: " + conn->message());
+                if (client::Result r = conn->get(bd0_target, rec, true); !r.ok()) fail("Connection::get bd0: " + r.message);
             } else if (lo.loop == "flags") {
                 struct ifreq r = bd0_req;
                 if (ifctl_ioctl(sock, SIOCGIFFLAGS, &r) < 0) fail("ifctl_ioctl SIOCGIFFLAGS bd0: " + errno_text(errno));
@@ -226,7 +226,7 @@ int run_bench(const Options& o, const LatencyOptions& lo) {
         }));
         conn_get.runs.push_back(time_calls(w, n, [&](int) {
             proto::Interface rec;
-            if (conn->get(bd0_target, rec, true) < 0) fail("Connection::get bd0: " + conn->message());
+            if (client::Result r = conn->get(bd0_target, rec, true); !r.ok()) fail("Connection::get bd0: " + r.message);
         }));
         // MTU changes: one timed call is a pair, 1400 then 1500, and the figure
         // is half the pair, so that every change is real and the two directions
@@ -246,7 +246,7 @@ int run_bench(const Options& o, const LatencyOptions& lo) {
         auto conn_row = [&] {
             conn_mtu.runs.push_back(halved(time_calls(w, nc, [&](int) {
                 for (uint32_t mtu : mtus)
-                    if (conn->set_mtu(bd0_target, mtu) < 0) fail("Connection::set_mtu bd0: " + conn->message());
+                    if (client::Result r = conn->set_mtu(bd0_target, mtu); !r.ok()) fail("Connection::set_mtu bd0: " + r.message);
             })));
         };
         settle(nl);

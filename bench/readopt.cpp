@@ -90,7 +90,7 @@ Restart restart(const std::string& state) {
 // How many interfaces the daemon manages.
 int managed_count(client::Connection& c) {
     std::vector<proto::Interface> list;
-    if (c.list(list) < 0) fail("list: " + c.message());
+    if (client::Result r = c.list(list); !r.ok()) fail("list: " + r.message);
     int managed = 0;
     for (const auto& i : list) managed += i.managed;
     return managed;

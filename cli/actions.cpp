@@ -47,37 +47,25 @@ public:
 
     const std::string& name() const { return name_; }
 
-    // 0 or -errno; on failure message_ or the connection's message says why.
-    int apply(const Op& op) {
-        explanation_.clear();
+    // 0 or -errno, with the daemon's explanation of a failure, or ours.
+    client::Result apply(const Op& op) {
         return std::visit([this](const auto& o) { return run(o); }, op);
     }
 
-    // The daemon's explanation of the last failure, or ours.
-    const std::string& explanation() const { return explanation_.empty() ? c_.message() : explanation_; }
-
     // ifctl changes only what ifctld owns: refuse up front rather than half-way.
-    int check_managed() {
+    client::Result check_managed() {
         proto::Interface rec;
-        if (int rc = c_.get(target(), rec); rc < 0) return rc;
-        if (!rec.managed) {
-            unmanaged_ = true;
-            return -EPERM;
-        }
-        return 0;
+        if (client::Result r = c_.get(target(), rec); !r.ok()) return r;
+        if (!rec.managed) return {-EPERM, {}, true};
+        return {};
     }
-
-    bool unmanaged() const { return unmanaged_ || c_.last_unmanaged(); }
 
 private:
     client::Target target() const { return client::Target::by_name(name_); }
 
-    int fail(int rc, std::string why) {
-        explanation_ = std::move(why);
-        return rc;
-    }
+    static client::Result fail(int rc, std::string why) { return {rc, std::move(why)}; }
 
-    int run(const op::Create& o) {
+    client::Result run(const op::Create& o) {
         client::CreateOptions opts;
         opts.queues = o.queues;
         uint32_t uid = 0;
@@ -91,32 +79,32 @@ private:
             opts.unique_family = "ether";  // a TAP is an Ethernet interface
         }
         proto::Interface created;
-        if (int rc = c_.create(o.name, opts, created); rc < 0) return rc;
+        if (client::Result r = c_.create(o.name, opts, created); !r.ok()) return r;
         name_ = created.name;
         if (model_) {  // what a new TAP looks like: a broadcast medium without addresses
             created.flags = IFF_BROADCAST | IFF_MULTICAST;
             (*model_)[name_] = created;
         }
-        return 0;
+        return {};
     }
-    int run(const op::Destroy&) {
-        if (int rc = c_.destroy(target()); rc < 0) return rc;
+    client::Result run(const op::Destroy&) {
+        if (client::Result r = c_.destroy(target()); !r.ok()) return r;
         if (model_) model_->erase(name_);
-        return 0;
+        return {};
     }
 
     // The interface's record: from the daemon, or from the model of a batch.
-    int lookup(proto::Interface& rec) {
+    client::Result lookup(proto::Interface& rec) {
         if (!model_) return c_.get(target(), rec);
         auto it = model_->find(name_);
         if (it == model_->end()) return fail(-ENODEV, "no interface named " + name_ + " at this line");
         rec = it->second;
-        return 0;
+        return {};
     }
 
-    int run(const op::Addr& o) {
+    client::Result run(const op::Addr& o) {
         proto::Interface rec;
-        if (int rc = lookup(rec); rc < 0) return rc;
+        if (client::Result r = lookup(rec); !r.ok()) return r;
         proto::Address a = o.addr;
         std::vector<proto::Address>* model_addrs = model_ ? &(*model_)[name_].addresses : nullptr;
         auto drop = [&](const proto::Address& gone) {
@@ -126,9 +114,9 @@ private:
         if (o.mode == op::AddrMode::Delete) {
             for (const proto::Address& have : rec.addresses)
                 if (have.same_local(a) && (!o.has_prefix || have.prefix == a.prefix)) {
-                    if (int rc = c_.addr_del(target(), have); rc < 0) return rc;
+                    if (client::Result r = c_.addr_del(target(), have); !r.ok()) return r;
                     drop(have);
-                    return 0;
+                    return {};
                 }
             return fail(-EADDRNOTAVAIL, name_ + " has no such address");
         }
@@ -138,29 +126,29 @@ private:
         if (o.mode == op::AddrMode::Set)
             for (const proto::Address& have : rec.addresses)
                 if (have.family == AF_INET) {
-                    if (int rc = c_.addr_replace(target(), have, a); rc < 0) return rc;
+                    if (client::Result r = c_.addr_replace(target(), have, a); !r.ok()) return r;
                     drop(have);
                     if (model_addrs) model_addrs->insert(model_addrs->begin(), a);
-                    return 0;
+                    return {};
                 }
-        if (int rc = c_.addr_add(target(), a); rc < 0) return rc;
+        if (client::Result r = c_.addr_add(target(), a); !r.ok()) return r;
         if (model_addrs) model_addrs->push_back(a);
-        return 0;
+        return {};
     }
 
     // `down` keeps the interface's global IPv6 addresses, as BSD's ifconfig does (ifctl(8)).
-    int run(const op::Flags& o) {
+    client::Result run(const op::Flags& o) {
         const bool down = (o.mask & IFF_UP) && !(o.flags & IFF_UP);
         return c_.set_flags(target(), o.flags, o.mask, down);
     }
-    int run(const op::Mtu& o) { return c_.set_mtu(target(), o.mtu); }
-    int run(const op::Metric& o) { return c_.set_metric(target(), o.metric); }
-    int run(const op::Txqlen& o) { return c_.set_txqlen(target(), o.qlen); }
-    int run(const op::Lladdr& o) {
+    client::Result run(const op::Mtu& o) { return c_.set_mtu(target(), o.mtu); }
+    client::Result run(const op::Metric& o) { return c_.set_metric(target(), o.metric); }
+    client::Result run(const op::Txqlen& o) { return c_.set_txqlen(target(), o.qlen); }
+    client::Result run(const op::Lladdr& o) {
         return c_.set_lladdr(target(), o.random ? random_mac() : std::vector<uint8_t>(o.mac.begin(), o.mac.end()));
     }
-    int run(const op::Rename& o) {
-        if (int rc = c_.rename(target(), o.name); rc < 0) return rc;
+    client::Result run(const op::Rename& o) {
+        if (client::Result r = c_.rename(target(), o.name); !r.ok()) return r;
         if (model_) {
             auto node = model_->extract(name_);
             if (!node.empty()) {
@@ -170,16 +158,16 @@ private:
             }
         }
         name_ = o.name;
-        return 0;
+        return {};
     }
-    int run(const op::Owner& o) {
+    client::Result run(const op::Owner& o) {
         uint32_t uid = 0;
         if (!resolve_user(o.user, uid)) return fail(-EINVAL, "no such user");  // checked before, kept honest
         return c_.set_owner(target(), uid);
     }
-    int run(const op::Multicast& o) { return o.join ? c_.multi_add(target(), o.mac) : c_.multi_del(target(), o.mac); }
-    int run(const op::Persist& o) { return c_.set_persistent(target(), o.on); }
-    int run(const op::Netns& o) {
+    client::Result run(const op::Multicast& o) { return o.join ? c_.multi_add(target(), o.mac) : c_.multi_del(target(), o.mac); }
+    client::Result run(const op::Persist& o) { return c_.set_persistent(target(), o.on); }
+    client::Result run(const op::Netns& o) {
         client::NetnsTarget where;
         uint32_t pid = 0;
         std::string ignored;
@@ -187,38 +175,36 @@ private:
         else where.path = o.where;
         return c_.move_netns(target(), where);
     }
-    int run(const op::Offloads& o) {
+    client::Result run(const op::Offloads& o) {
         proto::Interface rec;
-        if (int rc = lookup(rec); rc < 0) return rc;
+        if (client::Result r = lookup(rec); !r.ok()) return r;
         const uint32_t want = (rec.caps_enabled | o.on) & ~o.off;
-        if (int rc = c_.set_caps(target(), want); rc < 0) return rc;
+        if (client::Result r = c_.set_caps(target(), want); !r.ok()) return r;
         if (model_) (*model_)[name_].caps_enabled = want;
-        return 0;
+        return {};
     }
-    int run(const op::Description& o) {
-        if (int rc = c_.set_description(target(), o.text); rc < 0) return rc;
+    client::Result run(const op::Description& o) {
+        if (client::Result r = c_.set_description(target(), o.text); !r.ok()) return r;
         if (model_) (*model_)[name_].description = o.text;
-        return 0;
+        return {};
     }
-    int run(const op::IfGroup& o) {
-        if (int rc = o.join ? c_.group_add(target(), o.name) : c_.group_del(target(), o.name); rc < 0) return rc;
+    client::Result run(const op::IfGroup& o) {
+        if (client::Result r = o.join ? c_.group_add(target(), o.name) : c_.group_del(target(), o.name); !r.ok()) return r;
         if (model_) {
             std::vector<std::string>& g = (*model_)[name_].groups;
             std::erase(g, o.name);
             if (o.join) g.push_back(o.name);
         }
-        return 0;
+        return {};
     }
-    int run(const op::Inet6Opts& o) { return c_.set_inet6(target(), o.no_dad, o.auto_linklocal); }
-    int run(const op::MoveHome&) { return c_.move_home(name_); }
-    int run(const op::Unsupported&) { return fail(-EOPNOTSUPP, "not supported by this ifctld yet"); }
-    int run(const op::WaitUp& o) { return c_.wait_ready(target(), o.timeout_ms); }
+    client::Result run(const op::Inet6Opts& o) { return c_.set_inet6(target(), o.no_dad, o.auto_linklocal); }
+    client::Result run(const op::MoveHome&) { return c_.move_home(name_); }
+    client::Result run(const op::Unsupported&) { return fail(-EOPNOTSUPP, "not supported by this ifctld yet"); }
+    client::Result run(const op::WaitUp& o) { return c_.wait_ready(target(), o.timeout_ms); }
 
     client::Connection& c_;
     std::string name_;
     BatchModel* model_;
-    std::string explanation_;
-    bool unmanaged_ = false;
 };
 
 // Whether create was asked for a pattern ("tap", which became "tap%d", or "vm%d"
@@ -228,8 +214,8 @@ bool created_by_pattern(const Plan& plan) {
     return c && c->name.find('%') != std::string::npos;
 }
 
-int report(const Applier& a, std::string_view what, int rc) {
-    std::cerr << "ifctl: " << failure_message(a.name(), what, rc, a.explanation(), a.unmanaged()) << "\n";
+int report(const Applier& a, std::string_view what, const client::Result& r) {
+    std::cerr << "ifctl: " << failure_message(a.name(), what, r.error, r.message, r.unmanaged) << "\n";
     return kExitFailed;
 }
 
@@ -243,16 +229,16 @@ int apply_plan(client::Connection& c, const Plan& plan, const Options& o) {
     // Create names an interface to come, -vnet one away from here: the daemon judges those.
     const Op& first = plan.actions.front().op;
     if (changes && !std::holds_alternative<op::Create>(first) && !std::holds_alternative<op::MoveHome>(first))
-        if (int rc = a.check_managed(); rc < 0) return report(a, "", rc);
+        if (client::Result r = a.check_managed(); !r.ok()) return report(a, "", r);
     for (const Action& act : plan.actions)
-        if (int rc = a.apply(act.op); rc < 0) return report(a, act.words, rc);
+        if (client::Result r = a.apply(act.op); !r.ok()) return report(a, act.words, r);
     if (created_by_pattern(plan)) {
         if (!o.json) {
             std::cout << a.name() << "\n";
             return kExitOk;
         }
         proto::Interface rec;
-        if (int rc = c.get(client::Target::by_name(a.name()), rec); rc < 0) return report(a, "", rc);
+        if (client::Result r = c.get(client::Target::by_name(a.name()), rec); !r.ok()) return report(a, "", r);
         std::cout << json_interface(rec);
     }
     return kExitOk;
@@ -262,8 +248,8 @@ int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const 
     Progress progress(std::cerr, label, lines.size(), ::isatty(STDERR_FILENO));
     // The interfaces as they are now; the lines' own effects are added as they are recorded.
     std::vector<proto::Interface> now;
-    if (int rc = c.list(now); rc < 0) {
-        std::cerr << "ifctl: " << label << ": listing interfaces: " << std::strerror(-rc) << ": " << c.message() << "\n";
+    if (client::Result r = c.list(now); !r.ok()) {
+        std::cerr << "ifctl: " << label << ": listing interfaces: " << std::strerror(-r.error) << ": " << r.message << "\n";
         return kExitFailed;
     }
     BatchModel model;
@@ -274,11 +260,11 @@ int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const 
     for (size_t l = 0; l < lines.size(); ++l) {
         Applier a(c, lines[l].plan.name, &model);
         for (const Action& act : lines[l].plan.actions)
-            if (int rc = a.apply(act.op); rc < 0) {
+            if (client::Result r = a.apply(act.op); !r.ok()) {
                 c.stop_recording();
                 progress.abandon();
                 std::cerr << "ifctl: " << label << ":" << lines[l].number << ": "
-                          << failure_message(a.name(), act.words, rc, a.explanation(), false) << " (nothing applied)\n";
+                          << failure_message(a.name(), act.words, r.error, r.message, false) << " (nothing applied)\n";
                 return kExitFailed;
             }
         line_of_step.resize(steps.size(), l);
@@ -288,15 +274,15 @@ int apply_file(client::Connection& c, const std::vector<FileLine>& lines, const 
     progress.applying(steps.size());
     std::optional<uint32_t> failed;
     std::vector<proto::Interface> created;
-    if (int rc = c.batch(steps, &failed, &created); rc < 0) {
+    if (client::Result r = c.batch(steps, &failed, &created); !r.ok()) {
         progress.abandon();
         std::string where = label;
         if (failed && *failed < line_of_step.size()) {
             const FileLine& fl = lines[line_of_step[*failed]];
             where += ":" + std::to_string(fl.number) + ": " + fl.text;
         }
-        std::cerr << "ifctl: " << where << ": " << std::strerror(-rc) << ": " << c.message()
-                  << (c.last_unmanaged() ? " (not managed by ifctld)" : "") << "; nothing was applied\n";
+        std::cerr << "ifctl: " << where << ": " << std::strerror(-r.error) << ": " << r.message
+                  << (r.unmanaged ? " (not managed by ifctld)" : "") << "; nothing was applied\n";
         return kExitFailed;
     }
     progress.done(steps.size());

@@ -83,9 +83,9 @@ int main(int argc, char** argv) {
         return kExitFailed;
     }
     if (o.reload) {
-        const int rc = c->reload();
-        std::cerr << "ifctl: " << c->message() << "\n";
-        return rc == 0 ? kExitOk : kExitFailed;
+        const client::Result r = c->reload();
+        std::cerr << "ifctl: " << r.message << "\n";
+        return r.ok() ? kExitOk : kExitFailed;
     }
     if (o.monitor) return run_monitor(*c, o, kinds);
     if (!o.file.empty()) return apply_file(*c, lines, label, o);

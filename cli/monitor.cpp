@@ -37,9 +37,9 @@ int run_monitor(client::Connection& c, const Options& o, uint32_t kinds) {
         return kExitFailed;
     }
     client::Target target = client::Target::by_name(name);
-    if (int rc = c.subscribe(name.empty() ? nullptr : &target, kinds); rc < 0) {
-        std::cerr << "ifctl: " << failure_message(name.empty() ? "monitor" : name, name.empty() ? "" : "monitor", rc,
-                                                  c.message(), false)
+    if (client::Result r = c.subscribe(name.empty() ? nullptr : &target, kinds); !r.ok()) {
+        std::cerr << "ifctl: " << failure_message(name.empty() ? "monitor" : name, name.empty() ? "" : "monitor", r.error,
+                                                  r.message, false)
                   << "\n";
         return kExitFailed;
     }
@@ -52,10 +52,10 @@ int run_monitor(client::Connection& c, const Options& o, uint32_t kinds) {
         }
         if (fds[1].revents) return kExitOk;  // SIGINT or SIGTERM: a normal end
         proto::Event e;
-        if (int rc = c.next_event(e); rc < 0) {
-            if (rc == -ENOBUFS) std::cerr << "ifctl: monitor: ifctld dropped this monitor: " << c.message() << "\n";
-            else if (rc == -ECONNRESET) std::cerr << "ifctl: monitor: ifctld went away\n";
-            else std::cerr << "ifctl: monitor: " << std::strerror(-rc) << ": " << c.message() << "\n";
+        if (client::Result r = c.next_event(e); !r.ok()) {
+            if (r.error == -ENOBUFS) std::cerr << "ifctl: monitor: ifctld dropped this monitor: " << r.message << "\n";
+            else if (r.error == -ECONNRESET) std::cerr << "ifctl: monitor: ifctld went away\n";
+            else std::cerr << "ifctl: monitor: " << std::strerror(-r.error) << ": " << r.message << "\n";
             return kExitFailed;
         }
         std::cout << (o.json ? json_event(e) : text_event(e, !o.no_timestamp)) << std::flush;

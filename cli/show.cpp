@@ -13,8 +13,8 @@ namespace ifctl::cli {
 
 namespace {
 
-int failed(client::Connection& c, const std::string& name, int rc) {
-    std::cerr << "ifctl: " << failure_message(name, "", rc, c.message(), false) << "\n";
+int failed(const std::string& name, const client::Result& r) {
+    std::cerr << "ifctl: " << failure_message(name, "", r.error, r.message, false) << "\n";
     return kExitFailed;
 }
 
@@ -30,14 +30,14 @@ TextFormat text_format(const Options& o) {
 
 int show_interface(client::Connection& c, const std::string& name, const Options& o) {
     proto::Interface rec;
-    if (int rc = c.get(client::Target::by_name(name), rec); rc < 0) return failed(c, name, rc);
+    if (client::Result r = c.get(client::Target::by_name(name), rec); !r.ok()) return failed(name, r);
     std::cout << (o.json ? json_interface(rec) : text_interface(rec, colour_wanted(STDOUT_FILENO), text_format(o)));
     return kExitOk;
 }
 
 int show_list(client::Connection& c, const Options& o) {
     std::vector<proto::Interface> list;
-    if (int rc = c.list(list); rc < 0) return failed(c, "list", rc);
+    if (client::Result r = c.list(list); !r.ok()) return failed("list", r);
     if (o.up_only || o.down_only)
         std::erase_if(list, [&](const proto::Interface& i) { return bool(i.flags & IFF_UP) != o.up_only; });
     if (!o.group.empty())

@@ -35,6 +35,7 @@ namespace {
 
 using ifctl::client::Connection;
 using ifctl::client::Target;
+namespace client = ifctl::client;
 namespace proto = ifctl::proto;
 
 static_assert(AF_INET == 2 && AF_INET6 == 10, "the protocol uses Linux address family numbers");
@@ -71,10 +72,10 @@ int fail(ifctl_t* h, int err, const char* why) {
 }
 
 // After a connection call: remember its explanation.
-int finish(ifctl_t* h, int rc) {
-    h->message = rc < 0 ? h->conn->message() : std::string();
-    if (rc < 0 && h->message.empty()) h->message = std::strerror(-rc);
-    return rc;
+int finish(ifctl_t* h, const client::Result& r) {
+    h->message = r.ok() ? std::string() : r.message;
+    if (!r.ok() && h->message.empty()) h->message = std::strerror(-r.error);
+    return r.error;
 }
 
 // Checks an interface name argument; 0 or -EINVAL with a message.
@@ -289,8 +290,8 @@ int call_raw(ifctl_t* h, uint16_t op, const char* name, const char* what,
     const Target t = Target::by_name(name);
     proto::Writer w = h->conn->request(static_cast<proto::Op>(op), &t);
     attrs(w);
-    Connection::Reply r;
-    if (int rc = h->conn->call(w, r); rc < 0) return finish(h, rc);
+    client::DecodedReply r;
+    if (client::Result sent = h->conn->call(w, r); !sent.ok()) return finish(h, sent);
     h->message = r.message;
     if (!r.status) return 0;
     if (r.status == EOPNOTSUPP && r.message.rfind("unknown operation", 0) == 0)

@@ -66,9 +66,9 @@ Connection::~Connection() { close_fd(fd_); }
 
 // A reply's descriptor is closed with it unless a caller took it (std::exchange(r.fd, -1)):
 // whatever a daemon passes with a reply that asked for none never stays open.
-Connection::Reply::~Reply() { close_fd(fd); }
+DecodedReply::~DecodedReply() { close_fd(fd); }
 
-Connection::Reply::Reply(Reply&& o) noexcept
+DecodedReply::DecodedReply(DecodedReply&& o) noexcept
     : status(o.status),
       message(std::move(o.message)),
       unmanaged(o.unmanaged),
@@ -76,7 +76,7 @@ Connection::Reply::Reply(Reply&& o) noexcept
       fd(std::exchange(o.fd, -1)),
       step_index(o.step_index) {}
 
-Connection::Reply& Connection::Reply::operator=(Reply&& o) noexcept {
+DecodedReply& DecodedReply::operator=(DecodedReply&& o) noexcept {
     if (this == &o) return *this;
     close_fd(fd);
     status = o.status;
@@ -125,15 +125,16 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
     proto::Writer w = c->request(Op::Hello);
     w.u32(t(A::Version), proto::kVersion).str(t(A::Software), software);
     if (snapshot_fd) w.u8(t(A::Snapshot), 1);
-    Reply r;
-    int rc = c->call(w, r);
+    DecodedReply r;
+    Result sent = c->call(w, r);
     // A connection refused at accept (too many of this user's, or descriptors
     // kept for root) is answered at once with one frame of id 0 and closed:
     // the hello may find it gone, and the refusal waits to be read.
-    for (int tries = 0; tries < 2 && (rc == -EPIPE || rc == -ECONNRESET); ++tries) rc = c->receive(0, r);
-    if (rc < 0) {
-        why = "version exchange with ifctld failed: " + (c->message_.empty() ? std::strerror(-rc) : c->message_);
-        return rc;
+    for (int tries = 0; tries < 2 && (sent.error == -EPIPE || sent.error == -ECONNRESET); ++tries)
+        sent = c->receive(0, r);
+    if (!sent.ok()) {
+        why = "version exchange with ifctld failed: " + (sent.message.empty() ? std::strerror(-sent.error) : sent.message);
+        return sent.error;
     }
     if (r.status) {
         // A version mismatch, or a limit such as too many connections for this user.
@@ -146,22 +147,18 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
     return 0;
 }
 
-int Connection::snapshot(int& fd) {
+Result Connection::snapshot(int& fd) {
     fd = -1;
     proto::Writer w = request(Op::Snapshot);
-    Reply r;
-    if (int rc = call(w, r); rc < 0) return rc;
-    message_ = r.message;
+    DecodedReply r;
+    if (Result sent = call(w, r); !sent.ok()) return sent;
     if (r.status) {
         close_fd(r.fd);
-        return -r.status;
+        return r.result();
     }
-    if (r.fd < 0) {
-        message_ = "snapshot reply without a descriptor";
-        return -EBADMSG;
-    }
+    if (r.fd < 0) return {-EBADMSG, "snapshot reply without a descriptor"};
     fd = std::exchange(r.fd, -1);
-    return 0;
+    return {};
 }
 
 proto::Writer Connection::request(Op op, const Target* target) {
@@ -173,14 +170,18 @@ proto::Writer Connection::request(Op op, const Target* target) {
     return w;
 }
 
-int Connection::send(proto::Writer& w, uint32_t& id) {
+Result Connection::transport_failure(int error, std::string why) {
+    transport_error_ = why;
+    return {error, std::move(why)};
+}
+
+Result Connection::send(proto::Writer& w, uint32_t& id) {
     send_found_closed_ = false;
     std::vector<uint8_t> frame;
     try {
         frame = w.finish();
     } catch (const std::exception& e) {
-        message_ = e.what();
-        return -EMSGSIZE;
+        return transport_failure(-EMSGSIZE, e.what());
     }
     id = next_id_++;
     if (next_id_ == 0) next_id_ = 1;
@@ -189,18 +190,17 @@ int Connection::send(proto::Writer& w, uint32_t& id) {
         ssize_t n = ::send(fd_, frame.data(), frame.size(), MSG_NOSIGNAL);
         if (n >= 0) {
             ++requests_sent_;
-            return 0;
+            return {};
         }
         if (errno == EINTR) continue;
         const int e = timed_out(errno);
         // A datagram is queued whole or not at all: with the peer gone it was not.
         send_found_closed_ = e == EPIPE || e == ECONNRESET || e == ENOTCONN;
-        message_ = std::string("sending to ifctld: ") + std::strerror(e);
-        return -e;
+        return transport_failure(-e, std::string("sending to ifctld: ") + std::strerror(e));
     }
 }
 
-int Connection::recv_frame(std::span<const uint8_t>& frame, int& passed_fd) {
+Result Connection::recv_frame(std::span<const uint8_t>& frame, int& passed_fd) {
     // One buffer for the connection's life: no allocation or clearing per reply.
     if (!recv_buf_) recv_buf_ = std::make_unique_for_overwrite<uint8_t[]>(proto::kMaxFrame);
     alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 4)];
@@ -215,9 +215,8 @@ int Connection::recv_frame(std::span<const uint8_t>& frame, int& passed_fd) {
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         const int e = timed_out(errno);
-        message_ = e == ETIMEDOUT ? std::string("ifctld did not answer in time")
-                                  : std::string("receiving from ifctld: ") + std::strerror(e);
-        return -e;
+        return transport_failure(-e, e == ETIMEDOUT ? std::string("ifctld did not answer in time")
+                                                    : std::string("receiving from ifctld: ") + std::strerror(e));
     }
     proto::for_each_passed_fd(mh, [&](int fd) {
         if (passed_fd < 0) passed_fd = fd;
@@ -225,132 +224,109 @@ int Connection::recv_frame(std::span<const uint8_t>& frame, int& passed_fd) {
     });
     if (n == 0) {
         close_fd(passed_fd);
-        message_ = "ifctld closed the connection";
-        return -ECONNRESET;
+        return transport_failure(-ECONNRESET, "ifctld closed the connection");
     }
     if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
         close_fd(passed_fd);
-        message_ = "reply from ifctld was truncated";
-        return -EMSGSIZE;
+        return transport_failure(-EMSGSIZE, "reply from ifctld was truncated");
     }
     frame = std::span<const uint8_t>(recv_buf_.get(), static_cast<size_t>(n));
-    return 0;
+    return {};
 }
 
-int Connection::receive(uint32_t id, Reply& out) {
-    out = Reply{};
+Result Connection::receive(uint32_t id, DecodedReply& out) {
+    out = DecodedReply{};
+    // A malformed reply: what was passed with it goes too.
+    const auto malformed = [&](std::string why) {
+        close_fd(out.fd);
+        return transport_failure(-EBADMSG, std::move(why));
+    };
     std::span<const uint8_t> buf;
     for (;;) {
         int passed = -1;
-        if (int rc = recv_frame(buf, passed); rc < 0) {
+        if (Result got = recv_frame(buf, passed); !got.ok()) {
             close_fd(out.fd);
-            return rc;
+            return got;
         }
         if (passed >= 0) {
             close_fd(out.fd);
             out.fd = passed;
         }
         proto::Header h;
-        if (proto::Error e = proto::parse_header(buf, h, true)) {
-            message_ = "malformed reply from ifctld: " + e.message;
-            close_fd(out.fd);
-            return -EBADMSG;
-        }
+        if (proto::Error e = proto::parse_header(buf, h, true))
+            return malformed("malformed reply from ifctld: " + e.message);
         if (h.flags & proto::kFlagEvent) continue;  // events are not for this caller
         // Id 0 is never a request's: it is the daemon refusing the connection.
-        if (h.id != id && h.id != 0) {
-            message_ = "reply for request " + std::to_string(h.id) + " while waiting for " + std::to_string(id);
-            close_fd(out.fd);
-            return -EBADMSG;
-        }
+        if (h.id != id && h.id != 0)
+            return malformed("reply for request " + std::to_string(h.id) + " while waiting for " + std::to_string(id));
         out.status = h.status;
         proto::AttrIter it(buf.subspan(proto::kHeaderSize));
         proto::Attr a;
         while (it.next(a)) {
             if (!proto::attr_spec(a.type)) continue;  // a newer daemon's attribute (protocol.md §3)
-            if (proto::Error e = proto::check_attr(a)) {
-                message_ = "malformed reply from ifctld: " + e.message;
-                close_fd(out.fd);
-                return -EBADMSG;
-            }
+            if (proto::Error e = proto::check_attr(a)) return malformed("malformed reply from ifctld: " + e.message);
             switch (static_cast<A>(a.type)) {
                 case A::Message: out.message = a.as_str(); break;
                 case A::Unmanaged: out.unmanaged = a.as_u8(); break;
                 case A::StepIndex: out.step_index = a.as_u32(); break;
                 case A::Interface: {
                     proto::Interface i;
-                    if (proto::Error e = proto::decode_interface(a, i)) {
-                        message_ = "malformed interface in reply: " + e.message;
-                        close_fd(out.fd);
-                        return -EBADMSG;
-                    }
+                    if (proto::Error e = proto::decode_interface(a, i))
+                        return malformed("malformed interface in reply: " + e.message);
                     out.interfaces.push_back(std::move(i));
                     break;
                 }
                 default: break;  // attributes this client does not use
             }
         }
-        if (it.error()) {
-            message_ = "malformed reply from ifctld: " + it.error().message;
-            close_fd(out.fd);
-            return -EBADMSG;
-        }
-        if (!(h.flags & proto::kFlagMore)) return 0;
+        if (it.error()) return malformed("malformed reply from ifctld: " + it.error().message);
+        if (!(h.flags & proto::kFlagMore)) return {};
     }
 }
 
-int Connection::call(proto::Writer& w, Reply& out) {
+Result Connection::call(proto::Writer& w, DecodedReply& out) {
     if (recording_) {  // a batch step: kept, sent later by batch()
-        out = Reply{};
+        out = DecodedReply{};
         try {
             recording_->push_back(w.finish());
         } catch (const std::exception& e) {
-            message_ = e.what();
-            return -EMSGSIZE;
+            return {-EMSGSIZE, e.what()};
         }
-        return 0;
+        return {};
     }
     uint32_t id;
-    if (int rc = send(w, id); rc < 0) return rc;
+    if (Result sent = send(w, id); !sent.ok()) return sent;
     return receive(id, out);
 }
 
-int Connection::simple(proto::Writer& w) {
-    Reply r;
-    if (int rc = call(w, r); rc < 0) return rc;
-    message_ = r.message;
-    unmanaged_ = r.unmanaged;
+Result Connection::simple(proto::Writer& w) {
+    DecodedReply r;
+    if (Result sent = call(w, r); !sent.ok()) return sent;
     close_fd(r.fd);
-    return -r.status;
+    return r.result();
 }
 
-int Connection::list(std::vector<proto::Interface>& out) {
+Result Connection::list(std::vector<proto::Interface>& out) {
     proto::Writer w = request(Op::List);
-    Reply r;
-    if (int rc = call(w, r); rc < 0) return rc;
-    message_ = r.message;
-    if (r.status) return -r.status;
+    DecodedReply r;
+    if (Result sent = call(w, r); !sent.ok()) return sent;
+    if (r.status) return r.result();
     out = std::move(r.interfaces);
-    return 0;
+    return {};
 }
 
-int Connection::get(const Target& tg, proto::Interface& out, bool brief) {
+Result Connection::get(const Target& tg, proto::Interface& out, bool brief) {
     proto::Writer w = request(Op::Get, &tg);
     if (brief) w.u8(t(A::Brief), 1);
-    Reply r;
-    if (int rc = call(w, r); rc < 0) return rc;
-    message_ = r.message;
-    unmanaged_ = r.unmanaged;
-    if (r.status) return -r.status;
-    if (r.interfaces.size() != 1) {
-        message_ = "get reply without exactly one interface";
-        return -EBADMSG;
-    }
+    DecodedReply r;
+    if (Result sent = call(w, r); !sent.ok()) return sent;
+    if (r.status) return r.result();
+    if (r.interfaces.size() != 1) return {-EBADMSG, "get reply without exactly one interface"};
     out = std::move(r.interfaces.front());
-    return 0;
+    return {};
 }
 
-int Connection::create(const std::string& name, const CreateOptions& o, proto::Interface& created) {
+Result Connection::create(const std::string& name, const CreateOptions& o, proto::Interface& created) {
     proto::Writer w = request(Op::Create);
     w.str(t(A::NewName), name);
     if (o.queues) w.u32(t(A::Queues), o.queues);
@@ -359,251 +335,236 @@ int Connection::create(const std::string& name, const CreateOptions& o, proto::I
     if (o.vnet_hdr) w.u8(t(A::VnetHdr), 1);
     if (o.persistent) w.u8(t(A::Persistent), 1);
     if (o.unique_id) w.u64(t(A::UniqueId), o.unique_id).str(t(A::UniqueFamily), o.unique_family);
-    Reply r;
-    if (int rc = call(w, r); rc < 0) return rc;
+    DecodedReply r;
+    if (Result sent = call(w, r); !sent.ok()) return sent;
     if (recording_) {  // not made yet: what is known is the name asked for
         created = proto::Interface{};
         created.name = name;
-        return 0;
+        return {};
     }
-    message_ = r.message;
-    if (r.status) return -r.status;
-    if (r.interfaces.size() != 1) {
-        message_ = "create reply without the new interface";
-        return -EBADMSG;
-    }
+    if (r.status) return r.result();
+    if (r.interfaces.size() != 1) return {-EBADMSG, "create reply without the new interface"};
     created = std::move(r.interfaces.front());
-    return 0;
+    return {};
 }
 
-int Connection::destroy(const Target& tg) {
+Result Connection::destroy(const Target& tg) {
     proto::Writer w = request(Op::Destroy, &tg);
     return simple(w);
 }
 
-int Connection::set_flags(const Target& tg, uint32_t flags, uint32_t mask, bool keep_inet6) {
+Result Connection::set_flags(const Target& tg, uint32_t flags, uint32_t mask, bool keep_inet6) {
     proto::Writer w = request(Op::SetFlags, &tg);
     w.u32(t(A::Flags), flags).u32(t(A::FlagsMask), mask);
     if (keep_inet6) w.u8(t(A::KeepInet6), 1);
     return simple(w);
 }
 
-int Connection::set_mtu(const Target& tg, uint32_t mtu) {
+Result Connection::set_mtu(const Target& tg, uint32_t mtu) {
     proto::Writer w = request(Op::SetMtu, &tg);
     w.u32(t(A::Mtu), mtu);
     return simple(w);
 }
 
-int Connection::set_metric(const Target& tg, int32_t metric) {
+Result Connection::set_metric(const Target& tg, int32_t metric) {
     proto::Writer w = request(Op::SetMetric, &tg);
     w.s32(t(A::Metric), metric);
     return simple(w);
 }
 
-int Connection::set_lladdr(const Target& tg, const std::vector<uint8_t>& ll) {
+Result Connection::set_lladdr(const Target& tg, const std::vector<uint8_t>& ll) {
     proto::Writer w = request(Op::SetLladdr, &tg);
     w.bytes(t(A::Lladdr), ll);
     return simple(w);
 }
 
-int Connection::set_txqlen(const Target& tg, uint32_t qlen) {
+Result Connection::set_txqlen(const Target& tg, uint32_t qlen) {
     proto::Writer w = request(Op::SetTxqlen, &tg);
     w.u32(t(A::Txqlen), qlen);
     return simple(w);
 }
 
-int Connection::addr_add(const Target& tg, const proto::Address& a) {
+Result Connection::addr_add(const Target& tg, const proto::Address& a) {
     proto::Writer w = request(Op::AddrAdd, &tg);
     proto::encode_address(w, A::Address, a);
     return simple(w);
 }
 
-int Connection::addr_del(const Target& tg, const proto::Address& a) {
+Result Connection::addr_del(const Target& tg, const proto::Address& a, bool cascade) {
     proto::Writer w = request(Op::AddrDel, &tg);
     proto::encode_address(w, A::Address, a);
+    if (cascade) w.u8(t(A::Cascade), 1);
     return simple(w);
 }
 
-int Connection::addr_replace(const Target& tg, const proto::Address& old_addr, const proto::Address& new_addr) {
+Result Connection::addr_replace(const Target& tg, const proto::Address& old_addr, const proto::Address& new_addr,
+                                bool cascade) {
     proto::Writer w = request(Op::AddrReplace, &tg);
     proto::encode_address(w, A::OldAddress, old_addr);
     proto::encode_address(w, A::Address, new_addr);
+    if (cascade) w.u8(t(A::Cascade), 1);
     return simple(w);
 }
 
-int Connection::rename(const Target& tg, const std::string& new_name, bool live) {
+Result Connection::rename(const Target& tg, const std::string& new_name, bool live) {
     proto::Writer w = request(Op::Rename, &tg);
     w.str(t(A::NewName), new_name);
     if (live) w.u8(t(A::LiveRename), 1);
     return simple(w);
 }
 
-int Connection::set_owner(const Target& tg, uint32_t uid) {
+Result Connection::set_owner(const Target& tg, uint32_t uid) {
     proto::Writer w = request(Op::SetOwner, &tg);
     w.u32(t(A::Owner), uid);
     return simple(w);
 }
 
-int Connection::set_persistent(const Target& tg, bool persistent) {
+Result Connection::set_persistent(const Target& tg, bool persistent) {
     proto::Writer w = request(Op::SetPersistent, &tg);
     w.u8(t(A::Persistent), persistent);
     return simple(w);
 }
 
-int Connection::move_netns(const Target& tg, const NetnsTarget& where) {
+Result Connection::move_netns(const Target& tg, const NetnsTarget& where) {
     proto::Writer w = request(Op::MoveNetns, &tg);
     if (where.path.empty()) w.u32(t(A::NetnsPid), where.pid);
     else w.str(t(A::NetnsPath), where.path);
     return simple(w);
 }
 
-int Connection::move_home(const std::string& name) {
+Result Connection::move_home(const std::string& name) {
     proto::Writer w = request(Op::MoveHome);
     w.str(t(A::Name), name);
     return simple(w);
 }
 
-int Connection::reload() {
+Result Connection::reload() {
     proto::Writer w = request(Op::Reload);
     return simple(w);
 }
 
-int Connection::multi_add(const Target& tg, const std::array<uint8_t, 6>& mac, bool per_client) {
+Result Connection::multi_add(const Target& tg, const std::array<uint8_t, 6>& mac, bool per_client) {
     proto::Writer w = request(Op::MultiAdd, &tg);
     w.raw(t(A::Lladdr), mac.data(), mac.size());
     if (per_client) w.u8(t(A::PerClient), 1);
     return simple(w);
 }
 
-int Connection::multi_del(const Target& tg, const std::array<uint8_t, 6>& mac, bool per_client) {
+Result Connection::multi_del(const Target& tg, const std::array<uint8_t, 6>& mac, bool per_client) {
     proto::Writer w = request(Op::MultiDel, &tg);
     w.raw(t(A::Lladdr), mac.data(), mac.size());
     if (per_client) w.u8(t(A::PerClient), 1);
     return simple(w);
 }
 
-int Connection::flag_ref(const Target& tg, uint32_t flag, bool on) {
+Result Connection::flag_ref(const Target& tg, uint32_t flag, bool on) {
     proto::Writer w = request(Op::FlagRef, &tg);
     w.u32(t(A::RefFlag), flag).u8(t(A::RefOn), on ? 1 : 0);
     return simple(w);
 }
 
-int Connection::set_caps(const Target& tg, uint32_t tun_f) {
+Result Connection::set_caps(const Target& tg, uint32_t tun_f) {
     proto::Writer w = request(Op::SetCaps, &tg);
     w.u32(t(A::CapsEnabled), tun_f);
     return simple(w);
 }
 
-int Connection::set_description(const Target& tg, const std::string& text) {
+Result Connection::set_description(const Target& tg, const std::string& text) {
     proto::Writer w = request(Op::SetDescription, &tg);
     w.str(t(A::Description), text);
     return simple(w);
 }
 
-int Connection::group_add(const Target& tg, const std::string& group) {
+Result Connection::group_add(const Target& tg, const std::string& group) {
     proto::Writer w = request(Op::GroupAdd, &tg);
     w.str(t(A::IfGroup), group);
     return simple(w);
 }
 
-int Connection::group_del(const Target& tg, const std::string& group) {
+Result Connection::group_del(const Target& tg, const std::string& group) {
     proto::Writer w = request(Op::GroupDel, &tg);
     w.str(t(A::IfGroup), group);
     return simple(w);
 }
 
-int Connection::set_inet6(const Target& tg, std::optional<bool> no_dad, std::optional<bool> auto_linklocal) {
+Result Connection::set_inet6(const Target& tg, std::optional<bool> no_dad, std::optional<bool> auto_linklocal) {
     proto::Writer w = request(Op::SetInet6, &tg);
     if (no_dad) w.u8(t(A::NoDad), *no_dad);
     if (auto_linklocal) w.u8(t(A::AutoLinklocal), *auto_linklocal);
     return simple(w);
 }
 
-int Connection::detach(const Target& tg) {
+Result Connection::detach(const Target& tg) {
     proto::Writer w = request(Op::Detach, &tg);
     return simple(w);
 }
 
-int Connection::forget(uint64_t unique_id, const std::string& family) {
+Result Connection::forget(uint64_t unique_id, const std::string& family) {
     proto::Writer w = request(Op::Forget);
     w.u64(t(A::UniqueId), unique_id).str(t(A::UniqueFamily), family);
     return simple(w);
 }
 
-int Connection::open_queue(const Target& tg, int* queue_fd) {
+Result Connection::open_queue(const Target& tg, int* queue_fd) {
     proto::Writer w = request(Op::OpenQueue, &tg);
-    Reply r;
-    if (int rc = call(w, r); rc < 0) return rc;
-    message_ = r.message;
-    unmanaged_ = r.unmanaged;
+    DecodedReply r;
+    if (Result sent = call(w, r); !sent.ok()) return sent;
     if (r.status) {
         close_fd(r.fd);
-        return -r.status;
+        return r.result();
     }
-    if (r.fd < 0) {
-        message_ = "open-queue reply carried no descriptor";
-        return -EBADMSG;
-    }
+    if (r.fd < 0) return {-EBADMSG, "open-queue reply carried no descriptor"};
     *queue_fd = std::exchange(r.fd, -1);
-    return 0;
+    return {};
 }
 
-int Connection::subscribe(const Target* tg, uint32_t kinds, uint64_t* last_seq) {
+Result Connection::subscribe(const Target* tg, uint32_t kinds, uint64_t* last_seq) {
     proto::Writer w = request(Op::Subscribe, tg);
     w.u32(t(A::EventKinds), kinds);  // named: a daemon sends newer kinds only to those who ask
     uint32_t id;
-    if (int rc = send(w, id); rc < 0) return rc;
+    if (Result sent = send(w, id); !sent.ok()) return sent;
     // The reply's event-seq is read here; receive() keeps only what every reply has.
     std::span<const uint8_t> buf;
     int passed = -1;
-    if (int rc = recv_frame(buf, passed); rc < 0) return rc;
+    if (Result got = recv_frame(buf, passed); !got.ok()) return got;
     close_fd(passed);
     proto::Header h;
-    if (proto::Error e = proto::parse_header(buf, h, true); e || h.id != id || !(h.flags & proto::kFlagReply)) {
-        message_ = "malformed reply to subscribe";
-        return -EBADMSG;
-    }
-    message_.clear();
+    if (proto::Error e = proto::parse_header(buf, h, true); e || h.id != id || !(h.flags & proto::kFlagReply))
+        return transport_failure(-EBADMSG, "malformed reply to subscribe");
+    Result out{-h.status, {}};
     proto::AttrIter it(buf.subspan(proto::kHeaderSize));
     proto::Attr a;
     while (it.next(a)) {
-        if (proto::check_attr(a)) return -EBADMSG;
-        if (a.type == t(A::Message)) message_ = a.as_str();
+        if (proto::check_attr(a)) return transport_failure(-EBADMSG, "malformed reply to subscribe");
+        if (a.type == t(A::Message) && h.status) out.message = a.as_str();
         if (a.type == t(A::EventSeq) && last_seq) *last_seq = a.as_u64();
     }
-    return -h.status;
+    return out;
 }
 
-int Connection::next_event(proto::Event& out) {
+Result Connection::next_event(proto::Event& out) {
     std::span<const uint8_t> buf;
     int passed = -1;
-    if (int rc = recv_frame(buf, passed); rc < 0) return rc;
+    if (Result got = recv_frame(buf, passed); !got.ok()) return got;
     close_fd(passed);
     proto::Header h;
-    if (proto::Error e = proto::parse_header(buf, h, true)) {
-        message_ = "malformed event from ifctld: " + e.message;
-        return -EBADMSG;
-    }
-    if (!(h.flags & proto::kFlagEvent)) {
-        message_ = "a reply while waiting for an event";
-        return -EBADMSG;
-    }
+    if (proto::Error e = proto::parse_header(buf, h, true))
+        return transport_failure(-EBADMSG, "malformed event from ifctld: " + e.message);
+    if (!(h.flags & proto::kFlagEvent)) return transport_failure(-EBADMSG, "a reply while waiting for an event");
     if (h.status) {  // the last frame of a dropped subscription says why
-        message_.clear();
+        Result dropped{-h.status, {}};
         proto::AttrIter it(buf.subspan(proto::kHeaderSize));
         proto::Attr a;
         while (it.next(a))
-            if (a.type == t(A::Message) && !proto::check_attr(a)) message_ = a.as_str();
-        return -h.status;
+            if (a.type == t(A::Message) && !proto::check_attr(a)) dropped.message = a.as_str();
+        return dropped;
     }
-    if (proto::Error e = proto::decode_event(buf.subspan(proto::kHeaderSize), out)) {
-        message_ = "malformed event from ifctld: " + e.message;
-        return -EBADMSG;
-    }
-    return 0;
+    if (proto::Error e = proto::decode_event(buf.subspan(proto::kHeaderSize), out))
+        return transport_failure(-EBADMSG, "malformed event from ifctld: " + e.message);
+    return {};
 }
 
-int Connection::batch(const std::vector<std::vector<uint8_t>>& steps, std::optional<uint32_t>* failed_step,
+Result Connection::batch(const std::vector<std::vector<uint8_t>>& steps, std::optional<uint32_t>* failed_step,
                       std::vector<proto::Interface>* created) {
     // Steps go into Batch requests as they fit; all but the last say batch-continues.
     // The requests are sent back to back and the replies read afterwards.
@@ -615,32 +576,28 @@ int Connection::batch(const std::vector<std::vector<uint8_t>>& steps, std::optio
         const size_t first = i;
         while (i < steps.size() && w.size() + proto::align4(proto::kAttrHeaderSize + steps[i].size()) <= kRoom)
             w.bytes(t(A::Step), steps[i++]);
-        if (i == first && i < steps.size()) {
-            message_ = "batch step " + std::to_string(i) + " is larger than a frame";
-            return -EMSGSIZE;
-        }
+        if (i == first && i < steps.size())
+            return {-EMSGSIZE, "batch step " + std::to_string(i) + " is larger than a frame"};
         if (i < steps.size()) w.u8(t(A::BatchContinues), 1);
         uint32_t id;
-        if (int rc = send(w, id); rc < 0) return rc;
+        if (Result sent = send(w, id); !sent.ok()) return sent;
         ids.push_back(id);
     } while (i < steps.size());
-    int result = 0;
+    Result result;
     for (uint32_t id : ids) {
-        Reply r;
-        if (int rc = receive(id, r); rc < 0) return rc;
-        if (r.status && !result) {
-            result = -r.status;
-            message_ = r.message;
-            unmanaged_ = r.unmanaged;
+        DecodedReply r;
+        if (Result got = receive(id, r); !got.ok()) return got;
+        close_fd(r.fd);
+        if (r.status && result.ok()) {
+            result = r.result();
             if (failed_step) *failed_step = r.step_index;
         }
         if (created) created->insert(created->end(), r.interfaces.begin(), r.interfaces.end());
     }
-    if (!result) message_.clear();
     return result;
 }
 
-int Connection::wait_ready(const Target& tg, std::optional<uint32_t> timeout_ms) {
+Result Connection::wait_ready(const Target& tg, std::optional<uint32_t> timeout_ms) {
     proto::Writer w = request(Op::WaitReady, &tg);
     if (timeout_ms) w.u32(t(A::TimeoutMs), *timeout_ms);
     return simple(w);

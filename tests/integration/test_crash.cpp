@@ -114,7 +114,7 @@ Views look(client::Connection& c, const std::string& state_dir) {
 // One change: what it asks of the daemon, and what it does to the model.
 struct Change {
     std::string what;
-    std::function<int(client::Connection&)> send;
+    std::function<client::Result(client::Connection&)> send;
     std::function<void(Model&)> apply;
 };
 
@@ -247,13 +247,14 @@ int main() {
         });
         for (int n = 0; n < 1000; ++n) {  // bounded; the kill comes long before
             Change ch = stream.next(model);
-            const int rc = ch.send(*c);
+            const client::Result sent = ch.send(*c);
+            const int rc = sent.error;
             if (transport_error(rc)) {  // only our kill ends the daemon
                 in_flight = std::move(ch);
                 break;
             }
             if (rc < 0) {
-                std::printf("cycle %d: %s failed: %d %s\n", cycle, ch.what.c_str(), rc, c->message().c_str());
+                std::printf("cycle %d: %s failed: %d %s\n", cycle, ch.what.c_str(), rc, sent.message.c_str());
                 ++failures;
                 break;
             }

@@ -275,7 +275,7 @@ TEST_CASE("requests are pipelined and answered in order") {
         ids.push_back(id);
     }
     for (size_t i = 0; i < ids.size(); ++i) {
-        client::Connection::Reply rep;
+        client::DecodedReply rep;
         REQUIRE(c->receive(ids[i], rep) == 0);
         CHECK(rep.status == (i % 2 ? 0 : ENODEV));
     }
@@ -297,8 +297,9 @@ TEST_CASE("creating and destroying TAPs") {
 
     SECTION("an existing name is refused, exclusively") {
         proto::Interface again;
-        CHECK(c->create("vm7", {}, again) == -EEXIST);
-        CHECK_THAT(c->message(), Catch::Contains("already exists"));
+        const client::Result r = c->create("vm7", {}, again);
+        CHECK(r == -EEXIST);
+        CHECK_THAT(r.message, Catch::Contains("already exists"));
         CHECK(c->create("lo", {}, again) == -EEXIST);
         CHECK(steady(kernel_view("vm7")) == steady(view));
     }
@@ -348,8 +349,9 @@ TEST_CASE("create options and ownership: vnet_hdr, group, owner, set-owner") {
     REQUIRE(c->set_owner(client::Target::by_name("tv0"), 0) == 0);
     REQUIRE(c->get(client::Target::by_name("tv0"), rec) == 0);
     CHECK(rec.owner == 0);
-    CHECK(c->set_owner(client::Target::by_name("lo"), 0) == -EPERM);
-    CHECK(c->last_unmanaged());
+    const client::Result r = c->set_owner(client::Target::by_name("lo"), 0);
+    CHECK(r == -EPERM);
+    CHECK(r.unmanaged);
     CHECK(c->set_owner(client::Target::by_name("nosuch0"), 0) == -ENODEV);
 }
 
@@ -362,9 +364,10 @@ TEST_CASE("interfaces ifctld did not create are read-only through it") {
     REQUIRE(c->get(client::Target::by_name("lo"), lo) == 0);
     CHECK_FALSE(lo.managed);
     CHECK_FALSE(lo.may_change);
-    CHECK(c->set_mtu(client::Target::by_name("lo"), 1400) == -EPERM);
-    CHECK(c->last_unmanaged());
-    CHECK_THAT(c->message(), Catch::Contains("not managed by ifctld"));
+    const client::Result refused = c->set_mtu(client::Target::by_name("lo"), 1400);
+    CHECK(refused == -EPERM);
+    CHECK(refused.unmanaged);
+    CHECK_THAT(refused.message, Catch::Contains("not managed by ifctld"));
     CHECK(c->set_flags(client::Target::by_name("lo"), 0, IFF_UP) == -EPERM);
     CHECK(c->destroy(client::Target::by_name("lo")) == -EPERM);
     CHECK(c->rename(client::Target::by_name("lo"), "lo2") == -EPERM);
@@ -381,8 +384,9 @@ TEST_CASE("kernel refusals come back with the kernel's errno and change nothing"
     REQUIRE(c->create("tk0", {}, rec) == 0);
     const auto tk = client::Target::by_name("tk0");
     const json before = steady(kernel_view("tk0"));
-    CHECK(c->set_mtu(tk, 67) == -EINVAL);
-    CHECK_THAT(c->message(), Catch::Contains("68..65521"));
+    const client::Result too_small = c->set_mtu(tk, 67);
+    CHECK(too_small == -EINVAL);
+    CHECK_THAT(too_small.message, Catch::Contains("68..65521"));
     CHECK(c->set_mtu(tk, 65522) == -EINVAL);
     CHECK(c->set_lladdr(tk, {0x01, 0, 0x5e, 0, 0, 1}) == -EADDRNOTAVAIL);
     CHECK(c->set_lladdr(tk, {0, 0, 0, 0, 0, 0}) == -EADDRNOTAVAIL);
@@ -391,7 +395,7 @@ TEST_CASE("kernel refusals come back with the kernel's errno and change nothing"
     proto::Writer w = c->request(Op::MultiAdd, &tk);
     const uint8_t five[5] = {0x01, 0, 0x5e, 0, 1};
     w.raw(t(A::Lladdr), five, sizeof five);
-    client::Connection::Reply r;
+    client::DecodedReply r;
     REQUIRE(c->call(w, r) == 0);
     CHECK(r.status == EINVAL);
     CHECK_THAT(r.message, Catch::Contains("6 bytes"));
@@ -452,7 +456,7 @@ TEST_CASE("deleting a primary address: its same-subnet aliases stay unless the k
     proto::Writer w = c->request(Op::AddrDel, &ts);
     proto::encode_address(w, A::Address, v4("10.0.0.2"));
     w.u8(t(A::Cascade), 1);
-    client::Connection::Reply r;
+    client::DecodedReply r;
     REQUIRE(c->call(w, r) == 0);
     CHECK(r.status == 0);
     CHECK(inet_count() == 0);
@@ -627,8 +631,9 @@ TEST_CASE("ownership: a user may read, and may change only what it owns") {
         if (client::Connection::open(d.socket(), u, why) == 0) {
             proto::Interface r;
             results[0] = u->get(client::Target::by_name("to0"), r);
-            results[1] = u->set_mtu(client::Target::by_name("to0"), 1400);  // root's
-            results[2] = u->last_unmanaged();
+            const client::Result refused = u->set_mtu(client::Target::by_name("to0"), 1400);  // root's
+            results[1] = refused.error;
+            results[2] = refused.unmanaged;
             results[3] = u->set_mtu(client::Target::by_name("to1"), 1400);  // its own
             results[4] = u->create("to2", {}, r);
             results[5] = u->destroy(client::Target::by_name("to0"));
@@ -846,7 +851,7 @@ TEST_CASE("an interface deleted by someone else while changes to it are under wa
         }
         int gone = 0;
         for (uint32_t id : ids) {
-            client::Connection::Reply rep;
+            client::DecodedReply rep;
             REQUIRE(c->receive(id, rep) == 0);
             INFO(rep.message);
             CHECK((rep.status == 0 || rep.status == ENODEV));

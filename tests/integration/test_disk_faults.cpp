@@ -71,8 +71,9 @@ TEST_CASE("a full or read-only state directory refuses changes and changes nothi
         };
         auto every_change_refused = [&](int err) {
             proto::Interface other;
-            CHECK(c->set_metric(t, 2) == -err);
-            CHECK(c->message().find("state directory") != std::string::npos);
+            const client::Result r = c->set_metric(t, 2);
+            CHECK(r == -err);
+            CHECK(r.message.find("state directory") != std::string::npos);
             CHECK(c->set_persistent(t, false) == -err);
             CHECK(c->set_mtu(t, 1400) == -err);
             CHECK(c->addr_add(t, test::v4("192.0.2.1")) == -err);

@@ -62,8 +62,9 @@ proto::Event next(client::Connection& c) {
     pollfd p{c.fd(), POLLIN, 0};
     REQUIRE(::poll(&p, 1, 10000) == 1);
     proto::Event e;
-    const int rc = c.next_event(e);
-    INFO(c.message());
+    const client::Result r = c.next_event(e);
+    const int rc = r.error;
+    INFO(r.message);
     REQUIRE(rc == 0);
     return e;
 }
@@ -214,11 +215,12 @@ TEST_CASE("subscribe refuses an unknown interface, an empty or unknown kind set,
     test::Daemon d;
     auto c = connect(d);
     const Target nope = Target::by_name("nope0");
-    CHECK(c->subscribe(&nope, proto::kAllEvents) == -ENODEV);
-    CHECK(c->message() == "no interface named nope0");
+    const client::Result no_such = c->subscribe(&nope, proto::kAllEvents);
+    CHECK(no_such == -ENODEV);
+    CHECK(no_such.message == "no interface named nope0");
     proto::Writer w = c->request(Op::Subscribe);
     w.u32(t(A::EventKinds), 0);
-    client::Connection::Reply r;
+    client::DecodedReply r;
     REQUIRE(c->call(w, r) == 0);
     CHECK(r.status == EINVAL);
     proto::Writer w2 = c->request(Op::Subscribe);
@@ -258,19 +260,23 @@ TEST_CASE("a subscriber that does not read is dropped with a reason; others are 
 
     // The slow one finds its events in order, then the reason it was dropped.
     int events = 0;
+    std::string dropped_because;
     for (;;) {
         pollfd p{slow->fd(), POLLIN, 0};
         REQUIRE(::poll(&p, 1, 10000) == 1);
         proto::Event x;
-        const int rc = slow->next_event(x);
-        if (rc == -ENOBUFS) break;
-        REQUIRE(rc == 0);
+        const client::Result r = slow->next_event(x);
+        if (r == -ENOBUFS) {
+            dropped_because = r.message;
+            break;
+        }
+        REQUIRE(r == 0);
         CHECK(x.seq == seq + 1);
         seq = x.seq;
         REQUIRE(++events < 4000);
     }
     CHECK(events > 8);
-    CHECK(slow->message().find("subscription dropped: more than 8 events were waiting") == 0);
+    CHECK(dropped_because.find("subscription dropped: more than 8 events were waiting") == 0);
     // Its connection still answers requests, and a new subscription works.
     CHECK(slow->get(b, busy) == 0);
     CHECK(slow->subscribe(nullptr, proto::kAllEvents) == 0);
@@ -288,8 +294,9 @@ TEST_CASE("wait-ready answers once the interface is up with carrier") {
     const Target tg = Target::by_name("wr0");
     // Down: not ready; a timeout of 0 answers at once.
     CHECK(c->wait_ready(tg, 0) == -ETIMEDOUT);
-    CHECK(c->wait_ready(tg, 100) == -ETIMEDOUT);
-    CHECK(c->message() == "not up with carrier after 100 ms");
+    const client::Result not_ready = c->wait_ready(tg, 100);
+    CHECK(not_ready == -ETIMEDOUT);
+    CHECK(not_ready.message == "not up with carrier after 100 ms");
 
     // The waiter's reply comes when someone else brings it up.
     auto waiter = connect(d);
@@ -298,7 +305,7 @@ TEST_CASE("wait-ready answers once the interface is up with carrier") {
     uint32_t id;
     REQUIRE(waiter->send(w, id) == 0);
     test::run("ip link set wr0 up");
-    client::Connection::Reply r;
+    client::DecodedReply r;
     REQUIRE(waiter->receive(id, r) == 0);
     CHECK(r.status == 0);
     // Ready now: answered at once, without a timeout.
@@ -323,7 +330,7 @@ TEST_CASE("wait-ready needs carrier: a TAP up without a queue is not ready until
     std::strcpy(ifr.ifr_name, "wq0");
     ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
     REQUIRE(::ioctl(fd, TUNSETIFF, &ifr) == 0);
-    client::Connection::Reply r;
+    client::DecodedReply r;
     REQUIRE(c->receive(id, r) == 0);
     CHECK(r.status == 0);
     ::close(fd);
@@ -341,7 +348,7 @@ TEST_CASE("wait-ready on an interface deleted meanwhile fails with ENODEV; unkno
     uint32_t id;
     REQUIRE(c->send(w, id) == 0);
     test::run("ip link del wd0");
-    client::Connection::Reply r;
+    client::DecodedReply r;
     REQUIRE(c->receive(id, r) == 0);
     CHECK(r.status == ENODEV);
     CHECK(r.message == "wd0 was deleted while waiting for it");
@@ -359,7 +366,7 @@ struct Steps {
     std::vector<std::vector<uint8_t>> frames;
     explicit Steps(client::Connection& conn) : c(conn) { c.start_recording(&frames); }
     ~Steps() { c.stop_recording(); }
-    int run(std::optional<uint32_t>* failed = nullptr) {
+    client::Result run(std::optional<uint32_t>* failed = nullptr) {
         c.stop_recording();
         return c.batch(frames, failed);
     }
@@ -415,9 +422,10 @@ TEST_CASE("a batch failing in the middle is rolled back: the kernel is as before
     REQUIRE(c->set_mtu(Target::by_name("rb2"), 99999) == 0);                  // 10: the kernel refuses
     REQUIRE(c->set_mtu(Target::by_name("rb2"), 1300) == 0);                   // 11: never reached
     std::optional<uint32_t> failed;
-    CHECK(s.run(&failed) == -EINVAL);
+    const client::Result r = s.run(&failed);
+    CHECK(r == -EINVAL);
     CHECK(failed == 10u);
-    CHECK(c->message().rfind("step 11 of 12: setting MTU 99999 on rb2: Invalid argument", 0) == 0);
+    CHECK(r.message.rfind("step 11 of 12: setting MTU 99999 on rb2: Invalid argument", 0) == 0);
 
     CHECK(json::diff(before, kernel_state()).dump() == "[]");
     REQUIRE(c->get(Target::by_name("rb0"), rec) == 0);
@@ -471,9 +479,10 @@ TEST_CASE("a batch is judged whole before anything is applied") {
         Steps s(*c);
         k.record(*c);
         std::optional<uint32_t> failed;
-        CHECK(s.run(&failed) == -k.err);
+        const client::Result r = s.run(&failed);
+        CHECK(r == -k.err);
         CHECK(failed == k.step);
-        CHECK(c->last_unmanaged() == k.unmanaged);
+        CHECK(r.unmanaged == k.unmanaged);
         CHECK(json::diff(before, kernel_state()).dump() == "[]");
     }
     // A step that is not a change, and a malformed step.
@@ -482,8 +491,9 @@ TEST_CASE("a batch is judged whole before anything is applied") {
     get.str(t(A::Name), "jd0");
     frames.push_back(get.finish());
     std::optional<uint32_t> failed;
-    CHECK(c->batch(frames, &failed) == -EINVAL);
-    CHECK(c->message() == "step 1 of 1: get cannot be a step of a batch");
+    const client::Result r = c->batch(frames, &failed);
+    CHECK(r == -EINVAL);
+    CHECK(r.message == "step 1 of 1: get cannot be a step of a batch");
     frames = {std::vector<uint8_t>(16, 0)};
     frames[0][0] = 16;
     CHECK(c->batch(frames, &failed) == -EOPNOTSUPP);
@@ -547,7 +557,7 @@ TEST_CASE("another request in the middle of a batch discards it") {
     proto::Writer step(static_cast<uint16_t>(Op::Create), 0, 0);
     step.str(t(A::NewName), "mx0");
     w.bytes(t(A::Step), step.finish()).u8(t(A::BatchContinues), 1);
-    client::Connection::Reply r;
+    client::DecodedReply r;
     REQUIRE(c->call(w, r) == 0);
     CHECK(r.status == 0);
     std::vector<proto::Interface> all;

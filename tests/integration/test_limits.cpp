@@ -199,7 +199,7 @@ TEST_CASE("a batch never finished is bounded per batch and per uid, and judged o
         proto::Writer w = c.request(Op::Batch);
         for (int i = 0; i < 1500; ++i) w.bytes(t(A::Step), mtu_step("lab0", mtu));
         w.u8(t(A::BatchContinues), 1);
-        client::Connection::Reply r;
+        client::DecodedReply r;
         const int rc = c.call(w, r);
         return rc < 0 ? -rc : r.status;
     };
@@ -408,7 +408,7 @@ TEST_CASE("a long batch does not delay others, addresses are limited, a record o
                 proto::encode_address(s, A::Address, test::v4(ip.c_str(), 32));
                 w.bytes(t(A::Step), s.finish());
             }
-            client::Connection::Reply r;
+            client::DecodedReply r;
             const int rc = c.call(w, r);
             return std::to_string(rc < 0 ? -rc : r.status) + " " + r.message;
         };
@@ -428,8 +428,8 @@ TEST_CASE("a long batch does not delay others, addresses are limited, a record o
         CHECK(test::kernel_state() == full);
         // A single request is judged the same way.
         const std::string single = as_a([](client::Connection& c) {
-            const int rc = c.addr_add(client::Target::by_name("lab0"), test::v4("10.9.9.9", 32));
-            return std::to_string(rc) + " " + c.message();
+            const client::Result r = c.addr_add(client::Target::by_name("lab0"), test::v4("10.9.9.9", 32));
+            return std::to_string(r.error) + " " + r.message;
         });
         CHECK_THAT(single, Catch::StartsWith(std::to_string(-ENOSPC) + " lab0 has 64 addresses"));
     }

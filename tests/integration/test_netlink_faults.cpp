@@ -109,9 +109,10 @@ TEST_CASE("an interface deleted between the daemon's check and its change: ENODE
         std::thread killer([] { test::run("ip link del race0"); });
         std::set<int> seen;
         for (int i = 0; i < 20; ++i) {
-            const int rc = c->set_mtu(Target::by_name("race0"), 1400 + (i % 2));
+            const client::Result r = c->set_mtu(Target::by_name("race0"), 1400 + (i % 2));
+            const int rc = r.error;
             seen.insert(rc);
-            INFO("round " << round << " request " << i << ": " << c->message());
+            INFO("round " << round << " request " << i << ": " << r.message);
             CHECK((rc == 0 || rc == -ENODEV));
         }
         killer.join();

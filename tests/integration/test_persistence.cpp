@@ -115,7 +115,7 @@ TEST_CASE("a create is on disk before its reply, in a versioned record with a ch
         auto target = by("pr0");
         proto::Writer w = c->request(Op::SetMtu, &target);
         w.u32(t(A::Mtu), 1300).u8(t(A::Durable), 1);
-        client::Connection::Reply r;
+        client::DecodedReply r;
         REQUIRE(c->call(w, r) == 0);
         REQUIRE(r.status == 0);
         CHECK(sd.record(rec.unique_id)["record"]["kernel"]["mtu"] == 1300);
@@ -638,8 +638,9 @@ TEST_CASE("a TAP moves into another network namespace with its owner and configu
     SECTION("a move whose configuration the namespace refuses is undone; the TAP stays managed here") {
         test::run(in_child + "sh -c 'echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6'");  // inet6 refused there
         const std::string where = "pid " + std::to_string(child);
-        CHECK(c->move_netns(by("mv0"), {.pid = static_cast<uint32_t>(child)}) == -EACCES);
-        CHECK(c->message() == "could not re-apply the configuration of mv0 in the network namespace of " + where +
+        const client::Result r = c->move_netns(by("mv0"), {.pid = static_cast<uint32_t>(child)});
+        CHECK(r == -EACCES);
+        CHECK(r.message == "could not re-apply the configuration of mv0 in the network namespace of " + where +
                                   " (address 2001:db8:9::1/64: Permission denied): the move was undone, mv0 is here "
                                   "and managed");
         CHECK(child_link("mv0") == nullptr);

@@ -66,6 +66,7 @@ json link(const std::string& name) {
 
 // "RC MESSAGE": what one client call returned, as a child process reports it.
 std::string outcome(int rc, const std::string& message) { return std::to_string(rc) + " " + message; }
+std::string outcome(const client::Result& r) { return outcome(r.error, r.message); }
 
 // Connects as the user (in a child) and runs `fn` on the connection.
 std::string as(const test::TestUser& u, const std::string& socket,
@@ -140,7 +141,7 @@ proto::Address with_peer(proto::Address a, int family, const char* peer) {
 struct Row {
     const char* what;
     const test::TestUser* user;
-    std::function<int(client::Connection&)> call;
+    std::function<client::Result(client::Connection&)> call;
     int err;
     const char* message;
 };
@@ -201,25 +202,25 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
     // What the lab rule allows works, as its members.
     CHECK(parse(as(ua, sock, [](client::Connection& c) {
               proto::Interface r;
-              return outcome(c.create("labA0", {}, r), c.message());
+              return outcome(c.create("labA0", {}, r));
           })).rc == 0);
     CHECK(parse(as(ub, sock, [](client::Connection& c) {
               proto::Interface r;
-              int rc = c.create("labB%d", {.queues = 2}, r);
-              if (!rc) rc = c.addr_add(Target::by_name(r.name), v4("10.9.1.1", 24));
-              return outcome(rc, r.name + " " + c.message());
+              client::Result rc = c.create("labB%d", {.queues = 2}, r);
+              if (rc.ok()) rc = c.addr_add(Target::by_name(r.name), v4("10.9.1.1", 24));
+              return outcome(rc.error, r.name + " " + rc.message);
           })).rc == 0);
     REQUIRE_FALSE(link("labB0").is_null());
     CHECK(parse(as(ua, sock, [](client::Connection& c) {
-              int rc = c.set_mtu(Target::by_name("labA0"), 1400);
-              if (!rc) rc = c.addr_add(Target::by_name("labA0"), v4("10.9.0.1", 24));
-              if (!rc) rc = c.addr_add(Target::by_name("labA0"), v6("fd09::1", 64));
-              if (!rc) rc = c.set_flags(Target::by_name("labA0"), IFF_UP, IFF_UP);
-              if (!rc) rc = c.set_persistent(Target::by_name("labA0"), false);  // giving it up is always allowed
+              client::Result rc = c.set_mtu(Target::by_name("labA0"), 1400);
+              if (rc.ok()) rc = c.addr_add(Target::by_name("labA0"), v4("10.9.0.1", 24));
+              if (rc.ok()) rc = c.addr_add(Target::by_name("labA0"), v6("fd09::1", 64));
+              if (rc.ok()) rc = c.set_flags(Target::by_name("labA0"), IFF_UP, IFF_UP);
+              if (rc.ok()) rc = c.set_persistent(Target::by_name("labA0"), false);  // giving it up is always allowed
               int q = -1;
-              if (!rc) rc = c.open_queue(Target::by_name("labA0"), &q);
+              if (rc.ok()) rc = c.open_queue(Target::by_name("labA0"), &q);
               if (q >= 0) ::close(q);
-              return outcome(rc, c.message());
+              return outcome(rc);
           })).rc == 0);
     CHECK(link("labA0")["mtu"] == 1400);
     // The daemon takes its own queue back once the client's is gone (its
@@ -346,7 +347,7 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
         {"open a queue of another user's TAP", &ua,
          [](client::Connection& c) {
              int q = -1;
-             const int rc = c.open_queue(Target::by_name("labB0"), &q);
+             const client::Result rc = c.open_queue(Target::by_name("labB0"), &q);
              if (q >= 0) ::close(q);
              return rc;
          },
@@ -364,8 +365,7 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
         INFO(row.what);
         const json before = kernel_state();
         const Outcome o = parse(as(*row.user, sock, [&](client::Connection& c) {
-            const int rc = row.call(c);
-            return outcome(rc, c.message());
+            return outcome(row.call(c));
         }));
         CHECK(o.rc == -row.err);
         CHECK_THAT(o.message, Catch::Contains(row.message));
@@ -375,14 +375,14 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
     // Over the count: a owns labA0 and may own one more.
     CHECK(parse(as(ua, sock, [](client::Connection& c) {
               proto::Interface r;
-              return outcome(c.create("labA1", {}, r), c.message());
+              return outcome(c.create("labA1", {}, r));
           })).rc == 0);
     {
         INFO("create over max_interfaces");
         const json before = kernel_state();
         const Outcome o = parse(as(ua, sock, [](client::Connection& c) {
             proto::Interface r;
-            return outcome(c.create("labA2", {}, r), c.message());
+            return outcome(c.create("labA2", {}, r));
         }));
         CHECK(o.rc == -EPERM);
         CHECK_THAT(o.message, Catch::Contains("owns 2 interface(s), the most rule \"lab\"") &&
@@ -445,7 +445,7 @@ TEST_CASE("limits: connections per uid, request size, hello timeout") {
             w.str(t(A::Software), std::string(200, 'x'));  // not allowed on get, but size is judged first
             std::vector<uint8_t> pad(5000, 'y');
             w.raw(t(A::Lladdr), pad.data(), pad.size());
-            client::Connection::Reply r;
+            client::DecodedReply r;
             const int rc = c.call(w, r);
             return outcome(rc < 0 ? rc : -r.status, r.message);
         }));
@@ -538,7 +538,7 @@ TEST_CASE("reload: a good file takes effect, a bad one is refused with line and 
     auto c_creates = [&](const std::string& name) {
         return parse(as(uc, sock, [&](client::Connection& c) {
             proto::Interface r;
-            return outcome(c.create(name, {}, r), c.message());
+            return outcome(c.create(name, {}, r));
         }));
     };
     std::unique_ptr<client::Connection> root;
@@ -549,16 +549,18 @@ TEST_CASE("reload: a good file takes effect, a bad one is refused with line and 
     // A rule for c, by user name, loaded by the reload request.
     write_file(dir, "c.toml", lab_policy() + "\n[[policy.rule]]\nname = \"c\"\nusers = [\"" + uc.name +
                                   "\"]\ncreate = true\nnames = [\"labC*\"]\n");
-    CHECK(root->reload() == 0);
-    CHECK_THAT(root->message(), Catch::Contains("2 rule(s)"));
+    const client::Result loaded = root->reload();
+    CHECK(loaded == 0);
+    CHECK_THAT(loaded.message, Catch::Contains("2 rule(s)"));
     CHECK(c_creates("labC0").rc == 0);
 
     // A bad file: refused with file:line:column, and c may still create.
     write_file(dir, "c.toml", lab_policy() + "\n[[policy.rule]]\nname = \"c\"\nusers = [\"" + uc.name +
                                   "\"]\noperations = [\"fly\"]\n");
     const json before = kernel_state();
-    CHECK(root->reload() == -EINVAL);
-    CHECK_THAT(root->message(), Catch::Contains(conf + ":23:") && Catch::Contains("unknown operation \"fly\"") &&
+    const client::Result refused = root->reload();
+    CHECK(refused == -EINVAL);
+    CHECK_THAT(refused.message, Catch::Contains(conf + ":23:") && Catch::Contains("unknown operation \"fly\"") &&
                                     Catch::Contains("the policy in force stays"));
     CHECK(kernel_state() == before);
     CHECK(c_creates("labC1").rc == 0);
@@ -594,13 +596,13 @@ TEST_CASE("a policy can narrow what owners may do: [policy.default]") {
     REQUIRE(root->create("own0", {.owner = uc.uid}, rec) == 0);
     const json before = kernel_state();
     const Outcome mtu = parse(as(uc, d->socket(), [](client::Connection& c) {
-        return outcome(c.set_mtu(Target::by_name("own0"), 1400), c.message());
+        return outcome(c.set_mtu(Target::by_name("own0"), 1400));
     }));
     CHECK(mtu.rc == -EPERM);
     CHECK_THAT(mtu.message, Catch::Contains("[policy.default] (" + dir + "/c.toml:1) does not allow \"mtu\""));
     CHECK(kernel_state() == before);
     const Outcome up = parse(as(uc, d->socket(), [](client::Connection& c) {
-        return outcome(c.set_flags(Target::by_name("own0"), IFF_UP, IFF_UP), c.message());
+        return outcome(c.set_flags(Target::by_name("own0"), IFF_UP, IFF_UP));
     }));
     CHECK(up.rc == 0);
     std::filesystem::remove_all(dir);
@@ -668,9 +670,9 @@ TEST_CASE("bypasses as a real user: rename patterns, SIOCSIFADDR through the shi
     REQUIRE(root->create("rootx0", {}, rec) == 0);
     REQUIRE(parse(as(ua, sock, [](client::Connection& c) {
                 proto::Interface r;
-                int rc = c.create("labA0", {}, r);
-                if (!rc) rc = c.addr_add(Target::by_name("labA0"), v4("10.9.0.1", 24));
-                return outcome(rc, c.message());
+                client::Result rc = c.create("labA0", {}, r);
+                if (rc.ok()) rc = c.addr_add(Target::by_name("labA0"), v4("10.9.0.1", 24));
+                return outcome(rc);
             })).rc == 0);
 
     SECTION("a rename pattern is judged on the name the kernel would give") {
@@ -678,7 +680,7 @@ TEST_CASE("bypasses as a real user: rename patterns, SIOCSIFADDR through the shi
         for (const char* to : {"lab8", "lab%d"}) {
             INFO(to);
             const Outcome o = parse(as(ua, sock, [&](client::Connection& c) {
-                return outcome(c.rename(Target::by_name("labA0"), to), c.message());
+                return outcome(c.rename(Target::by_name("labA0"), to));
             }));
             CHECK(o.rc == -EPERM);
             CHECK_THAT(o.message, Catch::Contains("does not match the names rule \"lab\""));
@@ -721,11 +723,11 @@ TEST_CASE("bypasses as a real user: rename patterns, SIOCSIFADDR through the shi
         REQUIRE(watcher->subscribe(&watched, proto::kEvTampered) == 0);
         const Outcome o = parse(as(ua, sock, [&](client::Connection& c) {
             int q = -1;
-            int rc = c.open_queue(Target::by_name("labA0"), &q);
-            if (!rc && ::ioctl(q, TUNSETPERSIST, 0UL) < 0) rc = -errno;
-            if (!rc && ::ioctl(q, TUNSETOWNER, static_cast<unsigned long>(uid)) < 0) rc = -errno;
+            client::Result rc = c.open_queue(Target::by_name("labA0"), &q);
+            if (rc.ok() && ::ioctl(q, TUNSETPERSIST, 0UL) < 0) rc = {-errno, {}};
+            if (rc.ok() && ::ioctl(q, TUNSETOWNER, static_cast<unsigned long>(uid)) < 0) rc = {-errno, {}};
             if (q >= 0) ::close(q);
-            return outcome(rc, c.message());
+            return outcome(rc);
         }));
         REQUIRE(o.rc == 0);
         CHECK(test::eventually([&] {
@@ -804,7 +806,7 @@ TEST_CASE("client text is escaped in the log and the audit records") {
         std::string why;
         if (int rc = client::Connection::open(sock, c, why); rc < 0) return outcome(rc, why);
         proto::Interface r;
-        return outcome(c->create("lab\x1b]0;x\x07", {.queues = 9}, r), c->message());
+        return outcome(c->create("lab\x1b]0;x\x07", {.queues = 9}, r));
     }));
     CHECK(o.rc == -EPERM);
     const std::string log = log_of(*d);

@@ -65,7 +65,7 @@ proto::Interface record(client::Connection& c, const std::string& name) {
 
 // A request the library would not build, answered with its status.
 int raw_status(client::Connection& c, proto::Writer& w, std::string* message = nullptr) {
-    client::Connection::Reply r;
+    client::DecodedReply r;
     REQUIRE(c.call(w, r) == 0);
     if (message) *message = r.message;
     return r.status;
@@ -133,8 +133,9 @@ TEST_CASE("promiscuous and all-multicast references are counted per connection")
     }
     SECTION("refusals: exact errno, nothing changed") {
         const json before = steady(kernel_view("tr0"));
-        CHECK(c1->flag_ref(tr, IFF_UP, true) == -EINVAL);
-        CHECK_THAT(c1->message(), Catch::Contains("IFF_PROMISC"));
+        const client::Result bad_flag = c1->flag_ref(tr, IFF_UP, true);
+        CHECK(bad_flag == -EINVAL);
+        CHECK_THAT(bad_flag.message, Catch::Contains("IFF_PROMISC"));
         CHECK(c1->flag_ref(tr, IFF_PROMISC | IFF_ALLMULTI, true) == -EINVAL);
         proto::Writer w = c1->request(Op::FlagRef, &tr);
         w.u32(t(A::RefFlag), IFF_PROMISC).u8(t(A::RefOn), 2);
@@ -144,8 +145,9 @@ TEST_CASE("promiscuous and all-multicast references are counted per connection")
         CHECK(raw_status(*c1, w2) == EINVAL);  // RefOn is required
         CHECK(c1->flag_ref(client::Target::by_name("nosuch0"), IFF_PROMISC, true) == -ENODEV);
         test::loopback_up();
-        CHECK(c1->flag_ref(client::Target::by_name("lo"), IFF_PROMISC, true) == -EPERM);
-        CHECK(c1->last_unmanaged());
+        const client::Result on_lo = c1->flag_ref(client::Target::by_name("lo"), IFF_PROMISC, true);
+        CHECK(on_lo == -EPERM);
+        CHECK(on_lo.unmanaged);
         CHECK(steady(kernel_view("tr0")) == before);
         CHECK(record(*c1, "tr0").promisc_refs == 0);
     }
@@ -325,8 +327,9 @@ TEST_CASE("offloads: supported only with vnet_hdr, set with TUNSETOFFLOAD, seen 
     CHECK(rec.caps_supported == 0);
     CHECK(rec.caps_enabled == 0);
     const auto tc0 = client::Target::by_name("tc0");
-    CHECK(c->set_caps(tc0, TUN_F_CSUM) == -EINVAL);
-    CHECK_THAT(c->message(), Catch::Contains("without vnet_hdr"));
+    const client::Result no_vnet = c->set_caps(tc0, TUN_F_CSUM);
+    CHECK(no_vnet == -EINVAL);
+    CHECK_THAT(no_vnet.message, Catch::Contains("without vnet_hdr"));
     CHECK(c->set_caps(tc0, 0) == 0);
 
     client::CreateOptions o;
@@ -401,8 +404,9 @@ TEST_CASE("unique ids: detach keeps the slot; the same id comes back with its na
 
     // In use: EEXIST, and nothing new appears.
     const std::string links_before = test::run("ip -j link show | cat");
-    CHECK(c->create("tu9", ether, rec) == -EEXIST);
-    CHECK_THAT(c->message(), Catch::Contains("in use by tu0"));
+    const client::Result in_use = c->create("tu9", ether, rec);
+    CHECK(in_use == -EEXIST);
+    CHECK_THAT(in_use.message, Catch::Contains("in use by tu0"));
     CHECK(c->forget(42, "ether") == -EBUSY);
     CHECK(test::run("ip -j link show | cat") == links_before);
 

@@ -160,7 +160,7 @@ Link with_daemon(const std::function<bool(client::Connection&)>& fn) {
         // Only then is fn run again, once, on a new connection; a request that
         // may have reached a daemon is never repeated (a change could apply twice).
         const bool undelivered = g_conn->requests_sent() == sent_before && g_conn->last_send_found_closed();
-        debug_note("ifctl: connection to ifctld lost: %s%s", g_conn->message().c_str(),
+        debug_note("ifctl: connection to ifctld lost: %s%s", g_conn->transport_error().c_str(),
                    undelivered && !retried ? "; the request was not sent: reconnecting" : "");
         g_conn.reset();
         if (!undelivered || retried) return Link::Broken;

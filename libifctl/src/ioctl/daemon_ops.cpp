@@ -56,9 +56,9 @@ Lookup lookup(const client::Target& t, bool with_addresses) {
     if (from_snapshot(t, out, moved)) return out;
     const Link link = with_daemon([&](client::Connection& c) {
         if (moved) refetch_snapshot(c);
-        const int rc = c.get(t, out.rec, !with_addresses);
-        if (transport_failure(rc)) return false;
-        out.reach = rc == 0 ? (out.rec.managed ? Reach::Managed : Reach::Unmanaged) : classify(rc, c.last_unmanaged());
+        const client::Result r = c.get(t, out.rec, !with_addresses);
+        if (transport_failure(r.error)) return false;
+        out.reach = r.ok() ? (out.rec.managed ? Reach::Managed : Reach::Unmanaged) : classify(r.error, r.unmanaged);
         return true;
     });
     // A lookup changes nothing: a broken one is as good as no daemon.
@@ -84,13 +84,13 @@ bool list_all(std::vector<proto::Interface>& out) {
     return ok;
 }
 
-Sent change(const std::function<int(client::Connection&)>& op) {
+Sent change(const std::function<client::Result(client::Connection&)>& op) {
     Sent out;
     const Link link = with_daemon([&](client::Connection& c) {
-        const int rc = op(c);
-        if (transport_failure(rc)) return false;
-        out.reach = classify(rc, c.last_unmanaged());
-        out.err = -rc;
+        const client::Result r = op(c);
+        if (transport_failure(r.error)) return false;
+        out.reach = classify(r.error, r.unmanaged);
+        out.err = -r.error;
         return true;
     });
     if (link == Link::NoDaemon) out.reach = Reach::Unreachable;

@@ -28,7 +28,7 @@ struct Sent {
     Reach reach = Reach::Unreachable;
     int err = 0;  // positive errno from the daemon, 0 on success
 };
-// Sends one change; `op` returns 0 or -errno as Connection's methods do.
-Sent change(const std::function<int(client::Connection&)>& op);
+// Sends one change: `op` is one of Connection's change methods.
+Sent change(const std::function<client::Result(client::Connection&)>& op);
 
 }  // namespace ifctl::ioctl_layer

@@ -42,7 +42,7 @@ bool managed(const IfName& n, Lookup& l, Need need) {
 // Sends a change about the device; nullopt means "the kernel's business":
 // no daemon, or an interface it does not manage. A connection that broke
 // while the change was under way is EIO, never a second try at the kernel.
-std::optional<Outcome> send_change(const IfName& n, const std::function<int(Connection&)>& op) {
+std::optional<Outcome> send_change(const IfName& n, const std::function<client::Result(Connection&)>& op) {
     if (n.dev.empty()) return std::nullopt;
     const Sent s = change(op);
     if (s.reach == Reach::Broken) return answered(EIO);
@@ -110,19 +110,9 @@ int errno_of(const Sent& s) { return s.reach == Reach::Unreachable || s.reach ==
 // old address (and its secondaries) in place.
 int swap_address(const std::string& dev, const proto::Address* old_addr, const proto::Address* new_addr) {
     const Target t = Target::by_name(dev);
-    const auto with_cascade = [&](proto::Op op) {
-        return change([&](Connection& c) {
-            proto::Writer w = c.request(op, &t);
-            if (op == proto::Op::AddrReplace) proto::encode_address(w, proto::A::OldAddress, *old_addr);
-            proto::encode_address(w, proto::A::Address, op == proto::Op::AddrDel ? *old_addr : *new_addr);
-            w.u8(static_cast<uint16_t>(proto::A::Cascade), 1);
-            Connection::Reply r;
-            if (int rc = c.call(w, r); rc < 0) return rc;
-            return -r.status;
-        });
-    };
-    if (old_addr && new_addr) return errno_of(with_cascade(proto::Op::AddrReplace));
-    if (old_addr) return errno_of(with_cascade(proto::Op::AddrDel));
+    if (old_addr && new_addr)
+        return errno_of(change([&](Connection& c) { return c.addr_replace(t, *old_addr, *new_addr, true); }));
+    if (old_addr) return errno_of(change([&](Connection& c) { return c.addr_del(t, *old_addr, true); }));
     if (!new_addr) return 0;
     return errno_of(change([&](Connection& c) { return c.addr_add(t, *new_addr); }));
 }

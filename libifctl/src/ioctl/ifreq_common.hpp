@@ -39,7 +39,7 @@ bool managed(const IfName& n, Lookup& l, Need need = Need::Brief);
 // Sends a change about the device; nullopt means "the kernel's business":
 // no daemon, or an interface it does not manage. A connection that broke
 // while the change was under way is EIO, never a second try at the kernel.
-std::optional<Outcome> send_change(const IfName& n, const std::function<int(client::Connection&)>& op);
+std::optional<Outcome> send_change(const IfName& n, const std::function<client::Result(client::Connection&)>& op);
 
 // The errno of a change the lookup said was ours: a daemon that went away in
 // between is an I/O error, never a silent success.

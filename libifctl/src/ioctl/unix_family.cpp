@@ -44,7 +44,7 @@ Dev open_named(const char* name, Need need) {
 
 int refused(const Dev& d) { return d.l.rec.may_change ? 0 : EPERM; }
 
-int send(const Dev& d, const std::function<int(Connection&, const Target&)>& op) {
+int send(const Dev& d, const std::function<client::Result(Connection&, const Target&)>& op) {
     const Target t = Target::by_index(d.l.rec.index);
     return change_errno(change([&](Connection& c) { return op(c, t); }));
 }

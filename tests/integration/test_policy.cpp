@@ -766,11 +766,12 @@ TEST_CASE("a TAP's group may open its queues through the daemon, and nothing mor
     REQUIRE(root->create("rootq0", {.queues = 2, .group = static_cast<int64_t>(ub.gid)}, rec) == 0);
     const auto open_queue = [](client::Connection& c) {
         int q = -1;
-        int rc = c.open_queue(Target::by_name("rootq0"), &q);
+        const client::Result r = c.open_queue(Target::by_name("rootq0"), &q);
+        int rc = r.error;
         struct ifreq ifr {};
         if (!rc && ::ioctl(q, TUNGETIFF, &ifr) < 0) rc = -errno;
         if (q >= 0) ::close(q);
-        return outcome(rc, rc ? c.message() : std::string(ifr.ifr_name));
+        return outcome(rc, rc ? r.message : std::string(ifr.ifr_name));
     };
     // ub is in the TAP's group (its own primary group): it gets a queue of rootq0.
     const Outcome member = parse(as(ub, sock, open_queue));
@@ -784,7 +785,8 @@ TEST_CASE("a TAP's group may open its queues through the daemon, and nothing mor
                                                  "may open its queues"));
     // The group is for queues only: a member changes nothing else.
     const Outcome mtu = parse(as(ub, sock, [](client::Connection& c) {
-        return outcome(c.set_mtu(Target::by_name("rootq0"), 1400), c.message());
+        const client::Result r = c.set_mtu(Target::by_name("rootq0"), 1400);
+        return outcome(r.error, r.message);
     }));
     CHECK(mtu.rc == -EPERM);
     CHECK_THAT(mtu.message, Catch::Contains("rootq0 is owned by uid 0"));

@@ -34,6 +34,7 @@
 #include "support/addresses.hpp"
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/send_fds.hpp"
 #include "support/test_main.hpp"
 
 using namespace ifctl;
@@ -238,19 +239,7 @@ TEST_CASE("malformed frames get a clear error and the daemon serves on") {
         auto f = header_only(static_cast<uint16_t>(Op::List), 20);
         int pass[2];
         REQUIRE(::pipe(pass) == 0);
-        iovec iov{f.data(), f.size()};
-        alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * 2)];
-        msghdr mh{};
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = cbuf;
-        mh.msg_controllen = sizeof cbuf;
-        cmsghdr* c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int) * 2);
-        std::memcpy(CMSG_DATA(c), pass, sizeof pass);
-        REQUIRE(::sendmsg(r.fd, &mh, 0) == static_cast<ssize_t>(f.size()));
+        REQUIRE(test::send_with_fds(r.fd, f, pass));
         const auto rep = r.reply();
         CHECK(rep.status == EBADMSG);
         CHECK_THAT(rep.message, Catch::Contains("descriptor"));

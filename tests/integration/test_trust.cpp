@@ -27,6 +27,7 @@
 #include "ifctl/ifctl.h"
 #include "libifctl/protocol/model.hpp"
 #include "libifctl/protocol/wire.hpp"
+#include "support/send_fds.hpp"
 #include "support/test_main.hpp"
 #include "support/test_users.hpp"
 
@@ -59,19 +60,7 @@ bool answer(int conn, const uint8_t* frame, size_t len) {
     std::vector<uint8_t> f = w.finish();
     int fds[kPassed];
     for (int& fd : fds) fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    iovec iov{f.data(), f.size()};
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof fds)];
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = cbuf;
-    mh.msg_controllen = sizeof cbuf;
-    cmsghdr* c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof fds);
-    std::memcpy(CMSG_DATA(c), fds, sizeof fds);
-    const bool ok = ::sendmsg(conn, &mh, MSG_NOSIGNAL) == static_cast<ssize_t>(f.size());
+    const bool ok = test::send_with_fds(conn, f, fds);
     for (int fd : fds) ::close(fd);
     return ok;
 }

@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "grammar.hpp"
+#include "output.hpp"
 
 namespace ifctl::cli {
 
@@ -197,7 +199,8 @@ std::optional<int> parse_command_line(std::span<const std::string> args, std::st
         return kExitUsage;
     }
     if (!o.file.empty() && (!o.words.empty() || o.monitor)) {
-        message = "-f takes its interfaces and keywords from the file, not from the command line";
+        message = format_misread_as_file(o.file);
+        if (message.empty()) message = "-f takes its interfaces and keywords from the file, not from the command line";
         return kExitUsage;
     }
     if (!o.monitor && !o.events.empty()) {
@@ -210,6 +213,14 @@ std::optional<int> parse_command_line(std::span<const std::string> args, std::st
     }
     out = std::move(o);
     return std::nullopt;
+}
+
+std::string format_misread_as_file(const std::string& file) {
+    TextFormat fmt;
+    std::string why;
+    if (file.find(':') == std::string::npos || !parse_text_format(file, fmt, why)) return "";
+    if (std::error_code ec; std::filesystem::exists(file, ec)) return "";
+    return "-f " + file + ": -f reads a batch file; for output formats say --format " + file;
 }
 
 }  // namespace ifctl::cli

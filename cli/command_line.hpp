@@ -47,4 +47,9 @@ inline constexpr int kExitUsage = 2;
 std::optional<int> parse_command_line(std::span<const std::string> args, std::string_view version, Options& out,
                                       std::string& message);
 
+// FreeBSD's -f names output formats ("-f inet:cidr"); here -f reads a batch
+// file. For a -f argument that is no file but reads as a format, the usage
+// error that points at --format; empty otherwise.
+std::string format_misread_as_file(const std::string& file);
+
 }  // namespace ifctl::cli

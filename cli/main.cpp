@@ -55,11 +55,7 @@ int main(int argc, char** argv) {
             f.open(o.file);
             if (!f) {
                 const int err = errno;
-                // FreeBSD's -f names output formats; here it reads a batch file.
-                if (TextFormat fmt; err == ENOENT && o.file.find(':') != std::string::npos &&
-                                    parse_text_format(o.file, fmt, message))
-                    return usage_error("-f " + o.file + ": -f reads a batch file; for output formats say --format " +
-                                       o.file);
+                if (const std::string hint = format_misread_as_file(o.file); !hint.empty()) return usage_error(hint);
                 std::cerr << "ifctl: " << o.file << ": " << std::strerror(err) << "\n";
                 return kExitFailed;
             }

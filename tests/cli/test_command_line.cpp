@@ -118,4 +118,9 @@ TEST_CASE("show NAME, list, -b, -g, -C, --format, --no-timestamp", "[command-lin
     CHECK(stops({"--no-timestamp"}) == std::pair<int, std::string>{kExitUsage, "--no-timestamp is for ifctl monitor"});
     // -f keeps its meaning: a batch file.
     CHECK(ok({"-f", "inet:cidr"}).file == "inet:cidr");
+    // ... and a format given to -f with an interface gets the --format hint.
+    CHECK(stops({"-f", "inet:cidr", "tap0"}) ==
+          std::pair<int, std::string>{kExitUsage, "-f inet:cidr: -f reads a batch file; for output formats say --format inet:cidr"});
+    CHECK(stops({"-f", "batch.txt", "tap0"}) ==
+          std::pair<int, std::string>{kExitUsage, "-f takes its interfaces and keywords from the file, not from the command line"});
 }

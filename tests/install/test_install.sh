@@ -34,12 +34,14 @@ fi
 soname=$(objdump -p "$lib" | awk '/SONAME/ {print $2}')
 [ "$soname" = "libifctl.so.1" ] || fail "soname is '$soname', not libifctl.so.1"
 # The preload shim sits next to the library (LD_PRELOAD=libifctl-preload.so
-# finds it by name there) and exports ioctl and nothing else.
+# finds it by name there) and exports ioctl and the calls that make, copy and
+# close descriptors (it watches them to know a socket's family), nothing else.
 shim=$(find "$root" -name libifctl-preload.so -type f | head -1)
 [ -n "$shim" ] || fail "no libifctl-preload.so"
 [ "$(dirname "$shim")" = "$(dirname "$lib")" ] || fail "libifctl-preload.so is not in the library's directory"
 shim_syms=$(nm -D --defined-only "$shim" | awk 'NF >= 3 { print $3 }' | sed 's/@.*//' | sort -u)
-[ "$shim_syms" = "ioctl" ] || fail "libifctl-preload.so exports '$(echo $shim_syms)', not just ioctl"
+expected="close close_range dup2 dup3 fclose ioctl socket socketpair"
+[ "$(echo $shim_syms)" = "$expected" ] || fail "libifctl-preload.so exports '$(echo $shim_syms)', not just $expected"
 pc=$(find "$root" -name libifctl.pc | head -1)
 [ -n "$pc" ] || fail "no libifctl.pc"
 find "$root" -name ifctld.service | grep -q . || fail "no ifctld.service"

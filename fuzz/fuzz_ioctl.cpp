@@ -140,7 +140,7 @@ bool daemon_in_our_netns() { return g_in->ConsumeBool(); }
 
 // The request-building lambda is not run: it needs a live Connection, and the
 // encoder it calls is fuzzed by the protocol target.
-Sent change(const std::function<int(client::Connection&)>&) {
+Sent change(const std::function<client::Result(client::Connection&)>&) {
     Sent s;
     s.reach = fuzz_reach();
     s.err = s.reach == Reach::Broken ? EIO : fuzz_errno();

@@ -233,7 +233,7 @@ double daemon_taps(client::Connection& c, const std::string& prefix, int first, 
     };
     for (int i = first; i < last; ++i) {
         proto::Writer w = c.request(proto::Op::Create);
-        w.str(static_cast<uint16_t>(proto::A::NewName), prefix + std::to_string(i));
+        w.str(wire_type(proto::AttrType::NewName), prefix + std::to_string(i));
         uint32_t id;
         if (client::Result sent = c.send(w, id); !sent.ok()) fail("creating TAPs: " + sent.message);
         pending.push_back(id);
@@ -262,11 +262,11 @@ double daemon_taps(client::Connection& c, const std::string& prefix, int first, 
 }
 
 FrameSizes brief_get_sizes(client::Connection& c, const std::string& name) {
-    const client::Target t = client::Target::by_name(name);
+    const client::InterfaceRef t = client::InterfaceRef::by_name(name);
     proto::Interface rec;
     if (client::Result r = c.get(t, rec, true); !r.ok()) fail("get " + name + ": " + r.message);
     FrameSizes s;
-    s.request = c.request(proto::Op::Get, &t).u8(static_cast<uint16_t>(proto::A::Brief), 1).finish().size();
+    s.request = c.request(proto::Op::Get, &t).u8(wire_type(proto::AttrType::Brief), 1).finish().size();
     proto::Writer reply(static_cast<uint16_t>(proto::Op::Get), proto::kFlagReply, 1);
     proto::encode_interface(reply, rec);
     s.reply = reply.finish().size();

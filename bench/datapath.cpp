@@ -85,7 +85,7 @@ int run_bench(const Options& o, int frames) {
         fail("connecting to ifctld: " + why);
     daemon_tap(*conn, "dd0");
     int daemon_fd = -1;
-    if (client::Result r = conn->open_queue(client::Target::by_name("dd0"), &daemon_fd); !r.ok())
+    if (client::Result r = conn->open_queue(client::InterfaceRef::by_name("dd0"), &daemon_fd); !r.ok())
         fail("open-queue dd0: " + r.message);
     NativeTap direct("dq0", IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE);
     test::run("ip addr add 10.9.0.1/24 dev dd0 && ip link set dd0 up && "

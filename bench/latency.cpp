@@ -158,11 +158,11 @@ int run_bench(const Options& o, const LatencyOptions& lo) {
 
     // The frame sizes of the requests measured below, for the echo baselines:
     // SIOCGIFFLAGS asks for the brief record (no addresses, statistics, multicast).
-    const client::Target bd0_target = client::Target::by_name("bd0");
+    const client::InterfaceRef bd0_target = client::InterfaceRef::by_name("bd0");
     const FrameSizes get_sizes = brief_get_sizes(*conn, "bd0");
     const size_t get_request = get_sizes.request, get_reply = get_sizes.reply;
     const size_t mtu_request =
-        conn->request(proto::Op::SetMtu, &bd0_target).u32(static_cast<uint16_t>(proto::A::Mtu), 1400).finish().size();
+        conn->request(proto::Op::SetMtu, &bd0_target).u32(wire_type(proto::AttrType::Mtu), 1400).finish().size();
     const size_t mtu_reply = proto::kHeaderSize;  // success: the header alone
 
     struct ifreq bd0_req {}, nt0_req {};

@@ -213,7 +213,7 @@ void freshness_rows(const Options& o, test::Daemon& d) {
             std::unique_ptr<client::Connection> conn;
             std::string why;
             if (client::Connection::open(d.socket(), conn, why) < 0) return;
-            const client::Target t = client::Target::by_name("load" + std::to_string(i % 8));
+            const client::InterfaceRef t = client::InterfaceRef::by_name("load" + std::to_string(i % 8));
             for (uint32_t v = 0; !stop.load(); ++v) (void)conn->set_mtu(t, 1400 + v % 2);
         });
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -61,7 +61,7 @@ public:
     }
 
 private:
-    client::Target target() const { return client::Target::by_name(name_); }
+    client::InterfaceRef target() const { return client::InterfaceRef::by_name(name_); }
 
     static client::Result fail(int rc, std::string why) { return {rc, std::move(why)}; }
 
@@ -238,7 +238,7 @@ int apply_plan(client::Connection& c, const Plan& plan, const Options& o) {
             return kExitOk;
         }
         proto::Interface rec;
-        if (client::Result r = c.get(client::Target::by_name(a.name()), rec); !r.ok()) return report(a, "", r);
+        if (client::Result r = c.get(client::InterfaceRef::by_name(a.name()), rec); !r.ok()) return report(a, "", r);
         std::cout << json_interface(rec);
     }
     return kExitOk;

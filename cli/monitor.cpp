@@ -36,7 +36,7 @@ int run_monitor(client::Connection& c, const Options& o, uint32_t kinds) {
         std::cerr << "ifctl: monitor: signalfd: " << std::strerror(errno) << "\n";
         return kExitFailed;
     }
-    client::Target target = client::Target::by_name(name);
+    client::InterfaceRef target = client::InterfaceRef::by_name(name);
     if (client::Result r = c.subscribe(name.empty() ? nullptr : &target, kinds); !r.ok()) {
         std::cerr << "ifctl: " << failure_message(name.empty() ? "monitor" : name, name.empty() ? "" : "monitor", r.error,
                                                   r.message, false)

@@ -30,7 +30,7 @@ TextFormat text_format(const Options& o) {
 
 int show_interface(client::Connection& c, const std::string& name, const Options& o) {
     proto::Interface rec;
-    if (client::Result r = c.get(client::Target::by_name(name), rec); !r.ok()) return failed(name, r);
+    if (client::Result r = c.get(client::InterfaceRef::by_name(name), rec); !r.ok()) return failed(name, r);
     std::cout << (o.json ? json_interface(rec) : text_interface(rec, colour_wanted(STDOUT_FILENO), text_format(o)));
     return kExitOk;
 }

@@ -1,5 +1,7 @@
 #include "value_parse.hpp"
 
+#include "libifctl/protocol/ifname.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -57,25 +59,10 @@ bool parse_seconds_ms(std::string_view s, uint32_t& ms, std::string& why) {
 }
 
 bool parse_ifname(std::string_view s, std::string& out, std::string& why) {
-    // The kernel's rules (dev_valid_name), checked here so the error names the word.
-    constexpr size_t kMaxName = 15;  // IFNAMSIZ - 1
-    if (s.empty()) {
-        why = "an interface name cannot be empty";
+    // Checked here, with the daemon's rule, so that the error names the word.
+    if (const std::string_view problem = ifctl::proto::ifname_problem(s); !problem.empty()) {
+        why = problem;
         return false;
-    }
-    if (s.size() > kMaxName) {
-        why = "interface names are at most " + std::to_string(kMaxName) + " characters";
-        return false;
-    }
-    if (s == "." || s == "..") {
-        why = "not a valid interface name";
-        return false;
-    }
-    for (char c : s) {
-        if (c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c))) {
-            why = "interface names cannot contain '/', ':' or spaces";
-            return false;
-        }
     }
     out = s;
     return true;

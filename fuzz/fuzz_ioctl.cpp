@@ -103,7 +103,7 @@ int fuzz_errno() {
 // ---- what the translators ask of the daemon, answered from the input ------
 namespace ifctl::ioctl_layer {
 
-Lookup lookup(const client::Target& t, bool /*with_addresses*/) {
+Lookup lookup(const client::InterfaceRef& t, bool /*with_addresses*/) {
     Lookup l;
     l.reach = fuzz_reach();
     if (l.reach == Reach::Managed || l.reach == Reach::Unmanaged) {

@@ -22,7 +22,7 @@ void walk(std::span<const uint8_t> attrs) {
     Attr a;
     for (int n = 0; n < 4096 && it.next(a); ++n) {
         if (check_attr(a)) continue;
-        if (a.type == static_cast<uint16_t>(A::Interface)) {
+        if (a.type == wire_type(AttrType::Interface)) {
             Interface rec;
             if (!decode_interface(a, rec)) {
                 // A record that decoded must encode again without trouble.
@@ -31,7 +31,7 @@ void walk(std::span<const uint8_t> attrs) {
                 (void)w.finish();
                 (void)format_lladdr(rec.lladdr);
             }
-        } else if (a.type == static_cast<uint16_t>(A::Address) || a.type == static_cast<uint16_t>(A::OldAddress)) {
+        } else if (a.type == wire_type(AttrType::Address) || a.type == wire_type(AttrType::OldAddress)) {
             Address addr;
             if (!decode_address(a, addr)) (void)format_address(addr.family, addr.local.data());
         }

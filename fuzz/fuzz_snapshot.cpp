@@ -15,7 +15,7 @@
 #include "libifctl/src/snapshot.hpp"
 
 using namespace ifctl;
-using client::Target;
+using client::InterfaceRef;
 namespace snap = proto::snapshot;
 
 namespace {
@@ -30,7 +30,7 @@ void read_every_way(const client::snapshot::Region& r) {
     proto::Interface one;
     std::vector<proto::Interface> all;
     client::snapshot::Why why{};
-    for (const Target& t : {Target::by_name("tap0"), Target::by_name("lo"), Target::by_index(1), Target::by_index(3)}) {
+    for (const InterfaceRef& t : {InterfaceRef::by_name("tap0"), InterfaceRef::by_name("lo"), InterfaceRef::by_index(1), InterfaceRef::by_index(3)}) {
         const auto found = client::snapshot::read_record(r, t, one, &why);
         if (found != client::snapshot::Found::Ask && why != client::snapshot::Why::None) __builtin_trap();
     }

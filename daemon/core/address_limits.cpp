@@ -4,7 +4,7 @@
 
 namespace ifctl::daemon {
 
-using proto::A;
+using proto::AttrType;
 
 namespace {
 
@@ -24,7 +24,7 @@ std::optional<Reply> address_room(const DaemonLimits& limits, Kernel& kernel, Re
                                   std::optional<uint32_t> owner, AddressTally* tally) {
     if (req.op() != proto::Op::AddrAdd) return std::nullopt;
     proto::Address a;
-    if (proto::decode_address(req.get(A::Address), a)) return std::nullopt;  // validated before: not reached
+    if (proto::decode_address(req.get(AttrType::Address), a)) return std::nullopt;  // validated before: not reached
     if (k)
         for (const proto::Address& have : k->addresses)
             if (have.same_local(a) && have.prefix == a.prefix) return std::nullopt;  // adds nothing (EEXIST)

@@ -26,7 +26,7 @@
 
 namespace ifctl::daemon {
 
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 using namespace detail;
 
@@ -84,8 +84,8 @@ std::vector<uint32_t> named_interfaces(Kernel& kernel, const std::vector<std::ve
     for (const std::vector<uint8_t>& step : steps) {
         proto::Request req;
         if (proto::validate_request(step, req)) continue;  // validated before: cannot happen
-        const proto::Interface* k = req.has(A::Name)    ? kernel.find(std::string(req.get(A::Name).as_str()))
-                                    : req.has(A::Index) ? kernel.find(req.get(A::Index).as_u32())
+        const proto::Interface* k = req.has(AttrType::Name)    ? kernel.find(std::string(req.get(AttrType::Name).as_str()))
+                                    : req.has(AttrType::Index) ? kernel.find(req.get(AttrType::Index).as_u32())
                                                         : nullptr;
         if (k) out.insert(k->index);
     }
@@ -180,12 +180,12 @@ std::optional<Reply> Dispatcher::judge_batch(const Peer& peer, const std::vector
         Model::If* target = nullptr;
         std::string name;
         if (spec.needs_target) {
-            if (req.has(A::Name)) {
-                name = req.get(A::Name).as_str();
+            if (req.has(AttrType::Name)) {
+                name = req.get(AttrType::Name).as_str();
                 target = model.by_name(name);
                 if (!target) return step_error(i, n, ENODEV, "no interface named " + name + " at this step");
             } else {
-                const uint32_t index = req.get(A::Index).as_u32();
+                const uint32_t index = req.get(AttrType::Index).as_u32();
                 target = model.by_index(index);
                 if (!target) return step_error(i, n, ENODEV, "no interface with index " + std::to_string(index) + " at this step");
                 name = target->name;
@@ -208,9 +208,9 @@ std::optional<Reply> Dispatcher::judge_batch(const Peer& peer, const std::vector
                 m = &planned;
             }
         }
-        if (row.target == TargetFrom::NewName) name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
+        if (row.target == TargetFrom::NewName) name = expected_name(kernel_, std::string(req.get(AttrType::NewName).as_str()));
         Subject subject{req, name, m, k, owned};
-        if (installs(row.installs, Value::NewName)) subject.new_name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
+        if (installs(row.installs, Value::NewName)) subject.new_name = expected_name(kernel_, std::string(req.get(AttrType::NewName).as_str()));
         if (Decision d = authorize(*policy, peer, subject); d.error) {
             rec.result = AuditResult::Refused;
             rec.rule = d.rule;
@@ -225,19 +225,19 @@ std::optional<Reply> Dispatcher::judge_batch(const Peer& peer, const std::vector
             rec.interface = name;
             return step_error(i, n, no->status, no->message);
         }
-        if (req.op() == Op::Create && (!req.has(A::Owner) || req.get(A::Owner).as_u32() == peer.uid)) ++owned;
+        if (req.op() == Op::Create && (!req.has(AttrType::Owner) || req.get(AttrType::Owner).as_u32() == peer.uid)) ++owned;
         switch (req.op()) {
             case Op::Create: {
-                const std::string new_name(req.get(A::NewName).as_str());
+                const std::string new_name(req.get(AttrType::NewName).as_str());
                 if (new_name.find('%') == std::string::npos) {
-                    const uint32_t owner = req.has(A::Owner) ? req.get(A::Owner).as_u32() : peer.uid;
+                    const uint32_t owner = req.has(AttrType::Owner) ? req.get(AttrType::Owner).as_u32() : peer.uid;
                     model.ifs.push_back({0, new_name, true, owner, false});
                 }
                 break;
             }
             case Op::Rename: target->name = subject.new_name; break;
             case Op::Destroy: target->gone = true; break;
-            case Op::SetOwner: target->owner = req.get(A::Owner).as_u32(); break;
+            case Op::SetOwner: target->owner = req.get(AttrType::Owner).as_u32(); break;
             default: break;
         }
     }

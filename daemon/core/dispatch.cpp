@@ -19,7 +19,7 @@
 
 namespace ifctl::daemon {
 
-using proto::A;
+using proto::AttrType;
 using namespace detail;
 
 Dispatcher::Dispatcher(Kernel& kernel, Registry& registry, DaemonLimits limits, std::shared_ptr<const Policy> policy)
@@ -95,7 +95,7 @@ Reply Dispatcher::run(const Peer& peer, const proto::Request& req, Pass& pass) {
     if (pass.undo && !r.status) {
         if (op->batch == BatchRole::UndoneByDestroy && !r.interfaces.empty()) {
             proto::Writer w(static_cast<uint16_t>(proto::Op::Destroy), 0, 0);
-            w.u32(static_cast<uint16_t>(A::Index), r.interfaces.front().index);
+            w.u32(wire_type(AttrType::Index), r.interfaces.front().index);
             inverse.push_back(w.finish());
         }
         for (auto& f : inverse) pass.undo->push_back(std::move(f));
@@ -130,8 +130,8 @@ std::optional<Reply> Dispatcher::find_target(const OpDescriptor& op, const proto
                                              AuditRecord* audit) {
     if (op.target == TargetFrom::Request) {
         if (audit)
-            audit->interface = req.has(A::Name) ? std::string(req.get(A::Name).as_str())
-                                                : "index " + std::to_string(req.get(A::Index).as_u32());
+            audit->interface = req.has(AttrType::Name) ? std::string(req.get(AttrType::Name).as_str())
+                                                : "index " + std::to_string(req.get(AttrType::Index).as_u32());
         if (std::optional<Reply> bad = resolve(kernel_, registry_, op, req, target)) {
             if (audit && bad->unmanaged) {
                 audit->result = AuditResult::Refused;
@@ -140,7 +140,7 @@ std::optional<Reply> Dispatcher::find_target(const OpDescriptor& op, const proto
             return bad;
         }
     } else if (op.target == TargetFrom::NewName) {
-        target.name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
+        target.name = expected_name(kernel_, std::string(req.get(AttrType::NewName).as_str()));
     }
     if (audit && op.target != TargetFrom::None) audit->interface = target.name;
     return std::nullopt;
@@ -151,7 +151,7 @@ std::optional<Reply> Dispatcher::judge(const Peer& peer, const OpDescriptor& op,
                                        const Target& target, AuditRecord& rec) {
     const uint32_t owned = op.access == Access::Creator ? static_cast<uint32_t>(registry_.count_owned_by(peer.uid)) : 0;
     Subject subject{req, target.name, target.managed, target.record, owned};
-    if (installs(op.installs, Value::NewName)) subject.new_name = expected_name(kernel_, std::string(req.get(A::NewName).as_str()));
+    if (installs(op.installs, Value::NewName)) subject.new_name = expected_name(kernel_, std::string(req.get(AttrType::NewName).as_str()));
     const Decision d = authorize(*policy_, peer, subject);
     rec.rule = d.rule;
     rec.before = audit_state(op.audit, target.record, target.managed);
@@ -179,7 +179,7 @@ void Dispatcher::record_kernel_config(const proto::Request& req, uint32_t index,
     if (!index && !r.interfaces.empty()) index = r.interfaces.front().index;  // create
     if (!index) return;
     persist_->note_change(index);
-    if (!req.has(A::Durable) || !req.get(A::Durable).as_u8()) return;
+    if (!req.has(AttrType::Durable) || !req.get(AttrType::Durable).as_u8()) return;
     kernel_.poll_events();  // our own change's events, so the record holds it
     if (int rc = persist_->flush(); rc < 0)
         r = Reply::error(-rc, "the change was made but could not be written to the state directory: " +

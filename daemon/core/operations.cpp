@@ -4,13 +4,13 @@
 
 namespace ifctl::daemon {
 
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 using namespace detail;
 
 namespace {
 
-constexpr AttrSet kBrief{A::Brief};
+constexpr AttrSet kBrief{AttrType::Brief};
 constexpr ValueSet kAddress =
     values({Value::AddressLocal, Value::AddressPeer, Value::AddressBroadcast, Value::AddressLabel});
 
@@ -19,7 +19,7 @@ constexpr ValueSet kAddress =
 // restores secondaries 2-3, a create 6, a move to another namespace 8.
 const OpDescriptor kOperations[] = {
     {.op = Op::Hello, .route = Route::Session, .access = Access::Anyone,
-     .modifiers = {A::Version, A::Software, A::Snapshot}, .audit = AuditField::None, .batch = BatchRole::Never,
+     .modifiers = {AttrType::Version, AttrType::Software, AttrType::Snapshot}, .audit = AuditField::None, .batch = BatchRole::Never,
      .cost = 1},
     {.op = Op::List, .route = Route::Handler, .handler = do_list, .access = Access::Anyone, .modifiers = kBrief,
      .audit = AuditField::None, .batch = BatchRole::Never, .cost = 4},
@@ -36,7 +36,7 @@ const OpDescriptor kOperations[] = {
      .facets = kExistence, .batch = BatchRole::RunsLast, .cost = 2},
     {.op = Op::SetFlags, .route = Route::Handler, .handler = do_set_flags, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .installs = values({Value::Flags}),
-     .modifiers = {A::KeepInet6}, .audit = AuditField::Flags,
+     .modifiers = {AttrType::KeepInet6}, .audit = AuditField::Flags,
      .facets = kFlags | kDaemonFacts, .batch = BatchRole::Undoable, .undo = undo_set_flags, .cost = 1},
     {.op = Op::SetMtu, .route = Route::Handler, .handler = do_set_mtu, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .perm = Perm::Mtu, .installs = values({Value::Mtu}),
@@ -47,7 +47,7 @@ const OpDescriptor kOperations[] = {
      .cost = 1},
     {.op = Op::SetLladdr, .route = Route::Handler, .handler = do_set_lladdr, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .perm = Perm::Lladdr, .installs = values({Value::Lladdr}),
-     .modifiers = {A::HwType}, .audit = AuditField::Lladdr, .facets = kLladdr, .batch = BatchRole::Undoable,
+     .modifiers = {AttrType::HwType}, .audit = AuditField::Lladdr, .facets = kLladdr, .batch = BatchRole::Undoable,
      .undo = undo_set_lladdr, .cost = 1},
     {.op = Op::SetTxqlen, .route = Route::Handler, .handler = do_set_txqlen, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .perm = Perm::Txqlen, .installs = values({Value::Txqlen}),
@@ -59,23 +59,23 @@ const OpDescriptor kOperations[] = {
      .cost = 1},
     // The address deleted is a selector: nothing is installed.
     {.op = Op::AddrDel, .route = Route::Handler, .handler = do_addr_del, .target = TargetFrom::Request,
-     .needs_managed = true, .access = Access::Owner, .perm = Perm::Address, .modifiers = {A::Address, A::Cascade},
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Address, .modifiers = {AttrType::Address, AttrType::Cascade},
      .audit = AuditField::Addresses, .facets = kAddresses, .batch = BatchRole::Undoable, .undo = undo_addr_del,
      .cost = 2},
     {.op = Op::AddrReplace, .route = Route::Handler, .handler = do_addr_replace, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .perm = Perm::Address, .installs = kAddress,
-     .modifiers = {A::OldAddress, A::Cascade}, .audit = AuditField::Addresses, .facets = kAddresses,
+     .modifiers = {AttrType::OldAddress, AttrType::Cascade}, .audit = AuditField::Addresses, .facets = kAddresses,
      .batch = BatchRole::Undoable, .undo = undo_addr_replace, .cost = 3},
     {.op = Op::Rename, .route = Route::Handler, .handler = do_rename, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .perm = Perm::Rename, .installs = values({Value::NewName}),
-     .modifiers = {A::LiveRename}, .audit = AuditField::Name, .facets = kName, .batch = BatchRole::Undoable,
+     .modifiers = {AttrType::LiveRename}, .audit = AuditField::Name, .facets = kName, .batch = BatchRole::Undoable,
      .undo = undo_rename, .cost = 1},
     {.op = Op::MultiAdd, .route = Route::Handler, .handler = do_multi_add, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::Owner, .perm = Perm::Multicast,
-     .installs = values({Value::MulticastGroup}), .modifiers = {A::PerClient}, .audit = AuditField::Multicast,
+     .installs = values({Value::MulticastGroup}), .modifiers = {AttrType::PerClient}, .audit = AuditField::Multicast,
      .facets = kMulticast, .batch = BatchRole::Undoable, .undo = undo_membership, .cost = 1},
     {.op = Op::MultiDel, .route = Route::Handler, .handler = do_multi_del, .target = TargetFrom::Request,
-     .needs_managed = true, .access = Access::Owner, .perm = Perm::Multicast, .modifiers = {A::Lladdr, A::PerClient},
+     .needs_managed = true, .access = Access::Owner, .perm = Perm::Multicast, .modifiers = {AttrType::Lladdr, AttrType::PerClient},
      .audit = AuditField::Multicast, .facets = kMulticast, .batch = BatchRole::Undoable, .undo = undo_membership,
      .cost = 1},
     // A queue is not state the store records: it is served while the store cannot be written.
@@ -104,7 +104,7 @@ const OpDescriptor kOperations[] = {
      .audit = AuditField::None, .facets = kDaemonFacts, .batch = BatchRole::Undoable, .undo = undo_group, .cost = 1},
     // The group left is a selector: nothing is installed.
     {.op = Op::GroupDel, .route = Route::Handler, .handler = do_group_del, .target = TargetFrom::Request,
-     .needs_managed = true, .access = Access::Owner, .modifiers = {A::IfGroup}, .audit = AuditField::None,
+     .needs_managed = true, .access = Access::Owner, .modifiers = {AttrType::IfGroup}, .audit = AuditField::None,
      .facets = kDaemonFacts, .batch = BatchRole::Undoable, .undo = undo_group, .cost = 1},
     // How inet6 addresses are made is address configuration: the address permission.
     {.op = Op::SetInet6, .route = Route::Handler, .handler = do_set_inet6, .target = TargetFrom::Request,
@@ -117,7 +117,7 @@ const OpDescriptor kOperations[] = {
      .facets = kExistence | kSlots, .batch = BatchRole::Never, .cost = 2},
     {.op = Op::Forget, .route = Route::Handler, .handler = do_forget, .access = Access::Root,
      .root_only = "no policy permission covers forget; only root may do it",
-     .modifiers = {A::UniqueId, A::UniqueFamily}, .audit = AuditField::None, .facets = kSlots,
+     .modifiers = {AttrType::UniqueId, AttrType::UniqueFamily}, .audit = AuditField::None, .facets = kSlots,
      .batch = BatchRole::Never, .cost = 1},
     {.op = Op::Reload, .route = Route::Handler, .handler = do_reload, .access = Access::Root,
      .root_only = "only root may reload ifctld's configuration", .audit = AuditField::PolicySource,
@@ -134,13 +134,13 @@ const OpDescriptor kOperations[] = {
      .batch = BatchRole::Never, .cost = 8},
     // Subscribe names its interface optionally: the handler resolves it.
     {.op = Op::Subscribe, .route = Route::Handler, .handler = do_subscribe, .access = Access::Anyone,
-     .modifiers = {A::Name, A::Index, A::EventKinds}, .audit = AuditField::None, .batch = BatchRole::Never,
+     .modifiers = {AttrType::Name, AttrType::Index, AttrType::EventKinds}, .audit = AuditField::None, .batch = BatchRole::Never,
      .cost = 1},
     {.op = Op::WaitReady, .route = Route::Handler, .handler = do_wait_ready, .target = TargetFrom::Request,
-     .access = Access::Anyone, .modifiers = {A::TimeoutMs}, .audit = AuditField::None, .batch = BatchRole::Never,
+     .access = Access::Anyone, .modifiers = {AttrType::TimeoutMs}, .audit = AuditField::None, .batch = BatchRole::Never,
      .cost = 1},
     // Each step is judged, audited and costed as its own operation.
-    {.op = Op::Batch, .route = Route::Batch, .access = Access::Anyone, .modifiers = {A::Step, A::BatchContinues},
+    {.op = Op::Batch, .route = Route::Batch, .access = Access::Anyone, .modifiers = {AttrType::Step, AttrType::BatchContinues},
      .audit = AuditField::None, .facets = kNoFacet, .batch = BatchRole::Never, .cost = 1},
     // The snapshot holds what a list tells anyone (docs/snapshot.md).
     {.op = Op::Snapshot, .route = Route::Session, .access = Access::Anyone, .audit = AuditField::None,
@@ -148,7 +148,7 @@ const OpDescriptor kOperations[] = {
     // The TAP is not in the daemon's namespace, so not a target the pipeline
     // resolves: the handler finds it among those moved away. Root's, as the move.
     {.op = Op::MoveHome, .route = Route::Handler, .handler = do_move_home, .access = Access::Root,
-     .root_only = "no policy permission covers move-home yet; only root may do it", .modifiers = {A::Name},
+     .root_only = "no policy permission covers move-home yet; only root may do it", .modifiers = {AttrType::Name},
      .audit = AuditField::None,
      .facets = kExistence | kNamespace, .batch = BatchRole::Never, .cost = 8},
 };
@@ -159,30 +159,30 @@ struct ValueRow {
     AttrSet sources;
 };
 constexpr ValueRow kValues[] = {
-    {Value::Owner, "owner", {A::Owner}},
-    {Value::Group, "group", {A::Group}},
-    {Value::CreateName, "name", {A::NewName}},
-    {Value::Queues, "queues", {A::Queues}},
-    {Value::VnetHdr, "vnet-hdr", {A::VnetHdr}},
-    {Value::Persistent, "persistent", {A::Persistent}},
-    {Value::UniqueId, "unique-id", {A::UniqueId, A::UniqueFamily}},
-    {Value::NewName, "new-name", {A::NewName}},
-    {Value::Mtu, "mtu", {A::Mtu}},
-    {Value::Metric, "metric", {A::Metric}},
-    {Value::Lladdr, "lladdr", {A::Lladdr}},
-    {Value::MulticastGroup, "multicast-group", {A::Lladdr}},
-    {Value::Txqlen, "txqlen", {A::Txqlen}},
-    {Value::Flags, "flags", {A::Flags, A::FlagsMask}},
-    {Value::FlagRef, "flag-ref", {A::RefFlag, A::RefOn}},
-    {Value::Offloads, "offloads", {A::CapsEnabled}},
-    {Value::AddressLocal, "address-local", {A::Address}},
-    {Value::AddressPeer, "address-peer", {A::Address}},
-    {Value::AddressBroadcast, "address-broadcast", {A::Address}},
-    {Value::AddressLabel, "address-label", {A::Address}},
-    {Value::Netns, "netns", {A::NetnsPid, A::NetnsPath}},
-    {Value::Description, "description", {A::Description}},
-    {Value::InterfaceGroup, "interface-group", {A::IfGroup}},
-    {Value::Inet6Settings, "inet6-settings", {A::NoDad, A::AutoLinklocal}},
+    {Value::Owner, "owner", {AttrType::Owner}},
+    {Value::Group, "group", {AttrType::Group}},
+    {Value::CreateName, "name", {AttrType::NewName}},
+    {Value::Queues, "queues", {AttrType::Queues}},
+    {Value::VnetHdr, "vnet-hdr", {AttrType::VnetHdr}},
+    {Value::Persistent, "persistent", {AttrType::Persistent}},
+    {Value::UniqueId, "unique-id", {AttrType::UniqueId, AttrType::UniqueFamily}},
+    {Value::NewName, "new-name", {AttrType::NewName}},
+    {Value::Mtu, "mtu", {AttrType::Mtu}},
+    {Value::Metric, "metric", {AttrType::Metric}},
+    {Value::Lladdr, "lladdr", {AttrType::Lladdr}},
+    {Value::MulticastGroup, "multicast-group", {AttrType::Lladdr}},
+    {Value::Txqlen, "txqlen", {AttrType::Txqlen}},
+    {Value::Flags, "flags", {AttrType::Flags, AttrType::FlagsMask}},
+    {Value::FlagRef, "flag-ref", {AttrType::RefFlag, AttrType::RefOn}},
+    {Value::Offloads, "offloads", {AttrType::CapsEnabled}},
+    {Value::AddressLocal, "address-local", {AttrType::Address}},
+    {Value::AddressPeer, "address-peer", {AttrType::Address}},
+    {Value::AddressBroadcast, "address-broadcast", {AttrType::Address}},
+    {Value::AddressLabel, "address-label", {AttrType::Address}},
+    {Value::Netns, "netns", {AttrType::NetnsPid, AttrType::NetnsPath}},
+    {Value::Description, "description", {AttrType::Description}},
+    {Value::InterfaceGroup, "interface-group", {AttrType::IfGroup}},
+    {Value::Inet6Settings, "inet6-settings", {AttrType::NoDad, AttrType::AutoLinklocal}},
 };
 static_assert(std::size(kValues) == static_cast<size_t>(Value::Count));
 

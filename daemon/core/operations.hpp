@@ -31,15 +31,15 @@ struct Target;
 class AttrSet {
 public:
     constexpr AttrSet() = default;
-    constexpr AttrSet(std::initializer_list<proto::A> list) {
-        for (proto::A a : list) add(a);
+    constexpr AttrSet(std::initializer_list<proto::AttrType> list) {
+        for (proto::AttrType a : list) add(a);
     }
-    constexpr void add(proto::A a) {
-        const auto t = static_cast<uint16_t>(a);
+    constexpr void add(proto::AttrType a) {
+        const auto t = wire_type(a);
         bits_[t / 64] |= uint64_t{1} << (t % 64);
     }
-    constexpr bool has(proto::A a) const {
-        const auto t = static_cast<uint16_t>(a);
+    constexpr bool has(proto::AttrType a) const {
+        const auto t = wire_type(a);
         return (bits_[t / 64] >> (t % 64)) & 1;
     }
 

@@ -12,7 +12,7 @@
 
 namespace ifctl::daemon {
 
-using proto::A;
+using proto::AttrType;
 
 namespace {
 
@@ -73,14 +73,14 @@ Decision allow(const Grant& g) { return {0, {}, g.label}; }
 using Judge = Decision (*)(const Grant& g, const Peer& peer, const Subject& s);
 
 Decision judge_owner(const Grant& g, const Peer& peer, const Subject& s) {
-    if (s.req.has(A::Owner) && s.req.get(A::Owner).as_u32() != peer.uid)
+    if (s.req.has(AttrType::Owner) && s.req.get(AttrType::Owner).as_u32() != peer.uid)
         return refuse(g, "only root may create an interface for another user");
     return allow(g);
 }
 
 Decision judge_group(const Grant& g, const Peer& peer, const Subject& s) {
-    if (s.req.has(A::Group) && !peer.in_group(s.req.get(A::Group).as_u32()))
-        return refuse(g, "gid " + std::to_string(s.req.get(A::Group).as_u32()) + " is not a group of " + who(peer) +
+    if (s.req.has(AttrType::Group) && !peer.in_group(s.req.get(AttrType::Group).as_u32()))
+        return refuse(g, "gid " + std::to_string(s.req.get(AttrType::Group).as_u32()) + " is not a group of " + who(peer) +
                              "; only root may give a TAP to a group its creator is not in");
     return allow(g);
 }
@@ -92,21 +92,21 @@ Decision judge_create_name(const Grant& g, const Peer&, const Subject& s) {
 }
 
 Decision judge_queues(const Grant& g, const Peer&, const Subject& s) {
-    const uint32_t queues = s.req.has(A::Queues) ? s.req.get(A::Queues).as_u32() : 1;
+    const uint32_t queues = s.req.has(AttrType::Queues) ? s.req.get(AttrType::Queues).as_u32() : 1;
     if (!g.max_queues || queues <= g.max_queues) return allow(g);
     return refuse(g, g.label + " allows at most " + std::to_string(g.max_queues) + " queue(s) per interface, not " +
                          std::to_string(queues) + "; raise its max_queues to allow more");
 }
 
 Decision judge_vnet_hdr(const Grant& g, const Peer&, const Subject& s) {
-    if (s.req.has(A::VnetHdr) && s.req.get(A::VnetHdr).as_u8() && !g.vnet_hdr)
+    if (s.req.has(AttrType::VnetHdr) && s.req.get(AttrType::VnetHdr).as_u8() && !g.vnet_hdr)
         return refuse(g, g.label + " does not allow vnet_hdr; set vnet_hdr = true in it to allow it");
     return allow(g);
 }
 
 // Persistence outlives the owner's session and reboots. Giving it up is always allowed.
 Decision judge_persistent(const Grant& g, const Peer&, const Subject& s) {
-    if (s.req.has(A::Persistent) && s.req.get(A::Persistent).as_u8() && !g.persist)
+    if (s.req.has(AttrType::Persistent) && s.req.get(AttrType::Persistent).as_u8() && !g.persist)
         return refuse(g, g.label + " does not allow persistent interfaces; set persist = true in it to allow it");
     return allow(g);
 }
@@ -119,7 +119,7 @@ Decision judge_new_name(const Grant& g, const Peer&, const Subject& s) {
 }
 
 Decision judge_mtu(const Grant& g, const Peer&, const Subject& s) {
-    const uint32_t mtu = s.req.get(A::Mtu).as_u32();
+    const uint32_t mtu = s.req.get(AttrType::Mtu).as_u32();
     if (mtu >= g.mtu_min && mtu <= g.mtu_max) return allow(g);
     return refuse(g, "MTU " + std::to_string(mtu) + " is outside " + std::to_string(g.mtu_min) + ".." +
                          std::to_string(g.mtu_max) + ", the range " + g.label + " allows; widen its mtu range to allow it");
@@ -127,9 +127,9 @@ Decision judge_mtu(const Grant& g, const Peer&, const Subject& s) {
 
 // Only the bits that would change need a permission: ifconfig writes all of them back.
 Decision judge_flags(const Grant& g, const Peer&, const Subject& s) {
-    const uint32_t mask = s.req.get(A::FlagsMask).as_u32();
+    const uint32_t mask = s.req.get(AttrType::FlagsMask).as_u32();
     const uint32_t now = s.record ? s.record->flags : 0;
-    const uint32_t changed = (s.req.get(A::Flags).as_u32() ^ now) & mask;
+    const uint32_t changed = (s.req.get(AttrType::Flags).as_u32() ^ now) & mask;
     if (changed & IFF_PROMISC)
         if (Decision d = check_perm(g, Perm::Promisc, s.target_name); d.error) return d;
     if (changed & IFF_ALLMULTI)
@@ -140,14 +140,14 @@ Decision judge_flags(const Grant& g, const Peer&, const Subject& s) {
 
 // Dropping a reference only ever undoes what this client did.
 Decision judge_flag_ref(const Grant& g, const Peer&, const Subject& s) {
-    if (!s.req.get(A::RefOn).as_u8()) return allow(g);
-    const bool promisc = s.req.get(A::RefFlag).as_u32() == IFF_PROMISC;
+    if (!s.req.get(AttrType::RefOn).as_u8()) return allow(g);
+    const bool promisc = s.req.get(AttrType::RefFlag).as_u32() == IFF_PROMISC;
     return check_perm(g, promisc ? Perm::Promisc : Perm::Multicast, s.target_name);
 }
 
 proto::Address address_of(const Subject& s) {
     proto::Address a;
-    proto::decode_address(s.req.get(A::Address), a);  // validated with the request
+    proto::decode_address(s.req.get(AttrType::Address), a);  // validated with the request
     return a;
 }
 
@@ -316,7 +316,7 @@ bool may_configure(const Peer& peer, const Managed* m) { return m && (peer.is_ro
 bool policy_judges(Value v) { return kValueJudges[static_cast<size_t>(v)].judge != nullptr; }
 
 std::string resolved_new_name(const Subject& s) {
-    return s.new_name.empty() ? std::string(s.req.get(A::NewName).as_str()) : s.new_name;
+    return s.new_name.empty() ? std::string(s.req.get(AttrType::NewName).as_str()) : s.new_name;
 }
 
 std::string policy_source(const Policy& p) { return p.source.empty() ? "built-in" : p.source; }

@@ -249,7 +249,7 @@ void Listener::admit(int fd) {
 
 void Listener::refuse(int fd, const Peer& peer, int err, const std::string& message, const std::string& rule) {
     proto::Writer w(static_cast<uint16_t>(proto::Op::Hello), proto::kFlagReply, 0, err);
-    w.str(static_cast<uint16_t>(proto::A::Message), message);
+    w.str(wire_type(proto::AttrType::Message), message);
     const std::vector<uint8_t> frame = w.finish();
     // A fresh socket's buffer takes one small frame; a client that never reads
     // it loses nothing the daemon must keep.

@@ -20,13 +20,12 @@
 
 namespace ifctl::daemon {
 
-using proto::A;
+using proto::AttrType;
 
 namespace {
 constexpr size_t kMaxFdsPerFrame = 8;  // room to receive (and close) stray descriptors
 constexpr int kReadBurst = 64;         // frames read per wake-up before yielding to others
 constexpr const char* kSoftware = "ifctld " IFCTL_VERSION_STRING;
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
 }  // namespace
 
 // One byte more than the largest frame: a longer one shows up as MSG_TRUNC.
@@ -156,14 +155,14 @@ void Session::handle_frame(std::span<const uint8_t> frame, bool had_fds) {
     if (!hello_done_) {
         if (req.op() != proto::Op::Hello)
             return queue_reply(op, id, Reply::error(EPROTO, "the first request must be hello (version exchange)"), true);
-        const uint32_t v = req.get(A::Version).as_u32();
+        const uint32_t v = req.get(AttrType::Version).as_u32();
         if (v != proto::kVersion)
             return queue_reply(op, id, Reply::error(EPROTONOSUPPORT, "protocol version " + std::to_string(v) +
                                                    " is not supported; this ifctld speaks version " +
                                                    std::to_string(proto::kVersion)), true);
         hello_done_ = true;
         hello_timer_.cancel();
-        return queue_hello(id, req.has(A::Snapshot) && req.get(A::Snapshot).as_u8());
+        return queue_hello(id, req.has(AttrType::Snapshot) && req.get(AttrType::Snapshot).as_u8());
     }
     if (req.op() == proto::Op::Hello)
         return queue_reply(op, id, Reply::error(EISCONN, "hello was already exchanged on this connection"));
@@ -247,7 +246,7 @@ void Session::deliver(const proto::Event& e) {
                                 std::to_string(e.seq - 1) + "); subscribe again and re-read the state";
         spdlog::warn("{}: {}", peer_.describe(), why);
         proto::Writer w(op, proto::kFlagEvent, sub_id_, ENOBUFS);
-        w.str(t(A::Message), why);
+        w.str(wire_type(AttrType::Message), why);
         push({w.finish(), {}, false, true});
         return flush_later();
     }
@@ -323,7 +322,7 @@ proto::Interface Session::fitting(const proto::Interface& i, size_t room) {
 
 void Session::queue_hello(uint32_t id, bool with_snapshot) {
     proto::Writer w(static_cast<uint16_t>(proto::Op::Hello), proto::kFlagReply, id);
-    w.u32(t(A::Version), proto::kVersion).str(t(A::Software), kSoftware).u32(t(A::MaxFrame), proto::kMaxFrame);
+    w.u32(wire_type(AttrType::Version), proto::kVersion).str(wire_type(AttrType::Software), kSoftware).u32(wire_type(AttrType::MaxFrame), proto::kMaxFrame);
     // A snapshot that cannot be passed is no failure: the client asks for its reads.
     UniqueFd fd;
     if (with_snapshot) fd = snapshot_reply().fd;
@@ -343,10 +342,10 @@ Reply Session::snapshot_reply() {
 void Session::queue_reply(uint16_t op, uint32_t id, Reply r, bool close_after) {
     auto start = [&](int status, const std::string& message) {
         proto::Writer w(op, proto::kFlagReply, id, status);
-        if (!message.empty()) w.str(t(A::Message), message.substr(0, 1024));
-        if (r.unmanaged) w.u8(t(A::Unmanaged), 1);
-        if (r.step_index) w.u32(t(A::StepIndex), *r.step_index);
-        if (r.subscribe && !status) w.u64(t(A::EventSeq), dispatcher_.events().last_seq());
+        if (!message.empty()) w.str(wire_type(AttrType::Message), message.substr(0, 1024));
+        if (r.unmanaged) w.u8(wire_type(AttrType::Unmanaged), 1);
+        if (r.step_index) w.u32(wire_type(AttrType::StepIndex), *r.step_index);
+        if (r.subscribe && !status) w.u64(wire_type(AttrType::EventSeq), dispatcher_.events().last_seq());
         return w;
     };
     proto::Writer w = start(r.status, r.message);

@@ -15,7 +15,7 @@
 
 namespace ifctl::daemon {
 
-using proto::A;
+using proto::AttrType;
 
 std::vector<std::weak_ptr<Session>> Session::parked_sessions_;
 
@@ -25,7 +25,6 @@ constexpr size_t kStepOverhead = sizeof(std::vector<uint8_t>) + 16;
 // How long a batch runs before the others get a turn: well under the 100 ms
 // another client's get may wait, and a step rarely takes a millisecond.
 constexpr auto kSlice = std::chrono::milliseconds(20);
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
 }  // namespace
 
 void Session::drop_batch() {
@@ -39,7 +38,7 @@ void Session::drop_batch() {
 std::optional<Reply> Session::take_steps(const proto::Request& req) {
     size_t bytes = 0, steps = 0;
     for (const proto::Attr& a : req.repeated)
-        if (a.type == t(A::Step)) {
+        if (a.type == wire_type(AttrType::Step)) {
             bytes += a.payload.size() + kStepOverhead;
             ++steps;
         }
@@ -60,7 +59,7 @@ std::optional<Reply> Session::take_steps(const proto::Request& req) {
                                    "(limits.max_batch_bytes_per_uid = " +
                                    std::to_string(limits_.max_batch_bytes_per_uid) + "); finish or close them first");
     for (const proto::Attr& a : req.repeated)
-        if (a.type == t(A::Step)) batch_steps_.emplace_back(a.payload.begin(), a.payload.end());
+        if (a.type == wire_type(AttrType::Step)) batch_steps_.emplace_back(a.payload.begin(), a.payload.end());
     batch_bytes_ += bytes;
     budget_.add(peer_.uid, UidBudget::Batch, bytes);
     return std::nullopt;
@@ -71,7 +70,7 @@ std::optional<Reply> Session::take_steps(const proto::Request& req) {
 // sends them without waiting) are answered with the same refusal and never
 // run as a batch of their own.
 void Session::batch_part(uint16_t op, uint32_t id, const proto::Request& req) {
-    const bool continues = req.has(A::BatchContinues) && req.get(A::BatchContinues).as_u8();
+    const bool continues = req.has(AttrType::BatchContinues) && req.get(AttrType::BatchContinues).as_u8();
     if (batch_refused_) {
         Reply no = Reply::error(batch_refused_->first, "an earlier part of this batch was refused (" +
                                                            batch_refused_->second + ")");

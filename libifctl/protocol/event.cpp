@@ -6,7 +6,6 @@
 namespace ifctl::proto {
 
 namespace {
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
 
 constexpr std::string_view kNames[] = {"link-added", "link-removed", "renamed", "flags", "mtu",
                                        "carrier", "address-added", "address-removed", "lladdr", "tampered"};
@@ -38,25 +37,25 @@ bool parse_event_kinds(std::string_view list, uint32_t& mask, std::string& bad) 
 }
 
 void encode_event(Writer& w, const Event& e) {
-    w.u64(t(A::EventSeq), e.seq).u32(t(A::EventKind), e.kind).u32(t(A::Index), e.index);
-    if (!e.name.empty()) w.str(t(A::Name), e.name);
-    if (e.managed) w.u8(t(A::Managed), 1);
-    w.u64(t(A::ChangeTime), e.time_ms);
+    w.u64(wire_type(AttrType::EventSeq), e.seq).u32(wire_type(AttrType::EventKind), e.kind).u32(wire_type(AttrType::Index), e.index);
+    if (!e.name.empty()) w.str(wire_type(AttrType::Name), e.name);
+    if (e.managed) w.u8(wire_type(AttrType::Managed), 1);
+    w.u64(wire_type(AttrType::ChangeTime), e.time_ms);
     switch (e.kind) {
         case kEvLinkAdded:
-            w.u32(t(A::Flags), e.flags).u32(t(A::Mtu), e.mtu).u8(t(A::Carrier), e.carrier);
-            if (!e.lladdr.empty()) w.bytes(t(A::Lladdr), e.lladdr);
+            w.u32(wire_type(AttrType::Flags), e.flags).u32(wire_type(AttrType::Mtu), e.mtu).u8(wire_type(AttrType::Carrier), e.carrier);
+            if (!e.lladdr.empty()) w.bytes(wire_type(AttrType::Lladdr), e.lladdr);
             break;
-        case kEvRenamed: w.str(t(A::OldName), e.old_name); break;
-        case kEvFlags: w.u32(t(A::Flags), e.flags).u32(t(A::OldFlags), e.old_flags); break;
-        case kEvMtu: w.u32(t(A::Mtu), e.mtu).u32(t(A::OldMtu), e.old_mtu); break;
-        case kEvCarrier: w.u8(t(A::Carrier), e.carrier); break;
+        case kEvRenamed: w.str(wire_type(AttrType::OldName), e.old_name); break;
+        case kEvFlags: w.u32(wire_type(AttrType::Flags), e.flags).u32(wire_type(AttrType::OldFlags), e.old_flags); break;
+        case kEvMtu: w.u32(wire_type(AttrType::Mtu), e.mtu).u32(wire_type(AttrType::OldMtu), e.old_mtu); break;
+        case kEvCarrier: w.u8(wire_type(AttrType::Carrier), e.carrier); break;
         case kEvAddrAdded:
         case kEvAddrRemoved:
-            if (e.address) encode_address(w, A::Address, *e.address);
+            if (e.address) encode_address(w, AttrType::Address, *e.address);
             break;
-        case kEvLladdr: w.bytes(t(A::Lladdr), e.lladdr); break;
-        case kEvTampered: w.str(t(A::EventDetail), e.detail); break;
+        case kEvLladdr: w.bytes(wire_type(AttrType::Lladdr), e.lladdr); break;
+        case kEvTampered: w.str(wire_type(AttrType::EventDetail), e.detail); break;
         default: break;
     }
 }
@@ -67,22 +66,22 @@ Error decode_event(std::span<const uint8_t> attrs, Event& e) {
     Attr a;
     while (it.next(a)) {
         if (Error err = check_attr(a)) return err;
-        switch (static_cast<A>(a.type)) {
-            case A::EventSeq: e.seq = a.as_u64(); break;
-            case A::EventKind: e.kind = a.as_u32(); break;
-            case A::Index: e.index = a.as_u32(); break;
-            case A::Name: e.name = a.as_str(); break;
-            case A::Managed: e.managed = a.as_u8(); break;
-            case A::ChangeTime: e.time_ms = a.as_u64(); break;
-            case A::OldName: e.old_name = a.as_str(); break;
-            case A::Flags: e.flags = a.as_u32(); break;
-            case A::OldFlags: e.old_flags = a.as_u32(); break;
-            case A::Mtu: e.mtu = a.as_u32(); break;
-            case A::OldMtu: e.old_mtu = a.as_u32(); break;
-            case A::Carrier: e.carrier = a.as_u8(); break;
-            case A::Lladdr: e.lladdr.assign(a.payload.begin(), a.payload.end()); break;
-            case A::EventDetail: e.detail = a.as_str(); break;
-            case A::Address: {
+        switch (static_cast<AttrType>(a.type)) {
+            case AttrType::EventSeq: e.seq = a.as_u64(); break;
+            case AttrType::EventKind: e.kind = a.as_u32(); break;
+            case AttrType::Index: e.index = a.as_u32(); break;
+            case AttrType::Name: e.name = a.as_str(); break;
+            case AttrType::Managed: e.managed = a.as_u8(); break;
+            case AttrType::ChangeTime: e.time_ms = a.as_u64(); break;
+            case AttrType::OldName: e.old_name = a.as_str(); break;
+            case AttrType::Flags: e.flags = a.as_u32(); break;
+            case AttrType::OldFlags: e.old_flags = a.as_u32(); break;
+            case AttrType::Mtu: e.mtu = a.as_u32(); break;
+            case AttrType::OldMtu: e.old_mtu = a.as_u32(); break;
+            case AttrType::Carrier: e.carrier = a.as_u8(); break;
+            case AttrType::Lladdr: e.lladdr.assign(a.payload.begin(), a.payload.end()); break;
+            case AttrType::EventDetail: e.detail = a.as_str(); break;
+            case AttrType::Address: {
                 Address addr;
                 if (Error err = decode_address(a, addr)) return err;
                 e.address = addr;

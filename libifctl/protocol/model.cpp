@@ -41,39 +41,39 @@ bool Address::operator==(const Address& o) const {
     return same_local(o) && prefix == o.prefix && broadcast == o.broadcast && peer == o.peer && label == o.label;
 }
 
-void encode_address(Writer& w, A type, const Address& a) {
-    const size_t tok = w.begin_nested(static_cast<uint16_t>(type));
-    w.u8(static_cast<uint16_t>(A::AddrFamily), a.family);
-    w.raw(static_cast<uint16_t>(A::AddrLocal), a.local.data(), a.length());
-    w.u8(static_cast<uint16_t>(A::AddrPrefix), a.prefix);
-    if (a.broadcast) w.raw(static_cast<uint16_t>(A::AddrBroadcast), a.broadcast->data(), 4);
-    if (a.peer) w.raw(static_cast<uint16_t>(A::AddrPeer), a.peer->data(), a.length());
-    if (!a.label.empty()) w.str(static_cast<uint16_t>(A::AddrLabel), a.label);
-    if (a.flags) w.u32(static_cast<uint16_t>(A::AddrFlags), a.flags);
+void encode_address(Writer& w, AttrType type, const Address& a) {
+    const size_t tok = w.begin_nested(wire_type(type));
+    w.u8(wire_type(AttrType::AddrFamily), a.family);
+    w.raw(wire_type(AttrType::AddrLocal), a.local.data(), a.length());
+    w.u8(wire_type(AttrType::AddrPrefix), a.prefix);
+    if (a.broadcast) w.raw(wire_type(AttrType::AddrBroadcast), a.broadcast->data(), 4);
+    if (a.peer) w.raw(wire_type(AttrType::AddrPeer), a.peer->data(), a.length());
+    if (!a.label.empty()) w.str(wire_type(AttrType::AddrLabel), a.label);
+    if (a.flags) w.u32(wire_type(AttrType::AddrFlags), a.flags);
     w.end_nested(tok);
 }
 
 Error decode_address(const Attr& nested, Address& a) {
     a = Address{};
     if (Error e = for_each_record_child(nested, [&](const Attr& k) -> Error {
-        switch (static_cast<A>(k.type)) {
-            case A::AddrFamily: a.family = k.as_u8(); break;
-            case A::AddrLocal: std::copy(k.payload.begin(), k.payload.end(), a.local.begin()); break;
-            case A::AddrPrefix: a.prefix = k.as_u8(); break;
-            case A::AddrBroadcast: {
+        switch (static_cast<AttrType>(k.type)) {
+            case AttrType::AddrFamily: a.family = k.as_u8(); break;
+            case AttrType::AddrLocal: std::copy(k.payload.begin(), k.payload.end(), a.local.begin()); break;
+            case AttrType::AddrPrefix: a.prefix = k.as_u8(); break;
+            case AttrType::AddrBroadcast: {
                 std::array<uint8_t, 4> b{};
                 std::copy(k.payload.begin(), k.payload.end(), b.begin());
                 a.broadcast = b;
                 break;
             }
-            case A::AddrPeer: {
+            case AttrType::AddrPeer: {
                 std::array<uint8_t, 16> p{};
                 std::copy(k.payload.begin(), k.payload.end(), p.begin());
                 a.peer = p;
                 break;
             }
-            case A::AddrLabel: a.label = k.as_str(); break;
-            case A::AddrFlags: a.flags = k.as_u32(); break;
+            case AttrType::AddrLabel: a.label = k.as_str(); break;
+            case AttrType::AddrFlags: a.flags = k.as_u32(); break;
             default: break;  // not an address's: skipped (for_each_record_child)
         }
         return {};
@@ -84,61 +84,60 @@ Error decode_address(const Attr& nested, Address& a) {
 }
 
 void encode_interface(Writer& w, const Interface& i, bool details) {
-    auto t = [](A a) { return static_cast<uint16_t>(a); };
-    const size_t tok = w.begin_nested(t(A::Interface));
-    w.u32(t(A::Index), i.index);
-    w.str(t(A::Name), i.name);
-    if (!i.kind.empty()) w.str(t(A::LinkKind), i.kind);
-    w.u32(t(A::HwType), i.hw_type);
-    w.u32(t(A::Flags), i.flags);
-    w.u32(t(A::Mtu), i.mtu);
-    w.u32(t(A::MinMtu), i.min_mtu);
-    w.u32(t(A::MaxMtu), i.max_mtu);
-    w.s32(t(A::Metric), i.metric);
-    w.u32(t(A::Txqlen), i.txqlen);
-    w.bytes(t(A::Lladdr), i.lladdr);
+    const size_t tok = w.begin_nested(wire_type(AttrType::Interface));
+    w.u32(wire_type(AttrType::Index), i.index);
+    w.str(wire_type(AttrType::Name), i.name);
+    if (!i.kind.empty()) w.str(wire_type(AttrType::LinkKind), i.kind);
+    w.u32(wire_type(AttrType::HwType), i.hw_type);
+    w.u32(wire_type(AttrType::Flags), i.flags);
+    w.u32(wire_type(AttrType::Mtu), i.mtu);
+    w.u32(wire_type(AttrType::MinMtu), i.min_mtu);
+    w.u32(wire_type(AttrType::MaxMtu), i.max_mtu);
+    w.s32(wire_type(AttrType::Metric), i.metric);
+    w.u32(wire_type(AttrType::Txqlen), i.txqlen);
+    w.bytes(wire_type(AttrType::Lladdr), i.lladdr);
     if (details) {
-        for (const Address& a : i.addresses) encode_address(w, A::Address, a);
-        for (const auto& m : i.multicast) w.raw(t(A::MultiAddr), m.data(), m.size());
+        for (const Address& a : i.addresses) encode_address(w, AttrType::Address, a);
+        for (const auto& m : i.multicast) w.raw(wire_type(AttrType::MultiAddr), m.data(), m.size());
     }
     if (i.kind == "tun") {
-        w.u32(t(A::Queues), i.queues);
-        w.u32(t(A::QueuesDetached), i.queues_detached);
+        w.u32(wire_type(AttrType::Queues), i.queues);
+        w.u32(wire_type(AttrType::QueuesDetached), i.queues_detached);
     }
-    w.u8(t(A::Carrier), i.carrier);
-    w.u8(t(A::OperState), i.operstate);
+    w.u8(wire_type(AttrType::Carrier), i.carrier);
+    w.u8(wire_type(AttrType::OperState), i.operstate);
     if (details) {
-    const size_t st = w.begin_nested(t(A::Stats));
-    w.u64(t(A::StatRxPackets), i.stats.rx_packets);
-    w.u64(t(A::StatTxPackets), i.stats.tx_packets);
-    w.u64(t(A::StatRxBytes), i.stats.rx_bytes);
-    w.u64(t(A::StatTxBytes), i.stats.tx_bytes);
-    w.u64(t(A::StatRxErrors), i.stats.rx_errors);
-    w.u64(t(A::StatTxErrors), i.stats.tx_errors);
-    w.u64(t(A::StatRxDropped), i.stats.rx_dropped);
-    w.u64(t(A::StatTxDropped), i.stats.tx_dropped);
-    w.u64(t(A::StatMulticast), i.stats.multicast);
-    w.u64(t(A::StatCollisions), i.stats.collisions);
+    const size_t st = w.begin_nested(wire_type(AttrType::Stats));
+    w.u64(wire_type(AttrType::StatRxPackets), i.stats.rx_packets);
+    w.u64(wire_type(AttrType::StatTxPackets), i.stats.tx_packets);
+    w.u64(wire_type(AttrType::StatRxBytes), i.stats.rx_bytes);
+    w.u64(wire_type(AttrType::StatTxBytes), i.stats.tx_bytes);
+    w.u64(wire_type(AttrType::StatRxErrors), i.stats.rx_errors);
+    w.u64(wire_type(AttrType::StatTxErrors), i.stats.tx_errors);
+    w.u64(wire_type(AttrType::StatRxDropped), i.stats.rx_dropped);
+    w.u64(wire_type(AttrType::StatTxDropped), i.stats.tx_dropped);
+    w.u64(wire_type(AttrType::StatMulticast), i.stats.multicast);
+    w.u64(wire_type(AttrType::StatCollisions), i.stats.collisions);
     w.end_nested(st);
     }
-    w.u64(t(A::ChangeTime), i.change_time_ms);
-    w.u8(t(A::Managed), i.managed);
-    w.u8(t(A::MayChange), i.may_change);
+    w.u64(wire_type(AttrType::ChangeTime), i.change_time_ms);
+    w.u8(wire_type(AttrType::Managed), i.managed);
+    w.u8(wire_type(AttrType::MayChange), i.may_change);
     if (i.managed) {
-        w.u32(t(A::Owner), i.owner);
-        w.u64(t(A::UniqueId), i.unique_id);
-        w.u8(t(A::Persistent), i.persistent);
-        if (!i.netns.empty()) w.str(t(A::Netns), i.netns);
-        if (!i.unique_family.empty()) w.str(t(A::UniqueFamily), i.unique_family);
-        w.u32(t(A::CapsSupported), i.caps_supported);
-        w.u32(t(A::CapsEnabled), i.caps_enabled);
-        w.u32(t(A::PromiscRefs), i.promisc_refs);
-        w.u32(t(A::AllmultiRefs), i.allmulti_refs);
-        for (const std::string& g : i.groups) w.str(t(A::IfGroup), g);
-        w.u8(t(A::NoDad), i.no_dad);
+        w.u32(wire_type(AttrType::Owner), i.owner);
+        w.u64(wire_type(AttrType::UniqueId), i.unique_id);
+        w.u8(wire_type(AttrType::Persistent), i.persistent);
+        if (!i.netns.empty()) w.str(wire_type(AttrType::Netns), i.netns);
+        if (!i.unique_family.empty()) w.str(wire_type(AttrType::UniqueFamily), i.unique_family);
+        w.u32(wire_type(AttrType::CapsSupported), i.caps_supported);
+        w.u32(wire_type(AttrType::CapsEnabled), i.caps_enabled);
+        w.u32(wire_type(AttrType::PromiscRefs), i.promisc_refs);
+        w.u32(wire_type(AttrType::AllmultiRefs), i.allmulti_refs);
+        for (const std::string& g : i.groups) w.str(wire_type(AttrType::IfGroup), g);
+        w.u8(wire_type(AttrType::NoDad), i.no_dad);
     }
-    if (!i.description.empty()) w.str(t(A::Description), i.description);
-    w.u8(t(A::AutoLinklocal), i.auto_linklocal);
+    if (!i.description.empty()) w.str(wire_type(AttrType::Description), i.description);
+    w.u8(wire_type(AttrType::AutoLinklocal), i.auto_linklocal);
     w.end_nested(tok);
 }
 
@@ -147,17 +146,17 @@ Error decode_stats(const Attr& nested, Stats& s) {
     return for_each_record_child(nested, [&](const Attr& k) -> Error {
         if (attr_spec(k.type)->kind != AttrKind::U64) return {};  // not a counter: skipped (for_each_record_child)
         const uint64_t v = k.as_u64();
-        switch (static_cast<A>(k.type)) {
-            case A::StatRxPackets: s.rx_packets = v; break;
-            case A::StatTxPackets: s.tx_packets = v; break;
-            case A::StatRxBytes: s.rx_bytes = v; break;
-            case A::StatTxBytes: s.tx_bytes = v; break;
-            case A::StatRxErrors: s.rx_errors = v; break;
-            case A::StatTxErrors: s.tx_errors = v; break;
-            case A::StatRxDropped: s.rx_dropped = v; break;
-            case A::StatTxDropped: s.tx_dropped = v; break;
-            case A::StatMulticast: s.multicast = v; break;
-            case A::StatCollisions: s.collisions = v; break;
+        switch (static_cast<AttrType>(k.type)) {
+            case AttrType::StatRxPackets: s.rx_packets = v; break;
+            case AttrType::StatTxPackets: s.tx_packets = v; break;
+            case AttrType::StatRxBytes: s.rx_bytes = v; break;
+            case AttrType::StatTxBytes: s.tx_bytes = v; break;
+            case AttrType::StatRxErrors: s.rx_errors = v; break;
+            case AttrType::StatTxErrors: s.tx_errors = v; break;
+            case AttrType::StatRxDropped: s.rx_dropped = v; break;
+            case AttrType::StatTxDropped: s.tx_dropped = v; break;
+            case AttrType::StatMulticast: s.multicast = v; break;
+            case AttrType::StatCollisions: s.collisions = v; break;
             default: break;  // not a counter: skipped (for_each_record_child)
         }
         return {};
@@ -168,51 +167,51 @@ Error decode_stats(const Attr& nested, Stats& s) {
 Error decode_interface(const Attr& nested, Interface& i) {
     i = Interface{};
     if (Error e = for_each_record_child(nested, [&](const Attr& k) -> Error {
-        switch (static_cast<A>(k.type)) {
-            case A::Index: i.index = k.as_u32(); break;
-            case A::Name: i.name = k.as_str(); break;
-            case A::LinkKind: i.kind = k.as_str(); break;
-            case A::HwType: i.hw_type = k.as_u32(); break;
-            case A::Flags: i.flags = k.as_u32(); break;
-            case A::Mtu: i.mtu = k.as_u32(); break;
-            case A::MinMtu: i.min_mtu = k.as_u32(); break;
-            case A::MaxMtu: i.max_mtu = k.as_u32(); break;
-            case A::Metric: i.metric = k.as_s32(); break;
-            case A::Txqlen: i.txqlen = k.as_u32(); break;
-            case A::Lladdr: i.lladdr.assign(k.payload.begin(), k.payload.end()); break;
-            case A::Address: {
+        switch (static_cast<AttrType>(k.type)) {
+            case AttrType::Index: i.index = k.as_u32(); break;
+            case AttrType::Name: i.name = k.as_str(); break;
+            case AttrType::LinkKind: i.kind = k.as_str(); break;
+            case AttrType::HwType: i.hw_type = k.as_u32(); break;
+            case AttrType::Flags: i.flags = k.as_u32(); break;
+            case AttrType::Mtu: i.mtu = k.as_u32(); break;
+            case AttrType::MinMtu: i.min_mtu = k.as_u32(); break;
+            case AttrType::MaxMtu: i.max_mtu = k.as_u32(); break;
+            case AttrType::Metric: i.metric = k.as_s32(); break;
+            case AttrType::Txqlen: i.txqlen = k.as_u32(); break;
+            case AttrType::Lladdr: i.lladdr.assign(k.payload.begin(), k.payload.end()); break;
+            case AttrType::Address: {
                 Address a;
                 if (Error e = decode_address(k, a)) return e;
                 i.addresses.push_back(a);
                 break;
             }
-            case A::MultiAddr: {
+            case AttrType::MultiAddr: {
                 std::array<uint8_t, 6> m{};
                 std::copy(k.payload.begin(), k.payload.end(), m.begin());
                 i.multicast.push_back(m);
                 break;
             }
-            case A::Queues: i.queues = k.as_u32(); break;
-            case A::QueuesDetached: i.queues_detached = k.as_u32(); break;
-            case A::Carrier: i.carrier = k.as_u8(); break;
-            case A::OperState: i.operstate = k.as_u8(); break;
-            case A::Stats: if (Error e = decode_stats(k, i.stats)) return e; break;
-            case A::ChangeTime: i.change_time_ms = k.as_u64(); break;
-            case A::Managed: i.managed = k.as_u8(); break;
-            case A::MayChange: i.may_change = k.as_u8(); break;
-            case A::Owner: i.owner = k.as_u32(); break;
-            case A::UniqueId: i.unique_id = k.as_u64(); break;
-            case A::Persistent: i.persistent = k.as_u8(); break;
-            case A::Netns: i.netns = k.as_str(); break;
-            case A::UniqueFamily: i.unique_family = k.as_str(); break;
-            case A::CapsSupported: i.caps_supported = k.as_u32(); break;
-            case A::CapsEnabled: i.caps_enabled = k.as_u32(); break;
-            case A::PromiscRefs: i.promisc_refs = k.as_u32(); break;
-            case A::AllmultiRefs: i.allmulti_refs = k.as_u32(); break;
-            case A::Description: i.description = k.as_str(); break;
-            case A::IfGroup: i.groups.emplace_back(k.as_str()); break;
-            case A::NoDad: i.no_dad = k.as_u8(); break;
-            case A::AutoLinklocal: i.auto_linklocal = k.as_u8(); break;
+            case AttrType::Queues: i.queues = k.as_u32(); break;
+            case AttrType::QueuesDetached: i.queues_detached = k.as_u32(); break;
+            case AttrType::Carrier: i.carrier = k.as_u8(); break;
+            case AttrType::OperState: i.operstate = k.as_u8(); break;
+            case AttrType::Stats: if (Error e = decode_stats(k, i.stats)) return e; break;
+            case AttrType::ChangeTime: i.change_time_ms = k.as_u64(); break;
+            case AttrType::Managed: i.managed = k.as_u8(); break;
+            case AttrType::MayChange: i.may_change = k.as_u8(); break;
+            case AttrType::Owner: i.owner = k.as_u32(); break;
+            case AttrType::UniqueId: i.unique_id = k.as_u64(); break;
+            case AttrType::Persistent: i.persistent = k.as_u8(); break;
+            case AttrType::Netns: i.netns = k.as_str(); break;
+            case AttrType::UniqueFamily: i.unique_family = k.as_str(); break;
+            case AttrType::CapsSupported: i.caps_supported = k.as_u32(); break;
+            case AttrType::CapsEnabled: i.caps_enabled = k.as_u32(); break;
+            case AttrType::PromiscRefs: i.promisc_refs = k.as_u32(); break;
+            case AttrType::AllmultiRefs: i.allmulti_refs = k.as_u32(); break;
+            case AttrType::Description: i.description = k.as_str(); break;
+            case AttrType::IfGroup: i.groups.emplace_back(k.as_str()); break;
+            case AttrType::NoDad: i.no_dad = k.as_u8(); break;
+            case AttrType::AutoLinklocal: i.auto_linklocal = k.as_u8(); break;
             default: break;  // not an interface's: skipped (for_each_record_child)
         }
         return {};

@@ -66,7 +66,7 @@ struct Interface {
     bool auto_linklocal = true;   // the kernel makes an inet6 link-local address (addr_gen_mode not none)
 };
 
-void encode_address(Writer& w, A type, const Address& a);
+void encode_address(Writer& w, AttrType type, const Address& a);
 Error decode_address(const Attr& nested, Address& out);
 
 // `details` false leaves out addresses, multicast memberships and statistics

@@ -5,106 +5,108 @@
 #include <cstring>
 #include <string>
 
+#include "event.hpp"
+#include "ifname.hpp"
+
 namespace ifctl::proto {
 namespace {
 
-using K = AttrKind;
-
-constexpr uint16_t kIfNameMax = 15;  // IFNAMSIZ - 1
 constexpr uint32_t kIffPromisc = 0x100, kIffAllmulti = 0x200;  // Linux IFF_PROMISC, IFF_ALLMULTI
-static_assert(static_cast<uint16_t>(A::AddrFlags) < 64, "check_address tracks address children in a 64-bit mask");
+constexpr uint32_t kMaxTapQueues = 256;                          // the kernel's MAX_TAP_QUEUES
+using R = ValueRule;
+static_assert(wire_type(AttrType::AddrFlags) < 64, "check_address tracks address children in a 64-bit mask");
 
 struct AttrRow {
-    A type;
+    AttrType type;
     AttrSpec spec;
 };
 
 // The attribute table: one row per attribute type.
 constexpr AttrRow kAttrRows[] = {
-    {A::Version, {"version", K::U32}},
-    {A::Software, {"software", K::String, 0, 255}},
-    {A::Name, {"name", K::String, 1, kIfNameMax}},
-    {A::Index, {"index", K::U32}},
-    {A::NewName, {"new-name", K::String, 1, kIfNameMax}},
-    {A::Flags, {"flags", K::U32}},
-    {A::FlagsMask, {"flags-mask", K::U32}},
-    {A::Mtu, {"mtu", K::U32}},
-    {A::Metric, {"metric", K::S32}},
-    {A::Lladdr, {"lladdr", K::Bytes, 0, 32}},
-    {A::Address, {"address", K::Nested}},
-    {A::OldAddress, {"old-address", K::Nested}},
-    {A::Interface, {"interface", K::Nested}},
-    {A::Message, {"message", K::String, 0, 1024}},
-    {A::Owner, {"owner", K::U32}},
-    {A::Txqlen, {"txqlen", K::U32}},
-    {A::Queues, {"queues", K::U32}},
-    {A::HwType, {"hw-type", K::U32}},
-    {A::Managed, {"managed", K::U8}},
-    {A::Unmanaged, {"unmanaged", K::U8}},
-    {A::MaxFrame, {"max-frame", K::U32}},
-    {A::AddrFamily, {"family", K::U8}},
-    {A::AddrLocal, {"local", K::Bytes, 4, 16}},
-    {A::AddrPrefix, {"prefix", K::U8}},
-    {A::AddrBroadcast, {"broadcast", K::Bytes, 4, 4}},
-    {A::AddrPeer, {"peer", K::Bytes, 4, 16}},
-    {A::AddrLabel, {"label", K::String, 1, kIfNameMax}},
-    {A::AddrFlags, {"addr-flags", K::U32}},
-    {A::Stats, {"stats", K::Nested}},
-    {A::StatRxPackets, {"rx-packets", K::U64}},
-    {A::StatTxPackets, {"tx-packets", K::U64}},
-    {A::StatRxBytes, {"rx-bytes", K::U64}},
-    {A::StatTxBytes, {"tx-bytes", K::U64}},
-    {A::StatRxErrors, {"rx-errors", K::U64}},
-    {A::StatTxErrors, {"tx-errors", K::U64}},
-    {A::StatRxDropped, {"rx-dropped", K::U64}},
-    {A::StatTxDropped, {"tx-dropped", K::U64}},
-    {A::StatMulticast, {"multicast", K::U64}},
-    {A::StatCollisions, {"collisions", K::U64}},
-    {A::Carrier, {"carrier", K::U8}},
-    {A::OperState, {"operstate", K::U8}},
-    {A::ChangeTime, {"change-time", K::U64}},
-    {A::MultiAddr, {"multicast-address", K::Bytes, 6, 6}},
-    {A::LinkKind, {"link-kind", K::String, 0, 31}},
-    {A::UniqueId, {"unique-id", K::U64}},
-    {A::MinMtu, {"min-mtu", K::U32}},
-    {A::MaxMtu, {"max-mtu", K::U32}},
-    {A::QueuesDetached, {"queues-detached", K::U32}},
-    {A::MayChange, {"may-change", K::U8}},
-    {A::Cascade, {"cascade", K::U8}},
-    {A::Brief, {"brief", K::U8}},
-    {A::Group, {"group", K::U32}},
-    {A::VnetHdr, {"vnet-hdr", K::U8}},
-    {A::RefFlag, {"ref-flag", K::U32}},
-    {A::RefOn, {"ref-on", K::U8}},
-    {A::PerClient, {"per-client", K::U8}},
-    {A::CapsSupported, {"caps-supported", K::U32}},
-    {A::CapsEnabled, {"caps-enabled", K::U32}},
-    {A::LiveRename, {"live-rename", K::U8}},
-    {A::UniqueFamily, {"unique-family", K::String, 1, kIfNameMax}},
-    {A::PromiscRefs, {"promisc-refs", K::U32}},
-    {A::AllmultiRefs, {"allmulti-refs", K::U32}},
-    {A::Persistent, {"persistent", K::U8}},
-    {A::Durable, {"durable", K::U8}},
-    {A::NetnsPid, {"netns-pid", K::U32}},
-    {A::NetnsPath, {"netns-path", K::String, 1, 255}},
-    {A::Netns, {"netns", K::String, 0, 255}},
-    {A::EventKinds, {"event-kinds", K::U32}},
-    {A::EventKind, {"event-kind", K::U32}},
-    {A::EventSeq, {"event-seq", K::U64}},
-    {A::OldName, {"old-name", K::String, 1, kIfNameMax}},
-    {A::OldFlags, {"old-flags", K::U32}},
-    {A::OldMtu, {"old-mtu", K::U32}},
-    {A::TimeoutMs, {"timeout-ms", K::U32}},
-    {A::Step, {"step", K::Bytes, kHeaderSize, 65000}},
-    {A::StepIndex, {"step-index", K::U32}},
-    {A::BatchContinues, {"batch-continues", K::U8}},
-    {A::KeepInet6, {"keep-inet6", K::U8}},
-    {A::Description, {"description", K::String, 0, 255}},
-    {A::IfGroup, {"if-group", K::String, 1, kIfNameMax}},
-    {A::NoDad, {"no-dad", K::U8}},
-    {A::AutoLinklocal, {"auto-linklocal", K::U8}},
-    {A::EventDetail, {"event-detail", K::String, 0, 1024}},
-    {A::Snapshot, {"snapshot", K::U8}},
+    {AttrType::Version, {"version", AttrKind::U32}},
+    {AttrType::Software, {"software", AttrKind::String, 0, 255}},
+    {AttrType::Name, {"name", AttrKind::String, 1, kIfNameMax}},
+    {AttrType::Index, {"index", AttrKind::U32}},
+    {AttrType::NewName, {"new-name", AttrKind::String, 1, kIfNameMax, R::NewIfName}},
+    {AttrType::Flags, {"flags", AttrKind::U32}},
+    {AttrType::FlagsMask, {"flags-mask", AttrKind::U32}},
+    {AttrType::Mtu, {"mtu", AttrKind::U32}},
+    {AttrType::Metric, {"metric", AttrKind::S32}},
+    {AttrType::Lladdr, {"lladdr", AttrKind::Bytes, 0, 32}},
+    {AttrType::Address, {"address", AttrKind::Nested}},
+    {AttrType::OldAddress, {"old-address", AttrKind::Nested}},
+    {AttrType::Interface, {"interface", AttrKind::Nested}},
+    {AttrType::Message, {"message", AttrKind::String, 0, 1024}},
+    {AttrType::Owner, {"owner", AttrKind::U32}},
+    {AttrType::Txqlen, {"txqlen", AttrKind::U32}},
+    {AttrType::Queues, {"queues", AttrKind::U32, 0, 0, R::QueueCount}},
+    {AttrType::HwType, {"hw-type", AttrKind::U32}},
+    {AttrType::Managed, {"managed", AttrKind::U8}},
+    {AttrType::Unmanaged, {"unmanaged", AttrKind::U8}},
+    {AttrType::MaxFrame, {"max-frame", AttrKind::U32}},
+    {AttrType::AddrFamily, {"family", AttrKind::U8}},
+    {AttrType::AddrLocal, {"local", AttrKind::Bytes, 4, 16}},
+    {AttrType::AddrPrefix, {"prefix", AttrKind::U8}},
+    {AttrType::AddrBroadcast, {"broadcast", AttrKind::Bytes, 4, 4}},
+    {AttrType::AddrPeer, {"peer", AttrKind::Bytes, 4, 16}},
+    {AttrType::AddrLabel, {"label", AttrKind::String, 1, kIfNameMax}},
+    {AttrType::AddrFlags, {"addr-flags", AttrKind::U32}},
+    {AttrType::Stats, {"stats", AttrKind::Nested}},
+    {AttrType::StatRxPackets, {"rx-packets", AttrKind::U64}},
+    {AttrType::StatTxPackets, {"tx-packets", AttrKind::U64}},
+    {AttrType::StatRxBytes, {"rx-bytes", AttrKind::U64}},
+    {AttrType::StatTxBytes, {"tx-bytes", AttrKind::U64}},
+    {AttrType::StatRxErrors, {"rx-errors", AttrKind::U64}},
+    {AttrType::StatTxErrors, {"tx-errors", AttrKind::U64}},
+    {AttrType::StatRxDropped, {"rx-dropped", AttrKind::U64}},
+    {AttrType::StatTxDropped, {"tx-dropped", AttrKind::U64}},
+    {AttrType::StatMulticast, {"multicast", AttrKind::U64}},
+    {AttrType::StatCollisions, {"collisions", AttrKind::U64}},
+    {AttrType::Carrier, {"carrier", AttrKind::U8}},
+    {AttrType::OperState, {"operstate", AttrKind::U8}},
+    {AttrType::ChangeTime, {"change-time", AttrKind::U64}},
+    {AttrType::MultiAddr, {"multicast-address", AttrKind::Bytes, 6, 6}},
+    {AttrType::LinkKind, {"link-kind", AttrKind::String, 0, 31}},
+    {AttrType::UniqueId, {"unique-id", AttrKind::U64, 0, 0, R::NotZero}},
+    {AttrType::MinMtu, {"min-mtu", AttrKind::U32}},
+    {AttrType::MaxMtu, {"max-mtu", AttrKind::U32}},
+    {AttrType::QueuesDetached, {"queues-detached", AttrKind::U32}},
+    {AttrType::MayChange, {"may-change", AttrKind::U8}},
+    {AttrType::Cascade, {"cascade", AttrKind::U8}},
+    {AttrType::Brief, {"brief", AttrKind::U8}},
+    {AttrType::Group, {"group", AttrKind::U32}},
+    {AttrType::VnetHdr, {"vnet-hdr", AttrKind::U8}},
+    {AttrType::RefFlag, {"ref-flag", AttrKind::U32, 0, 0, R::FlagReference}},
+    {AttrType::RefOn, {"ref-on", AttrKind::U8, 0, 0, R::Switch}},
+    {AttrType::PerClient, {"per-client", AttrKind::U8, 0, 0, R::Switch}},
+    {AttrType::CapsSupported, {"caps-supported", AttrKind::U32}},
+    {AttrType::CapsEnabled, {"caps-enabled", AttrKind::U32}},
+    {AttrType::LiveRename, {"live-rename", AttrKind::U8, 0, 0, R::Switch}},
+    {AttrType::UniqueFamily, {"unique-family", AttrKind::String, 1, kIfNameMax}},
+    {AttrType::PromiscRefs, {"promisc-refs", AttrKind::U32}},
+    {AttrType::AllmultiRefs, {"allmulti-refs", AttrKind::U32}},
+    {AttrType::Persistent, {"persistent", AttrKind::U8}},
+    {AttrType::Durable, {"durable", AttrKind::U8}},
+    {AttrType::NetnsPid, {"netns-pid", AttrKind::U32}},
+    {AttrType::NetnsPath, {"netns-path", AttrKind::String, 1, 255}},
+    {AttrType::Netns, {"netns", AttrKind::String, 0, 255}},
+    {AttrType::EventKinds, {"event-kinds", AttrKind::U32, 0, 0, R::EventMask}},
+    {AttrType::EventKind, {"event-kind", AttrKind::U32}},
+    {AttrType::EventSeq, {"event-seq", AttrKind::U64}},
+    {AttrType::OldName, {"old-name", AttrKind::String, 1, kIfNameMax}},
+    {AttrType::OldFlags, {"old-flags", AttrKind::U32}},
+    {AttrType::OldMtu, {"old-mtu", AttrKind::U32}},
+    {AttrType::TimeoutMs, {"timeout-ms", AttrKind::U32}},
+    {AttrType::Step, {"step", AttrKind::Bytes, kHeaderSize, 65000}},
+    {AttrType::StepIndex, {"step-index", AttrKind::U32}},
+    {AttrType::BatchContinues, {"batch-continues", AttrKind::U8}},
+    {AttrType::KeepInet6, {"keep-inet6", AttrKind::U8}},
+    {AttrType::Description, {"description", AttrKind::String, 0, 255}},
+    {AttrType::IfGroup, {"if-group", AttrKind::String, 1, kIfNameMax}},
+    {AttrType::NoDad, {"no-dad", AttrKind::U8, 0, 0, R::Switch}},
+    {AttrType::AutoLinklocal, {"auto-linklocal", AttrKind::U8, 0, 0, R::Switch}},
+    {AttrType::EventDetail, {"event-detail", AttrKind::String, 0, 1024}},
+    {AttrType::Snapshot, {"snapshot", AttrKind::U8, 0, 0, R::Switch}},
 };
 
 constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
@@ -114,62 +116,77 @@ constexpr std::array<AttrSpec, kMaxAttr + 1> make_attr_table() {
 }
 constexpr auto kAttrs = make_attr_table();
 
+// An attribute an operation takes, and the rule this operation adds to its value.
+struct AttrUse {
+    AttrType type;
+    Presence presence;
+    ValueRule rule = ValueRule::Any;
+};
+
 struct OpRow {
     Op op;
     std::string_view name;
     bool needs_target;
     bool changes;
-    std::initializer_list<std::pair<A, Presence>> attrs;
+    std::initializer_list<AttrUse> attrs;
+    std::initializer_list<AttrGroup> groups = {};
 };
 
 using P = Presence;
+using G = AttrGroup::Rule;
 
 // The operation table: what each request carries. Name/Index are handled by
 // needs_target and are allowed on every targeted operation.
 const OpRow kOpRows[] = {
     {Op::Hello, "hello", false, false,
-     {{A::Version, P::Required}, {A::Software, P::Optional}, {A::Snapshot, P::Optional}}},
-    {Op::List, "list", false, false, {{A::Brief, P::Optional}}},
-    {Op::Get, "get", true, false, {{A::Brief, P::Optional}}},
+     {{AttrType::Version, P::Required}, {AttrType::Software, P::Optional}, {AttrType::Snapshot, P::Optional}}},
+    {Op::List, "list", false, false, {{AttrType::Brief, P::Optional}}},
+    {Op::Get, "get", true, false, {{AttrType::Brief, P::Optional}}},
     {Op::Create, "create", false, true,
-     {{A::NewName, P::Required}, {A::Queues, P::Optional}, {A::Owner, P::Optional}, {A::Group, P::Optional},
-      {A::VnetHdr, P::Optional}, {A::UniqueId, P::Optional}, {A::UniqueFamily, P::Optional},
-      {A::Persistent, P::Optional}}},
+     {{AttrType::NewName, P::Required}, {AttrType::Queues, P::Optional}, {AttrType::Owner, P::Optional},
+      {AttrType::Group, P::Optional}, {AttrType::VnetHdr, P::Optional}, {AttrType::UniqueId, P::Optional},
+      {AttrType::UniqueFamily, P::Optional}, {AttrType::Persistent, P::Optional}},
+     {{G::Together, AttrType::UniqueId, AttrType::UniqueFamily}}},
     {Op::Destroy, "destroy", true, true, {}},
     {Op::SetFlags, "set-flags", true, true,
-     {{A::Flags, P::Required}, {A::FlagsMask, P::Required}, {A::KeepInet6, P::Optional}}},
-    {Op::SetMtu, "set-mtu", true, true, {{A::Mtu, P::Required}}},
-    {Op::SetMetric, "set-metric", true, true, {{A::Metric, P::Required}}},
-    {Op::SetLladdr, "set-lladdr", true, true, {{A::Lladdr, P::Required}, {A::HwType, P::Optional}}},
-    {Op::SetTxqlen, "set-txqlen", true, true, {{A::Txqlen, P::Required}}},
-    {Op::AddrAdd, "addr-add", true, true, {{A::Address, P::Required}}},
-    {Op::AddrDel, "addr-del", true, true, {{A::Address, P::Required}, {A::Cascade, P::Optional}}},
+     {{AttrType::Flags, P::Required}, {AttrType::FlagsMask, P::Required}, {AttrType::KeepInet6, P::Optional}}},
+    {Op::SetMtu, "set-mtu", true, true, {{AttrType::Mtu, P::Required}}},
+    {Op::SetMetric, "set-metric", true, true, {{AttrType::Metric, P::Required}}},
+    {Op::SetLladdr, "set-lladdr", true, true, {{AttrType::Lladdr, P::Required}, {AttrType::HwType, P::Optional}}},
+    {Op::SetTxqlen, "set-txqlen", true, true, {{AttrType::Txqlen, P::Required}}},
+    {Op::AddrAdd, "addr-add", true, true, {{AttrType::Address, P::Required}}},
+    {Op::AddrDel, "addr-del", true, true, {{AttrType::Address, P::Required}, {AttrType::Cascade, P::Optional}}},
     {Op::AddrReplace, "addr-replace", true, true,
-     {{A::OldAddress, P::Required}, {A::Address, P::Required}, {A::Cascade, P::Optional}}},
-    {Op::Rename, "rename", true, true, {{A::NewName, P::Required}, {A::LiveRename, P::Optional}}},
-    {Op::MultiAdd, "multi-add", true, true, {{A::Lladdr, P::Required}, {A::PerClient, P::Optional}}},
-    {Op::MultiDel, "multi-del", true, true, {{A::Lladdr, P::Required}, {A::PerClient, P::Optional}}},
+     {{AttrType::OldAddress, P::Required}, {AttrType::Address, P::Required}, {AttrType::Cascade, P::Optional}}},
+    {Op::Rename, "rename", true, true, {{AttrType::NewName, P::Required}, {AttrType::LiveRename, P::Optional}}},
+    {Op::MultiAdd, "multi-add", true, true,
+     {{AttrType::Lladdr, P::Required, R::Ethernet}, {AttrType::PerClient, P::Optional}}},
+    {Op::MultiDel, "multi-del", true, true,
+     {{AttrType::Lladdr, P::Required, R::Ethernet}, {AttrType::PerClient, P::Optional}}},
     {Op::OpenQueue, "open-queue", true, true, {}},
-    {Op::SetOwner, "set-owner", true, true, {{A::Owner, P::Required}}},
-    {Op::FlagRef, "flag-ref", true, true, {{A::RefFlag, P::Required}, {A::RefOn, P::Required}}},
-    {Op::SetCaps, "set-caps", true, true, {{A::CapsEnabled, P::Required}}},
+    {Op::SetOwner, "set-owner", true, true, {{AttrType::Owner, P::Required}}},
+    {Op::FlagRef, "flag-ref", true, true, {{AttrType::RefFlag, P::Required}, {AttrType::RefOn, P::Required}}},
+    {Op::SetCaps, "set-caps", true, true, {{AttrType::CapsEnabled, P::Required}}},
     {Op::Detach, "detach", true, true, {}},
-    {Op::Forget, "forget", false, true, {{A::UniqueId, P::Required}, {A::UniqueFamily, P::Required}}},
+    {Op::Forget, "forget", false, true, {{AttrType::UniqueId, P::Required}, {AttrType::UniqueFamily, P::Required}}},
     {Op::Reload, "reload", false, true, {}},
-    {Op::SetPersistent, "set-persistent", true, true, {{A::Persistent, P::Required}}},
-    {Op::MoveNetns, "move-netns", true, true, {{A::NetnsPid, P::Optional}, {A::NetnsPath, P::Optional}}},
+    {Op::SetPersistent, "set-persistent", true, true, {{AttrType::Persistent, P::Required}}},
+    {Op::MoveNetns, "move-netns", true, true, {{AttrType::NetnsPid, P::Optional}, {AttrType::NetnsPath, P::Optional}},
+     {{G::ExactlyOne, AttrType::NetnsPid, AttrType::NetnsPath}}},
     // Subscribe names its interface optionally, so it is not a targeted operation.
     {Op::Subscribe, "subscribe", false, false,
-     {{A::Name, P::Optional}, {A::Index, P::Optional}, {A::EventKinds, P::Optional}}},
-    {Op::WaitReady, "wait-ready", true, false, {{A::TimeoutMs, P::Optional}}},
-    {Op::Batch, "batch", false, true, {{A::Step, P::Repeated}, {A::BatchContinues, P::Optional}}},
-    {Op::SetDescription, "set-description", true, true, {{A::Description, P::Required}}},
-    {Op::GroupAdd, "group-add", true, true, {{A::IfGroup, P::Required}}},
-    {Op::GroupDel, "group-del", true, true, {{A::IfGroup, P::Required}}},
-    {Op::SetInet6, "set-inet6", true, true, {{A::NoDad, P::Optional}, {A::AutoLinklocal, P::Optional}}},
+     {{AttrType::Name, P::Optional}, {AttrType::Index, P::Optional}, {AttrType::EventKinds, P::Optional}},
+     {{G::AtMostOne, AttrType::Name, AttrType::Index}}},
+    {Op::WaitReady, "wait-ready", true, false, {{AttrType::TimeoutMs, P::Optional}}},
+    {Op::Batch, "batch", false, true, {{AttrType::Step, P::Repeated}, {AttrType::BatchContinues, P::Optional}}},
+    {Op::SetDescription, "set-description", true, true, {{AttrType::Description, P::Required}}},
+    {Op::GroupAdd, "group-add", true, true, {{AttrType::IfGroup, P::Required}}},
+    {Op::GroupDel, "group-del", true, true, {{AttrType::IfGroup, P::Required}}},
+    {Op::SetInet6, "set-inet6", true, true, {{AttrType::NoDad, P::Optional}, {AttrType::AutoLinklocal, P::Optional}},
+     {{G::AtLeastOne, AttrType::NoDad, AttrType::AutoLinklocal}}},
     {Op::Snapshot, "snapshot", false, false, {}},
     // The name is looked for among the TAPs moved away, not in the daemon's namespace.
-    {Op::MoveHome, "move-home", false, true, {{A::Name, P::Required}}},
+    {Op::MoveHome, "move-home", false, true, {{AttrType::Name, P::Required}}},
 };
 
 struct OpTable {
@@ -180,13 +197,20 @@ struct OpTable {
             s.name = row.name;
             s.needs_target = row.needs_target;
             s.changes = row.changes;
-            for (auto [a, p] : row.attrs) s.attrs[static_cast<uint16_t>(a)] = p;
-            // Any change may ask to be answered only once all of it is on disk.
-            if (row.changes) s.attrs[static_cast<uint16_t>(A::Durable)] = P::Optional;
-            if (row.needs_target) {
-                s.attrs[static_cast<uint16_t>(A::Name)] = P::Optional;
-                s.attrs[static_cast<uint16_t>(A::Index)] = P::Optional;
+            for (const AttrUse& use : row.attrs) {
+                s.attrs[wire_type(use.type)] = use.presence;
+                s.rules[wire_type(use.type)] = use.rule;
             }
+            s.groups.assign(row.groups.begin(), row.groups.end());
+            // Any change may ask to be answered only once all of it is on disk.
+            if (row.changes) s.attrs[wire_type(AttrType::Durable)] = P::Optional;
+            if (row.needs_target) {
+                s.attrs[wire_type(AttrType::Name)] = P::Optional;
+                s.attrs[wire_type(AttrType::Index)] = P::Optional;
+                s.groups.insert(s.groups.begin(), {G::ExactlyOne, AttrType::Name, AttrType::Index});  // checked first
+            }
+            for (uint16_t t = 0; t <= kMaxAttr; ++t)
+                if (s.rules[t] == R::Any) s.rules[t] = kAttrs[t].rule;
         }
     }
 };
@@ -197,9 +221,9 @@ const OpTable& op_table() {
 
 // Which children an Address may hold.
 bool allowed_in_address(uint16_t t) {
-    switch (static_cast<A>(t)) {
-        case A::AddrFamily: case A::AddrLocal: case A::AddrPrefix: case A::AddrBroadcast:
-        case A::AddrPeer: case A::AddrLabel: case A::AddrFlags:
+    switch (static_cast<AttrType>(t)) {
+        case AttrType::AddrFamily: case AttrType::AddrLocal: case AttrType::AddrPrefix: case AttrType::AddrBroadcast:
+        case AttrType::AddrPeer: case AttrType::AddrLabel: case AttrType::AddrFlags:
             return true;
         default:
             return false;
@@ -219,12 +243,12 @@ Error check_address(const Attr& a) {
         if (seen & (uint64_t{1} << k.type))
             return {EINVAL, "attribute " + std::string(attr_spec(k.type)->name) + " appears twice in an address"};
         seen |= uint64_t{1} << k.type;
-        switch (static_cast<A>(k.type)) {
-            case A::AddrFamily: family = k.as_u8(); break;
-            case A::AddrPrefix: prefix = k.as_u8(); break;
-            case A::AddrLocal: local_len = k.payload.size(); break;
-            case A::AddrPeer: peer_len = k.payload.size(); break;
-            case A::AddrBroadcast: broadcast = true; break;
+        switch (static_cast<AttrType>(k.type)) {
+            case AttrType::AddrFamily: family = k.as_u8(); break;
+            case AttrType::AddrPrefix: prefix = k.as_u8(); break;
+            case AttrType::AddrLocal: local_len = k.payload.size(); break;
+            case AttrType::AddrPeer: peer_len = k.payload.size(); break;
+            case AttrType::AddrBroadcast: broadcast = true; break;
             default: break;
         }
     }
@@ -239,25 +263,79 @@ Error check_address(const Attr& a) {
     return {};
 }
 
-// What the kinds cannot say: which values a switch or a flag reference may take,
-// and attributes that only make sense together. Checked before any handler runs.
-Error check_values(const Request& r) {
-    for (A sw : {A::RefOn, A::PerClient, A::LiveRename, A::NoDad, A::AutoLinklocal, A::Snapshot})
-        if (r.has(sw) && r.get(sw).as_u8() > 1)
-            return {EINVAL, "attribute " + std::string(attr_spec(static_cast<uint16_t>(sw))->name) + " must be 0 or 1"};
-    if (r.has(A::RefFlag)) {
-        const uint32_t f = r.get(A::RefFlag).as_u32();
-        if (f != kIffPromisc && f != kIffAllmulti)
-            return {EINVAL, "a flag reference is for IFF_PROMISC (0x100) or IFF_ALLMULTI (0x200), not 0x" +
-                                [f] { char b[12]; std::snprintf(b, sizeof b, "%x", f); return std::string(b); }()};
+std::string hex(uint32_t v) {
+    char b[12];
+    std::snprintf(b, sizeof b, "0x%x", v);
+    return b;
+}
+
+// What a kind and a length cannot say about one value (ValueRule).
+Error check_rule(ValueRule rule, const AttrSpec& s, const Attr& a) {
+    const std::string name(s.name);
+    switch (rule) {
+        case R::Any: return {};
+        case R::Switch:
+            if (a.as_u8() > 1) return {EINVAL, "attribute " + name + " must be 0 or 1"};
+            return {};
+        case R::NewIfName:
+            if (std::string_view why = new_ifname_problem(a.as_str()); !why.empty())
+                return {EINVAL, name + " \"" + std::string(a.as_str()) + "\": " + std::string(why)};
+            return {};
+        case R::QueueCount:
+            if (a.as_u32() < 1 || a.as_u32() > kMaxTapQueues)
+                return {EINVAL, "attribute " + name + " must be 1.." + std::to_string(kMaxTapQueues) + ", not " +
+                                    std::to_string(a.as_u32())};
+            return {};
+        case R::FlagReference:
+            if (a.as_u32() != kIffPromisc && a.as_u32() != kIffAllmulti)
+                return {EINVAL, "a flag reference is for IFF_PROMISC (0x100) or IFF_ALLMULTI (0x200), not " +
+                                    hex(a.as_u32())};
+            return {};
+        case R::EventMask:
+            if (!a.as_u32() || (a.as_u32() & ~kAllEvents))
+                return {EINVAL, name + " must be a non-empty set of known kinds (mask " + hex(kAllEvents) + ")"};
+            return {};
+        case R::NotZero:
+            if (a.as_u64() == 0) return {EINVAL, "attribute " + name + " cannot be 0, which means \"none\""};
+            return {};
+        case R::Ethernet:
+            if (a.payload.size() != 6)
+                return {EINVAL, "attribute " + name + " must be 6 bytes (an Ethernet address) in this request, not " +
+                                    std::to_string(a.payload.size())};
+            return {};
     }
-    if (r.op() == Op::SetInet6 && !r.has(A::NoDad) && !r.has(A::AutoLinklocal))
-        return {EINVAL, "set-inet6 needs no-dad or auto-linklocal"};
-    if (r.op() == Op::Create || r.op() == Op::Forget) {
-        if (r.has(A::UniqueId) != r.has(A::UniqueFamily))
-            return {EINVAL, "a unique id needs its family (unique-family) and a family needs an id"};
-        if (r.has(A::UniqueId) && r.get(A::UniqueId).as_u64() == 0) return {EINVAL, "unique id 0 means \"none\""};
+    return {};
+}
+
+Error check_group(const OpSpec& op, const AttrGroup& g, const Request& r) {
+    const bool first = r.has(g.first), second = r.has(g.second);
+    const std::string a(attr_spec(wire_type(g.first))->name), b(attr_spec(wire_type(g.second))->name);
+    const std::string opname(op.name);
+    switch (g.rule) {
+        case G::ExactlyOne:
+            if (first == second) return {EINVAL, opname + " needs exactly one of " + a + " or " + b};
+            return {};
+        case G::AtMostOne:
+            if (first && second) return {EINVAL, opname + " takes " + a + " or " + b + ", not both"};
+            return {};
+        case G::AtLeastOne:
+            if (!first && !second) return {EINVAL, opname + " needs " + a + " or " + b};
+            return {};
+        case G::Together:
+            if (first != second) return {EINVAL, opname + " takes " + a + " and " + b + " together, or neither"};
+            return {};
     }
+    return {};
+}
+
+// What the kinds cannot say: which values an attribute may take here, and
+// which attributes go together. Checked before any handler runs.
+Error check_values(const OpSpec& op, const Request& r) {
+    for (const AttrGroup& g : op.groups)
+        if (Error e = check_group(op, g, r)) return e;
+    for (uint16_t t = 1; t <= kMaxAttr; ++t)
+        if (op.rules[t] != R::Any && r.attrs[t])
+            if (Error e = check_rule(op.rules[t], kAttrs[t], *r.attrs[t])) return e;
     return {};
 }
 
@@ -282,13 +360,13 @@ bool attr_fits(const AttrSpec& s, const Attr& a) {
     const size_t n = a.payload.size();
     const uint8_t* p = a.payload.data();
     switch (s.kind) {
-        case K::U8: return n == 1;
-        case K::U32: case K::S32: return n == 4;
-        case K::U64: return n == 8;
-        case K::String:
+        case AttrKind::U8: return n == 1;
+        case AttrKind::U32: case AttrKind::S32: return n == 4;
+        case AttrKind::U64: return n == 8;
+        case AttrKind::String:
             return n > 0 && p[n - 1] == 0 && !std::memchr(p, 0, n - 1) && n - 1 >= s.min_len && n - 1 <= s.max_len;
-        case K::Bytes: return n >= s.min_len && n <= s.max_len;
-        case K::Nested: return true;
+        case AttrKind::Bytes: return n >= s.min_len && n <= s.max_len;
+        case AttrKind::Nested: return true;
     }
     return false;
 }
@@ -304,10 +382,10 @@ Error check_attr(const Attr& a) {
                                  " bytes, not " + std::to_string(n)};
     };
     switch (s->kind) {
-        case K::U8: if (n != 1) return bad_size(1); break;
-        case K::U32: case K::S32: if (n != 4) return bad_size(4); break;
-        case K::U64: if (n != 8) return bad_size(8); break;
-        case K::String: {
+        case AttrKind::U8: if (n != 1) return bad_size(1); break;
+        case AttrKind::U32: case AttrKind::S32: if (n != 4) return bad_size(4); break;
+        case AttrKind::U64: if (n != 8) return bad_size(8); break;
+        case AttrKind::String: {
             if (n == 0 || a.payload[n - 1] != 0)
                 return {EINVAL, "attribute " + std::string(s->name) + " is not a NUL-terminated string"};
             for (size_t i = 0; i + 1 < n; ++i)
@@ -317,12 +395,12 @@ Error check_attr(const Attr& a) {
                                     std::to_string(s->max_len) + " characters"};
             break;
         }
-        case K::Bytes:
+        case AttrKind::Bytes:
             if (n < s->min_len || n > s->max_len)
                 return {EINVAL, "attribute " + std::string(s->name) + " must be " + std::to_string(s->min_len) + ".." +
                                     std::to_string(s->max_len) + " bytes"};
             break;
-        case K::Nested: break;
+        case AttrKind::Nested: break;
     }
     return {};
 }
@@ -355,7 +433,7 @@ Error validate_request(std::span<const uint8_t> frame, Request& req) {
             return {EINVAL, "attribute " + std::string(attr_spec(a.type)->name) + " appears twice"};
         if (!slot) slot = a;
         if (p == Presence::Repeated) req.repeated.push_back(a);
-        if (a.type == static_cast<uint16_t>(A::Address) || a.type == static_cast<uint16_t>(A::OldAddress))
+        if (a.type == wire_type(AttrType::Address) || a.type == wire_type(AttrType::OldAddress))
             if (Error e = check_address(a)) return e;
     }
     if (it.error()) return it.error();
@@ -363,9 +441,7 @@ Error validate_request(std::span<const uint8_t> frame, Request& req) {
     for (uint16_t t = 1; t <= kMaxAttr; ++t)
         if (spec->attrs[t] == Presence::Required && !req.attrs[t])
             return {EINVAL, std::string(spec->name) + " needs attribute " + std::string(attr_spec(t)->name)};
-    if (spec->needs_target && req.has(A::Name) == req.has(A::Index))
-        return {EINVAL, std::string(spec->name) + " needs exactly one of name or index"};
-    return check_values(req);
+    return check_values(*spec, req);
 }
 
 }  // namespace ifctl::proto

@@ -59,7 +59,7 @@ inline constexpr uint16_t kMaxOp = 41;
 enum class AttrKind : uint8_t { U8, U32, S32, U64, String, Bytes, Nested };
 
 // Attribute types. One number space for top level and nested attributes.
-enum class A : uint16_t {
+enum class AttrType : uint16_t {
     Version = 1,      // u32
     Software = 2,     // string: "ifctld 0.1.0" / client name
     Name = 3,         // string: target interface
@@ -144,12 +144,27 @@ enum class A : uint16_t {
     Snapshot = 110,   // u8 on Hello: 1 = pass the read-only snapshot with the reply (docs/snapshot.md)
 };
 inline constexpr uint16_t kMaxAttr = 110;
+// An attribute type as it is written on the wire.
+constexpr uint16_t wire_type(AttrType a) { return static_cast<uint16_t>(a); }
+
+// What a request's attribute value must be beyond its kind and length.
+enum class ValueRule : uint8_t {
+    Any,
+    Switch,         // u8: 0 or 1
+    NewIfName,      // string: a name the kernel would give an interface, or a %d pattern (ifname.hpp)
+    QueueCount,     // u32: 1..256, the kernel's MAX_TAP_QUEUES
+    FlagReference,  // u32: IFF_PROMISC (0x100) or IFF_ALLMULTI (0x200)
+    EventMask,      // u32: a non-empty set of known event kinds (kAllEvents)
+    NotZero,        // u64: 0 means "none" and cannot be asked for
+    Ethernet,       // bytes: exactly 6 (a multicast group's link-layer address)
+};
 
 struct AttrSpec {
     std::string_view name;
     AttrKind kind = AttrKind::U8;
     uint16_t min_len = 0;  // for String (characters, without NUL) and Bytes
     uint16_t max_len = 0;
+    ValueRule rule = ValueRule::Any;  // in every request that carries it
 };
 // Indexed by attribute type; entries with an empty name are unassigned.
 const AttrSpec* attr_spec(uint16_t type);
@@ -157,11 +172,25 @@ const AttrSpec* attr_spec(uint16_t type);
 // How an attribute may appear in a request.
 enum class Presence : uint8_t { Forbidden, Optional, Required, Repeated };
 
+// Attributes that are only meaningful together, or only one at a time.
+struct AttrGroup {
+    enum class Rule : uint8_t {
+        ExactlyOne,  // one of the two, not both
+        AtMostOne,   // not both
+        AtLeastOne,  // one or both
+        Together,    // both or neither
+    };
+    Rule rule;
+    AttrType first, second;
+};
+
 struct OpSpec {
     std::string_view name;
     bool needs_target = false;  // Name or Index required (exactly one)
     bool changes = false;       // modifies kernel or daemon state
     std::array<Presence, kMaxAttr + 1> attrs{};  // by attribute type
+    std::array<ValueRule, kMaxAttr + 1> rules{};  // by attribute type: the attribute's own, or this operation's
+    std::vector<AttrGroup> groups;                 // needs_target's Name/Index pair among them
 };
 const OpSpec* op_spec(uint16_t op);
 std::string_view op_name(uint16_t op);
@@ -174,8 +203,8 @@ struct Request {
     std::vector<Attr> repeated;  // every occurrence of Repeated attributes
 
     Op op() const { return static_cast<Op>(header.op); }
-    bool has(A a) const { return attrs[static_cast<uint16_t>(a)].has_value(); }
-    const Attr& get(A a) const { return *attrs[static_cast<uint16_t>(a)]; }
+    bool has(AttrType a) const { return attrs[wire_type(a)].has_value(); }
+    const Attr& get(AttrType a) const { return *attrs[wire_type(a)]; }
 };
 
 // Checks every attribute against the tables: known type, right size, allowed for

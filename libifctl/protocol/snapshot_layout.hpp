@@ -9,7 +9,7 @@
 //   uint32_t order[count]           entry numbers in the daemon's list order
 //   slot[capacity] of slot_size     at slots_off: entry i's record in slot i
 //
-// A record is the exact bytes of one interface attribute (A::Interface, nested)
+// A record is the exact bytes of one interface attribute (AttrType::Interface, nested)
 // as a get reply carries it, so the library decodes it with the same code.
 // Every field a reader takes from the region is checked against the size it
 // mapped: the region is written by another process while it reads.

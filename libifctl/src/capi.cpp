@@ -34,7 +34,7 @@ struct ifctl_handle {
 namespace {
 
 using ifctl::client::Connection;
-using ifctl::client::Target;
+using ifctl::client::InterfaceRef;
 namespace client = ifctl::client;
 namespace proto = ifctl::proto;
 
@@ -205,7 +205,7 @@ int from_proto(const proto::Interface& in, ifctl_iface_t& out) {
     return 0;
 }
 
-int get_iface(ifctl_t* h, const Target& target, ifctl_iface_t* out) {
+int get_iface(ifctl_t* h, const InterfaceRef& target, ifctl_iface_t* out) {
     if (!out) return fail(h, EINVAL, "no place for the result (out is NULL)");
     std::memset(out, 0, sizeof *out);
     proto::Interface i;
@@ -226,7 +226,7 @@ int membership(ifctl_t* h, const char* name, const unsigned char mac[6], bool jo
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
         if (!mac) return fail(h, EINVAL, "multicast address is NULL");
-        const Target t = Target::by_name(name);
+        const InterfaceRef t = InterfaceRef::by_name(name);
         return finish(h, join ? h->conn->multi_add(t, mac6(mac), true) : h->conn->multi_del(t, mac6(mac), true));
     });
 }
@@ -287,7 +287,7 @@ int read_create_opts(ifctl_t* h, const ifctl_create_opts_t* in, ifctl_create_opt
 // EOPNOTSUPP "unknown operation N", said here in the caller's terms.
 int call_raw(ifctl_t* h, uint16_t op, const char* name, const char* what,
              const std::function<void(proto::Writer&)>& attrs) {
-    const Target t = Target::by_name(name);
+    const InterfaceRef t = InterfaceRef::by_name(name);
     proto::Writer w = h->conn->request(static_cast<proto::Op>(op), &t);
     attrs(w);
     client::DecodedReply r;
@@ -420,7 +420,7 @@ int ifctl_get(ifctl_t* h, const char* name, ifctl_iface_t* out) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return get_iface(h, Target::by_name(name), out);
+        return get_iface(h, InterfaceRef::by_name(name), out);
     });
 }
 
@@ -428,7 +428,7 @@ int ifctl_get_by_index(ifctl_t* h, unsigned index, ifctl_iface_t* out) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (index == 0) return fail(h, EINVAL, "interface index 0 does not exist");
-        return get_iface(h, Target::by_index(index), out);
+        return get_iface(h, InterfaceRef::by_index(index), out);
     });
 }
 
@@ -458,7 +458,7 @@ int ifctl_set_owner(ifctl_t* h, const char* name, uid_t owner) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return finish(h, h->conn->set_owner(Target::by_name(name), owner));
+        return finish(h, h->conn->set_owner(InterfaceRef::by_name(name), owner));
     });
 }
 
@@ -466,7 +466,7 @@ int ifctl_set_persistent(ifctl_t* h, const char* name, int persistent) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return finish(h, h->conn->set_persistent(Target::by_name(name), persistent != 0));
+        return finish(h, h->conn->set_persistent(InterfaceRef::by_name(name), persistent != 0));
     });
 }
 
@@ -477,7 +477,7 @@ int ifctl_move_netns_pid(ifctl_t* h, const char* name, pid_t pid) {
         if (pid <= 0) return fail(h, EINVAL, "process id must be positive");
         ifctl::client::NetnsTarget where;
         where.pid = static_cast<uint32_t>(pid);
-        return finish(h, h->conn->move_netns(Target::by_name(name), where));
+        return finish(h, h->conn->move_netns(InterfaceRef::by_name(name), where));
     });
 }
 
@@ -488,7 +488,7 @@ int ifctl_move_netns_path(ifctl_t* h, const char* name, const char* path) {
         if (!path || !*path) return fail(h, EINVAL, "namespace path is missing");
         ifctl::client::NetnsTarget where;
         where.path = path;
-        return finish(h, h->conn->move_netns(Target::by_name(name), where));
+        return finish(h, h->conn->move_netns(InterfaceRef::by_name(name), where));
     });
 }
 
@@ -510,7 +510,7 @@ int ifctl_get_description(ifctl_t* h, const char* name, char** text) {
         *text = nullptr;
         if (int rc = check_name(h, name); rc < 0) return rc;
         proto::Interface i;
-        if (int rc = finish(h, h->conn->get(Target::by_name(name), i)); rc < 0) return rc;
+        if (int rc = finish(h, h->conn->get(InterfaceRef::by_name(name), i)); rc < 0) return rc;
         *text = dup_str(i.description);
         return *text ? 0 : fail(h, ENOMEM, "out of memory");
     });
@@ -523,7 +523,7 @@ int ifctl_group_add(ifctl_t* h, const char* name, const char* group) {
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
         if (int rc = check_name(h, group, "group name"); rc < 0) return rc;
-        return finish(h, h->conn->group_add(Target::by_name(name), group));
+        return finish(h, h->conn->group_add(InterfaceRef::by_name(name), group));
     });
 }
 
@@ -532,7 +532,7 @@ int ifctl_group_del(ifctl_t* h, const char* name, const char* group) {
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
         if (int rc = check_name(h, group, "group name"); rc < 0) return rc;
-        return finish(h, h->conn->group_del(Target::by_name(name), group));
+        return finish(h, h->conn->group_del(InterfaceRef::by_name(name), group));
     });
 }
 
@@ -544,7 +544,7 @@ int ifctl_get_groups(ifctl_t* h, const char* name, char*** groups, size_t* count
         *count = 0;
         if (int rc = check_name(h, name); rc < 0) return rc;
         proto::Interface i;
-        if (int rc = finish(h, h->conn->get(Target::by_name(name), i)); rc < 0) return rc;
+        if (int rc = finish(h, h->conn->get(InterfaceRef::by_name(name), i)); rc < 0) return rc;
         if (i.groups.empty()) return 0;
         auto* arr = static_cast<char**>(std::calloc(i.groups.size(), sizeof(char*)));
         if (!arr) return fail(h, ENOMEM, "out of memory");
@@ -580,7 +580,7 @@ int ifctl_subscribe(ifctl_t* h, const char* name, uint32_t kinds, uint64_t* last
             if (int rc = check_name(h, name); rc < 0) return rc;
         }
         if (kinds & ~uint32_t{IFCTL_EV_ALL}) return fail(h, EINVAL, "event kinds has bits that are not IFCTL_EV_*");
-        const Target t = Target::by_name(name ? name : "");
+        const InterfaceRef t = InterfaceRef::by_name(name ? name : "");
         return finish(h, h->conn->subscribe(name ? &t : nullptr, kinds ? kinds : proto::kAllEvents, last_seq));
     });
 }
@@ -622,7 +622,7 @@ int ifctl_destroy(ifctl_t* h, const char* name) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return finish(h, h->conn->destroy(Target::by_name(name)));
+        return finish(h, h->conn->destroy(InterfaceRef::by_name(name)));
     });
 }
 
@@ -631,7 +631,7 @@ int ifctl_rename(ifctl_t* h, const char* name, const char* new_name) {
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
         if (int rc = check_name(h, new_name, "new name"); rc < 0) return rc;
-        return finish(h, h->conn->rename(Target::by_name(name), new_name));
+        return finish(h, h->conn->rename(InterfaceRef::by_name(name), new_name));
     });
 }
 
@@ -639,7 +639,7 @@ int ifctl_set_flags(ifctl_t* h, const char* name, uint32_t flags, uint32_t mask)
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return finish(h, h->conn->set_flags(Target::by_name(name), flags, mask));
+        return finish(h, h->conn->set_flags(InterfaceRef::by_name(name), flags, mask));
     });
 }
 
@@ -647,7 +647,7 @@ int ifctl_set_mtu(ifctl_t* h, const char* name, unsigned mtu) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return finish(h, h->conn->set_mtu(Target::by_name(name), mtu));
+        return finish(h, h->conn->set_mtu(InterfaceRef::by_name(name), mtu));
     });
 }
 
@@ -655,7 +655,7 @@ int ifctl_set_metric(ifctl_t* h, const char* name, int metric) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return finish(h, h->conn->set_metric(Target::by_name(name), metric));
+        return finish(h, h->conn->set_metric(InterfaceRef::by_name(name), metric));
     });
 }
 
@@ -663,7 +663,7 @@ int ifctl_set_txqlen(ifctl_t* h, const char* name, unsigned txqlen) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return finish(h, h->conn->set_txqlen(Target::by_name(name), txqlen));
+        return finish(h, h->conn->set_txqlen(InterfaceRef::by_name(name), txqlen));
     });
 }
 
@@ -674,7 +674,7 @@ int ifctl_set_lladdr(ifctl_t* h, const char* name, const unsigned char* addr, si
         if (!addr && len) return fail(h, EINVAL, "link-level address is NULL");
         if (len > 32) return fail(h, EINVAL, "link-level address is longer than 32 bytes");
         std::vector<uint8_t> ll(addr, addr + len);
-        return finish(h, h->conn->set_lladdr(Target::by_name(name), ll));
+        return finish(h, h->conn->set_lladdr(InterfaceRef::by_name(name), ll));
     });
 }
 
@@ -684,7 +684,7 @@ int ifctl_addr_add(ifctl_t* h, const char* name, const ifctl_addr_t* addr) {
         if (int rc = check_name(h, name); rc < 0) return rc;
         proto::Address a;
         if (int rc = to_proto(h, addr, a, "address"); rc < 0) return rc;
-        return finish(h, h->conn->addr_add(Target::by_name(name), a));
+        return finish(h, h->conn->addr_add(InterfaceRef::by_name(name), a));
     });
 }
 
@@ -694,7 +694,7 @@ int ifctl_addr_del(ifctl_t* h, const char* name, const ifctl_addr_t* addr) {
         if (int rc = check_name(h, name); rc < 0) return rc;
         proto::Address a;
         if (int rc = to_proto(h, addr, a, "address"); rc < 0) return rc;
-        return finish(h, h->conn->addr_del(Target::by_name(name), a));
+        return finish(h, h->conn->addr_del(InterfaceRef::by_name(name), a));
     });
 }
 
@@ -705,7 +705,7 @@ int ifctl_addr_replace(ifctl_t* h, const char* name, const ifctl_addr_t* old_add
         proto::Address o, n;
         if (int rc = to_proto(h, old_addr, o, "old address"); rc < 0) return rc;
         if (int rc = to_proto(h, new_addr, n, "new address"); rc < 0) return rc;
-        return finish(h, h->conn->addr_replace(Target::by_name(name), o, n));
+        return finish(h, h->conn->addr_replace(InterfaceRef::by_name(name), o, n));
     });
 }
 
@@ -714,7 +714,7 @@ int ifctl_multi_add(ifctl_t* h, const char* name, const unsigned char mac[6]) {
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
         if (!mac) return fail(h, EINVAL, "multicast address is NULL");
-        return finish(h, h->conn->multi_add(Target::by_name(name), mac6(mac)));
+        return finish(h, h->conn->multi_add(InterfaceRef::by_name(name), mac6(mac)));
     });
 }
 
@@ -723,7 +723,7 @@ int ifctl_multi_del(ifctl_t* h, const char* name, const unsigned char mac[6]) {
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
         if (!mac) return fail(h, EINVAL, "multicast address is NULL");
-        return finish(h, h->conn->multi_del(Target::by_name(name), mac6(mac)));
+        return finish(h, h->conn->multi_del(InterfaceRef::by_name(name), mac6(mac)));
     });
 }
 
@@ -737,7 +737,7 @@ int ifctl_flag_ref(ifctl_t* h, const char* name, uint32_t flag, int on) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return finish(h, h->conn->flag_ref(Target::by_name(name), flag, on != 0));
+        return finish(h, h->conn->flag_ref(InterfaceRef::by_name(name), flag, on != 0));
     });
 }
 
@@ -745,7 +745,7 @@ int ifctl_set_caps(ifctl_t* h, const char* name, uint32_t tun_f) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return finish(h, h->conn->set_caps(Target::by_name(name), tun_f));
+        return finish(h, h->conn->set_caps(InterfaceRef::by_name(name), tun_f));
     });
 }
 
@@ -754,7 +754,7 @@ int ifctl_rename_live(ifctl_t* h, const char* name, const char* new_name) {
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
         if (int rc = check_name(h, new_name, "new name"); rc < 0) return rc;
-        return finish(h, h->conn->rename(Target::by_name(name), new_name, true));
+        return finish(h, h->conn->rename(InterfaceRef::by_name(name), new_name, true));
     });
 }
 
@@ -771,7 +771,7 @@ int ifctl_detach(ifctl_t* h, const char* name) {
     if (!h) return -EINVAL;
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
-        return finish(h, h->conn->detach(Target::by_name(name)));
+        return finish(h, h->conn->detach(InterfaceRef::by_name(name)));
     });
 }
 
@@ -788,7 +788,7 @@ int ifctl_open_queue(ifctl_t* h, const char* name) {
     return guarded(h, [&]() -> int {
         if (int rc = check_name(h, name); rc < 0) return rc;
         int fd = -1;
-        const int rc = finish(h, h->conn->open_queue(Target::by_name(name), &fd));
+        const int rc = finish(h, h->conn->open_queue(InterfaceRef::by_name(name), &fd));
         return rc < 0 ? rc : fd;
     });
 }

@@ -18,7 +18,7 @@
 
 namespace ifctl::client {
 
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 
 namespace {
@@ -38,7 +38,6 @@ std::string socket_group_of(const std::string& path) {
     return "group " + std::to_string(st.st_gid) + ", which owns it";
 }
 
-uint16_t t(A a) { return static_cast<uint16_t>(a); }
 
 void close_fd(int& fd) {
     if (fd >= 0) ::close(fd);
@@ -123,8 +122,8 @@ int Connection::open(const std::string& path, std::unique_ptr<Connection>& out, 
     }
     std::unique_ptr<Connection> c(new Connection(fd));
     proto::Writer w = c->request(Op::Hello);
-    w.u32(t(A::Version), proto::kVersion).str(t(A::Software), software);
-    if (snapshot_fd) w.u8(t(A::Snapshot), 1);
+    w.u32(wire_type(AttrType::Version), proto::kVersion).str(wire_type(AttrType::Software), software);
+    if (snapshot_fd) w.u8(wire_type(AttrType::Snapshot), 1);
     DecodedReply r;
     Result sent = c->call(w, r);
     // A connection refused at accept (too many of this user's, or descriptors
@@ -161,11 +160,11 @@ Result Connection::snapshot(int& fd) {
     return {};
 }
 
-proto::Writer Connection::request(Op op, const Target* target) {
+proto::Writer Connection::request(Op op, const InterfaceRef* target) {
     proto::Writer w(static_cast<uint16_t>(op), 0, 0);
     if (target) {
-        if (target->index) w.u32(t(A::Index), target->index);
-        else w.str(t(A::Name), target->name);
+        if (target->index) w.u32(wire_type(AttrType::Index), target->index);
+        else w.str(wire_type(AttrType::Name), target->name);
     }
     return w;
 }
@@ -265,11 +264,11 @@ Result Connection::receive(uint32_t id, DecodedReply& out) {
         while (it.next(a)) {
             if (!proto::attr_spec(a.type)) continue;  // a newer daemon's attribute (protocol.md §3)
             if (proto::Error e = proto::check_attr(a)) return malformed("malformed reply from ifctld: " + e.message);
-            switch (static_cast<A>(a.type)) {
-                case A::Message: out.message = a.as_str(); break;
-                case A::Unmanaged: out.unmanaged = a.as_u8(); break;
-                case A::StepIndex: out.step_index = a.as_u32(); break;
-                case A::Interface: {
+            switch (static_cast<AttrType>(a.type)) {
+                case AttrType::Message: out.message = a.as_str(); break;
+                case AttrType::Unmanaged: out.unmanaged = a.as_u8(); break;
+                case AttrType::StepIndex: out.step_index = a.as_u32(); break;
+                case AttrType::Interface: {
                     proto::Interface i;
                     if (proto::Error e = proto::decode_interface(a, i))
                         return malformed("malformed interface in reply: " + e.message);
@@ -315,9 +314,9 @@ Result Connection::list(std::vector<proto::Interface>& out) {
     return {};
 }
 
-Result Connection::get(const Target& tg, proto::Interface& out, bool brief) {
+Result Connection::get(const InterfaceRef& tg, proto::Interface& out, bool brief) {
     proto::Writer w = request(Op::Get, &tg);
-    if (brief) w.u8(t(A::Brief), 1);
+    if (brief) w.u8(wire_type(AttrType::Brief), 1);
     DecodedReply r;
     if (Result sent = call(w, r); !sent.ok()) return sent;
     if (r.status) return r.result();
@@ -328,13 +327,13 @@ Result Connection::get(const Target& tg, proto::Interface& out, bool brief) {
 
 Result Connection::create(const std::string& name, const CreateOptions& o, proto::Interface& created) {
     proto::Writer w = request(Op::Create);
-    w.str(t(A::NewName), name);
-    if (o.queues) w.u32(t(A::Queues), o.queues);
-    if (o.owner >= 0) w.u32(t(A::Owner), static_cast<uint32_t>(o.owner));
-    if (o.group >= 0) w.u32(t(A::Group), static_cast<uint32_t>(o.group));
-    if (o.vnet_hdr) w.u8(t(A::VnetHdr), 1);
-    if (o.persistent) w.u8(t(A::Persistent), 1);
-    if (o.unique_id) w.u64(t(A::UniqueId), o.unique_id).str(t(A::UniqueFamily), o.unique_family);
+    w.str(wire_type(AttrType::NewName), name);
+    if (o.queues) w.u32(wire_type(AttrType::Queues), o.queues);
+    if (o.owner >= 0) w.u32(wire_type(AttrType::Owner), static_cast<uint32_t>(o.owner));
+    if (o.group >= 0) w.u32(wire_type(AttrType::Group), static_cast<uint32_t>(o.group));
+    if (o.vnet_hdr) w.u8(wire_type(AttrType::VnetHdr), 1);
+    if (o.persistent) w.u8(wire_type(AttrType::Persistent), 1);
+    if (o.unique_id) w.u64(wire_type(AttrType::UniqueId), o.unique_id).str(wire_type(AttrType::UniqueFamily), o.unique_family);
     DecodedReply r;
     if (Result sent = call(w, r); !sent.ok()) return sent;
     if (recording_) {  // not made yet: what is known is the name asked for
@@ -348,93 +347,93 @@ Result Connection::create(const std::string& name, const CreateOptions& o, proto
     return {};
 }
 
-Result Connection::destroy(const Target& tg) {
+Result Connection::destroy(const InterfaceRef& tg) {
     proto::Writer w = request(Op::Destroy, &tg);
     return simple(w);
 }
 
-Result Connection::set_flags(const Target& tg, uint32_t flags, uint32_t mask, bool keep_inet6) {
+Result Connection::set_flags(const InterfaceRef& tg, uint32_t flags, uint32_t mask, bool keep_inet6) {
     proto::Writer w = request(Op::SetFlags, &tg);
-    w.u32(t(A::Flags), flags).u32(t(A::FlagsMask), mask);
-    if (keep_inet6) w.u8(t(A::KeepInet6), 1);
+    w.u32(wire_type(AttrType::Flags), flags).u32(wire_type(AttrType::FlagsMask), mask);
+    if (keep_inet6) w.u8(wire_type(AttrType::KeepInet6), 1);
     return simple(w);
 }
 
-Result Connection::set_mtu(const Target& tg, uint32_t mtu) {
+Result Connection::set_mtu(const InterfaceRef& tg, uint32_t mtu) {
     proto::Writer w = request(Op::SetMtu, &tg);
-    w.u32(t(A::Mtu), mtu);
+    w.u32(wire_type(AttrType::Mtu), mtu);
     return simple(w);
 }
 
-Result Connection::set_metric(const Target& tg, int32_t metric) {
+Result Connection::set_metric(const InterfaceRef& tg, int32_t metric) {
     proto::Writer w = request(Op::SetMetric, &tg);
-    w.s32(t(A::Metric), metric);
+    w.s32(wire_type(AttrType::Metric), metric);
     return simple(w);
 }
 
-Result Connection::set_lladdr(const Target& tg, const std::vector<uint8_t>& ll) {
+Result Connection::set_lladdr(const InterfaceRef& tg, const std::vector<uint8_t>& ll) {
     proto::Writer w = request(Op::SetLladdr, &tg);
-    w.bytes(t(A::Lladdr), ll);
+    w.bytes(wire_type(AttrType::Lladdr), ll);
     return simple(w);
 }
 
-Result Connection::set_txqlen(const Target& tg, uint32_t qlen) {
+Result Connection::set_txqlen(const InterfaceRef& tg, uint32_t qlen) {
     proto::Writer w = request(Op::SetTxqlen, &tg);
-    w.u32(t(A::Txqlen), qlen);
+    w.u32(wire_type(AttrType::Txqlen), qlen);
     return simple(w);
 }
 
-Result Connection::addr_add(const Target& tg, const proto::Address& a) {
+Result Connection::addr_add(const InterfaceRef& tg, const proto::Address& a) {
     proto::Writer w = request(Op::AddrAdd, &tg);
-    proto::encode_address(w, A::Address, a);
+    proto::encode_address(w, AttrType::Address, a);
     return simple(w);
 }
 
-Result Connection::addr_del(const Target& tg, const proto::Address& a, bool cascade) {
+Result Connection::addr_del(const InterfaceRef& tg, const proto::Address& a, bool cascade) {
     proto::Writer w = request(Op::AddrDel, &tg);
-    proto::encode_address(w, A::Address, a);
-    if (cascade) w.u8(t(A::Cascade), 1);
+    proto::encode_address(w, AttrType::Address, a);
+    if (cascade) w.u8(wire_type(AttrType::Cascade), 1);
     return simple(w);
 }
 
-Result Connection::addr_replace(const Target& tg, const proto::Address& old_addr, const proto::Address& new_addr,
+Result Connection::addr_replace(const InterfaceRef& tg, const proto::Address& old_addr, const proto::Address& new_addr,
                                 bool cascade) {
     proto::Writer w = request(Op::AddrReplace, &tg);
-    proto::encode_address(w, A::OldAddress, old_addr);
-    proto::encode_address(w, A::Address, new_addr);
-    if (cascade) w.u8(t(A::Cascade), 1);
+    proto::encode_address(w, AttrType::OldAddress, old_addr);
+    proto::encode_address(w, AttrType::Address, new_addr);
+    if (cascade) w.u8(wire_type(AttrType::Cascade), 1);
     return simple(w);
 }
 
-Result Connection::rename(const Target& tg, const std::string& new_name, bool live) {
+Result Connection::rename(const InterfaceRef& tg, const std::string& new_name, bool live) {
     proto::Writer w = request(Op::Rename, &tg);
-    w.str(t(A::NewName), new_name);
-    if (live) w.u8(t(A::LiveRename), 1);
+    w.str(wire_type(AttrType::NewName), new_name);
+    if (live) w.u8(wire_type(AttrType::LiveRename), 1);
     return simple(w);
 }
 
-Result Connection::set_owner(const Target& tg, uint32_t uid) {
+Result Connection::set_owner(const InterfaceRef& tg, uint32_t uid) {
     proto::Writer w = request(Op::SetOwner, &tg);
-    w.u32(t(A::Owner), uid);
+    w.u32(wire_type(AttrType::Owner), uid);
     return simple(w);
 }
 
-Result Connection::set_persistent(const Target& tg, bool persistent) {
+Result Connection::set_persistent(const InterfaceRef& tg, bool persistent) {
     proto::Writer w = request(Op::SetPersistent, &tg);
-    w.u8(t(A::Persistent), persistent);
+    w.u8(wire_type(AttrType::Persistent), persistent);
     return simple(w);
 }
 
-Result Connection::move_netns(const Target& tg, const NetnsTarget& where) {
+Result Connection::move_netns(const InterfaceRef& tg, const NetnsTarget& where) {
     proto::Writer w = request(Op::MoveNetns, &tg);
-    if (where.path.empty()) w.u32(t(A::NetnsPid), where.pid);
-    else w.str(t(A::NetnsPath), where.path);
+    if (where.path.empty()) w.u32(wire_type(AttrType::NetnsPid), where.pid);
+    else w.str(wire_type(AttrType::NetnsPath), where.path);
     return simple(w);
 }
 
 Result Connection::move_home(const std::string& name) {
     proto::Writer w = request(Op::MoveHome);
-    w.str(t(A::Name), name);
+    w.str(wire_type(AttrType::Name), name);
     return simple(w);
 }
 
@@ -443,69 +442,69 @@ Result Connection::reload() {
     return simple(w);
 }
 
-Result Connection::multi_add(const Target& tg, const std::array<uint8_t, 6>& mac, bool per_client) {
+Result Connection::multi_add(const InterfaceRef& tg, const std::array<uint8_t, 6>& mac, bool per_client) {
     proto::Writer w = request(Op::MultiAdd, &tg);
-    w.raw(t(A::Lladdr), mac.data(), mac.size());
-    if (per_client) w.u8(t(A::PerClient), 1);
+    w.raw(wire_type(AttrType::Lladdr), mac.data(), mac.size());
+    if (per_client) w.u8(wire_type(AttrType::PerClient), 1);
     return simple(w);
 }
 
-Result Connection::multi_del(const Target& tg, const std::array<uint8_t, 6>& mac, bool per_client) {
+Result Connection::multi_del(const InterfaceRef& tg, const std::array<uint8_t, 6>& mac, bool per_client) {
     proto::Writer w = request(Op::MultiDel, &tg);
-    w.raw(t(A::Lladdr), mac.data(), mac.size());
-    if (per_client) w.u8(t(A::PerClient), 1);
+    w.raw(wire_type(AttrType::Lladdr), mac.data(), mac.size());
+    if (per_client) w.u8(wire_type(AttrType::PerClient), 1);
     return simple(w);
 }
 
-Result Connection::flag_ref(const Target& tg, uint32_t flag, bool on) {
+Result Connection::flag_ref(const InterfaceRef& tg, uint32_t flag, bool on) {
     proto::Writer w = request(Op::FlagRef, &tg);
-    w.u32(t(A::RefFlag), flag).u8(t(A::RefOn), on ? 1 : 0);
+    w.u32(wire_type(AttrType::RefFlag), flag).u8(wire_type(AttrType::RefOn), on ? 1 : 0);
     return simple(w);
 }
 
-Result Connection::set_caps(const Target& tg, uint32_t tun_f) {
+Result Connection::set_caps(const InterfaceRef& tg, uint32_t tun_f) {
     proto::Writer w = request(Op::SetCaps, &tg);
-    w.u32(t(A::CapsEnabled), tun_f);
+    w.u32(wire_type(AttrType::CapsEnabled), tun_f);
     return simple(w);
 }
 
-Result Connection::set_description(const Target& tg, const std::string& text) {
+Result Connection::set_description(const InterfaceRef& tg, const std::string& text) {
     proto::Writer w = request(Op::SetDescription, &tg);
-    w.str(t(A::Description), text);
+    w.str(wire_type(AttrType::Description), text);
     return simple(w);
 }
 
-Result Connection::group_add(const Target& tg, const std::string& group) {
+Result Connection::group_add(const InterfaceRef& tg, const std::string& group) {
     proto::Writer w = request(Op::GroupAdd, &tg);
-    w.str(t(A::IfGroup), group);
+    w.str(wire_type(AttrType::IfGroup), group);
     return simple(w);
 }
 
-Result Connection::group_del(const Target& tg, const std::string& group) {
+Result Connection::group_del(const InterfaceRef& tg, const std::string& group) {
     proto::Writer w = request(Op::GroupDel, &tg);
-    w.str(t(A::IfGroup), group);
+    w.str(wire_type(AttrType::IfGroup), group);
     return simple(w);
 }
 
-Result Connection::set_inet6(const Target& tg, std::optional<bool> no_dad, std::optional<bool> auto_linklocal) {
+Result Connection::set_inet6(const InterfaceRef& tg, std::optional<bool> no_dad, std::optional<bool> auto_linklocal) {
     proto::Writer w = request(Op::SetInet6, &tg);
-    if (no_dad) w.u8(t(A::NoDad), *no_dad);
-    if (auto_linklocal) w.u8(t(A::AutoLinklocal), *auto_linklocal);
+    if (no_dad) w.u8(wire_type(AttrType::NoDad), *no_dad);
+    if (auto_linklocal) w.u8(wire_type(AttrType::AutoLinklocal), *auto_linklocal);
     return simple(w);
 }
 
-Result Connection::detach(const Target& tg) {
+Result Connection::detach(const InterfaceRef& tg) {
     proto::Writer w = request(Op::Detach, &tg);
     return simple(w);
 }
 
 Result Connection::forget(uint64_t unique_id, const std::string& family) {
     proto::Writer w = request(Op::Forget);
-    w.u64(t(A::UniqueId), unique_id).str(t(A::UniqueFamily), family);
+    w.u64(wire_type(AttrType::UniqueId), unique_id).str(wire_type(AttrType::UniqueFamily), family);
     return simple(w);
 }
 
-Result Connection::open_queue(const Target& tg, int* queue_fd) {
+Result Connection::open_queue(const InterfaceRef& tg, int* queue_fd) {
     proto::Writer w = request(Op::OpenQueue, &tg);
     DecodedReply r;
     if (Result sent = call(w, r); !sent.ok()) return sent;
@@ -518,9 +517,9 @@ Result Connection::open_queue(const Target& tg, int* queue_fd) {
     return {};
 }
 
-Result Connection::subscribe(const Target* tg, uint32_t kinds, uint64_t* last_seq) {
+Result Connection::subscribe(const InterfaceRef* tg, uint32_t kinds, uint64_t* last_seq) {
     proto::Writer w = request(Op::Subscribe, tg);
-    w.u32(t(A::EventKinds), kinds);  // named: a daemon sends newer kinds only to those who ask
+    w.u32(wire_type(AttrType::EventKinds), kinds);  // named: a daemon sends newer kinds only to those who ask
     uint32_t id;
     if (Result sent = send(w, id); !sent.ok()) return sent;
     // The reply's event-seq is read here; receive() keeps only what every reply has.
@@ -536,8 +535,8 @@ Result Connection::subscribe(const Target* tg, uint32_t kinds, uint64_t* last_se
     proto::Attr a;
     while (it.next(a)) {
         if (proto::check_attr(a)) return transport_failure(-EBADMSG, "malformed reply to subscribe");
-        if (a.type == t(A::Message) && h.status) out.message = a.as_str();
-        if (a.type == t(A::EventSeq) && last_seq) *last_seq = a.as_u64();
+        if (a.type == wire_type(AttrType::Message) && h.status) out.message = a.as_str();
+        if (a.type == wire_type(AttrType::EventSeq) && last_seq) *last_seq = a.as_u64();
     }
     return out;
 }
@@ -556,7 +555,7 @@ Result Connection::next_event(proto::Event& out) {
         proto::AttrIter it(buf.subspan(proto::kHeaderSize));
         proto::Attr a;
         while (it.next(a))
-            if (a.type == t(A::Message) && !proto::check_attr(a)) dropped.message = a.as_str();
+            if (a.type == wire_type(AttrType::Message) && !proto::check_attr(a)) dropped.message = a.as_str();
         return dropped;
     }
     if (proto::Error e = proto::decode_event(buf.subspan(proto::kHeaderSize), out))
@@ -575,10 +574,10 @@ Result Connection::batch(const std::vector<std::vector<uint8_t>>& steps, std::op
         proto::Writer w = request(Op::Batch);
         const size_t first = i;
         while (i < steps.size() && w.size() + proto::align4(proto::kAttrHeaderSize + steps[i].size()) <= kRoom)
-            w.bytes(t(A::Step), steps[i++]);
+            w.bytes(wire_type(AttrType::Step), steps[i++]);
         if (i == first && i < steps.size())
             return {-EMSGSIZE, "batch step " + std::to_string(i) + " is larger than a frame"};
-        if (i < steps.size()) w.u8(t(A::BatchContinues), 1);
+        if (i < steps.size()) w.u8(wire_type(AttrType::BatchContinues), 1);
         uint32_t id;
         if (Result sent = send(w, id); !sent.ok()) return sent;
         ids.push_back(id);
@@ -597,9 +596,9 @@ Result Connection::batch(const std::vector<std::vector<uint8_t>>& steps, std::op
     return result;
 }
 
-Result Connection::wait_ready(const Target& tg, std::optional<uint32_t> timeout_ms) {
+Result Connection::wait_ready(const InterfaceRef& tg, std::optional<uint32_t> timeout_ms) {
     proto::Writer w = request(Op::WaitReady, &tg);
-    if (timeout_ms) w.u32(t(A::TimeoutMs), *timeout_ms);
+    if (timeout_ms) w.u32(wire_type(AttrType::TimeoutMs), *timeout_ms);
     return simple(w);
 }
 

@@ -20,12 +20,12 @@
 namespace ifctl::client {
 
 // Which interface a request is about.
-struct Target {
+struct InterfaceRef {
     std::string name;    // used when index == 0
     uint32_t index = 0;
 
-    static Target by_name(std::string n) { return {std::move(n), 0}; }
-    static Target by_index(uint32_t i) { return {{}, i}; }
+    static InterfaceRef by_name(std::string n) { return {std::move(n), 0}; }
+    static InterfaceRef by_index(uint32_t i) { return {{}, i}; }
 };
 
 struct CreateOptions {
@@ -113,62 +113,62 @@ public:
     // The daemon's current snapshot descriptor (after the one held moved), owned by the caller.
     Result snapshot(int& fd);
     // brief: without addresses, statistics and multicast memberships (cheaper).
-    Result get(const Target& t, proto::Interface& out, bool brief = false);
+    Result get(const InterfaceRef& t, proto::Interface& out, bool brief = false);
     Result create(const std::string& name_or_pattern, const CreateOptions& opts, proto::Interface& created);
-    Result destroy(const Target& t);
+    Result destroy(const InterfaceRef& t);
     // keep_inet6: a change that takes the interface down keeps its global IPv6
     // addresses, as BSD does (KeepInet6; docs/protocol.md).
-    Result set_flags(const Target& t, uint32_t flags, uint32_t mask, bool keep_inet6 = false);
-    Result set_mtu(const Target& t, uint32_t mtu);
-    Result set_metric(const Target& t, int32_t metric);
-    Result set_lladdr(const Target& t, const std::vector<uint8_t>& ll);
-    Result set_txqlen(const Target& t, uint32_t qlen);
-    Result addr_add(const Target& t, const proto::Address& a);
+    Result set_flags(const InterfaceRef& t, uint32_t flags, uint32_t mask, bool keep_inet6 = false);
+    Result set_mtu(const InterfaceRef& t, uint32_t mtu);
+    Result set_metric(const InterfaceRef& t, int32_t metric);
+    Result set_lladdr(const InterfaceRef& t, const std::vector<uint8_t>& ll);
+    Result set_txqlen(const InterfaceRef& t, uint32_t qlen);
+    Result addr_add(const InterfaceRef& t, const proto::Address& a);
     // cascade: deleting a primary inet address takes the secondaries of its
     // subnet with it, as devinet_ioctl does (Cascade; docs/protocol.md).
-    Result addr_del(const Target& t, const proto::Address& a, bool cascade = false);
-    Result addr_replace(const Target& t, const proto::Address& old_addr, const proto::Address& new_addr,
+    Result addr_del(const InterfaceRef& t, const proto::Address& a, bool cascade = false);
+    Result addr_replace(const InterfaceRef& t, const proto::Address& old_addr, const proto::Address& new_addr,
                         bool cascade = false);
     // live: if the kernel refuses while the interface is up, down, rename, up.
-    Result rename(const Target& t, const std::string& new_name, bool live = false);
-    Result set_owner(const Target& t, uint32_t uid);
-    Result set_persistent(const Target& t, bool persistent);
-    Result move_netns(const Target& t, const NetnsTarget& where);
+    Result rename(const InterfaceRef& t, const std::string& new_name, bool live = false);
+    Result set_owner(const InterfaceRef& t, uint32_t uid);
+    Result set_persistent(const InterfaceRef& t, bool persistent);
+    Result move_netns(const InterfaceRef& t, const NetnsTarget& where);
     // Brings a TAP moved away by move_netns back into the daemon's namespace.
     Result move_home(const std::string& name);
     // Asks the daemon to re-read its configuration's [policy] (root only).
     Result reload();
     // per_client: the membership is this connection's (EADDRINUSE when held,
     // ENOENT when not, dropped when the connection closes).
-    Result multi_add(const Target& t, const std::array<uint8_t, 6>& mac, bool per_client = false);
-    Result multi_del(const Target& t, const std::array<uint8_t, 6>& mac, bool per_client = false);
+    Result multi_add(const InterfaceRef& t, const std::array<uint8_t, 6>& mac, bool per_client = false);
+    Result multi_del(const InterfaceRef& t, const std::array<uint8_t, 6>& mac, bool per_client = false);
     // This connection's reference on IFF_PROMISC or IFF_ALLMULTI.
-    Result flag_ref(const Target& t, uint32_t flag, bool on);
-    Result set_caps(const Target& t, uint32_t tun_f);
+    Result flag_ref(const InterfaceRef& t, uint32_t flag, bool on);
+    Result set_caps(const InterfaceRef& t, uint32_t tun_f);
     // The description (the kernel's ifalias); empty removes it.
-    Result set_description(const Target& t, const std::string& text);
+    Result set_description(const InterfaceRef& t, const std::string& text);
     // Interface groups (FreeBSD's): join or leave one.
-    Result group_add(const Target& t, const std::string& group);
-    Result group_del(const Target& t, const std::string& group);
+    Result group_add(const InterfaceRef& t, const std::string& group);
+    Result group_del(const InterfaceRef& t, const std::string& group);
     // inet6 settings; an unset one stays as it is.
-    Result set_inet6(const Target& t, std::optional<bool> no_dad, std::optional<bool> auto_linklocal);
+    Result set_inet6(const InterfaceRef& t, std::optional<bool> no_dad, std::optional<bool> auto_linklocal);
     // The interface leaves the system; its unique-id slot stays (detach), or a
     // detached slot is dropped (forget).
-    Result detach(const Target& t);
+    Result detach(const InterfaceRef& t);
     Result forget(uint64_t unique_id, const std::string& family);
     // On success *queue_fd is a new, close-on-exec queue descriptor of the TAP.
-    Result open_queue(const Target& t, int* queue_fd);
+    Result open_queue(const InterfaceRef& t, int* queue_fd);
 
     // Events. subscribe() asks for the kinds in `kinds` (proto::EventKind bits)
     // about one interface (`t`) or all (null); *last_seq is the number of the
     // last event published before it. Then next_event() blocks for the next
     // one: -ENOBUFS when the daemon dropped this subscriber for reading too
     // slowly (the result's message says so), -ECONNRESET when the daemon went away.
-    Result subscribe(const Target* t, uint32_t kinds, uint64_t* last_seq = nullptr);
+    Result subscribe(const InterfaceRef* t, uint32_t kinds, uint64_t* last_seq = nullptr);
     Result next_event(proto::Event& out);
     // Returns once the interface is up with carrier: -ETIMEDOUT after
     // timeout_ms (none: no limit), -ENODEV if it is deleted meanwhile.
-    Result wait_ready(const Target& t, std::optional<uint32_t> timeout_ms);
+    Result wait_ready(const InterfaceRef& t, std::optional<uint32_t> timeout_ms);
 
     // Batches. While recording, the change methods above do not send: each
     // appends its request frame to `steps` and succeeds (create reports the
@@ -185,7 +185,7 @@ public:
     // receive() waits for that id's reply (replies arrive in request order).
     // Their result is about the exchange (a failure: no reply was had); the
     // daemon's answer is in `out`.
-    proto::Writer request(proto::Op op, const Target* t = nullptr);
+    proto::Writer request(proto::Op op, const InterfaceRef* t = nullptr);
     Result send(proto::Writer& w, uint32_t& id);
     Result receive(uint32_t id, DecodedReply& out);
     Result call(proto::Writer& w, DecodedReply& out);

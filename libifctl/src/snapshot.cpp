@@ -81,7 +81,7 @@ uint32_t u32_at(const Region& r, uint32_t off, uint32_t i) {
 
 // The entry for the target, by binary search over the name or index order;
 // -1 when not there. Entry numbers out of range end the search.
-int64_t find_entry(const Region& r, const snap::Header& h, const Target& t) {
+int64_t find_entry(const Region& r, const snap::Header& h, const InterfaceRef& t) {
     uint32_t lo = 0, hi = h.count;
     while (lo < hi) {
         const uint32_t mid = lo + (hi - lo) / 2;
@@ -118,11 +118,11 @@ bool usable(const Layout& l, Why* why) {
     return w == Why::None;
 }
 
-// One record's bytes (one A::Interface attribute) decoded as a get reply's.
+// One record's bytes (one AttrType::Interface attribute) decoded as a get reply's.
 bool decode_one(std::span<const uint8_t> bytes, proto::Interface& out) {
     proto::AttrIter it(bytes);
     proto::Attr a;
-    if (!it.next(a) || a.type != static_cast<uint16_t>(proto::A::Interface) || proto::check_attr(a)) return false;
+    if (!it.next(a) || a.type != wire_type(proto::AttrType::Interface) || proto::check_attr(a)) return false;
     return !proto::decode_interface(a, out);
 }
 
@@ -150,7 +150,7 @@ bool consistent_copy(const Region& r, Layout& l, Copy&& copy) {
 
 }  // namespace
 
-Found read_record(const Region& r, const Target& t, proto::Interface& out, Why* why) {
+Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out, Why* why) {
     if (why) *why = Why::Other;
     if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
     // Per thread, so that a read allocates nothing but the record it decodes.

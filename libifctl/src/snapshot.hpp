@@ -32,7 +32,7 @@ struct Region {
     size_t size = 0;
 };
 
-Found read_record(const Region& r, const Target& t, proto::Interface& out, Why* why = nullptr);
+Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out, Why* why = nullptr);
 Found read_all(const Region& r, std::vector<proto::Interface>& out, Why* why = nullptr);
 
 // Maps a snapshot descriptor read-only after checking that it is a sealed

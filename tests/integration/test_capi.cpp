@@ -39,7 +39,7 @@ ifctl_iface_t get(ifctl_t* h, const char* name) {
 bool persistent(const test::Daemon& d, const std::string& name) {
     auto c = test::connect(d);
     proto::Interface i;
-    REQUIRE(c->get(client::Target::by_name(name), i) == 0);
+    REQUIRE(c->get(client::InterfaceRef::by_name(name), i) == 0);
     return i.persistent;
 }
 
@@ -175,7 +175,7 @@ TEST_CASE("C API: description and interface groups read back; refusals change no
     auto groups_now = [&] {
         auto c = test::connect(d);
         proto::Interface i;
-        REQUIRE(c->get(client::Target::by_name("lb0"), i) == 0);
+        REQUIRE(c->get(client::InterfaceRef::by_name("lb0"), i) == 0);
         return i.groups;
     };
     const std::vector<std::string> both{"vms", "lab"};

@@ -137,7 +137,7 @@ public:
                     [=](Model& mm) { mm[name] = Iface{.persistent = persistent}; }};
         }
         const std::string n = names[roll(static_cast<unsigned>(names.size()))];
-        const auto t = client::Target::by_name(n);
+        const auto t = client::InterfaceRef::by_name(n);
         switch (pick) {
             case 1: return {"destroy " + n, [=](client::Connection& c) { return c.destroy(t); },
                             [=](Model& mm) { mm.erase(n); }};

@@ -38,9 +38,8 @@
 #include "support/test_main.hpp"
 
 using namespace ifctl;
-using proto::A;
+using proto::AttrType;
 using proto::Op;
-using test::t;
 using json = nlohmann::json;
 using test::connect;
 using test::eventually;
@@ -65,7 +64,7 @@ struct Raw {
     void send(const std::vector<uint8_t>& f) { REQUIRE(::send(fd, f.data(), f.size(), 0) == static_cast<ssize_t>(f.size())); }
     void hello() {
         proto::Writer w(static_cast<uint16_t>(Op::Hello), 0, 1);
-        w.u32(t(A::Version), proto::kVersion);
+        w.u32(wire_type(AttrType::Version), proto::kVersion);
         send(w.finish());
         REQUIRE(reply().status == 0);
     }
@@ -89,7 +88,7 @@ struct Raw {
         proto::AttrIter it(std::span<const uint8_t>(buf).subspan(proto::kHeaderSize));
         proto::Attr a;
         while (it.next(a))
-            if (a.type == t(A::Message)) r.message = a.as_str();
+            if (a.type == wire_type(AttrType::Message)) r.message = a.as_str();
         return r;
     }
     bool peer_closed() {
@@ -152,7 +151,7 @@ TEST_CASE("version exchange") {
     SECTION("an unknown version is refused with the version the daemon speaks") {
         Raw r(d.socket());
         proto::Writer w(static_cast<uint16_t>(Op::Hello), 0, 3);
-        w.u32(t(A::Version), 99);
+        w.u32(wire_type(AttrType::Version), 99);
         r.send(w.finish());
         const auto rep = r.reply();
         CHECK(rep.status == EPROTONOSUPPORT);
@@ -163,7 +162,7 @@ TEST_CASE("version exchange") {
         Raw r(d.socket());
         r.hello();
         proto::Writer w(static_cast<uint16_t>(Op::Hello), 0, 4);
-        w.u32(t(A::Version), proto::kVersion);
+        w.u32(wire_type(AttrType::Version), proto::kVersion);
         r.send(w.finish());
         CHECK(r.reply().status == EISCONN);
         r.send(header_only(static_cast<uint16_t>(Op::List), 5));
@@ -193,17 +192,17 @@ TEST_CASE("malformed frames get a clear error and the daemon serves on") {
     bad.push_back({"status in a request", header_only(static_cast<uint16_t>(Op::List), 12, 0, 5), EINVAL});
     {
         proto::Writer w(static_cast<uint16_t>(Op::Get), 0, 13);
-        w.u32(t(A::Index), 1).str(t(A::Name), "lo");
+        w.u32(wire_type(AttrType::Index), 1).str(wire_type(AttrType::Name), "lo");
         bad.push_back({"both name and index", w.finish(), EINVAL});
     }
     {
         proto::Writer w(static_cast<uint16_t>(Op::SetMtu), 0, 14);
-        w.str(t(A::Name), "lo");
+        w.str(wire_type(AttrType::Name), "lo");
         bad.push_back({"required attribute missing", w.finish(), EINVAL});
     }
     {
         proto::Writer w(static_cast<uint16_t>(Op::SetMtu), 0, 15);
-        w.str(t(A::Name), "lo").u8(t(A::Mtu), 1);
+        w.str(wire_type(AttrType::Name), "lo").u8(wire_type(AttrType::Mtu), 1);
         bad.push_back({"attribute of the wrong size", w.finish(), EINVAL});
     }
     {
@@ -258,7 +257,7 @@ TEST_CASE("requests are pipelined and answered in order") {
     std::vector<uint32_t> ids;
     for (int i = 0; i < 50; ++i) {
         proto::Writer w = c->request(Op::Get, nullptr);
-        w.str(t(A::Name), i % 2 ? "lo" : "nosuch0");
+        w.str(wire_type(AttrType::Name), i % 2 ? "lo" : "nosuch0");
         uint32_t id;
         REQUIRE(c->send(w, id) == 0);
         ids.push_back(id);
@@ -310,9 +309,9 @@ TEST_CASE("creating and destroying TAPs") {
         CHECK(test::run("ip -br link") == before);
     }
     SECTION("destroy removes it from the kernel") {
-        REQUIRE(c->destroy(client::Target::by_name("vm7")) == 0);
+        REQUIRE(c->destroy(client::InterfaceRef::by_name("vm7")) == 0);
         CHECK(kernel_view("vm7").is_null());
-        CHECK(c->destroy(client::Target::by_name("vm7")) == -ENODEV);
+        CHECK(c->destroy(client::InterfaceRef::by_name("vm7")) == -ENODEV);
     }
 }
 
@@ -327,21 +326,21 @@ TEST_CASE("create options and ownership: vnet_hdr, group, owner, set-owner") {
     // Owner and group are the daemon's; in the kernel the TAP is root's (docs/policy.md).
     CHECK(tun["user"] == "root");
     CHECK(tun["group"] == "root");
-    REQUIRE(c->get(client::Target::by_name("tv0"), rec) == 0);
+    REQUIRE(c->get(client::InterfaceRef::by_name("tv0"), rec) == 0);
     CHECK(rec.owner == 65534);
     // Queues handed out keep the virtio-net header (every attach sets the flag).
     int q = -1;
-    REQUIRE(c->open_queue(client::Target::by_name("tv0"), &q) == 0);
+    REQUIRE(c->open_queue(client::InterfaceRef::by_name("tv0"), &q) == 0);
     CHECK(kernel_view("tv0")["linkinfo"]["info_data"]["vnet_hdr"] == true);
     ::close(q);
 
-    REQUIRE(c->set_owner(client::Target::by_name("tv0"), 0) == 0);
-    REQUIRE(c->get(client::Target::by_name("tv0"), rec) == 0);
+    REQUIRE(c->set_owner(client::InterfaceRef::by_name("tv0"), 0) == 0);
+    REQUIRE(c->get(client::InterfaceRef::by_name("tv0"), rec) == 0);
     CHECK(rec.owner == 0);
-    const client::Result r = c->set_owner(client::Target::by_name("lo"), 0);
+    const client::Result r = c->set_owner(client::InterfaceRef::by_name("lo"), 0);
     CHECK(r == -EPERM);
     CHECK(r.unmanaged);
-    CHECK(c->set_owner(client::Target::by_name("nosuch0"), 0) == -ENODEV);
+    CHECK(c->set_owner(client::InterfaceRef::by_name("nosuch0"), 0) == -ENODEV);
 }
 
 TEST_CASE("interfaces ifctld did not create are read-only through it") {
@@ -350,20 +349,20 @@ TEST_CASE("interfaces ifctld did not create are read-only through it") {
     auto c = connect(d);
     const json before = steady(kernel_view("lo"));
     proto::Interface lo;
-    REQUIRE(c->get(client::Target::by_name("lo"), lo) == 0);
+    REQUIRE(c->get(client::InterfaceRef::by_name("lo"), lo) == 0);
     CHECK_FALSE(lo.managed);
     CHECK_FALSE(lo.may_change);
-    const client::Result refused = c->set_mtu(client::Target::by_name("lo"), 1400);
+    const client::Result refused = c->set_mtu(client::InterfaceRef::by_name("lo"), 1400);
     CHECK(refused == -EPERM);
     CHECK(refused.unmanaged);
     CHECK_THAT(refused.message, Catch::Contains("not managed by ifctld"));
-    CHECK(c->set_flags(client::Target::by_name("lo"), 0, IFF_UP) == -EPERM);
-    CHECK(c->destroy(client::Target::by_name("lo")) == -EPERM);
-    CHECK(c->rename(client::Target::by_name("lo"), "lo2") == -EPERM);
+    CHECK(c->set_flags(client::InterfaceRef::by_name("lo"), 0, IFF_UP) == -EPERM);
+    CHECK(c->destroy(client::InterfaceRef::by_name("lo")) == -EPERM);
+    CHECK(c->rename(client::InterfaceRef::by_name("lo"), "lo2") == -EPERM);
     int fd = -1;
-    CHECK(c->open_queue(client::Target::by_name("lo"), &fd) == -EPERM);
+    CHECK(c->open_queue(client::InterfaceRef::by_name("lo"), &fd) == -EPERM);
     CHECK(steady(kernel_view("lo")) == before);
-    CHECK(c->set_mtu(client::Target::by_name("nosuch0"), 1400) == -ENODEV);
+    CHECK(c->set_mtu(client::InterfaceRef::by_name("nosuch0"), 1400) == -ENODEV);
 }
 
 TEST_CASE("kernel refusals come back with the kernel's errno and change nothing") {
@@ -371,7 +370,7 @@ TEST_CASE("kernel refusals come back with the kernel's errno and change nothing"
     auto c = connect(d);
     proto::Interface rec;
     REQUIRE(c->create("tk0", {}, rec) == 0);
-    const auto tk = client::Target::by_name("tk0");
+    const auto tk = client::InterfaceRef::by_name("tk0");
     const json before = steady(kernel_view("tk0"));
     const client::Result too_small = c->set_mtu(tk, 67);
     CHECK(too_small == -EINVAL);
@@ -383,7 +382,7 @@ TEST_CASE("kernel refusals come back with the kernel's errno and change nothing"
     // A multicast address of the wrong length never reaches the kernel.
     proto::Writer w = c->request(Op::MultiAdd, &tk);
     const uint8_t five[5] = {0x01, 0, 0x5e, 0, 1};
-    w.raw(t(A::Lladdr), five, sizeof five);
+    w.raw(wire_type(AttrType::Lladdr), five, sizeof five);
     client::DecodedReply r;
     REQUIRE(c->call(w, r) == 0);
     CHECK(r.status == EINVAL);
@@ -396,7 +395,7 @@ TEST_CASE("address replace is all or nothing") {
     auto c = connect(d);
     proto::Interface rec;
     REQUIRE(c->create("ta0", {}, rec) == 0);
-    const auto ta = client::Target::by_name("ta0");
+    const auto ta = client::InterfaceRef::by_name("ta0");
     REQUIRE(c->addr_add(ta, v4("10.0.0.1", 24)) == 0);
     REQUIRE(c->addr_add(ta, v4("10.0.0.2", 24)) == 0);
     CHECK(c->addr_add(ta, v4("10.0.0.1", 24)) == -EEXIST);
@@ -429,7 +428,7 @@ TEST_CASE("deleting a primary address: its same-subnet aliases stay unless the k
     auto c = connect(d);
     proto::Interface rec;
     REQUIRE(c->create("ts0", {}, rec) == 0);
-    const auto ts = client::Target::by_name("ts0");
+    const auto ts = client::InterfaceRef::by_name("ts0");
     auto inet_count = [&] {
         size_t n = 0;
         const json view = kernel_view("ts0");
@@ -443,8 +442,8 @@ TEST_CASE("deleting a primary address: its same-subnet aliases stay unless the k
     CHECK(inet_count() == 2);
 
     proto::Writer w = c->request(Op::AddrDel, &ts);
-    proto::encode_address(w, A::Address, v4("10.0.0.2"));
-    w.u8(t(A::Cascade), 1);
+    proto::encode_address(w, AttrType::Address, v4("10.0.0.2"));
+    w.u8(wire_type(AttrType::Cascade), 1);
     client::DecodedReply r;
     REQUIRE(c->call(w, r) == 0);
     CHECK(r.status == 0);
@@ -457,7 +456,7 @@ TEST_CASE("set-flags with an empty mask changes nothing") {
     proto::Interface rec;
     REQUIRE(c->create("tf0", {}, rec) == 0);
     const json before = steady(kernel_view("tf0"));
-    CHECK(c->set_flags(client::Target::by_name("tf0"), IFF_UP | IFF_PROMISC, 0) == 0);
+    CHECK(c->set_flags(client::InterfaceRef::by_name("tf0"), IFF_UP | IFF_PROMISC, 0) == 0);
     CHECK(steady(kernel_view("tf0")) == before);
 }
 
@@ -467,7 +466,7 @@ TEST_CASE("one interface with more addresses than a frame holds does not break l
     proto::Interface rec;
     REQUIRE(c->create("tbig0", {}, rec) == 0);
     REQUIRE(c->create("tsmall0", {}, rec) == 0);
-    const auto big = client::Target::by_name("tbig0");
+    const auto big = client::InterfaceRef::by_name("tbig0");
     // The daemon itself stops at limits.max_addresses_per_interface (256), so
     // the crowd is added behind its back.
     const std::string batch = d.dir() + "/many.ip";
@@ -530,7 +529,7 @@ TEST_CASE("queue descriptors: frames reach the client, and the daemon's own queu
     auto c = connect(d);
     proto::Interface rec;
     REQUIRE(c->create("tq0", {}, rec) == 0);
-    const auto tq = client::Target::by_name("tq0");
+    const auto tq = client::InterfaceRef::by_name("tq0");
     REQUIRE(c->get(tq, rec) == 0);
     CHECK(rec.queues == 1);  // the daemon's own, attached
     CHECK(rec.queues_detached == 0);
@@ -589,8 +588,8 @@ TEST_CASE("destroy detaches clients' queues") {
     proto::Interface rec;
     REQUIRE(c->create("tx0", {}, rec) == 0);
     int q = -1;
-    REQUIRE(c->open_queue(client::Target::by_name("tx0"), &q) == 0);
-    REQUIRE(c->destroy(client::Target::by_name("tx0")) == 0);
+    REQUIRE(c->open_queue(client::InterfaceRef::by_name("tx0"), &q) == 0);
+    REQUIRE(c->destroy(client::InterfaceRef::by_name("tx0")) == 0);
     CHECK(kernel_view("tx0").is_null());
     uint8_t b[64] = {};
     CHECK(::write(q, b, sizeof b) < 0);
@@ -619,14 +618,14 @@ TEST_CASE("ownership: a user may read, and may change only what it owns") {
         int results[7] = {99, 99, 99, 99, 99, 99, 99};
         if (client::Connection::open(d.socket(), u, why) == 0) {
             proto::Interface r;
-            results[0] = u->get(client::Target::by_name("to0"), r);
-            const client::Result refused = u->set_mtu(client::Target::by_name("to0"), 1400);  // root's
+            results[0] = u->get(client::InterfaceRef::by_name("to0"), r);
+            const client::Result refused = u->set_mtu(client::InterfaceRef::by_name("to0"), 1400);  // root's
             results[1] = refused.error;
             results[2] = refused.unmanaged;
-            results[3] = u->set_mtu(client::Target::by_name("to1"), 1400);  // its own
+            results[3] = u->set_mtu(client::InterfaceRef::by_name("to1"), 1400);  // its own
             results[4] = u->create("to2", {}, r);
-            results[5] = u->destroy(client::Target::by_name("to0"));
-            results[6] = u->set_owner(client::Target::by_name("to1"), 65534);  // even its own
+            results[5] = u->destroy(client::InterfaceRef::by_name("to0"));
+            results[6] = u->set_owner(client::InterfaceRef::by_name("to1"), 65534);  // even its own
         }
         if (::write(p[1], results, sizeof results) < 0) ::_exit(3);
         ::_exit(0);
@@ -689,13 +688,13 @@ TEST_CASE("every protocol field at its boundaries") {
         return a;
     };
     auto addr = [&](uint8_t family, std::vector<uint8_t> local, uint8_t prefix) {
-        return attr(t(A::Address), cat(cat(attr(t(A::AddrFamily), {family}), attr(t(A::AddrLocal), std::move(local))),
-                                       attr(t(A::AddrPrefix), {prefix})));
+        return attr(wire_type(AttrType::Address), cat(cat(attr(wire_type(AttrType::AddrFamily), {family}), attr(wire_type(AttrType::AddrLocal), std::move(local))),
+                                       attr(wire_type(AttrType::AddrPrefix), {prefix})));
     };
     const uint16_t list = static_cast<uint16_t>(Op::List), get = static_cast<uint16_t>(Op::Get),
                    mtu = static_cast<uint16_t>(Op::SetMtu), del = static_cast<uint16_t>(Op::AddrDel),
                    ll = static_cast<uint16_t>(Op::SetLladdr);
-    const auto bd0 = attr(t(A::Name), str("bd0"));
+    const auto bd0 = attr(wire_type(AttrType::Name), str("bd0"));
     const std::vector<uint8_t> u32_1400 = {0x78, 0x05, 0, 0};
 
     struct Case {
@@ -725,23 +724,23 @@ TEST_CASE("every protocol field at its boundaries") {
         {"attribute length 0", frame(get, {0, 0, 3, 0}), EBADMSG},
         {"attribute length 3", frame(get, {3, 0, 3, 0}), EBADMSG},
         {"three bytes after the last attribute", frame(get, cat(bd0, {1, 2, 3})), EBADMSG},
-        {"last attribute unpadded", frame(get, attr(t(A::Name), str("bd"), false)), ENODEV},
+        {"last attribute unpadded", frame(get, attr(wire_type(AttrType::Name), str("bd"), false)), ENODEV},
         {"attribute type 0", frame(list, attr(0, {})), EINVAL},
         {"attribute type 0xffff", frame(list, attr(0xffff, {})), EINVAL},
         // fixed-size attributes
-        {"u32 with 3 bytes", frame(mtu, cat(bd0, attr(t(A::Mtu), {0x78, 0x05, 0}))), EINVAL},
-        {"u32 with 5 bytes", frame(mtu, cat(bd0, attr(t(A::Mtu), {0x78, 0x05, 0, 0, 0}))), EINVAL},
-        {"u32 with no bytes", frame(mtu, cat(bd0, attr(t(A::Mtu), {}))), EINVAL},
-        {"required attribute twice", frame(mtu, cat(cat(bd0, attr(t(A::Mtu), u32_1400)), attr(t(A::Mtu), u32_1400))), EINVAL},
+        {"u32 with 3 bytes", frame(mtu, cat(bd0, attr(wire_type(AttrType::Mtu), {0x78, 0x05, 0}))), EINVAL},
+        {"u32 with 5 bytes", frame(mtu, cat(bd0, attr(wire_type(AttrType::Mtu), {0x78, 0x05, 0, 0, 0}))), EINVAL},
+        {"u32 with no bytes", frame(mtu, cat(bd0, attr(wire_type(AttrType::Mtu), {}))), EINVAL},
+        {"required attribute twice", frame(mtu, cat(cat(bd0, attr(wire_type(AttrType::Mtu), u32_1400)), attr(wire_type(AttrType::Mtu), u32_1400))), EINVAL},
         // strings
-        {"name of 15 characters", frame(get, attr(t(A::Name), str(std::string(15, 'n')))), ENODEV},
-        {"name of 16 characters", frame(get, attr(t(A::Name), str(std::string(16, 'n')))), EINVAL},
-        {"empty name", frame(get, attr(t(A::Name), str(""))), EINVAL},
-        {"name without its NUL", frame(get, attr(t(A::Name), {'b', 'd', '0'})), EINVAL},
-        {"name with an embedded NUL", frame(get, attr(t(A::Name), {'b', 'd', 0, '0', 0})), EINVAL},
-        {"string with no bytes at all", frame(get, attr(t(A::Name), {})), EINVAL},
+        {"name of 15 characters", frame(get, attr(wire_type(AttrType::Name), str(std::string(15, 'n')))), ENODEV},
+        {"name of 16 characters", frame(get, attr(wire_type(AttrType::Name), str(std::string(16, 'n')))), EINVAL},
+        {"empty name", frame(get, attr(wire_type(AttrType::Name), str(""))), EINVAL},
+        {"name without its NUL", frame(get, attr(wire_type(AttrType::Name), {'b', 'd', '0'})), EINVAL},
+        {"name with an embedded NUL", frame(get, attr(wire_type(AttrType::Name), {'b', 'd', 0, '0', 0})), EINVAL},
+        {"string with no bytes at all", frame(get, attr(wire_type(AttrType::Name), {})), EINVAL},
         // bytes
-        {"link-level address of 33 bytes", frame(ll, cat(bd0, attr(t(A::Lladdr), std::vector<uint8_t>(33, 2)))), EINVAL},
+        {"link-level address of 33 bytes", frame(ll, cat(bd0, attr(wire_type(AttrType::Lladdr), std::vector<uint8_t>(33, 2)))), EINVAL},
         // nested addresses
         {"address family 3", frame(del, cat(bd0, addr(3, {10, 0, 0, 1}, 24))), EAFNOSUPPORT},
         {"inet address of 5 bytes", frame(del, cat(bd0, addr(AF_INET, {10, 0, 0, 1, 0}, 24))), EINVAL},
@@ -749,10 +748,10 @@ TEST_CASE("every protocol field at its boundaries") {
         {"inet prefix 32 (valid; no such address)", frame(del, cat(bd0, addr(AF_INET, {10, 0, 0, 1}, 32))), EADDRNOTAVAIL},
         {"inet6 prefix 129", frame(del, cat(bd0, addr(AF_INET6, std::vector<uint8_t>(16, 0x20), 129))), EINVAL},
         {"address without its prefix",
-         frame(del, cat(bd0, attr(t(A::Address), cat(attr(t(A::AddrFamily), {AF_INET}), attr(t(A::AddrLocal), {10, 0, 0, 1}))))),
+         frame(del, cat(bd0, attr(wire_type(AttrType::Address), cat(attr(wire_type(AttrType::AddrFamily), {AF_INET}), attr(wire_type(AttrType::AddrLocal), {10, 0, 0, 1}))))),
          EINVAL},
         {"nested attribute running past its parent",
-         frame(del, cat(bd0, attr(t(A::Address), {40, 0, static_cast<uint8_t>(t(A::AddrFamily)), 0, AF_INET, 0, 0, 0}))),
+         frame(del, cat(bd0, attr(wire_type(AttrType::Address), {40, 0, static_cast<uint8_t>(wire_type(AttrType::AddrFamily)), 0, AF_INET, 0, 0, 0}))),
          EBADMSG},
     };
     for (const Case& c : cases) {
@@ -831,9 +830,9 @@ TEST_CASE("an interface deleted by someone else while changes to it are under wa
                 REQUIRE(WIFEXITED(status));
                 REQUIRE(WEXITSTATUS(status) == 0);
             }
-            const client::Target tgt = client::Target::by_name("rc0");
+            const client::InterfaceRef tgt = client::InterfaceRef::by_name("rc0");
             proto::Writer w = c->request(Op::SetMtu, &tgt);
-            w.u32(t(A::Mtu), 1300 + static_cast<uint32_t>(i));
+            w.u32(wire_type(AttrType::Mtu), 1300 + static_cast<uint32_t>(i));
             uint32_t id;
             REQUIRE(c->send(w, id) == 0);
             ids.push_back(id);
@@ -848,7 +847,7 @@ TEST_CASE("an interface deleted by someone else while changes to it are under wa
         }
         CHECK(gone > 0);  // the last requests were sent after the deletion had returned
         proto::Interface after;
-        CHECK(c->get(client::Target::by_name("rc0"), after) == -ENODEV);
+        CHECK(c->get(client::InterfaceRef::by_name("rc0"), after) == -ENODEV);
         std::vector<proto::Interface> all;
         REQUIRE(c->list(all) == 0);
         for (const auto& i : all) CHECK(i.name != "rc0");
@@ -862,7 +861,7 @@ TEST_CASE("a batch whose first part is refused is refused whole: its later parts
     proto::Interface rec;
     REQUIRE(c->create("tfull0", {}, rec) == 0);
     REQUIRE(c->create("tother0", {}, rec) == 0);
-    const auto full = client::Target::by_name("tfull0"), other = client::Target::by_name("tother0");
+    const auto full = client::InterfaceRef::by_name("tfull0"), other = client::InterfaceRef::by_name("tother0");
     // More addresses than one interface may carry (limits.max_addresses_per_interface,
     // 256), all in the first part; the later parts alone would be acceptable.
     std::vector<std::vector<uint8_t>> steps;

@@ -46,7 +46,7 @@ TEST_CASE("a full or read-only state directory refuses changes and changes nothi
         std::unique_ptr<client::Connection> c;
         std::string why;
         REQUIRE(client::Connection::open(d.socket(), c, why) == 0);
-        const auto t = client::Target::by_name("df0");
+        const auto t = client::InterfaceRef::by_name("df0");
         proto::Interface rec;
         REQUIRE(c->create("df0", {.persistent = true}, rec) == 0);
         REQUIRE(c->set_metric(t, 1) == 0);

@@ -30,13 +30,12 @@
 #include "support/test_main.hpp"
 
 using namespace ifctl;
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 using test::connect;
-using test::t;
 using test::v4;
 using json = nlohmann::json;
-using client::Target;
+using client::InterfaceRef;
 
 namespace {
 
@@ -140,7 +139,7 @@ TEST_CASE("changes made with ip behind the daemon's back reach the model and sub
     CHECK(proto::format_address(e.address->family, e.address->local.data()) == "10.9.0.1");
 
     // The model follows: the daemon reports the interface as ip left it.
-    REQUIRE(c->get(Target::by_index(index), rec) == 0);
+    REQUIRE(c->get(InterfaceRef::by_index(index), rec) == 0);
     CHECK(rec.name == "rc1");
     CHECK(rec.mtu == 1400);
     CHECK((rec.flags & IFF_UP));
@@ -150,7 +149,7 @@ TEST_CASE("changes made with ip behind the daemon's back reach the model and sub
     test::run("ip link del rc1");
     e = until(*sub, seq, kind_on(proto::kEvLinkRemoved, "rc1"));
     CHECK(e.managed);
-    CHECK(c->get(Target::by_index(index), rec) == -ENODEV);
+    CHECK(c->get(InterfaceRef::by_index(index), rec) == -ENODEV);
     CHECK(c->create("rc1", {}, rec) == 0);  // the name is free and the daemon owns the new one
     e = until(*sub, seq, kind_on(proto::kEvLinkAdded, "rc1"));
     CHECK(e.managed);
@@ -180,17 +179,17 @@ TEST_CASE("a subscription filters by interface and by kind") {
     REQUIRE(c->create("fa0", {}, a) == 0);
     REQUIRE(c->create("fb0", {}, b) == 0);
     auto only_b_mtu = connect(d);
-    const Target tb = Target::by_name("fb0");
+    const InterfaceRef tb = InterfaceRef::by_name("fb0");
     REQUIRE(only_b_mtu->subscribe(&tb, proto::kEvMtu) == 0);
     auto all = connect(d);
     uint64_t seq = 0;
     REQUIRE(all->subscribe(nullptr, proto::kAllEvents, &seq) == 0);
 
-    REQUIRE(c->set_mtu(Target::by_name("fa0"), 1300) == 0);   // other interface
+    REQUIRE(c->set_mtu(InterfaceRef::by_name("fa0"), 1300) == 0);   // other interface
     REQUIRE(c->set_flags(tb, IFF_UP, IFF_UP) == 0);           // other kind
     REQUIRE(c->set_mtu(tb, 1301) == 0);
     REQUIRE(c->rename(tb, "fb1") == 0);                        // the filter follows the index
-    REQUIRE(c->set_mtu(Target::by_name("fb1"), 1302) == 0);
+    REQUIRE(c->set_mtu(InterfaceRef::by_name("fb1"), 1302) == 0);
 
     proto::Event e = next(*only_b_mtu);
     CHECK(e.kind == proto::kEvMtu);
@@ -214,17 +213,17 @@ TEST_CASE("a subscription filters by interface and by kind") {
 TEST_CASE("subscribe refuses an unknown interface, an empty or unknown kind set, and a second subscription") {
     test::Daemon d;
     auto c = connect(d);
-    const Target nope = Target::by_name("nope0");
+    const InterfaceRef nope = InterfaceRef::by_name("nope0");
     const client::Result no_such = c->subscribe(&nope, proto::kAllEvents);
     CHECK(no_such == -ENODEV);
     CHECK(no_such.message == "no interface named nope0");
     proto::Writer w = c->request(Op::Subscribe);
-    w.u32(t(A::EventKinds), 0);
+    w.u32(wire_type(AttrType::EventKinds), 0);
     client::DecodedReply r;
     REQUIRE(c->call(w, r) == 0);
     CHECK(r.status == EINVAL);
     proto::Writer w2 = c->request(Op::Subscribe);
-    w2.u32(t(A::EventKinds), 1u << 20);
+    w2.u32(wire_type(AttrType::EventKinds), 1u << 20);
     REQUIRE(c->call(w2, r) == 0);
     CHECK(r.status == EINVAL);
     REQUIRE(c->subscribe(nullptr, proto::kAllEvents) == 0);
@@ -232,7 +231,7 @@ TEST_CASE("subscribe refuses an unknown interface, an empty or unknown kind set,
     // Requests still work on a subscribed connection; replies skip the events.
     proto::Interface rec;
     CHECK(c->create("sb0", {}, rec) == 0);
-    CHECK(c->get(Target::by_name("sb0"), rec) == 0);
+    CHECK(c->get(InterfaceRef::by_name("sb0"), rec) == 0);
 }
 
 TEST_CASE("a subscriber that does not read is dropped with a reason; others are served meanwhile") {
@@ -246,12 +245,12 @@ TEST_CASE("a subscriber that does not read is dropped with a reason; others are 
     uint64_t seq = 0;
     REQUIRE(slow->subscribe(nullptr, proto::kAllEvents, &seq) == 0);
     auto other = connect(d);
-    const Target q = Target::by_name("sl1");
+    const InterfaceRef q = InterfaceRef::by_name("sl1");
     REQUIRE(other->subscribe(&q, proto::kAllEvents) == 0);
 
     // Far more events than the slow subscriber's socket and queue hold; the
     // daemon answers every request meanwhile.
-    const Target b = Target::by_name("sl0");
+    const InterfaceRef b = InterfaceRef::by_name("sl0");
     for (int i = 0; i < 4000; ++i) REQUIRE(c->set_mtu(b, i % 2 ? 1500 : 1400) == 0);
     REQUIRE(c->set_mtu(q, 1280) == 0);
     proto::Event e = next(*other);
@@ -291,7 +290,7 @@ TEST_CASE("wait-ready answers once the interface is up with carrier") {
     auto c = connect(d);
     proto::Interface rec;
     REQUIRE(c->create("wr0", {}, rec) == 0);
-    const Target tg = Target::by_name("wr0");
+    const InterfaceRef tg = InterfaceRef::by_name("wr0");
     // Down: not ready; a timeout of 0 answers at once.
     CHECK(c->wait_ready(tg, 0) == -ETIMEDOUT);
     const client::Result not_ready = c->wait_ready(tg, 100);
@@ -301,7 +300,7 @@ TEST_CASE("wait-ready answers once the interface is up with carrier") {
     // The waiter's reply comes when someone else brings it up.
     auto waiter = connect(d);
     proto::Writer w = waiter->request(Op::WaitReady, &tg);
-    w.u32(t(A::TimeoutMs), 30000);
+    w.u32(wire_type(AttrType::TimeoutMs), 30000);
     uint32_t id;
     REQUIRE(waiter->send(w, id) == 0);
     test::run("ip link set wr0 up");
@@ -316,11 +315,11 @@ TEST_CASE("wait-ready needs carrier: a TAP up without a queue is not ready until
     test::Daemon d;
     test::run("ip tuntap add wq0 mode tap && ip link set wq0 up");  // persistent, no queue: no carrier
     auto c = connect(d);
-    const Target tg = Target::by_name("wq0");
+    const InterfaceRef tg = InterfaceRef::by_name("wq0");
     CHECK(c->wait_ready(tg, 100) == -ETIMEDOUT);  // up, but no carrier (and not managed: waiting is a read)
 
     proto::Writer w = c->request(Op::WaitReady, &tg);
-    w.u32(t(A::TimeoutMs), 30000);
+    w.u32(wire_type(AttrType::TimeoutMs), 30000);
     uint32_t id;
     REQUIRE(c->send(w, id) == 0);
     // Attaching a queue gives the TAP carrier (tun_attach / netif_carrier_on).
@@ -342,8 +341,8 @@ TEST_CASE("wait-ready on an interface deleted meanwhile fails with ENODEV; unkno
     auto c = connect(d);
     proto::Interface rec;
     REQUIRE(c->create("wd0", {}, rec) == 0);
-    const Target tg = Target::by_name("wd0");
-    CHECK(c->wait_ready(Target::by_name("nope0"), 100) == -ENODEV);
+    const InterfaceRef tg = InterfaceRef::by_name("wd0");
+    CHECK(c->wait_ready(InterfaceRef::by_name("nope0"), 100) == -ENODEV);
     proto::Writer w = c->request(Op::WaitReady, &tg);
     uint32_t id;
     REQUIRE(c->send(w, id) == 0);
@@ -380,10 +379,10 @@ TEST_CASE("a batch applies every step") {
     Steps s(*c);
     proto::Interface rec;
     REQUIRE(c->create("ba0", {}, rec) == 0);
-    REQUIRE(c->addr_add(Target::by_name("ba0"), v4("10.3.0.1")) == 0);
-    REQUIRE(c->set_mtu(Target::by_name("ba0"), 1400) == 0);
-    REQUIRE(c->rename(Target::by_name("ba0"), "ba1") == 0);
-    REQUIRE(c->set_flags(Target::by_name("ba1"), IFF_UP, IFF_UP) == 0);
+    REQUIRE(c->addr_add(InterfaceRef::by_name("ba0"), v4("10.3.0.1")) == 0);
+    REQUIRE(c->set_mtu(InterfaceRef::by_name("ba0"), 1400) == 0);
+    REQUIRE(c->rename(InterfaceRef::by_name("ba0"), "ba1") == 0);
+    REQUIRE(c->set_flags(InterfaceRef::by_name("ba1"), IFF_UP, IFF_UP) == 0);
     REQUIRE(s.frames.size() == 5);
     CHECK(link("ba0").is_null());  // recording sends nothing
     REQUIRE(s.run() == 0);
@@ -392,7 +391,7 @@ TEST_CASE("a batch applies every step") {
     CHECK(l["mtu"] == 1400);
     CHECK(l["addr_info"][0]["local"] == "10.3.0.1");
     CHECK(l["flags"].dump().find("\"UP\"") != std::string::npos);
-    REQUIRE(c->get(Target::by_name("ba1"), rec) == 0);
+    REQUIRE(c->get(InterfaceRef::by_name("ba1"), rec) == 0);
     CHECK(rec.managed);
 }
 
@@ -401,26 +400,26 @@ TEST_CASE("a batch failing in the middle is rolled back: the kernel is as before
     auto c = connect(d);
     proto::Interface rec;
     REQUIRE(c->create("rb0", {}, rec) == 0);
-    REQUIRE(c->addr_add(Target::by_name("rb0"), v4("10.4.0.1")) == 0);
-    REQUIRE(c->addr_add(Target::by_name("rb0"), v4("10.4.0.2")) == 0);  // a secondary
-    REQUIRE(c->set_metric(Target::by_name("rb0"), 7) == 0);
+    REQUIRE(c->addr_add(InterfaceRef::by_name("rb0"), v4("10.4.0.1")) == 0);
+    REQUIRE(c->addr_add(InterfaceRef::by_name("rb0"), v4("10.4.0.2")) == 0);  // a secondary
+    REQUIRE(c->set_metric(InterfaceRef::by_name("rb0"), 7) == 0);
     const json before = kernel_state();
-    REQUIRE(c->get(Target::by_name("rb0"), rec) == 0);
+    REQUIRE(c->get(InterfaceRef::by_name("rb0"), rec) == 0);
     const proto::Interface daemon_before = rec;
 
     Steps s(*c);
     REQUIRE(c->create("rb1", {}, rec) == 0);                                  // 0
-    REQUIRE(c->addr_add(Target::by_name("rb1"), v4("10.5.0.1")) == 0);        // 1
-    REQUIRE(c->set_mtu(Target::by_name("rb0"), 1400) == 0);                   // 2
-    REQUIRE(c->addr_replace(Target::by_name("rb0"), v4("10.4.0.2"), v4("10.4.0.3")) == 0);  // 3
-    REQUIRE(c->set_flags(Target::by_name("rb0"), IFF_UP | IFF_PROMISC, IFF_UP | IFF_PROMISC) == 0);  // 4
-    REQUIRE(c->set_metric(Target::by_name("rb0"), 9) == 0);                   // 5
-    REQUIRE(c->set_lladdr(Target::by_name("rb0"), {0x02, 0, 0, 0, 0, 0x42}) == 0);  // 6
-    REQUIRE(c->rename(Target::by_name("rb0"), "rb2") == 0);                   // 7
-    REQUIRE(c->set_txqlen(Target::by_name("rb2"), 77) == 0);                  // 8
-    REQUIRE(c->multi_add(Target::by_name("rb2"), {0x01, 0, 0x5e, 0, 0, 9}) == 0);  // 9
-    REQUIRE(c->set_mtu(Target::by_name("rb2"), 99999) == 0);                  // 10: the kernel refuses
-    REQUIRE(c->set_mtu(Target::by_name("rb2"), 1300) == 0);                   // 11: never reached
+    REQUIRE(c->addr_add(InterfaceRef::by_name("rb1"), v4("10.5.0.1")) == 0);        // 1
+    REQUIRE(c->set_mtu(InterfaceRef::by_name("rb0"), 1400) == 0);                   // 2
+    REQUIRE(c->addr_replace(InterfaceRef::by_name("rb0"), v4("10.4.0.2"), v4("10.4.0.3")) == 0);  // 3
+    REQUIRE(c->set_flags(InterfaceRef::by_name("rb0"), IFF_UP | IFF_PROMISC, IFF_UP | IFF_PROMISC) == 0);  // 4
+    REQUIRE(c->set_metric(InterfaceRef::by_name("rb0"), 9) == 0);                   // 5
+    REQUIRE(c->set_lladdr(InterfaceRef::by_name("rb0"), {0x02, 0, 0, 0, 0, 0x42}) == 0);  // 6
+    REQUIRE(c->rename(InterfaceRef::by_name("rb0"), "rb2") == 0);                   // 7
+    REQUIRE(c->set_txqlen(InterfaceRef::by_name("rb2"), 77) == 0);                  // 8
+    REQUIRE(c->multi_add(InterfaceRef::by_name("rb2"), {0x01, 0, 0x5e, 0, 0, 9}) == 0);  // 9
+    REQUIRE(c->set_mtu(InterfaceRef::by_name("rb2"), 99999) == 0);                  // 10: the kernel refuses
+    REQUIRE(c->set_mtu(InterfaceRef::by_name("rb2"), 1300) == 0);                   // 11: never reached
     std::optional<uint32_t> failed;
     const client::Result r = s.run(&failed);
     CHECK(r == -EINVAL);
@@ -428,10 +427,10 @@ TEST_CASE("a batch failing in the middle is rolled back: the kernel is as before
     CHECK(r.message.rfind("step 11 of 12: setting MTU 99999 on rb2: Invalid argument", 0) == 0);
 
     CHECK(json::diff(before, kernel_state()).dump() == "[]");
-    REQUIRE(c->get(Target::by_name("rb0"), rec) == 0);
+    REQUIRE(c->get(InterfaceRef::by_name("rb0"), rec) == 0);
     CHECK(rec.metric == 7);
     CHECK(rec.multicast == daemon_before.multicast);
-    CHECK(c->get(Target::by_name("rb1"), rec) == -ENODEV);
+    CHECK(c->get(InterfaceRef::by_name("rb1"), rec) == -ENODEV);
 }
 
 TEST_CASE("a batch is judged whole before anything is applied") {
@@ -452,25 +451,25 @@ TEST_CASE("a batch is judged whole before anything is applied") {
          [](client::Connection& k) {
              proto::Interface r;
              k.create("jd1", {}, r);
-             k.set_mtu(Target::by_name("nope0"), 1400);
+             k.set_mtu(InterfaceRef::by_name("nope0"), 1400);
          },
          ENODEV, 1},
         {"an interface ifctld does not manage",
          [](client::Connection& k) {
-             k.set_mtu(Target::by_name("jd0"), 1400);
-             k.set_mtu(Target::by_name("lo"), 1400);
+             k.set_mtu(InterfaceRef::by_name("jd0"), 1400);
+             k.set_mtu(InterfaceRef::by_name("lo"), 1400);
          },
          EPERM, 1, true},
         {"a name an earlier step renamed away",
          [](client::Connection& k) {
-             k.rename(Target::by_name("jd0"), "jd9");
-             k.set_mtu(Target::by_name("jd0"), 1400);
+             k.rename(InterfaceRef::by_name("jd0"), "jd9");
+             k.set_mtu(InterfaceRef::by_name("jd0"), 1400);
          },
          ENODEV, 1},
         {"an interface an earlier step destroys",
          [](client::Connection& k) {
-             k.destroy(Target::by_name("jd0"));
-             k.set_mtu(Target::by_name("jd0"), 1400);
+             k.destroy(InterfaceRef::by_name("jd0"));
+             k.set_mtu(InterfaceRef::by_name("jd0"), 1400);
          },
          ENODEV, 1},
     };
@@ -488,7 +487,7 @@ TEST_CASE("a batch is judged whole before anything is applied") {
     // A step that is not a change, and a malformed step.
     std::vector<std::vector<uint8_t>> frames;
     proto::Writer get = c->request(Op::Get, nullptr);
-    get.str(t(A::Name), "jd0");
+    get.str(wire_type(AttrType::Name), "jd0");
     frames.push_back(get.finish());
     std::optional<uint32_t> failed;
     const client::Result r = c->batch(frames, &failed);
@@ -511,16 +510,16 @@ TEST_CASE("destroys in a batch run last, so a failure after them keeps the inter
     const json before = kernel_state();
     {
         Steps s(*c);
-        c->destroy(Target::by_name("dz0"));
-        c->set_mtu(Target::by_name("dz1"), 99999);
+        c->destroy(InterfaceRef::by_name("dz0"));
+        c->set_mtu(InterfaceRef::by_name("dz1"), 99999);
         std::optional<uint32_t> failed;
         CHECK(s.run(&failed) == -EINVAL);
         CHECK(failed == 1u);
     }
     CHECK(json::diff(before, kernel_state()).dump() == "[]");
     Steps s(*c);
-    c->destroy(Target::by_name("dz0"));
-    c->set_mtu(Target::by_name("dz1"), 1400);
+    c->destroy(InterfaceRef::by_name("dz0"));
+    c->set_mtu(InterfaceRef::by_name("dz1"), 1400);
     REQUIRE(s.run() == 0);
     CHECK(link("dz0").is_null());
     CHECK(link("dz1")["mtu"] == 1400);
@@ -537,10 +536,10 @@ TEST_CASE("a batch larger than a frame travels in several requests and still rol
         const std::string name = "bg" + std::to_string(i);
         c->create(name, {}, rec);
         const std::string ip = "10." + std::to_string(6 + i / 200) + ".0." + std::to_string(i % 200 + 1);
-        c->addr_add(Target::by_name(name), v4(ip.c_str()));
-        c->set_flags(Target::by_name(name), IFF_UP, IFF_UP);
+        c->addr_add(InterfaceRef::by_name(name), v4(ip.c_str()));
+        c->set_flags(InterfaceRef::by_name(name), IFF_UP, IFF_UP);
     }
-    c->set_mtu(Target::by_name("bg0"), 99999);
+    c->set_mtu(InterfaceRef::by_name("bg0"), 99999);
     size_t bytes = 0;
     for (const auto& f : s.frames) bytes += f.size();
     REQUIRE(bytes > proto::kMaxFrame);
@@ -555,8 +554,8 @@ TEST_CASE("another request in the middle of a batch discards it") {
     auto c = connect(d);
     proto::Writer w = c->request(Op::Batch);
     proto::Writer step(static_cast<uint16_t>(Op::Create), 0, 0);
-    step.str(t(A::NewName), "mx0");
-    w.bytes(t(A::Step), step.finish()).u8(t(A::BatchContinues), 1);
+    step.str(wire_type(AttrType::NewName), "mx0");
+    w.bytes(wire_type(AttrType::Step), step.finish()).u8(wire_type(AttrType::BatchContinues), 1);
     client::DecodedReply r;
     REQUIRE(c->call(w, r) == 0);
     CHECK(r.status == 0);
@@ -579,11 +578,11 @@ TEST_CASE("new TAPs get the noqueue root qdisc unless tap_qdisc = \"kernel\"") {
         auto c = connect(d);
         proto::Interface rec;
         REQUIRE(c->create("nq0", {}, rec) == 0);
-        REQUIRE(c->set_flags(Target::by_name("nq0"), IFF_UP, IFF_UP) == 0);
+        REQUIRE(c->set_flags(InterfaceRef::by_name("nq0"), IFF_UP, IFF_UP) == 0);
         // noqueue: no per-queue pfifo_fast for the 256 queues of a multi-queue TAP;
         // the kernel's default for such a device is mq.
         CHECK(json::parse(test::run("ip -j link show nq0"))[0]["qdisc"] == (*setting ? "mq" : "noqueue"));
-        REQUIRE(c->destroy(Target::by_name("nq0")) == 0);
+        REQUIRE(c->destroy(InterfaceRef::by_name("nq0")) == 0);
     }
 }
 

@@ -49,7 +49,7 @@ TEST_CASE("vm_tap: an owned, persistent vnet_hdr TAP, configured", "[examples]")
 
     auto c = test::connect(d);
     proto::Interface i;
-    REQUIRE(c->get(client::Target::by_name(name), i) == 0);
+    REQUIRE(c->get(client::InterfaceRef::by_name(name), i) == 0);
     CHECK(i.managed);
     CHECK(i.owner == 1234);
     CHECK(i.persistent);
@@ -151,7 +151,7 @@ TEST_CASE("labels: a description and interface groups, set and read back", "[exa
     CHECK(r.status == 1);
     CHECK(r.err == "labels: lb0: -group vms: No such file or directory: lb0 is not in group vms\n");
     proto::Interface now;
-    REQUIRE(c->get(client::Target::by_name("lb0"), now) == 0);
+    REQUIRE(c->get(client::InterfaceRef::by_name("lb0"), now) == 0);
     CHECK(now.groups == std::vector<std::string>{"lab"});
 }
 
@@ -163,7 +163,7 @@ TEST_CASE("follow_events: a filtered subscription, event by event", "[examples]"
     test::Child follow({example("follow_events"), "-n", "3", "-e", "mtu,address", "ev0"},
                        {"IFCTL_SOCKET=" + d.socket()});
     CHECK(follow.line().rfind("subscribed after event ", 0) == 0);
-    const client::Target ev0 = client::Target::by_name("ev0");
+    const client::InterfaceRef ev0 = client::InterfaceRef::by_name("ev0");
     REQUIRE(c->set_flags(ev0, 1, 1) == 0);  // not a kind it asked for: not printed
     REQUIRE(c->set_mtu(ev0, 1400) == 0);
     proto::Address a{};

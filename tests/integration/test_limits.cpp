@@ -36,9 +36,8 @@
 #include "support/test_users.hpp"
 
 using namespace ifctl;
-using proto::A;
+using proto::AttrType;
 using proto::Op;
-using test::t;
 using Clock = std::chrono::steady_clock;
 
 
@@ -150,7 +149,7 @@ int next_status(int fd, int ms) {
 }
 
 std::vector<uint8_t> mtu_step(const std::string& name, uint32_t mtu) {
-    return proto::Writer(static_cast<uint16_t>(Op::SetMtu), 0, 0).str(t(A::Name), name).u32(t(A::Mtu), mtu).finish();
+    return proto::Writer(static_cast<uint16_t>(Op::SetMtu), 0, 0).str(wire_type(AttrType::Name), name).u32(wire_type(AttrType::Mtu), mtu).finish();
 }
 
 // Root's gets of lo, one every 2 ms on a connection of its own, until stop():
@@ -164,7 +163,7 @@ public:
             while (!stop_) {
                 proto::Interface rec;
                 const auto t0 = Clock::now();
-                if (c_->get(client::Target::by_name("lo"), rec) < 0) failed_ = true;
+                if (c_->get(client::InterfaceRef::by_name("lo"), rec) < 0) failed_ = true;
                 const long us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t0).count();
                 worst_us_ = std::max<long>(worst_us_, us);
                 ++gets_;
@@ -197,8 +196,8 @@ TEST_CASE("a batch never finished is bounded per batch and per uid, and judged o
     // Parts of 1,500 steps (about 60 KB) with batch-continues, never the last.
     auto part = [](client::Connection& c, uint32_t mtu) {
         proto::Writer w = c.request(Op::Batch);
-        for (int i = 0; i < 1500; ++i) w.bytes(t(A::Step), mtu_step("lab0", mtu));
-        w.u8(t(A::BatchContinues), 1);
+        for (int i = 0; i < 1500; ++i) w.bytes(wire_type(AttrType::Step), mtu_step("lab0", mtu));
+        w.u8(wire_type(AttrType::BatchContinues), 1);
         client::DecodedReply r;
         const int rc = c.call(w, r);
         return rc < 0 ? -rc : r.status;
@@ -373,7 +372,7 @@ TEST_CASE("connections over the limits are refused at once, in few log lines, an
         std::string why;
         const int rc = client::Connection::open(sock, root, why, "libifctl", 2000);
         proto::Interface lo;
-        const int got = rc == 0 ? root->get(client::Target::by_name("lo"), lo) : rc;
+        const int got = rc == 0 ? root->get(client::InterfaceRef::by_name("lo"), lo) : rc;
         const long ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
         attacker.join();
         WARN("400 connections under a 256-descriptor limit: daemon held " << fds_held << ", root served in " << ms
@@ -404,9 +403,9 @@ TEST_CASE("a long batch does not delay others, addresses are limited, a record o
             for (int i = 0; i < n; ++i) {
                 const std::string ip = "10.9." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
                 proto::Writer s(static_cast<uint16_t>(Op::AddrAdd), 0, 0);
-                s.str(t(A::Name), name);
-                proto::encode_address(s, A::Address, test::v4(ip.c_str(), 32));
-                w.bytes(t(A::Step), s.finish());
+                s.str(wire_type(AttrType::Name), name);
+                proto::encode_address(s, AttrType::Address, test::v4(ip.c_str(), 32));
+                w.bytes(wire_type(AttrType::Step), s.finish());
             }
             client::DecodedReply r;
             const int rc = c.call(w, r);
@@ -428,7 +427,7 @@ TEST_CASE("a long batch does not delay others, addresses are limited, a record o
         CHECK(test::kernel_state() == full);
         // A single request is judged the same way.
         const std::string single = as_a([](client::Connection& c) {
-            const client::Result r = c.addr_add(client::Target::by_name("lab0"), test::v4("10.9.9.9", 32));
+            const client::Result r = c.addr_add(client::InterfaceRef::by_name("lab0"), test::v4("10.9.9.9", 32));
             return std::to_string(r.error) + " " + r.message;
         });
         CHECK_THAT(single, Catch::StartsWith(std::to_string(-ENOSPC) + " lab0 has 64 addresses"));
@@ -441,8 +440,8 @@ TEST_CASE("a long batch does not delay others, addresses are limited, a record o
             for (int i = 0; i < kLongBatch; ++i) steps.push_back(mtu_step("lab0", i % 2 ? 1500 : 1400));
             // The last step fails when it runs (no such address): everything is undone.
             proto::Writer s(static_cast<uint16_t>(Op::AddrDel), 0, 0);
-            s.str(t(A::Name), "lab0");
-            proto::encode_address(s, A::Address, test::v4("10.9.200.200", 32));
+            s.str(wire_type(AttrType::Name), "lab0");
+            proto::encode_address(s, AttrType::Address, test::v4("10.9.200.200", 32));
             steps.push_back(s.finish());
             std::optional<uint32_t> failed;
             const int rc = c.batch(steps, &failed);
@@ -484,7 +483,7 @@ TEST_CASE("a long batch does not delay others, addresses are limited, a record o
         for (int i = 0; i < 3; ++i) CHECK(other->list(all) == 0);
         CHECK(log_lines_with(*d, warning) == 2);
         proto::Interface rec;
-        CHECK(c->get(client::Target::by_name("lab1"), rec) == 0);
+        CHECK(c->get(client::InterfaceRef::by_name("lab1"), rec) == 0);
         const std::string cli = std::string(std::getenv("IFCTL_CLI")) + " --socket " + sock + " lab1 destroy 2>&1; echo exit=$?";
         CHECK(test::run(cli) == "exit=0\n");
         CHECK(test::kernel_view("lab1") == nullptr);
@@ -503,7 +502,7 @@ TEST_CASE("a client that hangs up while it waits for readiness is noticed") {
                 std::string why;
                 if (client::Connection::open(sock, c, why) < 0) return "open " + std::to_string(i) + ": " + why;
                 proto::Writer w = c->request(Op::WaitReady, nullptr);
-                w.str(t(A::Name), "lab0");
+                w.str(wire_type(AttrType::Name), "lab0");
                 uint32_t id;
                 if (c->send(w, id) < 0) return std::string("send failed");
                 std::this_thread::sleep_for(std::chrono::milliseconds(i % 2 ? 20 : 0));  // before and after the wait began

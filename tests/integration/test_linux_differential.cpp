@@ -565,7 +565,7 @@ TEST_CASE("Linux personality: ifctl_ioctl on a daemon TAP behaves as the kernel'
         CHECK(b == a);
 
         ::close(tap_fd);
-        REQUIRE(conn->destroy(client::Target::by_index(through.index)) == 0);
+        REQUIRE(conn->destroy(client::InterfaceRef::by_index(through.index)) == 0);
     }
     INFO(cases.size() << " cases, " << steps << " steps");
     CHECK(steps > cases.size());

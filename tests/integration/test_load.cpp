@@ -27,9 +27,8 @@
 #include "support/test_main.hpp"
 
 using namespace ifctl;
-using proto::A;
+using proto::AttrType;
 using proto::Op;
-using test::t;
 
 namespace {
 
@@ -61,7 +60,7 @@ int connect_to(const std::string& path) {
 
 std::vector<uint8_t> hello(uint32_t id) {
     proto::Writer w(o(Op::Hello), 0, id);
-    w.u32(t(A::Version), proto::kVersion);
+    w.u32(wire_type(AttrType::Version), proto::kVersion);
     return w.finish();
 }
 
@@ -69,10 +68,10 @@ std::vector<uint8_t> hello(uint32_t id) {
 std::vector<uint8_t> request(int c, int k, uint32_t id) {
     const std::string tap = "ld" + std::to_string(c % 4);
     switch (k % 4) {
-        case 0: return proto::Writer(o(Op::Get), 0, id).str(t(A::Name), tap).finish();
-        case 1: return proto::Writer(o(Op::List), 0, id).u8(t(A::Brief), 1).finish();
-        case 2: return proto::Writer(o(Op::SetMtu), 0, id).str(t(A::Name), tap).u32(t(A::Mtu), 1280 + c % 200).finish();
-        default: return proto::Writer(o(Op::Get), 0, id).str(t(A::Name), "lo").finish();
+        case 0: return proto::Writer(o(Op::Get), 0, id).str(wire_type(AttrType::Name), tap).finish();
+        case 1: return proto::Writer(o(Op::List), 0, id).u8(wire_type(AttrType::Brief), 1).finish();
+        case 2: return proto::Writer(o(Op::SetMtu), 0, id).str(wire_type(AttrType::Name), tap).u32(wire_type(AttrType::Mtu), 1280 + c % 200).finish();
+        default: return proto::Writer(o(Op::Get), 0, id).str(wire_type(AttrType::Name), "lo").finish();
     }
 }
 
@@ -139,7 +138,7 @@ TEST_CASE("1000 clients are served while 100 stall and 20 never read") {
         } else if (c.kind == Client::Half) {
             // The first 24 bytes of a 40-byte hello: the header claims more than arrives.
             proto::Writer w(o(Op::Hello), 0, 1);
-            w.u32(t(A::Version), proto::kVersion).str(t(A::Software), "half a frame");
+            w.u32(wire_type(AttrType::Version), proto::kVersion).str(wire_type(AttrType::Software), "half a frame");
             const auto f = w.finish();
             REQUIRE(::send(fd, f.data(), f.size() / 2, 0) == static_cast<ssize_t>(f.size() / 2));
         }

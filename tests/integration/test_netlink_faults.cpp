@@ -31,7 +31,7 @@
 
 using namespace ifctl;
 using test::slurp;
-using client::Target;
+using client::InterfaceRef;
 using test::connect;
 
 namespace {
@@ -76,12 +76,12 @@ TEST_CASE("an overrun of the kernel's event stream is followed by a full re-read
     REQUIRE(::kill(d.pid(), SIGCONT) == 0);
 
     // The next request sees the re-read view.
-    REQUIRE(c->get(Target::by_name("nf0"), r) == 0);
+    REQUIRE(c->get(InterfaceRef::by_name("nf0"), r) == 0);
     CHECK(r.mtu == 1234);
-    REQUIRE(c->get(Target::by_name("nf1z"), r) == 0);
+    REQUIRE(c->get(InterfaceRef::by_name("nf1z"), r) == 0);
     CHECK(r.managed);
-    CHECK(c->get(Target::by_name("nf1"), r) == -ENODEV);
-    CHECK(c->get(Target::by_name("nf2"), r) == -ENODEV);
+    CHECK(c->get(InterfaceRef::by_name("nf1"), r) == -ENODEV);
+    CHECK(c->get(InterfaceRef::by_name("nf2"), r) == -ENODEV);
     CHECK(daemon_managed(*c) == std::set<std::string>{"nf0", "nf1z"});
     const std::string log = slurp(d.log());
     CHECK(log.find("kernel events were lost (ENOBUFS on the event socket)") != std::string::npos);
@@ -96,7 +96,7 @@ TEST_CASE("an overrun of the kernel's event stream is followed by a full re-read
     CHECK(e.index == gone_index);
     CHECK(e.managed);
     // Managed as before: a change works.
-    CHECK(c->set_mtu(Target::by_name("nf1z"), 1300) == 0);
+    CHECK(c->set_mtu(InterfaceRef::by_name("nf1z"), 1300) == 0);
 }
 
 TEST_CASE("an interface deleted between the daemon's check and its change: ENODEV or done, never a stale view") {
@@ -109,7 +109,7 @@ TEST_CASE("an interface deleted between the daemon's check and its change: ENODE
         std::thread killer([] { test::run("ip link del race0"); });
         std::set<int> seen;
         for (int i = 0; i < 20; ++i) {
-            const client::Result r = c->set_mtu(Target::by_name("race0"), 1400 + (i % 2));
+            const client::Result r = c->set_mtu(InterfaceRef::by_name("race0"), 1400 + (i % 2));
             const int rc = r.error;
             seen.insert(rc);
             INFO("round " << round << " request " << i << ": " << r.message);
@@ -117,7 +117,7 @@ TEST_CASE("an interface deleted between the daemon's check and its change: ENODE
         }
         killer.join();
         // Once the kernel has it gone, so has the daemon: no stale record.
-        CHECK(c->get(Target::by_name("race0"), r) == -ENODEV);
+        CHECK(c->get(InterfaceRef::by_name("race0"), r) == -ENODEV);
         CHECK(daemon_managed(*c).empty());
         CHECK(test::link("race0") == nullptr);
     }
@@ -177,7 +177,7 @@ TEST_CASE("a forged event sent by a process to the daemon's event socket is igno
 
     // The next request reads the event socket first: nf0 is still there and
     // managed, nobody heard of a removal, nothing was logged.
-    REQUIRE(c->get(Target::by_name("nf0"), r) == 0);
+    REQUIRE(c->get(InterfaceRef::by_name("nf0"), r) == 0);
     CHECK(r.managed);
     CHECK(r.index == index);
     CHECK(daemon_managed(*c) == std::set<std::string>{"nf0"});

@@ -33,11 +33,10 @@
 
 using namespace ifctl;
 using json = nlohmann::json;
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 using test::connect;
 using test::slurp;
-using test::t;
 using test::v4;
 using test::v6;
 namespace fs = std::filesystem;
@@ -60,7 +59,7 @@ struct StateDir {
     }
 };
 
-client::Target by(const std::string& n) { return client::Target::by_name(n); }
+client::InterfaceRef by(const std::string& n) { return client::InterfaceRef::by_name(n); }
 
 bool has_addr(const json& link, const std::string& local, int prefix) {
     for (const json& a : link.at("addr_info"))
@@ -114,7 +113,7 @@ TEST_CASE("a create is on disk before its reply, in a versioned record with a ch
     SECTION("a request with Durable is answered once its kernel configuration is on disk") {
         auto target = by("pr0");
         proto::Writer w = c->request(Op::SetMtu, &target);
-        w.u32(t(A::Mtu), 1300).u8(t(A::Durable), 1);
+        w.u32(wire_type(AttrType::Mtu), 1300).u8(wire_type(AttrType::Durable), 1);
         client::DecodedReply r;
         REQUIRE(c->call(w, r) == 0);
         REQUIRE(r.status == 0);

@@ -442,7 +442,7 @@ TEST_CASE("bsd personality: request table") {
     // SIOCGIFCONF: a link-level entry per interface, then its inet and inet6
     // addresses, in the default layout (ifreq: every entry sizeof(struct ifreq)),
     // walked with _SIZEOF_ADDR_IFREQ (§13). test_ported walks every layout.
-    REQUIRE(g_conn->addr_add(client::Target::by_name("bt0"), [] {
+    REQUIRE(g_conn->addr_add(client::InterfaceRef::by_name("bt0"), [] {
         proto::Address a;
         a.family = AF_INET6;
         inet_pton(AF_INET6, "2001:db8::5", a.local.data());
@@ -661,7 +661,7 @@ TEST_CASE("svr4 personality: request table") {
     bare.prefix = 24;
     bare.broadcast = std::array<uint8_t, 4>{10, 4, 0, 255};
     bare.label = "st5";
-    REQUIRE(g_conn->addr_add(client::Target::by_name("st5"), bare) == 0);
+    REQUIRE(g_conn->addr_add(client::InterfaceRef::by_name("st5"), bare) == 0);
     const std::vector<Case> logical_cases = {
         {"§13, §4 (logical interfaces)", "SIOCGIFCONF: the alias labelled st5 is st5:2, not a second st5", AF_INET,
          SIOCGIFCONF, conf_buf(sizeof(Arg::data)), 0,
@@ -729,7 +729,7 @@ TEST_CASE("down and up: bsd and svr4 keep global inet6 addresses, linux drops th
     std::string why;
     REQUIRE(client::Connection::open(d.socket(), g_conn, why) == 0);
     create("kd0");
-    const auto kd0 = client::Target::by_name("kd0");
+    const auto kd0 = client::InterfaceRef::by_name("kd0");
     REQUIRE(run("cat /proc/sys/net/ipv6/conf/kd0/keep_addr_on_down") == "0\n");
     auto configure = [&] {
         REQUIRE(g_conn->set_flags(kd0, IFF_UP, IFF_UP) == 0);
@@ -799,7 +799,7 @@ TEST_CASE("two clients at once: bsd and linux on the same interface") {
     std::string why;
     REQUIRE(client::Connection::open(d.socket(), g_conn, why) == 0);
     create("tw0");
-    REQUIRE(g_conn->addr_add(client::Target::by_name("tw0"), [] {
+    REQUIRE(g_conn->addr_add(client::InterfaceRef::by_name("tw0"), [] {
         proto::Address a;
         a.family = AF_INET;
         inet_pton(AF_INET, "10.5.0.1", a.local.data());
@@ -940,7 +940,7 @@ TEST_CASE("two clients at once: bsd and linux multicast on the same interface") 
     const auto in_kernel = [&] { return link_groups("tw1").count(g) == 1; };
     const auto in_record = [&] {
         proto::Interface r;
-        REQUIRE(g_conn->get(client::Target::by_name("tw1"), r) == 0);
+        REQUIRE(g_conn->get(client::InterfaceRef::by_name("tw1"), r) == 0);
         return r.multicast == std::vector<std::array<uint8_t, 6>>{kGroup};
     };
     const auto before = link_groups("tw1");
@@ -1002,7 +1002,7 @@ TEST_CASE("ifctl_ioctl: the first request after a daemon restart goes to the new
         auto c = connect(*d);
         proto::Interface rec;
         REQUIRE(c->create("rs0", {.persistent = true}, rec) == 0);  // outlives each daemon, re-adopted
-        REQUIRE(c->set_metric(client::Target::by_name("rs0"), 7) == 0);
+        REQUIRE(c->set_metric(client::InterfaceRef::by_name("rs0"), 7) == 0);
     }
     // BSD keeps an interface's metric (§8), here the daemon's alone: the Linux
     // kernel answers 0 and refuses a set (EOPNOTSUPP), so each answer below

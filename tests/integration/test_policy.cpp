@@ -41,14 +41,13 @@
 #include "support/test_main.hpp"
 
 using namespace ifctl;
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 using test::kernel_state;
-using test::t;
 using test::v4;
 using test::v6;
 using json = nlohmann::json;
-using client::Target;
+using client::InterfaceRef;
 
 namespace {
 
@@ -207,18 +206,18 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
     CHECK(parse(as(ub, sock, [](client::Connection& c) {
               proto::Interface r;
               client::Result rc = c.create("labB%d", {.queues = 2}, r);
-              if (rc.ok()) rc = c.addr_add(Target::by_name(r.name), v4("10.9.1.1", 24));
+              if (rc.ok()) rc = c.addr_add(InterfaceRef::by_name(r.name), v4("10.9.1.1", 24));
               return outcome(rc.error, r.name + " " + rc.message);
           })).rc == 0);
     REQUIRE_FALSE(link("labB0").is_null());
     CHECK(parse(as(ua, sock, [](client::Connection& c) {
-              client::Result rc = c.set_mtu(Target::by_name("labA0"), 1400);
-              if (rc.ok()) rc = c.addr_add(Target::by_name("labA0"), v4("10.9.0.1", 24));
-              if (rc.ok()) rc = c.addr_add(Target::by_name("labA0"), v6("fd09::1", 64));
-              if (rc.ok()) rc = c.set_flags(Target::by_name("labA0"), IFF_UP, IFF_UP);
-              if (rc.ok()) rc = c.set_persistent(Target::by_name("labA0"), false);  // giving it up is always allowed
+              client::Result rc = c.set_mtu(InterfaceRef::by_name("labA0"), 1400);
+              if (rc.ok()) rc = c.addr_add(InterfaceRef::by_name("labA0"), v4("10.9.0.1", 24));
+              if (rc.ok()) rc = c.addr_add(InterfaceRef::by_name("labA0"), v6("fd09::1", 64));
+              if (rc.ok()) rc = c.set_flags(InterfaceRef::by_name("labA0"), IFF_UP, IFF_UP);
+              if (rc.ok()) rc = c.set_persistent(InterfaceRef::by_name("labA0"), false);  // giving it up is always allowed
               int q = -1;
-              if (rc.ok()) rc = c.open_queue(Target::by_name("labA0"), &q);
+              if (rc.ok()) rc = c.open_queue(InterfaceRef::by_name("labA0"), &q);
               if (q >= 0) ::close(q);
               return outcome(rc);
           })).rc == 0);
@@ -253,10 +252,10 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
          [](client::Connection& c) { proto::Interface r; return c.create("lab5", {.persistent = true}, r); }, EPERM,
          "does not allow persistent interfaces"},
         {"make an own interface persistent, which the rule does not allow", &ua,
-         [](client::Connection& c) { return c.set_persistent(Target::by_name("labA0"), true); }, EPERM,
+         [](client::Connection& c) { return c.set_persistent(InterfaceRef::by_name("labA0"), true); }, EPERM,
          "does not allow persistent interfaces"},
         {"move an own interface into another namespace (root only)", &ua,
-         [](client::Connection& c) { return c.move_netns(Target::by_name("labA0"), {.pid = 1}); }, EPERM,
+         [](client::Connection& c) { return c.move_netns(InterfaceRef::by_name("labA0"), {.pid = 1}); }, EPERM,
          "only root may do it"},
         {"bring an own interface back from another namespace (root only)", &ua,
          [](client::Connection& c) { return c.move_home("labA0"); }, EPERM, "only root may do it"},
@@ -267,98 +266,98 @@ TEST_CASE("access matrix: non-owners and users outside the policy are refused an
          [&](client::Connection& c) { proto::Interface r; return c.create("lab5", {.group = other_gid}, r); }, EPERM,
          "is not a group of uid"},
         {"MTU on another user's interface", &ua,
-         [](client::Connection& c) { return c.set_mtu(Target::by_name("labB0"), 1300); }, EPERM,
+         [](client::Connection& c) { return c.set_mtu(InterfaceRef::by_name("labB0"), 1300); }, EPERM,
          "labB0 is owned by uid"},
-        {"MTU on the host's lo", &ua, [](client::Connection& c) { return c.set_mtu(Target::by_name("lo"), 1300); },
+        {"MTU on the host's lo", &ua, [](client::Connection& c) { return c.set_mtu(InterfaceRef::by_name("lo"), 1300); },
          EPERM, "lo is not managed by ifctld"},
-        {"destroy lo", &ua, [](client::Connection& c) { return c.destroy(Target::by_name("lo")); }, EPERM,
+        {"destroy lo", &ua, [](client::Connection& c) { return c.destroy(InterfaceRef::by_name("lo")); }, EPERM,
          "lo is not managed by ifctld"},
         {"flags on root's interface", &ua,
-         [](client::Connection& c) { return c.set_flags(Target::by_name("rootx0"), IFF_UP, IFF_UP); }, EPERM,
+         [](client::Connection& c) { return c.set_flags(InterfaceRef::by_name("rootx0"), IFF_UP, IFF_UP); }, EPERM,
          "rootx0 is owned by uid 0"},
         {"address outside the allowed prefixes", &ua,
-         [](client::Connection& c) { return c.addr_add(Target::by_name("labA0"), v4("10.1.0.1", 24)); }, EPERM,
+         [](client::Connection& c) { return c.addr_add(InterfaceRef::by_name("labA0"), v4("10.1.0.1", 24)); }, EPERM,
          "10.1.0.1/24 is outside the prefixes rule \"lab\""},
         {"address wider than the allowed prefix", &ua,
-         [](client::Connection& c) { return c.addr_add(Target::by_name("labA0"), v4("10.9.0.2", 8)); }, EPERM,
+         [](client::Connection& c) { return c.addr_add(InterfaceRef::by_name("labA0"), v4("10.9.0.2", 8)); }, EPERM,
          "10.9.0.2/8 is outside the prefixes"},
         {"inet6 address outside the allowed prefixes", &ua,
-         [](client::Connection& c) { return c.addr_add(Target::by_name("labA0"), v6("fd10::1", 64)); }, EPERM,
+         [](client::Connection& c) { return c.addr_add(InterfaceRef::by_name("labA0"), v6("fd10::1", 64)); }, EPERM,
          "fd10::1/64 is outside the prefixes"},
         {"a peer outside the prefixes (the kernel would route 8.8.0.0/16 into the TAP)", &ua,
          [](client::Connection& c) {
-             return c.addr_add(Target::by_name("labA0"), with_peer(v4("10.9.0.2", 16), AF_INET, "8.8.0.0"));
+             return c.addr_add(InterfaceRef::by_name("labA0"), with_peer(v4("10.9.0.2", 16), AF_INET, "8.8.0.0"));
          },
          EPERM, "peer 8.8.0.0/16 is outside the prefixes"},
         {"a host peer outside the prefixes", &ua,
          [](client::Connection& c) {
-             return c.addr_add(Target::by_name("labA0"), with_peer(v4("10.9.0.3", 32), AF_INET, "1.1.1.1"));
+             return c.addr_add(InterfaceRef::by_name("labA0"), with_peer(v4("10.9.0.3", 32), AF_INET, "1.1.1.1"));
          },
          EPERM, "peer 1.1.1.1/32 is outside the prefixes"},
         {"an inet6 peer outside the prefixes", &ua,
          [](client::Connection& c) {
-             return c.addr_add(Target::by_name("labA0"), with_peer(v6("fd09::5", 128), AF_INET6, "2001:4860::"));
+             return c.addr_add(InterfaceRef::by_name("labA0"), with_peer(v6("fd09::5", 128), AF_INET6, "2001:4860::"));
          },
          EPERM, "peer 2001:4860::/128 is outside the prefixes"},
         {"a broadcast outside the prefixes", &ua,
          [](client::Connection& c) {
              proto::Address a = v4("10.9.0.4", 24);
              a.broadcast = std::array<uint8_t, 4>{8, 8, 8, 8};
-             return c.addr_add(Target::by_name("labA0"), a);
+             return c.addr_add(InterfaceRef::by_name("labA0"), a);
          },
          EPERM, "broadcast 8.8.8.8/32 is outside the prefixes"},
         {"a label naming another interface", &ua,
          [](client::Connection& c) {
              proto::Address a = v4("10.9.0.5", 24);
              a.label = "lo:evil";
-             return c.addr_add(Target::by_name("labA0"), a);
+             return c.addr_add(InterfaceRef::by_name("labA0"), a);
          },
          EPERM, "must be labA0 or labA0:N"},
         {"replace to an address outside the prefixes", &ua,
          [](client::Connection& c) {
-             return c.addr_replace(Target::by_name("labA0"), v4("10.9.0.1", 24), v4("192.168.9.1", 24));
+             return c.addr_replace(InterfaceRef::by_name("labA0"), v4("10.9.0.1", 24), v4("192.168.9.1", 24));
          },
          EPERM, "192.168.9.1/24 is outside the prefixes"},
         {"MTU above the rule's range", &ua,
-         [](client::Connection& c) { return c.set_mtu(Target::by_name("labA0"), 9000); }, EPERM,
+         [](client::Connection& c) { return c.set_mtu(InterfaceRef::by_name("labA0"), 9000); }, EPERM,
          "MTU 9000 is outside 1280..1500"},
         {"MTU below the rule's range", &ua,
-         [](client::Connection& c) { return c.set_mtu(Target::by_name("labA0"), 1000); }, EPERM,
+         [](client::Connection& c) { return c.set_mtu(InterfaceRef::by_name("labA0"), 1000); }, EPERM,
          "MTU 1000 is outside 1280..1500"},
         {"rename outside the pattern", &ua,
-         [](client::Connection& c) { return c.rename(Target::by_name("labA0"), "eth9"); }, EPERM,
+         [](client::Connection& c) { return c.rename(InterfaceRef::by_name("labA0"), "eth9"); }, EPERM,
          "\"eth9\" does not match the names rule \"lab\""},
         {"promisc, which the rule leaves out", &ua,
-         [](client::Connection& c) { return c.set_flags(Target::by_name("labA0"), IFF_PROMISC, IFF_PROMISC); },
+         [](client::Connection& c) { return c.set_flags(InterfaceRef::by_name("labA0"), IFF_PROMISC, IFF_PROMISC); },
          EPERM, "does not allow \"promisc\""},
         {"link address, which the rule leaves out", &ua,
          [](client::Connection& c) {
-             return c.set_lladdr(Target::by_name("labA0"), {0x02, 0, 0, 0, 0, 9});
+             return c.set_lladdr(InterfaceRef::by_name("labA0"), {0x02, 0, 0, 0, 0, 9});
          },
          EPERM, "does not allow \"lladdr\""},
         {"destroy another user's interface", &ua,
-         [](client::Connection& c) { return c.destroy(Target::by_name("labB0")); }, EPERM, "labB0 is owned by uid"},
+         [](client::Connection& c) { return c.destroy(InterfaceRef::by_name("labB0")); }, EPERM, "labB0 is owned by uid"},
         {"delete another user's address", &ua,
-         [](client::Connection& c) { return c.addr_del(Target::by_name("labB0"), v4("10.9.1.1", 24)); }, EPERM,
+         [](client::Connection& c) { return c.addr_del(InterfaceRef::by_name("labB0"), v4("10.9.1.1", 24)); }, EPERM,
          "labB0 is owned by uid"},
         {"join a multicast group on another user's interface", &ua,
-         [](client::Connection& c) { return c.multi_add(Target::by_name("labB0"), {0x01, 0, 0x5e, 0, 0, 9}); },
+         [](client::Connection& c) { return c.multi_add(InterfaceRef::by_name("labB0"), {0x01, 0, 0x5e, 0, 0, 9}); },
          EPERM, "labB0 is owned by uid"},
         {"open a queue of another user's TAP", &ua,
          [](client::Connection& c) {
              int q = -1;
-             const client::Result rc = c.open_queue(Target::by_name("labB0"), &q);
+             const client::Result rc = c.open_queue(InterfaceRef::by_name("labB0"), &q);
              if (q >= 0) ::close(q);
              return rc;
          },
          EACCES, "only its owner, members of its group or root may open its queues"},
         {"give away its own interface", &ua,
-         [&](client::Connection& c) { return c.set_owner(Target::by_name("labA0"), ub.uid); }, EPERM,
+         [&](client::Connection& c) { return c.set_owner(InterfaceRef::by_name("labA0"), ub.uid); }, EPERM,
          "only root may change who owns labA0"},
         {"reload the policy", &ua, [](client::Connection& c) { return c.reload(); }, EPERM,
          "only root may reload"},
         {"a user without a rule on someone's interface", &uc,
-         [](client::Connection& c) { return c.set_mtu(Target::by_name("labA0"), 1300); }, EPERM,
+         [](client::Connection& c) { return c.set_mtu(InterfaceRef::by_name("labA0"), 1300); }, EPERM,
          "labA0 is owned by uid"},
     };
     for (const Row& row : rows) {
@@ -441,10 +440,10 @@ TEST_CASE("limits: connections per uid, request size, hello timeout") {
         const json before = kernel_state();
         const Outcome o = parse(as(ua, sock, [](client::Connection& c) {
             proto::Writer w = c.request(Op::Get, nullptr);
-            w.str(t(A::Name), "lo");
-            w.str(t(A::Software), std::string(200, 'x'));  // not allowed on get, but size is judged first
+            w.str(wire_type(AttrType::Name), "lo");
+            w.str(wire_type(AttrType::Software), std::string(200, 'x'));  // not allowed on get, but size is judged first
             std::vector<uint8_t> pad(5000, 'y');
-            w.raw(t(A::Lladdr), pad.data(), pad.size());
+            w.raw(wire_type(AttrType::Lladdr), pad.data(), pad.size());
             client::DecodedReply r;
             const int rc = c.call(w, r);
             return outcome(rc < 0 ? rc : -r.status, r.message);
@@ -478,8 +477,8 @@ TEST_CASE("a client that does not read its replies is told so, and its requests 
     REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
     auto frame = [](Op op, uint32_t id) {
         proto::Writer w(static_cast<uint16_t>(op), 0, id);
-        if (op == Op::Hello) w.u32(t(A::Version), proto::kVersion);
-        else w.str(t(A::Name), "lo");
+        if (op == Op::Hello) w.u32(wire_type(AttrType::Version), proto::kVersion);
+        else w.str(wire_type(AttrType::Name), "lo");
         return w.finish();
     };
     auto status_of = [&](uint32_t& id) {
@@ -596,13 +595,13 @@ TEST_CASE("a policy can narrow what owners may do: [policy.default]") {
     REQUIRE(root->create("own0", {.owner = uc.uid}, rec) == 0);
     const json before = kernel_state();
     const Outcome mtu = parse(as(uc, d->socket(), [](client::Connection& c) {
-        return outcome(c.set_mtu(Target::by_name("own0"), 1400));
+        return outcome(c.set_mtu(InterfaceRef::by_name("own0"), 1400));
     }));
     CHECK(mtu.rc == -EPERM);
     CHECK_THAT(mtu.message, Catch::Contains("[policy.default] (" + dir + "/c.toml:1) does not allow \"mtu\""));
     CHECK(kernel_state() == before);
     const Outcome up = parse(as(uc, d->socket(), [](client::Connection& c) {
-        return outcome(c.set_flags(Target::by_name("own0"), IFF_UP, IFF_UP));
+        return outcome(c.set_flags(InterfaceRef::by_name("own0"), IFF_UP, IFF_UP));
     }));
     CHECK(up.rc == 0);
     std::filesystem::remove_all(dir);
@@ -671,7 +670,7 @@ TEST_CASE("bypasses as a real user: rename patterns, SIOCSIFADDR through the shi
     REQUIRE(parse(as(ua, sock, [](client::Connection& c) {
                 proto::Interface r;
                 client::Result rc = c.create("labA0", {}, r);
-                if (rc.ok()) rc = c.addr_add(Target::by_name("labA0"), v4("10.9.0.1", 24));
+                if (rc.ok()) rc = c.addr_add(InterfaceRef::by_name("labA0"), v4("10.9.0.1", 24));
                 return outcome(rc);
             })).rc == 0);
 
@@ -680,7 +679,7 @@ TEST_CASE("bypasses as a real user: rename patterns, SIOCSIFADDR through the shi
         for (const char* to : {"lab8", "lab%d"}) {
             INFO(to);
             const Outcome o = parse(as(ua, sock, [&](client::Connection& c) {
-                return outcome(c.rename(Target::by_name("labA0"), to));
+                return outcome(c.rename(InterfaceRef::by_name("labA0"), to));
             }));
             CHECK(o.rc == -EPERM);
             CHECK_THAT(o.message, Catch::Contains("does not match the names rule \"lab\""));
@@ -719,11 +718,11 @@ TEST_CASE("bypasses as a real user: rename patterns, SIOCSIFADDR through the shi
         // A subscriber to tampered events about labA0 (the kind is sent only to those who name it).
         std::unique_ptr<client::Connection> watcher;
         REQUIRE(client::Connection::open(sock, watcher, why, "test", 10000) == 0);
-        const Target watched = Target::by_name("labA0");
+        const InterfaceRef watched = InterfaceRef::by_name("labA0");
         REQUIRE(watcher->subscribe(&watched, proto::kEvTampered) == 0);
         const Outcome o = parse(as(ua, sock, [&](client::Connection& c) {
             int q = -1;
-            client::Result rc = c.open_queue(Target::by_name("labA0"), &q);
+            client::Result rc = c.open_queue(InterfaceRef::by_name("labA0"), &q);
             if (rc.ok() && ::ioctl(q, TUNSETPERSIST, 0UL) < 0) rc = {-errno, {}};
             if (rc.ok() && ::ioctl(q, TUNSETOWNER, static_cast<unsigned long>(uid)) < 0) rc = {-errno, {}};
             if (q >= 0) ::close(q);
@@ -766,7 +765,7 @@ TEST_CASE("a TAP's group may open its queues through the daemon, and nothing mor
     REQUIRE(root->create("rootq0", {.queues = 2, .group = static_cast<int64_t>(ub.gid)}, rec) == 0);
     const auto open_queue = [](client::Connection& c) {
         int q = -1;
-        const client::Result r = c.open_queue(Target::by_name("rootq0"), &q);
+        const client::Result r = c.open_queue(InterfaceRef::by_name("rootq0"), &q);
         int rc = r.error;
         struct ifreq ifr {};
         if (!rc && ::ioctl(q, TUNGETIFF, &ifr) < 0) rc = -errno;
@@ -785,7 +784,7 @@ TEST_CASE("a TAP's group may open its queues through the daemon, and nothing mor
                                                  "may open its queues"));
     // The group is for queues only: a member changes nothing else.
     const Outcome mtu = parse(as(ub, sock, [](client::Connection& c) {
-        const client::Result r = c.set_mtu(Target::by_name("rootq0"), 1400);
+        const client::Result r = c.set_mtu(InterfaceRef::by_name("rootq0"), 1400);
         return outcome(r.error, r.message);
     }));
     CHECK(mtu.rc == -EPERM);

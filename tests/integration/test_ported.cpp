@@ -77,7 +77,7 @@ struct Setup {
         REQUIRE(client::Connection::open(d.socket(), c, why) == 0);
         proto::Interface rec;
         for (const char* n : {"pt0", "pt1"}) REQUIRE(c->create(n, client::CreateOptions{}, rec) == 0);
-        const auto pt0 = client::Target::by_name("pt0"), pt1 = client::Target::by_name("pt1");
+        const auto pt0 = client::InterfaceRef::by_name("pt0"), pt1 = client::InterfaceRef::by_name("pt1");
         REQUIRE(c->addr_add(pt0, inet("10.10.0.1", 24)) == 0);
         REQUIRE(c->addr_add(pt0, inet("10.10.1.1", 24, "pt0:1")) == 0);  // an alias
         REQUIRE(c->addr_add(pt0, inet6("2001:db8:10::1", 64)) == 0);
@@ -290,8 +290,8 @@ struct Walkers {
         test::loopback_up();
         proto::Interface rec;
         for (const char* n : {"t", "ifctl-fifteen15", "pt2", "pt3"}) REQUIRE(c->create(n, client::CreateOptions{}, rec) == 0);
-        const auto t = client::Target::by_name("t"), f = client::Target::by_name("ifctl-fifteen15"),
-                   p3 = client::Target::by_name("pt3");
+        const auto t = client::InterfaceRef::by_name("t"), f = client::InterfaceRef::by_name("ifctl-fifteen15"),
+                   p3 = client::InterfaceRef::by_name("pt3");
         REQUIRE(c->addr_add(t, inet("10.40.0.1", 24)) == 0);
         REQUIRE(c->addr_add(t, inet("10.41.1.1", 16)) == 0);
         REQUIRE(c->addr_add(t, inet("10.42.0.5", 30)) == 0);
@@ -476,7 +476,7 @@ TEST_CASE("BSD program joins a group with SIOCADDMULTI: counted per client, the 
     const std::string g = "01005e010203";
     const auto multicast_of = [&](const char* dev) {
         proto::Interface r;
-        REQUIRE(s.c->get(client::Target::by_name(dev), r) == 0);
+        REQUIRE(s.c->get(client::InterfaceRef::by_name(dev), r) == 0);
         std::vector<std::string> out;
         for (const auto& m : r.multicast) out.push_back(proto::format_lladdr({m.begin(), m.end()}));
         return out;
@@ -547,7 +547,7 @@ TEST_CASE("BSD program's multicast refusals: exact errno, the kernel's membershi
     // The daemon learns of the change from the kernel's events: a bounded wait.
     REQUIRE(test::eventually([&] {
         proto::Interface r;
-        return s.c->get(client::Target::by_name("pt1"), r) == 0 && !(r.flags & IFF_MULTICAST);
+        return s.c->get(client::InterfaceRef::by_name("pt1"), r) == 0 && !(r.flags & IFF_MULTICAST);
     }));
     CHECK(lines("bsd", p + " pt1 add") == std::vector<std::string>{"add EOPNOTSUPP"});
     test::run("ip link set pt1 multicast on");
@@ -591,7 +591,7 @@ std::map<std::string, std::vector<std::string>> all_addresses() {
 // other address, inet and inet6, of every interface (managed, unmanaged, bridge) stays.
 TEST_CASE("BSD configuring program: an alias, then down and up, leaves every other address in place") {
     Setup s;
-    const auto pt0 = client::Target::by_name("pt0"), pt1 = client::Target::by_name("pt1");
+    const auto pt0 = client::InterfaceRef::by_name("pt0"), pt1 = client::InterfaceRef::by_name("pt1");
     REQUIRE(s.c->set_flags(pt0, IFF_UP, IFF_UP) == 0);
     REQUIRE(s.c->set_flags(pt1, IFF_UP, IFF_UP) == 0);
     REQUIRE(s.c->addr_add(pt0, inet6("2001:db8:10:1::7", 80)) == 0);
@@ -626,7 +626,7 @@ TEST_CASE("BSD program reusing one ifreq for flags, MTU and broadcast reads the 
     Setup s;
     proto::Interface rec;
     REQUIRE(s.c->create("pt2", client::CreateOptions{}, rec) == 0);
-    const auto pt2 = client::Target::by_name("pt2");
+    const auto pt2 = client::InterfaceRef::by_name("pt2");
     REQUIRE(s.c->addr_add(pt2, inet("10.50.0.1", 24, "pt2")) == 0);
     REQUIRE(s.c->addr_add(pt2, inet("10.50.1.1", 24, "pt2")) == 0);  // an alias as SIOCAIFADDR makes it
     CHECK(lines("bsd", program("bsd_reuse") + " pt2 10.50.1.1") == std::vector<std::string>{"brd 10.50.1.255"});

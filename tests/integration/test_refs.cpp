@@ -33,9 +33,8 @@
 #include "support/test_main.hpp"
 
 using namespace ifctl;
-using proto::A;
+using proto::AttrType;
 using proto::Op;
-using test::t;
 using json = nlohmann::json;
 using test::connect;
 using test::eventually;
@@ -59,7 +58,7 @@ std::string hex(const Mac& m) {
 
 proto::Interface record(client::Connection& c, const std::string& name) {
     proto::Interface r;
-    REQUIRE(c.get(client::Target::by_name(name), r) == 0);
+    REQUIRE(c.get(client::InterfaceRef::by_name(name), r) == 0);
     return r;
 }
 
@@ -79,7 +78,7 @@ TEST_CASE("promiscuous and all-multicast references are counted per connection")
     auto c2 = connect(d);
     proto::Interface rec;
     REQUIRE(c1->create("tr0", {}, rec) == 0);
-    const auto tr = client::Target::by_name("tr0");
+    const auto tr = client::InterfaceRef::by_name("tr0");
 
     REQUIRE(c1->flag_ref(tr, IFF_PROMISC, true) == 0);
     CHECK(has_flag(kernel_view("tr0"), "PROMISC"));
@@ -138,14 +137,14 @@ TEST_CASE("promiscuous and all-multicast references are counted per connection")
         CHECK_THAT(bad_flag.message, Catch::Contains("IFF_PROMISC"));
         CHECK(c1->flag_ref(tr, IFF_PROMISC | IFF_ALLMULTI, true) == -EINVAL);
         proto::Writer w = c1->request(Op::FlagRef, &tr);
-        w.u32(t(A::RefFlag), IFF_PROMISC).u8(t(A::RefOn), 2);
+        w.u32(wire_type(AttrType::RefFlag), IFF_PROMISC).u8(wire_type(AttrType::RefOn), 2);
         CHECK(raw_status(*c1, w) == EINVAL);
         proto::Writer w2 = c1->request(Op::FlagRef, &tr);
-        w2.u32(t(A::RefFlag), IFF_PROMISC);
+        w2.u32(wire_type(AttrType::RefFlag), IFF_PROMISC);
         CHECK(raw_status(*c1, w2) == EINVAL);  // RefOn is required
-        CHECK(c1->flag_ref(client::Target::by_name("nosuch0"), IFF_PROMISC, true) == -ENODEV);
+        CHECK(c1->flag_ref(client::InterfaceRef::by_name("nosuch0"), IFF_PROMISC, true) == -ENODEV);
         test::loopback_up();
-        const client::Result on_lo = c1->flag_ref(client::Target::by_name("lo"), IFF_PROMISC, true);
+        const client::Result on_lo = c1->flag_ref(client::InterfaceRef::by_name("lo"), IFF_PROMISC, true);
         CHECK(on_lo == -EPERM);
         CHECK(on_lo.unmanaged);
         CHECK(steady(kernel_view("tr0")) == before);
@@ -159,7 +158,7 @@ TEST_CASE("multicast memberships per connection: EADDRINUSE, ENOENT, the union, 
     auto c2 = connect(d);
     proto::Interface rec;
     REQUIRE(c1->create("tm0", {}, rec) == 0);
-    const auto tm = client::Target::by_name("tm0");
+    const auto tm = client::InterfaceRef::by_name("tm0");
 
     REQUIRE(c1->multi_add(tm, kG1, true) == 0);
     CHECK(link_groups("tm0").count(hex(kG1)));
@@ -266,7 +265,7 @@ TEST_CASE("the TAP's frame filter follows memberships and flag references") {
     auto c2 = connect(d);
     proto::Interface rec;
     REQUIRE(c1->create("tf0", {}, rec) == 0);
-    const auto tf = client::Target::by_name("tf0");
+    const auto tf = client::InterfaceRef::by_name("tf0");
     REQUIRE(c1->set_flags(tf, IFF_UP, IFF_UP) == 0);
     Mac own{};
     std::copy(rec.lladdr.begin(), rec.lladdr.end(), own.begin());
@@ -326,7 +325,7 @@ TEST_CASE("offloads: supported only with vnet_hdr, set with TUNSETOFFLOAD, seen 
     REQUIRE(c->create("tc0", {}, rec) == 0);
     CHECK(rec.caps_supported == 0);
     CHECK(rec.caps_enabled == 0);
-    const auto tc0 = client::Target::by_name("tc0");
+    const auto tc0 = client::InterfaceRef::by_name("tc0");
     const client::Result no_vnet = c->set_caps(tc0, TUN_F_CSUM);
     CHECK(no_vnet == -EINVAL);
     CHECK_THAT(no_vnet.message, Catch::Contains("without vnet_hdr"));
@@ -338,7 +337,7 @@ TEST_CASE("offloads: supported only with vnet_hdr, set with TUNSETOFFLOAD, seen 
     const uint32_t kAll = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN | 0x20 | 0x40;  // USO4, USO6
     CHECK(rec.caps_supported == kAll);
     CHECK(rec.caps_enabled == 0);
-    const auto tc1 = client::Target::by_name("tc1");
+    const auto tc1 = client::InterfaceRef::by_name("tc1");
     CHECK_FALSE(ethtool_on("tc1", ETHTOOL_GTXCSUM));
 
     REQUIRE(c->set_caps(tc1, TUN_F_CSUM) == 0);
@@ -369,8 +368,8 @@ TEST_CASE("live rename: an interface that is up is renamed and stays up") {
     proto::Interface rec;
     REQUIRE(c->create("tl0", {}, rec) == 0);
     const uint32_t index = rec.index;
-    REQUIRE(c->set_flags(client::Target::by_name("tl0"), IFF_UP, IFF_UP) == 0);
-    REQUIRE(c->rename(client::Target::by_name("tl0"), "tl1", true) == 0);
+    REQUIRE(c->set_flags(client::InterfaceRef::by_name("tl0"), IFF_UP, IFF_UP) == 0);
+    REQUIRE(c->rename(client::InterfaceRef::by_name("tl0"), "tl1", true) == 0);
     const json v = kernel_view("tl1");
     REQUIRE(v.is_object());
     CHECK(v["ifindex"] == index);
@@ -378,11 +377,11 @@ TEST_CASE("live rename: an interface that is up is renamed and stays up") {
     CHECK(kernel_view("tl0").is_null());
 
     const json before = steady(kernel_view("tl1"));
-    CHECK(c->rename(client::Target::by_name("tl1"), "lo", true) == -EEXIST);
-    CHECK(c->rename(client::Target::by_name("tl1"), "a/b", true) == -EINVAL);
-    const auto tl1 = client::Target::by_name("tl1");
+    CHECK(c->rename(client::InterfaceRef::by_name("tl1"), "lo", true) == -EEXIST);
+    CHECK(c->rename(client::InterfaceRef::by_name("tl1"), "a/b", true) == -EINVAL);
+    const auto tl1 = client::InterfaceRef::by_name("tl1");
     proto::Writer w = c->request(Op::Rename, &tl1);
-    w.str(t(A::NewName), "tl2").u8(t(A::LiveRename), 2);
+    w.str(wire_type(AttrType::NewName), "tl2").u8(wire_type(AttrType::LiveRename), 2);
     CHECK(raw_status(*c, w) == EINVAL);
     CHECK(steady(kernel_view("tl1")) == before);
 }
@@ -398,7 +397,7 @@ TEST_CASE("unique ids: detach keeps the slot; the same id comes back with its na
     CHECK(rec.unique_id == 42);
     CHECK(rec.unique_family == "ether");
     const uint32_t index = rec.index;
-    const auto tu = client::Target::by_name("tu0");
+    const auto tu = client::InterfaceRef::by_name("tu0");
     REQUIRE(c->set_lladdr(tu, {0x02, 0x11, 0x22, 0x33, 0x44, 0x55}) == 0);
     REQUIRE(c->set_mtu(tu, 1400) == 0);
 
@@ -441,13 +440,13 @@ TEST_CASE("unique ids: detach keeps the slot; the same id comes back with its na
     }
     SECTION("refusals and forgetting") {
         const std::string links = test::run("ip -j link show | cat");
-        CHECK(c->detach(client::Target::by_name("tv0")) == -EINVAL);  // no unique id
+        CHECK(c->detach(client::InterfaceRef::by_name("tv0")) == -EINVAL);  // no unique id
         CHECK(c->forget(7, "ether") == -ENOENT);
         proto::Writer w = c->request(Op::Create);
-        w.str(t(A::NewName), "tw0").u64(t(A::UniqueId), 5);
+        w.str(wire_type(AttrType::NewName), "tw0").u64(wire_type(AttrType::UniqueId), 5);
         CHECK(raw_status(*c, w) == EINVAL);  // an id without its family
         proto::Writer w0 = c->request(Op::Create);
-        w0.str(t(A::NewName), "tw0").u64(t(A::UniqueId), 0).str(t(A::UniqueFamily), "ether");
+        w0.str(wire_type(AttrType::NewName), "tw0").u64(wire_type(AttrType::UniqueId), 0).str(wire_type(AttrType::UniqueFamily), "ether");
         CHECK(raw_status(*c, w0) == EINVAL);  // 0 means none
         CHECK(test::run("ip -j link show | cat") == links);
         // The same id in another family is another slot.
@@ -455,7 +454,7 @@ TEST_CASE("unique ids: detach keeps the slot; the same id comes back with its na
         other.unique_family = "ieee1394";
         REQUIRE(c->create("tw0", other, rec) == 0);
         CHECK(rec.unique_family == "ieee1394");
-        REQUIRE(c->destroy(client::Target::by_name("tw0")) == 0);
+        REQUIRE(c->destroy(client::InterfaceRef::by_name("tw0")) == 0);
         CHECK(c->forget(42, "ieee1394") == -ENOENT);  // destroy forgets the slot
         REQUIRE(c->detach(tu) == 0);
         REQUIRE(c->forget(42, "ether") == 0);

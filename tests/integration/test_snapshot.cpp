@@ -78,7 +78,7 @@ TEST_CASE("gets under every personality are answered while the daemon cannot ans
     test::Daemon d;
     auto c = connect(d);
     make_tap(*c, "snap0");
-    REQUIRE(c->set_mtu(client::Target::by_name("snap0"), 1280) == 0);
+    REQUIRE(c->set_mtu(client::InterfaceRef::by_name("snap0"), 1280) == 0);
     REQUIRE(mtu_of("snap0") == 1280);  // opens the library's connection: the snapshot comes with hello
     ::setenv("IFCTL_TIMEOUT_MS", "200", 1);
     {
@@ -119,7 +119,7 @@ TEST_CASE("a change acknowledged is in the snapshot before the acknowledgement")
         REQUIRE(set_mtu("snap0", want) == 0);
         REQUIRE(mtu_of("snap0") == want);
         // Another connection's change too: acknowledged to it, then read here.
-        REQUIRE(c->set_mtu(client::Target::by_name("snap0"), want + 1000) == 0);
+        REQUIRE(c->set_mtu(client::InterfaceRef::by_name("snap0"), want + 1000) == 0);
         REQUIRE(mtu_of("snap0") == want + 1000);
     }
 }
@@ -170,7 +170,7 @@ TEST_CASE("a region that grows is replaced and readers follow it") {
     make_tap(*c, "snap0");
     REQUIRE(mtu_of("snap0") == 1500);
     for (int i = 0; i < 40; ++i) make_tap(*c, "grow" + std::to_string(i));
-    REQUIRE(c->set_mtu(client::Target::by_name("grow39"), 1400) == 0);
+    REQUIRE(c->set_mtu(client::InterfaceRef::by_name("grow39"), 1400) == 0);
     CHECK(mtu_of("grow39") == 1400);  // the old region said "moved": the new one is fetched
     ::setenv("IFCTL_TIMEOUT_MS", "200", 1);
     {
@@ -231,7 +231,7 @@ TEST_CASE("readers racing a writer never see a torn value or one older than an a
         });
     const auto t0 = std::chrono::steady_clock::now();
     for (int v = 1501; v < 1501 + 500 && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20); ++v) {
-        REQUIRE(writer->set_mtu(client::Target::by_name("snap0"), static_cast<uint32_t>(v)) == 0);
+        REQUIRE(writer->set_mtu(client::InterfaceRef::by_name("snap0"), static_cast<uint32_t>(v)) == 0);
         acked = v;
     }
     done = true;

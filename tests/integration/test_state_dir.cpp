@@ -85,14 +85,14 @@ TEST_CASE("files in interfaces/ that are no records are reported and set aside; 
     CHECK(fs::is_symlink(ifs + "/78.json.corrupt"));
     // The good record was read, and ids go on above every id a record's name took.
     proto::Interface rec;
-    REQUIRE(c->get(client::Target::by_name("sa4"), rec) == 0);
+    REQUIRE(c->get(client::InterfaceRef::by_name("sa4"), rec) == 0);
     CHECK(rec.managed);
     CHECK(rec.unique_id == 4);
     proto::Interface fresh;
     REQUIRE(c->create("sa%d", {}, fresh) == 0);
     CHECK(fresh.unique_id == 80);  // 77, 78 and 79 stay taken
-    c->destroy(client::Target::by_name(fresh.name));
-    c->destroy(client::Target::by_name("sa4"));
+    c->destroy(client::InterfaceRef::by_name(fresh.name));
+    c->destroy(client::InterfaceRef::by_name("sa4"));
 }
 
 TEST_CASE("a state directory or lock file of another user, or a link, is refused and nothing is written there") {

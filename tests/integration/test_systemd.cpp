@@ -172,7 +172,7 @@ TEST_CASE("READY, watchdog pings, and TAP queues kept in the fd store across kil
     REQUIRE(client::Connection::open(socket, c, why) == 0);
     proto::Interface tap;
     REQUIRE(c->create("sd0", {.persistent = true}, tap) == 0);
-    REQUIRE(c->set_flags(client::Target::by_name("sd0"), 1, 1) == 0);  // up: LOWER_UP shows the carrier
+    REQUIRE(c->set_flags(client::InterfaceRef::by_name("sd0"), 1, 1) == 0);  // up: LOWER_UP shows the carrier
     const std::string name = "tap-" + std::to_string(tap.unique_id);
     REQUIRE(m.wait_for("FDNAME=" + name));
     REQUIRE(m.store.count(name) == 1);
@@ -190,7 +190,7 @@ TEST_CASE("READY, watchdog pings, and TAP queues kept in the fd store across kil
     CHECK(has_flag(test::link("sd0"), "LOWER_UP"));
     REQUIRE(client::Connection::open(socket, c, why) == 0);
     proto::Interface again;
-    REQUIRE(c->get(client::Target::by_name("sd0"), again) == 0);
+    REQUIRE(c->get(client::InterfaceRef::by_name("sd0"), again) == 0);
     CHECK(again.managed);
     CHECK(again.unique_id == tap.unique_id);
     CHECK(again.queues == 1);  // the stored queue, no second one
@@ -198,7 +198,7 @@ TEST_CASE("READY, watchdog pings, and TAP queues kept in the fd store across kil
     CHECK(test::link("sd0")["linkinfo"]["info_data"]["persist"] == true);
 
     // Destroying it takes its queue out of the store.
-    REQUIRE(c->destroy(client::Target::by_name("sd0")) == 0);
+    REQUIRE(c->destroy(client::InterfaceRef::by_name("sd0")) == 0);
     CHECK(m.wait_for("FDSTOREREMOVE=1\nFDNAME=" + name));
     c.reset();
     CHECK(stop(pid) == 0);

@@ -17,7 +17,7 @@
 namespace testutil {
 
 namespace proto = ifctl::proto;
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 
 // A fresh directory /tmp/PREFIX.XXXXXX, removed with all it holds when the
@@ -39,7 +39,6 @@ struct TempDir {
     TempDir& operator=(const TempDir&) = delete;
 };
 
-inline constexpr uint16_t t(A a) { return static_cast<uint16_t>(a); }
 inline constexpr uint16_t o(Op op) { return static_cast<uint16_t>(op); }
 
 // Rewrites the header's length field to the frame's real size (after a test
@@ -65,7 +64,7 @@ inline void put_u32(std::vector<uint8_t>& f, size_t at, uint32_t v) { std::memcp
 // A request for op that targets tap0 by name.
 inline proto::Writer targeted(Op op, std::string_view name = "tap0") {
     proto::Writer w(o(op), 0, 7);
-    w.str(t(A::Name), name);
+    w.str(wire_type(AttrType::Name), name);
     return w;
 }
 

@@ -120,7 +120,7 @@ private:
             proto::Request r;
             if (proto::Error e = proto::validate_request(f, r)) {
                 ++invalid_;
-                send(c, Writer(r.header.op, proto::kFlagReply, r.header.id, e.code).str(t(A::Message), e.message).finish());
+                send(c, Writer(r.header.op, proto::kFlagReply, r.header.id, e.code).str(wire_type(AttrType::Message), e.message).finish());
                 continue;
             }
             answer(c, r);
@@ -135,11 +135,11 @@ private:
         proto::Attr a;
         std::string target;
         while (it.next(a))
-            if (a.type == t(A::Name)) target = std::string(a.as_str());
+            if (a.type == wire_type(AttrType::Name)) target = std::string(a.as_str());
         if (target == "newer") send(c, Writer(hd.op, proto::kFlagReply, hd.id, 0).finish());
         else
             send(c, Writer(hd.op, proto::kFlagReply, hd.id, EOPNOTSUPP)
-                        .str(t(A::Message), "unknown operation " + std::to_string(hd.op))
+                        .str(wire_type(AttrType::Message), "unknown operation " + std::to_string(hd.op))
                         .finish());
     }
 
@@ -148,10 +148,10 @@ private:
     void answer_subscribe(int c, const proto::Request& r) {
         const uint32_t id = r.header.id;
         const uint16_t op = r.header.op;
-        const std::string name = r.has(A::Name) ? std::string(r.get(A::Name).as_str()) : "";
-        send(c, Writer(op, proto::kFlagReply, id, 0).u64(t(A::EventSeq), 41).finish());
+        const std::string name = r.has(AttrType::Name) ? std::string(r.get(AttrType::Name).as_str()) : "";
+        send(c, Writer(op, proto::kFlagReply, id, 0).u64(wire_type(AttrType::EventSeq), 41).finish());
         if (name == "slow") {
-            send(c, Writer(op, proto::kFlagEvent, id, ENOBUFS).str(t(A::Message), "subscription dropped").finish());
+            send(c, Writer(op, proto::kFlagEvent, id, ENOBUFS).str(wire_type(AttrType::Message), "subscription dropped").finish());
             return;
         }
         proto::Event mtu;
@@ -181,9 +181,9 @@ private:
         const uint16_t op = r.header.op;
         auto ok = [&] { return Writer(op, proto::kFlagReply, id, 0); };
         auto err = [&](int e, const std::string& msg) {
-            return Writer(op, proto::kFlagReply, id, e).str(t(A::Message), msg);
+            return Writer(op, proto::kFlagReply, id, e).str(wire_type(AttrType::Message), msg);
         };
-        const std::string name = r.has(A::Name) ? std::string(r.get(A::Name).as_str()) : "";
+        const std::string name = r.has(AttrType::Name) ? std::string(r.get(AttrType::Name).as_str()) : "";
         if (name == "missing") {
             send(c, err(ENODEV, "no interface named missing").finish());
             return;
@@ -191,20 +191,20 @@ private:
         if (name == "newer") {  // a newer daemon: attributes this build does not know (protocol.md §3)
             Writer w = ok();
             w.u32(300, 1);
-            const size_t tok = w.begin_nested(t(A::Interface));
-            w.u32(t(A::Index), 7).u64(300, 2).str(t(A::Name), "newer").u32(t(A::Mtu), 1400).str(65000, "later");
+            const size_t tok = w.begin_nested(wire_type(AttrType::Interface));
+            w.u32(wire_type(AttrType::Index), 7).u64(300, 2).str(wire_type(AttrType::Name), "newer").u32(wire_type(AttrType::Mtu), 1400).str(65000, "later");
             w.end_nested(tok);
             w.str(301, "a later reply attribute");
             send(c, w.finish());
             return;
         }
         if (name == "eth0") {
-            send(c, err(EPERM, "eth0 is not managed by ifctld").u8(t(A::Unmanaged), 1).finish());
+            send(c, err(EPERM, "eth0 is not managed by ifctld").u8(wire_type(AttrType::Unmanaged), 1).finish());
             return;
         }
         switch (r.op()) {
             case Op::Hello:
-                send(c, ok().u32(t(A::Version), 1).str(t(A::Software), "fake 0").finish());
+                send(c, ok().u32(wire_type(AttrType::Version), 1).str(wire_type(AttrType::Software), "fake 0").finish());
                 return;
             case Op::List: {
                 Writer w = ok();
@@ -219,7 +219,7 @@ private:
             }
             case Op::Get: {
                 Writer w = ok();
-                const uint32_t idx = r.has(A::Index) ? r.get(A::Index).as_u32() : 3;
+                const uint32_t idx = r.has(AttrType::Index) ? r.get(AttrType::Index).as_u32() : 3;
                 proto::encode_interface(w, sample(idx, name.empty() ? "tap" + std::to_string(idx) : name));
                 send(c, w.finish());
                 return;
@@ -375,14 +375,14 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         ifctl_iface_t i;
         REQUIRE(ifctl_get(h, "tap5", &i) == 0);
         CHECK(std::string(i.name) == "tap5");
-        CHECK(parse(d.last())->get(A::Name).as_str() == "tap5");
+        CHECK(parse(d.last())->get(AttrType::Name).as_str() == "tap5");
         ifctl_iface_free(&i);
         CHECK(i.addrs == nullptr);
         CHECK(i.naddrs == 0);
         ifctl_iface_free(&i);  // twice is harmless
         REQUIRE(ifctl_get_by_index(h, 42, &i) == 0);
         CHECK(i.index == 42);
-        CHECK(parse(d.last())->get(A::Index).as_u32() == 42);
+        CHECK(parse(d.last())->get(AttrType::Index).as_u32() == 42);
         ifctl_iface_free(&i);
     }
     SECTION("a newer daemon's attributes, in the reply and in its records, are skipped") {
@@ -410,33 +410,33 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         REQUIRE(ifctl_create(h, "tap%d", 2, created) == 0);
         CHECK(std::string(created) == "tap9");
         const auto r = parse(d.last());
-        CHECK(r->get(A::NewName).as_str() == "tap%d");
-        CHECK(r->get(A::Queues).as_u32() == 2);
-        CHECK_FALSE(r->has(A::Owner));
+        CHECK(r->get(AttrType::NewName).as_str() == "tap%d");
+        CHECK(r->get(AttrType::Queues).as_u32() == 2);
+        CHECK_FALSE(r->has(AttrType::Owner));
         REQUIRE(ifctl_create(h, "tap7", 0, nullptr) == 0);
-        CHECK_FALSE(parse(d.last())->has(A::Queues));
+        CHECK_FALSE(parse(d.last())->has(AttrType::Queues));
     }
     SECTION("setters send what they were given") {
         REQUIRE(ifctl_set_flags(h, "tap0", 0x1, 0x101) == 0);
         auto r = parse(d.last());
         CHECK(r->op() == Op::SetFlags);
-        CHECK(r->get(A::Flags).as_u32() == 0x1);
-        CHECK(r->get(A::FlagsMask).as_u32() == 0x101);
+        CHECK(r->get(AttrType::Flags).as_u32() == 0x1);
+        CHECK(r->get(AttrType::FlagsMask).as_u32() == 0x101);
         REQUIRE(ifctl_set_mtu(h, "tap0", 9000) == 0);
-        CHECK(parse(d.last())->get(A::Mtu).as_u32() == 9000);
+        CHECK(parse(d.last())->get(AttrType::Mtu).as_u32() == 9000);
         REQUIRE(ifctl_set_metric(h, "tap0", -7) == 0);
-        CHECK(parse(d.last())->get(A::Metric).as_s32() == -7);
+        CHECK(parse(d.last())->get(AttrType::Metric).as_s32() == -7);
         REQUIRE(ifctl_set_txqlen(h, "tap0", 64) == 0);
-        CHECK(parse(d.last())->get(A::Txqlen).as_u32() == 64);
+        CHECK(parse(d.last())->get(AttrType::Txqlen).as_u32() == 64);
         const unsigned char mac[6] = {2, 1, 2, 3, 4, 5};
         REQUIRE(ifctl_set_lladdr(h, "tap0", mac, 6) == 0);
-        CHECK(parse(d.last())->get(A::Lladdr).payload.size() == 6);
+        CHECK(parse(d.last())->get(AttrType::Lladdr).payload.size() == 6);
         REQUIRE(ifctl_multi_add(h, "tap0", mac) == 0);
         CHECK(parse(d.last())->op() == Op::MultiAdd);
         REQUIRE(ifctl_multi_del(h, "tap0", mac) == 0);
         CHECK(parse(d.last())->op() == Op::MultiDel);
         REQUIRE(ifctl_rename(h, "tap0", "wan0") == 0);
-        CHECK(parse(d.last())->get(A::NewName).as_str() == "wan0");
+        CHECK(parse(d.last())->get(AttrType::NewName).as_str() == "wan0");
         REQUIRE(ifctl_destroy(h, "wan0") == 0);
         CHECK(parse(d.last())->op() == Op::Destroy);
     }
@@ -445,34 +445,34 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         REQUIRE(ifctl_multi_join(h, "tap0", mac) == 0);
         auto r = parse(d.last());
         CHECK(r->op() == Op::MultiAdd);
-        CHECK(r->get(A::PerClient).as_u8() == 1);
+        CHECK(r->get(AttrType::PerClient).as_u8() == 1);
         REQUIRE(ifctl_multi_leave(h, "tap0", mac) == 0);
         CHECK(parse(d.last())->op() == Op::MultiDel);
-        CHECK(parse(d.last())->get(A::PerClient).as_u8() == 1);
+        CHECK(parse(d.last())->get(AttrType::PerClient).as_u8() == 1);
         REQUIRE(ifctl_multi_add(h, "tap0", mac) == 0);
-        CHECK_FALSE(parse(d.last())->has(A::PerClient));
+        CHECK_FALSE(parse(d.last())->has(AttrType::PerClient));
         REQUIRE(ifctl_flag_ref(h, "tap0", 0x100, 1) == 0);
         r = parse(d.last());
         CHECK(r->op() == Op::FlagRef);
-        CHECK(r->get(A::RefFlag).as_u32() == 0x100);
-        CHECK(r->get(A::RefOn).as_u8() == 1);
+        CHECK(r->get(AttrType::RefFlag).as_u32() == 0x100);
+        CHECK(r->get(AttrType::RefOn).as_u8() == 1);
         REQUIRE(ifctl_flag_ref(h, "tap0", 0x200, 0) == 0);
-        CHECK(parse(d.last())->get(A::RefOn).as_u8() == 0);
+        CHECK(parse(d.last())->get(AttrType::RefOn).as_u8() == 0);
         REQUIRE(ifctl_set_caps(h, "tap0", 0x7) == 0);
-        CHECK(parse(d.last())->get(A::CapsEnabled).as_u32() == 0x7);
+        CHECK(parse(d.last())->get(AttrType::CapsEnabled).as_u32() == 0x7);
         REQUIRE(ifctl_rename_live(h, "tap0", "wan0") == 0);
-        CHECK(parse(d.last())->get(A::LiveRename).as_u8() == 1);
+        CHECK(parse(d.last())->get(AttrType::LiveRename).as_u8() == 1);
         char created[16] = "";
         REQUIRE(ifctl_create_unique(h, "tap%d", 0, 42, "ether", created) == 0);
         r = parse(d.last());
-        CHECK(r->get(A::UniqueId).as_u64() == 42);
-        CHECK(r->get(A::UniqueFamily).as_str() == "ether");
+        CHECK(r->get(AttrType::UniqueId).as_u64() == 42);
+        CHECK(r->get(AttrType::UniqueFamily).as_str() == "ether");
         REQUIRE(ifctl_detach(h, "tap0") == 0);
         CHECK(parse(d.last())->op() == Op::Detach);
         REQUIRE(ifctl_forget(h, 42, "ether") == 0);
         r = parse(d.last());
         CHECK(r->op() == Op::Forget);
-        CHECK(r->get(A::UniqueId).as_u64() == 42);
+        CHECK(r->get(AttrType::UniqueId).as_u64() == 42);
         const size_t before = d.frames().size();
         CHECK(ifctl_create_unique(h, "tap%d", 0, 0, "ether", nullptr) == -EINVAL);
         CHECK(ifctl_create_unique(h, "tap%d", 0, 1, nullptr, nullptr) == -EINVAL);
@@ -489,7 +489,7 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         REQUIRE(ifctl_addr_add(h, "tap0", &a) == 0);
         proto::Address got;
         auto r = parse(d.last());
-        REQUIRE(proto::decode_address(r->get(A::Address), got).code == 0);
+        REQUIRE(proto::decode_address(r->get(AttrType::Address), got).code == 0);
         CHECK(got.family == 2);
         CHECK(proto::format_address(2, got.local.data()) == "192.0.2.1");
         CHECK(got.prefix == 24);
@@ -508,7 +508,7 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         b6.peer[0] = 0x20; b6.peer[1] = 0x01; b6.peer[15] = 6;
         REQUIRE(ifctl_addr_del(h, "tap0", &b6) == 0);
         r = parse(d.last());
-        REQUIRE(proto::decode_address(r->get(A::Address), got).code == 0);
+        REQUIRE(proto::decode_address(r->get(AttrType::Address), got).code == 0);
         CHECK(proto::format_address(10, got.local.data()) == "2001::5");
         REQUIRE(got.peer);
         CHECK(proto::format_address(10, got.peer->data()) == "2001::6");
@@ -516,8 +516,8 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         REQUIRE(ifctl_addr_replace(h, "tap0", &a, &b6) == 0);
         r = parse(d.last());
         proto::Address o, n;
-        REQUIRE(proto::decode_address(r->get(A::OldAddress), o).code == 0);
-        REQUIRE(proto::decode_address(r->get(A::Address), n).code == 0);
+        REQUIRE(proto::decode_address(r->get(AttrType::OldAddress), o).code == 0);
+        REQUIRE(proto::decode_address(r->get(AttrType::Address), n).code == 0);
         CHECK(o.family == 2);
         CHECK(n.family == 10);
     }
@@ -559,7 +559,7 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         CHECK(std::string(created) == "tap9");
         auto r = parse(d.last());
         CHECK(r->op() == Op::Create);
-        for (A a : {A::Queues, A::Owner, A::Group, A::VnetHdr, A::Persistent, A::UniqueId, A::UniqueFamily})
+        for (AttrType a : {AttrType::Queues, AttrType::Owner, AttrType::Group, AttrType::VnetHdr, AttrType::Persistent, AttrType::UniqueId, AttrType::UniqueFamily})
             CHECK_FALSE(r->has(a));
         o.flags = IFCTL_CREATE_OWNER | IFCTL_CREATE_GROUP | IFCTL_CREATE_PERSIST | IFCTL_CREATE_VNET_HDR;
         o.owner = 0;  // root, not "unset": the flag says it is set
@@ -569,16 +569,16 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         o.unique_family = "ether";
         REQUIRE(ifctl_create_with(h, "vm7", &o, nullptr) == 0);
         r = parse(d.last());
-        CHECK(r->get(A::NewName).as_str() == "vm7");
-        CHECK(r->get(A::Owner).as_u32() == 0);
-        CHECK(r->get(A::Group).as_u32() == 1001);
-        CHECK(r->get(A::Queues).as_u32() == 4);
-        CHECK(r->get(A::VnetHdr).as_u8() == 1);
-        CHECK(r->get(A::Persistent).as_u8() == 1);
-        CHECK(r->get(A::UniqueId).as_u64() == 7);
-        CHECK(r->get(A::UniqueFamily).as_str() == "ether");
+        CHECK(r->get(AttrType::NewName).as_str() == "vm7");
+        CHECK(r->get(AttrType::Owner).as_u32() == 0);
+        CHECK(r->get(AttrType::Group).as_u32() == 1001);
+        CHECK(r->get(AttrType::Queues).as_u32() == 4);
+        CHECK(r->get(AttrType::VnetHdr).as_u8() == 1);
+        CHECK(r->get(AttrType::Persistent).as_u8() == 1);
+        CHECK(r->get(AttrType::UniqueId).as_u64() == 7);
+        CHECK(r->get(AttrType::UniqueFamily).as_str() == "ether");
         REQUIRE(ifctl_create_with(h, "tap%d", nullptr, nullptr) == 0);
-        CHECK_FALSE(parse(d.last())->has(A::Queues));
+        CHECK_FALSE(parse(d.last())->has(AttrType::Queues));
     }
     SECTION("the options struct's size: older accepted, newer only with zeros beyond") {
         struct Newer {
@@ -589,7 +589,7 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         n.known.size = sizeof n;
         n.known.flags = IFCTL_CREATE_PERSIST;
         REQUIRE(ifctl_create_with(h, "tap%d", &n.known, nullptr) == 0);
-        CHECK(parse(d.last())->get(A::Persistent).as_u8() == 1);
+        CHECK(parse(d.last())->get(AttrType::Persistent).as_u8() == 1);
         const size_t before = d.frames().size();
         n.later = 1;
         CHECK(ifctl_create_with(h, "tap%d", &n.known, nullptr) == -E2BIG);
@@ -614,22 +614,22 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         REQUIRE(ifctl_set_owner(h, "tap0", 1234) == 0);
         auto r = parse(d.last());
         CHECK(r->op() == Op::SetOwner);
-        CHECK(r->get(A::Owner).as_u32() == 1234);
+        CHECK(r->get(AttrType::Owner).as_u32() == 1234);
         REQUIRE(ifctl_set_persistent(h, "tap0", 1) == 0);
         r = parse(d.last());
         CHECK(r->op() == Op::SetPersistent);
-        CHECK(r->get(A::Persistent).as_u8() == 1);
+        CHECK(r->get(AttrType::Persistent).as_u8() == 1);
         REQUIRE(ifctl_set_persistent(h, "tap0", 0) == 0);
-        CHECK(parse(d.last())->get(A::Persistent).as_u8() == 0);
+        CHECK(parse(d.last())->get(AttrType::Persistent).as_u8() == 0);
         REQUIRE(ifctl_move_netns_pid(h, "tap0", 4321) == 0);
         r = parse(d.last());
         CHECK(r->op() == Op::MoveNetns);
-        CHECK(r->get(A::NetnsPid).as_u32() == 4321);
-        CHECK_FALSE(r->has(A::NetnsPath));
+        CHECK(r->get(AttrType::NetnsPid).as_u32() == 4321);
+        CHECK_FALSE(r->has(AttrType::NetnsPath));
         REQUIRE(ifctl_move_netns_path(h, "tap0", "/run/netns/vm") == 0);
         r = parse(d.last());
-        CHECK(r->get(A::NetnsPath).as_str() == "/run/netns/vm");
-        CHECK_FALSE(r->has(A::NetnsPid));
+        CHECK(r->get(AttrType::NetnsPath).as_str() == "/run/netns/vm");
+        CHECK_FALSE(r->has(AttrType::NetnsPid));
         CHECK(ifctl_set_owner(h, "eth0", 1) == -EPERM);
         CHECK(std::string(ifctl_message(h)) == "eth0 is not managed by ifctld");
         const size_t before = d.frames().size();
@@ -650,7 +650,7 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         proto::Attr a;
         std::string name, text = "(none)";
         while (it.next(a)) {
-            if (a.type == t(A::Name)) name = std::string(a.as_str());
+            if (a.type == wire_type(AttrType::Name)) name = std::string(a.as_str());
             if (a.type == kAttrDescription) text = std::string(a.as_str());
         }
         CHECK(name == "newer");
@@ -675,8 +675,8 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
         CHECK(last == 41);
         auto r = parse(d.last());
         CHECK(r->op() == Op::Subscribe);
-        CHECK(r->get(A::Name).as_str() == "tap0");
-        CHECK(r->get(A::EventKinds).as_u32() == (IFCTL_EV_MTU | IFCTL_EV_ADDR_ADDED));
+        CHECK(r->get(AttrType::Name).as_str() == "tap0");
+        CHECK(r->get(AttrType::EventKinds).as_u32() == (IFCTL_EV_MTU | IFCTL_EV_ADDR_ADDED));
         ifctl_event_t ev;
         REQUIRE(ifctl_next_event(h, &ev, 2000) == 0);
         CHECK(ev.seq == 42);
@@ -706,9 +706,9 @@ TEST_CASE("C API against a fake daemon", "[capi]") {
     SECTION("events: all kinds about all interfaces, and a dropped subscription") {
         REQUIRE(ifctl_subscribe(h, nullptr, 0, nullptr) == 0);
         auto r = parse(d.last());
-        CHECK_FALSE(r->has(A::Name));
+        CHECK_FALSE(r->has(AttrType::Name));
         // Named in full: a daemon sends kinds newer than the first nine only to those who ask.
-        CHECK(r->get(A::EventKinds).as_u32() == IFCTL_EV_ALL);
+        CHECK(r->get(AttrType::EventKinds).as_u32() == IFCTL_EV_ALL);
         ifctl_event_t ev;
         REQUIRE(ifctl_next_event(h, &ev, 2000) == 0);
         CHECK(ev.kind == IFCTL_EV_MTU);

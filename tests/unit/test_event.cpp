@@ -5,7 +5,7 @@
 #include "libifctl/protocol/event.hpp"
 
 using namespace ifctl;
-using proto::A;
+using proto::AttrType;
 
 namespace {
 
@@ -77,15 +77,15 @@ TEST_CASE("kind names", "[event]") {
 TEST_CASE("malformed events are refused", "[event]") {
     proto::Event out;
     proto::Writer w(static_cast<uint16_t>(proto::Op::Subscribe), proto::kFlagEvent, 7);
-    w.u64(static_cast<uint16_t>(A::EventSeq), 1).u32(static_cast<uint16_t>(A::EventKind), 3);  // two kinds
+    w.u64(wire_type(AttrType::EventSeq), 1).u32(wire_type(AttrType::EventKind), 3);  // two kinds
     std::vector<uint8_t> f = w.finish();
     CHECK(proto::decode_event(std::span<const uint8_t>(f).subspan(proto::kHeaderSize), out).code == EBADMSG);
     proto::Writer w2(static_cast<uint16_t>(proto::Op::Subscribe), proto::kFlagEvent, 7);
-    w2.u32(static_cast<uint16_t>(A::EventKind), proto::kEvMtu).u32(static_cast<uint16_t>(A::Owner), 5);  // unexpected
+    w2.u32(wire_type(AttrType::EventKind), proto::kEvMtu).u32(wire_type(AttrType::Owner), 5);  // unexpected
     f = w2.finish();
     CHECK(proto::decode_event(std::span<const uint8_t>(f).subspan(proto::kHeaderSize), out).code == EBADMSG);
     proto::Writer w3(static_cast<uint16_t>(proto::Op::Subscribe), proto::kFlagEvent, 7);
-    w3.u32(static_cast<uint16_t>(A::EventKind), proto::kEvMtu).u8(static_cast<uint16_t>(A::Mtu), 5);  // wrong size
+    w3.u32(wire_type(AttrType::EventKind), proto::kEvMtu).u8(wire_type(AttrType::Mtu), 5);  // wrong size
     f = w3.finish();
     CHECK(proto::decode_event(std::span<const uint8_t>(f).subspan(proto::kHeaderSize), out).code == EINVAL);
 }

@@ -16,18 +16,18 @@ namespace {
 
 std::vector<std::vector<uint8_t>> seed_requests() {
     std::vector<std::vector<uint8_t>> s;
-    s.push_back(Writer(o(Op::Hello), 0, 1).u32(t(A::Version), 1).str(t(A::Software), "fuzz").finish());
+    s.push_back(Writer(o(Op::Hello), 0, 1).u32(wire_type(AttrType::Version), 1).str(wire_type(AttrType::Software), "fuzz").finish());
     s.push_back(Writer(o(Op::List), 0, 2).finish());
     s.push_back(targeted(Op::Get).finish());
-    s.push_back(Writer(o(Op::Get), 0, 3).u32(t(A::Index), 4).finish());
-    s.push_back(Writer(o(Op::Create), 0, 4).str(t(A::NewName), "tap%d").u32(t(A::Queues), 2).u32(t(A::Owner), 1).finish());
+    s.push_back(Writer(o(Op::Get), 0, 3).u32(wire_type(AttrType::Index), 4).finish());
+    s.push_back(Writer(o(Op::Create), 0, 4).str(wire_type(AttrType::NewName), "tap%d").u32(wire_type(AttrType::Queues), 2).u32(wire_type(AttrType::Owner), 1).finish());
     s.push_back(targeted(Op::Destroy).finish());
-    s.push_back(targeted(Op::SetFlags).u32(t(A::Flags), 1).u32(t(A::FlagsMask), 1).finish());
-    s.push_back(targeted(Op::SetMtu).u32(t(A::Mtu), 1500).finish());
-    s.push_back(targeted(Op::SetMetric).s32(t(A::Metric), 1).finish());
+    s.push_back(targeted(Op::SetFlags).u32(wire_type(AttrType::Flags), 1).u32(wire_type(AttrType::FlagsMask), 1).finish());
+    s.push_back(targeted(Op::SetMtu).u32(wire_type(AttrType::Mtu), 1500).finish());
+    s.push_back(targeted(Op::SetMetric).s32(wire_type(AttrType::Metric), 1).finish());
     const std::vector<uint8_t> mac = {2, 0, 0, 0, 0, 1};
-    s.push_back(targeted(Op::SetLladdr).bytes(t(A::Lladdr), mac).u32(t(A::HwType), 1).finish());
-    s.push_back(targeted(Op::SetTxqlen).u32(t(A::Txqlen), 10).finish());
+    s.push_back(targeted(Op::SetLladdr).bytes(wire_type(AttrType::Lladdr), mac).u32(wire_type(AttrType::HwType), 1).finish());
+    s.push_back(targeted(Op::SetTxqlen).u32(wire_type(AttrType::Txqlen), 10).finish());
     proto::Address a4 = inet(10, 0, 0, 1, 24);
     a4.broadcast = std::array<uint8_t, 4>{10, 0, 0, 255};
     a4.label = "tap0:1";
@@ -36,18 +36,18 @@ std::vector<std::vector<uint8_t>> seed_requests() {
     a6.peer = inet6_doc(2, 64).local;
     for (Op op : {Op::AddrAdd, Op::AddrDel}) {
         Writer w = targeted(op);
-        proto::encode_address(w, A::Address, op == Op::AddrAdd ? a4 : a6);
+        proto::encode_address(w, AttrType::Address, op == Op::AddrAdd ? a4 : a6);
         s.push_back(w.finish());
     }
     {
         Writer w = targeted(Op::AddrReplace);
-        proto::encode_address(w, A::OldAddress, a6);
-        proto::encode_address(w, A::Address, a4);
+        proto::encode_address(w, AttrType::OldAddress, a6);
+        proto::encode_address(w, AttrType::Address, a4);
         s.push_back(w.finish());
     }
-    s.push_back(targeted(Op::Rename).str(t(A::NewName), "wan0").finish());
-    s.push_back(targeted(Op::MultiAdd).bytes(t(A::Lladdr), mac).finish());
-    s.push_back(targeted(Op::MultiDel).bytes(t(A::Lladdr), mac).finish());
+    s.push_back(targeted(Op::Rename).str(wire_type(AttrType::NewName), "wan0").finish());
+    s.push_back(targeted(Op::MultiAdd).bytes(wire_type(AttrType::Lladdr), mac).finish());
+    s.push_back(targeted(Op::MultiDel).bytes(wire_type(AttrType::Lladdr), mac).finish());
     s.push_back(targeted(Op::OpenQueue).finish());
     return s;
 }
@@ -68,7 +68,7 @@ std::vector<uint8_t> seed_reply() {
     i.unique_id = 77;
     Writer w(o(Op::List), proto::kFlagReply, 2, 0);
     proto::encode_interface(w, i);
-    w.str(t(A::Message), "ok");
+    w.str(wire_type(AttrType::Message), "ok");
     return w.finish();
 }
 
@@ -104,8 +104,8 @@ uint64_t consume_reply(std::span<const uint8_t> f) {
     Attr a;
     while (it.next(a)) {
         if (proto::check_attr(a)) return sum;
-        if (a.type == t(A::Message)) sum += a.as_str().size();
-        if (a.type == t(A::Interface)) {
+        if (a.type == wire_type(AttrType::Message)) sum += a.as_str().size();
+        if (a.type == wire_type(AttrType::Interface)) {
             proto::Interface i;
             if (!proto::decode_interface(a, i)) sum += i.name.size() + i.addresses.size() + i.lladdr.size();
         }

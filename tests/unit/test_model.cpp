@@ -26,7 +26,7 @@ std::vector<Interface> reply_round_trip(const std::vector<Interface>& in) {
     Attr a;
     while (it.next(a)) {
         REQUIRE(proto::check_attr(a).code == 0);
-        REQUIRE(a.type == t(A::Interface));
+        REQUIRE(a.type == wire_type(AttrType::Interface));
         Interface i;
         const auto e = proto::decode_interface(a, i);
         INFO(e.message);
@@ -134,7 +134,7 @@ void check_same(const Interface& a, const Interface& b) {
 // A nested Interface attribute with whatever the test writes into it.
 std::vector<uint8_t> iface_frame(const std::function<void(Writer&)>& fill) {
     Writer w(o(Op::Get), proto::kFlagReply, 1, 0);
-    const size_t tok = w.begin_nested(t(A::Interface));
+    const size_t tok = w.begin_nested(wire_type(AttrType::Interface));
     fill(w);
     w.end_nested(tok);
     return w.finish();
@@ -228,7 +228,7 @@ TEST_CASE("Address round trip with every field", "[model]") {
     cases.push_back(c);
     cases.push_back(inet(0, 0, 0, 0, 0));
 
-    for (A type : {A::Address, A::OldAddress}) {
+    for (AttrType type : {AttrType::Address, AttrType::OldAddress}) {
         for (const Address& x : cases) {
             Writer w(o(Op::AddrAdd), 0, 1);
             proto::encode_address(w, type, x);
@@ -236,7 +236,7 @@ TEST_CASE("Address round trip with every field", "[model]") {
             AttrIter it(std::span<const uint8_t>(f).subspan(proto::kHeaderSize));
             Attr at;
             REQUIRE(it.next(at));
-            CHECK(at.type == t(type));
+            CHECK(at.type == wire_type(type));
             Address y;
             y.label = "stale";  // decode must reset the record
             y.flags = 99;
@@ -271,28 +271,28 @@ TEST_CASE("Address comparisons", "[model]") {
 TEST_CASE("decode_interface rejects bad records", "[model]") {
     Interface i;
     SECTION("no index") {
-        CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) { w.str(t(A::Name), "tap0"); }), i), EBADMSG,
+        CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) { w.str(wire_type(AttrType::Name), "tap0"); }), i), EBADMSG,
                     "interface record without index or name");
     }
     SECTION("no name") {
-        CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) { w.u32(t(A::Index), 3); }), i), EBADMSG,
+        CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) { w.u32(wire_type(AttrType::Index), 3); }), i), EBADMSG,
                     "interface record without index or name");
     }
     SECTION("wrong size") {
-        CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) { w.u8(t(A::Index), 3); }), i), EINVAL,
+        CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) { w.u8(wire_type(AttrType::Index), 3); }), i), EINVAL,
                     "attribute index must be 4 bytes, not 1");
     }
     SECTION("bad address inside") {
         CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) {
-                        w.u32(t(A::Index), 3).str(t(A::Name), "tap0");
-                        const size_t tok = w.begin_nested(t(A::Address));
-                        w.u8(t(A::AddrPrefix), 8);
+                        w.u32(wire_type(AttrType::Index), 3).str(wire_type(AttrType::Name), "tap0");
+                        const size_t tok = w.begin_nested(wire_type(AttrType::Address));
+                        w.u8(wire_type(AttrType::AddrPrefix), 8);
                         w.end_nested(tok);
                     }), i),
                     EBADMSG, "address without a valid family");
     }
     SECTION("truncated child") {
-        auto f = iface_frame([](Writer& w) { w.u32(t(A::Index), 3).str(t(A::Name), "tap0"); });
+        auto f = iface_frame([](Writer& w) { w.u32(wire_type(AttrType::Index), 3).str(wire_type(AttrType::Name), "tap0"); });
         put_u16(f, proto::kHeaderSize + 4, 40);  // Index claims 40 bytes
         CHECK_ERROR(decode_first_interface(f, i), EBADMSG, "attribute 4 has length 40");
     }
@@ -314,18 +314,18 @@ TEST_CASE("decode_interface skips attributes it does not know or use", "[model]"
     SECTION("unknown numbers anywhere in the record, nested ones included") {
         const auto f = iface_frame([&](Writer& w) {
             w.u32(kNew, 7);
-            w.u32(t(A::Index), in.index).str(t(A::Name), in.name);
+            w.u32(wire_type(AttrType::Index), in.index).str(wire_type(AttrType::Name), in.name);
             w.str(kNewest, "a newer daemon's string");
             const size_t nested = w.begin_nested(kNew + 1);
-            w.u32(t(A::Index), 1).u64(kNew, 2);  // inside an unknown attribute: not looked at
+            w.u32(wire_type(AttrType::Index), 1).u64(kNew, 2);  // inside an unknown attribute: not looked at
             w.end_nested(nested);
-            const size_t addr = w.begin_nested(t(A::Address));
-            w.u8(t(A::AddrFamily), 2).u64(kNew, 1);
+            const size_t addr = w.begin_nested(wire_type(AttrType::Address));
+            w.u8(wire_type(AttrType::AddrFamily), 2).u64(kNew, 1);
             const uint8_t local[4] = {192, 0, 2, 1};
-            w.raw(t(A::AddrLocal), local, 4).u8(t(A::AddrPrefix), 24);
+            w.raw(wire_type(AttrType::AddrLocal), local, 4).u8(wire_type(AttrType::AddrPrefix), 24);
             w.end_nested(addr);
-            const size_t st = w.begin_nested(t(A::Stats));
-            w.u64(t(A::StatRxPackets), 5).raw(kNew, "xyz", 3);
+            const size_t st = w.begin_nested(wire_type(AttrType::Stats));
+            w.u64(wire_type(AttrType::StatRxPackets), 5).raw(kNew, "xyz", 3);
             w.end_nested(st);
             w.bytes(kNew + 2, std::vector<uint8_t>(300, 0xee));
         });
@@ -339,7 +339,7 @@ TEST_CASE("decode_interface skips attributes it does not know or use", "[model]"
     }
     SECTION("a full record with unknown attributes between its own decodes as without them") {
         Writer w(o(Op::Get), proto::kFlagReply, 1, 0);
-        const size_t tok = w.begin_nested(t(A::Interface));
+        const size_t tok = w.begin_nested(wire_type(AttrType::Interface));
         w.u64(kNew, 1);
         // The known attributes of the full record, copied from its encoding.
         Writer x(o(Op::Get), proto::kFlagReply, 1, 0);
@@ -359,14 +359,14 @@ TEST_CASE("decode_interface skips attributes it does not know or use", "[model]"
     }
     SECTION("known attributes a record does not use are skipped") {
         const auto f = iface_frame([](Writer& w) {
-            w.u32(t(A::Index), 3).str(t(A::Name), "tap0").str(t(A::Message), "x");
-            const size_t addr = w.begin_nested(t(A::Address));
-            w.u8(t(A::AddrFamily), 2).u32(t(A::Mtu), 1);
+            w.u32(wire_type(AttrType::Index), 3).str(wire_type(AttrType::Name), "tap0").str(wire_type(AttrType::Message), "x");
+            const size_t addr = w.begin_nested(wire_type(AttrType::Address));
+            w.u8(wire_type(AttrType::AddrFamily), 2).u32(wire_type(AttrType::Mtu), 1);
             const uint8_t local[4] = {10, 0, 0, 1};
-            w.raw(t(A::AddrLocal), local, 4).u8(t(A::AddrPrefix), 8);
+            w.raw(wire_type(AttrType::AddrLocal), local, 4).u8(wire_type(AttrType::AddrPrefix), 8);
             w.end_nested(addr);
-            const size_t st = w.begin_nested(t(A::Stats));
-            w.u32(t(A::Mtu), 1).u64(t(A::UniqueId), 1).u64(t(A::StatTxBytes), 77);
+            const size_t st = w.begin_nested(wire_type(AttrType::Stats));
+            w.u32(wire_type(AttrType::Mtu), 1).u64(wire_type(AttrType::UniqueId), 1).u64(wire_type(AttrType::StatTxBytes), 77);
             w.end_nested(st);
         });
         REQUIRE(decode_first_interface(f, i).code == 0);
@@ -378,12 +378,12 @@ TEST_CASE("decode_interface skips attributes it does not know or use", "[model]"
         CHECK(i.addresses[0].prefix == 8);
     }
     SECTION("what it knows is still checked, and the framing of what it skips") {
-        CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) { w.u32(kNew, 1).u8(t(A::Index), 3); }), i), EINVAL,
+        CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) { w.u32(kNew, 1).u8(wire_type(AttrType::Index), 3); }), i), EINVAL,
                     "attribute index must be 4 bytes, not 1");
-        auto f = iface_frame([](Writer& w) { w.u32(t(A::Index), 3).str(t(A::Name), "tap0").u32(kNew, 1); });
+        auto f = iface_frame([](Writer& w) { w.u32(wire_type(AttrType::Index), 3).str(wire_type(AttrType::Name), "tap0").u32(kNew, 1); });
         put_u16(f, f.size() - 8, 40);  // the unknown attribute claims 40 bytes
         CHECK_ERROR(decode_first_interface(f, i), EBADMSG, "has length 40");
-        CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) { w.u32(kNew, 3).str(t(A::Name), "tap0"); }), i),
+        CHECK_ERROR(decode_first_interface(iface_frame([](Writer& w) { w.u32(kNew, 3).str(wire_type(AttrType::Name), "tap0"); }), i),
                     EBADMSG, "interface record without index or name");
     }
 }

@@ -12,25 +12,25 @@
 
 using namespace ifctl;
 using namespace ifctl::daemon;
-using proto::A;
+using proto::AttrType;
 
 namespace {
 
 // The attributes a request of `spec` may carry, other than the target and Durable
 // (which the pipeline reads for every operation).
-std::vector<A> payload_attrs(const proto::OpSpec& spec) {
-    std::vector<A> out;
+std::vector<AttrType> payload_attrs(const proto::OpSpec& spec) {
+    std::vector<AttrType> out;
     for (uint16_t t = 1; t <= proto::kMaxAttr; ++t) {
         if (spec.attrs[t] == proto::Presence::Forbidden) continue;
-        const A a = static_cast<A>(t);
-        if (a == A::Durable) continue;
-        if (spec.needs_target && (a == A::Name || a == A::Index)) continue;
+        const AttrType a = static_cast<AttrType>(t);
+        if (a == AttrType::Durable) continue;
+        if (spec.needs_target && (a == AttrType::Name || a == AttrType::Index)) continue;
         out.push_back(a);
     }
     return out;
 }
 
-bool installed_from(const OpDescriptor& d, A a) {
+bool installed_from(const OpDescriptor& d, AttrType a) {
     for (unsigned v = 0; v < static_cast<unsigned>(Value::Count); ++v)
         if (installs(d.installs, static_cast<Value>(v)) && value_sources(static_cast<Value>(v)).has(a)) return true;
     return false;
@@ -71,7 +71,7 @@ TEST_CASE("every operation of the wire schema has a whole descriptor") {
         if (d->batch != BatchRole::Undoable) CHECK(d->undo == nullptr);
         if (d->batch != BatchRole::Never) CHECK(spec->changes);
         // Every attribute it takes is a value the policy sees, or a modifier said to be one.
-        for (A a : payload_attrs(*spec)) {
+        for (AttrType a : payload_attrs(*spec)) {
             INFO("attribute " << proto::attr_spec(static_cast<uint16_t>(a))->name);
             CHECK((installed_from(*d, a) || d->modifiers.has(a)));
             CHECK(!(installed_from(*d, a) && d->modifiers.has(a)));
@@ -81,7 +81,7 @@ TEST_CASE("every operation of the wire schema has a whole descriptor") {
             if (!installs(d->installs, static_cast<Value>(v))) continue;
             INFO("value " << value_name(static_cast<Value>(v)));
             bool taken = false;
-            for (A a : payload_attrs(*spec)) taken = taken || value_sources(static_cast<Value>(v)).has(a);
+            for (AttrType a : payload_attrs(*spec)) taken = taken || value_sources(static_cast<Value>(v)).has(a);
             CHECK(taken);
         }
     }

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "helpers.hpp"
+#include "libifctl/protocol/event.hpp"
 
 using namespace testutil;
 using proto::Request;
@@ -15,16 +16,16 @@ namespace {
 struct AddrBuilder {
     Writer& w;
     size_t tok;
-    AddrBuilder(Writer& wr, A type = A::Address) : w(wr), tok(wr.begin_nested(t(type))) {}
-    AddrBuilder& family(uint8_t f) { w.u8(t(A::AddrFamily), f); return *this; }
+    AddrBuilder(Writer& wr, AttrType type = AttrType::Address) : w(wr), tok(wr.begin_nested(wire_type(type))) {}
+    AddrBuilder& family(uint8_t f) { w.u8(wire_type(AttrType::AddrFamily), f); return *this; }
     AddrBuilder& local(size_t n) {
         std::vector<uint8_t> b(n, 0x0a);
-        w.bytes(t(A::AddrLocal), b);
+        w.bytes(wire_type(AttrType::AddrLocal), b);
         return *this;
     }
-    AddrBuilder& prefix(uint8_t p) { w.u8(t(A::AddrPrefix), p); return *this; }
-    AddrBuilder& broadcast() { const uint8_t b[4] = {10, 0, 0, 255}; w.raw(t(A::AddrBroadcast), b, 4); return *this; }
-    AddrBuilder& peer(size_t n) { std::vector<uint8_t> b(n, 0x0b); w.bytes(t(A::AddrPeer), b); return *this; }
+    AddrBuilder& prefix(uint8_t p) { w.u8(wire_type(AttrType::AddrPrefix), p); return *this; }
+    AddrBuilder& broadcast() { const uint8_t b[4] = {10, 0, 0, 255}; w.raw(wire_type(AttrType::AddrBroadcast), b, 4); return *this; }
+    AddrBuilder& peer(size_t n) { std::vector<uint8_t> b(n, 0x0b); w.bytes(wire_type(AttrType::AddrPeer), b); return *this; }
     void done() { w.end_nested(tok); }
 };
 
@@ -56,7 +57,7 @@ TEST_CASE("every operation and attribute has a table entry", "[schema]") {
     CHECK(proto::op_name(0xffff) == "unknown");
     for (uint16_t a = 1; a <= proto::kMaxAttr; ++a) {
         INFO("attribute " << a);
-        if (a > t(A::VnetHdr) && !proto::attr_spec(a)) continue;
+        if (a > wire_type(AttrType::VnetHdr) && !proto::attr_spec(a)) continue;
         REQUIRE(proto::attr_spec(a) != nullptr);
         CHECK_FALSE(proto::attr_spec(a)->name.empty());
     }
@@ -73,74 +74,74 @@ TEST_CASE("valid requests of every operation round-trip", "[schema]") {
     Request r;
 
     SECTION("hello") {
-        const auto f = Writer(o(Op::Hello), 0, 1).u32(t(A::Version), proto::kVersion).str(t(A::Software), "test 1.0").finish();
+        const auto f = Writer(o(Op::Hello), 0, 1).u32(wire_type(AttrType::Version), proto::kVersion).str(wire_type(AttrType::Software), "test 1.0").finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
         CHECK(r.op() == Op::Hello);
         CHECK(r.header.id == 1);
-        CHECK(r.get(A::Version).as_u32() == 1);
-        CHECK(r.get(A::Software).as_str() == "test 1.0");
-        const auto bare = Writer(o(Op::Hello), 0, 2).u32(t(A::Version), 1).finish();
+        CHECK(r.get(AttrType::Version).as_u32() == 1);
+        CHECK(r.get(AttrType::Software).as_str() == "test 1.0");
+        const auto bare = Writer(o(Op::Hello), 0, 2).u32(wire_type(AttrType::Version), 1).finish();
         CHECK_OK(validate(bare));
     }
     SECTION("list") {
         const auto f = Writer(o(Op::List), 0, 2).finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
         CHECK(r.op() == Op::List);
-        CHECK_FALSE(r.has(A::Name));
+        CHECK_FALSE(r.has(AttrType::Name));
     }
     SECTION("get by name and by index") {
         const auto f = targeted(Op::Get, "tap0").finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
-        CHECK(r.get(A::Name).as_str() == "tap0");
-        CHECK_FALSE(r.has(A::Index));
+        CHECK(r.get(AttrType::Name).as_str() == "tap0");
+        CHECK_FALSE(r.has(AttrType::Index));
         Request r2;
-        const auto g = Writer(o(Op::Get), 0, 3).u32(t(A::Index), 12).finish();
+        const auto g = Writer(o(Op::Get), 0, 3).u32(wire_type(AttrType::Index), 12).finish();
         REQUIRE(proto::validate_request(g, r2).code == 0);
-        CHECK(r2.get(A::Index).as_u32() == 12);
-        CHECK_FALSE(r2.has(A::Name));
+        CHECK(r2.get(AttrType::Index).as_u32() == 12);
+        CHECK_FALSE(r2.has(AttrType::Name));
     }
     SECTION("create") {
         const auto f = Writer(o(Op::Create), 0, 4)
-                           .str(t(A::NewName), "tap%d").u32(t(A::Queues), 4).u32(t(A::Owner), 1000).finish();
+                           .str(wire_type(AttrType::NewName), "tap%d").u32(wire_type(AttrType::Queues), 4).u32(wire_type(AttrType::Owner), 1000).finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
-        CHECK(r.get(A::NewName).as_str() == "tap%d");
-        CHECK(r.get(A::Queues).as_u32() == 4);
-        CHECK(r.get(A::Owner).as_u32() == 1000);
-        CHECK_OK(validate(Writer(o(Op::Create), 0, 5).str(t(A::NewName), "vm-tap0").finish()));
+        CHECK(r.get(AttrType::NewName).as_str() == "tap%d");
+        CHECK(r.get(AttrType::Queues).as_u32() == 4);
+        CHECK(r.get(AttrType::Owner).as_u32() == 1000);
+        CHECK_OK(validate(Writer(o(Op::Create), 0, 5).str(wire_type(AttrType::NewName), "vm-tap0").finish()));
     }
     SECTION("destroy") {
         const auto f = targeted(Op::Destroy, "abcdefghijklmno").finish();  // 15 characters
         REQUIRE(proto::validate_request(f, r).code == 0);
-        CHECK(r.get(A::Name).as_str() == "abcdefghijklmno");
+        CHECK(r.get(AttrType::Name).as_str() == "abcdefghijklmno");
     }
     SECTION("set-flags") {
-        const auto f = targeted(Op::SetFlags).u32(t(A::Flags), 0x1).u32(t(A::FlagsMask), 0x101).finish();
+        const auto f = targeted(Op::SetFlags).u32(wire_type(AttrType::Flags), 0x1).u32(wire_type(AttrType::FlagsMask), 0x101).finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
-        CHECK(r.get(A::Flags).as_u32() == 0x1);
-        CHECK(r.get(A::FlagsMask).as_u32() == 0x101);
+        CHECK(r.get(AttrType::Flags).as_u32() == 0x1);
+        CHECK(r.get(AttrType::FlagsMask).as_u32() == 0x101);
     }
     SECTION("set-mtu") {
-        const auto f = targeted(Op::SetMtu).u32(t(A::Mtu), 9000).finish();
+        const auto f = targeted(Op::SetMtu).u32(wire_type(AttrType::Mtu), 9000).finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
-        CHECK(r.get(A::Mtu).as_u32() == 9000);
+        CHECK(r.get(AttrType::Mtu).as_u32() == 9000);
     }
     SECTION("set-metric") {
-        const auto f = targeted(Op::SetMetric).s32(t(A::Metric), -3).finish();
+        const auto f = targeted(Op::SetMetric).s32(wire_type(AttrType::Metric), -3).finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
-        CHECK(r.get(A::Metric).as_s32() == -3);
+        CHECK(r.get(AttrType::Metric).as_s32() == -3);
     }
     SECTION("set-lladdr") {
         const std::vector<uint8_t> mac = {0x02, 0, 0, 0xaa, 0xbb, 0xcc};
-        const auto f = targeted(Op::SetLladdr).bytes(t(A::Lladdr), mac).u32(t(A::HwType), 1).finish();
+        const auto f = targeted(Op::SetLladdr).bytes(wire_type(AttrType::Lladdr), mac).u32(wire_type(AttrType::HwType), 1).finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
-        const auto p = r.get(A::Lladdr).payload;
+        const auto p = r.get(AttrType::Lladdr).payload;
         CHECK(std::vector<uint8_t>(p.begin(), p.end()) == mac);
-        CHECK(r.get(A::HwType).as_u32() == 1);
+        CHECK(r.get(AttrType::HwType).as_u32() == 1);
     }
     SECTION("set-txqlen") {
-        const auto f = targeted(Op::SetTxqlen).u32(t(A::Txqlen), 500).finish();
+        const auto f = targeted(Op::SetTxqlen).u32(wire_type(AttrType::Txqlen), 500).finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
-        CHECK(r.get(A::Txqlen).as_u32() == 500);
+        CHECK(r.get(AttrType::Txqlen).as_u32() == 500);
     }
     SECTION("addr-add and addr-del, inet and inet6") {
         for (Op op : {Op::AddrAdd, Op::AddrDel}) {
@@ -149,55 +150,55 @@ TEST_CASE("valid requests of every operation round-trip", "[schema]") {
             a.label = "tap0:1";
             a.flags = 0x80;
             Writer w = targeted(op);
-            proto::encode_address(w, A::Address, a);
+            proto::encode_address(w, AttrType::Address, a);
             const auto f = w.finish();
             Request rq;
             REQUIRE(proto::validate_request(f, rq).code == 0);
             CHECK(rq.op() == op);
             proto::Address back;
-            REQUIRE(proto::decode_address(rq.get(A::Address), back).code == 0);
+            REQUIRE(proto::decode_address(rq.get(AttrType::Address), back).code == 0);
             CHECK(back == a);
             CHECK(back.flags == 0x80);
 
             proto::Address b6 = inet6_doc(1, 64);
             b6.peer = inet6_doc(2, 128).local;
             Writer w6 = targeted(op);
-            proto::encode_address(w6, A::Address, b6);
+            proto::encode_address(w6, AttrType::Address, b6);
             const auto f6 = w6.finish();
             Request r6;
             REQUIRE(proto::validate_request(f6, r6).code == 0);
             proto::Address back6;
-            REQUIRE(proto::decode_address(r6.get(A::Address), back6).code == 0);
+            REQUIRE(proto::decode_address(r6.get(AttrType::Address), back6).code == 0);
             CHECK(back6 == b6);
         }
     }
     SECTION("addr-replace") {
         Writer w = targeted(Op::AddrReplace);
         const proto::Address oldA = inet(10, 0, 0, 1, 24), newA = inet(10, 0, 1, 1, 16);
-        proto::encode_address(w, A::OldAddress, oldA);
-        proto::encode_address(w, A::Address, newA);
+        proto::encode_address(w, AttrType::OldAddress, oldA);
+        proto::encode_address(w, AttrType::Address, newA);
         const auto f = w.finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
         proto::Address a, b;
-        REQUIRE(proto::decode_address(r.get(A::OldAddress), a).code == 0);
-        REQUIRE(proto::decode_address(r.get(A::Address), b).code == 0);
+        REQUIRE(proto::decode_address(r.get(AttrType::OldAddress), a).code == 0);
+        REQUIRE(proto::decode_address(r.get(AttrType::Address), b).code == 0);
         CHECK(a == oldA);
         CHECK(b == newA);
     }
     SECTION("rename") {
-        const auto f = Writer(o(Op::Rename), 0, 1).u32(t(A::Index), 5).str(t(A::NewName), "wan0").finish();
+        const auto f = Writer(o(Op::Rename), 0, 1).u32(wire_type(AttrType::Index), 5).str(wire_type(AttrType::NewName), "wan0").finish();
         REQUIRE(proto::validate_request(f, r).code == 0);
-        CHECK(r.get(A::Index).as_u32() == 5);
-        CHECK(r.get(A::NewName).as_str() == "wan0");
+        CHECK(r.get(AttrType::Index).as_u32() == 5);
+        CHECK(r.get(AttrType::NewName).as_str() == "wan0");
     }
     SECTION("multi-add and multi-del") {
         for (Op op : {Op::MultiAdd, Op::MultiDel}) {
             const std::vector<uint8_t> mac = {0x01, 0x00, 0x5e, 0, 0, 1};
-            const auto f = targeted(op).bytes(t(A::Lladdr), mac).finish();
+            const auto f = targeted(op).bytes(wire_type(AttrType::Lladdr), mac).finish();
             Request rq;
             REQUIRE(proto::validate_request(f, rq).code == 0);
             CHECK(rq.op() == op);
-            CHECK(rq.get(A::Lladdr).payload.size() == 6);
+            CHECK(rq.get(AttrType::Lladdr).payload.size() == 6);
         }
     }
     SECTION("open-queue") {
@@ -228,58 +229,58 @@ TEST_CASE("wrong size for fixed-size attributes", "[schema]") {
             Writer w = targeted(Op::AddrAdd);
             AddrBuilder b(w);
             b.family(2).local(4);
-            w.raw(t(A::AddrPrefix), junk, n);
+            w.raw(wire_type(AttrType::AddrPrefix), junk, n);
             b.done();
             CHECK_ERROR(validate(w.finish()), EINVAL, "attribute prefix must be 1 bytes, not " + std::to_string(n));
         }
     }
     SECTION("u32") {
         for (size_t n : {0, 1, 3, 5, 8}) {
-            const auto f = targeted(Op::SetMtu).raw(t(A::Mtu), junk, n).finish();
+            const auto f = targeted(Op::SetMtu).raw(wire_type(AttrType::Mtu), junk, n).finish();
             CHECK_ERROR(validate(f), EINVAL, "attribute mtu must be 4 bytes, not " + std::to_string(n));
         }
     }
     SECTION("s32") {
-        const auto f = targeted(Op::SetMetric).raw(t(A::Metric), junk, 8).finish();
+        const auto f = targeted(Op::SetMetric).raw(wire_type(AttrType::Metric), junk, 8).finish();
         CHECK_ERROR(validate(f), EINVAL, "attribute metric must be 4 bytes, not 8");
     }
     SECTION("u64") {
         for (size_t n : {0, 4, 7, 9, 16}) {
             // check_attr runs before the presence check, so the size error wins
-            const auto f = targeted(Op::Get).raw(t(A::UniqueId), junk, n).finish();
+            const auto f = targeted(Op::Get).raw(wire_type(AttrType::UniqueId), junk, n).finish();
             CHECK_ERROR(validate(f), EINVAL, "attribute unique-id must be 8 bytes, not " + std::to_string(n));
         }
     }
     SECTION("fixed-length bytes") {
-        const auto f = targeted(Op::Get).raw(t(A::MultiAddr), junk, 5).finish();
+        const auto f = targeted(Op::Get).raw(wire_type(AttrType::MultiAddr), junk, 5).finish();
         CHECK_ERROR(validate(f), EINVAL, "attribute multicast-address must be 6..6 bytes");
-        const auto g = targeted(Op::SetLladdr).raw(t(A::Lladdr), junk, 0).finish();
+        const auto g = targeted(Op::SetLladdr).raw(wire_type(AttrType::Lladdr), junk, 0).finish();
         CHECK_OK(validate(g));  // an empty link-level address is allowed (0..32)
         std::vector<uint8_t> big(33);
-        const auto h = targeted(Op::SetLladdr).bytes(t(A::Lladdr), big).finish();
+        const auto h = targeted(Op::SetLladdr).bytes(wire_type(AttrType::Lladdr), big).finish();
         CHECK_ERROR(validate(h), EINVAL, "attribute lladdr must be 0..32 bytes");
     }
 }
 
 TEST_CASE("malformed strings", "[schema]") {
     SECTION("without NUL") {
-        const auto f = Writer(o(Op::Get), 0, 1).raw(t(A::Name), "tap0", 4).finish();
+        const auto f = Writer(o(Op::Get), 0, 1).raw(wire_type(AttrType::Name), "tap0", 4).finish();
         CHECK_ERROR(validate(f), EINVAL, "attribute name is not a NUL-terminated string");
     }
     SECTION("empty payload") {
-        const auto f = Writer(o(Op::Get), 0, 1).raw(t(A::Name), "", 0).finish();
+        const auto f = Writer(o(Op::Get), 0, 1).raw(wire_type(AttrType::Name), "", 0).finish();
         CHECK_ERROR(validate(f), EINVAL, "attribute name is not a NUL-terminated string");
     }
     SECTION("embedded NUL") {
-        const auto f = Writer(o(Op::Get), 0, 1).raw(t(A::Name), "ta\0p0", 6).finish();
+        const auto f = Writer(o(Op::Get), 0, 1).raw(wire_type(AttrType::Name), "ta\0p0", 6).finish();
         CHECK_ERROR(validate(f), EINVAL, "attribute name has an embedded NUL");
-        const auto g = Writer(o(Op::Get), 0, 1).raw(t(A::Name), "\0\0", 2).finish();
+        const auto g = Writer(o(Op::Get), 0, 1).raw(wire_type(AttrType::Name), "\0\0", 2).finish();
         CHECK_ERROR(validate(g), EINVAL, "embedded NUL");
     }
     SECTION("name too long: 16 characters") {
         const auto f = targeted(Op::Get, "abcdefghijklmnop").finish();
         CHECK_ERROR(validate(f), EINVAL, "attribute name must be 1..15 characters");
-        const auto g = Writer(o(Op::Create), 0, 1).str(t(A::NewName), "abcdefghijklmnop").finish();
+        const auto g = Writer(o(Op::Create), 0, 1).str(wire_type(AttrType::NewName), "abcdefghijklmnop").finish();
         CHECK_ERROR(validate(g), EINVAL, "attribute new-name must be 1..15 characters");
     }
     SECTION("empty name") {
@@ -287,38 +288,38 @@ TEST_CASE("malformed strings", "[schema]") {
         CHECK_ERROR(validate(f), EINVAL, "attribute name must be 1..15 characters");
     }
     SECTION("software string limit") {
-        const auto ok = Writer(o(Op::Hello), 0, 1).u32(t(A::Version), 1).str(t(A::Software), std::string(255, 'x')).finish();
+        const auto ok = Writer(o(Op::Hello), 0, 1).u32(wire_type(AttrType::Version), 1).str(wire_type(AttrType::Software), std::string(255, 'x')).finish();
         CHECK_OK(validate(ok));
-        const auto bad = Writer(o(Op::Hello), 0, 1).u32(t(A::Version), 1).str(t(A::Software), std::string(256, 'x')).finish();
+        const auto bad = Writer(o(Op::Hello), 0, 1).u32(wire_type(AttrType::Version), 1).str(wire_type(AttrType::Software), std::string(256, 'x')).finish();
         CHECK_ERROR(validate(bad), EINVAL, "attribute software must be 0..255 characters");
     }
 }
 
 TEST_CASE("attribute forbidden for the operation", "[schema]") {
-    CHECK_ERROR(validate(targeted(Op::Get).u32(t(A::Mtu), 1500).finish()), EINVAL, "attribute mtu is not allowed in get");
+    CHECK_ERROR(validate(targeted(Op::Get).u32(wire_type(AttrType::Mtu), 1500).finish()), EINVAL, "attribute mtu is not allowed in get");
     CHECK_ERROR(validate(targeted(Op::List).finish()), EINVAL, "attribute name is not allowed in list");
-    CHECK_ERROR(validate(Writer(o(Op::Hello), 0, 1).u32(t(A::Version), 1).u32(t(A::Index), 1).finish()), EINVAL,
+    CHECK_ERROR(validate(Writer(o(Op::Hello), 0, 1).u32(wire_type(AttrType::Version), 1).u32(wire_type(AttrType::Index), 1).finish()), EINVAL,
                 "attribute index is not allowed in hello");
-    CHECK_ERROR(validate(targeted(Op::SetMtu).u32(t(A::Mtu), 1500).u32(t(A::Txqlen), 1).finish()), EINVAL,
+    CHECK_ERROR(validate(targeted(Op::SetMtu).u32(wire_type(AttrType::Mtu), 1500).u32(wire_type(AttrType::Txqlen), 1).finish()), EINVAL,
                 "attribute txqlen is not allowed in set-mtu");
-    CHECK_ERROR(validate(targeted(Op::Get).str(t(A::Message), "hi").finish()), EINVAL,
+    CHECK_ERROR(validate(targeted(Op::Get).str(wire_type(AttrType::Message), "hi").finish()), EINVAL,
                 "attribute message is not allowed in get");
-    CHECK_ERROR(validate(Writer(o(Op::Create), 0, 1).str(t(A::NewName), "t").u8(t(A::Managed), 1).finish()), EINVAL,
+    CHECK_ERROR(validate(Writer(o(Op::Create), 0, 1).str(wire_type(AttrType::NewName), "t").u8(wire_type(AttrType::Managed), 1).finish()), EINVAL,
                 "attribute managed is not allowed in create");
     Writer w = targeted(Op::Get);
-    const size_t tok = w.begin_nested(t(A::Interface));
-    w.u32(t(A::Index), 1);
+    const size_t tok = w.begin_nested(wire_type(AttrType::Interface));
+    w.u32(wire_type(AttrType::Index), 1);
     w.end_nested(tok);
     CHECK_ERROR(validate(w.finish()), EINVAL, "attribute interface is not allowed in get");
 }
 
 TEST_CASE("duplicate attribute", "[schema]") {
-    CHECK_ERROR(validate(targeted(Op::SetMtu).u32(t(A::Mtu), 1500).u32(t(A::Mtu), 9000).finish()), EINVAL,
+    CHECK_ERROR(validate(targeted(Op::SetMtu).u32(wire_type(AttrType::Mtu), 1500).u32(wire_type(AttrType::Mtu), 9000).finish()), EINVAL,
                 "attribute mtu appears twice");
-    CHECK_ERROR(validate(targeted(Op::Get).str(t(A::Name), "tap1").finish()), EINVAL, "attribute name appears twice");
+    CHECK_ERROR(validate(targeted(Op::Get).str(wire_type(AttrType::Name), "tap1").finish()), EINVAL, "attribute name appears twice");
     Writer w = targeted(Op::AddrAdd);
-    proto::encode_address(w, A::Address, inet(10, 0, 0, 1, 24));
-    proto::encode_address(w, A::Address, inet(10, 0, 0, 2, 24));
+    proto::encode_address(w, AttrType::Address, inet(10, 0, 0, 1, 24));
+    proto::encode_address(w, AttrType::Address, inet(10, 0, 0, 2, 24));
     CHECK_ERROR(validate(w.finish()), EINVAL, "attribute address appears twice");
 }
 
@@ -326,13 +327,13 @@ TEST_CASE("required attribute missing", "[schema]") {
     CHECK_ERROR(validate(targeted(Op::SetMtu).finish()), EINVAL, "set-mtu needs attribute mtu");
     CHECK_ERROR(validate(Writer(o(Op::Hello), 0, 1).finish()), EINVAL, "hello needs attribute version");
     CHECK_ERROR(validate(Writer(o(Op::Create), 0, 1).finish()), EINVAL, "create needs attribute new-name");
-    CHECK_ERROR(validate(targeted(Op::SetFlags).u32(t(A::Flags), 1).finish()), EINVAL,
+    CHECK_ERROR(validate(targeted(Op::SetFlags).u32(wire_type(AttrType::Flags), 1).finish()), EINVAL,
                 "set-flags needs attribute flags-mask");
     CHECK_ERROR(validate(targeted(Op::Rename).finish()), EINVAL, "rename needs attribute new-name");
     CHECK_ERROR(validate(targeted(Op::MultiAdd).finish()), EINVAL, "multi-add needs attribute lladdr");
     CHECK_ERROR(validate(targeted(Op::AddrDel).finish()), EINVAL, "addr-del needs attribute address");
     Writer w = targeted(Op::AddrReplace);
-    proto::encode_address(w, A::Address, inet(10, 0, 0, 1, 24));
+    proto::encode_address(w, AttrType::Address, inet(10, 0, 0, 1, 24));
     CHECK_ERROR(validate(w.finish()), EINVAL, "addr-replace needs attribute old-address");
 }
 
@@ -340,7 +341,7 @@ TEST_CASE("target: exactly one of name or index", "[schema]") {
     for (uint16_t op = 1; op <= proto::kMaxOp; ++op) {
         if (!proto::op_spec(op) || !proto::op_spec(op)->needs_target) continue;
         INFO("op " << proto::op_name(op));
-        const auto both = Writer(op, 0, 1).str(t(A::Name), "tap0").u32(t(A::Index), 3).finish();
+        const auto both = Writer(op, 0, 1).str(wire_type(AttrType::Name), "tap0").u32(wire_type(AttrType::Index), 3).finish();
         const auto neither = Writer(op, 0, 1).finish();
         proto::Request r1, r2;
         const auto e1 = proto::validate_request(both, r1);
@@ -359,9 +360,9 @@ TEST_CASE("target: exactly one of name or index", "[schema]") {
             CHECK(e2.code == EINVAL);
         }
     }
-    CHECK_ERROR(validate(Writer(o(Op::SetMtu), 0, 1).u32(t(A::Mtu), 1500).finish()), EINVAL,
+    CHECK_ERROR(validate(Writer(o(Op::SetMtu), 0, 1).u32(wire_type(AttrType::Mtu), 1500).finish()), EINVAL,
                 "set-mtu needs exactly one of name or index");
-    CHECK_ERROR(validate(targeted(Op::SetMtu).u32(t(A::Index), 2).u32(t(A::Mtu), 1500).finish()), EINVAL,
+    CHECK_ERROR(validate(targeted(Op::SetMtu).u32(wire_type(AttrType::Index), 2).u32(wire_type(AttrType::Mtu), 1500).finish()), EINVAL,
                 "set-mtu needs exactly one of name or index");
 }
 
@@ -416,7 +417,7 @@ TEST_CASE("address validation", "[schema]") {
                     "only inet addresses have a broadcast address");
     }
     SECTION("attribute not allowed in an address") {
-        CHECK_ERROR(validate(addr_add([](AddrBuilder& b) { b.family(2).local(4).prefix(24); b.w.u32(t(A::Mtu), 1); })),
+        CHECK_ERROR(validate(addr_add([](AddrBuilder& b) { b.family(2).local(4).prefix(24); b.w.u32(wire_type(AttrType::Mtu), 1); })),
                     EINVAL, "attribute mtu is not allowed in an address");
     }
     SECTION("unknown attribute in an address") {
@@ -431,21 +432,21 @@ TEST_CASE("address validation", "[schema]") {
     }
     SECTION("old-address gets the same checks") {
         Writer w = targeted(Op::AddrReplace);
-        AddrBuilder old(w, A::OldAddress);
+        AddrBuilder old(w, AttrType::OldAddress);
         old.family(10).local(16).prefix(200);
         old.done();
-        proto::encode_address(w, A::Address, inet(10, 0, 0, 1, 24));
+        proto::encode_address(w, AttrType::Address, inet(10, 0, 0, 1, 24));
         CHECK_ERROR(validate(w.finish()), EINVAL, "prefix length 200 is out of range");
     }
 }
 
 TEST_CASE("nested attribute overrunning", "[schema]") {
     Writer w = targeted(Op::AddrAdd);
-    proto::encode_address(w, A::Address, inet(10, 0, 0, 1, 24));
+    proto::encode_address(w, AttrType::Address, inet(10, 0, 0, 1, 24));
     auto f = w.finish();
     // The Address starts after the 12-byte Name attribute.
     const size_t addr_at = proto::kHeaderSize + 12;
-    REQUIRE(get_u16(f, addr_at + 2) == t(A::Address));
+    REQUIRE(get_u16(f, addr_at + 2) == wire_type(AttrType::Address));
 
     SECTION("child runs past the end of its parent") {
         // The first child (family, length 5) claims 64 bytes; the parent holds fewer.
@@ -467,8 +468,8 @@ TEST_CASE("nested attribute overrunning", "[schema]") {
     }
     SECTION("child with a truncated header") {
         Writer w2 = targeted(Op::AddrAdd);
-        const size_t tok = w2.begin_nested(t(A::Address));
-        w2.u8(t(A::AddrFamily), 2);
+        const size_t tok = w2.begin_nested(wire_type(AttrType::Address));
+        w2.u8(wire_type(AttrType::AddrFamily), 2);
         w2.end_nested(tok);
         auto g = w2.finish();
         // grow the nested attribute by 2 bytes of garbage (a partial child header)
@@ -481,39 +482,126 @@ TEST_CASE("nested attribute overrunning", "[schema]") {
 
 TEST_CASE("per-client and offload values are checked before any handler", "[schema]") {
     SECTION("flag references name IFF_PROMISC or IFF_ALLMULTI, and take 0 or 1") {
-        CHECK(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x100).u8(t(A::RefOn), 1).finish()).code == 0);
-        CHECK(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x200).u8(t(A::RefOn), 0).finish()).code == 0);
-        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x1).u8(t(A::RefOn), 1).finish()), EINVAL,
+        CHECK(validate(targeted(Op::FlagRef).u32(wire_type(AttrType::RefFlag), 0x100).u8(wire_type(AttrType::RefOn), 1).finish()).code == 0);
+        CHECK(validate(targeted(Op::FlagRef).u32(wire_type(AttrType::RefFlag), 0x200).u8(wire_type(AttrType::RefOn), 0).finish()).code == 0);
+        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(wire_type(AttrType::RefFlag), 0x1).u8(wire_type(AttrType::RefOn), 1).finish()), EINVAL,
                     "IFF_PROMISC");
-        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x300).u8(t(A::RefOn), 1).finish()), EINVAL,
+        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(wire_type(AttrType::RefFlag), 0x300).u8(wire_type(AttrType::RefOn), 1).finish()), EINVAL,
                     "0x300");
-        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x100).u8(t(A::RefOn), 2).finish()), EINVAL,
+        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(wire_type(AttrType::RefFlag), 0x100).u8(wire_type(AttrType::RefOn), 2).finish()), EINVAL,
                     "0 or 1");
-        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(t(A::RefFlag), 0x100).finish()), EINVAL, "ref-on");
+        CHECK_ERROR(validate(targeted(Op::FlagRef).u32(wire_type(AttrType::RefFlag), 0x100).finish()), EINVAL, "ref-on");
     }
     SECTION("switches are 0 or 1") {
         const uint8_t mac[6] = {1, 0, 0x5e, 0, 0, 1};
-        CHECK_ERROR(validate(targeted(Op::MultiAdd).raw(t(A::Lladdr), mac, 6).u8(t(A::PerClient), 7).finish()), EINVAL,
+        CHECK_ERROR(validate(targeted(Op::MultiAdd).raw(wire_type(AttrType::Lladdr), mac, 6).u8(wire_type(AttrType::PerClient), 7).finish()), EINVAL,
                     "per-client");
-        CHECK_ERROR(validate(targeted(Op::Rename).str(t(A::NewName), "x0").u8(t(A::LiveRename), 2).finish()), EINVAL,
+        CHECK_ERROR(validate(targeted(Op::Rename).str(wire_type(AttrType::NewName), "x0").u8(wire_type(AttrType::LiveRename), 2).finish()), EINVAL,
                     "live-rename");
-        CHECK(validate(targeted(Op::MultiDel).raw(t(A::Lladdr), mac, 6).u8(t(A::PerClient), 1).finish()).code == 0);
+        CHECK(validate(targeted(Op::MultiDel).raw(wire_type(AttrType::Lladdr), mac, 6).u8(wire_type(AttrType::PerClient), 1).finish()).code == 0);
     }
     SECTION("a unique id comes with its family, and is not 0") {
-        auto create = [] { return Writer(o(Op::Create), 0, 1).str(t(A::NewName), "tap%d"); };
-        CHECK(validate(create().u64(t(A::UniqueId), 4).str(t(A::UniqueFamily), "ether").finish()).code == 0);
-        CHECK_ERROR(validate(create().u64(t(A::UniqueId), 4).finish()), EINVAL, "family");
-        CHECK_ERROR(validate(create().str(t(A::UniqueFamily), "ether").finish()), EINVAL, "family");
-        CHECK_ERROR(validate(create().u64(t(A::UniqueId), 0).str(t(A::UniqueFamily), "ether").finish()), EINVAL,
+        auto create = [] { return Writer(o(Op::Create), 0, 1).str(wire_type(AttrType::NewName), "tap%d"); };
+        CHECK(validate(create().u64(wire_type(AttrType::UniqueId), 4).str(wire_type(AttrType::UniqueFamily), "ether").finish()).code == 0);
+        CHECK_ERROR(validate(create().u64(wire_type(AttrType::UniqueId), 4).finish()), EINVAL, "family");
+        CHECK_ERROR(validate(create().str(wire_type(AttrType::UniqueFamily), "ether").finish()), EINVAL, "family");
+        CHECK_ERROR(validate(create().u64(wire_type(AttrType::UniqueId), 0).str(wire_type(AttrType::UniqueFamily), "ether").finish()), EINVAL,
                     "none");
-        CHECK_ERROR(validate(Writer(o(Op::Forget), 0, 1).u64(t(A::UniqueId), 4).finish()), EINVAL, "unique-family");
-        CHECK(validate(Writer(o(Op::Forget), 0, 1).u64(t(A::UniqueId), 4).str(t(A::UniqueFamily), "e").finish()).code == 0);
-        CHECK_ERROR(validate(targeted(Op::Forget).u64(t(A::UniqueId), 4).str(t(A::UniqueFamily), "e").finish()), EINVAL,
+        CHECK_ERROR(validate(Writer(o(Op::Forget), 0, 1).u64(wire_type(AttrType::UniqueId), 4).finish()), EINVAL, "unique-family");
+        CHECK(validate(Writer(o(Op::Forget), 0, 1).u64(wire_type(AttrType::UniqueId), 4).str(wire_type(AttrType::UniqueFamily), "e").finish()).code == 0);
+        CHECK_ERROR(validate(targeted(Op::Forget).u64(wire_type(AttrType::UniqueId), 4).str(wire_type(AttrType::UniqueFamily), "e").finish()), EINVAL,
                     "not allowed");
     }
     SECTION("records' counters are not request attributes") {
-        CHECK_ERROR(validate(targeted(Op::SetCaps).u32(t(A::CapsEnabled), 1).u32(t(A::CapsSupported), 1).finish()),
+        CHECK_ERROR(validate(targeted(Op::SetCaps).u32(wire_type(AttrType::CapsEnabled), 1).u32(wire_type(AttrType::CapsSupported), 1).finish()),
                     EINVAL, "not allowed");
         CHECK(validate(targeted(Op::Detach).finish()).code == 0);
+    }
+}
+
+TEST_CASE("value rules and attribute groups: each form, refused and accepted", "[schema]") {
+    using proto::ValueRule;
+    const uint8_t mac6[6] = {1, 0, 0x5e, 0, 0, 1}, mac5[5] = {1, 0, 0x5e, 0, 0}, mac8[8] = {};
+    auto create = [](const char* name) { return Writer(o(Op::Create), 0, 1).str(wire_type(AttrType::NewName), name); };
+    auto rename = [](const char* name) { return targeted(Op::Rename).str(wire_type(AttrType::NewName), name); };
+    auto subscribe = [] { return Writer(o(Op::Subscribe), 0, 1); };
+    auto move = [] { return targeted(Op::MoveNetns); };
+    struct Form {
+        ValueRule rule;  // Any: a group's row
+        std::vector<uint8_t> frame;
+        int code;                 // 0: accepted
+        std::string message = {};  // refused: a part of the message
+    };
+    const std::vector<Form> forms = {
+        {ValueRule::NewIfName, create("tap%d").finish(), 0},
+        {ValueRule::NewIfName, create("vpn.0-x_y").finish(), 0},
+        {ValueRule::NewIfName, rename("a%dz").finish(), 0},
+        {ValueRule::NewIfName, create("a/b").finish(), EINVAL, "new-name \"a/b\": interface names cannot contain '/', ':' or spaces"},
+        {ValueRule::NewIfName, create("lo:1").finish(), EINVAL, "cannot contain"},
+        {ValueRule::NewIfName, create("a b").finish(), EINVAL, "cannot contain"},
+        {ValueRule::NewIfName, create("a\tb").finish(), EINVAL, "cannot contain"},
+        {ValueRule::NewIfName, create(".").finish(), EINVAL, "not a valid interface name"},
+        {ValueRule::NewIfName, rename("..").finish(), EINVAL, "not a valid interface name"},
+        {ValueRule::NewIfName, create("t%d%d").finish(), EINVAL, "one %d"},
+        {ValueRule::NewIfName, create("t%s").finish(), EINVAL, "one %d"},
+        {ValueRule::NewIfName, rename("t%").finish(), EINVAL, "one %d"},
+        {ValueRule::QueueCount, create("t").u32(wire_type(AttrType::Queues), 1).finish(), 0},
+        {ValueRule::QueueCount, create("t").u32(wire_type(AttrType::Queues), 256).finish(), 0},
+        {ValueRule::QueueCount, create("t").u32(wire_type(AttrType::Queues), 0).finish(), EINVAL, "queues must be 1..256, not 0"},
+        {ValueRule::QueueCount, create("t").u32(wire_type(AttrType::Queues), 257).finish(), EINVAL, "not 257"},
+        {ValueRule::EventMask, subscribe().u32(wire_type(AttrType::EventKinds), proto::kAllEvents).finish(), 0},
+        {ValueRule::EventMask, subscribe().u32(wire_type(AttrType::EventKinds), 0).finish(), EINVAL, "non-empty set"},
+        {ValueRule::EventMask, subscribe().u32(wire_type(AttrType::EventKinds), proto::kAllEvents + 1).finish(), EINVAL,
+         "mask 0x3ff"},
+        {ValueRule::Ethernet, targeted(Op::MultiAdd).raw(wire_type(AttrType::Lladdr), mac6, 6).finish(), 0},
+        {ValueRule::Ethernet, targeted(Op::MultiAdd).raw(wire_type(AttrType::Lladdr), mac5, 5).finish(), EINVAL,
+         "lladdr must be 6 bytes (an Ethernet address) in this request, not 5"},
+        {ValueRule::Ethernet, targeted(Op::MultiDel).raw(wire_type(AttrType::Lladdr), mac8, 8).finish(), EINVAL, "not 8"},
+        // The same attribute takes other lengths where no rule narrows it.
+        {ValueRule::Any, targeted(Op::SetLladdr).raw(wire_type(AttrType::Lladdr), mac8, 8).finish(), 0},
+        {ValueRule::Switch, Writer(o(Op::Hello), 0, 1).u32(wire_type(AttrType::Version), 1).u8(wire_type(AttrType::Snapshot), 2).finish(),
+         EINVAL, "snapshot must be 0 or 1"},
+        {ValueRule::Switch, targeted(Op::SetInet6).u8(wire_type(AttrType::NoDad), 3).finish(), EINVAL, "no-dad must be 0 or 1"},
+        {ValueRule::FlagReference, targeted(Op::FlagRef).u32(wire_type(AttrType::RefFlag), 0).u8(wire_type(AttrType::RefOn), 1).finish(),
+         EINVAL, "not 0x0"},
+        {ValueRule::NotZero,
+         create("t").u64(wire_type(AttrType::UniqueId), 0).str(wire_type(AttrType::UniqueFamily), "ether").finish(), EINVAL,
+         "unique-id cannot be 0"},
+        // Groups.
+        {ValueRule::Any, move().u32(wire_type(AttrType::NetnsPid), 1).finish(), 0},
+        {ValueRule::Any, move().str(wire_type(AttrType::NetnsPath), "/run/netns/x").finish(), 0},
+        {ValueRule::Any, move().finish(), EINVAL, "move-netns needs exactly one of netns-pid or netns-path"},
+        {ValueRule::Any, move().u32(wire_type(AttrType::NetnsPid), 1).str(wire_type(AttrType::NetnsPath), "/x").finish(), EINVAL,
+         "exactly one of netns-pid or netns-path"},
+        {ValueRule::Any, subscribe().str(wire_type(AttrType::Name), "t").finish(), 0},
+        {ValueRule::Any, subscribe().str(wire_type(AttrType::Name), "t").u32(wire_type(AttrType::Index), 2).finish(), EINVAL,
+         "subscribe takes name or index, not both"},
+        {ValueRule::Any, targeted(Op::SetInet6).finish(), EINVAL, "set-inet6 needs no-dad or auto-linklocal"},
+        {ValueRule::Any, targeted(Op::SetInet6).u8(wire_type(AttrType::AutoLinklocal), 0).finish(), 0},
+        {ValueRule::Any, create("t").u64(wire_type(AttrType::UniqueId), 9).finish(), EINVAL,
+         "create takes unique-id and unique-family together, or neither"},
+        // The target's pair is checked before the operation's own groups.
+        {ValueRule::Any, Writer(o(Op::MoveNetns), 0, 1).finish(), EINVAL, "move-netns needs exactly one of name or index"},
+    };
+    std::set<ValueRule> refused_rules;
+    for (const Form& f : forms) {
+        INFO("form " << (&f - forms.data()));
+        const proto::Error e = validate(f.frame);
+        INFO("message: \"" << e.message << "\"");
+        CHECK(e.code == f.code);
+        if (f.code) {
+            CHECK_THAT(e.message, Catch::Contains(f.message));
+            refused_rules.insert(f.rule);
+        }
+    }
+    // Every rule an operation applies has a refused form above.
+    for (uint16_t op = 1; op <= proto::kMaxOp; ++op) {
+        const proto::OpSpec* spec = proto::op_spec(op);
+        if (!spec) continue;
+        for (uint16_t t = 1; t <= proto::kMaxAttr; ++t) {
+            INFO(spec->name << ", attribute " << t);
+            if (spec->rules[t] != ValueRule::Any && spec->attrs[t] != proto::Presence::Forbidden)
+                CHECK(refused_rules.count(spec->rules[t]) == 1);
+        }
     }
 }

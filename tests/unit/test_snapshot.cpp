@@ -22,11 +22,11 @@
 
 using namespace ifctl;
 using namespace ifctl::daemon;
-using client::Target;
+using client::InterfaceRef;
 using client::snapshot::Found;
 using client::snapshot::Mapping;
 using client::snapshot::Why;
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 
 namespace {
@@ -71,7 +71,7 @@ struct World {
     }
 };
 
-proto::Interface read(const Mapping& m, const Target& t) {
+proto::Interface read(const Mapping& m, const InterfaceRef& t) {
     proto::Interface out;
     REQUIRE(client::snapshot::read_record(m.region, t, out) == Found::Record);
     return out;
@@ -82,7 +82,7 @@ proto::Interface read(const Mapping& m, const Target& t) {
 TEST_CASE("snapshot: every record as a get sends it, by name and by index, in list order") {
     World w;
     Mapping m = w.map();
-    const proto::Interface tap = read(m, Target::by_name("tap0"));
+    const proto::Interface tap = read(m, InterfaceRef::by_name("tap0"));
     CHECK(tap.index == 7);
     CHECK(tap.managed);
     CHECK(tap.owner == 1000);
@@ -92,12 +92,12 @@ TEST_CASE("snapshot: every record as a get sends it, by name and by index, in li
     CHECK(!tap.may_change);  // depends on who asks: never in the snapshot
     // Byte for byte what the daemon would encode for anyone.
     CHECK(snapshot_record(tap) == snapshot_record(w.registry.view(w.kernel.links.at(7), true)));
-    CHECK(read(m, Target::by_index(1)).name == "lo");
-    CHECK(!read(m, Target::by_index(1)).managed);
+    CHECK(read(m, InterfaceRef::by_index(1)).name == "lo");
+    CHECK(!read(m, InterfaceRef::by_index(1)).managed);
 
     proto::Interface none;
-    CHECK(client::snapshot::read_record(m.region, Target::by_name("tap1"), none) == Found::Absent);
-    CHECK(client::snapshot::read_record(m.region, Target::by_index(99), none) == Found::Absent);
+    CHECK(client::snapshot::read_record(m.region, InterfaceRef::by_name("tap1"), none) == Found::Absent);
+    CHECK(client::snapshot::read_record(m.region, InterfaceRef::by_index(99), none) == Found::Absent);
     std::vector<proto::Interface> all;
     REQUIRE(client::snapshot::read_all(m.region, all) == Found::Record);
     REQUIRE(all.size() == 2);
@@ -110,22 +110,22 @@ TEST_CASE("snapshot: a change is in it when the request returns (read-your-write
     World w;
     Mapping m = w.map();
     proto::Writer req(static_cast<uint16_t>(Op::SetMtu), 0, 1);
-    req.str(static_cast<uint16_t>(A::Name), "tap0").u32(static_cast<uint16_t>(A::Mtu), 1400);
+    req.str(wire_type(AttrType::Name), "tap0").u32(wire_type(AttrType::Mtu), 1400);
     REQUIRE(w.run(std::move(req)).status == 0);
-    CHECK(read(m, Target::by_name("tap0")).mtu == 1400);
+    CHECK(read(m, InterfaceRef::by_name("tap0")).mtu == 1400);
 
     proto::Writer metric(static_cast<uint16_t>(Op::SetMetric), 0, 2);
-    metric.str(static_cast<uint16_t>(A::Name), "tap0").s32(static_cast<uint16_t>(A::Metric), 9);
+    metric.str(wire_type(AttrType::Name), "tap0").s32(wire_type(AttrType::Metric), 9);
     REQUIRE(w.run(std::move(metric)).status == 0);
-    CHECK(read(m, Target::by_name("tap0")).metric == 9);  // a fact only the daemon holds
+    CHECK(read(m, InterfaceRef::by_name("tap0")).metric == 9);  // a fact only the daemon holds
 
     // A rename moves the entry: the old name is gone, the new one found.
     proto::Writer rename(static_cast<uint16_t>(Op::Rename), 0, 3);
-    rename.str(static_cast<uint16_t>(A::Name), "tap0").str(static_cast<uint16_t>(A::NewName), "web0");
+    rename.str(wire_type(AttrType::Name), "tap0").str(wire_type(AttrType::NewName), "web0");
     REQUIRE(w.run(std::move(rename)).status == 0);
     proto::Interface none;
-    CHECK(client::snapshot::read_record(m.region, Target::by_name("tap0"), none) == Found::Absent);
-    CHECK(read(m, Target::by_name("web0")).index == 7);
+    CHECK(client::snapshot::read_record(m.region, InterfaceRef::by_name("tap0"), none) == Found::Absent);
+    CHECK(read(m, InterfaceRef::by_name("web0")).index == 7);
     client::snapshot::unmap_snapshot(m);
 }
 
@@ -144,8 +144,8 @@ TEST_CASE("snapshot: a record larger than its slot, or than a frame, is asked fo
             w.dispatcher.publish();
             Mapping m = w.map();
             proto::Interface out;
-            CHECK(client::snapshot::read_record(m.region, Target::by_name("tap0"), out) == Found::Ask);
-            CHECK(read(m, Target::by_name("lo")).index == 1);
+            CHECK(client::snapshot::read_record(m.region, InterfaceRef::by_name("tap0"), out) == Found::Ask);
+            CHECK(read(m, InterfaceRef::by_name("lo")).index == 1);
             std::vector<proto::Interface> all;
             CHECK(client::snapshot::read_all(m.region, all) == Found::Ask);  // the list would lack one
             client::snapshot::unmap_snapshot(m);
@@ -163,13 +163,13 @@ TEST_CASE("snapshot: a region that must grow is replaced, and the old one says i
     CHECK(w.snapshot.bytes() > before);
     proto::Interface out;
     Why why = Why::None;
-    CHECK(client::snapshot::read_record(old.region, Target::by_name("lo"), out, &why) == Found::Ask);
+    CHECK(client::snapshot::read_record(old.region, InterfaceRef::by_name("lo"), out, &why) == Found::Ask);
     CHECK(why == Why::Moved);
     Mapping now = w.map();
     std::vector<proto::Interface> all;
     REQUIRE(client::snapshot::read_all(now.region, all) == Found::Record);
     CHECK(all.size() == 42);
-    CHECK(read(now, Target::by_name("dummy139")).index == 139);
+    CHECK(read(now, InterfaceRef::by_name("dummy139")).index == 139);
     client::snapshot::unmap_snapshot(old);
     client::snapshot::unmap_snapshot(now);
 }
@@ -224,8 +224,8 @@ TEST_CASE("snapshot: a damaged region never crashes the reader or reads out of b
         const client::snapshot::Region r{bad.data(), size};
         proto::Interface one;
         std::vector<proto::Interface> all;
-        if (client::snapshot::read_record(r, Target::by_name("d105"), one) == Found::Record) ++answered;
-        (void)client::snapshot::read_record(r, Target::by_index(7), one);
+        if (client::snapshot::read_record(r, InterfaceRef::by_name("d105"), one) == Found::Record) ++answered;
+        (void)client::snapshot::read_record(r, InterfaceRef::by_index(7), one);
         (void)client::snapshot::read_all(r, all);
     }
     CHECK(answered > 0);  // most damage is elsewhere: the reader still answers then
@@ -234,7 +234,7 @@ TEST_CASE("snapshot: a damaged region never crashes the reader or reads out of b
     std::vector<uint8_t> stale = good;
     reinterpret_cast<proto::snapshot::Header*>(stale.data())->lease_ns = 0;
     proto::Interface out;
-    CHECK(client::snapshot::read_record({stale.data(), stale.size()}, Target::by_name("lo"), out) == Found::Ask);
+    CHECK(client::snapshot::read_record({stale.data(), stale.size()}, InterfaceRef::by_name("lo"), out) == Found::Ask);
 }
 
 TEST_CASE("snapshot: readers racing a writer see whole records, never older than the last publication") {
@@ -252,7 +252,7 @@ TEST_CASE("snapshot: readers racing a writer see whole records, never older than
         while (!done.load()) {
             const uint32_t floor = published.load();  // acknowledged before this read began
             proto::Interface out;
-            const Found f = client::snapshot::read_record(m.region, Target::by_name("tap0"), out);
+            const Found f = client::snapshot::read_record(m.region, InterfaceRef::by_name("tap0"), out);
             if (f == Found::Ask) {
                 asked++;
                 continue;

@@ -11,11 +11,11 @@ using proto::Writer;
 
 TEST_CASE("Writer fills the header and pads attributes", "[wire]") {
     Writer w(o(Op::SetMtu), 0, 0x01020304);
-    w.str(t(A::Name), "tap0");       // 4 + 5 -> padded to 12
-    w.u32(t(A::Mtu), 9000);          // 8
-    w.u8(t(A::Carrier), 1);          // 5 -> 8
-    w.u64(t(A::UniqueId), 42);       // 12
-    w.s32(t(A::Metric), -5);         // 8
+    w.str(wire_type(AttrType::Name), "tap0");       // 4 + 5 -> padded to 12
+    w.u32(wire_type(AttrType::Mtu), 9000);          // 8
+    w.u8(wire_type(AttrType::Carrier), 1);          // 5 -> 8
+    w.u64(wire_type(AttrType::UniqueId), 42);       // 12
+    w.s32(wire_type(AttrType::Metric), -5);         // 8
     const auto f = w.finish();
     REQUIRE(f.size() == proto::kHeaderSize + 12 + 8 + 8 + 12 + 8);
     CHECK(get_u32(f, 0) == f.size());
@@ -25,7 +25,7 @@ TEST_CASE("Writer fills the header and pads attributes", "[wire]") {
     CHECK(get_u32(f, 12) == 0);
     // first attribute: unpadded length 9, type Name, "tap0\0", 3 zero bytes of padding
     CHECK(get_u16(f, 16) == 9);
-    CHECK(get_u16(f, 18) == t(A::Name));
+    CHECK(get_u16(f, 18) == wire_type(AttrType::Name));
     CHECK(std::memcmp(f.data() + 20, "tap0\0\0\0\0", 8) == 0);
 
     Header h;
@@ -37,11 +37,11 @@ TEST_CASE("Writer fills the header and pads attributes", "[wire]") {
     AttrIter it(std::span<const uint8_t>(f).subspan(proto::kHeaderSize));
     Attr a;
     REQUIRE(it.next(a));
-    CHECK(a.type == t(A::Name));
+    CHECK(a.type == wire_type(AttrType::Name));
     CHECK(a.as_str() == "tap0");
     CHECK(a.payload.size() == 5);
     REQUIRE(it.next(a));
-    CHECK(a.type == t(A::Mtu));
+    CHECK(a.type == wire_type(AttrType::Mtu));
     CHECK(a.as_u32() == 9000);
     REQUIRE(it.next(a));
     CHECK(a.as_u8() == 1);
@@ -55,12 +55,12 @@ TEST_CASE("Writer fills the header and pads attributes", "[wire]") {
 
 TEST_CASE("Writer: empty string, empty bytes and nesting", "[wire]") {
     Writer w(o(Op::List), 0, 1);
-    w.str(t(A::Message), "");
-    w.bytes(t(A::Lladdr), {});
-    const size_t outer = w.begin_nested(t(A::Interface));
-    w.u32(t(A::Index), 3);
-    const size_t inner = w.begin_nested(t(A::Stats));
-    w.u64(t(A::StatRxBytes), 1234);
+    w.str(wire_type(AttrType::Message), "");
+    w.bytes(wire_type(AttrType::Lladdr), {});
+    const size_t outer = w.begin_nested(wire_type(AttrType::Interface));
+    w.u32(wire_type(AttrType::Index), 3);
+    const size_t inner = w.begin_nested(wire_type(AttrType::Stats));
+    w.u64(wire_type(AttrType::StatRxBytes), 1234);
     w.end_nested(inner);
     w.end_nested(outer);
     const auto f = w.finish();
@@ -71,10 +71,10 @@ TEST_CASE("Writer: empty string, empty bytes and nesting", "[wire]") {
     CHECK(a.payload.size() == 1);
     CHECK(a.as_str().empty());
     REQUIRE(it.next(a));
-    CHECK(a.type == t(A::Lladdr));
+    CHECK(a.type == wire_type(AttrType::Lladdr));
     CHECK(a.payload.empty());
     REQUIRE(it.next(a));
-    CHECK(a.type == t(A::Interface));
+    CHECK(a.type == wire_type(AttrType::Interface));
     CHECK(a.payload.size() == 8 + 4 + 12);
     {
         AttrIter in(a.payload);
@@ -82,11 +82,11 @@ TEST_CASE("Writer: empty string, empty bytes and nesting", "[wire]") {
         REQUIRE(in.next(b));
         CHECK(b.as_u32() == 3);
         REQUIRE(in.next(b));
-        CHECK(b.type == t(A::Stats));
+        CHECK(b.type == wire_type(AttrType::Stats));
         AttrIter in2(b.payload);
         Attr c;
         REQUIRE(in2.next(c));
-        CHECK(c.type == t(A::StatRxBytes));
+        CHECK(c.type == wire_type(AttrType::StatRxBytes));
         CHECK(c.as_u64() == 1234);
         CHECK_FALSE(in2.next(c));
         CHECK_FALSE(in.next(b));
@@ -99,22 +99,22 @@ TEST_CASE("Writer: empty string, empty bytes and nesting", "[wire]") {
 TEST_CASE("Writer refuses attributes and frames that do not fit", "[wire]") {
     Writer w(o(Op::List), 0, 1);
     std::vector<uint8_t> big(0x10000);
-    CHECK_THROWS_AS(w.bytes(t(A::Lladdr), big), std::length_error);
+    CHECK_THROWS_AS(w.bytes(wire_type(AttrType::Lladdr), big), std::length_error);
     Writer w2(o(Op::List), 0, 1);
     std::vector<uint8_t> chunk(0xff00);
-    for (int i = 0; i < 2; ++i) w2.bytes(t(A::Lladdr), chunk);
+    for (int i = 0; i < 2; ++i) w2.bytes(wire_type(AttrType::Lladdr), chunk);
     CHECK_THROWS_AS(w2.finish(), std::length_error);
 }
 
 TEST_CASE("AttrIter accepts a final attribute without padding", "[wire]") {
-    auto f = Writer(o(Op::Get), 0, 1).str(t(A::Name), "tap0").finish();
+    auto f = Writer(o(Op::Get), 0, 1).str(wire_type(AttrType::Name), "tap0").finish();
     f.resize(f.size() - 3);  // drop the padding of "tap0\0"
     fix_length(f);
     CHECK_OK(validate(f));
 }
 
 TEST_CASE("AttrIter rejects malformed attributes", "[wire]") {
-    auto base = Writer(o(Op::Get), 0, 1).str(t(A::Name), "tap0").finish();
+    auto base = Writer(o(Op::Get), 0, 1).str(wire_type(AttrType::Name), "tap0").finish();
 
     SECTION("truncated attribute header") {
         for (int extra = 1; extra <= 3; ++extra) {
@@ -187,7 +187,7 @@ TEST_CASE("parse_header accepts well-formed requests and replies", "[wire]") {
 
 TEST_CASE("parse_header rejects malformed frames", "[wire]") {
     Header h;
-    const auto good = Writer(o(Op::Get), 0, 1).str(t(A::Name), "tap0").finish();
+    const auto good = Writer(o(Op::Get), 0, 1).str(wire_type(AttrType::Name), "tap0").finish();
 
     SECTION("shorter than the header") {
         for (size_t n : {size_t{0}, size_t{1}, size_t{4}, size_t{15}}) {

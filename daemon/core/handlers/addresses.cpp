@@ -8,7 +8,7 @@
 
 namespace ifctl::daemon::detail {
 
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 
 namespace {
@@ -18,13 +18,13 @@ proto::Address plain(proto::Address a) {
     return a;
 }
 
-proto::Address address_attr(const Ctx& c, A which) {
+proto::Address address_attr(const Ctx& c, AttrType which) {
     proto::Address a;
     proto::decode_address(c.req.get(which), a);  // validated with the request
     return a;
 }
 
-bool cascade(const Ctx& c) { return c.req.has(A::Cascade) && c.req.get(A::Cascade).as_u8(); }
+bool cascade(const Ctx& c) { return c.req.has(AttrType::Cascade) && c.req.get(AttrType::Cascade).as_u8(); }
 
 std::string text(const proto::Address& a) { return proto::format_address(a.family, a.local.data()); }
 
@@ -72,14 +72,14 @@ std::vector<proto::Address> secondaries_of(const proto::Interface& k, const prot
 }
 
 Reply do_addr_add(Ctx& c) {
-    proto::Address a = address_attr(c, A::Address);
+    proto::Address a = address_attr(c, AttrType::Address);
     if (c.target.managed->no_dad) a.flags |= IFA_F_NODAD;  // inet6 only (Netlink::add_address)
     return from_kernel(c.kernel.add_address(c.target.record->index, a), "adding " + text(a) + " to " + c.target.name);
 }
 
 // Deletes exactly the address named. With Cascade, as the kernel does.
 Reply do_addr_del(Ctx& c) {
-    const proto::Address a = address_attr(c, A::Address);
+    const proto::Address a = address_attr(c, AttrType::Address);
     const uint32_t index = c.target.record->index;
     const std::vector<proto::Address> keep = cascade(c) ? std::vector<proto::Address>{} : secondaries_of(*c.target.record, a);
     Reply r = from_kernel(c.kernel.delete_address(index, a), "deleting " + text(a) + " from " + c.target.name);
@@ -91,8 +91,8 @@ Reply do_addr_del(Ctx& c) {
 // exactly as the caller saw it (compare-and-swap), and a refused replace leaves
 // the addresses as they were.
 Reply do_addr_replace(Ctx& c) {
-    const proto::Address old_addr = address_attr(c, A::OldAddress);
-    const proto::Address new_addr = address_attr(c, A::Address);
+    const proto::Address old_addr = address_attr(c, AttrType::OldAddress);
+    const proto::Address new_addr = address_attr(c, AttrType::Address);
     const uint32_t index = c.target.record->index;
     const proto::Interface& k = *c.target.record;
     const proto::Address* held = find_address(k, old_addr);
@@ -121,32 +121,32 @@ Reply do_addr_replace(Ctx& c) {
 
 void undo_addr_add(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
     proto::Writer w = request_by_index(Op::AddrDel, tg.record->index);
-    proto::encode_address(w, A::Address, address_of(req, A::Address));
+    proto::encode_address(w, AttrType::Address, address_of(req, AttrType::Address));
     out.push_back(w.finish());
 }
 
 void undo_addr_del(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
     const proto::Interface& k = *tg.record;
-    const proto::Address* h = find_address(k, address_of(req, A::Address));
+    const proto::Address* h = find_address(k, address_of(req, AttrType::Address));
     if (!h) return;  // the step will fail: nothing to undo
     // With cascade the kernel takes the same-subnet secondaries too; put them back after.
-    const bool cascade = req.has(A::Cascade) && req.get(A::Cascade).as_u8();
+    const bool cascade = req.has(AttrType::Cascade) && req.get(AttrType::Cascade).as_u8();
     std::vector<proto::Address> back{plain(*h)};
     if (cascade)
         for (const proto::Address& x : secondaries_of(k, *h)) back.push_back(plain(x));
     for (const proto::Address& a : back) {
         proto::Writer w = request_by_index(Op::AddrAdd, k.index);
-        proto::encode_address(w, A::Address, a);
+        proto::encode_address(w, AttrType::Address, a);
         out.push_back(w.finish());
     }
 }
 
 void undo_addr_replace(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
-    const proto::Address* h = find_address(*tg.record, address_of(req, A::OldAddress));
+    const proto::Address* h = find_address(*tg.record, address_of(req, AttrType::OldAddress));
     if (!h) return;
     proto::Writer w = request_by_index(Op::AddrReplace, tg.record->index);
-    proto::encode_address(w, A::OldAddress, address_of(req, A::Address));
-    proto::encode_address(w, A::Address, plain(*h));
+    proto::encode_address(w, AttrType::OldAddress, address_of(req, AttrType::Address));
+    proto::encode_address(w, AttrType::Address, plain(*h));
     out.push_back(w.finish());
 }
 

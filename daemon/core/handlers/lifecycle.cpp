@@ -14,7 +14,7 @@
 
 namespace ifctl::daemon::detail {
 
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 
 namespace {
@@ -32,14 +32,11 @@ struct CreatePlan {
 
 // Step 1: the name and the queue count (the policy judged who may ask).
 std::optional<Reply> read_request(Ctx& c, CreatePlan& p) {
-    p.name = c.req.get(A::NewName).as_str();
-    if (!valid_name(p.name, true))
-        return Reply::error(EINVAL, "\"" + p.name + "\" is not a valid interface name or pattern (at most 15 "
-                                    "characters, no '/', ':' or white space, at most one %d)");
-    p.queues = c.req.has(A::Queues) ? c.req.get(A::Queues).as_u32() : 1;
-    if (p.queues < 1 || p.queues > c.limits.max_queues)
+    p.name = c.req.get(AttrType::NewName).as_str();  // a valid name or pattern (the schema's rule)
+    p.queues = c.req.has(AttrType::Queues) ? c.req.get(AttrType::Queues).as_u32() : 1;
+    if (p.queues > c.limits.max_queues)  // the schema's 1..256 narrowed by ifctld.conf
         return Reply::error(EINVAL, "queues must be 1.." + std::to_string(c.limits.max_queues));
-    p.owner = c.req.has(A::Owner) ? c.req.get(A::Owner).as_u32() : c.peer.uid;
+    p.owner = c.req.has(AttrType::Owner) ? c.req.get(AttrType::Owner).as_u32() : c.peer.uid;
     p.create_name = p.name;
     return std::nullopt;
 }
@@ -47,8 +44,8 @@ std::optional<Reply> read_request(Ctx& c, CreatePlan& p) {
 // Step 2: a caller-chosen unique id (ifnet_allocate): a detached slot of the
 // same id and family is reused, with its name, index, address and MTU.
 std::optional<Reply> find_slot(Ctx& c, CreatePlan& p) {
-    if (!c.req.has(A::UniqueId)) return std::nullopt;
-    p.key = SlotKey{std::string(c.req.get(A::UniqueFamily).as_str()), c.req.get(A::UniqueId).as_u64()};
+    if (!c.req.has(AttrType::UniqueId)) return std::nullopt;
+    p.key = SlotKey{std::string(c.req.get(AttrType::UniqueFamily).as_str()), c.req.get(AttrType::UniqueId).as_u64()};
     const std::string id_text = "unique id " + std::to_string(p.key->id) + " of family " + p.key->family;
     const Slot* s = c.registry.slot(*p.key);
     if (!s) return std::nullopt;
@@ -73,7 +70,7 @@ std::optional<Reply> find_slot(Ctx& c, CreatePlan& p) {
 // gave is judged. A refusal closes the TAP (m goes out of scope), so nothing
 // is left behind.
 std::optional<Reply> make_tap(Ctx& c, const CreatePlan& p, Managed& m, const proto::Interface*& k) {
-    const bool vnet_hdr = c.req.has(A::VnetHdr) && c.req.get(A::VnetHdr).as_u8();
+    const bool vnet_hdr = c.req.has(AttrType::VnetHdr) && c.req.get(AttrType::VnetHdr).as_u8();
     if (int rc = Tap::create(c.kernel.tun(), p.create_name, vnet_hdr, m.tap, p.want_index); rc < 0) {
         if (rc == -EEXIST || rc == -EBUSY)
             return Reply::error(EEXIST, "an interface named " + p.create_name + (p.want_index ? " or with index " +
@@ -112,8 +109,8 @@ void restore_slot_facts(Ctx& c, const CreatePlan& p, const Managed& m, uint32_t 
 std::optional<Reply> set_ownership(Ctx& c, const CreatePlan& p, Managed& m) {
     m.owner = p.owner;
     m.max_queues = p.queues;
-    if (c.req.has(A::Group)) m.group = c.req.get(A::Group).as_u32();
-    m.persistent = c.req.has(A::Persistent) && c.req.get(A::Persistent).as_u8();
+    if (c.req.has(AttrType::Group)) m.group = c.req.get(AttrType::Group).as_u32();
+    m.persistent = c.req.has(AttrType::Persistent) && c.req.get(AttrType::Persistent).as_u8();
     return std::nullopt;
 }
 
@@ -214,7 +211,7 @@ Reply do_detach(Ctx& c) {
 }
 
 Reply do_forget(Ctx& c) {
-    const SlotKey key{std::string(c.req.get(A::UniqueFamily).as_str()), c.req.get(A::UniqueId).as_u64()};
+    const SlotKey key{std::string(c.req.get(AttrType::UniqueFamily).as_str()), c.req.get(AttrType::UniqueId).as_u64()};
     const std::string id_text = "unique id " + std::to_string(key.id) + " of family " + key.family;
     const Slot* s = c.registry.slot(key);
     if (!s) return Reply::error(ENOENT, "no slot for " + id_text);
@@ -251,7 +248,7 @@ Reply do_open_queue(Ctx& c) {
 
 namespace ifctl::daemon {
 
-using proto::A;
+using proto::AttrType;
 using namespace detail;
 
 void Dispatcher::maintain() {

@@ -10,13 +10,13 @@
 
 namespace ifctl::daemon::detail {
 
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 
 Reply do_set_flags(Ctx& c) {
     LinkChange ch;
-    ch.flags = c.req.get(A::Flags).as_u32();
-    ch.flags_mask = c.req.get(A::FlagsMask).as_u32();
+    ch.flags = c.req.get(AttrType::Flags).as_u32();
+    ch.flags_mask = c.req.get(AttrType::FlagsMask).as_u32();
     // Nothing selected, nothing changes (the kernel would read ifi_change 0 as "all bits").
     if (*ch.flags_mask == 0) return ok();
     // A plain IFF_PROMISC / IFF_ALLMULTI is one more holder of a counted flag:
@@ -30,7 +30,7 @@ Reply do_set_flags(Ctx& c) {
     }
     // KeepInet6 on a change that takes the interface down: BSD's addresses stay (keep_inet6.hpp).
     const bool going_down = (*ch.flags_mask & IFF_UP) && !(*ch.flags & IFF_UP) && (c.target.record->flags & IFF_UP);
-    const bool keep = going_down && c.req.has(A::KeepInet6) && c.req.get(A::KeepInet6).as_u8();
+    const bool keep = going_down && c.req.has(AttrType::KeepInet6) && c.req.get(AttrType::KeepInet6).as_u8();
     const std::vector<proto::Address> kept = keep ? inet6_to_keep(*c.target.record) : std::vector<proto::Address>{};
     const uint32_t index = c.target.record->index;
     Reply r = from_kernel(c.kernel.change_link(index, ch), "setting flags of " + c.target.name);
@@ -48,7 +48,7 @@ Reply do_set_flags(Ctx& c) {
 
 Reply do_set_mtu(Ctx& c) {
     LinkChange ch;
-    ch.mtu = c.req.get(A::Mtu).as_u32();
+    ch.mtu = c.req.get(AttrType::Mtu).as_u32();
     const proto::Interface& k = *c.target.record;
     Reply r = from_kernel(c.kernel.change_link(k.index, ch), "setting MTU " + std::to_string(*ch.mtu) + " on " + c.target.name);
     if (r.status == EINVAL && k.max_mtu)
@@ -59,19 +59,19 @@ Reply do_set_mtu(Ctx& c) {
 Reply do_set_metric(Ctx& c) {
     Managed& m = *c.target.managed;
     const int32_t old = m.metric;
-    m.metric = c.req.get(A::Metric).as_s32();
+    m.metric = c.req.get(AttrType::Metric).as_s32();
     return record_or_undo(c, c.target.record->index, [&] { m.metric = old; });
 }
 
 Reply do_set_persistent(Ctx& c) {
     Managed& m = *c.target.managed;
     const bool old = m.persistent;
-    m.persistent = c.req.get(A::Persistent).as_u8();
+    m.persistent = c.req.get(AttrType::Persistent).as_u8();
     return record_or_undo(c, c.target.record->index, [&] { m.persistent = old; });
 }
 
 Reply do_set_lladdr(Ctx& c) {
-    const auto& p = c.req.get(A::Lladdr).payload;
+    const auto& p = c.req.get(AttrType::Lladdr).payload;
     LinkChange ch;
     ch.lladdr = std::vector<uint8_t>(p.begin(), p.end());
     Reply r = from_kernel(c.kernel.change_link(c.target.record->index, ch), "setting the link address of " + c.target.name);
@@ -86,14 +86,14 @@ Reply do_set_lladdr(Ctx& c) {
 
 Reply do_set_txqlen(Ctx& c) {
     LinkChange ch;
-    ch.txqlen = c.req.get(A::Txqlen).as_u32();
+    ch.txqlen = c.req.get(AttrType::Txqlen).as_u32();
     return from_kernel(c.kernel.change_link(c.target.record->index, ch), "setting txqueuelen of " + c.target.name);
 }
 
 Reply do_rename(Ctx& c) {
     // A pattern becomes the name the policy judged: the lowest free unit, as the kernel would pick it.
     const std::string old_name = c.target.record->name;
-    const std::string new_name = expected_name(c.kernel, std::string(c.req.get(A::NewName).as_str()));
+    const std::string new_name = expected_name(c.kernel, std::string(c.req.get(AttrType::NewName).as_str()));
     const uint32_t index = c.target.record->index;
     RenameSteps steps;
     steps.rename = [&](const std::string& to) {
@@ -107,14 +107,14 @@ Reply do_rename(Ctx& c) {
         ch.flags_mask = IFF_UP;
         return c.kernel.change_link(index, ch);
     };
-    const bool live = c.req.has(A::LiveRename) && c.req.get(A::LiveRename).as_u8();
+    const bool live = c.req.has(AttrType::LiveRename) && c.req.get(AttrType::LiveRename).as_u8();
     return from_kernel(live_rename(steps, old_name, new_name, live, c.target.record->flags & IFF_UP),
                        "renaming " + c.target.name + " to " + new_name);
 }
 
 // The owner is the daemon's: the kernel owner stays root (Tap::restrict_to_root).
 Reply do_set_owner(Ctx& c) {
-    const uint32_t uid = c.req.get(A::Owner).as_u32();
+    const uint32_t uid = c.req.get(AttrType::Owner).as_u32();
     Managed& m = *c.target.managed;
     const uint32_t old = m.owner;
     m.owner = uid;
@@ -122,33 +122,33 @@ Reply do_set_owner(Ctx& c) {
 }
 
 void undo_set_flags(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
-    const uint32_t mask = req.get(A::FlagsMask).as_u32();
-    out.push_back(request_by_index(Op::SetFlags, tg.record->index).u32(type(A::Flags), tg.record->flags & mask).u32(type(A::FlagsMask), mask).finish());
+    const uint32_t mask = req.get(AttrType::FlagsMask).as_u32();
+    out.push_back(request_by_index(Op::SetFlags, tg.record->index).u32(wire_type(AttrType::Flags), tg.record->flags & mask).u32(wire_type(AttrType::FlagsMask), mask).finish());
 }
 
 void undo_set_mtu(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    out.push_back(request_by_index(Op::SetMtu, tg.record->index).u32(type(A::Mtu), tg.record->mtu).finish());
+    out.push_back(request_by_index(Op::SetMtu, tg.record->index).u32(wire_type(AttrType::Mtu), tg.record->mtu).finish());
 }
 
 void undo_set_txqlen(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    out.push_back(request_by_index(Op::SetTxqlen, tg.record->index).u32(type(A::Txqlen), tg.record->txqlen).finish());
+    out.push_back(request_by_index(Op::SetTxqlen, tg.record->index).u32(wire_type(AttrType::Txqlen), tg.record->txqlen).finish());
 }
 
 void undo_set_metric(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    if (tg.managed) out.push_back(request_by_index(Op::SetMetric, tg.record->index).s32(type(A::Metric), tg.managed->metric).finish());
+    if (tg.managed) out.push_back(request_by_index(Op::SetMetric, tg.record->index).s32(wire_type(AttrType::Metric), tg.managed->metric).finish());
 }
 
 void undo_set_lladdr(const proto::Request&, const Target& tg, ClientId, Frames& out) {
     const proto::Interface& k = *tg.record;
-    if (!k.lladdr.empty()) out.push_back(request_by_index(Op::SetLladdr, k.index).bytes(type(A::Lladdr), k.lladdr).finish());
+    if (!k.lladdr.empty()) out.push_back(request_by_index(Op::SetLladdr, k.index).bytes(wire_type(AttrType::Lladdr), k.lladdr).finish());
 }
 
 void undo_rename(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    out.push_back(request_by_index(Op::Rename, tg.record->index).str(type(A::NewName), tg.record->name).finish());
+    out.push_back(request_by_index(Op::Rename, tg.record->index).str(wire_type(AttrType::NewName), tg.record->name).finish());
 }
 
 void undo_set_owner(const proto::Request&, const Target& tg, ClientId, Frames& out) {
-    if (tg.managed) out.push_back(request_by_index(Op::SetOwner, tg.record->index).u32(type(A::Owner), tg.managed->owner).finish());
+    if (tg.managed) out.push_back(request_by_index(Op::SetOwner, tg.record->index).u32(wire_type(AttrType::Owner), tg.managed->owner).finish());
 }
 
 }  // namespace ifctl::daemon::detail

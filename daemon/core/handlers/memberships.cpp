@@ -10,7 +10,7 @@
 
 namespace ifctl::daemon::detail {
 
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 
 namespace {
@@ -29,11 +29,10 @@ int apply_flag(Ctx& c, uint32_t flag, bool on) {
 // or plainly. The kernel holds the union of all holders: it is asked to join
 // when an address enters the union and to leave when it leaves it.
 Reply change_membership(Ctx& c, bool join) {
-    const auto& p = c.req.get(A::Lladdr).payload;
-    Mac mac{};
-    if (p.size() != mac.size()) return Reply::error(EINVAL, "a multicast address is 6 bytes");
+    const auto& p = c.req.get(AttrType::Lladdr).payload;
+    Mac mac{};  // 6 bytes: the schema's rule for this request
     std::copy(p.begin(), p.end(), mac.begin());
-    const bool per_client = c.req.has(A::PerClient) && c.req.get(A::PerClient).as_u8();
+    const bool per_client = c.req.has(AttrType::PerClient) && c.req.get(AttrType::PerClient).as_u8();
     const ClientId who = per_client ? c.peer.client : kPlain;
     Memberships& groups = c.target.managed->multicast;
     const std::string text = proto::format_lladdr({mac.begin(), mac.end()});
@@ -72,8 +71,8 @@ Reply do_multi_del(Ctx& c) { return change_membership(c, false); }
 // One connection's reference on IFF_PROMISC or IFF_ALLMULTI (BSD ifpromisc,
 // if_allmulti): the first holder turns the flag on, the last turns it off.
 Reply do_flag_ref(Ctx& c) {
-    const uint32_t flag = c.req.get(A::RefFlag).as_u32();  // IFF_PROMISC or IFF_ALLMULTI (validated)
-    const bool on = c.req.get(A::RefOn).as_u8();
+    const uint32_t flag = c.req.get(AttrType::RefFlag).as_u32();  // IFF_PROMISC or IFF_ALLMULTI (validated)
+    const bool on = c.req.get(AttrType::RefOn).as_u8();
     Managed& m = *c.target.managed;
     FlagHolders& h = flag == IFF_PROMISC ? m.promisc : m.allmulti;
     const ClientId me = c.peer.client;
@@ -97,7 +96,7 @@ Reply do_flag_ref(Ctx& c) {
 
 Reply do_set_caps(Ctx& c) {
     Managed& m = *c.target.managed;
-    const uint32_t want = c.req.get(A::CapsEnabled).as_u32();
+    const uint32_t want = c.req.get(AttrType::CapsEnabled).as_u32();
     const uint32_t supported = m.tap.offloads_supported();
     if (want & ~supported) {
         char b[64];
@@ -113,23 +112,23 @@ Reply do_set_caps(Ctx& c) {
 void undo_set_caps(const proto::Request&, const Target& tg, ClientId, Frames& out) {
     if (tg.managed)
         out.push_back(
-            request_by_index(Op::SetCaps, tg.record->index).u32(type(A::CapsEnabled), tg.managed->caps_enabled).finish());
+            request_by_index(Op::SetCaps, tg.record->index).u32(wire_type(AttrType::CapsEnabled), tg.managed->caps_enabled).finish());
 }
 
 // MultiAdd and MultiDel undo each other.
 void undo_membership(const proto::Request& req, const Target& tg, ClientId client, Frames& out) {
-    const auto& p = req.get(A::Lladdr).payload;
-    Mac mac{};
-    if (p.size() != mac.size() || !tg.managed) return;
+    const auto& p = req.get(AttrType::Lladdr).payload;
+    Mac mac{};  // 6 bytes: the schema's rule for this request
+    if (!tg.managed) return;
     std::copy(p.begin(), p.end(), mac.begin());
     // The holder the step counts for: this connection, or the shared plain one.
-    const bool per_client = req.has(A::PerClient) && req.get(A::PerClient).as_u8();
+    const bool per_client = req.has(AttrType::PerClient) && req.get(AttrType::PerClient).as_u8();
     const bool member = tg.managed->multicast.held_by(per_client ? client : kPlain, mac);
     // Joining a group already joined, or leaving one not joined, changes nothing to undo.
     if ((req.op() == Op::MultiAdd) == member) return;
     proto::Writer w = request_by_index(req.op() == Op::MultiAdd ? Op::MultiDel : Op::MultiAdd, tg.record->index);
-    w.raw(type(A::Lladdr), mac.data(), mac.size());
-    if (per_client) w.u8(type(A::PerClient), 1);
+    w.raw(wire_type(AttrType::Lladdr), mac.data(), mac.size());
+    if (per_client) w.u8(wire_type(AttrType::PerClient), 1);
     out.push_back(w.finish());
 }
 
@@ -137,7 +136,7 @@ void undo_membership(const proto::Request& req, const Target& tg, ClientId clien
 
 namespace ifctl::daemon {
 
-using proto::A;
+using proto::AttrType;
 using namespace detail;
 
 void Dispatcher::client_closed(const Peer& peer) {

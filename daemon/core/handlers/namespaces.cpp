@@ -11,7 +11,7 @@
 
 namespace ifctl::daemon::detail {
 
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 
 namespace {
@@ -87,11 +87,9 @@ Reply move_undone(Ctx& c, const proto::Interface& before, uint64_t id, const std
 // MTU and the TUNSETOWNER owner). The daemon keeps its queue and the record.
 Reply do_move_netns(Ctx& c) {
     if (!c.peer.is_root()) return Reply::error(EPERM, "only root may move an interface into another network namespace");
-    const bool by_path = c.req.has(A::NetnsPath);
-    if (by_path == c.req.has(A::NetnsPid))
-        return Reply::error(EINVAL, "move-netns needs exactly one of netns-pid and netns-path");
-    const std::string path = by_path ? std::string(c.req.get(A::NetnsPath).as_str()) : std::string();
-    const uint32_t pid = by_path ? 0 : c.req.get(A::NetnsPid).as_u32();
+    const bool by_path = c.req.has(AttrType::NetnsPath);  // or netns-pid: exactly one (the schema's rule)
+    const std::string path = by_path ? std::string(c.req.get(AttrType::NetnsPath).as_str()) : std::string();
+    const uint32_t pid = by_path ? 0 : c.req.get(AttrType::NetnsPid).as_u32();
     const std::string where = by_path ? path : "pid " + std::to_string(pid);
     UniqueFd ns;
     if (int rc = open_netns(path, pid, ns); rc < 0) {
@@ -173,7 +171,7 @@ Reply do_move_netns(Ctx& c) {
 // it was there. The record says "here" once it is.
 Reply do_move_home(Ctx& c) {
     if (!c.peer.is_root()) return Reply::error(EPERM, "only root may move an interface back into ifctld's network namespace");
-    const std::string name(c.req.get(A::Name).as_str());
+    const std::string name(c.req.get(AttrType::Name).as_str());
     const auto it = find_moved(c.registry, name);
     if (it == c.registry.moved().end()) return not_away(c, name);
     const uint64_t id = it->first;

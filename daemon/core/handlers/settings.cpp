@@ -10,7 +10,7 @@
 
 namespace ifctl::daemon::detail {
 
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 
 namespace {
@@ -27,7 +27,7 @@ void note_kernel_change(Ctx& c) {
 
 Reply do_set_description(Ctx& c) {
     LinkChange ch;
-    ch.ifalias = std::string(c.req.get(A::Description).as_str());
+    ch.ifalias = std::string(c.req.get(AttrType::Description).as_str());
     if (int rc = c.kernel.change_link(c.target.record->index, ch); rc < 0)
         return from_kernel(rc, "setting the description of " + c.target.name);
     note_kernel_change(c);
@@ -36,7 +36,7 @@ Reply do_set_description(Ctx& c) {
 
 Reply do_group_add(Ctx& c) {
     Managed& m = *c.target.managed;
-    const std::string g(c.req.get(A::IfGroup).as_str());
+    const std::string g(c.req.get(AttrType::IfGroup).as_str());
     if (std::find(m.groups.begin(), m.groups.end(), g) != m.groups.end())
         return Reply::error(EEXIST, c.target.name + " is in group " + g + " already");
     m.groups.push_back(g);
@@ -45,7 +45,7 @@ Reply do_group_add(Ctx& c) {
 
 Reply do_group_del(Ctx& c) {
     Managed& m = *c.target.managed;
-    const std::string g(c.req.get(A::IfGroup).as_str());
+    const std::string g(c.req.get(AttrType::IfGroup).as_str());
     const auto it = std::find(m.groups.begin(), m.groups.end(), g);
     if (it == m.groups.end()) return Reply::error(ENOENT, c.target.name + " is not in group " + g);
     const auto where = m.groups.erase(it) - m.groups.begin();
@@ -60,17 +60,17 @@ Reply do_set_inet6(Ctx& c) {
     Managed& m = *c.target.managed;
     const uint32_t index = c.target.record->index;
     const bool old_auto = c.target.record->auto_linklocal;  // copied: the view changes below
-    const bool auto_set = c.req.has(A::AutoLinklocal);
+    const bool auto_set = c.req.has(AttrType::AutoLinklocal);
     if (auto_set) {
         LinkChange ch;
-        ch.auto_linklocal = c.req.get(A::AutoLinklocal).as_u8() != 0;
+        ch.auto_linklocal = c.req.get(AttrType::AutoLinklocal).as_u8() != 0;
         if (int rc = c.kernel.change_link(index, ch); rc < 0)
             return from_kernel(rc, "setting addr_gen_mode of " + c.target.name);
         note_kernel_change(c);
     }
-    if (!c.req.has(A::NoDad)) return ok();
+    if (!c.req.has(AttrType::NoDad)) return ok();
     const bool old = m.no_dad;
-    m.no_dad = c.req.get(A::NoDad).as_u8() != 0;
+    m.no_dad = c.req.get(AttrType::NoDad).as_u8() != 0;
     // A record that cannot be written takes back both halves of the change.
     return record_or_undo(c, index, [&] {
         m.no_dad = old;
@@ -86,20 +86,20 @@ Reply do_set_inet6(Ctx& c) {
 void undo_set_inet6(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
     if (!tg.managed) return;
     proto::Writer w = request_by_index(Op::SetInet6, tg.record->index);
-    if (req.has(A::NoDad)) w.u8(type(A::NoDad), tg.managed->no_dad ? 1 : 0);
-    if (req.has(A::AutoLinklocal)) w.u8(type(A::AutoLinklocal), tg.record->auto_linklocal ? 1 : 0);
+    if (req.has(AttrType::NoDad)) w.u8(wire_type(AttrType::NoDad), tg.managed->no_dad ? 1 : 0);
+    if (req.has(AttrType::AutoLinklocal)) w.u8(wire_type(AttrType::AutoLinklocal), tg.record->auto_linklocal ? 1 : 0);
     out.push_back(w.finish());
 }
 
 void undo_set_description(const proto::Request&, const Target& tg, ClientId, Frames& out) {
     out.push_back(
-        request_by_index(Op::SetDescription, tg.record->index).str(type(A::Description), tg.record->description).finish());
+        request_by_index(Op::SetDescription, tg.record->index).str(wire_type(AttrType::Description), tg.record->description).finish());
 }
 
 void undo_group(const proto::Request& req, const Target& tg, ClientId, Frames& out) {
     const Op inverse = req.op() == Op::GroupAdd ? Op::GroupDel : Op::GroupAdd;
     out.push_back(request_by_index(inverse, tg.record->index)
-                      .str(type(A::IfGroup), std::string(req.get(A::IfGroup).as_str()))
+                      .str(wire_type(AttrType::IfGroup), std::string(req.get(AttrType::IfGroup).as_str()))
                       .finish());
 }
 

@@ -10,7 +10,7 @@
 
 namespace ifctl::daemon::detail {
 
-using proto::A;
+using proto::AttrType;
 using proto::Op;
 
 Reply ok() { return {}; }
@@ -28,17 +28,6 @@ std::string expected_name(Kernel& kernel, const std::string& pattern) {
         if (!kernel.find(name)) return name;
     }
     return pattern;
-}
-
-// Interface names the kernel accepts (dev_valid_name), plus one %d for patterns.
-bool valid_name(const std::string& n, bool allow_pattern) {
-    if (n.empty() || n.size() >= IFNAMSIZ || n == "." || n == "..") return false;
-    for (char c : n)
-        if (c == '/' || c == ':' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
-            return false;
-    const auto pct = n.find('%');
-    if (pct == std::string::npos) return true;
-    return allow_pattern && n.compare(pct, 2, "%d") == 0 && n.find('%', pct + 1) == std::string::npos;
 }
 
 // The record as this client sees it: kernel facts, daemon facts, its own access.
@@ -71,12 +60,12 @@ void sync_tx_filter(Managed& m, const Mac& own) {
 
 std::optional<Reply> resolve(Kernel& kernel, Registry& registry, const OpDescriptor& op,
                                      const proto::Request& req, Target& target) {
-    if (req.has(A::Name)) {
-        target.name = req.get(A::Name).as_str();
+    if (req.has(AttrType::Name)) {
+        target.name = req.get(AttrType::Name).as_str();
         target.record = kernel.find(target.name);
         if (!target.record) return Reply::error(ENODEV, "no interface named " + target.name);
     } else {
-        const uint32_t index = req.get(A::Index).as_u32();
+        const uint32_t index = req.get(AttrType::Index).as_u32();
         target.record = kernel.find(index);
         if (!target.record) return Reply::error(ENODEV, "no interface with index " + std::to_string(index));
         target.name = target.record->name;
@@ -93,11 +82,11 @@ std::optional<Reply> resolve(Kernel& kernel, Registry& registry, const OpDescrip
 
 proto::Writer request_by_index(Op op, uint32_t index) {
     proto::Writer w(static_cast<uint16_t>(op), 0, 0);
-    w.u32(type(A::Index), index);
+    w.u32(wire_type(AttrType::Index), index);
     return w;
 }
 
-proto::Address address_of(const proto::Request& req, A which) {
+proto::Address address_of(const proto::Request& req, AttrType which) {
     proto::Address a;
     proto::decode_address(req.get(which), a);  // validated with the request
     return a;

@@ -25,8 +25,6 @@ Reply record_or_undo(Ctx& c, uint32_t index, Undo undo) {
                                  " (nothing was changed)");
 }
 
-// Interface names the kernel accepts (dev_valid_name), plus one %d for patterns.
-bool valid_name(const std::string& n, bool allow_pattern);
 // The record as this client sees it: kernel facts, daemon facts, its own access.
 proto::Interface view_for(Ctx& c, const proto::Interface& k, bool details = true);
 // A reply holding the record of `index`.
@@ -36,11 +34,10 @@ Mac own_mac(const proto::Interface& k);
 void sync_tx_filter(Managed& m, const Mac& own);
 
 // An attribute's type number, for requests the daemon writes itself.
-inline uint16_t type(proto::A a) { return static_cast<uint16_t>(a); }
 // A request the daemon writes itself (a batch's inverses), targeting by index.
 proto::Writer request_by_index(proto::Op op, uint32_t index);
 // An address attribute of a validated request.
-proto::Address address_of(const proto::Request& req, proto::A which);
+proto::Address address_of(const proto::Request& req, proto::AttrType which);
 // The address as the kernel holds it (with its flags), if present.
 const proto::Address* find_address(const proto::Interface& k, const proto::Address& a);
 

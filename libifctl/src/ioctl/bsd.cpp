@@ -24,7 +24,7 @@ namespace ifctl::ioctl_layer {
 namespace {
 
 using client::Connection;
-using client::Target;
+using client::InterfaceRef;
 
 // FreeBSD IF_MINMTU / IF_MAXMTU (net/if_var.h), §7.
 constexpr int kMinMtu = 72;
@@ -53,7 +53,7 @@ Outcome set_flags(const Call& c) {
     const uint32_t word = static_cast<uint16_t>(d.r.ifr_flags) | static_cast<uint32_t>(ifctl_ifr_flagshigh(&d.r)) << 16;
     const FlagChange fc = bsd_flags_to_linux(word);
     // A down keeps the global IPv6 addresses, as on BSD (KeepInet6).
-    if (int e = send(d, [&](Connection& conn, const Target& t) { return conn.set_flags(t, fc.flags, fc.mask, true); }))
+    if (int e = send(d, [&](Connection& conn, const InterfaceRef& t) { return conn.set_flags(t, fc.flags, fc.mask, true); }))
         return answered(e);
     return answered(set_flag_refs(d.l.rec, fc));
 }
@@ -64,7 +64,7 @@ Outcome set_mtu(const Call& c) {
     if (int e = refused(d)) return answered(e);
     const int mtu = d.r.ifr_mtu;
     if (mtu < kMinMtu || mtu > kMaxMtu) return answered(EINVAL);
-    return answered(send(d, [&](Connection& conn, const Target& t) { return conn.set_mtu(t, static_cast<uint32_t>(mtu)); }));
+    return answered(send(d, [&](Connection& conn, const InterfaceRef& t) { return conn.set_mtu(t, static_cast<uint32_t>(mtu)); }));
 }
 
 // FreeBSD if_rename: the new name is a string the caller points at from
@@ -78,7 +78,7 @@ Outcome set_name(const Call& c) {
     // Empty is FreeBSD's EINVAL; '%' would be a Linux unit pattern, not a name.
     if (to.empty() || to.find('%') != std::string::npos) return answered(EINVAL);
     if (to == d.l.rec.name) return answered();
-    return answered(send(d, [&](Connection& conn, const Target& t) { return rename_live(conn, t, to); }));
+    return answered(send(d, [&](Connection& conn, const InterfaceRef& t) { return rename_live(conn, t, to); }));
 }
 
 // SIOCGIFDATA: the if_data of the interface, from the kernel's counters.
@@ -147,7 +147,7 @@ Outcome clone_destroy(const Call& c) {
     Dev d = open_dev(c);
     if (d.err) return answered(d.err);
     if (!d.l.rec.managed) return answered(EINVAL);  // not made by a cloner (if_clone_destroy)
-    return answered(send(d, [](Connection& conn, const Target& t) { return conn.destroy(t); }));
+    return answered(send(d, [](Connection& conn, const InterfaceRef& t) { return conn.destroy(t); }));
 }
 
 // ---- SIOCGIFCONF (ifconf) ---------------------------------------------------------
@@ -295,7 +295,7 @@ Outcome set_addr(const Call& c) {
     const proto::Interface& rec = s.d.l.rec;
     if (s.value == 0) {
         if (!s.first) return answered();
-        return answered(send(s.d, [&](Connection& conn, const Target& t) { return conn.addr_del(t, *s.first); }));
+        return answered(send(s.d, [&](Connection& conn, const InterfaceRef& t) { return conn.addr_del(t, *s.first); }));
     }
     int prefix = s.first ? s.first->prefix : classful_prefix(s.value);
     if (prefix < 0) return answered(EINVAL);  // class D: no classful mask, and not a host address
@@ -401,7 +401,7 @@ Outcome del_alias(const Call& c) {
         if (a.family == AF_INET && v4(a) == want) victim = &a;
     if (!victim && (d.r.ifr_addr.sa_family != AF_INET || want == 0)) victim = first_inet(d.l.rec);
     if (!victim) return answered(EADDRNOTAVAIL);
-    return answered(send(d, [&](Connection& conn, const Target& t) { return conn.addr_del(t, *victim); }));
+    return answered(send(d, [&](Connection& conn, const InterfaceRef& t) { return conn.addr_del(t, *victim); }));
 }
 
 // ---- IPv6 addresses (FreeBSD in6_control / in6_update_ifa) -----------------------
@@ -458,7 +458,7 @@ int named_inet6(const proto::Interface& rec, const struct sockaddr_in6& sa, cons
     if (sa.sin6_family != AF_INET6) return EADDRNOTAVAIL;
     const uint32_t zone = sa.sin6_scope_id;
     if (IN6_IS_ADDR_LINKLOCAL(&sa.sin6_addr) && zone != 0 && zone != rec.index) {
-        const Reach r = lookup(Target::by_index(zone), false).reach;
+        const Reach r = lookup(InterfaceRef::by_index(zone), false).reach;
         return r == Reach::Managed || r == Reach::Unmanaged ? EADDRNOTAVAIL : ENXIO;
     }
     out = find_inet6(rec, sa.sin6_addr);
@@ -491,7 +491,7 @@ In6Req open_in6(const Call& c, bool change) {
 Outcome del_alias6(const Call& c) {
     const In6Req r = open_in6(c, true);
     if (r.err) return answered(r.err);
-    return answered(send(r.d, [&](Connection& conn, const Target& t) { return conn.addr_del(t, *r.a); }));
+    return answered(send(r.d, [&](Connection& conn, const InterfaceRef& t) { return conn.addr_del(t, *r.a); }));
 }
 
 struct sockaddr_in6 sockaddr6(const uint8_t* bytes, uint32_t scope) {
@@ -570,7 +570,7 @@ Outcome multicast(const Call& c, bool add) {
     std::memcpy(mac.data(), LLADDR(&dl), mac.size());
     // ether_resolvemulti: only group addresses (§11).
     if (add && !(mac[0] & 1)) return answered(EADDRNOTAVAIL);
-    return answered(send(d, [&](Connection& conn, const Target& t) { return multi_per_client(conn, t, mac, add); }));
+    return answered(send(d, [&](Connection& conn, const InterfaceRef& t) { return multi_per_client(conn, t, mac, add); }));
 }
 Outcome add_multi(const Call& c) { return multicast(c, true); }
 Outcome del_multi(const Call& c) { return multicast(c, false); }
@@ -591,7 +591,7 @@ Outcome set_cap(const Call& c) {
     if (int e = refused(d)) return answered(e);
     const auto want = static_cast<uint32_t>(d.r.ifr_reqcap);
     if (want & ~caps_supported(d.l.rec)) return answered(EINVAL);
-    return answered(send(d, [&](Connection& conn, const Target& t) { return set_caps(conn, t, want); }));
+    return answered(send(d, [&](Connection& conn, const InterfaceRef& t) { return set_caps(conn, t, want); }));
 }
 
 constexpr RequestRow kBsd[] = {

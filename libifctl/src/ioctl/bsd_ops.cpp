@@ -40,7 +40,7 @@ uint32_t to_ifcap(uint32_t tun) {
 }  // namespace
 
 int set_flag_refs(const proto::Interface& rec, const FlagChange& fc) {
-    const client::Target t = client::Target::by_index(rec.index);
+    const client::InterfaceRef t = client::InterfaceRef::by_index(rec.index);
     const struct {
         uint32_t flag;
         bool on;
@@ -50,18 +50,18 @@ int set_flag_refs(const proto::Interface& rec, const FlagChange& fc) {
     return 0;
 }
 
-client::Result rename_live(client::Connection& c, const client::Target& t, const std::string& to) {
+client::Result rename_live(client::Connection& c, const client::InterfaceRef& t, const std::string& to) {
     return c.rename(t, to, true);
 }
 
-client::Result multi_per_client(client::Connection& c, const client::Target& t, const std::array<uint8_t, 6>& mac, bool add) {
+client::Result multi_per_client(client::Connection& c, const client::InterfaceRef& t, const std::array<uint8_t, 6>& mac, bool add) {
     return add ? c.multi_add(t, mac, true) : c.multi_del(t, mac, true);
 }
 
 uint32_t caps_supported(const proto::Interface& rec) { return to_ifcap(rec.caps_supported); }
 uint32_t caps_enabled(const proto::Interface& rec) { return to_ifcap(rec.caps_enabled); }
 
-client::Result set_caps(client::Connection& c, const client::Target& t, uint32_t ifcap) {
+client::Result set_caps(client::Connection& c, const client::InterfaceRef& t, uint32_t ifcap) {
     uint32_t tun = 0;
     for (const CapPair& p : kCaps)
         if (ifcap & p.ifcap) tun |= p.tun;

@@ -17,14 +17,14 @@ namespace ifctl::ioctl_layer {
 int set_flag_refs(const proto::Interface& rec, const FlagChange& fc);
 
 // Rename, doing down-rename-up where the kernel refuses while up.
-client::Result rename_live(client::Connection& c, const client::Target& t, const std::string& to);
+client::Result rename_live(client::Connection& c, const client::InterfaceRef& t, const std::string& to);
 
 // This client's own membership: EADDRINUSE when held, ENOENT when not.
-client::Result multi_per_client(client::Connection& c, const client::Target& t, const std::array<uint8_t, 6>& mac, bool add);
+client::Result multi_per_client(client::Connection& c, const client::InterfaceRef& t, const std::array<uint8_t, 6>& mac, bool add);
 
 // IFCAP_* bits from the TAP's TUN_F_* offloads, and back.
 uint32_t caps_supported(const proto::Interface& rec);
 uint32_t caps_enabled(const proto::Interface& rec);
-client::Result set_caps(client::Connection& c, const client::Target& t, uint32_t ifcap);
+client::Result set_caps(client::Connection& c, const client::InterfaceRef& t, uint32_t ifcap);
 
 }  // namespace ifctl::ioctl_layer

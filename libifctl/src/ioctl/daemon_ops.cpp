@@ -27,7 +27,7 @@ Reach classify(int rc, bool unmanaged) {
 
 // A read-only request's lookup from the snapshot: true when it answered.
 // `moved` says the daemon replaced it: the round trip that follows fetches the new one.
-bool from_snapshot(const client::Target& t, Lookup& out, bool& moved) {
+bool from_snapshot(const client::InterfaceRef& t, Lookup& out, bool& moved) {
     if (!t_request_reads_only) return false;
     Why why = Why::None;
     switch (snapshot_record(t, out.rec, why)) {
@@ -50,7 +50,7 @@ void refetch_snapshot(client::Connection& c) {
 
 }  // namespace
 
-Lookup lookup(const client::Target& t, bool with_addresses) {
+Lookup lookup(const client::InterfaceRef& t, bool with_addresses) {
     Lookup out;
     bool moved = false;
     if (from_snapshot(t, out, moved)) return out;

@@ -19,7 +19,7 @@ struct Lookup {
     proto::Interface rec;
 };
 // `with_addresses` false asks for a brief record (no addresses, statistics).
-Lookup lookup(const client::Target& t, bool with_addresses);
+Lookup lookup(const client::InterfaceRef& t, bool with_addresses);
 
 // The whole list, for SIOCGIFCONF. False if the daemon cannot be reached.
 bool list_all(std::vector<proto::Interface>& out);

@@ -8,7 +8,7 @@
 namespace ifctl::ioctl_layer {
 
 using client::Connection;
-using client::Target;
+using client::InterfaceRef;
 
 IfName name_of(const struct ifreq& r) {
     IfName n;
@@ -35,7 +35,7 @@ Outcome give_back(const Call& c, const struct ifreq& r) {
 // Looks the device up; only a managed one is ours to answer for.
 bool managed(const IfName& n, Lookup& l, Need need) {
     if (n.dev.empty()) return false;
-    l = lookup(Target::by_name(n.dev), need == Need::Addresses);
+    l = lookup(InterfaceRef::by_name(n.dev), need == Need::Addresses);
     return l.reach == Reach::Managed;
 }
 
@@ -109,7 +109,7 @@ int errno_of(const Sent& s) { return s.reach == Reach::Unreachable || s.reach ==
 // judges whole before its first step: a refused or failed replace leaves the
 // old address (and its secondaries) in place.
 int swap_address(const std::string& dev, const proto::Address* old_addr, const proto::Address* new_addr) {
-    const Target t = Target::by_name(dev);
+    const InterfaceRef t = InterfaceRef::by_name(dev);
     if (old_addr && new_addr)
         return errno_of(change([&](Connection& c) { return c.addr_replace(t, *old_addr, *new_addr, true); }));
     if (old_addr) return errno_of(change([&](Connection& c) { return c.addr_del(t, *old_addr, true); }));
@@ -119,7 +119,7 @@ int swap_address(const std::string& dev, const proto::Address* old_addr, const p
 
 int find_device(const IfName& n, Lookup& l, Need need) {
     if (n.dev.empty()) return ENXIO;
-    l = lookup(Target::by_name(n.dev), need == Need::Addresses);
+    l = lookup(InterfaceRef::by_name(n.dev), need == Need::Addresses);
     return l.reach == Reach::Managed || l.reach == Reach::Unmanaged ? 0 : ENXIO;
 }
 

@@ -16,13 +16,14 @@
 #include "daemon_ops.hpp"
 #include "ifreq_common.hpp"
 #include "inet_rules.hpp"
+#include "libifctl/protocol/ifname.hpp"
 #include "personality.hpp"
 
 namespace ifctl::ioctl_layer {
 namespace {
 
 using client::Connection;
-using client::Target;
+using client::InterfaceRef;
 
 // ---- requests on any socket (dev_ioctl) -------------------------------------
 
@@ -81,7 +82,7 @@ Outcome get_name(const Call& c) {
     struct ifreq r;
     std::memcpy(&r, c.arg, sizeof r);
     if (r.ifr_ifindex <= 0) return to_kernel();
-    const Lookup l = lookup(Target::by_index(static_cast<uint32_t>(r.ifr_ifindex)), false);
+    const Lookup l = lookup(InterfaceRef::by_index(static_cast<uint32_t>(r.ifr_ifindex)), false);
     if (l.reach != Reach::Managed) return to_kernel();
     r.ifr_name[IFNAMSIZ - 1] = 0;
     std::strcpy(r.ifr_name, l.rec.name.c_str());
@@ -93,7 +94,7 @@ Outcome set_mtu(const Call& c) {
     const IfName n = name_of(r);
     // A negative MTU reaches the kernel's range check as a huge one: EINVAL either way.
     const auto mtu = static_cast<uint32_t>(r.ifr_mtu);
-    return send_change(n, [&](Connection& conn) { return conn.set_mtu(Target::by_name(n.dev), mtu); })
+    return send_change(n, [&](Connection& conn) { return conn.set_mtu(InterfaceRef::by_name(n.dev), mtu); })
         .value_or(to_kernel());
 }
 
@@ -113,7 +114,7 @@ Outcome set_flags(const Call& c) {
         if (flags & IFF_UP) return answered();
         return answered(swap_address(n.dev, a, nullptr));
     }
-    return send_change(n, [&](Connection& conn) { return conn.set_flags(Target::by_name(n.dev), flags, 0xffff); })
+    return send_change(n, [&](Connection& conn) { return conn.set_flags(InterfaceRef::by_name(n.dev), flags, 0xffff); })
         .value_or(to_kernel());
 }
 
@@ -133,7 +134,7 @@ Outcome set_txqlen(const Call& c) {
         return answered(l.rec.may_change ? EINVAL : EPERM);
     }
     const auto qlen = static_cast<uint32_t>(r.ifr_qlen);
-    return send_change(n, [&](Connection& conn) { return conn.set_txqlen(Target::by_name(n.dev), qlen); })
+    return send_change(n, [&](Connection& conn) { return conn.set_txqlen(InterfaceRef::by_name(n.dev), qlen); })
         .value_or(to_kernel());
 }
 
@@ -146,7 +147,7 @@ Outcome set_hwaddr(const Call& c) {
     if (r.ifr_hwaddr.sa_family != l.rec.hw_type) return answered(EINVAL);  // dev_set_mac_address
     const size_t len = std::min(l.rec.lladdr.size(), sizeof r.ifr_hwaddr.sa_data);
     std::vector<uint8_t> mac(r.ifr_hwaddr.sa_data, r.ifr_hwaddr.sa_data + len);
-    return answered(errno_of(change([&](Connection& conn) { return conn.set_lladdr(Target::by_name(n.dev), mac); })));
+    return answered(errno_of(change([&](Connection& conn) { return conn.set_lladdr(InterfaceRef::by_name(n.dev), mac); })));
 }
 
 Outcome set_name(const Call& c) {
@@ -154,12 +155,12 @@ Outcome set_name(const Call& c) {
     const IfName n = name_of(r);
     r.ifr_newname[IFNAMSIZ - 1] = 0;  // dev_ifsioc truncates the new name to 15 characters
     const std::string new_name(r.ifr_newname);
-    if (new_name.empty()) {  // dev_valid_name refuses it, after privilege and lookup
+    if (!proto::new_ifname_problem(new_name).empty()) {  // dev_get_valid_name refuses it, after privilege and lookup
         Lookup l;
         if (!managed(n, l)) return to_kernel();
         return answered(l.rec.may_change ? EINVAL : EPERM);
     }
-    auto out = send_change(n, [&](Connection& conn) { return conn.rename(Target::by_name(n.dev), new_name); });
+    auto out = send_change(n, [&](Connection& conn) { return conn.rename(InterfaceRef::by_name(n.dev), new_name); });
     if (!out) return to_kernel();
     if (out->err) return *out;
     return give_back(c, r);  // SIOCSIFNAME is in dev_ioctl's "return a value" group
@@ -176,7 +177,7 @@ Outcome multicast(const Call& c, bool add) {
     std::array<uint8_t, 6> mac;
     std::memcpy(mac.data(), r.ifr_hwaddr.sa_data, mac.size());
     return send_change(n, [&](Connection& conn) {
-               return add ? conn.multi_add(Target::by_name(n.dev), mac) : conn.multi_del(Target::by_name(n.dev), mac);
+               return add ? conn.multi_add(InterfaceRef::by_name(n.dev), mac) : conn.multi_del(InterfaceRef::by_name(n.dev), mac);
            })
         .value_or(to_kernel());
 }
@@ -336,7 +337,7 @@ Outcome inet6_change(const Call& c, bool add) {
     In6Ifreq r;
     std::memcpy(&r, c.arg, sizeof r);
     if (r.ifr6_ifindex <= 0) return to_kernel();
-    const Lookup l = lookup(Target::by_index(static_cast<uint32_t>(r.ifr6_ifindex)), false);
+    const Lookup l = lookup(InterfaceRef::by_index(static_cast<uint32_t>(r.ifr6_ifindex)), false);
     if (l.reach != Reach::Managed) return to_kernel();
     if (!l.rec.may_change) return answered(EPERM);
     if (r.ifr6_prefixlen > 128) return answered(EINVAL);
@@ -344,7 +345,7 @@ Outcome inet6_change(const Call& c, bool add) {
     a.family = AF_INET6;
     std::memcpy(a.local.data(), &r.ifr6_addr, 16);
     a.prefix = static_cast<uint8_t>(r.ifr6_prefixlen);
-    const Target t = Target::by_index(l.rec.index);
+    const InterfaceRef t = InterfaceRef::by_index(l.rec.index);
     return answered(errno_of(change([&](Connection& conn) { return add ? conn.addr_add(t, a) : conn.addr_del(t, a); })));
 }
 

@@ -64,7 +64,7 @@ void adopt_snapshot(int fd) {
     }
 }
 
-Found snapshot_record(const client::Target& t, proto::Interface& out, Why& why) {
+Found snapshot_record(const client::InterfaceRef& t, proto::Interface& out, Why& why) {
     const Mapping* m = g_current.load(std::memory_order_acquire);
     why = Why::Other;
     if (!m) return Found::Ask;

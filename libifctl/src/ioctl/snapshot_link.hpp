@@ -19,7 +19,7 @@ bool snapshot_wanted();
 void adopt_snapshot(int fd);
 
 // Reads from the mapped snapshot; Ask (with why) when there is none or it cannot say.
-client::snapshot::Found snapshot_record(const client::Target& t, proto::Interface& out,
+client::snapshot::Found snapshot_record(const client::InterfaceRef& t, proto::Interface& out,
                                         client::snapshot::Why& why);
 client::snapshot::Found snapshot_all(std::vector<proto::Interface>& out, client::snapshot::Why& why);
 

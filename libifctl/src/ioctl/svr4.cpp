@@ -21,7 +21,7 @@ namespace ifctl::ioctl_layer {
 namespace {
 
 using client::Connection;
-using client::Target;
+using client::InterfaceRef;
 
 // ip_sioctl_mtu: the IPv4 minimum (§7).
 constexpr int kMinMtu = 68;
@@ -44,7 +44,7 @@ Outcome set_flags(const Call& c) {
     if (int e = refused(d)) return answered(e);
     const FlagChange fc = svr4_flags_to_linux(static_cast<uint16_t>(d.r.ifr_flags));
     // A down keeps the IPv6 addresses, as illumos does (KeepInet6).
-    return answered(send(d, [&](Connection& conn, const Target& t) { return conn.set_flags(t, fc.flags, fc.mask, true); }));
+    return answered(send(d, [&](Connection& conn, const InterfaceRef& t) { return conn.set_flags(t, fc.flags, fc.mask, true); }));
 }
 
 Outcome set_mtu(const Call& c) {
@@ -53,7 +53,7 @@ Outcome set_mtu(const Call& c) {
     if (int e = refused(d)) return answered(e);
     const int mtu = d.r.ifr_mtu;
     if (mtu < kMinMtu) return answered(EINVAL);  // above: the TAP's maximum, the kernel's EINVAL
-    return answered(send(d, [&](Connection& conn, const Target& t) { return conn.set_mtu(t, static_cast<uint32_t>(mtu)); }));
+    return answered(send(d, [&](Connection& conn, const InterfaceRef& t) { return conn.set_mtu(t, static_cast<uint32_t>(mtu)); }));
 }
 
 // SIOCGENADDR: the Ethernet address in ifr_enaddr (offset 16, 6 bytes).
@@ -76,7 +76,7 @@ Outcome set_name(const Call& c) {
     const std::string to(d.r.ifr_oname);
     if (to.empty() || to.find('%') != std::string::npos || to.find(':') != std::string::npos) return answered(EINVAL);
     if (to == d.l.rec.name) return answered();
-    return answered(send(d, [&](Connection& conn, const Target& t) { return rename_live(conn, t, to); }));
+    return answered(send(d, [&](Connection& conn, const InterfaceRef& t) { return rename_live(conn, t, to); }));
 }
 
 // ---- SIOCGIFCONF / SIOCGIFNUM (ip_sioctl_get_ifconf) ---------------------------------

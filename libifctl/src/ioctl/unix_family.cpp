@@ -8,7 +8,7 @@
 namespace ifctl::ioctl_layer {
 
 using client::Connection;
-using client::Target;
+using client::InterfaceRef;
 
 namespace {
 
@@ -44,14 +44,14 @@ Dev open_named(const char* name, Need need) {
 
 int refused(const Dev& d) { return d.l.rec.may_change ? 0 : EPERM; }
 
-int send(const Dev& d, const std::function<client::Result(Connection&, const Target&)>& op) {
-    const Target t = Target::by_index(d.l.rec.index);
+int send(const Dev& d, const std::function<client::Result(Connection&, const InterfaceRef&)>& op) {
+    const InterfaceRef t = InterfaceRef::by_index(d.l.rec.index);
     return change_errno(change([&](Connection& c) { return op(c, t); }));
 }
 
 int put_address(const Dev& d, const proto::Address* old, const proto::Address* next) {
-    if (!next) return send(d, [&](Connection& conn, const Target& t) { return conn.addr_del(t, *old); });
-    return send(d, [&](Connection& conn, const Target& t) {
+    if (!next) return send(d, [&](Connection& conn, const InterfaceRef& t) { return conn.addr_del(t, *old); });
+    return send(d, [&](Connection& conn, const InterfaceRef& t) {
         return old ? conn.addr_replace(t, *old, *next) : conn.addr_add(t, *next);
     });
 }
@@ -75,7 +75,7 @@ Outcome set_metric_common(const Call& c) {
     if (d.err) return answered(d.err);
     if (int e = refused(d)) return answered(e);
     const int32_t metric = d.r.ifr_metric;  // any int is stored (§8)
-    return answered(send(d, [&](Connection& conn, const Target& t) { return conn.set_metric(t, metric); }));
+    return answered(send(d, [&](Connection& conn, const InterfaceRef& t) { return conn.set_metric(t, metric); }));
 }
 
 Outcome get_index_common(const Call& c) {

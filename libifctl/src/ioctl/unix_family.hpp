@@ -31,7 +31,7 @@ Dev open_named(const char* name, Need need);
 int refused(const Dev& d);
 
 // One change about the device (by index: the name may be the request's subject).
-int send(const Dev& d, const std::function<client::Result(client::Connection&, const client::Target&)>& op);
+int send(const Dev& d, const std::function<client::Result(client::Connection&, const client::InterfaceRef&)>& op);
 
 // Replaces `old` by `next` in one change, adds `next` (no `old`), or deletes
 // `old` (no `next`).

@@ -17,7 +17,6 @@
 namespace ifctl::test {
 
 // An attribute's number as the wire carries it.
-inline uint16_t t(proto::A a) { return static_cast<uint16_t>(a); }
 
 // The kernel's view of one interface (ip -j -d -s), or null if it is gone.
 inline nlohmann::json kernel_view(const std::string& name) {

@@ -119,7 +119,14 @@ int Netlink::add_address(uint32_t index, const proto::Address& a, bool as_it_was
     // Of the flags a caller may hold, only "no DAD" is asked for a new address
     // (an interface set to no_dad); an address put back keeps all it had.
     if (!as_it_was && a.family == AF_INET6 && (a.flags & IFA_F_NODAD)) nla_put_u32(msg, IFA_FLAGS, IFA_F_NODAD);
-    return transact(msg);
+    const int rc = transact(msg);
+    // An inet6 address added without DAD is announced from the kernel's DAD
+    // work (inet6_addr_add leaves its RTM_NEWADDR to addrconf_dad_completed),
+    // which may run after the acknowledgement, and after the request is
+    // answered: the list is read again instead, so that the answer and the
+    // snapshot hold the address (read-your-writes). It is in the list already.
+    if (rc == 0 && a.family == AF_INET6 && (a.flags & IFA_F_NODAD)) stale_addresses_.insert(index);
+    return rc;
 }
 
 int Netlink::delete_address(uint32_t index, const proto::Address& a) {

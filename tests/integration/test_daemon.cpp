@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <net/if.h>
+#include <linux/if_addr.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -249,6 +251,55 @@ TEST_CASE("malformed frames get a clear error and the daemon serves on") {
     CHECK(steady(kernel_view("lo")) == lo_before);
     r.send(header_only(static_cast<uint16_t>(Op::List), 30));
     CHECK(r.reply().status == 0);
+}
+
+// Runs the calling thread, and the daemon, on the one CPU the thread is on,
+// until it goes out of scope.
+class OneCpu {
+public:
+    explicit OneCpu(pid_t daemon) {
+        REQUIRE(::sched_getaffinity(0, sizeof saved_, &saved_) == 0);
+        cpu_set_t one;
+        CPU_ZERO(&one);
+        CPU_SET(::sched_getcpu(), &one);
+        REQUIRE(::sched_setaffinity(0, sizeof one, &one) == 0);
+        REQUIRE(::sched_setaffinity(daemon, sizeof one, &one) == 0);
+    }
+    ~OneCpu() { ::sched_setaffinity(0, sizeof saved_, &saved_); }
+    OneCpu(const OneCpu&) = delete;
+    OneCpu& operator=(const OneCpu&) = delete;
+
+private:
+    cpu_set_t saved_;
+};
+
+TEST_CASE("an inet6 address added without DAD is in the answer and the next read, before the kernel announces it") {
+    // The kernel announces such an address from its DAD work, queued on the
+    // adding CPU: with the daemon held to one CPU that work cannot run before
+    // the daemon has answered, so the record must come from the kernel's list.
+    test::Daemon d;
+    auto c = connect(d);
+    proto::Interface rec;
+    REQUIRE(c->create("nd0", {}, rec) == 0);
+    const auto t = client::InterfaceRef::by_name("nd0");
+    REQUIRE(c->set_inet6(t, true, false) == 0);
+    REQUIRE(c->set_flags(t, IFF_UP, IFF_UP) == 0);
+    const OneCpu pinned(d.pid());
+    for (int i = 1; i <= 50; ++i) {
+        const std::string ip = "fd00::" + std::to_string(i);
+        INFO(ip);
+        REQUIRE(c->addr_add(t, test::v6(ip.c_str())) == 0);
+        proto::Interface now;
+        REQUIRE(c->get(t, now) == 0);
+        bool found = false;
+        for (const proto::Address& a : now.addresses)
+            if (a.family == AF_INET6 && a.local == test::v6(ip.c_str()).local) {
+                found = true;
+                CHECK((a.flags & IFA_F_NODAD) != 0);
+                CHECK((a.flags & IFA_F_TENTATIVE) == 0);
+            }
+        CHECK(found);
+    }
 }
 
 TEST_CASE("requests are pipelined and answered in order") {

@@ -776,6 +776,10 @@ TEST_CASE("a TAP's group may open its queues through the daemon, and nothing mor
     const Outcome member = parse(as(ub, sock, open_queue));
     CHECK(member.rc == 0);
     CHECK(member.message == "rootq0");
+    // The member's queue closed with its process; the daemon attaches its own
+    // queue again in its next maintenance pass. Wait for that, so that the
+    // state compared below does not change under the comparison.
+    REQUIRE(test::eventually([] { return tun_info("rootq0")["numqueues"] == 1; }, 10000));
     // ua has a rule that grants queues, but is not in the group.
     const json before = kernel_state();
     const Outcome outsider = parse(as(ua, sock, open_queue));

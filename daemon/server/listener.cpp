@@ -104,12 +104,25 @@ void check_socket_dir(const std::string& dir) {
 
 }  // namespace
 
+// The name the socket is made under before it is ready: the same directory
+// (so that rename() moves it), or the final name itself when the longer one
+// would not fit in sun_path.
+std::string staging_path(const std::string& path) {
+    std::string staged = path + ".new-" + std::to_string(::getpid());
+    return staged.size() < sizeof(sockaddr_un{}.sun_path) ? staged : path;
+}
+
 int make_listen_socket(const SocketOptions& opts) {
-    const sockaddr_un sa = socket_address(opts.path);
     const std::filesystem::path dir = std::filesystem::path(opts.path).parent_path();
     if (!dir.empty()) check_socket_dir(dir.string());
-    refuse_if_listened(opts.path, sa);
+    refuse_if_listened(opts.path, socket_address(opts.path));
 
+    // Made under another name and renamed into place once it listens: a
+    // client that sees the socket can connect to it (a script that waits for
+    // the file, then runs ifctl, is never refused).
+    const std::string staged = staging_path(opts.path);
+    const sockaddr_un sa = socket_address(staged);
+    if (staged != opts.path) ::unlink(staged.c_str());  // a leftover of a daemon of this pid that died here
     const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) throw failure("socket", errno);
     // Created 0600 and widened below, so that nobody can connect in between.
@@ -119,14 +132,14 @@ int make_listen_socket(const SocketOptions& opts) {
     ::umask(old);
     if (rc < 0) {
         ::close(fd);
-        throw failure("cannot bind " + opts.path, bind_err);
+        throw failure("cannot bind " + staged, bind_err);
     }
-    // The group's access is settled (and logged) before listen(): a client, a
-    // test among them, that can connect finds the socket's final mode and the
-    // daemon's word on it already written.
+    // The group's access is settled (and logged) before the socket has its
+    // name: a client that can connect finds its final mode and the daemon's
+    // word on it already written.
     if (!opts.group.empty()) {
         if (const struct group* g = ::getgrnam(opts.group.c_str())) {
-            if (::chown(opts.path.c_str(), 0, g->gr_gid) == 0 && ::chmod(opts.path.c_str(), 0660) == 0)
+            if (::chown(staged.c_str(), 0, g->gr_gid) == 0 && ::chmod(staged.c_str(), 0660) == 0)
                 spdlog::info("socket {} is open to group {}", opts.path, opts.group);
             else
                 spdlog::warn("could not give group {} access to {}: {}", opts.group, opts.path, std::strerror(errno));
@@ -136,9 +149,10 @@ int make_listen_socket(const SocketOptions& opts) {
                          opts.group, opts.path, opts.group, opts.group);
         }
     }
-    if (::listen(fd, SOMAXCONN) < 0) {
+    if (::listen(fd, SOMAXCONN) < 0 || (staged != opts.path && ::rename(staged.c_str(), opts.path.c_str()) < 0)) {
         const int e = errno;
         ::close(fd);
+        if (staged != opts.path) ::unlink(staged.c_str());
         throw failure("listen on " + opts.path, e);
     }
     return fd;

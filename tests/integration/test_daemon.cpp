@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -300,6 +301,29 @@ TEST_CASE("an inet6 address added without DAD is in the answer and the next read
             }
         CHECK(found);
     }
+}
+
+TEST_CASE("the socket has its name only once it listens") {
+    // It is made under another name and renamed into place, so that a script
+    // that waits for the file and then connects is never refused.
+    const std::string dir = test::temp_dir("ifctl-socket-name");
+    const int watch = ::inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    REQUIRE(watch >= 0);
+    REQUIRE(::inotify_add_watch(watch, dir.c_str(), IN_CREATE | IN_MOVED_TO) >= 0);
+    test::Daemon d("--socket " + dir + "/ifctld.sock");
+    std::vector<std::pair<std::string, uint32_t>> seen;  // name, event
+    alignas(struct inotify_event) char buf[4096];
+    for (ssize_t n; (n = ::read(watch, buf, sizeof buf)) > 0;)
+        for (char* p = buf; p < buf + n;) {
+            const auto* e = reinterpret_cast<const struct inotify_event*>(p);
+            seen.emplace_back(e->len ? e->name : "", e->mask & (IN_CREATE | IN_MOVED_TO));
+            p += sizeof(struct inotify_event) + e->len;
+        }
+    ::close(watch);
+    const std::string staged = "ifctld.sock.new-" + std::to_string(d.pid());
+    CHECK(seen == std::vector<std::pair<std::string, uint32_t>>{{staged, IN_CREATE}, {"ifctld.sock", IN_MOVED_TO}});
+    CHECK_FALSE(std::filesystem::exists(dir + "/" + staged));
+    CHECK(connect(d) != nullptr);
 }
 
 TEST_CASE("requests are pipelined and answered in order") {

@@ -148,7 +148,9 @@ int Persistence::record(uint32_t index) {
     dirty_.erase(index);
     // A new id advanced the counter: the group commit writes it.
     if (registry_.peek_next_unique_id() != written_next_id_ && on_dirty) on_dirty();
-    return deferred_ ? store_.stage(snapshot(index, *m)) : store_.put(snapshot(index, *m));
+    if (!deferred_) return store_.put(snapshot(index, *m));
+    staged_.insert(index);
+    return store_.stage(snapshot(index, *m));
 }
 
 int Persistence::end_deferred() {
@@ -161,6 +163,10 @@ int Persistence::end_deferred() {
         fdstore_put(m->unique_id, m->tap.fd());
     }
     persist_later_.clear();
+    staged_.clear();
+    // What changed while the batch ran, its own interfaces' later steps among
+    // it, goes with the next group commit.
+    if (!dirty_.empty() && on_dirty) on_dirty();
     return rc;
 }
 
@@ -219,25 +225,30 @@ int Persistence::flush() {
         else written_next_id_ = next_id;
     }
     std::vector<StoredInterface> records;
-    std::set<uint32_t> failed;
-    for (uint32_t index : dirty_)
+    std::set<uint32_t> still_dirty;  // failed, or staged by a batch
+    for (uint32_t index : dirty_) {
+        if (staged_.count(index)) {
+            still_dirty.insert(index);  // the batch commits it; written again after
+            continue;
+        }
         if (const Managed* m = registry_.find(index)) records.push_back(snapshot(index, *m));
+    }
     if (records.size() > kFewRecords) {
         // One syncfs for all of them: an fsync per file made re-adopting 4096
         // TAPs take half a minute (docs/performance.md).
         if (int r = store_.put_many(records); r < 0) {
             rc = r;
-            failed = dirty_;
+            still_dirty = dirty_;
         }
     } else {
         for (const StoredInterface& r : records)
             if (int e = store_.put(r, false); e < 0) {
                 rc = e;
-                failed.insert(r.index);
+                still_dirty.insert(r.index);
             }
         if (int r = store_.sync(); r < 0 && rc == 0) rc = r;
     }
-    dirty_ = std::move(failed);
+    dirty_ = std::move(still_dirty);
     if (rc < 0 && commit_error_ == 0) spdlog::error("writing interface state to {}: {}", store_.path(), err(rc));
     commit_error_ = rc;
     return rc;

@@ -114,6 +114,9 @@ private:
     Store& store_;
     std::set<uint32_t> dirty_;
     bool deferred_ = false;
+    // The records a batch staged: its end commits them. A group commit while
+    // the batch yields leaves them alone (same file names) and keeps them dirty.
+    std::set<uint32_t> staged_;
     std::vector<uint32_t> persist_later_;
     std::map<uint64_t, std::chrono::steady_clock::time_point> recreated_at_;
     std::set<uint32_t> marked_;  // at restore(): links already in kManagedLinkGroup

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <net/if.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -906,4 +907,38 @@ TEST_CASE("a batch's records are on disk before its reply; a failed batch leaves
     CHECK(test::link("bt2") == nullptr);
     CHECK(records_named("bt2") == 0);
     CHECK(records_named("bt0") == 1);
+}
+
+TEST_CASE("a batch that outlasts the group commit's delay commits, and its records end with its last steps") {
+    // The batch yields to other clients and its interfaces' later steps mark
+    // them for the group commit, which then runs while the batch's own records
+    // wait to be committed under the same names.
+    StateDir sd;
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    constexpr int kTaps = 40;  // each create, MTU and up: well over the 20 ms delay in all
+    std::vector<std::vector<uint8_t>> steps;
+    proto::Interface r;
+    c->start_recording(&steps);
+    for (int i = 0; i < kTaps; ++i) {
+        const std::string name = "gc" + std::to_string(i);
+        REQUIRE(c->create(name, {}, r) == 0);
+        REQUIRE(c->set_mtu(by(name), 1400) == 0);
+        REQUIRE(c->set_flags(by(name), IFF_UP, IFF_UP) == 0);
+    }
+    c->stop_recording();
+    const auto t0 = std::chrono::steady_clock::now();
+    REQUIRE(c->batch(steps) == 0);
+    INFO("the batch took " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count() << " ms");
+    auto current = [&] {
+        int n = 0;
+        for (const auto& e : fs::directory_iterator(sd.path + "/interfaces")) {
+            const std::string f = e.path().filename().string();
+            if (f.size() <= 5 || f.substr(f.size() - 5) != ".json" || f == "ids.json") continue;
+            const json k = json::parse(slurp(e.path()))["record"]["kernel"];
+            if (k["mtu"] == 1400 && (k["flags"].get<uint32_t>() & IFF_UP)) ++n;
+        }
+        return n;
+    };
+    CHECK(test::eventually([&] { return current() == kTaps; }, 5000));
 }

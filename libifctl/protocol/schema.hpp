@@ -139,7 +139,7 @@ enum class AttrType : uint16_t {
     IfGroup = 92,     // string 1..15: on GroupAdd/GroupDel; repeated in a record, one per group
     NoDad = 93,       // u8 0|1: on SetInet6 and in a record: inet6 addresses are added without DAD
     AutoLinklocal = 94, // u8 0|1: on SetInet6 and in a record: the kernel makes a link-local address
-    // 95-109: other work
+    // 95-99 and 101-109: unassigned
     EventDetail = 100, // string 0..1024 in a tampered event: what changed behind the daemon's back
     Snapshot = 110,   // u8 on Hello: 1 = pass the read-only snapshot with the reply (docs/snapshot.md)
 };

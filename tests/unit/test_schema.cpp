@@ -40,7 +40,7 @@ std::vector<uint8_t> addr_add(std::function<void(AddrBuilder&)> fill) {
 }  // namespace
 
 TEST_CASE("every operation and attribute has a table entry", "[schema]") {
-    // Numbers are handed out in ranges per part of the work, so the tables may
+    // Numbers are handed out in ranges, so the tables may
     // have gaps (an unassigned number is unknown); both ends are assigned.
     REQUIRE(proto::op_spec(proto::kMaxOp) != nullptr);
     REQUIRE(proto::attr_spec(proto::kMaxAttr) != nullptr);

@@ -148,14 +148,24 @@ int Persistence::record(uint32_t index) {
     dirty_.erase(index);
     // A new id advanced the counter: the group commit writes it.
     if (registry_.peek_next_unique_id() != written_next_id_ && on_dirty) on_dirty();
-    if (!deferred_) return store_.put(snapshot(index, *m));
-    staged_.insert(index);
-    return store_.stage(snapshot(index, *m));
+    // In a batch: written once, as the batch leaves it, when it ends.
+    if (deferred_) {
+        staged_.insert(index);
+        return 0;
+    }
+    return store_.put(snapshot(index, *m));
 }
 
 int Persistence::end_deferred() {
     deferred_ = false;
-    const int rc = store_.commit_staged();
+    std::vector<StoredInterface> records;
+    for (uint32_t index : staged_)
+        if (const Managed* m = registry_.find(index)) records.push_back(snapshot(index, *m));
+    const int rc = store_.put_many(records);
+    for (uint32_t index : staged_) {
+        if (rc == 0) dirty_.erase(index);  // written as it is now
+        else dirty_.insert(index);         // the group commit tries again
+    }
     for (uint32_t index : persist_later_) {
         Managed* m = registry_.find(index);
         if (!m || rc < 0) continue;
@@ -164,8 +174,7 @@ int Persistence::end_deferred() {
     }
     persist_later_.clear();
     staged_.clear();
-    // What changed while the batch ran, its own interfaces' later steps among
-    // it, goes with the next group commit.
+    // What else changed while the batch ran goes with the next group commit.
     if (!dirty_.empty() && on_dirty) on_dirty();
     return rc;
 }
@@ -228,7 +237,7 @@ int Persistence::flush() {
     std::set<uint32_t> still_dirty;  // failed, or staged by a batch
     for (uint32_t index : dirty_) {
         if (staged_.count(index)) {
-            still_dirty.insert(index);  // the batch commits it; written again after
+            still_dirty.insert(index);  // the batch's end writes it
             continue;
         }
         if (const Managed* m = registry_.find(index)) records.push_back(snapshot(index, *m));

@@ -114,8 +114,8 @@ private:
     Store& store_;
     std::set<uint32_t> dirty_;
     bool deferred_ = false;
-    // The records a batch staged: its end commits them. A group commit while
-    // the batch yields leaves them alone (same file names) and keeps them dirty.
+    // The interfaces whose records a batch writes at its end, all with one
+    // flush; a group commit while the batch yields leaves them to it.
     std::set<uint32_t> staged_;
     std::vector<uint32_t> persist_later_;
     std::map<uint64_t, std::chrono::steady_clock::time_point> recreated_at_;

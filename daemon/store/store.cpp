@@ -190,21 +190,6 @@ int Store::put_many(const std::vector<StoredInterface>& records) {
     return rc;
 }
 
-int Store::stage(const StoredInterface& r) {
-    const std::string name = file_name(r.unique_id);
-    on_disk_.erase(r.unique_id);  // whether the batch's commit puts it there is not known yet
-    if (int rc = stage_file(dir_.get(), name, encode_record(r)); rc < 0) return rc;
-    if (std::find(staged_.begin(), staged_.end(), name) == staged_.end()) staged_.push_back(name);
-    return 0;
-}
-
-int Store::commit_staged() {
-    const int rc = daemon::commit_staged(dir_.get(), staged_);
-    if (rc < 0) discard_staged(dir_.get(), staged_);
-    staged_.clear();
-    return rc;
-}
-
 int Store::remove(uint64_t unique_id, bool sync_dir) {
     on_disk_.erase(unique_id);
     return remove_file_durable(dir_.get(), file_name(unique_id), sync_dir);

@@ -47,12 +47,6 @@ public:
     // every rename and one directory fsync. A failure leaves each record
     // wholly old or wholly new. 0 or -errno.
     int put_many(const std::vector<StoredInterface>& records);
-    // Many records with one disk flush (a batch): staged now, durable and in
-    // place only after commit_staged(). A staged record replaces any staged
-    // before it under the same id. 0 or -errno.
-    int stage(const StoredInterface& r);
-    int commit_staged();
-    bool staging() const { return !staged_.empty(); }
     // Removes a record durably. 0 or -errno.
     int remove(uint64_t unique_id) { return remove(unique_id, true); }
     // The same without the directory fsync; sync() afterwards (many at once).
@@ -83,7 +77,6 @@ private:
     int read_record(uint64_t unique_id, StoredInterface& out, std::string& why, std::string& bytes) const;
     std::string path_;
     UniqueFd dir_;
-    std::vector<std::string> staged_;  // file names, in the order staged
     // A hash of the bytes each record's file holds, where this store wrote or
     // read them. Kernel events that change nothing recorded (carrier coming
     // back as a restarted daemon attaches its queues, the whole kernel view

@@ -199,30 +199,6 @@ struct StoreHoldingA {
 
 }  // namespace
 
-TEST_CASE_METHOD(StoreHoldingA, "staged records are invisible until committed, then all in place; get reads one back") {
-    REQUIRE(st.stage(a2) == 0);
-    REQUIRE(st.stage(b) == 0);
-    a2.mtu = 1280;
-    REQUIRE(st.stage(a2) == 0);  // the later one wins
-    CHECK(st.staging());
-    // Before the commit the old record is what a crash would leave.
-    StoredInterface got;
-    std::string why;
-    REQUIRE(st.get(a.unique_id, got, why) == 0);
-    CHECK(got == a);
-    CHECK(st.get(43, got, why) == -ENOENT);
-    REQUIRE(st.commit_staged() == 0);
-    CHECK_FALSE(st.staging());
-    REQUIRE(st.get(a.unique_id, got, why) == 0);
-    CHECK(got.mtu == 1280);
-    REQUIRE(st.get(43, got, why) == 0);
-    CHECK(got == b);
-    // No temporary file is left behind.
-    for (const auto& e : fs::directory_iterator(d.path + "/interfaces"))
-        CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
-    CHECK(st.load().records.size() == 2);
-}
-
 TEST_CASE_METHOD(StoreHoldingA, "put_many writes every record with one flush; a failure replaces none of them") {
     REQUIRE(st.put_many({a2, b}) == 0);
     StoredInterface got;
@@ -275,12 +251,6 @@ TEST_CASE("a record whose file already holds the same bytes is not written again
     REQUIRE(st.put(a) == 0);
     REQUIRE(st.put_many({a}) == 0);
     CHECK(inode(a.unique_id) == loaded);
-    // A staged record's fate is the batch's: the next put writes again.
-    REQUIRE(st.stage(a) == 0);
-    REQUIRE(st.commit_staged() == 0);
-    const auto committed = inode(a.unique_id);
-    REQUIRE(st.put(a) == 0);
-    CHECK(inode(a.unique_id) != committed);
     // A removed record is written again in full.
     REQUIRE(st.remove(a.unique_id) == 0);
     REQUIRE(st.put(a) == 0);

@@ -158,6 +158,9 @@ int Persistence::record(uint32_t index) {
 
 int Persistence::end_deferred() {
     deferred_ = false;
+    // The id counter first (the group commit writes it again if this fails).
+    if (const uint64_t next_id = registry_.peek_next_unique_id(); next_id != written_next_id_)
+        if (store_.put_next_id(next_id) == 0) written_next_id_ = next_id;
     std::vector<StoredInterface> records;
     for (uint32_t index : staged_)
         if (const Managed* m = registry_.find(index)) records.push_back(snapshot(index, *m));
@@ -228,8 +231,9 @@ int Persistence::flush() {
     if (dirty_.empty() && next_id == written_next_id_) return commit_error_ = 0;
     int rc = 0;
     // The id counter goes with the group commit: a crash within it can only
-    // reuse ids of interfaces whose records were never written.
-    if (next_id != written_next_id_) {
+    // reuse ids of interfaces whose records were never written. A batch's
+    // creates write theirs at its end, and the counter with them.
+    if (next_id != written_next_id_ && !deferred_) {
         if (int r = store_.put_next_id(next_id); r < 0) rc = r;
         else written_next_id_ = next_id;
     }

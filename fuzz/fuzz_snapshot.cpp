@@ -28,7 +28,7 @@ uint64_t now_ns() {
 
 void read_every_way(const client::snapshot::Region& r) {
     proto::Interface one;
-    std::vector<proto::Interface> all;
+    std::span<const proto::Interface> all;
     client::snapshot::Why why{};
     for (const InterfaceRef& t : {InterfaceRef::by_name("tap0"), InterfaceRef::by_name("lo"), InterfaceRef::by_index(1), InterfaceRef::by_index(3)}) {
         const auto found = client::snapshot::read_record(r, t, one, &why);

@@ -98,7 +98,7 @@ TEST_CASE("snapshot: every record as a get sends it, by name and by index, in li
     proto::Interface none;
     CHECK(client::snapshot::read_record(m.region, InterfaceRef::by_name("tap1"), none) == Found::Absent);
     CHECK(client::snapshot::read_record(m.region, InterfaceRef::by_index(99), none) == Found::Absent);
-    std::vector<proto::Interface> all;
+    std::span<const proto::Interface> all;
     REQUIRE(client::snapshot::read_all(m.region, all) == Found::Record);
     REQUIRE(all.size() == 2);
     CHECK(all[0].name == "lo");
@@ -146,7 +146,7 @@ TEST_CASE("snapshot: a record larger than its slot, or than a frame, is asked fo
             proto::Interface out;
             CHECK(client::snapshot::read_record(m.region, InterfaceRef::by_name("tap0"), out) == Found::Ask);
             CHECK(read(m, InterfaceRef::by_name("lo")).index == 1);
-            std::vector<proto::Interface> all;
+            std::span<const proto::Interface> all;
             CHECK(client::snapshot::read_all(m.region, all) == Found::Ask);  // the list would lack one
             client::snapshot::unmap_snapshot(m);
         }
@@ -166,7 +166,7 @@ TEST_CASE("snapshot: a region that must grow is replaced, and the old one says i
     CHECK(client::snapshot::read_record(old.region, InterfaceRef::by_name("lo"), out, &why) == Found::Ask);
     CHECK(why == Why::Moved);
     Mapping now = w.map();
-    std::vector<proto::Interface> all;
+    std::span<const proto::Interface> all;
     REQUIRE(client::snapshot::read_all(now.region, all) == Found::Record);
     CHECK(all.size() == 42);
     CHECK(read(now, InterfaceRef::by_name("dummy139")).index == 139);
@@ -223,7 +223,7 @@ TEST_CASE("snapshot: a damaged region never crashes the reader or reads out of b
         const size_t size = round % 10 == 0 ? rng() % bad.size() : bad.size();
         const client::snapshot::Region r{bad.data(), size};
         proto::Interface one;
-        std::vector<proto::Interface> all;
+        std::span<const proto::Interface> all;
         if (client::snapshot::read_record(r, InterfaceRef::by_name("d105"), one) == Found::Record) ++answered;
         (void)client::snapshot::read_record(r, InterfaceRef::by_index(7), one);
         (void)client::snapshot::read_all(r, all);

@@ -28,7 +28,9 @@
  * IFCTL_PERSONALITY=bsd|svr4 or ifctl_set_personality(). In C (not C++),
  * socket() and close() go through ifctl_socket() and ifctl_close_fd() too, so
  * that ifctl_ioctl() knows the family of the file's sockets without asking
- * the kernel (ifctl.h says when that record can go stale).
+ * the kernel (ifctl.h says when that record can go stale); a file that calls
+ * a structure member named socket or close defines IFCTL_NO_REDIRECT_SOCKET
+ * to keep both as they are.
  */
 #ifndef IFCTL_COMPAT_H
 #define IFCTL_COMPAT_H
@@ -401,7 +403,7 @@ typedef char ifctl_compat_checks_[(IFCTL_COMPAT_NOT_LINUX(SIOCAIFADDR) && IFCTL_
 /* C only: in C++ a close() macro would rewrite member calls (stream.close()).
  * Routed together, so that a socket recorded by ifctl_socket() is forgotten
  * when the file closes it. */
-#ifndef __cplusplus
+#if !defined(__cplusplus) && !defined(IFCTL_NO_REDIRECT_SOCKET)
 #define socket(...) ifctl_socket(__VA_ARGS__)
 #define close(...) ifctl_close_fd(__VA_ARGS__)
 #endif

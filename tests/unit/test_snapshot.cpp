@@ -106,6 +106,38 @@ TEST_CASE("snapshot: every record as a get sends it, by name and by index, in li
     client::snapshot::unmap_snapshot(m);
 }
 
+TEST_CASE("snapshot: a read decodes only the parts it asks for, each as a whole read has it") {
+    World w;
+    Mapping m = w.map();
+    auto encoded = [](const proto::Interface& i, bool details) {
+        proto::Writer wr(0, 0, 0);
+        proto::encode_interface(wr, i, details);
+        return wr.finish();
+    };
+    const InterfaceRef tap = InterfaceRef::by_name("tap0");
+    const proto::Interface whole = read(m, tap);
+    REQUIRE(whole.addresses.size() == 1);
+    // A brief read: what a brief record carries, field for field.
+    proto::Interface brief;
+    REQUIRE(client::snapshot::read_record(m.region, tap, brief, nullptr, proto::RecordParts::Brief) == Found::Record);
+    CHECK(brief.addresses.empty());
+    CHECK(encoded(brief, false) == encoded(whole, false));
+    // Again (the bytes decoded last), then whole again, on the same thread: each as asked.
+    REQUIRE(client::snapshot::read_record(m.region, tap, brief, nullptr, proto::RecordParts::Brief) == Found::Record);
+    CHECK(brief.addresses.empty());
+    CHECK(encoded(read(m, tap), true) == encoded(whole, true));
+    // A list's read: names, links and addresses.
+    std::span<const proto::Interface> listed;
+    REQUIRE(client::snapshot::read_all(m.region, listed, nullptr, proto::RecordParts::Listing) == Found::Record);
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[1].name == "tap0");
+    CHECK(listed[1].index == 7);
+    CHECK(listed[1].addresses == whole.addresses);
+    CHECK(listed[1].lladdr == whole.lladdr);
+    CHECK(listed[1].hw_type == whole.hw_type);
+    client::snapshot::unmap_snapshot(m);
+}
+
 TEST_CASE("snapshot: a change is in it when the request returns (read-your-writes)") {
     World w;
     Mapping m = w.map();

@@ -118,7 +118,7 @@ Lookup lookup(const client::InterfaceRef& t, bool /*with_addresses*/) {
     return l;
 }
 
-bool list_all(std::vector<proto::Interface>& out) {
+bool list_all(std::span<const proto::Interface>& out) {
     if (!g_in->ConsumeBool()) return false;
     // Mostly small lists; sometimes long ones, with more entries than the largest
     // SIOCGIFCONF buffer below holds (kMaxConf) in every personality, even when
@@ -129,8 +129,12 @@ bool list_all(std::vector<proto::Interface>& out) {
                                          : g_in->ConsumeIntegralInRange<size_t>(0, kMaxList);
     // Made in place: growing the vector one record at a time moved every record
     // log2(n) times, which under ASan was most of this target's time.
-    out.resize(out.size() + n);
-    for (size_t i = out.size() - n; i < out.size(); ++i) fill_record(out[i]);
+    // A list of this thread's, as the real list_all's.
+    thread_local std::vector<proto::Interface> list;
+    list.clear();
+    list.resize(n);
+    for (proto::Interface& r : list) fill_record(r);
+    out = list;
     return true;
 }
 

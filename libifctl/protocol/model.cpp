@@ -164,9 +164,41 @@ Error decode_stats(const Attr& nested, Stats& s) {
 }
 }  // namespace
 
-Error decode_interface(const Attr& nested, Interface& i) {
+namespace {
+// Whether `parts` leaves out attributes of this type.
+bool skipped(RecordParts parts, uint16_t type) {
+    switch (static_cast<AttrType>(type)) {
+        case AttrType::Address: return parts == RecordParts::Brief;
+        case AttrType::MultiAddr:
+        case AttrType::Stats: return parts != RecordParts::Whole;
+        case AttrType::IfGroup:
+        case AttrType::Description: return parts == RecordParts::Listing;
+        default: return false;
+    }
+}
+
+// Every field to its default, the vectors' storage kept for the next decode.
+void reset_keeping_storage(Interface& i) {
+    std::vector<uint8_t> lladdr = std::move(i.lladdr);
+    std::vector<Address> addresses = std::move(i.addresses);
+    std::vector<std::array<uint8_t, 6>> multicast = std::move(i.multicast);
+    std::vector<std::string> groups = std::move(i.groups);
     i = Interface{};
+    lladdr.clear();
+    addresses.clear();
+    multicast.clear();
+    groups.clear();
+    i.lladdr = std::move(lladdr);
+    i.addresses = std::move(addresses);
+    i.multicast = std::move(multicast);
+    i.groups = std::move(groups);
+}
+}  // namespace
+
+Error decode_interface(const Attr& nested, Interface& i, RecordParts parts) {
+    reset_keeping_storage(i);
     if (Error e = for_each_record_child(nested, [&](const Attr& k) -> Error {
+        if (skipped(parts, k.type)) return {};
         switch (static_cast<AttrType>(k.type)) {
             case AttrType::Index: i.index = k.as_u32(); break;
             case AttrType::Name: i.name = k.as_str(); break;
@@ -180,9 +212,8 @@ Error decode_interface(const Attr& nested, Interface& i) {
             case AttrType::Txqlen: i.txqlen = k.as_u32(); break;
             case AttrType::Lladdr: i.lladdr.assign(k.payload.begin(), k.payload.end()); break;
             case AttrType::Address: {
-                Address a;
+                Address& a = i.addresses.emplace_back();
                 if (Error e = decode_address(k, a)) return e;
-                i.addresses.push_back(a);
                 break;
             }
             case AttrType::MultiAddr: {

@@ -72,7 +72,19 @@ Error decode_address(const Attr& nested, Address& out);
 // `details` false leaves out addresses, multicast memberships and statistics
 // (a brief record, for callers that need none of them).
 void encode_interface(Writer& w, const Interface& i, bool details = true);
-Error decode_interface(const Attr& nested, Interface& out);
+
+// The parts of a record a decoder fills, for readers that use only some (the
+// library's answers from the snapshot). The other parts' attributes are
+// skipped and their fields keep their defaults; everything else is decoded
+// and checked as in a whole record.
+enum class RecordParts : uint8_t {
+    Whole,
+    Brief,    // what a brief record carries: no addresses, multicast memberships or statistics
+    Listing,  // names and addresses: no multicast memberships, statistics, groups or description
+};
+// Decodes into `out` from scratch. `out`'s vectors keep their storage, so a
+// record decoded into again and again stops allocating.
+Error decode_interface(const Attr& nested, Interface& out, RecordParts parts = RecordParts::Whole);
 
 // Formatting helpers shared by the CLI, logs and tests.
 std::string format_address(uint8_t family, const uint8_t* bytes);

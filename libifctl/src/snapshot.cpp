@@ -119,11 +119,11 @@ bool usable(const Layout& l, Why* why) {
 }
 
 // One record's bytes (one AttrType::Interface attribute) decoded as a get reply's.
-bool decode_one(std::span<const uint8_t> bytes, proto::Interface& out) {
+bool decode_one(std::span<const uint8_t> bytes, proto::Interface& out, proto::RecordParts parts) {
     proto::AttrIter it(bytes);
     proto::Attr a;
     if (!it.next(a) || a.type != wire_type(proto::AttrType::Interface) || proto::check_attr(a)) return false;
-    return !proto::decode_interface(a, out);
+    return !proto::decode_interface(a, out, parts);
 }
 
 // The seqlock's read side, once for every reader: `copy(layout)` copies what
@@ -150,11 +150,21 @@ bool consistent_copy(const Region& r, Layout& l, Copy&& copy) {
 
 }  // namespace
 
-Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out, Why* why) {
+// The bytes a thread decoded last and what they decoded to.
+struct Decoded {
+    std::vector<uint8_t> bytes;
+    std::vector<size_t> ends;  // read_all: where each record's bytes end
+    proto::RecordParts parts = proto::RecordParts::Whole;
+    bool valid = false;
+};
+
+Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out, Why* why, proto::RecordParts parts) {
     if (why) *why = Why::Other;
     if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
     // Per thread, so that a read allocates nothing but the record it decodes.
     thread_local std::vector<uint8_t> bytes;
+    thread_local Decoded last;
+    thread_local proto::Interface last_record;
     bytes.reserve(snap::kSlotSize);
     bool live = false, copied = false;
     int64_t e = -1;
@@ -179,16 +189,31 @@ Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out,
         if (why) *why = Why::Other;
         return Found::Ask;
     }
-    if (copied && decode_one(bytes, out)) return Found::Record;
+    if (copied && !(last.valid && last.parts == parts && last.bytes == bytes)) {
+        last.valid = false;
+        copied = decode_one(bytes, last_record, parts);
+        if (copied) {
+            last.bytes.swap(bytes);
+            last.parts = parts;
+            last.valid = true;
+        }
+    }
+    if (copied) {
+        out = last_record;
+        return Found::Record;
+    }
     if (why) *why = Why::Other;
     return Found::Ask;
 }
 
-Found read_all(const Region& r, std::vector<proto::Interface>& out, Why* why) {
+Found read_all(const Region& r, std::span<const proto::Interface>& out, Why* why, proto::RecordParts parts) {
     if (why) *why = Why::Other;
+    out = {};
     if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
     thread_local std::vector<uint8_t> bytes;
     thread_local std::vector<size_t> ends;
+    thread_local Decoded last;
+    thread_local std::vector<proto::Interface> last_list;
     bool whole = false;
     Layout l;
     const bool consistent = consistent_copy(r, l, [&](const Layout& at) {
@@ -206,16 +231,23 @@ Found read_all(const Region& r, std::vector<proto::Interface>& out, Why* why) {
         return Found::Ask;
     }
     if (!whole) return Found::Ask;
-    out.clear();
-    out.resize(ends.size());
-    size_t from = 0;
-    for (size_t i = 0; i < ends.size(); ++i) {
-        if (!decode_one(std::span<const uint8_t>(bytes).subspan(from, ends[i] - from), out[i])) {
-            if (why) *why = Why::Other;
-            return Found::Ask;
+    if (!(last.valid && last.parts == parts && last.ends == ends && last.bytes == bytes)) {
+        last.valid = false;
+        last_list.resize(ends.size());  // the records already there keep their storage
+        size_t from = 0;
+        for (size_t i = 0; i < ends.size(); ++i) {
+            if (!decode_one(std::span<const uint8_t>(bytes).subspan(from, ends[i] - from), last_list[i], parts)) {
+                if (why) *why = Why::Other;
+                return Found::Ask;
+            }
+            from = ends[i];
         }
-        from = ends[i];
+        last.bytes.swap(bytes);
+        last.ends.swap(ends);
+        last.parts = parts;
+        last.valid = true;
     }
+    out = last_list;
     return Found::Record;
 }
 

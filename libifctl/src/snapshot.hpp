@@ -1,6 +1,7 @@
 // Reading the daemon's read-only snapshot (protocol/snapshot_layout.hpp,
 // docs/snapshot.md): one interface's record or all of them, copied out under
-// the region's seqlock and decoded with the same decoder as a get reply.
+// the region's seqlock and decoded with the same decoder as a get reply, only
+// the parts the caller reads.
 // The region belongs to another process and may be written while it is read,
 // or be garbage: every offset, count and length is checked against the size
 // mapped, loops are bounded, and anything doubtful means "ask the daemon".
@@ -10,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,8 +34,17 @@ struct Region {
     size_t size = 0;
 };
 
-Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out, Why* why = nullptr);
-Found read_all(const Region& r, std::vector<proto::Interface>& out, Why* why = nullptr);
+// `parts`: what the caller reads of a record (proto::RecordParts); only that
+// is decoded. Each thread keeps the bytes it decoded last with what they
+// decoded to (one record, one list): a read that copies out the same bytes for
+// the same parts takes that decoding again instead of decoding, which is exact
+// because the decoder depends on nothing else.
+Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out, Why* why = nullptr,
+                  proto::RecordParts parts = proto::RecordParts::Whole);
+// Every record in list order. `out` views this thread's decoded list: valid
+// until the thread's next read_all.
+Found read_all(const Region& r, std::span<const proto::Interface>& out, Why* why = nullptr,
+               proto::RecordParts parts = proto::RecordParts::Whole);
 
 // Maps a snapshot descriptor read-only after checking that it is a sealed
 // memfd nobody else can write, grow or shrink. Takes the descriptor (closes it).

@@ -2,12 +2,16 @@
 // caller's process while the daemon cannot answer at all (stopped with
 // SIGSTOP), read-your-writes through ifctl_ioctl, a change made with `ip`
 // behind the daemon's back seen within the contract's bound, a forked child,
-// a region replaced when it grows, IFCTL_SNAPSHOT=off, and readers racing a
-// writer that never see a torn value or one older than an acknowledged change.
+// a region replaced when it grows, IFCTL_SNAPSHOT=off, readers racing a
+// writer that never see a torn value or one older than an acknowledged change,
+// and sockets made with ifctl_socket() (no getsockopt) keeping the kernel's
+// answers for their family and, once closed, for a closed descriptor.
+#include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -107,6 +111,87 @@ TEST_CASE("gets under every personality are answered while the daemon cannot ans
     }
     ::unsetenv("IFCTL_TIMEOUT_MS");
     REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_LINUX) == 0);
+}
+
+namespace {
+int native_ioctl(int fd, unsigned long req, void* arg) { return static_cast<int>(::syscall(SYS_ioctl, fd, req, arg)); }
+
+// rc and errno of one call, and the ifreq it left.
+struct Answer {
+    int rc;
+    int err;
+    struct ifreq r;
+    bool operator==(const Answer& o) const { return rc == o.rc && err == o.err && !std::memcmp(&r, &o.r, sizeof r); }
+};
+Answer ask(int (*call)(int, unsigned long, void*), int fd, unsigned long req, const char* name) {
+    Answer a{};
+    std::memset(&a.r, 0x5a, sizeof a.r);  // the bytes a failed call must leave alone
+    std::strncpy(a.r.ifr_name, name, IFNAMSIZ - 1);
+    a.r.ifr_name[IFNAMSIZ - 1] = 0;
+    errno = 0;
+    a.rc = call(fd, req, &a.r);
+    a.err = a.rc < 0 ? errno : 0;
+    return a;
+}
+int via_ifctl(int fd, unsigned long req, void* arg) { return ifctl_ioctl(fd, req, arg); }
+}  // namespace
+
+TEST_CASE("a socket made with ifctl_socket keeps the kernel's answers, and a closed one is EBADF") {
+    test::Daemon d;
+    auto c = connect(d);
+    make_tap(*c, "snap0");
+    test::run("ip addr add 10.9.0.1/24 dev snap0");
+    REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_LINUX) == 0);
+    REQUIRE(mtu_of("snap0") > 0);  // the library's connection, and the snapshot, are there
+
+    SECTION("the family decides, as it does for the kernel") {
+        // Linux: the address requests belong to AF_INET sockets; the
+        // device requests answer on any socket.
+        for (int family : {AF_INET, AF_INET6, AF_UNIX, AF_PACKET}) {
+            INFO("family " << family);
+            const int known = ifctl_socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            const int plain = ::socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            REQUIRE(known >= 0);
+            REQUIRE(plain >= 0);
+            for (unsigned long req : {SIOCGIFADDR, SIOCGIFNETMASK, SIOCGIFFLAGS, SIOCGIFMTU}) {
+                INFO("request " << std::hex << req);
+                const Answer mine = ask(via_ifctl, known, req, "snap0");
+                CHECK(mine == ask(native_ioctl, plain, req, "snap0"));
+                CHECK(mine == ask(via_ifctl, plain, req, "snap0"));  // as on a socket it did not make
+            }
+            CHECK(ifctl_close_fd(known) == 0);
+            CHECK(::close(plain) == 0);
+        }
+    }
+    SECTION("closed with ifctl_close_fd: EBADF, and nothing written") {
+        const int fd = ifctl_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        REQUIRE(fd >= 0);
+        REQUIRE(ask(via_ifctl, fd, SIOCGIFFLAGS, "snap0").rc == 0);
+        REQUIRE(ifctl_close_fd(fd) == 0);
+        const Answer closed = ask(via_ifctl, fd, SIOCGIFFLAGS, "snap0");
+        CHECK(closed.rc == -1);
+        CHECK(closed.err == EBADF);
+        CHECK(closed == ask(native_ioctl, fd, SIOCGIFFLAGS, "snap0"));
+        errno = 0;
+        CHECK(ifctl_close_fd(fd) == -1);  // close(2)'s answer, twice
+        CHECK(errno == EBADF);
+    }
+    SECTION("the number made again as a pipe: ENOTTY, as from the kernel") {
+        const int fd = ifctl_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        REQUIRE(fd >= 0);
+        REQUIRE(ifctl_close_fd(fd) == 0);
+        int p[2];
+        REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+        CHECK(p[0] == fd);  // the lowest free number: the one just closed
+        for (int end : {p[0], p[1]}) {
+            const Answer pipe_end = ask(via_ifctl, end, SIOCGIFFLAGS, "snap0");
+            CHECK(pipe_end.rc == -1);
+            CHECK(pipe_end.err == ENOTTY);
+            CHECK(pipe_end == ask(native_ioctl, end, SIOCGIFFLAGS, "snap0"));
+        }
+        ::close(p[0]);
+        ::close(p[1]);
+    }
 }
 
 TEST_CASE("a change acknowledged is in the snapshot before the acknowledgement") {

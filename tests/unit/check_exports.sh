@@ -19,7 +19,8 @@ fi
 for f in ifctl_open ifctl_close ifctl_message ifctl_list ifctl_get ifctl_version \
          ifctl_create_with ifctl_set_owner ifctl_set_persistent ifctl_move_netns_pid ifctl_move_netns_path \
          ifctl_set_description ifctl_get_description ifctl_description_free ifctl_group_add ifctl_group_del \
-         ifctl_get_groups ifctl_groups_free ifctl_move_home ifctl_subscribe ifctl_next_event ifctl_event_kind_name ifctl_event_kinds_parse; do
+         ifctl_get_groups ifctl_groups_free ifctl_move_home ifctl_subscribe ifctl_next_event ifctl_event_kind_name ifctl_event_kinds_parse \
+         ifctl_socket ifctl_close_fd; do
     printf '%s\n' "$syms" | grep -qx "$f" || { echo "$lib does not export $f" >&2; exit 1; }
 done
 echo "$(printf '%s\n' "$syms" | wc -l) symbols, all ifctl_*"

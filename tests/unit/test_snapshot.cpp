@@ -98,11 +98,43 @@ TEST_CASE("snapshot: every record as a get sends it, by name and by index, in li
     proto::Interface none;
     CHECK(client::snapshot::read_record(m.region, InterfaceRef::by_name("tap1"), none) == Found::Absent);
     CHECK(client::snapshot::read_record(m.region, InterfaceRef::by_index(99), none) == Found::Absent);
-    std::vector<proto::Interface> all;
+    std::span<const proto::Interface> all;
     REQUIRE(client::snapshot::read_all(m.region, all) == Found::Record);
     REQUIRE(all.size() == 2);
     CHECK(all[0].name == "lo");
     CHECK(all[1].name == "tap0");
+    client::snapshot::unmap_snapshot(m);
+}
+
+TEST_CASE("snapshot: a read decodes only the parts it asks for, each as a whole read has it") {
+    World w;
+    Mapping m = w.map();
+    auto encoded = [](const proto::Interface& i, bool details) {
+        proto::Writer wr(0, 0, 0);
+        proto::encode_interface(wr, i, details);
+        return wr.finish();
+    };
+    const InterfaceRef tap = InterfaceRef::by_name("tap0");
+    const proto::Interface whole = read(m, tap);
+    REQUIRE(whole.addresses.size() == 1);
+    // A brief read: what a brief record carries, field for field.
+    proto::Interface brief;
+    REQUIRE(client::snapshot::read_record(m.region, tap, brief, nullptr, proto::RecordParts::Brief) == Found::Record);
+    CHECK(brief.addresses.empty());
+    CHECK(encoded(brief, false) == encoded(whole, false));
+    // Again (the bytes decoded last), then whole again, on the same thread: each as asked.
+    REQUIRE(client::snapshot::read_record(m.region, tap, brief, nullptr, proto::RecordParts::Brief) == Found::Record);
+    CHECK(brief.addresses.empty());
+    CHECK(encoded(read(m, tap), true) == encoded(whole, true));
+    // A list's read: names, links and addresses.
+    std::span<const proto::Interface> listed;
+    REQUIRE(client::snapshot::read_all(m.region, listed, nullptr, proto::RecordParts::Listing) == Found::Record);
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[1].name == "tap0");
+    CHECK(listed[1].index == 7);
+    CHECK(listed[1].addresses == whole.addresses);
+    CHECK(listed[1].lladdr == whole.lladdr);
+    CHECK(listed[1].hw_type == whole.hw_type);
     client::snapshot::unmap_snapshot(m);
 }
 
@@ -146,7 +178,7 @@ TEST_CASE("snapshot: a record larger than its slot, or than a frame, is asked fo
             proto::Interface out;
             CHECK(client::snapshot::read_record(m.region, InterfaceRef::by_name("tap0"), out) == Found::Ask);
             CHECK(read(m, InterfaceRef::by_name("lo")).index == 1);
-            std::vector<proto::Interface> all;
+            std::span<const proto::Interface> all;
             CHECK(client::snapshot::read_all(m.region, all) == Found::Ask);  // the list would lack one
             client::snapshot::unmap_snapshot(m);
         }
@@ -166,7 +198,7 @@ TEST_CASE("snapshot: a region that must grow is replaced, and the old one says i
     CHECK(client::snapshot::read_record(old.region, InterfaceRef::by_name("lo"), out, &why) == Found::Ask);
     CHECK(why == Why::Moved);
     Mapping now = w.map();
-    std::vector<proto::Interface> all;
+    std::span<const proto::Interface> all;
     REQUIRE(client::snapshot::read_all(now.region, all) == Found::Record);
     CHECK(all.size() == 42);
     CHECK(read(now, InterfaceRef::by_name("dummy139")).index == 139);
@@ -223,7 +255,7 @@ TEST_CASE("snapshot: a damaged region never crashes the reader or reads out of b
         const size_t size = round % 10 == 0 ? rng() % bad.size() : bad.size();
         const client::snapshot::Region r{bad.data(), size};
         proto::Interface one;
-        std::vector<proto::Interface> all;
+        std::span<const proto::Interface> all;
         if (client::snapshot::read_record(r, InterfaceRef::by_name("d105"), one) == Found::Record) ++answered;
         (void)client::snapshot::read_record(r, InterfaceRef::by_index(7), one);
         (void)client::snapshot::read_all(r, all);

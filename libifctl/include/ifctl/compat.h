@@ -25,7 +25,12 @@
  * With -DIFCTL_REDIRECT_IOCTL, every ioctl(...) call in the including file
  * goes through ifctl_ioctl() (ifctl_ioctl_layout() with IFCTL_IFCONF_LAYOUT,
  * see "SIOCGIFCONF layouts" below). Choose the personality with
- * IFCTL_PERSONALITY=bsd|svr4 or ifctl_set_personality().
+ * IFCTL_PERSONALITY=bsd|svr4 or ifctl_set_personality(). In C (not C++),
+ * socket() and close() go through ifctl_socket() and ifctl_close_fd() too, so
+ * that ifctl_ioctl() knows the family of the file's sockets without asking
+ * the kernel (ifctl.h says when that record can go stale); a file that calls
+ * a structure member named socket or close defines IFCTL_NO_REDIRECT_SOCKET
+ * to keep both as they are.
  */
 #ifndef IFCTL_COMPAT_H
 #define IFCTL_COMPAT_H
@@ -37,6 +42,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ifctl/ifctl.h"
 
@@ -393,6 +399,13 @@ typedef char ifctl_compat_checks_[(IFCTL_COMPAT_NOT_LINUX(SIOCAIFADDR) && IFCTL_
 #define ioctl(...) ifctl_ioctl_layout((ifctl_ifconf_layout_t)IFCTL_IFCONF_LAYOUT_NUMBER, __VA_ARGS__)
 #else
 #define ioctl(...) ifctl_ioctl(__VA_ARGS__)
+#endif
+/* C only: in C++ a close() macro would rewrite member calls (stream.close()).
+ * Routed together, so that a socket recorded by ifctl_socket() is forgotten
+ * when the file closes it. */
+#if !defined(__cplusplus) && !defined(IFCTL_NO_REDIRECT_SOCKET)
+#define socket(...) ifctl_socket(__VA_ARGS__)
+#define close(...) ifctl_close_fd(__VA_ARGS__)
 #endif
 #endif
 

@@ -241,6 +241,24 @@ int ifctl_event_kinds_parse(const char *list, uint32_t *mask);
  * own privileges. Returns 0 (or the kernel's result) or -1 with errno set, like ioctl. */
 int ifctl_ioctl(int fd, unsigned long request, ...);
 
+/* socket(2) and close(2) for the sockets a program hands to ifctl_ioctl().
+ * ifctl_ioctl() must answer EBADF for a closed descriptor and ENOTTY for one
+ * that is not a socket, as the kernel does, and needs the socket's family: for
+ * a descriptor it does not know it asks the kernel (getsockopt(SO_DOMAIN), one
+ * system call per request). ifctl_socket() records the family of the socket it
+ * makes, so that ifctl_ioctl() on it makes no such call; ifctl_close_fd()
+ * forgets the descriptor, then closes it (any descriptor). The record is only
+ * right while every copy or close of that number goes through
+ * ifctl_close_fd(): a recorded descriptor closed with close(), or replaced by
+ * dup2()/dup3() onto its number, keeps its record, and ifctl_ioctl() then
+ * answers for whatever the number has become as for the socket (see
+ * docs/preload.md). Descriptors from dup(), accept() or another library are
+ * not recorded and are asked of the kernel. Both return what socket(2) and
+ * close(2) return, with their errno. <ifctl/compat.h> routes socket() and
+ * close() here in C files built with -DIFCTL_REDIRECT_IOCTL. */
+int ifctl_socket(int domain, int type, int protocol);
+int ifctl_close_fd(int fd);
+
 /* Personalities: how ifctl_ioctl interprets requests. */
 typedef enum ifctl_personality {
     IFCTL_PERSONALITY_LINUX = 0,

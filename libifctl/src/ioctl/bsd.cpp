@@ -201,7 +201,7 @@ Outcome get_conf(const Call& c) {
     // No size query: a length of 0 or less is EINVAL, a NULL buffer EFAULT (§13).
     if (ifc.ifc_len <= 0) return answered(EINVAL);
     if (!ifc.ifc_buf) return answered(EFAULT);
-    std::vector<proto::Interface> all;
+    std::span<const proto::Interface> all;
     if (!list_all(all)) return answered(ENXIO);
     ConfWriter w{ifc.ifc_buf, ifc.ifc_len, layout_in_force(c.layout)};
     for (const proto::Interface& i : all) {

@@ -27,10 +27,13 @@ Reach classify(int rc, bool unmanaged) {
 
 // A read-only request's lookup from the snapshot: true when it answered.
 // `moved` says the daemon replaced it: the round trip that follows fetches the new one.
-bool from_snapshot(const client::InterfaceRef& t, Lookup& out, bool& moved) {
+// Only what the daemon's answer would carry is decoded: a brief lookup's
+// record has no addresses, memberships or statistics.
+bool from_snapshot(const client::InterfaceRef& t, bool with_addresses, Lookup& out, bool& moved) {
     if (!t_request_reads_only) return false;
     Why why = Why::None;
-    switch (snapshot_record(t, out.rec, why)) {
+    const proto::RecordParts parts = with_addresses ? proto::RecordParts::Whole : proto::RecordParts::Brief;
+    switch (snapshot_record(t, out.rec, why, parts)) {
         case Found::Record: out.reach = out.rec.managed ? Reach::Managed : Reach::Unmanaged; return true;
         // An unknown name is rare and may be a daemon that restarted with
         // interfaces this region never saw (one killed without a stop leaves
@@ -53,7 +56,7 @@ void refetch_snapshot(client::Connection& c) {
 Lookup lookup(const client::InterfaceRef& t, bool with_addresses) {
     Lookup out;
     bool moved = false;
-    if (from_snapshot(t, out, moved)) return out;
+    if (from_snapshot(t, with_addresses, out, moved)) return out;
     const Link link = with_daemon([&](client::Connection& c) {
         if (moved) refetch_snapshot(c);
         const client::Result r = c.get(t, out.rec, !with_addresses);
@@ -66,21 +69,23 @@ Lookup lookup(const client::InterfaceRef& t, bool with_addresses) {
     return out;
 }
 
-bool list_all(std::vector<proto::Interface>& out) {
+bool list_all(std::span<const proto::Interface>& out) {
     bool moved = false;
     if (t_request_reads_only) {
         Why why = Why::None;
-        if (snapshot_all(out, why) == Found::Record) return true;
+        if (snapshot_all(out, why, proto::RecordParts::Listing) == Found::Record) return true;
         moved = why == Why::Moved;
     }
+    thread_local std::vector<proto::Interface> listed;
     bool ok = false;
     (void)with_daemon([&](client::Connection& c) {
         if (moved) refetch_snapshot(c);
-        const int rc = c.list(out);
+        const int rc = c.list(listed);
         if (transport_failure(rc)) return false;
         ok = rc == 0;
         return true;
     });
+    out = listed;
     return ok;
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 
 #include "libifctl/src/connection.hpp"
 
@@ -21,8 +22,12 @@ struct Lookup {
 // `with_addresses` false asks for a brief record (no addresses, statistics).
 Lookup lookup(const client::InterfaceRef& t, bool with_addresses);
 
-// The whole list, for SIOCGIFCONF. False if the daemon cannot be reached.
-bool list_all(std::vector<proto::Interface>& out);
+// The whole list, for SIOCGIFCONF and SIOCGIFNUM. False if the daemon cannot
+// be reached. `out` views a list of this thread's, valid until its next call.
+// From the snapshot, the records hold what such a list reads
+// (proto::RecordParts::Listing): no multicast memberships, statistics, groups
+// or description.
+bool list_all(std::span<const proto::Interface>& out);
 
 struct Sent {
     Reach reach = Reach::Unreachable;

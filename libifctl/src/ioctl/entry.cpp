@@ -47,7 +47,8 @@ ifctl_personality_t personality_from_env() {
 }
 
 // The caller's socket's domain, -1 for anything that is not a socket (or no
-// descriptor). Recorded by the preload shim for the sockets it saw made.
+// descriptor). Recorded for the sockets the preload shim saw made, and those
+// made with ifctl_socket (fd_domains.hpp); asked of the kernel for the rest.
 int socket_domain(int fd) {
     if (const int known = recorded_domain(fd); known >= 0) return known;
     int domain = -1;

@@ -197,7 +197,7 @@ Outcome get_conf(const Call& c) {
     if (daemon_in_our_netns()) return to_kernel();
     struct ifconf ifc;
     std::memcpy(&ifc, c.arg, sizeof ifc);
-    std::vector<proto::Interface> all;
+    std::span<const proto::Interface> all;
     if (!list_all(all)) return to_kernel();
     constexpr int size = sizeof(struct ifreq);
     int total = 0;

@@ -22,8 +22,15 @@ unsigned unit_of(const std::string& dev, const std::string& label) {
 
 std::vector<LogicalIf> logical_interfaces(const proto::Interface& rec) {
     std::vector<LogicalIf> out;
+    logical_interfaces(rec, out);
+    return out;
+}
+
+void logical_interfaces(const proto::Interface& rec, std::vector<LogicalIf>& out) {
+    out.clear();
     std::set<unsigned> taken;
-    std::vector<const proto::Address*> unnamed;
+    thread_local std::vector<const proto::Address*> unnamed;
+    unnamed.clear();
     for (const proto::Address& a : rec.addresses) {
         if (a.family != AF_INET) continue;
         const unsigned n = unit_of(rec.name, a.label);
@@ -38,7 +45,6 @@ std::vector<LogicalIf> logical_interfaces(const proto::Interface& rec) {
         out.push_back({rec.name + ":" + std::to_string(next), next, unnamed[i]});
     }
     std::sort(out.begin(), out.end(), [](const LogicalIf& x, const LogicalIf& y) { return x.unit < y.unit; });
-    return out;
 }
 
 const LogicalIf* find_logical(const std::vector<LogicalIf>& all, const std::string& name) {

@@ -26,6 +26,8 @@ struct LogicalIf {
 
 // Every logical interface of the device, by unit.
 std::vector<LogicalIf> logical_interfaces(const proto::Interface& rec);
+// The same into `out`, whose storage is kept (a list's walk reuses one vector).
+void logical_interfaces(const proto::Interface& rec, std::vector<LogicalIf>& out);
 
 // The logical interface called `name` ("tap0" or "tap0:N"), or none.
 const LogicalIf* find_logical(const std::vector<LogicalIf>& all, const std::string& name);

@@ -64,18 +64,18 @@ void adopt_snapshot(int fd) {
     }
 }
 
-Found snapshot_record(const client::InterfaceRef& t, proto::Interface& out, Why& why) {
+Found snapshot_record(const client::InterfaceRef& t, proto::Interface& out, Why& why, proto::RecordParts parts) {
     const Mapping* m = g_current.load(std::memory_order_acquire);
     why = Why::Other;
     if (!m) return Found::Ask;
-    return client::snapshot::read_record(m->region, t, out, &why);
+    return client::snapshot::read_record(m->region, t, out, &why, parts);
 }
 
-Found snapshot_all(std::vector<proto::Interface>& out, Why& why) {
+Found snapshot_all(std::span<const proto::Interface>& out, Why& why, proto::RecordParts parts) {
     const Mapping* m = g_current.load(std::memory_order_acquire);
     why = Why::Other;
     if (!m) return Found::Ask;
-    return client::snapshot::read_all(m->region, out, &why);
+    return client::snapshot::read_all(m->region, out, &why, parts);
 }
 
 }  // namespace ifctl::ioctl_layer

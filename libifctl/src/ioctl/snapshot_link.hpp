@@ -4,7 +4,7 @@
 // without a system call by the lookups of read-only requests (daemon_ops.cpp).
 #pragma once
 
-#include <vector>
+#include <span>
 
 #include "libifctl/src/snapshot.hpp"
 
@@ -18,9 +18,11 @@ bool snapshot_wanted();
 // the connection's lock held (daemon_link.cpp), so replacements are serialised.
 void adopt_snapshot(int fd);
 
-// Reads from the mapped snapshot; Ask (with why) when there is none or it cannot say.
+// Reads from the mapped snapshot, decoding `parts` of each record; Ask (with
+// why) when there is none or it cannot say.
 client::snapshot::Found snapshot_record(const client::InterfaceRef& t, proto::Interface& out,
-                                        client::snapshot::Why& why);
-client::snapshot::Found snapshot_all(std::vector<proto::Interface>& out, client::snapshot::Why& why);
+                                        client::snapshot::Why& why, proto::RecordParts parts);
+client::snapshot::Found snapshot_all(std::span<const proto::Interface>& out, client::snapshot::Why& why,
+                                     proto::RecordParts parts);
 
 }  // namespace ifctl::ioctl_layer

@@ -85,10 +85,13 @@ Outcome set_name(const Call& c) {
 // 0.0.0.0 when it has no address (§13).
 template <typename Each>
 bool each_logical(Each each) {
-    std::vector<proto::Interface> all;
+    std::span<const proto::Interface> all;
     if (!list_all(all)) return false;
-    for (const proto::Interface& i : all)
-        for (const LogicalIf& l : logical_interfaces(i)) each(l.name, l.address ? v4(*l.address) : 0u);
+    thread_local std::vector<LogicalIf> logical;  // one vector for the whole walk
+    for (const proto::Interface& i : all) {
+        logical_interfaces(i, logical);
+        for (const LogicalIf& l : logical) each(l.name, l.address ? v4(*l.address) : 0u);
+    }
     return true;
 }
 

@@ -821,8 +821,12 @@ TEST_CASE("a persistent TAP deleted from outside is made again at once; not twic
         REQUIRE(c->set_mtu(by("pr0"), 1400) == 0);
         REQUIRE(c->addr_add(by("pr0"), v4("198.51.100.9")) == 0);
         REQUIRE(c->set_flags(by("pr0"), 1, 1) == 0);
-        // The kernel's configuration reaches the record by group commit.
-        REQUIRE(eventually([&] { return sd.record(p.unique_id)["record"]["kernel"]["mtu"] == 1400; }));
+        // The kernel's configuration reaches the record by group commit: the
+        // last change too (the flags), which may be a commit later than the MTU.
+        REQUIRE(eventually([&] {
+            const json k = sd.record(p.unique_id)["record"]["kernel"];
+            return k["mtu"] == 1400 && (k["flags"].get<uint32_t>() & 1);
+        }));
 
         ip("link del pr0");
         REQUIRE(eventually([] { return test::link("pr0") != nullptr; }));

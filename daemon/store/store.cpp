@@ -163,12 +163,12 @@ int Store::put(const StoredInterface& r, bool sync_dir) {
     const int rc = write_file_atomic(dir_.get(), file_name(r.unique_id), bytes, sync_dir);
     if (rc == 0) on_disk_[r.unique_id] = hash;
     else on_disk_.erase(r.unique_id);
-    return rc;
+    return checked(rc);
 }
 
-int Store::put_next_id(uint64_t next) { return write_file_atomic(dir_.get(), "ids.json", encode_ids(next), false); }
+int Store::put_next_id(uint64_t next) { return checked(write_file_atomic(dir_.get(), "ids.json", encode_ids(next), false)); }
 
-int Store::sync() { return fsync_dir(dir_.get()); }
+int Store::sync() { return checked(fsync_dir(dir_.get())); }
 
 int Store::put_many(const std::vector<StoredInterface>& records) {
     std::vector<std::string> names;
@@ -187,21 +187,21 @@ int Store::put_many(const std::vector<StoredInterface>& records) {
     for (const auto& [id, hash] : written)
         if (rc == 0) on_disk_[id] = hash;
         else on_disk_.erase(id);
-    return rc;
+    return checked(rc);
 }
 
 int Store::remove(uint64_t unique_id, bool sync_dir) {
     on_disk_.erase(unique_id);
-    return remove_file_durable(dir_.get(), file_name(unique_id), sync_dir);
+    return checked(remove_file_durable(dir_.get(), file_name(unique_id), sync_dir));
 }
 
 int Store::write_file_atomic_here(const char* name, std::string_view bytes) {
-    return write_file_atomic(dir_.get(), name, bytes, true);
+    return checked(write_file_atomic(dir_.get(), name, bytes, true));
 }
 
 int Store::get_journal(std::string& bytes) const { return read_whole_file(dir_.get(), kJournal, bytes); }
 
-int Store::remove_journal() { return remove_file_durable(dir_.get(), kJournal, true); }
+int Store::remove_journal() { return checked(remove_file_durable(dir_.get(), kJournal, true)); }
 
 void Store::set_journal_aside() {
     const std::string aside = std::string(kJournal) + std::string(kAside);
@@ -209,11 +209,35 @@ void Store::set_journal_aside() {
 }
 
 int Store::writable() const {
-    if (::faccessat(dir_.get(), ".", W_OK, AT_EACCESS) < 0) return -errno;
+    // The mount and the free space are asked on every call: another process
+    // may remount the file system or fill it at any moment, and a change
+    // made after that must be refused, not made and then left unrecorded.
     struct statvfs s {};
-    if (::fstatvfs(dir_.get(), &s) == 0 && (s.f_bfree * s.f_frsize < kMinFreeBytes || (s.f_files && !s.f_ffree)))
-        return -ENOSPC;
+    if (::fstatvfs(dir_.get(), &s) < 0) return access_now();
+    if (s.f_flag & ST_RDONLY) return -EROFS;
+    if (const int rc = access(); rc < 0) return rc;
+    if (s.f_bfree * s.f_frsize < kMinFreeBytes || (s.f_files && !s.f_ffree)) return -ENOSPC;
     return 0;
+}
+
+// Whether this process may write the directory (root under the shipped unit
+// has no CAP_DAC_OVERRIDE, so the answer is not in the mount flags). It
+// changes only by chmod, chown or a change of the daemon's credentials, not
+// by writing: an answer that allowed writing is kept for kAccessValid, or
+// until a write here fails.
+int Store::access() const {
+    const auto now = std::chrono::steady_clock::now();
+    if (access_allowed_until_ > now) return 0;
+    const int rc = access_now();
+    if (rc == 0) access_allowed_until_ = now + kAccessValid;
+    return rc;
+}
+
+int Store::access_now() const { return ::faccessat(dir_.get(), ".", W_OK, AT_EACCESS) < 0 ? -errno : 0; }
+
+int Store::checked(int rc) {
+    if (rc < 0) access_allowed_until_ = {};
+    return rc;
 }
 
 }  // namespace ifctl::daemon

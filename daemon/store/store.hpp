@@ -5,6 +5,7 @@
 // file costs its own interface, never the others.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -65,13 +66,21 @@ public:
     // Whether a change could be recorded now: 0, -EROFS (read-only), -ENOSPC
     // (almost full), -EACCES. Checked before a change is applied, so that a
     // change the daemon could not record is refused rather than half-made.
+    // One system call (fstatvfs): the permission to write is asked again only
+    // after kAccessValid or a failed write (access()).
     int writable() const;
+    static constexpr std::chrono::seconds kAccessValid{1};
 
     const std::string& path() const { return path_; }
 
 private:
     static constexpr const char* kJournal = "batch.json";
     int write_file_atomic_here(const char* name, std::string_view bytes);
+    int access() const;
+    int access_now() const;
+    // A write's result; a failure makes the next writable() ask access_now().
+    int checked(int rc);
+    mutable std::chrono::steady_clock::time_point access_allowed_until_{};
     static std::string file_name(uint64_t unique_id);
     // get(), also giving the file's bytes.
     int read_record(uint64_t unique_id, StoredInterface& out, std::string& why, std::string& bytes) const;

@@ -1,6 +1,9 @@
 // A state directory that cannot be written: full (a tiny tmpfs, filled up) or
 // read-only (remounted). Every change is refused with ENOSPC or EROFS and
 // nothing of it is made: not in the kernel, not in the daemon, not on disk.
+// Each fault comes right after a change that was recorded, within the time
+// the daemon keeps its answer about the permission to write (Store::writable):
+// the mount and the free space must still be asked afresh.
 // Runs as `unshare --net --mount`: the tmpfs exists only in the test's own
 // mount namespace.
 #include <fcntl.h>

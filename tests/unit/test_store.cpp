@@ -3,6 +3,9 @@
 // are refused, writes are atomic; the journald fields of a log line; client
 // text escaped and bounded in the plain log and the audit records.
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -258,6 +261,40 @@ TEST_CASE("a record whose file already holds the same bytes is not written again
     std::string why;
     REQUIRE(st.get(a.unique_id, got, why) == 0);
     CHECK(got == a);
+}
+
+// The permission to write the directory is asked once a second, not per
+// change (Store::writable); a failed write makes the next check ask at once.
+// Run in a child without CAP_DAC_OVERRIDE, which root under the shipped unit
+// does not have either, so that the directory's mode decides.
+TEST_CASE("the answer about the permission to write is forgotten when a write fails, and after a second") {
+    TempDir d;
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) {
+        __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+        __user_cap_data_struct caps[2]{};
+        if (::syscall(SYS_capget, &h, caps) < 0) ::_exit(10);
+        for (int cap : {CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER}) caps[cap / 32].effective &= ~(1u << (cap % 32));
+        if (::syscall(SYS_capset, &h, caps) < 0) ::_exit(11);
+        daemon::Store st;
+        if (st.open(d.path) < 0 || st.writable() != 0) ::_exit(12);
+        if (::chmod((d.path + "/interfaces").c_str(), 0500) < 0) ::_exit(13);
+        if (st.writable() != 0) ::_exit(14);  // within the second: the kept answer
+        if (st.put(sample()) != -EACCES) ::_exit(15);
+        if (st.writable() != -EACCES) ::_exit(16);  // asked again after the failure
+        if (::chmod((d.path + "/interfaces").c_str(), 0700) < 0) ::_exit(17);
+        if (st.writable() != 0) ::_exit(18);  // a refusal is never kept
+        if (::chmod((d.path + "/interfaces").c_str(), 0500) < 0) ::_exit(19);
+        ::usleep(1100 * 1000);
+        if (st.writable() != -EACCES) ::_exit(20);  // the kept answer expired
+        ::_exit(0);
+    }
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    ::chmod((d.path + "/interfaces").c_str(), 0700);
 }
 
 TEST_CASE("journald entries carry the level and the line's topic") {

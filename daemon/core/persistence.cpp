@@ -135,7 +135,11 @@ StoredInterface Persistence::snapshot(uint32_t index, const Managed& m) {
         r.txqlen = k->txqlen;
         r.flags = k->flags;
         r.lladdr = k->lladdr;
-        r.addresses = k->addresses;
+        // Without the link-local address the kernel makes itself when the link
+        // comes up (and makes again at a restore): its event comes after the
+        // reply, and every record would be written twice.
+        for (const proto::Address& a : k->addresses)
+            if (!(k->auto_linklocal && eui64_link_local(a, k->lladdr))) r.addresses.push_back(a);
         r.description = k->description;
         r.auto_linklocal = k->auto_linklocal;
     }

@@ -461,6 +461,7 @@ std::vector<Case> make_cases() {
         {in(SIOCSIFADDR, addr("@", "10.1.2.3")), in(SIOCSIFADDR, addr("@:1", "10.1.2.4")),
          in(SIOCSIFNAME, newname("@", "@r"))});
     add("SIOCSIFNAME unknown", {in(SIOCSIFNAME, newname("nosuch0", "nosuch1"))});
+    add("SIOCSIFNAME unknown to a bad name", {in(SIOCSIFNAME, newname("nosuch0", "a/b"))});
 
     // Multicast.
     add("SIOCADDMULTI twice, SIOCDELMULTI twice",
@@ -499,6 +500,8 @@ std::vector<Case> make_cases() {
     add("unprivileged SIOCSIFADDR", {unpriv(SIOCSIFADDR, addr("@", "10.0.0.1"))});
     add("unprivileged SIOCSIFADDR bad family", {unpriv(SIOCSIFADDR, addr("@", "10.0.0.1", AF_INET6))});
     add("unprivileged SIOCSIFNAME", {unpriv(SIOCSIFNAME, newname("@", "@r"))});
+    add("unprivileged SIOCSIFNAME to a bad name", {unpriv(SIOCSIFNAME, newname("@", "a/b"))});
+    add("unprivileged SIOCSIFNAME to a bad pattern", {unpriv(SIOCSIFNAME, newname("@", "@%s"))});
     add("unprivileged SIOCSIFHWADDR", {unpriv(SIOCSIFHWADDR, hw("@", ARPHRD_ETHER, {0x02, 1, 2, 3, 4, 5}))});
     add("unprivileged SIOCADDMULTI", {unpriv(SIOCADDMULTI, hw("@", AF_UNSPEC, {0x01, 0, 0x5e, 0, 0, 9}))});
     add("unprivileged SIOCSIFMETRIC", {unpriv(SIOCSIFMETRIC, int_at16("@", 3))});

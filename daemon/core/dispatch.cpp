@@ -141,6 +141,10 @@ std::optional<Reply> Dispatcher::find_target(const OpDescriptor& op, const proto
         }
     } else if (op.target == TargetFrom::NewName) {
         target.name = expected_name(kernel_, std::string(req.get(AttrType::NewName).as_str()));
+    } else if (audit && req.has(AttrType::Name)) {
+        // Named, but not an interface of this namespace (move-home: a TAP moved
+        // away): the audit line still says which.
+        audit->interface = std::string(req.get(AttrType::Name).as_str());
     }
     if (audit && op.target != TargetFrom::None) audit->interface = target.name;
     return std::nullopt;

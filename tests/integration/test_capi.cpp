@@ -12,6 +12,7 @@
 
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
+#include "support/process.hpp"
 #include "support/test_main.hpp"
 
 using namespace ifctl;
@@ -220,4 +221,8 @@ TEST_CASE("C API: move_home refusals, with nothing changed", "[capi]") {
     CHECK(ifctl_move_home(h, "") == -EINVAL);
     CHECK(test::steady(test::kernel_view("mh0")) == mh0);
     CHECK(test::steady(test::kernel_view("lo")) == lo);
+    // Each refusal's audit line names the interface asked for.
+    const std::string log = test::slurp(d.log());
+    CHECK(log.find("op=move-home interface=mh0") != std::string::npos);
+    CHECK(log.find("op=move-home interface=nope0") != std::string::npos);
 }

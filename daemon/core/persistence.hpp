@@ -48,16 +48,18 @@ public:
 
     // The record of a managed interface as it should be on disk now.
     StoredInterface snapshot(uint32_t index, const Managed& m);
-    // Writes it now (file and directory fsync'd). 0 or -errno.
+    // Writes it now (file and directory fsync'd); in a batch, at its end
+    // (end_deferred). 0 or -errno.
     int record(uint32_t index);
     int record(const StoredInterface& r) { return store_.put(r); }
 
-    // A batch: records written meanwhile (record(index)) are staged and made
-    // durable together by end_deferred(), before the batch is answered, with
-    // one disk flush instead of two per record. TAPs created meanwhile get
-    // IFF_PERSIST and go to the fd store only then, so a crash before it
-    // leaves neither their records nor the TAPs. end_deferred: 0 or -errno
-    // (then nothing staged is kept and the batch must be rolled back).
+    // A batch: the interfaces recorded meanwhile (record(index)) have their
+    // records written by end_deferred(), once each, as the batch left them,
+    // all with one disk flush, before the batch is answered. TAPs created
+    // meanwhile get IFF_PERSIST and go to the fd store only then, so a crash
+    // before it leaves neither their records nor the TAPs. end_deferred: 0 or
+    // -errno (then no record of it replaced an old one, and the batch must be
+    // rolled back).
     void begin_deferred() { deferred_ = true; }
     bool deferred() const { return deferred_; }
     void persist_later(uint32_t index) { persist_later_.push_back(index); }

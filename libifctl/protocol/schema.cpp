@@ -271,7 +271,7 @@ std::string hex(uint32_t v) {
 
 // What a kind and a length cannot say about one value (ValueRule).
 Error check_rule(ValueRule rule, const AttrSpec& s, const Attr& a) {
-    const std::string name(s.name);
+    const std::string name(s.name);  // only attributes with a rule get here
     switch (rule) {
         case R::Any: return {};
         case R::Switch:
@@ -309,21 +309,21 @@ Error check_rule(ValueRule rule, const AttrSpec& s, const Attr& a) {
 
 Error check_group(const OpSpec& op, const AttrGroup& g, const Request& r) {
     const bool first = r.has(g.first), second = r.has(g.second);
+    bool ok = true;
+    switch (g.rule) {
+        case G::ExactlyOne: ok = first != second; break;
+        case G::AtMostOne: ok = !(first && second); break;
+        case G::AtLeastOne: ok = first || second; break;
+        case G::Together: ok = first == second; break;
+    }
+    if (ok) return {};  // the message only for a refusal: this runs for every request
     const std::string a(attr_spec(wire_type(g.first))->name), b(attr_spec(wire_type(g.second))->name);
     const std::string opname(op.name);
     switch (g.rule) {
-        case G::ExactlyOne:
-            if (first == second) return {EINVAL, opname + " needs exactly one of " + a + " or " + b};
-            return {};
-        case G::AtMostOne:
-            if (first && second) return {EINVAL, opname + " takes " + a + " or " + b + ", not both"};
-            return {};
-        case G::AtLeastOne:
-            if (!first && !second) return {EINVAL, opname + " needs " + a + " or " + b};
-            return {};
-        case G::Together:
-            if (first != second) return {EINVAL, opname + " takes " + a + " and " + b + " together, or neither"};
-            return {};
+        case G::ExactlyOne: return {EINVAL, opname + " needs exactly one of " + a + " or " + b};
+        case G::AtMostOne: return {EINVAL, opname + " takes " + a + " or " + b + ", not both"};
+        case G::AtLeastOne: return {EINVAL, opname + " needs " + a + " or " + b};
+        case G::Together: return {EINVAL, opname + " takes " + a + " and " + b + " together, or neither"};
     }
     return {};
 }

@@ -118,7 +118,8 @@ Lookup lookup(const client::InterfaceRef& t, bool /*with_addresses*/) {
     return l;
 }
 
-bool list_all(std::span<const proto::Interface>& out) {
+bool list_all(std::span<const proto::Interface>& out, client::snapshot::Version* version) {
+    if (version) *version = {};  // never the same state twice: every answer is built
     if (!g_in->ConsumeBool()) return false;
     // Mostly small lists; sometimes long ones, with more entries than the largest
     // SIOCGIFCONF buffer below holds (kMaxConf) in every personality, even when
@@ -138,9 +139,20 @@ bool list_all(std::span<const proto::Interface>& out) {
     return true;
 }
 
-// SIOCGIFCONF goes to the (stub) kernel when the daemon shares our namespace;
-// from the input, so the daemon's list is translated too.
+// Whether the daemon shares our namespace: from the input, so that both of
+// linux SIOCGIFCONF's answers are taken (the kernel's, and the daemon's list).
 bool daemon_in_our_netns() { return g_in->ConsumeBool(); }
+
+// The kernel's SIOCGIFCONF answer from the snapshot: whole entries of input
+// bytes, or none (the stub kernel is asked).
+bool kernel_conf(std::span<const uint8_t>& out) {
+    if (!g_in->ConsumeBool()) return false;
+    thread_local std::vector<uint8_t> answer;
+    answer = g_in->ConsumeBytes<uint8_t>(g_in->ConsumeIntegralInRange<size_t>(0, 64) * sizeof(struct ifreq));
+    answer.resize(answer.size() / sizeof(struct ifreq) * sizeof(struct ifreq));
+    out = answer;
+    return true;
+}
 
 // The request-building lambda is not run: it needs a live Connection, and the
 // encoder it calls is fuzzed by the protocol target.

@@ -1,6 +1,8 @@
 #include "daemon/core/snapshot.hpp"
 
 #include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -25,6 +27,8 @@ namespace ifctl::daemon {
 
 namespace snap = proto::snapshot;
 
+static_assert(sizeof(struct ifreq) == snap::kIfconfEntry, "the region's SIOCGIFCONF entries are struct ifreq");
+
 namespace {
 
 uint64_t monotonic_ns() {
@@ -41,6 +45,19 @@ uint32_t capacity_for(size_t n) {
     uint32_t c = snap::kMinCapacity;
     while (c < n && c < snap::kMaxCapacity) c *= 2;
     return c;
+}
+
+// What SIOCGIFCONF lists of an interface: each IPv4 address's label and
+// address, in order (inet_gifconf).
+std::string inet_listing(const proto::Interface& i) {
+    std::string out;
+    for (const proto::Address& a : i.addresses) {
+        if (a.family != AF_INET) continue;
+        out += a.label;
+        out += '\0';
+        out.append(a.local.begin(), a.local.end());
+    }
+    return out;
 }
 
 }  // namespace
@@ -66,6 +83,7 @@ struct Snapshot::Pending {
     std::vector<std::string> names;
     std::vector<uint32_t> changed;  // entries (in `order`) whose record changed
     bool directory_changed = false;
+    bool inet_changed = false;  // an IPv4 address or its label came, went or changed
 };
 
 Snapshot::Snapshot() {
@@ -120,6 +138,9 @@ bool Snapshot::make_region(uint32_t capacity) {
     h.by_index_off = g.by_index_off;
     h.order_off = g.order_off;
     h.slots_off = g.slots_off;
+    h.ifconf_off = g.ifconf_off;
+    h.ifconf_room = g.ifconf_room;
+    h.ifconf_len = snap::kOverflow;  // until write_all()
     h.generation = generation_;
     if (base_) {
         begin_write();
@@ -159,25 +180,40 @@ bool Snapshot::build(Kernel& kernel, const Registry& registry, Pending& p) {
     p.directory_changed = p.order != order_ || p.names != names_;
     if (p.directory_changed) {
         std::vector<std::vector<uint8_t>> records(all.size());
+        std::vector<std::string> inet(all.size());
         std::unordered_map<uint32_t, uint32_t> entry_of;
         for (uint32_t e = 0; e < all.size(); ++e) {
             entry_of[all[e]->index] = e;
             auto old = entry_of_.find(all[e]->index);
             const bool fresh = all_touched_ || touched_.count(all[e]->index) || old == entry_of_.end() ||
                                names_[old->second] != all[e]->name;
-            records[e] = fresh ? snapshot_record(registry.view(*all[e], true)) : std::move(records_[old->second]);
+            if (fresh) {
+                const proto::Interface view = registry.view(*all[e], true);
+                records[e] = snapshot_record(view);
+                inet[e] = inet_listing(view);
+            } else {
+                records[e] = std::move(records_[old->second]);
+                inet[e] = std::move(inet_[old->second]);
+            }
         }
         records_ = std::move(records);
+        inet_ = std::move(inet);
         entry_of_ = std::move(entry_of);
         order_ = p.order;
         names_ = p.names;
+        p.inet_changed = true;
         return true;
     }
     auto refresh = [&](uint32_t e) {
-        std::vector<uint8_t> rec = snapshot_record(registry.view(*all[e], true));
+        const proto::Interface view = registry.view(*all[e], true);
+        std::vector<uint8_t> rec = snapshot_record(view);
         if (rec == records_[e]) return;
         records_[e] = std::move(rec);
         p.changed.push_back(e);
+        std::string inet = inet_listing(view);
+        if (inet == inet_[e]) return;
+        inet_[e] = std::move(inet);
+        p.inet_changed = true;
     };
     if (all_touched_) {
         for (uint32_t e = 0; e < all.size(); ++e) refresh(e);
@@ -194,7 +230,9 @@ void Snapshot::publish(Kernel& kernel, const Registry& registry) {
     const bool changed = build(kernel, registry, p);
     all_touched_ = false;
     touched_.clear();
-    if (!changed) return;
+    const bool ifconf_changed =
+        (p.inet_changed || kernel.links_came_or_went() != links_seen_) && read_ifconf(kernel);
+    if (!changed && !ifconf_changed) return;
     if (p.directory_changed) {
         const uint32_t want = capacity_for(order_.size());
         if (want != capacity_ && !make_region(want)) {
@@ -206,7 +244,36 @@ void Snapshot::publish(Kernel& kernel, const Registry& registry) {
     }
     begin_write();
     for (uint32_t e : p.changed) write_slot(e);
+    if (ifconf_changed) write_ifconf();
     end_write();
+}
+
+// Reads the kernel's SIOCGIFCONF answer again; true if it differs from the
+// one the region holds.
+bool Snapshot::read_ifconf(Kernel& kernel) {
+    links_seen_ = kernel.links_came_or_went();
+    std::vector<uint8_t> now;
+    now.reserve(ifconf_.size() + 4 * snap::kIfconfEntry);
+    const int rc = kernel.inet_ifconf(now);
+    if (rc < 0 && ifconf_ok_)
+        spdlog::warn("snapshot: cannot read SIOCGIFCONF: {}; callers in this namespace ask the kernel",
+                     std::strerror(-rc));
+    const bool ok = rc == 0;
+    if (ok == ifconf_ok_ && now == ifconf_) return false;
+    ifconf_ = std::move(now);
+    ifconf_ok_ = ok;
+    return true;
+}
+
+// The kernel's answer into its room, or marked as not there.
+void Snapshot::write_ifconf() {
+    snap::Header& h = header(base_);
+    if (!ifconf_ok_ || ifconf_.size() > h.ifconf_room) {
+        h.ifconf_len = snap::kOverflow;
+        return;
+    }
+    if (!ifconf_.empty()) std::memcpy(base_ + h.ifconf_off, ifconf_.data(), ifconf_.size());
+    h.ifconf_len = static_cast<uint32_t>(ifconf_.size());
 }
 
 // Writes one entry's record into its slot (or marks it as not there).
@@ -247,6 +314,7 @@ void Snapshot::write_all() {
     for (uint32_t e = 0; e < n; ++e) std::memcpy(base_ + h.order_off + size_t{e} * 4, &e, 4);
     h.count = n;
     h.flags = n == order_.size() ? snap::kComplete : 0;
+    write_ifconf();
     end_write();
 }
 

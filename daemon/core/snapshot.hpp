@@ -58,8 +58,10 @@ private:
     struct Pending;
     bool build(Kernel& kernel, const Registry& registry, Pending& p);
     bool make_region(uint32_t capacity);
+    bool read_ifconf(Kernel& kernel);
     void write_all();
     void write_slot(uint32_t entry);
+    void write_ifconf();
     void begin_write();
     void end_write();
 
@@ -73,6 +75,13 @@ private:
     std::vector<uint32_t> order_;
     std::vector<std::string> names_;
     std::vector<std::vector<uint8_t>> records_;
+    // Each entry's IPv4 addresses as SIOCGIFCONF lists them (labels and
+    // addresses): when none of these changed, nor the set of devices, the
+    // kernel's answer is the one the region holds.
+    std::vector<std::string> inet_;
+    std::vector<uint8_t> ifconf_;  // the kernel's SIOCGIFCONF answer, as last read
+    bool ifconf_ok_ = false;       // it could be read
+    uint64_t links_seen_ = ~uint64_t{0};  // Kernel::links_came_or_went() when it was
     std::unordered_map<uint32_t, uint32_t> entry_of_;  // index -> entry
     std::unordered_set<uint32_t> touched_;
     bool all_touched_ = true;

@@ -55,6 +55,12 @@ public:
     virtual std::vector<const proto::Interface*> all() = 0;  // in ifindex order
     // Reads one link again, for facts that change without an event (queue counts, stats).
     virtual void refresh_link(uint32_t index) = 0;
+    // Counts links coming into and leaving the view (made, deleted, moved in
+    // or out): the kernel's device order (SIOCGIFCONF's) changes only then.
+    virtual uint64_t links_came_or_went() const = 0;
+    // The kernel's own SIOCGIFCONF answer in this namespace, now: one struct
+    // ifreq per IPv4 address, in its order. 0, or the negative errno.
+    virtual int inet_ifconf(std::vector<uint8_t>& out) = 0;
     // The TUN/TAP driver the daemon's TAPs are made and set through.
     virtual TunDriver& tun() = 0;
     // Runs `fn` with the kernel of another network namespace (`ns_fd`, as

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "daemon/kernel/datagram_batch.hpp"
+#include "daemon/kernel/unique_fd.hpp"
 #include "daemon/kernel/kernel.hpp"
 #include "libifctl/protocol/model.hpp"
 
@@ -62,6 +63,8 @@ public:
 
     // Reads one link again, for facts that change without an event (queue counts, stats).
     void refresh_link(uint32_t index) override;
+    uint64_t links_came_or_went() const override { return links_came_or_went_; }
+    int inet_ifconf(std::vector<uint8_t>& out) override;  // inet_ifconf.cpp
     TunDriver& tun() override { return linux_tun(); }
 
     // Dumps everything again (at start and after an event overrun). Returns
@@ -112,6 +115,8 @@ private:
     bool dumping_addresses_ = false;
     std::vector<std::pair<uint32_t, proto::Address>> dumped_addresses_;  // (index, address) while dumping them
     bool resync_pending_ = false;                   // a resync failed; try again at the next poll
+    uint64_t links_came_or_went_ = 0;
+    UniqueFd inet_socket_;                          // for inet_ifconf, made when first needed
     bool reading_events_ = false;                   // handle() is fed from the event socket
 };
 

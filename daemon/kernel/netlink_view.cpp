@@ -75,6 +75,7 @@ std::set<uint32_t> Netlink::resync() {
     for (auto& [idx, _] : links_) before.insert(idx);
     links_.clear();
     stale_addresses_.clear();
+    ++links_came_or_went_;  // whatever happened while events were lost
     dump(RTM_GETLINK, AF_UNSPEC, 0);
     refresh_addresses(0);
     std::set<uint32_t> vanished;
@@ -105,7 +106,9 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
             auto* ifi = static_cast<struct ifinfomsg*>(nlmsg_data(nlh));
             // Only the interface's own message: wireless and bridge events use other families.
             if (ifi->ifi_family != AF_UNSPEC) return;
-            proto::Interface& rec = links_[static_cast<uint32_t>(ifi->ifi_index)];
+            auto [at, arrived] = links_.try_emplace(static_cast<uint32_t>(ifi->ifi_index));
+            if (arrived) ++links_came_or_went_;
+            proto::Interface& rec = at->second;
             std::vector<proto::Address> keep = std::move(rec.addresses);
             parse_link(nlh, rec);
             rec.addresses = std::move(keep);
@@ -119,7 +122,7 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
             auto* ifi = static_cast<struct ifinfomsg*>(nlmsg_data(nlh));
             if (ifi->ifi_family != AF_UNSPEC) return;
             const auto idx = static_cast<uint32_t>(ifi->ifi_index);
-            links_.erase(idx);
+            if (links_.erase(idx)) ++links_came_or_went_;
             stale_addresses_.erase(idx);
             if (changed) changed->insert(idx);
             if (reading_events_) emit({Event::Type::LinkGone, idx, nullptr, nullptr});

@@ -8,9 +8,15 @@
 //   uint32_t by_index[count]        entry numbers sorted by interface index
 //   uint32_t order[count]           entry numbers in the daemon's list order
 //   slot[capacity] of slot_size     at slots_off: entry i's record in slot i
+//   the kernel's SIOCGIFCONF answer at ifconf_off: ifconf_len bytes (room for
+//                                   ifconf_room), one struct ifreq per IPv4
+//                                   address of the daemon's namespace
 //
 // A record is the exact bytes of one interface attribute (AttrType::Interface, nested)
 // as a get reply carries it, so the library decodes it with the same code.
+// The SIOCGIFCONF answer is the kernel's own, read by the daemon in its
+// namespace whenever an address or the set of devices changed: its device
+// order cannot be had otherwise. It answers callers in that namespace.
 // Every field a reader takes from the region is checked against the size it
 // mapped: the region is written by another process while it reads.
 //
@@ -25,7 +31,7 @@
 namespace ifctl::proto::snapshot {
 
 inline constexpr uint32_t kMagic = 0x50414e53;  // "SNAP"
-inline constexpr uint32_t kLayoutVersion = 1;
+inline constexpr uint32_t kLayoutVersion = 2;
 
 // What the region says about itself (Header::state).
 enum State : uint32_t {
@@ -38,6 +44,7 @@ enum State : uint32_t {
 inline constexpr uint32_t kComplete = 0x1;  // every interface the daemon sees is here
 
 // An entry whose record did not fit its slot: readers ask the daemon for it.
+// As ifconf_len: the answer could not be read, or did not fit its room.
 inline constexpr uint32_t kOverflow = 0xffffffffu;
 
 // A daemon that has not renewed its lease for this long is presumed gone
@@ -60,8 +67,10 @@ struct Header {
     uint32_t by_index_off;
     uint32_t order_off;
     uint32_t slots_off;
-    uint32_t reserved;
+    uint32_t ifconf_off;
     uint64_t generation;  // counts publications that changed something
+    uint32_t ifconf_room;  // bytes
+    uint32_t ifconf_len;   // bytes, or kOverflow
 };
 
 struct Entry {
@@ -72,8 +81,12 @@ struct Entry {
 
 // Slot size: room for a record with 8 addresses, its labels, multicast
 // memberships and groups. The ceiling (docs/snapshot.md): 4096 interfaces,
-// about 6.3 MiB; interfaces past it are answered by the daemon.
+// about 7.4 MiB; interfaces past it are answered by the daemon.
 inline constexpr uint32_t kSlotSize = 1536;
+// The SIOCGIFCONF answer's room: 8 IPv4 addresses an interface, of a struct
+// ifreq (40 bytes on every 64-bit Linux) each.
+inline constexpr uint32_t kIfconfEntry = 40;
+inline constexpr uint32_t kIfconfPerInterface = 8;
 inline constexpr uint32_t kMaxCapacity = 4096;
 inline constexpr uint32_t kMinCapacity = 16;
 
@@ -81,7 +94,7 @@ inline constexpr size_t align8(size_t n) { return (n + 7) & ~size_t{7}; }
 
 // Where everything goes for `capacity` entries.
 struct Geometry {
-    uint32_t entries_off, by_name_off, by_index_off, order_off, slots_off;
+    uint32_t entries_off, by_name_off, by_index_off, order_off, slots_off, ifconf_off, ifconf_room;
     uint64_t size;
 };
 inline constexpr Geometry geometry(uint32_t capacity) {
@@ -91,7 +104,9 @@ inline constexpr Geometry geometry(uint32_t capacity) {
     g.by_index_off = static_cast<uint32_t>(align8(g.by_name_off + size_t{capacity} * 4));
     g.order_off = static_cast<uint32_t>(align8(g.by_index_off + size_t{capacity} * 4));
     g.slots_off = static_cast<uint32_t>(align8(g.order_off + size_t{capacity} * 4));
-    g.size = g.slots_off + uint64_t{capacity} * kSlotSize;
+    g.ifconf_off = static_cast<uint32_t>(align8(g.slots_off + size_t{capacity} * kSlotSize));
+    g.ifconf_room = capacity * kIfconfPerInterface * kIfconfEntry;
+    g.size = g.ifconf_off + uint64_t{g.ifconf_room};
     return g;
 }
 static_assert(geometry(kMaxCapacity).size <= 8u * 1024 * 1024, "the documented ceiling");

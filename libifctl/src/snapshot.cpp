@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -26,10 +27,13 @@ namespace {
 // interfaces, about a millisecond): past this many tries the daemon answers.
 constexpr int kTries = 2000;
 
-uint64_t monotonic_ns() {
+// The coarse clock (the vDSO's last tick, a few milliseconds old at most):
+// enough for a lease of seconds, at a fraction of the fine clock's price on
+// every read. It may be behind the daemon's fine clock by that tick.
+int64_t coarse_monotonic_ns() {
     timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);  // the vDSO: no system call
-    return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000ll + ts.tv_nsec;
 }
 
 inline void relax() {
@@ -113,7 +117,8 @@ bool usable(const Layout& l, Why* why) {
     if (!l.ok) w = Why::Other;
     else if (l.h.state == snap::kMoved) w = Why::Moved;
     else if (l.h.state != snap::kLive) w = Why::Retired;
-    else if (monotonic_ns() - l.h.lease_ns > snap::kLeaseNs) w = Why::Other;  // the daemon may be gone
+    else if (coarse_monotonic_ns() - static_cast<int64_t>(l.h.lease_ns) > static_cast<int64_t>(snap::kLeaseNs))
+        w = Why::Other;  // the daemon may be gone
     if (why) *why = w;
     return w == Why::None;
 }
@@ -150,13 +155,27 @@ bool consistent_copy(const Region& r, Layout& l, Copy&& copy) {
 
 }  // namespace
 
-// The bytes a thread decoded last and what they decoded to.
+// What a thread decoded last: the bytes, the region's state they were copied
+// from, and the parts decoded (the decoding itself is kept beside it).
 struct Decoded {
     std::vector<uint8_t> bytes;
     std::vector<size_t> ends;  // read_all: where each record's bytes end
     proto::RecordParts parts = proto::RecordParts::Whole;
+    Version version;
     bool valid = false;
+    // The decoding is that of the region's present state, as far as its header says.
+    bool current(const Region& r, const snap::Header& h, proto::RecordParts p) const {
+        return valid && r.id && version == Version{r.id, h.generation} && parts == p;
+    }
 };
+
+namespace {
+
+bool same_ref(const InterfaceRef& a, const InterfaceRef& b) {
+    return a.index ? a.index == b.index : !b.index && a.name == b.name;
+}
+
+}  // namespace
 
 Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out, Why* why, proto::RecordParts parts) {
     if (why) *why = Why::Other;
@@ -164,9 +183,10 @@ Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out,
     // Per thread, so that a read allocates nothing but the record it decodes.
     thread_local std::vector<uint8_t> bytes;
     thread_local Decoded last;
+    thread_local InterfaceRef last_ref;
     thread_local proto::Interface last_record;
     bytes.reserve(snap::kSlotSize);
-    bool live = false, copied = false;
+    bool live = false, copied = false, unchanged = false;
     int64_t e = -1;
     Layout l;
     const bool consistent = consistent_copy(r, l, [&](const Layout& at) {
@@ -174,7 +194,8 @@ Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out,
         e = -1;
         copied = false;
         bytes.clear();
-        if (live) {
+        unchanged = live && last.current(r, at.h, parts) && same_ref(last_ref, t);
+        if (live && !unchanged) {
             e = find_entry(r, at.h, t);
             if (e >= 0) copied = copy_record(r, at.h, static_cast<uint32_t>(e), bytes);
         }
@@ -184,6 +205,10 @@ Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out,
         return Found::Ask;
     }
     if (!live) return Found::Ask;
+    if (unchanged) {
+        out = last_record;
+        return Found::Record;
+    }
     if (e < 0) {
         if (l.h.flags & snap::kComplete) return Found::Absent;
         if (why) *why = Why::Other;
@@ -195,10 +220,12 @@ Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out,
         if (copied) {
             last.bytes.swap(bytes);
             last.parts = parts;
-            last.valid = true;
         }
     }
     if (copied) {
+        last.valid = true;
+        last.version = {r.id, l.h.generation};
+        last_ref = t;
         out = last_record;
         return Found::Record;
     }
@@ -206,7 +233,8 @@ Found read_record(const Region& r, const InterfaceRef& t, proto::Interface& out,
     return Found::Ask;
 }
 
-Found read_all(const Region& r, std::span<const proto::Interface>& out, Why* why, proto::RecordParts parts) {
+Found read_all(const Region& r, std::span<const proto::Interface>& out, Why* why, proto::RecordParts parts,
+               Version* version) {
     if (why) *why = Why::Other;
     out = {};
     if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
@@ -214,13 +242,14 @@ Found read_all(const Region& r, std::span<const proto::Interface>& out, Why* why
     thread_local std::vector<size_t> ends;
     thread_local Decoded last;
     thread_local std::vector<proto::Interface> last_list;
-    bool whole = false;
+    bool whole = false, unchanged = false;
     Layout l;
     const bool consistent = consistent_copy(r, l, [&](const Layout& at) {
         whole = usable(at, why) && (at.h.flags & snap::kComplete);
         bytes.clear();
         ends.clear();
-        for (uint32_t i = 0; whole && i < at.h.count; ++i) {
+        unchanged = whole && last.current(r, at.h, parts);
+        for (uint32_t i = 0; whole && !unchanged && i < at.h.count; ++i) {
             const uint32_t e = u32_at(r, at.h.order_off, i);
             whole = e < at.h.capacity && copy_record(r, at.h, e, bytes);
             ends.push_back(bytes.size());
@@ -231,7 +260,7 @@ Found read_all(const Region& r, std::span<const proto::Interface>& out, Why* why
         return Found::Ask;
     }
     if (!whole) return Found::Ask;
-    if (!(last.valid && last.parts == parts && last.ends == ends && last.bytes == bytes)) {
+    if (!unchanged && !(last.valid && last.parts == parts && last.ends == ends && last.bytes == bytes)) {
         last.valid = false;
         last_list.resize(ends.size());  // the records already there keep their storage
         size_t from = 0;
@@ -245,9 +274,36 @@ Found read_all(const Region& r, std::span<const proto::Interface>& out, Why* why
         last.bytes.swap(bytes);
         last.ends.swap(ends);
         last.parts = parts;
-        last.valid = true;
     }
+    last.valid = true;
+    last.version = {r.id, l.h.generation};
+    if (version) *version = last.version;
     out = last_list;
+    return Found::Record;
+}
+
+Found read_kernel_ifconf(const Region& r, std::span<const uint8_t>& out, Why* why) {
+    if (why) *why = Why::Other;
+    out = {};
+    if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
+    thread_local std::vector<uint8_t> bytes;
+    thread_local Version copied_from;
+    bool there = false, unchanged = false;
+    Layout l;
+    const bool consistent = consistent_copy(r, l, [&](const Layout& at) {
+        there = usable(at, why) && at.h.ifconf_len != snap::kOverflow && at.h.ifconf_len <= at.h.ifconf_room &&
+                at.h.ifconf_off <= r.size && at.h.ifconf_len <= r.size - at.h.ifconf_off &&
+                at.h.ifconf_len % snap::kIfconfEntry == 0;
+        unchanged = there && r.id && copied_from == Version{r.id, at.h.generation};
+        if (there && !unchanged) bytes.assign(r.base + at.h.ifconf_off, r.base + at.h.ifconf_off + at.h.ifconf_len);
+    });
+    if (!consistent || !there) {
+        copied_from = {};
+        if (!consistent && why) *why = Why::Other;
+        return Found::Ask;
+    }
+    copied_from = {r.id, l.h.generation};
+    out = bytes;
     return Found::Record;
 }
 
@@ -267,7 +323,8 @@ bool map_snapshot(int fd, Mapping& out, std::string& why) {
             why = std::string("mmap: ") + std::strerror(errno);
             ok = false;
         } else {
-            out.region = {static_cast<const uint8_t*>(p), static_cast<size_t>(st.st_size)};
+            static std::atomic<uint64_t> mappings{0};
+            out.region = {static_cast<const uint8_t*>(p), static_cast<size_t>(st.st_size), ++mappings};
             out.dev = st.st_dev;
             out.ino = st.st_ino;
         }

@@ -6,6 +6,7 @@
 // writer that never see a torn value or one older than an acknowledged change,
 // and sockets made with ifctl_socket() (no getsockopt) keeping the kernel's
 // answers for their family and, once closed, for a closed descriptor.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "ifctl/compat.h"
 #include "ifctl/ifctl.h"
 #include "libifctl/src/connection.hpp"
+#include "support/addresses.hpp"
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
 #include "support/test_main.hpp"
@@ -83,6 +85,7 @@ TEST_CASE("gets under every personality are answered while the daemon cannot ans
     auto c = connect(d);
     make_tap(*c, "snap0");
     REQUIRE(c->set_mtu(client::InterfaceRef::by_name("snap0"), 1280) == 0);
+    REQUIRE(c->addr_add(client::InterfaceRef::by_name("snap0"), test::v4("10.76.0.1")) == 0);
     REQUIRE(mtu_of("snap0") == 1280);  // opens the library's connection: the snapshot comes with hello
     ::setenv("IFCTL_TIMEOUT_MS", "200", 1);
     {
@@ -98,16 +101,19 @@ TEST_CASE("gets under every personality are answered while the daemon cannot ans
             CHECK(ifctl_ioctl(fd, SIOCGIFINDEX, &r) == 0);
             ::close(fd);
         }
-        // bsd's SIOCGIFCONF from the snapshot too (linux hands it to the kernel here).
-        REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_BSD) == 0);
-        const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        alignas(8) char buf[4096];
-        struct ifconf ifc {};
-        ifc.ifc_len = sizeof buf;
-        ifc.ifc_buf = buf;
-        CHECK(ifctl_ioctl(fd, SIOCGIFCONF, &ifc) == 0);
-        CHECK(ifc.ifc_len > 0);
-        ::close(fd);
+        // SIOCGIFCONF from the snapshot too, under every personality.
+        for (ifctl_personality_t p : {IFCTL_PERSONALITY_LINUX, IFCTL_PERSONALITY_BSD, IFCTL_PERSONALITY_SVR4}) {
+            INFO("personality " << p);
+            REQUIRE(ifctl_set_personality(p) == 0);
+            const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            alignas(8) char buf[4096];
+            struct ifconf ifc {};
+            ifc.ifc_len = sizeof buf;
+            ifc.ifc_buf = buf;
+            CHECK(ifctl_ioctl(fd, SIOCGIFCONF, &ifc) == 0);
+            CHECK(ifc.ifc_len >= static_cast<int>(sizeof(struct ifreq)));
+            ::close(fd);
+        }
     }
     ::unsetenv("IFCTL_TIMEOUT_MS");
     REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_LINUX) == 0);
@@ -229,6 +235,114 @@ TEST_CASE("a change made behind the daemon's back is in the snapshot within the 
     CHECK(get_mtu("snapdummy", m) == 0);
     CHECK(m == 1500);
     CHECK(get_mtu("nosuch0", m) == -ENXIO);
+    REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_LINUX) == 0);
+}
+
+namespace {
+
+// SIOCGIFCONF's bytes, through ifctl_ioctl or the kernel, on a socket the
+// library made (no descriptor check: nothing but the answer is compared).
+std::string ifconf_bytes(bool native, int len = 4096) {
+    const int fd = ifctl_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    alignas(8) char buf[4096] = {};
+    struct ifconf ifc {};
+    ifc.ifc_len = len;
+    ifc.ifc_buf = buf;
+    const int rc = native ? native_ioctl(fd, SIOCGIFCONF, &ifc) : ifctl_ioctl(fd, SIOCGIFCONF, &ifc);
+    ifctl_close_fd(fd);
+    REQUIRE(rc == 0);
+    return std::string(buf, static_cast<size_t>(ifc.ifc_len));
+}
+
+// Whether the interface's IPv4 address `ip` is in a SIOCGIFCONF answer.
+bool lists(const std::string& conf, const char* ip) {
+    for (size_t at = 0; at + sizeof(struct ifreq) <= conf.size(); at += sizeof(struct ifreq)) {
+        struct ifreq e;
+        std::memcpy(&e, conf.data() + at, sizeof e);
+        char text[INET_ADDRSTRLEN] = {};
+        ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&e.ifr_addr)->sin_addr, text, sizeof text);
+        if (!std::strcmp(text, ip)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("linux SIOCGIFCONF in the daemon's namespace is the kernel's answer, published in the snapshot") {
+    test::Daemon d;
+    auto c = connect(d);
+    REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_LINUX) == 0);
+    // The kernel lists devices in the order they joined the namespace, not by
+    // index: the second pair has the lower index and comes last.
+    test::run("ip link add snapcb index 60 type veth peer name snapcbp");
+    test::run("ip link add snapca index 50 type veth peer name snapcap");
+    test::run("ip addr add 10.77.0.1/24 dev snapca label snapca:x");
+    test::run("ip addr add 10.77.1.1/24 dev snapcb");
+    test::run("ip addr add 10.77.1.2/24 dev snapcb");
+    make_tap(*c, "snapct");
+    REQUIRE(c->addr_add(client::InterfaceRef::by_name("snapct"), test::v4("10.77.2.1")) == 0);
+    const std::string kernel = ifconf_bytes(true);
+    REQUIRE(lists(kernel, "10.77.0.1"));
+    REQUIRE(lists(kernel, "10.77.2.1"));
+    CHECK(ifconf_bytes(false) == kernel);
+    for (int len : {0, 39, 40, 41, 80, 119, 120}) {
+        INFO("ifc_len " << len);
+        CHECK(ifconf_bytes(false, len) == ifconf_bytes(true, len));
+    }
+    // From the snapshot, not the kernel: with the daemon stopped, an address
+    // added behind its back is in the kernel's answer and not yet in its.
+    {
+        const Stopped frozen(d.pid());
+        test::run("ip addr add 10.77.3.1/24 dev snapca");
+        CHECK(lists(ifconf_bytes(true), "10.77.3.1"));
+        CHECK(ifconf_bytes(false) == kernel);
+    }
+    // And within the freshness bound once it runs again.
+    const auto t0 = std::chrono::steady_clock::now();
+    while (!lists(ifconf_bytes(false), "10.77.3.1") && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1))
+        std::this_thread::yield();
+    CHECK(ifconf_bytes(false) == ifconf_bytes(true));
+    // A device that leaves the list and one that comes back change the order.
+    test::run("ip link del snapcb");
+    test::run("ip link add snapcb index 60 type veth peer name snapcbp");
+    test::run("ip addr add 10.77.1.1/24 dev snapcb");
+    REQUIRE(c->addr_add(client::InterfaceRef::by_name("snapct"), test::v4("10.77.4.1")) == 0);  // acknowledged: published
+    CHECK(ifconf_bytes(false) == ifconf_bytes(true));
+    test::run("ip link del snapca");
+    test::run("ip link del snapcb");
+}
+
+TEST_CASE("SIOCGIFCONF answers follow every change, under every personality") {
+    test::Daemon d;
+    auto c = connect(d);
+    make_tap(*c, "snapcf");
+    const auto tap = client::InterfaceRef::by_name("snapcf");
+    for (ifctl_personality_t p : {IFCTL_PERSONALITY_LINUX, IFCTL_PERSONALITY_BSD, IFCTL_PERSONALITY_SVR4}) {
+        INFO("personality " << p);
+        REQUIRE(ifctl_set_personality(p) == 0);
+        auto listed = [&](const char* ip) {
+            const int fd = ifctl_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            alignas(8) char buf[4096] = {};
+            struct ifconf ifc {};
+            ifc.ifc_len = sizeof buf;
+            ifc.ifc_buf = buf;
+            REQUIRE(ifctl_ioctl(fd, SIOCGIFCONF, &ifc) == 0);
+            ifctl_close_fd(fd);
+            // Every personality's entry puts the name first and a sockaddr_in's address at the same place.
+            const std::string conf(buf, static_cast<size_t>(ifc.ifc_len));
+            in_addr want{};
+            ::inet_pton(AF_INET, ip, &want);
+            const std::string needle(reinterpret_cast<const char*>(&want), sizeof want);
+            return conf.find(needle) != std::string::npos;
+        };
+        CHECK_FALSE(listed("10.78.0.1"));
+        // The same answer twice (kept while nothing changes), then a change: the next answer has it.
+        CHECK_FALSE(listed("10.78.0.1"));
+        REQUIRE(c->addr_add(tap, test::v4("10.78.0.1")) == 0);
+        CHECK(listed("10.78.0.1"));
+        REQUIRE(c->addr_del(tap, test::v4("10.78.0.1")) == 0);
+        CHECK_FALSE(listed("10.78.0.1"));
+    }
     REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_LINUX) == 0);
 }
 

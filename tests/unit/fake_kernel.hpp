@@ -173,6 +173,18 @@ public:
         return links.erase(index) ? 0 : -ENODEV;
     }
     int set_root_noqueue(uint32_t) override { return call("set_root_noqueue"); }
+    // What inet_ifconf answers (its bytes, or a negative errno), how often it
+    // was asked, and the count links_came_or_went() reports.
+    std::vector<uint8_t> ifconf_answer;
+    int ifconf_error = 0;
+    int ifconf_reads = 0;
+    uint64_t came_or_went = 0;
+    uint64_t links_came_or_went() const override { return came_or_went; }
+    int inet_ifconf(std::vector<uint8_t>& out) override {
+        ++ifconf_reads;
+        out = ifconf_answer;
+        return ifconf_error;
+    }
     std::set<uint32_t> poll_events() override {
         calls.push_back("poll");
         return {};

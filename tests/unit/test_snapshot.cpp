@@ -161,6 +161,73 @@ TEST_CASE("snapshot: a change is in it when the request returns (read-your-write
     client::snapshot::unmap_snapshot(m);
 }
 
+TEST_CASE("snapshot: the kernel's SIOCGIFCONF answer, read again only when an IPv4 address or the devices changed") {
+    World w;
+    auto answer = [](const char* text) {
+        std::vector<uint8_t> a(proto::snapshot::kIfconfEntry, 0);
+        std::memcpy(a.data(), text, std::strlen(text));
+        return a;
+    };
+    auto text = [](const std::vector<uint8_t>& v) { return std::string(v.begin(), v.end()); };
+    auto kernel_answer = [](const Mapping& m) {
+        std::span<const uint8_t> out;
+        Why why = Why::None;
+        const Found f = client::snapshot::read_kernel_ifconf(m.region, out, &why);
+        return f == Found::Record ? std::string(out.begin(), out.end()) : std::string("(ask)");
+    };
+    auto republish = [&](uint32_t index) {
+        w.snapshot.touch(index);
+        w.dispatcher.publish();
+    };
+    Mapping m = w.map();
+    const int first_reads = w.kernel.ifconf_reads;
+    CHECK(first_reads >= 1);  // at the first publication
+    CHECK(kernel_answer(m).empty());
+
+    // An MTU: the record changes, SIOCGIFCONF's part of it does not.
+    w.kernel.ifconf_answer = answer("tap0");
+    w.kernel.links.at(7).mtu = 1300;
+    republish(7);
+    CHECK(w.kernel.ifconf_reads == first_reads);
+    CHECK(kernel_answer(m).empty());
+
+    // An IPv4 address: read again, and published.
+    proto::Address a;
+    a.family = AF_INET;
+    a.local = {192, 0, 2, 9};
+    a.prefix = 24;
+    a.label = "tap0";
+    w.kernel.links.at(7).addresses.push_back(a);
+    republish(7);
+    CHECK(w.kernel.ifconf_reads == first_reads + 1);
+    CHECK(kernel_answer(m) == text(answer("tap0")));
+
+    // A device that left and came back: the order may have changed.
+    w.kernel.ifconf_answer = answer("lo");
+    ++w.kernel.came_or_went;
+    republish(1);
+    CHECK(w.kernel.ifconf_reads == first_reads + 2);
+    CHECK(kernel_answer(m) == text(answer("lo")));
+
+    // An answer that cannot be read, or is larger than its room: callers ask the kernel.
+    w.kernel.ifconf_error = -ENOMEM;
+    ++w.kernel.came_or_went;
+    republish(1);
+    CHECK(kernel_answer(m) == "(ask)");
+    w.kernel.ifconf_error = 0;
+    w.kernel.ifconf_answer.assign(size_t{w.snapshot.capacity()} * proto::snapshot::kIfconfPerInterface *
+                                      proto::snapshot::kIfconfEntry + proto::snapshot::kIfconfEntry,
+                                  0);
+    ++w.kernel.came_or_went;
+    republish(1);
+    CHECK(kernel_answer(m) == "(ask)");
+    w.kernel.ifconf_answer = answer("back");
+    ++w.kernel.came_or_went;
+    republish(1);
+    CHECK(kernel_answer(m) == text(answer("back")));
+    client::snapshot::unmap_snapshot(m);
+}
+
 TEST_CASE("snapshot: a record larger than its slot, or than a frame, is asked for; the others are read") {
     World w;
     proto::Address a;

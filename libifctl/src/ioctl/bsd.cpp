@@ -15,6 +15,7 @@
 #include "unix_family.hpp"
 #include "inet_rules.hpp"
 #include "bsd_ops.hpp"
+#include "conf_entries.hpp"
 #include "ifconf_layout.hpp"
 
 #define IFCTL_COMPAT_NO_FLAG_NAMES
@@ -158,26 +159,15 @@ Outcome clone_destroy(const Call& c) {
 // than its entry keeps its first bytes: in the ifreq layout an inet6 entry
 // holds family, port, flow information and the whole sin6_addr, not
 // sin6_scope_id (docs/semantics.md).
-struct ConfWriter {
-    char* buf;
-    int space;
-    ifctl_ifconf_layout_t layout;
-    int used = 0;
-    bool full = false;
-    void add(const std::string& name, const void* sa, sa_family_t family, size_t sa_len) {
-        const size_t size = IFCTL_IFCONF_ENTRY_SIZE(layout, family);
-        if (full || static_cast<size_t>(space - used) < size) {
-            full = true;  // only whole entries, and none after the first that does not fit
-            return;
-        }
-        char entry[IFNAMSIZ + sizeof(struct sockaddr_in6)] = {};
-        static_assert(sizeof entry >= sizeof(struct ifreq));
-        std::memcpy(entry, name.data(), std::min<size_t>(name.size(), IFNAMSIZ - 1));
-        std::memcpy(entry + IFNAMSIZ, sa, std::min(sa_len, size - IFNAMSIZ));
-        std::memcpy(buf + used, entry, size);
-        used += static_cast<int>(size);
-    }
-};
+void add_entry(ConfEntries& out, ifctl_ifconf_layout_t layout, const std::string& name, const void* sa,
+               sa_family_t family, size_t sa_len) {
+    const size_t size = IFCTL_IFCONF_ENTRY_SIZE(layout, family);
+    char entry[IFNAMSIZ + sizeof(struct sockaddr_in6)] = {};
+    static_assert(sizeof entry >= sizeof(struct ifreq));
+    std::memcpy(entry, name.data(), std::min<size_t>(name.size(), IFNAMSIZ - 1));
+    std::memcpy(entry + IFNAMSIZ, sa, std::min(sa_len, size - IFNAMSIZ));
+    out.add(entry, size);
+}
 
 // The link-level entry, fitted in 16 bytes: the name is in ifr_name already
 // (sdl_nlen 0), the address follows the header (§2.2, §15.2).
@@ -201,28 +191,31 @@ Outcome get_conf(const Call& c) {
     // No size query: a length of 0 or less is EINVAL, a NULL buffer EFAULT (§13).
     if (ifc.ifc_len <= 0) return answered(EINVAL);
     if (!ifc.ifc_buf) return answered(EFAULT);
-    std::span<const proto::Interface> all;
-    if (!list_all(all)) return answered(ENXIO);
-    ConfWriter w{ifc.ifc_buf, ifc.ifc_len, layout_in_force(c.layout)};
-    for (const proto::Interface& i : all) {
-        const struct sockaddr_dl dl = link_address(i);
-        w.add(i.name, &dl, AF_LINK, sizeof dl);
-        for (const proto::Address& a : i.addresses) {
-            if (a.family == AF_INET) {
-                struct sockaddr_in sin {};
-                sin.sin_family = AF_INET;
-                std::memcpy(&sin.sin_addr, a.local.data(), 4);
-                w.add(i.name, &sin, AF_INET, sizeof sin);
-            } else if (a.family == AF_INET6) {
-                struct sockaddr_in6 sin6 {};
-                sin6.sin6_family = AF_INET6;
-                std::memcpy(&sin6.sin6_addr, a.local.data(), 16);
-                if (IN6_IS_ADDR_LINKLOCAL(&sin6.sin6_addr)) sin6.sin6_scope_id = i.index;
-                w.add(i.name, &sin6, AF_INET6, sizeof sin6);
+    const ifctl_ifconf_layout_t layout = layout_in_force(c.layout);
+    const ConfEntries* entries = conf_entries(conf_kind_bsd(layout), [&](std::span<const proto::Interface> all,
+                                                                         ConfEntries& out) {
+        for (const proto::Interface& i : all) {
+            const struct sockaddr_dl dl = link_address(i);
+            add_entry(out, layout, i.name, &dl, AF_LINK, sizeof dl);
+            for (const proto::Address& a : i.addresses) {
+                if (a.family == AF_INET) {
+                    struct sockaddr_in sin {};
+                    sin.sin_family = AF_INET;
+                    std::memcpy(&sin.sin_addr, a.local.data(), 4);
+                    add_entry(out, layout, i.name, &sin, AF_INET, sizeof sin);
+                } else if (a.family == AF_INET6) {
+                    struct sockaddr_in6 sin6 {};
+                    sin6.sin6_family = AF_INET6;
+                    std::memcpy(&sin6.sin6_addr, a.local.data(), 16);
+                    if (IN6_IS_ADDR_LINKLOCAL(&sin6.sin6_addr)) sin6.sin6_scope_id = i.index;
+                    add_entry(out, layout, i.name, &sin6, AF_INET6, sizeof sin6);
+                }
             }
         }
-    }
-    std::memcpy(static_cast<char*>(c.arg) + offsetof(struct ifconf, ifc_len), &w.used, sizeof w.used);
+    });
+    if (!entries) return answered(ENXIO);
+    const int used = entries->copy_into(ifc.ifc_buf, ifc.ifc_len);
+    std::memcpy(static_cast<char*>(c.arg) + offsetof(struct ifconf, ifc_len), &used, sizeof used);
     return answered();
 }
 

@@ -45,10 +45,13 @@ bool from_snapshot(const client::InterfaceRef& t, bool with_addresses, Lookup& o
     return false;
 }
 
-// The daemon's new snapshot, after the one mapped said it moved.
-void refetch_snapshot(client::Connection& c) {
+// The daemon's new snapshot, after the one mapped said it moved; the
+// request's result.
+int refetch_snapshot(client::Connection& c) {
     int fd = -1;
-    if (c.snapshot(fd) == 0) adopt_snapshot(fd);
+    const int rc = c.snapshot(fd);
+    if (rc == 0) adopt_snapshot(fd);
+    return rc;
 }
 
 }  // namespace
@@ -69,11 +72,13 @@ Lookup lookup(const client::InterfaceRef& t, bool with_addresses) {
     return out;
 }
 
-bool list_all(std::span<const proto::Interface>& out) {
+bool list_all(std::span<const proto::Interface>& out, client::snapshot::Version* version) {
     bool moved = false;
+    if (version) *version = {};
     if (t_request_reads_only) {
         Why why = Why::None;
-        if (snapshot_all(out, why, proto::RecordParts::Listing) == Found::Record) return true;
+        if (snapshot_all(out, why, proto::RecordParts::Listing, version) == Found::Record) return true;
+        if (version) *version = {};
         moved = why == Why::Moved;
     }
     thread_local std::vector<proto::Interface> listed;
@@ -87,6 +92,17 @@ bool list_all(std::span<const proto::Interface>& out) {
     });
     out = listed;
     return ok;
+}
+
+bool kernel_conf(std::span<const uint8_t>& out) {
+    if (!t_request_reads_only) return false;
+    Why why = Why::None;
+    if (snapshot_kernel_ifconf(out, why) == Found::Record) return true;
+    if (why != Why::Moved && why != Why::Retired) return false;
+    // A new daemon's snapshot, or the moved one's successor: a stopped daemon's
+    // connection breaks before the request leaves, and with_daemon reconnects.
+    (void)with_daemon([](client::Connection& c) { return !transport_failure(refetch_snapshot(c)); });
+    return snapshot_kernel_ifconf(out, why) == Found::Record;
 }
 
 Sent change(const std::function<client::Result(client::Connection&)>& op) {

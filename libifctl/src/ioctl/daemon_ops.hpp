@@ -8,6 +8,7 @@
 #include <span>
 
 #include "libifctl/src/connection.hpp"
+#include "libifctl/src/snapshot.hpp"
 
 namespace ifctl::ioctl_layer {
 
@@ -26,8 +27,15 @@ Lookup lookup(const client::InterfaceRef& t, bool with_addresses);
 // be reached. `out` views a list of this thread's, valid until its next call.
 // From the snapshot, the records hold what such a list reads
 // (proto::RecordParts::Listing): no multicast memberships, statistics, groups
-// or description.
-bool list_all(std::span<const proto::Interface>& out);
+// or description. `version` says which state of the snapshot the list is
+// (not known() when the daemon sent it).
+bool list_all(std::span<const proto::Interface>& out, client::snapshot::Version* version = nullptr);
+
+// The kernel's SIOCGIFCONF answer in the daemon's namespace, from the
+// snapshot (for a caller in that namespace); false when the snapshot cannot
+// give it, and the kernel is asked. A snapshot the daemon replaced, or one a
+// stopped daemon left, is replaced first (a round trip).
+bool kernel_conf(std::span<const uint8_t>& out);
 
 struct Sent {
     Reach reach = Reach::Unreachable;

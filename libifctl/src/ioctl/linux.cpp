@@ -8,10 +8,12 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
 
+#include "conf_entries.hpp"
 #include "daemon_link.hpp"
 #include "daemon_ops.hpp"
 #include "ifreq_common.hpp"
@@ -186,37 +188,41 @@ Outcome del_multi(const Call& c) { return multicast(c, false); }
 
 // SIOCGIFCONF: one 40-byte entry per IPv4 address, named by its label, in
 // device then address order; a NULL buffer asks for the size (dev_ifconf).
-Outcome get_conf(const Call& c) {
-    if (c.domain < 0) return to_kernel();
-    // In the daemon's own namespace, the daemon's list is the kernel's (it is
-    // read from the kernel), so the kernel's answer is the same bytes, in the
-    // kernel's own device order, at the kernel's speed: a List costs an IPC
-    // round trip and every record in full, 20-30 times the kernel's time
-    // (docs/performance.md). The list below serves callers that cannot see the
-    // daemon's namespace, or are in another one.
-    if (daemon_in_our_netns()) return to_kernel();
-    struct ifconf ifc;
-    std::memcpy(&ifc, c.arg, sizeof ifc);
-    std::span<const proto::Interface> all;
-    if (!list_all(all)) return to_kernel();
-    constexpr int size = sizeof(struct ifreq);
-    int total = 0;
-    for (const proto::Interface& i : all)
-        for (const proto::Address& a : i.addresses) {
-            if (a.family != AF_INET) continue;
-            if (!ifc.ifc_buf) {
-                total += size;
-                continue;
-            }
-            if (ifc.ifc_len - total < size) break;
-            struct ifreq e {};
-            std::strncpy(e.ifr_name, a.label.c_str(), IFNAMSIZ - 1);
-            write_sockaddr_in(&e.ifr_addr, v4(a));
-            std::memcpy(ifc.ifc_buf + total, &e, size);
-            total += size;
-        }
+// Whole entries only, as many as fit.
+Outcome give_conf(const Call& c, const struct ifconf& ifc, std::span<const uint8_t> entries) {
+    constexpr size_t size = sizeof(struct ifreq);
+    const size_t room = ifc.ifc_len < 0 ? 0 : static_cast<size_t>(ifc.ifc_len) / size * size;
+    const int fit = static_cast<int>(std::min(entries.size(), room));
+    const int total = ifc.ifc_buf ? fit : static_cast<int>(entries.size());
+    if (ifc.ifc_buf && fit > 0) std::memcpy(ifc.ifc_buf, entries.data(), static_cast<size_t>(fit));
     std::memcpy(static_cast<char*>(c.arg) + offsetof(struct ifconf, ifc_len), &total, sizeof total);
     return answered();
+}
+
+Outcome get_conf(const Call& c) {
+    if (c.domain < 0) return to_kernel();
+    struct ifconf ifc;
+    std::memcpy(&ifc, c.arg, sizeof ifc);
+    // In the daemon's own namespace the answer is the kernel's: the daemon
+    // publishes the kernel's own bytes in the snapshot, device order and all,
+    // and without it the kernel is asked. The list below serves callers in
+    // another namespace, where the daemon's interfaces are not the kernel's.
+    if (daemon_in_our_netns()) {
+        std::span<const uint8_t> kernel_answer;
+        return kernel_conf(kernel_answer) ? give_conf(c, ifc, kernel_answer) : to_kernel();
+    }
+    const ConfEntries* entries = conf_entries(kConfLinux, [](std::span<const proto::Interface> all, ConfEntries& out) {
+        for (const proto::Interface& i : all)
+            for (const proto::Address& a : i.addresses) {
+                if (a.family != AF_INET) continue;
+                struct ifreq e {};
+                std::strncpy(e.ifr_name, a.label.c_str(), IFNAMSIZ - 1);
+                write_sockaddr_in(&e.ifr_addr, v4(a));
+                out.add(&e, sizeof e);
+            }
+    });
+    if (!entries) return to_kernel();
+    return give_conf(c, ifc, {reinterpret_cast<const uint8_t*>(entries->bytes.data()), entries->bytes.size()});
 }
 
 // ---- IPv4 address requests (devinet_ioctl; AF_INET sockets only) -----------

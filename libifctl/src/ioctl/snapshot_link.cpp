@@ -71,11 +71,19 @@ Found snapshot_record(const client::InterfaceRef& t, proto::Interface& out, Why&
     return client::snapshot::read_record(m->region, t, out, &why, parts);
 }
 
-Found snapshot_all(std::span<const proto::Interface>& out, Why& why, proto::RecordParts parts) {
+Found snapshot_all(std::span<const proto::Interface>& out, Why& why, proto::RecordParts parts,
+                   client::snapshot::Version* version) {
     const Mapping* m = g_current.load(std::memory_order_acquire);
     why = Why::Other;
     if (!m) return Found::Ask;
-    return client::snapshot::read_all(m->region, out, &why, parts);
+    return client::snapshot::read_all(m->region, out, &why, parts, version);
+}
+
+Found snapshot_kernel_ifconf(std::span<const uint8_t>& out, Why& why) {
+    const Mapping* m = g_current.load(std::memory_order_acquire);
+    why = Why::Other;
+    if (!m) return Found::Ask;
+    return client::snapshot::read_kernel_ifconf(m->region, out, &why);
 }
 
 }  // namespace ifctl::ioctl_layer

@@ -23,6 +23,10 @@ void adopt_snapshot(int fd);
 client::snapshot::Found snapshot_record(const client::InterfaceRef& t, proto::Interface& out,
                                         client::snapshot::Why& why, proto::RecordParts parts);
 client::snapshot::Found snapshot_all(std::span<const proto::Interface>& out, client::snapshot::Why& why,
-                                     proto::RecordParts parts);
+                                     proto::RecordParts parts, client::snapshot::Version* version = nullptr);
+
+// The kernel's SIOCGIFCONF answer in the daemon's namespace, from the mapped
+// snapshot; Ask when there is none or it cannot say.
+client::snapshot::Found snapshot_kernel_ifconf(std::span<const uint8_t>& out, client::snapshot::Why& why);
 
 }  // namespace ifctl::ioctl_layer

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "bsd_ops.hpp"
+#include "conf_entries.hpp"
 #include "flags.hpp"
 #include "unix_family.hpp"
 #include "inet_rules.hpp"
@@ -84,43 +85,39 @@ Outcome set_name(const Call& c) {
 // One entry per logical interface (logical_names.hpp), by unit: unit 0 with
 // 0.0.0.0 when it has no address (§13).
 template <typename Each>
-bool each_logical(Each each) {
-    std::span<const proto::Interface> all;
-    if (!list_all(all)) return false;
+void each_logical(std::span<const proto::Interface> all, Each each) {
     thread_local std::vector<LogicalIf> logical;  // one vector for the whole walk
     for (const proto::Interface& i : all) {
         logical_interfaces(i, logical);
         for (const LogicalIf& l : logical) each(l.name, l.address ? v4(*l.address) : 0u);
     }
-    return true;
 }
 
 Outcome get_conf(const Call& c) {
     struct ifconf ifc;
     std::memcpy(&ifc, c.arg, sizeof ifc);
-    int used = 0;
-    bool fault = false;
-    const bool ok = each_logical([&](const std::string& name, uint32_t addr) {
-        if (ifc.ifc_len - used < static_cast<int>(sizeof(struct ifreq))) return;  // whole entries only, no error
-        if (!ifc.ifc_buf) {
-            fault = true;  // copyout to NULL
-            return;
-        }
-        struct ifreq e {};
-        std::memcpy(e.ifr_name, name.data(), std::min<size_t>(name.size(), IFNAMSIZ - 1));
-        write_sockaddr_in(&e.ifr_addr, addr);
-        std::memcpy(ifc.ifc_buf + used, &e, sizeof e);
-        used += static_cast<int>(sizeof e);
+    const ConfEntries* entries = conf_entries(kConfSvr4, [](std::span<const proto::Interface> all, ConfEntries& out) {
+        each_logical(all, [&](const std::string& name, uint32_t addr) {
+            struct ifreq e {};
+            std::memcpy(e.ifr_name, name.data(), std::min<size_t>(name.size(), IFNAMSIZ - 1));
+            write_sockaddr_in(&e.ifr_addr, addr);
+            out.add(&e, sizeof e);
+        });
     });
-    if (!ok) return answered(ENXIO);
-    if (fault) return answered(EFAULT);
+    if (!entries) return answered(ENXIO);
+    // Whole entries only, and no error when none fits; an entry that fits is
+    // copied out, to NULL a fault.
+    if (!ifc.ifc_buf) return answered(entries->fitting(ifc.ifc_len) > 0 ? EFAULT : 0);
+    const int used = entries->copy_into(ifc.ifc_buf, ifc.ifc_len);
     std::memcpy(static_cast<char*>(c.arg) + offsetof(struct ifconf, ifc_len), &used, sizeof used);
     return answered();
 }
 
 Outcome get_num(const Call& c) {
+    std::span<const proto::Interface> all;
+    if (!list_all(all)) return answered(ENXIO);
     int n = 0;
-    if (!each_logical([&](const std::string&, uint32_t) { ++n; })) return answered(ENXIO);
+    each_logical(all, [&](const std::string&, uint32_t) { ++n; });
     std::memcpy(c.arg, &n, sizeof n);
     return answered();
 }

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <mutex>
@@ -26,6 +27,10 @@ dev_t g_conn_dev = 0;
 ino_t g_conn_ino = 0;
 // Whether the connection's daemon is in our network namespace (daemon_in_our_netns).
 bool g_conn_same_netns = false;
+// The same for readers that take no lock: -1 while there is no connection (or
+// in a forked child, which must ask on its own), else 0 or 1. A SIOCGIFCONF
+// answered from the snapshot reads it on every call.
+std::atomic<int> g_same_netns_unlocked{-1};
 // Set in a child after fork: cheaper than asking getpid() per call.
 bool g_forked = false;
 std::once_flag g_atfork_once;
@@ -36,7 +41,13 @@ void atfork_prepare() { g_mutex.lock(); }
 void atfork_parent() { g_mutex.unlock(); }
 void atfork_child() {
     g_forked = true;
+    g_same_netns_unlocked = -1;
     g_mutex.unlock();
+}
+
+void drop_connection() {
+    g_same_netns_unlocked = -1;
+    g_conn.reset();
 }
 
 // After fork the child's copy of the connection shares its parent's stream:
@@ -44,7 +55,7 @@ void atfork_child() {
 void forget_if_forked() {
     if (g_forked) {
         g_forked = false;
-        g_conn.reset();
+        drop_connection();
     }
 }
 
@@ -111,6 +122,7 @@ bool connect_locked() {
     g_conn_same_netns = peer_in_our_netns(c->fd());
     adopt_snapshot(snapshot_fd);
     g_conn = std::move(c);
+    g_same_netns_unlocked = g_conn_same_netns ? 1 : 0;
     return true;
 }
 
@@ -123,21 +135,18 @@ void forget_if_taken() {
     if (::fstat(g_conn->fd(), &st) == 0 && st.st_dev == g_conn_dev && st.st_ino == g_conn_ino) return;
     debug_note("ifctl: the connection's descriptor %d was closed by the program; reconnecting", g_conn->fd());
     g_conn->abandon();
-    g_conn.reset();
+    drop_connection();
 }
 
 }  // namespace
 
 bool daemon_in_our_netns() {
-    {
-        // An open connection's answer is about the daemon, not the descriptor,
-        // and nothing is sent: no need for with_daemon's checks (an fstat per
-        // call, a third of the kernel's whole SIOCGIFCONF with few interfaces).
-        // A forked child asks again on its own connection: it may have changed
-        // its namespace or dropped the rights the answer rested on.
-        std::lock_guard lock(g_mutex);
-        if (g_conn && !g_forked) return g_conn_same_netns;
-    }
+    // An open connection's answer is about the daemon, not the descriptor,
+    // and nothing is sent: no need for with_daemon's checks (an fstat per
+    // call, a third of the kernel's whole SIOCGIFCONF with few interfaces), nor
+    // its lock. A forked child asks again on its own connection: it may have
+    // changed its namespace or dropped the rights the answer rested on.
+    if (const int known = g_same_netns_unlocked.load(std::memory_order_acquire); known >= 0) return known == 1;
     bool same = false;
     (void)with_daemon([&](client::Connection&) {
         same = g_conn_same_netns;
@@ -162,7 +171,7 @@ Link with_daemon(const std::function<bool(client::Connection&)>& fn) {
         const bool undelivered = g_conn->requests_sent() == sent_before && g_conn->last_send_found_closed();
         debug_note("ifctl: connection to ifctld lost: %s%s", g_conn->transport_error().c_str(),
                    undelivered && !retried ? "; the request was not sent: reconnecting" : "");
-        g_conn.reset();
+        drop_connection();
         if (!undelivered || retried) return Link::Broken;
     }
 }

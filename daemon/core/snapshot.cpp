@@ -230,8 +230,15 @@ void Snapshot::publish(Kernel& kernel, const Registry& registry) {
     const bool changed = build(kernel, registry, p);
     all_touched_ = false;
     touched_.clear();
-    const bool ifconf_changed =
-        (p.inet_changed || kernel.links_came_or_went() != links_seen_) && read_ifconf(kernel);
+    bool ifconf_changed = false;
+    if (p.inet_changed || kernel.links_came_or_went() != links_seen_) {
+        if (!on_ifconf_stale) {
+            ifconf_changed = read_ifconf(kernel);
+        } else if (!ifconf_stale_) {
+            ifconf_stale_ = ifconf_changed = true;
+            on_ifconf_stale(std::max<std::chrono::microseconds>(std::chrono::milliseconds(1), 20 * ifconf_cost_));
+        }
+    }
     if (!changed && !ifconf_changed) return;
     if (p.directory_changed) {
         const uint32_t want = capacity_for(order_.size());
@@ -248,9 +255,19 @@ void Snapshot::publish(Kernel& kernel, const Registry& registry) {
     end_write();
 }
 
+void Snapshot::refresh_ifconf(Kernel& kernel) {
+    if (!base_ || !ifconf_stale_) return;
+    (void)read_ifconf(kernel);
+    ifconf_stale_ = false;
+    begin_write();
+    write_ifconf();
+    end_write();
+}
+
 // Reads the kernel's SIOCGIFCONF answer again; true if it differs from the
 // one the region holds.
 bool Snapshot::read_ifconf(Kernel& kernel) {
+    const auto t0 = std::chrono::steady_clock::now();
     links_seen_ = kernel.links_came_or_went();
     std::vector<uint8_t> now;
     now.reserve(ifconf_.size() + 4 * snap::kIfconfEntry);
@@ -259,6 +276,7 @@ bool Snapshot::read_ifconf(Kernel& kernel) {
         spdlog::warn("snapshot: cannot read SIOCGIFCONF: {}; callers in this namespace ask the kernel",
                      std::strerror(-rc));
     const bool ok = rc == 0;
+    ifconf_cost_ = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
     if (ok == ifconf_ok_ && now == ifconf_) return false;
     ifconf_ = std::move(now);
     ifconf_ok_ = ok;
@@ -268,7 +286,7 @@ bool Snapshot::read_ifconf(Kernel& kernel) {
 // The kernel's answer into its room, or marked as not there.
 void Snapshot::write_ifconf() {
     snap::Header& h = header(base_);
-    if (!ifconf_ok_ || ifconf_.size() > h.ifconf_room) {
+    if (ifconf_stale_ || !ifconf_ok_ || ifconf_.size() > h.ifconf_room) {
         h.ifconf_len = snap::kOverflow;
         return;
     }

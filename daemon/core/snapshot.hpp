@@ -8,7 +8,9 @@
 // mark their interface and are published as soon as they are read.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -49,6 +51,15 @@ public:
     // is replaced by a larger one (the old one says kMoved).
     void publish(Kernel& kernel, const Registry& registry);
 
+    // The kernel's SIOCGIFCONF answer is read again after an IPv4 address or
+    // the set of devices changed. With this set, not at once: the region says
+    // "ask the kernel" meanwhile, and the daemon is asked to call
+    // refresh_ifconf() `after` from now (at least 1 ms, and 20 times what the
+    // last read took: however much address churn, the reads take at most a
+    // twentieth of the daemon's time). Unset, it is read during publish().
+    std::function<void(std::chrono::microseconds after)> on_ifconf_stale;
+    void refresh_ifconf(Kernel& kernel);
+
     // Once a second: the daemon vouches for the region for kLeaseNs more.
     void renew_lease();
     // The daemon stops: readers must ask (and find a new daemon, or none).
@@ -81,6 +92,8 @@ private:
     std::vector<std::string> inet_;
     std::vector<uint8_t> ifconf_;  // the kernel's SIOCGIFCONF answer, as last read
     bool ifconf_ok_ = false;       // it could be read
+    bool ifconf_stale_ = false;    // changed since, refresh_ifconf() pending
+    std::chrono::microseconds ifconf_cost_{0};  // what the last read took
     uint64_t links_seen_ = ~uint64_t{0};  // Kernel::links_came_or_went() when it was
     std::unordered_map<uint32_t, uint32_t> entry_of_;  // index -> entry
     std::unordered_set<uint32_t> touched_;

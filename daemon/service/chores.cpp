@@ -41,15 +41,21 @@ void every_second(asio::steady_timer& timer, Dispatcher& dispatcher) {
     });
 }
 
-void arm_commit(asio::steady_timer& timer, Persistence& persistence, bool& armed) {
+void run_once_after(asio::steady_timer& timer, bool& armed, std::chrono::microseconds after,
+                    std::function<bool()> work) {
     if (armed) return;
     armed = true;
-    timer.expires_after(kCommitDelay);
-    timer.async_wait([&timer, &persistence, &armed](const boost::system::error_code& ec) {
+    timer.expires_after(after);
+    timer.async_wait([&timer, &armed, after, work = std::move(work)](const boost::system::error_code& ec) {
         armed = false;
         if (ec) return;
-        if (persistence.flush() < 0) arm_commit(timer, persistence, armed);  // retried until it works
+        if (!work()) run_once_after(timer, armed, after, work);
     });
+}
+
+void arm_commit(asio::steady_timer& timer, Persistence& persistence, bool& armed) {
+    // Retried until it works.
+    run_once_after(timer, armed, kCommitDelay, [&persistence] { return persistence.flush() >= 0; });
 }
 
 void watchdog_pings(asio::steady_timer& timer, std::chrono::microseconds every) {

@@ -6,6 +6,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 
 namespace ifctl::daemon {
 
@@ -22,6 +23,12 @@ void watch_kernel_events(boost::asio::posix::stream_descriptor& ev, Netlink& ker
 
 // Dispatcher::maintain() once a second.
 void every_second(boost::asio::steady_timer& timer, Dispatcher& dispatcher);
+
+// Runs `work` `after` from now, unless it is due already (`armed`): the calls
+// in between share that run. A `work` that returns false is due again, as
+// if asked anew.
+void run_once_after(boost::asio::steady_timer& timer, bool& armed, std::chrono::microseconds after,
+                    std::function<bool()> work);
 
 // Group commit: the first change that dirties a record arms the timer; when it
 // fires every dirty record is written with one directory fsync.

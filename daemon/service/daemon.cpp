@@ -41,6 +41,7 @@ Daemon::Daemon(Config cfg, DaemonStart start)
                    cfg_.max_addresses_per_owner},
                   cfg_.policy),
       commit_(io_),
+      ifconf_refresh_(io_),
       listener_(io_, start.listen_fd, dispatcher_,
                 {cfg_.max_queued_replies, cfg_.max_in_flight, cfg_.max_request_bytes, cfg_.hello_timeout,
                  cfg_.max_queued_events, cfg_.max_batch_steps, cfg_.max_batch_bytes, cfg_.max_batch_bytes_per_uid,
@@ -66,6 +67,12 @@ Daemon::Daemon(Config cfg, DaemonStart start)
         snapshot_.touch(e.type == Netlink::Event::Type::Resynced ? 0 : e.index);
     };
     dispatcher_.after_request = [&reconciler] { reconciler.flush(); };
+    snapshot_.on_ifconf_stale = [this](std::chrono::microseconds after) {
+        run_once_after(ifconf_refresh_, ifconf_refresh_armed_, after, [this] {
+            snapshot_.refresh_ifconf(kernel_);
+            return true;
+        });
+    };
     dispatcher_.set_snapshot(&snapshot_);
     snapshot_.touch_all();
     dispatcher_.publish();

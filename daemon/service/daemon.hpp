@@ -71,6 +71,8 @@ private:
     std::optional<Persistence> persistence_;
     boost::asio::steady_timer commit_;
     bool commit_armed_ = false;
+    boost::asio::steady_timer ifconf_refresh_;  // Snapshot::on_ifconf_stale
+    bool ifconf_refresh_armed_ = false;
     std::optional<Reconciler> reconciler_;  // made after the restore: it starts from the kernel's state then
     Listener listener_;
     boost::asio::posix::stream_descriptor events_;

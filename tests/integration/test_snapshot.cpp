@@ -26,6 +26,7 @@
 #include "ifctl/compat.h"
 #include "ifctl/ifctl.h"
 #include "libifctl/src/connection.hpp"
+#include "libifctl/src/snapshot.hpp"
 #include "support/addresses.hpp"
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
@@ -254,6 +255,30 @@ std::string ifconf_bytes(bool native, int len = 4096) {
     return std::string(buf, static_cast<size_t>(ifc.ifc_len));
 }
 
+// The kernel's SIOCGIFCONF answer as the daemon's snapshot holds it, once
+// it holds one (the daemon reads it again shortly after each change): "" if
+// it holds none within 2 s.
+std::string published_ifconf(client::Connection& c) {
+    int fd = -1;
+    REQUIRE(c.snapshot(fd) == 0);
+    client::snapshot::Mapping m;
+    std::string why;
+    REQUIRE(client::snapshot::map_snapshot(fd, m, why));
+    std::string out;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (;;) {
+        std::span<const uint8_t> bytes;
+        if (client::snapshot::read_kernel_ifconf(m.region, bytes) == client::snapshot::Found::Record) {
+            out.assign(bytes.begin(), bytes.end());
+            break;
+        }
+        if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(2)) break;
+        ::usleep(1000);
+    }
+    client::snapshot::unmap_snapshot(m);
+    return out;
+}
+
 // Whether the interface's IPv4 address `ip` is in a SIOCGIFCONF answer.
 bool lists(const std::string& conf, const char* ip) {
     for (size_t at = 0; at + sizeof(struct ifreq) <= conf.size(); at += sizeof(struct ifreq)) {
@@ -281,9 +306,12 @@ TEST_CASE("linux SIOCGIFCONF in the daemon's namespace is the kernel's answer, p
     test::run("ip addr add 10.77.1.2/24 dev snapcb");
     make_tap(*c, "snapct");
     REQUIRE(c->addr_add(client::InterfaceRef::by_name("snapct"), test::v4("10.77.2.1")) == 0);
+    // The daemon reads the kernel's answer again shortly after a change (until
+    // then callers ask the kernel): wait until the snapshot holds it.
     const std::string kernel = ifconf_bytes(true);
     REQUIRE(lists(kernel, "10.77.0.1"));
     REQUIRE(lists(kernel, "10.77.2.1"));
+    REQUIRE(published_ifconf(*c) == kernel);
     CHECK(ifconf_bytes(false) == kernel);
     for (int len : {0, 39, 40, 41, 80, 119, 120}) {
         INFO("ifc_len " << len);
@@ -297,16 +325,19 @@ TEST_CASE("linux SIOCGIFCONF in the daemon's namespace is the kernel's answer, p
         CHECK(lists(ifconf_bytes(true), "10.77.3.1"));
         CHECK(ifconf_bytes(false) == kernel);
     }
-    // And within the freshness bound once it runs again.
+    // Once it runs again it reads the change, within the freshness bound.
     const auto t0 = std::chrono::steady_clock::now();
     while (!lists(ifconf_bytes(false), "10.77.3.1") && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(1))
         std::this_thread::yield();
-    CHECK(ifconf_bytes(false) == ifconf_bytes(true));
+    CHECK(lists(ifconf_bytes(false), "10.77.3.1"));
+    CHECK(published_ifconf(*c) == ifconf_bytes(true));
     // A device that leaves the list and one that comes back change the order.
     test::run("ip link del snapcb");
     test::run("ip link add snapcb index 60 type veth peer name snapcbp");
     test::run("ip addr add 10.77.1.1/24 dev snapcb");
-    REQUIRE(c->addr_add(client::InterfaceRef::by_name("snapct"), test::v4("10.77.4.1")) == 0);  // acknowledged: published
+    REQUIRE(c->addr_add(client::InterfaceRef::by_name("snapct"), test::v4("10.77.4.1")) == 0);
+    CHECK(ifconf_bytes(false) == ifconf_bytes(true));  // at once: the kernel's, until the daemon has read it
+    CHECK(published_ifconf(*c) == ifconf_bytes(true));
     CHECK(ifconf_bytes(false) == ifconf_bytes(true));
     test::run("ip link del snapca");
     test::run("ip link del snapcb");

@@ -228,6 +228,38 @@ TEST_CASE("snapshot: the kernel's SIOCGIFCONF answer, read again only when an IP
     client::snapshot::unmap_snapshot(m);
 }
 
+TEST_CASE("snapshot: with a refresh to arm, SIOCGIFCONF's answer says ask until the refresh has read it") {
+    World w;
+    std::vector<std::chrono::microseconds> asked;
+    w.snapshot.on_ifconf_stale = [&](std::chrono::microseconds after) { asked.push_back(after); };
+    Mapping m = w.map();
+    auto kernel_answer = [&] {
+        std::span<const uint8_t> out;
+        return client::snapshot::read_kernel_ifconf(m.region, out) == Found::Record ? out.size() : size_t{999};
+    };
+    const int reads = w.kernel.ifconf_reads;
+    CHECK(kernel_answer() == 0);  // read at the first publication, before the refresh was set
+    w.kernel.ifconf_answer.assign(proto::snapshot::kIfconfEntry, 'x');
+    w.kernel.links.at(7).addresses.clear();
+    w.snapshot.touch(7);
+    w.dispatcher.publish();
+    REQUIRE(asked.size() == 1);
+    CHECK(asked[0] >= std::chrono::milliseconds(1));
+    CHECK(w.kernel.ifconf_reads == reads);  // not read during the publication
+    CHECK(kernel_answer() == 999);          // callers ask the kernel meanwhile
+    // More changes before the refresh share it.
+    ++w.kernel.came_or_went;
+    w.snapshot.touch(1);
+    w.dispatcher.publish();
+    CHECK(asked.size() == 1);
+    w.snapshot.refresh_ifconf(w.kernel);
+    CHECK(w.kernel.ifconf_reads == reads + 1);
+    CHECK(kernel_answer() == proto::snapshot::kIfconfEntry);
+    w.snapshot.refresh_ifconf(w.kernel);  // nothing pending: nothing read
+    CHECK(w.kernel.ifconf_reads == reads + 1);
+    client::snapshot::unmap_snapshot(m);
+}
+
 TEST_CASE("snapshot: a record larger than its slot, or than a frame, is asked for; the others are read") {
     World w;
     proto::Address a;

@@ -2,9 +2,11 @@
 #   bench-latency.png  how long one get and one set take, beside their baselines
 #   bench-scaling.png  how SIOCGIFCONF grows with the number of interfaces
 #   bench-batch.png    configuring many TAPs: ifctl -f against ip -batch and shell loops
+#   bench-snapshot.png reads answered from the snapshot, against the kernel's own ioctl
 # Usage: gnuplot -e "dir='RESULTS'" bench/plot.gp
 # A plot is drawn only when its data file is there (latency.dat, ifconf.dat,
-# batch.dat: written by bench-latency, bench-ifconf and bench/run's batch step).
+# batch.dat, snapshot.dat: written by bench-latency, bench-ifconf, bench/run's
+# batch step and bench-snapshot).
 if (!exists("dir")) dir = "."
 set datafile separator whitespace
 set encoding utf8
@@ -126,4 +128,35 @@ if (have("batch.dat")) {
     plot dir."/batch.dat" using ($2 / 2000):0:($2 / 2000):(0.3):(colour(stringcolumn(1))):ytic(1) \
              with boxxyerror lc rgb variable notitle, \
          "" using ($2 / 1000):0:(stringcolumn(1) eq "ip -batch" ? sprintf("%.2f s", $2 / 1000) : sprintf("%.2f s (%.2f × ip -batch)", $2 / 1000, $2 / 1000 / base)) with labels left boxed offset 0.8, 0 notitle
+}
+
+# ---- reads from the snapshot against the kernel's ioctl --------------------------
+# snapshot.dat rows (bench/snapshot.cpp): "row" ifctl_us native_us ratio; rows
+# without a baseline (native 0) are left out. A row on a socket made with
+# ifctl_socket() (the library knows its family) in ifctl blue, one on a plain
+# socket() (a getsockopt per call) in light blue.
+if (have("snapshot.dat")) {
+    reset
+    f = dir."/snapshot.dat"
+    set print $ROWS
+    n = int(system("awk '!/^#/ && $(NF-1) > 0' '".f."' | wc -l"))
+    do for [i = 0:n - 1] {
+        print system(sprintf("awk '!/^#/ && $(NF-1) > 0 { if (k++ == %d) print }' '%s'", i, f))
+    }
+    unset print
+    set terminal pngcairo size 1000,720 font "sans,11" noenhanced
+    set output dir."/bench-snapshot.png"
+    set title "Reads from the snapshot against the kernel's ioctl (medians; lower is better)" font "sans,12" offset -12, 0
+    set style fill solid 0.85 border -1
+    set grid xtics
+    set xlabel "ratio to the kernel's ioctl in the same run"
+    set xrange [0:*]
+    set yrange [n - 0.4:-0.6]
+    set ytics nomirror
+    set lmargin 44
+    set arrow 1 from first 1, graph 0 to first 1, graph 1 nohead dt 3 lw 2 lc rgb target_colour back
+    set label 1 "target: 1.0 × the kernel" at first 1, graph 1 offset 0.5, -0.8 tc rgb target_colour
+    colour(row) = strstrt(row, "ifctl_socket") > 0 ? 0x2b6cb0 : 0x9ab8d8
+    plot $ROWS using ($4 / 2):0:($4 / 2):(0.35):(colour(stringcolumn(1))):ytic(1) with boxxyerror lc rgb variable notitle, \
+         "" using 4:0:(sprintf("%.2f×", $4)) with labels left offset 0.5, 0 notitle
 }

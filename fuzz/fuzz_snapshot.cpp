@@ -7,7 +7,6 @@
 // Every read is made for each proto::RecordParts, twice (the second takes the
 // decoding the first kept): a partial record must be the whole one without
 // the parts it leaves out.
-#include <time.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -24,12 +23,6 @@ using client::InterfaceRef;
 namespace snap = proto::snapshot;
 
 namespace {
-
-uint64_t now_ns() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 // A record as the wire carries it: two decodings agree when these agree.
 std::vector<uint8_t> encoded(const proto::Interface& i, bool details) {
@@ -108,7 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     h->magic = snap::kMagic;
     h->version = snap::kLayoutVersion;
     h->state = snap::kLive;
-    h->lease_ns = now_ns();
+    h->lease_ns = snap::lease_clock_ns();
     // As a mapping of its own (a new id for every input): the second read of
     // a record or list in the same state takes the first one's decoding.
     static uint64_t inputs = 0;

@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,12 +29,6 @@ namespace snap = proto::snapshot;
 static_assert(sizeof(struct ifreq) == snap::kIfconfEntry, "the region's SIOCGIFCONF entries are struct ifreq");
 
 namespace {
-
-uint64_t monotonic_ns() {
-    timespec ts{};
-    ::clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
-}
 
 snap::Header& header(uint8_t* base) { return *reinterpret_cast<snap::Header*>(base); }
 
@@ -129,7 +122,7 @@ bool Snapshot::make_region(uint32_t capacity) {
     h.magic = snap::kMagic;
     h.version = snap::kLayoutVersion;
     h.state = snap::kLive;
-    h.lease_ns = monotonic_ns();
+    h.lease_ns = snap::lease_clock_ns();
     h.size = g.size;
     h.capacity = capacity;
     h.slot_size = snap::kSlotSize;
@@ -337,7 +330,7 @@ void Snapshot::write_all() {
 }
 
 void Snapshot::renew_lease() {
-    if (base_) __atomic_store_n(&header(base_).lease_ns, monotonic_ns(), __ATOMIC_RELEASE);
+    if (base_) __atomic_store_n(&header(base_).lease_ns, snap::lease_clock_ns(), __ATOMIC_RELEASE);
 }
 
 void Snapshot::retire() {

@@ -25,6 +25,8 @@
 // reads of an even, unchanged `seq`, else retries.
 #pragma once
 
+#include <time.h>
+
 #include <cstddef>
 #include <cstdint>
 
@@ -50,6 +52,13 @@ inline constexpr uint32_t kOverflow = 0xffffffffu;
 // A daemon that has not renewed its lease for this long is presumed gone
 // (killed without a stop): readers ask it instead, and so find out.
 inline constexpr uint64_t kLeaseNs = 3'000'000'000ull;
+
+// The clock lease_ns is on (CLOCK_MONOTONIC), in nanoseconds.
+inline uint64_t lease_clock_ns() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
 
 struct Header {
     uint32_t magic;

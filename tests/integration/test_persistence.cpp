@@ -77,6 +77,43 @@ bool eventually(Pred pred) {
 
 void ip(const std::string& args) { test::run("ip " + args); }
 
+// A named network namespace (`ip netns add`), deleted when the test case ends,
+// passed or failed; the TAPs in it go with it.
+struct NamedNetns {
+    std::string name = "ifctl-mv-" + std::to_string(::getpid()) + "-" + std::to_string(++made);
+    NamedNetns() { ip("netns add " + name); }
+    ~NamedNetns() {
+        try {
+            ip("netns del " + name);
+        } catch (...) {
+        }
+    }
+    NamedNetns(const NamedNetns&) = delete;
+    NamedNetns& operator=(const NamedNetns&) = delete;
+    std::string path() const { return "/run/netns/" + name; }
+    // The `ip -j -d addr show` entry of a link in it, or null.
+    json link(const std::string& dev) const {
+        for (const json& l : json::parse(test::run("ip -n " + name + " -j -d addr show")))
+            if (l.value("ifname", "") == dev) return l;
+        return nullptr;
+    }
+    static inline int made = 0;
+};
+
+// Links arriving in this namespace (the daemon's) refuse inet6 addresses
+// (EACCES) until the end of the scope.
+struct NoInet6Here {
+    NoInet6Here() { test::run("sysctl -qw net.ipv6.conf.default.disable_ipv6=1"); }
+    ~NoInet6Here() {
+        try {
+            test::run("sysctl -qw net.ipv6.conf.default.disable_ipv6=0");
+        } catch (...) {
+        }
+    }
+    NoInet6Here(const NoInet6Here&) = delete;
+    NoInet6Here& operator=(const NoInet6Here&) = delete;
+};
+
 }  // namespace
 
 TEST_CASE("a create is on disk before its reply, in a versioned record with a checksum") {
@@ -674,6 +711,60 @@ TEST_CASE("a TAP moves into another network namespace with its owner and configu
     }
     ::kill(child, SIGKILL);
     ::waitpid(child, nullptr, 0);
+}
+
+TEST_CASE("a move home whose configuration is refused here is undone: the TAP is back where it was, as it was") {
+    StateDir sd;
+    NamedNetns ns;
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    proto::Interface mv;
+    REQUIRE(c->create("mh0", {.owner = 65534}, mv) == 0);
+    REQUIRE(c->set_mtu(by("mh0"), 1420) == 0);
+    REQUIRE(c->addr_add(by("mh0"), v4("10.7.0.1")) == 0);
+    REQUIRE(c->addr_add(by("mh0"), v6("2001:db8:7::1")) == 0);
+    REQUIRE(c->set_flags(by("mh0"), IFF_UP, IFF_UP) == 0);
+    REQUIRE(c->move_netns(by("mh0"), {.path = ns.path()}) == 0);
+    const json there_before = ns.link("mh0");
+    REQUIRE(there_before != nullptr);
+    REQUIRE(has_addr(there_before, "2001:db8:7::1", 64));
+    {
+        NoInet6Here refused;
+        const client::Result r = c->move_home("mh0");
+        CHECK(r == -EACCES);
+        CHECK(r.message.rfind("could not re-apply the configuration of mh0 here (address ", 0) == 0);
+        const std::string undone = "Permission denied): the move home was undone, mh0 is back in the network "
+                                   "namespace of " + ns.path();
+        CHECK(r.message.size() > undone.size());
+        CHECK(r.message.substr(r.message.size() - std::min(undone.size(), r.message.size())) == undone);
+    }
+    // Nothing here; there, as it was.
+    CHECK(test::link("mh0") == nullptr);
+    proto::Interface got;
+    CHECK(c->get(by("mh0"), got) == -ENODEV);
+    const json there = ns.link("mh0");
+    REQUIRE(there != nullptr);
+    CHECK(has_addr(there, "10.7.0.1", 24));
+    CHECK(has_addr(there, "2001:db8:7::1", 64));
+    CHECK(has_flag(there, "UP"));
+    CHECK(there["mtu"] == 1420);
+    CHECK(there["address"] == there_before["address"]);
+    const json rec = sd.record(mv.unique_id)["record"];
+    CHECK(rec["netns"] == ns.path());
+    CHECK(rec["kernel"]["name"] == "mh0");
+    // Still moved away: it comes home once it can be configured here.
+    REQUIRE(c->move_home("mh0") == 0);
+    CHECK(ns.link("mh0") == nullptr);
+    const json here = test::link("mh0");
+    REQUIRE(here != nullptr);
+    CHECK(has_addr(here, "10.7.0.1", 24));
+    CHECK(has_addr(here, "2001:db8:7::1", 64));
+    CHECK(has_flag(here, "UP"));
+    CHECK(sd.record(mv.unique_id)["record"]["netns"] == "");
+    REQUIRE(c->get(by("mh0"), got) == 0);
+    CHECK(got.managed);
+    CHECK(got.owner == 65534);
+    CHECK(c->destroy(by("mh0")) == 0);
 }
 
 // Last: it leaves this process in a fresh network namespace.

@@ -80,6 +80,44 @@ Reply move_undone(Ctx& c, const proto::Interface& before, uint64_t id, const std
                                  where + " (" + why + "): the move was undone, " + now);
 }
 
+// The TAP came home but could not be made as it was there (its configuration
+// refused here, or its record unwritable): it goes back into the namespace it
+// came from (`ns`), with what it had there, so the request changes nothing.
+// Only if it cannot go back does it stay here, managed, its record saying so.
+Reply home_undone(Ctx& c, uint32_t index, int ns, const proto::Interface& there_before, const std::string& where,
+                  int err, const std::string& failure) {
+    const std::string& name = there_before.name;
+    Managed& m = *c.registry.find(index);
+    LinkChange away;
+    away.netns_fd = ns;
+    if (int back = c.kernel.change_link(index, away); back < 0) {
+        c.kernel.poll_events();
+        if (c.persist) c.persist->record(index);
+        const std::string now = failure + ", nor return it to the network namespace of " + where + " (" +
+                                std::strerror(-back) + "): " + name + " is here and managed, configured only in part";
+        spdlog::error("moving {} (unique id {}) home: {}", name, m.unique_id, now);
+        return Reply::error(err, now);
+    }
+    // Out of the registry before the kernel's "link gone" event is read (as
+    // do_move_netns does).
+    const uint64_t id = m.unique_id;
+    Managed& moved = c.registry.moved().insert_or_assign(id, std::move(m)).first->second;
+    c.registry.remove(index);
+    moved.netns = where;
+    c.kernel.poll_events();
+    const StoredInterface cfg = lost_in_move(there_before, moved);
+    std::vector<std::string> problems;
+    const int rc = c.kernel.run_in_netns(ns, [&](Kernel& there) {
+        const proto::Interface* t = there.find(name);
+        if (!t) return -ENODEV;
+        return apply_config(there, t->index, cfg, needs_link_step(cfg), problems);
+    });
+    std::string now = failure + ": the move home was undone, " + name + " is back in the network namespace of " + where;
+    if (rc < 0) now += ", configured there only in part (" + (problems.empty() ? std::strerror(-rc) : problems.front()) + ")";
+    spdlog::warn("moving {} (unique id {}) home: {}", name, id, now);
+    return Reply::error(err, now);
+}
+
 }  // namespace
 
 // Moves a TAP into another network namespace (a container's) and re-applies
@@ -204,15 +242,14 @@ Reply do_move_home(Ctx& c) {
     m.netns.clear();
     const StoredInterface cfg = lost_in_move(there_before, m);
     std::vector<std::string> problems;
-    const int applied = apply_config(c.kernel, index, cfg, needs_link_step(cfg), problems);
+    if (int e = apply_config(c.kernel, index, cfg, needs_link_step(cfg), problems); e < 0)
+        return home_undone(c, index, ns.get(), there_before, where, -e,
+                           "could not re-apply the configuration of " + name + " here (" + problems.front() + ")");
     c.kernel.poll_events();
     if (c.persist)
         if (int e = c.persist->record(index); e < 0)
-            return Reply::error(-e, "moved " + name + " back, but cannot record it in the state directory: " +
-                                        std::strerror(-e));
-    if (applied < 0)
-        return Reply::error(-applied, "moved " + name + " back from " + where +
-                                          " but could not re-apply its configuration here (" + problems.front() + ")");
+            return home_undone(c, index, ns.get(), there_before, where, -e,
+                               "could not record " + name + " in the state directory (" + std::strerror(-e) + ")");
     spdlog::info("moved {} (unique id {}) back from the network namespace of {}", name, id, where);
     return reply_with(c, index);
 }

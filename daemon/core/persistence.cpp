@@ -128,9 +128,9 @@ StoredInterface Persistence::snapshot(uint32_t index, const Managed& m) {
     r.groups = m.groups;
     r.no_dad = m.no_dad;
     r.index = index;
-    r.name = m.tap.name();
-    if (const proto::Interface* k = m.netns.empty() ? kernel_.find(index) : nullptr) {
-        r.name = k->name;
+    const proto::Interface* k = m.netns.empty() ? kernel_.find(index) : nullptr;
+    r.name = k ? k->name : m.tap.name();
+    if (k) {
         r.mtu = k->mtu;
         r.txqlen = k->txqlen;
         r.flags = k->flags;
@@ -184,6 +184,32 @@ int Persistence::end_deferred() {
     // What else changed while the batch ran goes with the next group commit.
     if (!dirty_.empty() && on_dirty) on_dirty();
     return rc;
+}
+
+void Persistence::follow_moved_renames() {
+    for (auto& [id, m] : registry_.moved()) {
+        const std::string& now = m.tap.name();
+        if (now == m.name_on_record) continue;
+        StoredInterface r;
+        std::string why;
+        if (store_.get(id, r, why) < 0) {
+            // Nothing to bring up to date: said once.
+            spdlog::warn("{} (unique id {}) was renamed {} in the network namespace of {}; its record: {}",
+                         m.name_on_record, id, now, m.netns, why);
+            m.name_on_record = now;
+            continue;
+        }
+        r.name = now;
+        if (int rc = store_.put(r); rc < 0) {  // tried again by the next pass
+            spdlog::warn("{} (unique id {}) was renamed {} in the network namespace of {}, but its record cannot say "
+                         "so: {}",
+                         m.name_on_record, id, now, m.netns, err(rc));
+            continue;
+        }
+        spdlog::info("{} (unique id {}) was renamed {} in the network namespace of {}", m.name_on_record, id, now,
+                     m.netns);
+        m.name_on_record = now;
+    }
 }
 
 int Persistence::forget(uint64_t unique_id, bool sync_dir) {
@@ -444,6 +470,7 @@ Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
 // ---- clean stop -------------------------------------------------------------
 
 void Persistence::shutdown(bool for_good) {
+    follow_moved_renames();
     flush();
     if (!for_good) {
         // A restart: every TAP stays (IFF_PERSIST), with its record, for the

@@ -83,6 +83,10 @@ public:
     // one deleted again within kRecreateQuiet of its last recreation: someone
     // insists, and the daemon does not fight. 0 or -errno.
     int recreate_deleted(uint64_t unique_id);
+    // A TAP moved into another namespace and renamed there: its record takes
+    // the new name. No event of ours reports it, so the maintenance pass and a
+    // stop ask each moved TAP its name (Tap::name()).
+    void follow_moved_renames();
     // Group commit: writes every dirty record, one directory fsync. 0 or -errno.
     int flush();
     bool dirty() const { return !dirty_.empty(); }

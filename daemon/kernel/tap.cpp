@@ -81,9 +81,11 @@ int Tap::open_queue(const std::string& current_name, UniqueFd& out) const {
     return 0;
 }
 
-int Tap::current_name(std::string& out) const {
+const std::string& Tap::name() const {
+    std::string now;
     short flags = 0;
-    return tun_->get_iff(fd_.get(), out, flags);
+    if (fd_ && tun_->get_iff(fd_.get(), now, flags) == 0) name_ = std::move(now);
+    return name_;
 }
 
 int Tap::set_owner(uint32_t uid) { return tun_->set_owner(fd_.get(), uid); }

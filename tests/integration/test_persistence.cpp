@@ -767,6 +767,54 @@ TEST_CASE("a move home whose configuration is refused here is undone: the TAP is
     CHECK(c->destroy(by("mh0")) == 0);
 }
 
+TEST_CASE("a TAP renamed in the namespace it was moved to is known by its new name: record, move home, log") {
+    StateDir sd;
+    NamedNetns ns;
+    proto::Interface a, b;
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    REQUIRE(c->create("rn0", {.persistent = true}, a) == 0);
+    REQUIRE(c->create("rm0", {.persistent = true}, b) == 0);
+    REQUIRE(c->addr_add(by("rn0"), v4("10.6.0.1")) == 0);
+    REQUIRE(c->set_flags(by("rn0"), IFF_UP, IFF_UP) == 0);
+    auto rename_there = [&](const std::string& from, const std::string& to) {
+        ip("-n " + ns.name + " link set " + from + " down");
+        ip("-n " + ns.name + " link set " + from + " name " + to);
+        ip("-n " + ns.name + " link set " + to + " up");
+    };
+    auto recorded_name = [&](uint64_t id) { return sd.record(id)["record"]["kernel"]["name"].get<std::string>(); };
+
+    REQUIRE(c->move_netns(by("rn0"), {.path = ns.path()}) == 0);
+    rename_there("rn0", "rn5");
+    // The record follows (the maintenance pass asks every second).
+    CHECK(eventually([&] { return recorded_name(a.unique_id) == "rn5"; }));
+    CHECK(c->move_home("rn0") == -ENODEV);
+    REQUIRE(c->move_home("rn5") == 0);
+    const json here = test::link("rn5");
+    REQUIRE(here != nullptr);
+    CHECK(has_addr(here, "10.6.0.1", 24));
+    CHECK(has_flag(here, "UP"));
+    CHECK(recorded_name(a.unique_id) == "rn5");
+    CHECK(sd.record(a.unique_id)["record"]["netns"] == "");
+    proto::Interface got;
+    REQUIRE(c->get(by("rn5"), got) == 0);
+    CHECK(got.managed);
+
+    // Renamed just before a stop: the record the next start reads has the new name.
+    REQUIRE(c->move_netns(by("rm0"), {.path = ns.path()}) == 0);
+    rename_there("rm0", "rm5");
+    REQUIRE(d.stop() == 0);
+    CHECK(recorded_name(b.unique_id) == "rm5");
+    CHECK(sd.record(b.unique_id)["record"]["netns"] == ns.path());
+    const std::string log = slurp(d.log());
+    CHECK(log.find("rm0 (unique id " + std::to_string(b.unique_id) + ") was renamed rm5 in the network namespace of " +
+                   ns.path()) != std::string::npos);
+    // The daemon's lines name the TAP that came home by the name it has.
+    CHECK(log.find("leaving persistent rn5 in place") != std::string::npos);
+    CHECK(log.find("leaving persistent rn0 in place") == std::string::npos);
+    ip("link del rn5");
+}
+
 // Last: it leaves this process in a fresh network namespace.
 TEST_CASE("after a reboot (a fresh namespace, the same state) persistent TAPs are made again") {
     StateDir sd;

@@ -30,14 +30,10 @@ StoredInterface lost_in_move(const proto::Interface& before, const Managed& m) {
 // apply_config's link step is needed only for what a move resets.
 bool needs_link_step(const StoredInterface& cfg) { return !cfg.auto_linklocal; }
 
-// The TAP moved away that is called `name` now (or was when it left, if its
-// queue cannot tell).
+// The TAP moved away that is called `name` now (Tap::name() asks the kernel).
 std::map<uint64_t, Managed>::iterator find_moved(Registry& r, const std::string& name) {
-    for (auto it = r.moved().begin(); it != r.moved().end(); ++it) {
-        std::string now;
-        if (it->second.tap.current_name(now) < 0) now = it->second.tap.name();
-        if (now == name) return it;
-    }
+    for (auto it = r.moved().begin(); it != r.moved().end(); ++it)
+        if (it->second.tap.name() == name) return it;
     return r.moved().end();
 }
 
@@ -164,6 +160,7 @@ Reply do_move_netns(Ctx& c) {
     // would otherwise be taken for a deletion behind our back.
     const uint64_t id = m.unique_id;
     Managed& moved = c.registry.moved().insert_or_assign(id, std::move(m)).first->second;
+    moved.name_on_record = before.name;
     c.registry.remove(index);
     c.kernel.poll_events();
     if (c.kernel.find(index)) {  // it was there already: nothing moved

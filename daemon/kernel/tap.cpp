@@ -81,10 +81,17 @@ int Tap::open_queue(const std::string& current_name, UniqueFd& out) const {
     return 0;
 }
 
-const std::string& Tap::name() const {
+int Tap::ask_name() const {
+    if (!fd_) return -EBADF;
     std::string now;
     short flags = 0;
-    if (fd_ && tun_->get_iff(fd_.get(), now, flags) == 0) name_ = std::move(now);
+    if (int rc = tun_->get_iff(fd_.get(), now, flags); rc < 0) return rc;
+    name_ = std::move(now);
+    return 0;
+}
+
+const std::string& Tap::name() const {
+    ask_name();
     return name_;
 }
 

@@ -79,6 +79,9 @@ public:
     // namespace, where no netlink event of ours sees it. The name last seen
     // when the device cannot say (it is gone).
     const std::string& name() const;
+    // Asks the kernel the device's name (name() then has it): 0, or -EBADFD
+    // when the device is gone (deleted, even in another network namespace).
+    int ask_name() const;
     bool vnet_hdr() const { return vnet_hdr_; }
     int fd() const { return fd_.get(); }
 

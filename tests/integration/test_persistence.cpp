@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <map>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -813,6 +814,49 @@ TEST_CASE("a TAP renamed in the namespace it was moved to is known by its new na
     CHECK(log.find("leaving persistent rn5 in place") != std::string::npos);
     CHECK(log.find("leaving persistent rn0 in place") == std::string::npos);
     ip("link del rn5");
+}
+
+TEST_CASE("a TAP deleted where it was moved to is no longer moved; a persistent one is made again at the next start") {
+    StateDir sd;
+    proto::Interface gone, kept;
+    {
+        auto ns = std::make_unique<NamedNetns>();
+        test::Daemon d(sd.arg());
+        auto c = connect(d);
+        REQUIRE(c->create("gn0", {}, gone) == 0);
+        REQUIRE(c->create("gp0", {.persistent = true}, kept) == 0);
+        REQUIRE(c->addr_add(by("gp0"), v4("10.5.0.1")) == 0);
+        REQUIRE(c->set_flags(by("gp0"), IFF_UP, IFF_UP) == 0);
+        REQUIRE(c->move_netns(by("gn0"), {.path = ns->path()}) == 0);
+        REQUIRE(c->move_netns(by("gp0"), {.path = ns->path()}) == 0);
+        // Deleted there: move-home says it is gone, and it is forgotten.
+        ip("-n " + ns->name + " link del gn0");
+        const client::Result r = c->move_home("gn0");
+        CHECK(r == -ENODEV);
+        INFO(r.message);
+        CHECK(eventually([&] { return !sd.has_record(gone.unique_id); }));
+        CHECK(c->move_home("gn0") == -ENODEV);
+        // Gone with its namespace: persistent, so its record says "here" again.
+        const std::string where = ns->path();
+        ns.reset();
+        CHECK(eventually([&] { return sd.record(kept.unique_id)["record"]["netns"] == ""; }));
+        CHECK(c->move_home("gp0") == -ENODEV);
+        REQUIRE(d.stop() == 0);
+        CHECK(slurp(d.log()).find("gp0 (unique id " + std::to_string(kept.unique_id) + "), moved to the network namespace of " +
+                                  where + ", is gone (deleted there, or with its namespace): persistent, made again at "
+                                  "the next start") != std::string::npos);
+    }
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    const json here = test::link("gp0");
+    REQUIRE(here != nullptr);
+    CHECK(has_addr(here, "10.5.0.1", 24));
+    CHECK(has_flag(here, "UP"));
+    proto::Interface got;
+    REQUIRE(c->get(by("gp0"), got) == 0);
+    CHECK(got.managed);
+    CHECK(got.unique_id == kept.unique_id);
+    CHECK(c->destroy(by("gp0")) == 0);
 }
 
 // Last: it leaves this process in a fresh network namespace.

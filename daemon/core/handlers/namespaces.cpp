@@ -212,8 +212,15 @@ Reply do_move_home(Ctx& c) {
     const uint64_t id = it->first;
     const std::string where = it->second.netns;
     UniqueFd ns;
-    if (int rc = it->second.tap.device_netns(ns); rc < 0)
+    if (int rc = it->second.tap.device_netns(ns); rc == -EBADFD) {
+        // Deleted where it was, or with its namespace: no longer ours.
+        if (c.persist) c.persist->moved_gone(id, it->second);
+        c.registry.moved().erase(it);
+        return Reply::error(ENODEV, name + " is gone from the network namespace of " + where +
+                                        " (deleted there, or with its namespace)");
+    } else if (rc < 0) {
         return from_kernel(rc, "finding the network namespace " + name + " is in");
+    }
     proto::Interface there_before;  // what the move loses, as it was there
     const int rc = c.kernel.run_in_netns(ns.get(), [&](Kernel& there) {
         const proto::Interface* t = there.find(name);

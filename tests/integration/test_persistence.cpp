@@ -765,6 +765,13 @@ TEST_CASE("a move home whose configuration is refused here is undone: the TAP is
     REQUIRE(c->get(by("mh0"), got) == 0);
     CHECK(got.managed);
     CHECK(got.owner == 65534);
+    // The audit lines say where it was before and after each move.
+    const std::string log = slurp(d.log());
+    const std::string present = "\"present index=" + std::to_string(got.index) + " owner=65534\"";
+    CHECK(log.find("op=move-netns interface=mh0 before=\"present index=" + std::to_string(mv.index) +
+                   " owner=65534\" after=absent") != std::string::npos);
+    CHECK(log.find("op=move-home interface=mh0 before=absent after=absent errno=EACCES") != std::string::npos);
+    CHECK(log.find("op=move-home interface=mh0 before=absent after=" + present) != std::string::npos);
     CHECK(c->destroy(by("mh0")) == 0);
 }
 

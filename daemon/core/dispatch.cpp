@@ -106,7 +106,9 @@ Reply Dispatcher::run(const Peer& peer, const proto::Request& req, Pass& pass) {
         kernel_.poll_events();
         AuditRecord& rec = *pass.audit;
         uint32_t after = index;
-        if (op->target == TargetFrom::NewName && !r.status && !r.interfaces.empty()) {
+        // Not resolved before (create's new name, move-home's TAP from away):
+        // the interface the reply holds.
+        if (op->target != TargetFrom::Request && !r.status && !r.interfaces.empty()) {
             after = r.interfaces[0].index;
             rec.interface = r.interfaces[0].name;
         }

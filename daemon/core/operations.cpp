@@ -130,7 +130,7 @@ const OpDescriptor kOperations[] = {
     {.op = Op::MoveNetns, .route = Route::Handler, .handler = do_move_netns, .target = TargetFrom::Request,
      .needs_managed = true, .access = Access::OwnerThenRoot,
      .root_only = "no policy permission covers move-netns yet; only root may do it",
-     .installs = values({Value::Netns}), .audit = AuditField::None, .facets = kExistence | kNamespace,
+     .installs = values({Value::Netns}), .audit = AuditField::Presence, .facets = kExistence | kNamespace,
      .batch = BatchRole::Never, .cost = 8},
     // Subscribe names its interface optionally: the handler resolves it.
     {.op = Op::Subscribe, .route = Route::Handler, .handler = do_subscribe, .access = Access::Anyone,
@@ -149,7 +149,7 @@ const OpDescriptor kOperations[] = {
     // resolves: the handler finds it among those moved away. Root's, as the move.
     {.op = Op::MoveHome, .route = Route::Handler, .handler = do_move_home, .access = Access::Root,
      .root_only = "no policy permission covers move-home yet; only root may do it", .modifiers = {AttrType::Name},
-     .audit = AuditField::None,
+     .audit = AuditField::Presence,
      .facets = kExistence | kNamespace, .batch = BatchRole::Never, .cost = 8},
 };
 

@@ -128,9 +128,9 @@ StoredInterface Persistence::snapshot(uint32_t index, const Managed& m) {
     r.groups = m.groups;
     r.no_dad = m.no_dad;
     r.index = index;
-    r.name = m.tap.name();
-    if (const proto::Interface* k = m.netns.empty() ? kernel_.find(index) : nullptr) {
-        r.name = k->name;
+    const proto::Interface* k = m.netns.empty() ? kernel_.find(index) : nullptr;
+    r.name = k ? k->name : m.tap.name();
+    if (k) {
         r.mtu = k->mtu;
         r.txqlen = k->txqlen;
         r.flags = k->flags;
@@ -444,6 +444,7 @@ Persistence::Report Persistence::restore(std::map<uint64_t, UniqueFd> kept) {
 // ---- clean stop -------------------------------------------------------------
 
 void Persistence::shutdown(bool for_good) {
+    watch_moved();
     flush();
     if (!for_good) {
         // A restart: every TAP stays (IFF_PERSIST), with its record, for the

@@ -83,6 +83,15 @@ public:
     // one deleted again within kRecreateQuiet of its last recreation: someone
     // insists, and the daemon does not fight. 0 or -errno.
     int recreate_deleted(uint64_t unique_id);
+    // TAPs moved into other namespaces, which no event of ours reports on:
+    // the maintenance pass and a stop ask each its name (Tap::ask_name()). One
+    // renamed there: its record takes the new name. One gone (deleted there,
+    // or with its namespace): moved_gone().
+    void watch_moved();
+    // A TAP moved away whose device is gone is no longer ours. Its record goes,
+    // unless it is persistent: then it says "here", and the next start makes
+    // it again (as for a persistent TAP deleted here while ifctld was away).
+    void moved_gone(uint64_t unique_id, const Managed& m);
     // Group commit: writes every dirty record, one directory fsync. 0 or -errno.
     int flush();
     bool dirty() const { return !dirty_.empty(); }
@@ -110,6 +119,8 @@ private:
     bool recreate(const StoredInterface& r, Report& rep);
     // Logs what the kernel changed while we were away; false when nothing did.
     bool report_differences(const StoredInterface& r, const proto::Interface& k, Report& rep);
+    // A moved TAP's record takes the name the TAP has now (watch_moved).
+    void follow_rename(uint64_t unique_id, Managed& m);
 
     Netlink& kernel_;
     Registry& registry_;

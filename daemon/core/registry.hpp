@@ -34,6 +34,7 @@ struct Managed {
     std::optional<uint32_t> group;  // TUNSETGROUP, remembered for recreation after a reboot
     bool persistent = false;        // outlives a clean stop and a reboot (store/, docs/persistence.md)
     std::string netns;              // set while moved into another network namespace
+    std::string name_on_record;     // while moved: the name its record holds (Persistence::watch_moved)
     uint32_t caps_enabled = 0;  // TUN_F_* last set with TUNSETOFFLOAD (the kernel starts with none)
     std::vector<std::string> groups;  // interface groups (FreeBSD's), in the order joined
     bool no_dad = false;              // inet6 addresses are added without DAD (IFA_F_NODAD)

@@ -81,9 +81,18 @@ int Tap::open_queue(const std::string& current_name, UniqueFd& out) const {
     return 0;
 }
 
-int Tap::current_name(std::string& out) const {
+int Tap::ask_name() const {
+    if (!fd_) return -EBADF;
+    std::string now;
     short flags = 0;
-    return tun_->get_iff(fd_.get(), out, flags);
+    if (int rc = tun_->get_iff(fd_.get(), now, flags); rc < 0) return rc;
+    name_ = std::move(now);
+    return 0;
+}
+
+const std::string& Tap::name() const {
+    ask_name();
+    return name_;
 }
 
 int Tap::set_owner(uint32_t uid) { return tun_->set_owner(fd_.get(), uid); }

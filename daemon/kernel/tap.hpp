@@ -71,20 +71,24 @@ public:
     uint32_t offloads_supported() const;
     int set_offloads(uint32_t tun_f);
 
-    // The device's name now (it may have been renamed since, even in another
-    // network namespace), from its queue (TUNGETIFF).
-    int current_name(std::string& out) const;
     // The network namespace the device is in now (TUNGETDEVNETNS).
     int device_netns(UniqueFd& out) const { return tun_->device_netns(fd_.get(), out); }
 
-    const std::string& name() const { return name_; }
+    // The device's name as the kernel reports it now, from its queue
+    // (TUNGETIFF): it may have been renamed since, here or in another network
+    // namespace, where no netlink event of ours sees it. The name last seen
+    // when the device cannot say (it is gone).
+    const std::string& name() const;
+    // Asks the kernel the device's name (name() then has it): 0, or -EBADFD
+    // when the device is gone (deleted, even in another network namespace).
+    int ask_name() const;
     bool vnet_hdr() const { return vnet_hdr_; }
     int fd() const { return fd_.get(); }
 
 private:
     TunDriver* tun_ = &linux_tun();
     UniqueFd fd_;
-    std::string name_;
+    mutable std::string name_;  // last seen: name() asks the kernel each time
     bool own_attached_ = false;
     bool vnet_hdr_ = false;
     bool persist_ = false;

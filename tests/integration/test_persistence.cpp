@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <map>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -76,6 +77,43 @@ bool eventually(Pred pred) {
 }
 
 void ip(const std::string& args) { test::run("ip " + args); }
+
+// A named network namespace (`ip netns add`), deleted when the test case ends,
+// passed or failed; the TAPs in it go with it.
+struct NamedNetns {
+    std::string name = "ifctl-mv-" + std::to_string(::getpid()) + "-" + std::to_string(++made);
+    NamedNetns() { ip("netns add " + name); }
+    ~NamedNetns() {
+        try {
+            ip("netns del " + name);
+        } catch (...) {
+        }
+    }
+    NamedNetns(const NamedNetns&) = delete;
+    NamedNetns& operator=(const NamedNetns&) = delete;
+    std::string path() const { return "/run/netns/" + name; }
+    // The `ip -j -d addr show` entry of a link in it, or null.
+    json link(const std::string& dev) const {
+        for (const json& l : json::parse(test::run("ip -n " + name + " -j -d addr show")))
+            if (l.value("ifname", "") == dev) return l;
+        return nullptr;
+    }
+    static inline int made = 0;
+};
+
+// Links arriving in this namespace (the daemon's) refuse inet6 addresses
+// (EACCES) until the end of the scope.
+struct NoInet6Here {
+    NoInet6Here() { test::run("sysctl -qw net.ipv6.conf.default.disable_ipv6=1"); }
+    ~NoInet6Here() {
+        try {
+            test::run("sysctl -qw net.ipv6.conf.default.disable_ipv6=0");
+        } catch (...) {
+        }
+    }
+    NoInet6Here(const NoInet6Here&) = delete;
+    NoInet6Here& operator=(const NoInet6Here&) = delete;
+};
 
 }  // namespace
 
@@ -674,6 +712,158 @@ TEST_CASE("a TAP moves into another network namespace with its owner and configu
     }
     ::kill(child, SIGKILL);
     ::waitpid(child, nullptr, 0);
+}
+
+TEST_CASE("a move home whose configuration is refused here is undone: the TAP is back where it was, as it was") {
+    StateDir sd;
+    NamedNetns ns;
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    proto::Interface mv;
+    REQUIRE(c->create("mh0", {.owner = 65534}, mv) == 0);
+    REQUIRE(c->set_mtu(by("mh0"), 1420) == 0);
+    REQUIRE(c->addr_add(by("mh0"), v4("10.7.0.1")) == 0);
+    REQUIRE(c->addr_add(by("mh0"), v6("2001:db8:7::1")) == 0);
+    REQUIRE(c->set_flags(by("mh0"), IFF_UP, IFF_UP) == 0);
+    REQUIRE(c->move_netns(by("mh0"), {.path = ns.path()}) == 0);
+    const json there_before = ns.link("mh0");
+    REQUIRE(there_before != nullptr);
+    REQUIRE(has_addr(there_before, "2001:db8:7::1", 64));
+    {
+        NoInet6Here refused;
+        const client::Result r = c->move_home("mh0");
+        CHECK(r == -EACCES);
+        CHECK(r.message.rfind("could not re-apply the configuration of mh0 here (address ", 0) == 0);
+        const std::string undone = "Permission denied): the move home was undone, mh0 is back in the network "
+                                   "namespace of " + ns.path();
+        CHECK(r.message.size() > undone.size());
+        CHECK(r.message.substr(r.message.size() - std::min(undone.size(), r.message.size())) == undone);
+    }
+    // Nothing here; there, as it was.
+    CHECK(test::link("mh0") == nullptr);
+    proto::Interface got;
+    CHECK(c->get(by("mh0"), got) == -ENODEV);
+    const json there = ns.link("mh0");
+    REQUIRE(there != nullptr);
+    CHECK(has_addr(there, "10.7.0.1", 24));
+    CHECK(has_addr(there, "2001:db8:7::1", 64));
+    CHECK(has_flag(there, "UP"));
+    CHECK(there["mtu"] == 1420);
+    CHECK(there["address"] == there_before["address"]);
+    const json rec = sd.record(mv.unique_id)["record"];
+    CHECK(rec["netns"] == ns.path());
+    CHECK(rec["kernel"]["name"] == "mh0");
+    // Still moved away: it comes home once it can be configured here.
+    REQUIRE(c->move_home("mh0") == 0);
+    CHECK(ns.link("mh0") == nullptr);
+    const json here = test::link("mh0");
+    REQUIRE(here != nullptr);
+    CHECK(has_addr(here, "10.7.0.1", 24));
+    CHECK(has_addr(here, "2001:db8:7::1", 64));
+    CHECK(has_flag(here, "UP"));
+    CHECK(sd.record(mv.unique_id)["record"]["netns"] == "");
+    REQUIRE(c->get(by("mh0"), got) == 0);
+    CHECK(got.managed);
+    CHECK(got.owner == 65534);
+    // The audit lines say where it was before and after each move.
+    const std::string log = slurp(d.log());
+    const std::string present = "\"present index=" + std::to_string(got.index) + " owner=65534\"";
+    CHECK(log.find("op=move-netns interface=mh0 before=\"present index=" + std::to_string(mv.index) +
+                   " owner=65534\" after=absent") != std::string::npos);
+    CHECK(log.find("op=move-home interface=mh0 before=absent after=absent errno=EACCES") != std::string::npos);
+    CHECK(log.find("op=move-home interface=mh0 before=absent after=" + present) != std::string::npos);
+    CHECK(c->destroy(by("mh0")) == 0);
+}
+
+TEST_CASE("a TAP renamed in the namespace it was moved to is known by its new name: record, move home, log") {
+    StateDir sd;
+    NamedNetns ns;
+    proto::Interface a, b;
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    REQUIRE(c->create("rn0", {.persistent = true}, a) == 0);
+    REQUIRE(c->create("rm0", {.persistent = true}, b) == 0);
+    REQUIRE(c->addr_add(by("rn0"), v4("10.6.0.1")) == 0);
+    REQUIRE(c->set_flags(by("rn0"), IFF_UP, IFF_UP) == 0);
+    auto rename_there = [&](const std::string& from, const std::string& to) {
+        ip("-n " + ns.name + " link set " + from + " down");
+        ip("-n " + ns.name + " link set " + from + " name " + to);
+        ip("-n " + ns.name + " link set " + to + " up");
+    };
+    auto recorded_name = [&](uint64_t id) { return sd.record(id)["record"]["kernel"]["name"].get<std::string>(); };
+
+    REQUIRE(c->move_netns(by("rn0"), {.path = ns.path()}) == 0);
+    rename_there("rn0", "rn5");
+    // The record follows (the maintenance pass asks every second).
+    CHECK(eventually([&] { return recorded_name(a.unique_id) == "rn5"; }));
+    CHECK(c->move_home("rn0") == -ENODEV);
+    REQUIRE(c->move_home("rn5") == 0);
+    const json here = test::link("rn5");
+    REQUIRE(here != nullptr);
+    CHECK(has_addr(here, "10.6.0.1", 24));
+    CHECK(has_flag(here, "UP"));
+    CHECK(recorded_name(a.unique_id) == "rn5");
+    CHECK(sd.record(a.unique_id)["record"]["netns"] == "");
+    proto::Interface got;
+    REQUIRE(c->get(by("rn5"), got) == 0);
+    CHECK(got.managed);
+
+    // Renamed just before a stop: the record the next start reads has the new name.
+    REQUIRE(c->move_netns(by("rm0"), {.path = ns.path()}) == 0);
+    rename_there("rm0", "rm5");
+    REQUIRE(d.stop() == 0);
+    CHECK(recorded_name(b.unique_id) == "rm5");
+    CHECK(sd.record(b.unique_id)["record"]["netns"] == ns.path());
+    const std::string log = slurp(d.log());
+    CHECK(log.find("rm0 (unique id " + std::to_string(b.unique_id) + ") was renamed rm5 in the network namespace of " +
+                   ns.path()) != std::string::npos);
+    // The daemon's lines name the TAP that came home by the name it has.
+    CHECK(log.find("leaving persistent rn5 in place") != std::string::npos);
+    CHECK(log.find("leaving persistent rn0 in place") == std::string::npos);
+    ip("link del rn5");
+}
+
+TEST_CASE("a TAP deleted where it was moved to is no longer moved; a persistent one is made again at the next start") {
+    StateDir sd;
+    proto::Interface gone, kept;
+    {
+        auto ns = std::make_unique<NamedNetns>();
+        test::Daemon d(sd.arg());
+        auto c = connect(d);
+        REQUIRE(c->create("gn0", {}, gone) == 0);
+        REQUIRE(c->create("gp0", {.persistent = true}, kept) == 0);
+        REQUIRE(c->addr_add(by("gp0"), v4("10.5.0.1")) == 0);
+        REQUIRE(c->set_flags(by("gp0"), IFF_UP, IFF_UP) == 0);
+        REQUIRE(c->move_netns(by("gn0"), {.path = ns->path()}) == 0);
+        REQUIRE(c->move_netns(by("gp0"), {.path = ns->path()}) == 0);
+        // Deleted there: move-home says it is gone, and it is forgotten.
+        ip("-n " + ns->name + " link del gn0");
+        const client::Result r = c->move_home("gn0");
+        CHECK(r == -ENODEV);
+        INFO(r.message);
+        CHECK(eventually([&] { return !sd.has_record(gone.unique_id); }));
+        CHECK(c->move_home("gn0") == -ENODEV);
+        // Gone with its namespace: persistent, so its record says "here" again.
+        const std::string where = ns->path();
+        ns.reset();
+        CHECK(eventually([&] { return sd.record(kept.unique_id)["record"]["netns"] == ""; }));
+        CHECK(c->move_home("gp0") == -ENODEV);
+        REQUIRE(d.stop() == 0);
+        CHECK(slurp(d.log()).find("gp0 (unique id " + std::to_string(kept.unique_id) + "), moved to the network namespace of " +
+                                  where + ", is gone (deleted there, or with its namespace): persistent, made again at "
+                                  "the next start") != std::string::npos);
+    }
+    test::Daemon d(sd.arg());
+    auto c = connect(d);
+    const json here = test::link("gp0");
+    REQUIRE(here != nullptr);
+    CHECK(has_addr(here, "10.5.0.1", 24));
+    CHECK(has_flag(here, "UP"));
+    proto::Interface got;
+    REQUIRE(c->get(by("gp0"), got) == 0);
+    CHECK(got.managed);
+    CHECK(got.unique_id == kept.unique_id);
+    CHECK(c->destroy(by("gp0")) == 0);
 }
 
 // Last: it leaves this process in a fresh network namespace.

@@ -279,6 +279,29 @@ TEST_CASE("move-home: a TAP moved away comes back with what it has there") {
         CHECK(w.run(w.owner, std::move(request(Op::SetMtu, "tap0").u32(wire_type(AttrType::Mtu), 1400))).status == 0);
         CHECK(home(w.root, "tap0").status == EEXIST);
     }
+    SECTION("its configuration refused here: it goes back, with what it had there, and stays moved") {
+        REQUIRE(there.add_address(7, v4("10.8.0.2", 24)) == 0);
+        LinkChange up;
+        up.flags = IFF_UP;
+        up.flags_mask = IFF_UP;
+        REQUIRE(there.change_link(7, up) == 0);
+        const proto::Interface there_before = there.links.at(7);
+        w.kernel.fail["add_address"] = -EACCES;
+        const Reply r = home(w.root, "tap0");
+        CHECK(r.status == EACCES);
+        CHECK(r.message == "could not re-apply the configuration of tap0 here (address 10.9.0.1/24: Permission denied): "
+                           "the move home was undone, tap0 is back in the network namespace of pid 1");
+        CHECK_FALSE(w.kernel.links.count(7));
+        REQUIRE(there.links.count(7));
+        CHECK(there.links.at(7).addresses == there_before.addresses);
+        CHECK(there.links.at(7).flags == there_before.flags);
+        CHECK_FALSE(w.registry.find(7));
+        REQUIRE(w.registry.moved().size() == 1);
+        CHECK(w.registry.moved().begin()->second.netns == "pid 1");
+        // Still moved: it can be brought home once it can be configured here.
+        CHECK(home(w.root, "tap0").status == 0);
+        CHECK(w.kernel.links.count(7));
+    }
     SECTION("only root") {
         const Reply r = home(w.owner, "tap0");
         CHECK(r.status == EPERM);

@@ -254,6 +254,7 @@ using namespace detail;
 void Dispatcher::maintain() {
     if (snapshot_) snapshot_->renew_lease();
     if (in_batch_) return;  // the pass came between a batch's steps: next time
+    if (persist_) persist_->watch_moved();
     for (TapFinding& f : guard_taps(kernel_, registry_)) {
         proto::Event e;
         e.kind = proto::kEvTampered;

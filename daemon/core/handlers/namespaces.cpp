@@ -30,14 +30,10 @@ StoredInterface lost_in_move(const proto::Interface& before, const Managed& m) {
 // apply_config's link step is needed only for what a move resets.
 bool needs_link_step(const StoredInterface& cfg) { return !cfg.auto_linklocal; }
 
-// The TAP moved away that is called `name` now (or was when it left, if its
-// queue cannot tell).
+// The TAP moved away that is called `name` now (Tap::name() asks the kernel).
 std::map<uint64_t, Managed>::iterator find_moved(Registry& r, const std::string& name) {
-    for (auto it = r.moved().begin(); it != r.moved().end(); ++it) {
-        std::string now;
-        if (it->second.tap.current_name(now) < 0) now = it->second.tap.name();
-        if (now == name) return it;
-    }
+    for (auto it = r.moved().begin(); it != r.moved().end(); ++it)
+        if (it->second.tap.name() == name) return it;
     return r.moved().end();
 }
 
@@ -78,6 +74,44 @@ Reply move_undone(Ctx& c, const proto::Interface& before, uint64_t id, const std
                  why, now);
     return Reply::error(err, "could not re-apply the configuration of " + before.name + " in the network namespace of " +
                                  where + " (" + why + "): the move was undone, " + now);
+}
+
+// The TAP came home but could not be made as it was there (its configuration
+// refused here, or its record unwritable): it goes back into the namespace it
+// came from (`ns`), with what it had there, so the request changes nothing.
+// Only if it cannot go back does it stay here, managed, its record saying so.
+Reply home_undone(Ctx& c, uint32_t index, int ns, const proto::Interface& there_before, const std::string& where,
+                  int err, const std::string& failure) {
+    const std::string& name = there_before.name;
+    Managed& m = *c.registry.find(index);
+    LinkChange away;
+    away.netns_fd = ns;
+    if (int back = c.kernel.change_link(index, away); back < 0) {
+        c.kernel.poll_events();
+        if (c.persist) c.persist->record(index);
+        const std::string now = failure + ", nor return it to the network namespace of " + where + " (" +
+                                std::strerror(-back) + "): " + name + " is here and managed, configured only in part";
+        spdlog::error("moving {} (unique id {}) home: {}", name, m.unique_id, now);
+        return Reply::error(err, now);
+    }
+    // Out of the registry before the kernel's "link gone" event is read (as
+    // do_move_netns does).
+    const uint64_t id = m.unique_id;
+    Managed& moved = c.registry.moved().insert_or_assign(id, std::move(m)).first->second;
+    c.registry.remove(index);
+    moved.netns = where;
+    c.kernel.poll_events();
+    const StoredInterface cfg = lost_in_move(there_before, moved);
+    std::vector<std::string> problems;
+    const int rc = c.kernel.run_in_netns(ns, [&](Kernel& there) {
+        const proto::Interface* t = there.find(name);
+        if (!t) return -ENODEV;
+        return apply_config(there, t->index, cfg, needs_link_step(cfg), problems);
+    });
+    std::string now = failure + ": the move home was undone, " + name + " is back in the network namespace of " + where;
+    if (rc < 0) now += ", configured there only in part (" + (problems.empty() ? std::strerror(-rc) : problems.front()) + ")";
+    spdlog::warn("moving {} (unique id {}) home: {}", name, id, now);
+    return Reply::error(err, now);
 }
 
 }  // namespace
@@ -126,6 +160,7 @@ Reply do_move_netns(Ctx& c) {
     // would otherwise be taken for a deletion behind our back.
     const uint64_t id = m.unique_id;
     Managed& moved = c.registry.moved().insert_or_assign(id, std::move(m)).first->second;
+    moved.name_on_record = before.name;
     c.registry.remove(index);
     c.kernel.poll_events();
     if (c.kernel.find(index)) {  // it was there already: nothing moved
@@ -177,8 +212,15 @@ Reply do_move_home(Ctx& c) {
     const uint64_t id = it->first;
     const std::string where = it->second.netns;
     UniqueFd ns;
-    if (int rc = it->second.tap.device_netns(ns); rc < 0)
+    if (int rc = it->second.tap.device_netns(ns); rc == -EBADFD) {
+        // Deleted where it was, or with its namespace: no longer ours.
+        if (c.persist) c.persist->moved_gone(id, it->second);
+        c.registry.moved().erase(it);
+        return Reply::error(ENODEV, name + " is gone from the network namespace of " + where +
+                                        " (deleted there, or with its namespace)");
+    } else if (rc < 0) {
         return from_kernel(rc, "finding the network namespace " + name + " is in");
+    }
     proto::Interface there_before;  // what the move loses, as it was there
     const int rc = c.kernel.run_in_netns(ns.get(), [&](Kernel& there) {
         const proto::Interface* t = there.find(name);
@@ -204,15 +246,14 @@ Reply do_move_home(Ctx& c) {
     m.netns.clear();
     const StoredInterface cfg = lost_in_move(there_before, m);
     std::vector<std::string> problems;
-    const int applied = apply_config(c.kernel, index, cfg, needs_link_step(cfg), problems);
+    if (int e = apply_config(c.kernel, index, cfg, needs_link_step(cfg), problems); e < 0)
+        return home_undone(c, index, ns.get(), there_before, where, -e,
+                           "could not re-apply the configuration of " + name + " here (" + problems.front() + ")");
     c.kernel.poll_events();
     if (c.persist)
         if (int e = c.persist->record(index); e < 0)
-            return Reply::error(-e, "moved " + name + " back, but cannot record it in the state directory: " +
-                                        std::strerror(-e));
-    if (applied < 0)
-        return Reply::error(-applied, "moved " + name + " back from " + where +
-                                          " but could not re-apply its configuration here (" + problems.front() + ")");
+            return home_undone(c, index, ns.get(), there_before, where, -e,
+                               "could not record " + name + " in the state directory (" + std::strerror(-e) + ")");
     spdlog::info("moved {} (unique id {}) back from the network namespace of {}", name, id, where);
     return reply_with(c, index);
 }

@@ -175,6 +175,26 @@ def sh(cmd, env, timeout=60, cwd=None):
                           text=True, timeout=timeout, cwd=cwd)
 
 
+def settle_link_local(env, timeout=2.0):
+    """Waits (bounded) until every link that is up with carrier and makes an
+    IPv6 link-local address has it, final: the kernel adds and announces it
+    from its address work, after the command that raised the link returned,
+    and an example's output shows it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        links = json.loads(sh("ip -j -d link show", env).stdout or "[]")
+        addrs = json.loads(sh("ip -j -6 addr show scope link", env).stdout or "[]")
+        have = {a["ifname"]: a.get("addr_info", []) for a in addrs}
+        pending = [l["ifname"] for l in links
+                   if l["ifname"] != "lo" and {"UP", "LOWER_UP"} <= set(l.get("flags", []))
+                   and l.get("inet6_addr_gen_mode") == "eui64"
+                   and not any(not i.get("tentative") for i in have.get(l["ifname"], []))]
+        if not pending:
+            time.sleep(0.05)  # the daemon reads the kernel's announcement
+            return
+        time.sleep(0.02)
+
+
 def run(example, ifctld, env):
     """A list of failures (empty: the example works as documented)."""
     d = Daemon(ifctld, env)
@@ -189,6 +209,8 @@ def run(example, ifctld, env):
             r = sh(cmd, env, cwd=cwd)
             if r.returncode:
                 failures.append(f"setup {cmd!r} failed ({r.returncode}):\n{r.stdout}")
+        if example.setup and not failures:
+            settle_link_local(env)
         for cmd, expected in ([] if failures else example.steps()):
             if example.during:
                 p = subprocess.Popen(["bash", "-c", "exec " + cmd], env=env, stdout=subprocess.PIPE,

@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/kernel/address_order.hpp"
 #include "daemon/kernel/netlink_messages.hpp"
 
 namespace ifctl::daemon {
@@ -50,8 +51,10 @@ void Netlink::refresh_addresses(uint32_t index) {
     dumped_addresses_.clear();
     dumping_addresses_ = true;
     try {
-        dump(RTM_GETADDR, AF_INET, index);
-        dump(RTM_GETADDR, AF_INET6, index);
+        // Every family in one dump: rtnl_dump_all runs each family's dump in
+        // family order, inet before inet6, and each honours the index under
+        // strict checking (NETLINK_GET_STRICT_CHK, set on this socket).
+        dump(RTM_GETADDR, AF_UNSPEC, index);
     } catch (...) {
         dumping_addresses_ = false;
         throw;
@@ -134,9 +137,16 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
             if (dumping_addresses_) {
                 if (nlh->nlmsg_type == RTM_NEWADDR) dumped_addresses_.emplace_back(idx, a);
             } else {
-                // An event: re-read the interface's list so its order is the kernel's.
-                if (auto it = links_.find(idx); it != links_.end()) it->second.change_time_ms = now_ms();
-                stale_addresses_.insert(idx);
+                // An event: applied where the kernel's order after it is known
+                // (address_order.cpp), else the interface's list is read again.
+                // A list to be read again stays so: the event may predate what
+                // it lacks (an inet6 address without DAD, netlink_changes.cpp).
+                auto it = links_.find(idx);
+                if (it != links_.end()) it->second.change_time_ms = now_ms();
+                const AddressEvent what = nlh->nlmsg_type == RTM_NEWADDR ? AddressEvent::Added : AddressEvent::Removed;
+                if (it == links_.end() || stale_addresses_.count(idx) ||
+                    !apply_address_event(it->second.addresses, what, a))
+                    stale_addresses_.insert(idx);
                 if (changed) changed->insert(idx);
                 if (reading_events_)
                     emit({nlh->nlmsg_type == RTM_NEWADDR ? Event::Type::AddrNew : Event::Type::AddrGone, idx,

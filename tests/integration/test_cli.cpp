@@ -852,7 +852,8 @@ void same_addresses_as_kernel(int line, const std::string& name) {
         kernel = addrs(link(name));
         got = json_addrs(parsed(cli({name, "--json"})));
         listed.clear();
-        for (const json& l : parsed(cli({"--json"})).at("interfaces"))
+        const json all = parsed(cli({"--json"}));
+        for (const json& l : all.at("interfaces"))
             if (l.at("name") == name) listed = json_addrs(l);
         if (got == kernel && listed == kernel) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -109,6 +109,9 @@ private:
     DatagramBatch events_;  // what poll_events() reads the event socket into
     std::map<uint32_t, proto::Interface> links_;
     std::set<uint32_t> stale_addresses_;  // lists an address event left unknown: to re-read
+    // Lists read since the event queue was last emptied (all of them after a resync).
+    std::set<uint32_t> read_before_drain_;
+    bool all_read_before_drain_ = false;
     bool dumping_addresses_ = false;
     std::vector<std::pair<uint32_t, proto::Address>> dumped_addresses_;  // (index, address) while dumping them
     bool resync_pending_ = false;                   // a resync failed; try again at the next poll

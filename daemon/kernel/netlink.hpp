@@ -101,7 +101,7 @@ private:
     void dump(int type, int family, uint32_t index, struct nl_cb* cb = nullptr);
     void dump_once(int type, int family, uint32_t index, struct nl_cb* cb);
     // Re-reads the address list of `index`, or of every interface (0): one
-    // dump per family either way (the kernel filters by index).
+    // dump either way (the kernel filters by index).
     void refresh_addresses(uint32_t index);
     void handle(struct nl_msg* msg, std::set<uint32_t>* changed);
     void emit(const Event& e);
@@ -111,7 +111,10 @@ private:
     struct nl_sock* ev_ = nullptr;
     DatagramBatch events_;  // what poll_events() reads the event socket into
     std::map<uint32_t, proto::Interface> links_;
-    std::set<uint32_t> stale_addresses_;  // address events seen, list to re-read
+    std::set<uint32_t> stale_addresses_;  // lists an address event left unknown: to re-read
+    // Lists read since the event queue was last emptied (all of them after a resync).
+    std::set<uint32_t> read_before_drain_;
+    bool all_read_before_drain_ = false;
     bool dumping_addresses_ = false;
     std::vector<std::pair<uint32_t, proto::Address>> dumped_addresses_;  // (index, address) while dumping them
     bool resync_pending_ = false;                   // a resync failed; try again at the next poll

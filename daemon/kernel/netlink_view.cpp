@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/kernel/address_order.hpp"
 #include "daemon/kernel/netlink_messages.hpp"
 
 namespace ifctl::daemon {
@@ -50,8 +51,10 @@ void Netlink::refresh_addresses(uint32_t index) {
     dumped_addresses_.clear();
     dumping_addresses_ = true;
     try {
-        dump(RTM_GETADDR, AF_INET, index);
-        dump(RTM_GETADDR, AF_INET6, index);
+        // Every family in one dump: rtnl_dump_all runs each family's dump in
+        // family order, inet before inet6, and each honours the index under
+        // strict checking (NETLINK_GET_STRICT_CHK, set on this socket).
+        dump(RTM_GETADDR, AF_UNSPEC, index);
     } catch (...) {
         dumping_addresses_ = false;
         throw;
@@ -64,6 +67,10 @@ void Netlink::refresh_addresses(uint32_t index) {
         for (auto& [_, rec] : links_) rec.addresses.clear();
         stale_addresses_.clear();
     }
+    // Events still queued may be older than this read: until the queue has
+    // been emptied, they mark the list stale instead of changing it.
+    if (index) read_before_drain_.insert(index);
+    else all_read_before_drain_ = true;
     // In the kernel's order: each interface's inet addresses, then its inet6 ones.
     for (auto& [idx, a] : dumped_addresses_)
         if (auto it = links_.find(idx); it != links_.end()) it->second.addresses.push_back(std::move(a));
@@ -137,9 +144,19 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
             if (dumping_addresses_) {
                 if (nlh->nlmsg_type == RTM_NEWADDR) dumped_addresses_.emplace_back(idx, a);
             } else {
-                // An event: re-read the interface's list so its order is the kernel's.
-                if (auto it = links_.find(idx); it != links_.end()) it->second.change_time_ms = now_ms();
-                stale_addresses_.insert(idx);
+                // An event: applied where the kernel's order after it is known
+                // (address_order.cpp), else the interface's list is read again.
+                // A list to be read again stays so: the event may predate what
+                // it lacks (an inet6 address without DAD, netlink_changes.cpp).
+                // So is a list read while this event may have been queued: the
+                // read has what the event says, and perhaps what came after it
+                // (an address deleted and added again behind one added later).
+                auto it = links_.find(idx);
+                if (it != links_.end()) it->second.change_time_ms = now_ms();
+                const AddressEvent what = nlh->nlmsg_type == RTM_NEWADDR ? AddressEvent::Added : AddressEvent::Removed;
+                if (it == links_.end() || stale_addresses_.count(idx) || all_read_before_drain_ ||
+                    read_before_drain_.count(idx) || !apply_address_event(it->second.addresses, what, a))
+                    stale_addresses_.insert(idx);
                 if (changed) changed->insert(idx);
                 if (reading_events_)
                     emit({nlh->nlmsg_type == RTM_NEWADDR ? Event::Type::AddrNew : Event::Type::AddrGone, idx,
@@ -154,7 +171,7 @@ void Netlink::handle(struct nl_msg* msg, std::set<uint32_t>* changed) {
 
 std::set<uint32_t> Netlink::poll_events() {
     std::set<uint32_t> changed;
-    bool overrun = false, truncated = false;
+    bool overrun = false, truncated = false, drained = false;
     // Bounded by the queue: each round takes up to kSlots datagrams, and a round
     // that gets fewer has emptied it (or met an overrun, which the kernel
     // reports on the next read: see DatagramBatch).
@@ -165,6 +182,7 @@ std::set<uint32_t> Netlink::poll_events() {
             continue;
         }
         if (n < 0) spdlog::warn("reading kernel events: {}", std::strerror(-n));
+        if (n == 0) drained = true;
         if (n <= 0) break;
         reading_events_ = true;
         for (unsigned i = 0; i < static_cast<unsigned>(n); ++i) {
@@ -190,7 +208,15 @@ std::set<uint32_t> Netlink::poll_events() {
             }
         }
         reading_events_ = false;
-        if (static_cast<unsigned>(n) < DatagramBatch::kSlots) break;
+        if (static_cast<unsigned>(n) < DatagramBatch::kSlots) {
+            drained = true;
+            break;
+        }
+    }
+    // Every event queued before a list was read has been handled.
+    if (drained) {
+        read_before_drain_.clear();
+        all_read_before_drain_ = false;
     }
     if (overrun || truncated || resync_pending_) {
         std::set<uint32_t> vanished;

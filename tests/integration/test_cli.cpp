@@ -826,6 +826,110 @@ TEST_CASE("NAME --json prints the one interface, matching ip -j", "[json]") {
     }
 }
 
+namespace {
+
+// An interface's addresses in ifctl's JSON, as addrs() writes the kernel's.
+std::vector<std::string> json_addrs(const json& i) {
+    std::vector<std::string> v;
+    for (const json& a : i.at("addresses")) {
+        std::string s = a.at("family").get<std::string>() + " " + a.at("local").get<std::string>() + "/" +
+                        std::to_string(a.at("prefix").get<int>());
+        if (!a.at("broadcast").is_null()) s += " brd " + a.at("broadcast").get<std::string>();
+        if (!a.at("peer").is_null()) s += " peer " + a.at("peer").get<std::string>();
+        v.push_back(s);
+    }
+    return v;
+}
+
+// The daemon's address list of `name` in its reply to a get and in its list,
+// each in the kernel's order. Changes made behind the daemon's back (and the
+// link-local address the kernel announces once its DAD is done) reach it
+// within a bound: waits up to 5 s for them, then compares.
+void same_addresses_as_kernel(int line, const std::string& name) {
+    INFO("at test_cli.cpp:" << line);
+    std::vector<std::string> kernel, got, listed;
+    for (int i = 0; i < 100; ++i) {
+        kernel = addrs(link(name));
+        got = json_addrs(parsed(cli({name, "--json"})));
+        listed.clear();
+        const json all = parsed(cli({"--json"}));
+        for (const json& l : all.at("interfaces"))
+            if (l.at("name") == name) listed = json_addrs(l);
+        if (got == kernel && listed == kernel) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(got == kernel);
+    CHECK(listed == kernel);
+}
+#define SAME_ADDRESSES_AS_KERNEL(name) same_addresses_as_kernel(__LINE__, name)
+
+}  // namespace
+
+// The daemon applies an address event to its list where the kernel's order
+// after it is known, and reads the list again otherwise
+// (daemon/kernel/address_order.cpp): each kind of event, by ifctl and behind
+// its back.
+TEST_CASE("the address list is the kernel's, in its order, through adds and deletes", "[json]") {
+    Fixture f;
+    // tap1's list is not touched by tap0's re-reads (the dump is filtered by index).
+    create("tap1");
+    APPLY("tap1", "inet", "10.8.0.1/24", "inet6", "fd08::1/64", "alias");
+    create("tap0");
+    APPLY("tap0", "inet", "10.0.0.1/24");  // the first inet address
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet", "10.0.0.2/24", "alias");  // a secondary: at the tail
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet", "10.1.0.1/16", "alias");  // a primary of another prefix: read again
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet", "10.0.0.3/24", "alias");  // a secondary behind that primary
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet6", "fec0::1/64", "alias");  // the first inet6 address
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet6", "2001:db8::1/64", "alias");  // a wider scope: in front
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet6", "no_dad");
+    APPLY("tap0", "inet6", "fe80::5/64", "alias");  // without DAD, a narrower scope: behind
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet6", "fd00::1/64", "alias");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet6", "-no_dad");
+    APPLY("tap0", "inet6", "::ffff:10.9.9.9/128", "alias");  // a scope the prefix does not tell
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet6", "2001:db8::1", "delete");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+
+    // Behind the daemon's back.
+    sh("ip addr add 10.0.0.9/24 dev tap0");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    sh("ip addr add 10.2.0.1/24 dev tap0");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    sh("ip -6 addr add 2001:db8::9/64 dev tap0");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    sh("ip addr del 10.2.0.1/24 dev tap0");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+
+    // A primary deleted without promotion takes its secondaries with it.
+    sh("sysctl -qw net.ipv4.conf.tap0.promote_secondaries=0");
+    sh("ip addr del 10.0.0.1/24 dev tap0");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    // With promotion the first secondary becomes the primary, moved behind the last primary.
+    sh("sysctl -qw net.ipv4.conf.tap0.promote_secondaries=1");
+    APPLY("tap0", "inet", "10.3.0.1/24", "alias");
+    APPLY("tap0", "inet", "10.3.0.2/24", "alias");
+    APPLY("tap0", "inet", "10.3.0.3/24", "alias");
+    APPLY("tap0", "inet", "10.4.0.1/24", "alias");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet", "10.3.0.1", "delete");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+
+    // Up: the kernel adds a link-local address and announces it when its DAD is done.
+    APPLY("tap0", "up");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    APPLY("tap0", "inet6", "2001:db8::7/64", "alias");
+    SAME_ADDRESSES_AS_KERNEL("tap0");
+    SAME_ADDRESSES_AS_KERNEL("tap1");
+}
+
 TEST_CASE("tap create --json prints the new interface after the line was applied", "[json]") {
     Fixture f;
     const Run r = cli({"tap", "create", "mtu", "1280", "--json"});

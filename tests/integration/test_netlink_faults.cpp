@@ -4,6 +4,7 @@
 // in the middle of a batch (test_events covers that rollback). Each case ends
 // with the daemon alive and its view equal to the kernel's.
 #include <linux/if.h>
+#include <linux/if_addr.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -22,8 +23,10 @@
 #include <string>
 #include <thread>
 
+#include "daemon/kernel/netlink.hpp"
 #include "libifctl/protocol/event.hpp"
 #include "libifctl/src/connection.hpp"
+#include "support/addresses.hpp"
 #include "support/client_helpers.hpp"
 #include "support/netns_daemon.hpp"
 #include "support/process.hpp"
@@ -187,3 +190,34 @@ TEST_CASE("a forged event sent by a process to the daemon's event socket is igno
 }
 
 int main(int argc, char** argv) { return test::run_catch_as_root(argc, argv); }
+
+// The kernel view read in this process: an address list read while address
+// events are still queued has what they say and perhaps what came after them.
+// Applied to that list they would misplace an address deleted and added again
+// behind one added later; the view reads the list again instead.
+TEST_CASE("address events queued before a read of the list leave the view's list the kernel's") {
+    test::run("ip link add ord0 type veth peer name ord1");
+    struct Gone {
+        ~Gone() { test::run("ip link del ord0 2>/dev/null || true"); }
+    } gone;
+    daemon::Netlink nl;
+    const proto::Interface* i = nl.find("ord0");
+    REQUIRE(i);
+    const uint32_t index = i->index;
+    for (const char* cmd : {"add 10.0.0.1/24", "add 10.0.0.2/24", "del 10.0.0.2/24", "add 10.0.0.2/24", "add 10.0.0.3/24"})
+        test::run(std::string("ip addr ") + cmd + " dev ord0");
+    // An inet6 address without DAD marks the list to be read: read now, its events still queued.
+    proto::Address v6 = test::v6("fd00::1");
+    v6.flags = IFA_F_NODAD;
+    REQUIRE(nl.add_address(index, v6) == 0);
+    REQUIRE(nl.find(index));
+    nl.poll_events();
+    std::vector<std::string> view, kernel;
+    for (const proto::Address& a : nl.find(index)->addresses)
+        view.push_back(proto::format_address(a.family, a.local.data()) + "/" + std::to_string(a.prefix));
+    const auto shown = test::ip({"addr", "show", "dev", "ord0"});
+    for (const auto& a : shown[0].at("addr_info"))
+        kernel.push_back(a.at("local").get<std::string>() + "/" + std::to_string(a.at("prefixlen").get<int>()));
+    CHECK(kernel == std::vector<std::string>{"10.0.0.1/24", "10.0.0.2/24", "10.0.0.3/24", "fd00::1/64"});
+    CHECK(view == kernel);
+}

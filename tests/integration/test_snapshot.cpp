@@ -343,6 +343,22 @@ TEST_CASE("linux SIOCGIFCONF in the daemon's namespace is the kernel's answer, p
     test::run("ip link del snapcb");
 }
 
+TEST_CASE("linux SIOCGIFCONF: an answer of thousands of addresses present at the daemon's start is published") {
+    // 300 devices give the region room for 4096 entries; 2100 addresses make
+    // an answer of 84000 bytes, set up before the daemon starts and left
+    // alone, so that its first read is the only one.
+    test::run("sh -c 'for i in $(seq 0 149); do echo link add snapbig$i type veth peer name snapbigp$i; done | "
+              "ip -batch -'");
+    test::run("sh -c 'for i in $(seq 0 2099); do echo addr add 10.79.$((i / 250)).$((i % 250 + 1))/32 dev snapbig0; "
+              "done | ip -batch -'");
+    {
+        test::Daemon d;
+        auto c = connect(d);
+        CHECK(published_ifconf(*c).size() == 2100 * sizeof(struct ifreq));
+    }
+    test::run("sh -c 'for i in $(seq 0 149); do echo link del snapbig$i; done | ip -batch -'");
+}
+
 TEST_CASE("SIOCGIFCONF answers follow every change, under every personality") {
     test::Daemon d;
     auto c = connect(d);

@@ -19,10 +19,12 @@ int Netlink::inet_ifconf(std::vector<uint8_t>& out) {
         inet_socket_.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
         if (!inet_socket_) return -errno;
     }
-    // Room for what the last answer held and more; asked again, larger, while
-    // the answer fills it (addresses may come between two calls).
+    // Room for what the last answer held and more; asked again while the
+    // answer fills it (addresses may come between two calls), with room for
+    // twice what the kernel says it needs (a NULL buffer asks for the size):
+    // doubling alone would give up on the first read of thousands of addresses.
     size_t room = std::max<size_t>(out.capacity(), 16 * sizeof(struct ifreq));
-    for (int tries = 0; tries < 8; ++tries, room *= 2) {
+    for (int tries = 0; tries < 8; ++tries) {
         out.resize(room);
         struct ifconf ifc {};
         ifc.ifc_len = static_cast<int>(room);
@@ -34,6 +36,9 @@ int Netlink::inet_ifconf(std::vector<uint8_t>& out) {
             out.resize(static_cast<size_t>(ifc.ifc_len));
             return 0;
         }
+        struct ifconf size {};
+        if (ioctl_layer::kernel_ioctl(inet_socket_.get(), SIOCGIFCONF, &size) < 0) return -errno;
+        room = 2 * std::max(room, static_cast<size_t>(size.ifc_len));
     }
     return -EAGAIN;
 }

@@ -359,6 +359,53 @@ TEST_CASE("linux SIOCGIFCONF: an answer of thousands of addresses present at the
     test::run("sh -c 'for i in $(seq 0 149); do echo link del snapbig$i; done | ip -batch -'");
 }
 
+TEST_CASE("linux SIOCGIFCONF lists the address the caller's own ifctl_ioctl set on a device the daemon does not manage") {
+    test::Daemon d;
+    auto c = connect(d);
+    REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_LINUX) == 0);
+    // The library passes a change to a device the daemon does not manage to
+    // the kernel; its acknowledgement comes from the kernel at once.
+    test::run("ip link add snapown type veth peer name snapownp");
+    // Other clients keep the daemon busy, as on a loaded system: the kernel's
+    // event waits behind their requests.
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> load;
+    std::vector<std::unique_ptr<client::Connection>> others;
+    for (int t = 0; t < 4; ++t) others.push_back(connect(d));
+    for (auto& other : others)
+        load.emplace_back([&stop, &other] {
+            std::vector<proto::Interface> all;
+            while (!stop) (void)other->list(all);
+        });
+    int missed = 0;
+    for (int i = 1; i <= 20; ++i) {
+        // The snapshot holds the kernel's present answer: nothing pending.
+        const auto t0 = std::chrono::steady_clock::now();
+        while (published_ifconf(*c) != ifconf_bytes(true) && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2))
+            ::usleep(1000);
+        REQUIRE(published_ifconf(*c) == ifconf_bytes(true));
+        const std::string ip = "10.80.0." + std::to_string(i);
+        const int fd = ifctl_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        struct ifreq r {};
+        std::strncpy(r.ifr_name, "snapown", IFNAMSIZ - 1);
+        auto* sin = reinterpret_cast<sockaddr_in*>(&r.ifr_addr);
+        sin->sin_family = AF_INET;
+        REQUIRE(::inet_pton(AF_INET, ip.c_str(), &sin->sin_addr) == 1);
+        REQUIRE(ifctl_ioctl(fd, SIOCSIFADDR, &r) == 0);
+        alignas(8) char buf[4096] = {};
+        struct ifconf ifc {};
+        ifc.ifc_len = sizeof buf;
+        ifc.ifc_buf = buf;
+        REQUIRE(ifctl_ioctl(fd, SIOCGIFCONF, &ifc) == 0);
+        ifctl_close_fd(fd);
+        if (!lists(std::string(buf, static_cast<size_t>(ifc.ifc_len)), ip.c_str())) ++missed;
+    }
+    stop = true;
+    for (std::thread& t : load) t.join();
+    CHECK(missed == 0);
+    test::run("ip link del snapown");
+}
+
 TEST_CASE("SIOCGIFCONF answers follow every change, under every personality") {
     test::Daemon d;
     auto c = connect(d);

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -404,6 +405,33 @@ TEST_CASE("linux SIOCGIFCONF lists the address the caller's own ifctl_ioctl set 
     for (std::thread& t : load) t.join();
     CHECK(missed == 0);
     test::run("ip link del snapown");
+}
+
+TEST_CASE("linux SIOCGIFCONF after the caller left the daemon's namespace is its new namespace's") {
+    test::Daemon d;
+    auto c = connect(d);
+    REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_LINUX) == 0);
+    test::run("ip link add snapleft type veth peer name snapleftp");
+    test::run("ip addr add 10.81.0.1/24 dev snapleft");
+    const auto t0 = std::chrono::steady_clock::now();
+    while (published_ifconf(*c) != ifconf_bytes(true) && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2))
+        ::usleep(1000);
+    REQUIRE(lists(published_ifconf(*c), "10.81.0.1"));
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        // Asked once in the daemon's namespace, then in a namespace of its own
+        // (no addresses there): the kernel's answer there is empty.
+        const bool before = lists(ifconf_bytes(false), "10.81.0.1");
+        const bool moved = ::unshare(CLONE_NEWNET) == 0;
+        const std::string native = ifconf_bytes(true), mine = ifconf_bytes(false);
+        // Which went wrong, as bits of the exit status.
+        ::_exit((before ? 0 : 1) | (moved ? 0 : 2) | (native.empty() ? 0 : 4) | (mine == native ? 0 : 8));
+    }
+    int status = -1;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    test::run("ip link del snapleft");
 }
 
 TEST_CASE("SIOCGIFCONF answers follow every change, under every personality") {

@@ -139,20 +139,18 @@ bool list_all(std::span<const proto::Interface>& out, client::snapshot::Version*
     return true;
 }
 
-// Whether the daemon shares our namespace: from the input, so that both of
-// linux SIOCGIFCONF's answers are taken (the kernel's, and the daemon's list).
-bool daemon_in_our_netns() { return g_in->ConsumeBool(); }
-
-// The kernel's SIOCGIFCONF answer from the snapshot: whole entries of input
-// bytes, or none (the stub kernel is asked).
-bool kernel_conf(std::span<const uint8_t>& out) {
-    if (!g_in->ConsumeBool()) return false;
+// Where linux SIOCGIFCONF is answered from, and the published answer: whole
+// entries of input bytes.
+Conf kernel_conf(uint64_t, std::span<const uint8_t>& out) {
+    const Conf where = static_cast<Conf>(g_in->ConsumeIntegralInRange<int>(0, 2));
     thread_local std::vector<uint8_t> answer;
     answer = g_in->ConsumeBytes<uint8_t>(g_in->ConsumeIntegralInRange<size_t>(0, 64) * sizeof(struct ifreq));
     answer.resize(answer.size() / sizeof(struct ifreq) * sizeof(struct ifreq));
     out = answer;
-    return true;
+    return where;
 }
+
+void note_kernel_change() {}
 
 // The request-building lambda is not run: it needs a live Connection, and the
 // encoder it calls is fuzzed by the protocol target.

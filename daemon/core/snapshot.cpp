@@ -80,6 +80,10 @@ struct Snapshot::Pending {
 };
 
 Snapshot::Snapshot() {
+    // Any socket made here is of the daemon's namespace; its threads that work
+    // in another one (run_in_netns) never make the snapshot.
+    if (const UniqueFd probe(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)); probe)
+        netns_cookie_ = snap::netns_cookie_of(probe.get());
     if (!make_region(snap::kMinCapacity)) return;
     begin_write();
     header(base_).flags = snap::kComplete;
@@ -135,6 +139,7 @@ bool Snapshot::make_region(uint32_t capacity) {
     h.ifconf_room = g.ifconf_room;
     h.ifconf_len = snap::kOverflow;  // until write_all()
     h.generation = generation_;
+    h.netns_cookie = netns_cookie_;
     if (base_) {
         begin_write();
         header(base_).state = snap::kMoved;

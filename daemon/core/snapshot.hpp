@@ -81,6 +81,7 @@ private:
     size_t size_ = 0;
     uint32_t capacity_ = 0;
     uint64_t generation_ = 0;
+    uint64_t netns_cookie_ = 0;  // the daemon's namespace, for the header
 
     // What the region holds, in list order: the interface index and record bytes.
     std::vector<uint32_t> order_;

@@ -25,6 +25,7 @@
 // reads of an even, unchanged `seq`, else retries.
 #pragma once
 
+#include <sys/socket.h>
 #include <time.h>
 
 #include <cstddef>
@@ -53,6 +54,18 @@ inline constexpr uint32_t kOverflow = 0xffffffffu;
 // (killed without a stop): readers ask it instead, and so find out.
 inline constexpr uint64_t kLeaseNs = 3'000'000'000ull;
 
+// The network namespace a socket belongs to (SO_NETNS_COOKIE, Linux 5.14):
+// the kernel's SIOCGIFCONF on a socket lists that namespace, so the region's
+// answer is a socket's only when the cookies are equal. 0 when the kernel
+// cannot say, or `fd` is no socket (errno says which).
+inline uint64_t netns_cookie_of(int fd) {
+    constexpr int kSoNetnsCookie = 71;  // asm-generic/socket.h; not in every libc's headers
+    uint64_t cookie = 0;
+    socklen_t len = sizeof cookie;
+    if (::getsockopt(fd, SOL_SOCKET, kSoNetnsCookie, &cookie, &len) < 0 || len != sizeof cookie) return 0;
+    return cookie;
+}
+
 // The clock lease_ns is on (CLOCK_MONOTONIC), in nanoseconds.
 inline uint64_t lease_clock_ns() {
     timespec ts{};
@@ -80,6 +93,7 @@ struct Header {
     uint64_t generation;  // counts publications that changed something
     uint32_t ifconf_room;  // bytes
     uint32_t ifconf_len;   // bytes, or kOverflow
+    uint64_t netns_cookie;  // the daemon's network namespace (netns_cookie_of), 0: not known
 };
 
 struct Entry {

@@ -282,21 +282,24 @@ Found read_all(const Region& r, std::span<const proto::Interface>& out, Why* why
     return Found::Record;
 }
 
-Found read_kernel_ifconf(const Region& r, std::span<const uint8_t>& out, Why* why) {
+Found read_kernel_ifconf(const Region& r, std::span<const uint8_t>& out, Why* why, uint64_t* daemon_netns) {
     if (why) *why = Why::Other;
+    if (daemon_netns) *daemon_netns = 0;
     out = {};
     if (!r.base || r.size < sizeof(snap::Header)) return Found::Ask;
     thread_local std::vector<uint8_t> bytes;
     thread_local Version copied_from;
-    bool there = false, unchanged = false;
+    bool live = false, there = false, unchanged = false;
     Layout l;
     const bool consistent = consistent_copy(r, l, [&](const Layout& at) {
-        there = usable(at, why) && at.h.ifconf_len != snap::kOverflow && at.h.ifconf_len <= at.h.ifconf_room &&
+        live = usable(at, why);
+        there = live && at.h.ifconf_len != snap::kOverflow && at.h.ifconf_len <= at.h.ifconf_room &&
                 at.h.ifconf_off <= r.size && at.h.ifconf_len <= r.size - at.h.ifconf_off &&
                 at.h.ifconf_len % snap::kIfconfEntry == 0;
         unchanged = there && r.id && copied_from == Version{r.id, at.h.generation};
         if (there && !unchanged) bytes.assign(r.base + at.h.ifconf_off, r.base + at.h.ifconf_off + at.h.ifconf_len);
     });
+    if (consistent && live && daemon_netns) *daemon_netns = l.h.netns_cookie;
     if (!consistent || !there) {
         copied_from = {};
         if (!consistent && why) *why = Why::Other;

@@ -65,7 +65,10 @@ Found read_all(const Region& r, std::span<const proto::Interface>& out, Why* why
 // The kernel's own SIOCGIFCONF answer in the daemon's namespace, as the
 // daemon last read it (struct ifreq entries). `out` views this thread's copy:
 // valid until the thread's next read_kernel_ifconf.
-Found read_kernel_ifconf(const Region& r, std::span<const uint8_t>& out, Why* why = nullptr);
+// `daemon_netns`, when given, is set to the region's netns_cookie whenever the
+// region is usable (also when the answer itself is not there).
+Found read_kernel_ifconf(const Region& r, std::span<const uint8_t>& out, Why* why = nullptr,
+                         uint64_t* daemon_netns = nullptr);
 
 // Maps a snapshot descriptor read-only after checking that it is a sealed
 // memfd nobody else can write, grow or shrink. Takes the descriptor (closes it).

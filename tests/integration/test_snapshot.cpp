@@ -242,16 +242,17 @@ TEST_CASE("a change made behind the daemon's back is in the snapshot within the 
 
 namespace {
 
-// SIOCGIFCONF's bytes, through ifctl_ioctl or the kernel, on a socket the
-// library made (no descriptor check: nothing but the answer is compared).
-std::string ifconf_bytes(bool native, int len = 4096) {
-    const int fd = ifctl_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+// SIOCGIFCONF's bytes, through ifctl_ioctl or the kernel, on `on` or a socket
+// the library makes for the call (no descriptor check: nothing but the answer
+// is compared).
+std::string ifconf_bytes(bool native, int len = 4096, int on = -1) {
+    const int fd = on >= 0 ? on : ifctl_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     alignas(8) char buf[4096] = {};
     struct ifconf ifc {};
     ifc.ifc_len = len;
     ifc.ifc_buf = buf;
     const int rc = native ? native_ioctl(fd, SIOCGIFCONF, &ifc) : ifctl_ioctl(fd, SIOCGIFCONF, &ifc);
-    ifctl_close_fd(fd);
+    if (on < 0) ifctl_close_fd(fd);
     REQUIRE(rc == 0);
     return std::string(buf, static_cast<size_t>(ifc.ifc_len));
 }
@@ -407,7 +408,7 @@ TEST_CASE("linux SIOCGIFCONF lists the address the caller's own ifctl_ioctl set 
     test::run("ip link del snapown");
 }
 
-TEST_CASE("linux SIOCGIFCONF after the caller left the daemon's namespace is its new namespace's") {
+TEST_CASE("linux SIOCGIFCONF goes by the socket's namespace, also after the caller moved itself to another") {
     test::Daemon d;
     auto c = connect(d);
     REQUIRE(ifctl_set_personality(IFCTL_PERSONALITY_LINUX) == 0);
@@ -419,13 +420,20 @@ TEST_CASE("linux SIOCGIFCONF after the caller left the daemon's namespace is its
     REQUIRE(lists(published_ifconf(*c), "10.81.0.1"));
     const pid_t pid = ::fork();
     if (pid == 0) {
-        // Asked once in the daemon's namespace, then in a namespace of its own
-        // (no addresses there): the kernel's answer there is empty.
-        const bool before = lists(ifconf_bytes(false), "10.81.0.1");
+        // A socket made in the daemon's namespace, then a namespace of the
+        // process's own (no addresses there) and a socket made in it.
+        const int before = ifctl_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        const bool listed = lists(ifconf_bytes(false), "10.81.0.1");
         const bool moved = ::unshare(CLONE_NEWNET) == 0;
-        const std::string native = ifconf_bytes(true), mine = ifconf_bytes(false);
+        const int after = ifctl_socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        // The old socket still lists the daemon's namespace, as the kernel does
+        // for it; the new one lists the daemon's interfaces too (a caller in
+        // another namespace sees the daemon's), where the kernel lists none.
+        const bool old_is_kernel = ifconf_bytes(false, 4096, before) == ifconf_bytes(true, 4096, before);
+        const bool new_is_daemon = lists(ifconf_bytes(false, 4096, after), "10.81.0.1") &&
+                                   ifconf_bytes(true, 4096, after).empty();
         // Which went wrong, as bits of the exit status.
-        ::_exit((before ? 0 : 1) | (moved ? 0 : 2) | (native.empty() ? 0 : 4) | (mine == native ? 0 : 8));
+        ::_exit((listed ? 0 : 1) | (moved ? 0 : 2) | (old_is_kernel ? 0 : 4) | (new_is_daemon ? 0 : 8));
     }
     int status = -1;
     REQUIRE(::waitpid(pid, &status, 0) == pid);

@@ -1,5 +1,6 @@
 #include "daemon_ops.hpp"
 
+#include <atomic>
 #include <cerrno>
 
 #include "daemon_link.hpp"
@@ -25,12 +26,36 @@ Reach classify(int rc, bool unmanaged) {
     return Reach::Managed;
 }
 
+// Changes this process handed to the kernel (note_kernel_change), and how
+// many of them the daemon had read when this process last caught up.
+std::atomic<uint64_t> g_own_kernel_changes{0};
+std::atomic<uint64_t> g_own_kernel_changes_seen{0};
+
+// Before a read from the snapshot: a round trip if this process changed
+// something through the kernel since the last one. Any request makes the
+// daemon read the kernel's pending events and publish them before it
+// answers; a brief get of index 1 (the loopback of any namespace) is the
+// smallest. Left pending when the daemon cannot be reached.
+void catch_up_with_own_changes() {
+    const uint64_t made = g_own_kernel_changes.load(std::memory_order_acquire);
+    if (made == g_own_kernel_changes_seen.load(std::memory_order_acquire)) return;
+    proto::Interface scratch;
+    const Link link = with_daemon([&](client::Connection& c) {
+        return !transport_failure(c.get(client::InterfaceRef::by_index(1), scratch, true).error);
+    });
+    if (link != Link::Ok) return;
+    uint64_t seen = g_own_kernel_changes_seen.load(std::memory_order_relaxed);
+    while (seen < made && !g_own_kernel_changes_seen.compare_exchange_weak(seen, made)) {
+    }
+}
+
 // A read-only request's lookup from the snapshot: true when it answered.
 // `moved` says the daemon replaced it: the round trip that follows fetches the new one.
 // Only what the daemon's answer would carry is decoded: a brief lookup's
 // record has no addresses, memberships or statistics.
 bool from_snapshot(const client::InterfaceRef& t, bool with_addresses, Lookup& out, bool& moved) {
     if (!t_request_reads_only) return false;
+    catch_up_with_own_changes();
     Why why = Why::None;
     const proto::RecordParts parts = with_addresses ? proto::RecordParts::Whole : proto::RecordParts::Brief;
     switch (snapshot_record(t, out.rec, why, parts)) {
@@ -76,6 +101,7 @@ bool list_all(std::span<const proto::Interface>& out, client::snapshot::Version*
     bool moved = false;
     if (version) *version = {};
     if (t_request_reads_only) {
+        catch_up_with_own_changes();
         Why why = Why::None;
         if (snapshot_all(out, why, proto::RecordParts::Listing, version) == Found::Record) return true;
         if (version) *version = {};
@@ -94,16 +120,27 @@ bool list_all(std::span<const proto::Interface>& out, client::snapshot::Version*
     return ok;
 }
 
-bool kernel_conf(std::span<const uint8_t>& out) {
-    if (!t_request_reads_only) return false;
-    Why why = Why::None;
-    if (snapshot_kernel_ifconf(out, why) == Found::Record) return true;
-    if (why != Why::Moved && why != Why::Retired) return false;
-    // A new daemon's snapshot, or the moved one's successor: a stopped daemon's
-    // connection breaks before the request leaves, and with_daemon reconnects.
-    (void)with_daemon([](client::Connection& c) { return !transport_failure(refetch_snapshot(c)); });
-    return snapshot_kernel_ifconf(out, why) == Found::Record;
+Conf kernel_conf(uint64_t socket_netns, std::span<const uint8_t>& out) {
+    out = {};
+    uint64_t daemon_netns = 0;
+    bool published = false;
+    if (t_request_reads_only) {
+        catch_up_with_own_changes();
+        Why why = Why::None;
+        published = snapshot_kernel_ifconf(out, why, daemon_netns) == Found::Record;
+        if (!published && (why == Why::Moved || why == Why::Retired)) {
+            // A new daemon's snapshot, or the moved one's successor: a stopped daemon's
+            // connection breaks before the request leaves, and with_daemon reconnects.
+            (void)with_daemon([](client::Connection& c) { return !transport_failure(refetch_snapshot(c)); });
+            published = snapshot_kernel_ifconf(out, why, daemon_netns) == Found::Record;
+        }
+    }
+    const bool here = socket_netns && daemon_netns ? socket_netns == daemon_netns : daemon_in_our_netns();
+    if (!here) return Conf::DaemonList;
+    return published ? Conf::Published : Conf::Kernel;
 }
+
+void note_kernel_change() { g_own_kernel_changes.fetch_add(1, std::memory_order_release); }
 
 Sent change(const std::function<client::Result(client::Connection&)>& op) {
     Sent out;

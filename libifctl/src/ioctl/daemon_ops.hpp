@@ -31,11 +31,23 @@ Lookup lookup(const client::InterfaceRef& t, bool with_addresses);
 // (not known() when the daemon sent it).
 bool list_all(std::span<const proto::Interface>& out, client::snapshot::Version* version = nullptr);
 
-// The kernel's SIOCGIFCONF answer in the daemon's namespace, from the
-// snapshot (for a caller in that namespace); false when the snapshot cannot
-// give it, and the kernel is asked. A snapshot the daemon replaced, or one a
-// stopped daemon left, is replaced first (a round trip).
-bool kernel_conf(std::span<const uint8_t>& out);
+// Where the linux personality's SIOCGIFCONF on a socket of network namespace
+// `socket_netns` (0: not known) is answered from. In the daemon's namespace
+// the answer is the kernel's: Published (its bytes in `out`, from the
+// snapshot) or, when the snapshot cannot give them, Kernel. A socket of
+// another namespace gets the daemon's list (DaemonList). A snapshot the
+// daemon replaced, or one a stopped daemon left, is replaced first (a round
+// trip). Without cookies to compare, the connection's answer decides
+// (daemon_in_our_netns()).
+enum class Conf { Published, Kernel, DaemonList };
+Conf kernel_conf(uint64_t socket_netns, std::span<const uint8_t>& out);
+
+// A change this process handed to the kernel itself (on an interface the
+// daemon does not manage) is in the kernel at once, and in the snapshot only
+// once the daemon has read the kernel's event: the next read from the
+// snapshot first makes a round trip, in which the daemon reads its pending
+// events and publishes them (read-your-writes).
+void note_kernel_change();
 
 struct Sent {
     Reach reach = Reach::Unreachable;

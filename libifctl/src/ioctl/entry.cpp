@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "daemon_ops.hpp"
 #include "dispatch.hpp"
 #include "libifctl/src/environment.hpp"
 #include "fd_domains.hpp"
@@ -96,7 +97,9 @@ int dispatch_ioctl(int fd, unsigned long request, void* arg, KernelIoctl kernel,
     }
     if (o.to_kernel) {
         errno = saved;
-        return kernel(fd, request, arg);
+        const int rc = kernel(fd, request, arg);
+        if (rc == 0 && !reads_only(*row)) note_kernel_change();
+        return rc;
     }
     if (o.err) {
         errno = o.err;

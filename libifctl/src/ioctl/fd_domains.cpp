@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "libifctl/protocol/snapshot_layout.hpp"
+
 namespace ifctl::ioctl_layer {
 
 namespace {
@@ -11,6 +13,8 @@ namespace {
 constexpr unsigned kSlots = 1024;
 // domain + 1; 0: nothing recorded.
 std::atomic<uint16_t> g_domains[kSlots];
+// The socket's network namespace once asked; 0: not asked yet.
+std::atomic<uint64_t> g_netns[kSlots];
 
 }  // namespace
 
@@ -21,7 +25,18 @@ int recorded_domain(int fd) noexcept {
 
 void record_domain(int fd, int domain) noexcept {
     if (fd < 0 || static_cast<unsigned>(fd) >= kSlots || domain < 0 || domain >= 0xffff) return;
+    g_netns[fd].store(0, std::memory_order_relaxed);
     g_domains[fd].store(static_cast<uint16_t>(domain + 1), std::memory_order_relaxed);
+}
+
+uint64_t socket_netns(int fd) noexcept {
+    if (recorded_domain(fd) < 0) return proto::snapshot::netns_cookie_of(fd);
+    uint64_t cookie = g_netns[fd].load(std::memory_order_relaxed);
+    if (!cookie) {
+        cookie = proto::snapshot::netns_cookie_of(fd);
+        g_netns[fd].store(cookie, std::memory_order_relaxed);
+    }
+    return cookie;
 }
 
 void forget_domain(int fd) noexcept {

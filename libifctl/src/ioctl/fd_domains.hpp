@@ -9,11 +9,18 @@
 // so that it is safe from signal handlers and during start-up.
 #pragma once
 
+#include <cstdint>
+
 namespace ifctl::ioctl_layer {
 
 // The domain recorded for fd, or -1 when none is (ask the kernel).
 int recorded_domain(int fd) noexcept;
+// Records fd's domain; its network namespace is then asked once, when first needed.
 void record_domain(int fd, int domain) noexcept;
+// The network namespace of the socket fd (proto::snapshot::netns_cookie_of):
+// kept with a recorded domain, asked of the kernel every time otherwise. 0
+// when the kernel cannot say.
+uint64_t socket_netns(int fd) noexcept;
 void forget_domain(int fd) noexcept;
 void forget_domains(unsigned first, unsigned last) noexcept;  // inclusive, as close_range
 

@@ -16,6 +16,7 @@
 #include "conf_entries.hpp"
 #include "daemon_link.hpp"
 #include "daemon_ops.hpp"
+#include "fd_domains.hpp"
 #include "ifreq_common.hpp"
 #include "inet_rules.hpp"
 #include "libifctl/protocol/ifname.hpp"
@@ -203,13 +204,15 @@ Outcome get_conf(const Call& c) {
     if (c.domain < 0) return to_kernel();
     struct ifconf ifc;
     std::memcpy(&ifc, c.arg, sizeof ifc);
-    // In the daemon's own namespace the answer is the kernel's: the daemon
-    // publishes the kernel's own bytes in the snapshot, device order and all,
-    // and without it the kernel is asked. The list below serves callers in
-    // another namespace, where the daemon's interfaces are not the kernel's.
-    if (daemon_in_our_netns()) {
-        std::span<const uint8_t> kernel_answer;
-        return kernel_conf(kernel_answer) ? give_conf(c, ifc, kernel_answer) : to_kernel();
+    // A socket of the daemon's namespace gets the kernel's answer (the kernel
+    // lists the socket's namespace): the daemon publishes the kernel's own
+    // bytes in the snapshot, device order and all; without them the kernel is
+    // asked. A socket of another namespace gets the daemon's list.
+    std::span<const uint8_t> published;
+    switch (kernel_conf(socket_netns(c.fd), published)) {
+        case Conf::Published: return give_conf(c, ifc, published);
+        case Conf::Kernel: return to_kernel();
+        case Conf::DaemonList: break;
     }
     const ConfEntries* entries = conf_entries(kConfLinux, [](std::span<const proto::Interface> all, ConfEntries& out) {
         for (const proto::Interface& i : all)

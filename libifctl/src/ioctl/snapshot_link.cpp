@@ -79,11 +79,12 @@ Found snapshot_all(std::span<const proto::Interface>& out, Why& why, proto::Reco
     return client::snapshot::read_all(m->region, out, &why, parts, version);
 }
 
-Found snapshot_kernel_ifconf(std::span<const uint8_t>& out, Why& why) {
+Found snapshot_kernel_ifconf(std::span<const uint8_t>& out, Why& why, uint64_t& daemon_netns) {
     const Mapping* m = g_current.load(std::memory_order_acquire);
     why = Why::Other;
+    daemon_netns = 0;
     if (!m) return Found::Ask;
-    return client::snapshot::read_kernel_ifconf(m->region, out, &why);
+    return client::snapshot::read_kernel_ifconf(m->region, out, &why, &daemon_netns);
 }
 
 }  // namespace ifctl::ioctl_layer

@@ -27,6 +27,7 @@ client::snapshot::Found snapshot_all(std::span<const proto::Interface>& out, cli
 
 // The kernel's SIOCGIFCONF answer in the daemon's namespace, from the mapped
 // snapshot; Ask when there is none or it cannot say.
-client::snapshot::Found snapshot_kernel_ifconf(std::span<const uint8_t>& out, client::snapshot::Why& why);
+client::snapshot::Found snapshot_kernel_ifconf(std::span<const uint8_t>& out, client::snapshot::Why& why,
+                                               uint64_t& daemon_netns);
 
 }  // namespace ifctl::ioctl_layer

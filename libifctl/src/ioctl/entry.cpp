@@ -15,6 +15,7 @@
 #include "fd_domains.hpp"
 #include "ifconf_layout.hpp"
 #include "kernel.hpp"
+#include "libifctl/protocol/snapshot_layout.hpp"
 #include "names.hpp"
 #include "notes.hpp"
 #include "personality.hpp"
@@ -84,13 +85,24 @@ int dispatch_ioctl(int fd, unsigned long request, void* arg, KernelIoctl kernel,
     if (!row || !arg) return kernel(fd, request, arg);
     // Interface requests mean something only on a socket; on anything else the
     // kernel's answer (ENOTTY, or a driver's own) is the right one.
-    const int domain = socket_domain(fd);
-    if (domain < 0) return kernel(fd, request, arg);
     const int saved = errno;
+    uint64_t netns = 0;
+    int domain = -1;
+    if (row->by_namespace && recorded_domain(fd) < 0) {
+        netns = proto::snapshot::netns_cookie_of(fd);
+        if (netns) domain = AF_UNSPEC;
+        else if (errno == ENOPROTOOPT) domain = socket_domain(fd);  // a kernel before SO_NETNS_COOKIE
+    } else {
+        domain = socket_domain(fd);
+    }
+    if (domain < 0) {
+        errno = saved;
+        return kernel(fd, request, arg);
+    }
     Outcome o;
     try {
         const ReadScope scope(reads_only(*row));
-        o = row->handler(Call{fd, request, arg, domain, layout});
+        o = row->handler(Call{fd, request, arg, domain, layout, netns});
     } catch (...) {  // never let C++ escape into C callers
         errno = ENOMEM;
         return -1;

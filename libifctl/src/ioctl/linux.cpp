@@ -209,7 +209,7 @@ Outcome get_conf(const Call& c) {
     // bytes in the snapshot, device order and all; without them the kernel is
     // asked. A socket of another namespace gets the daemon's list.
     std::span<const uint8_t> published;
-    switch (kernel_conf(socket_netns(c.fd), published)) {
+    switch (kernel_conf(c.netns ? c.netns : socket_netns(c.fd), published)) {
         case Conf::Published: return give_conf(c, ifc, published);
         case Conf::Kernel: return to_kernel();
         case Conf::DaemonList: break;
@@ -363,7 +363,7 @@ Outcome del_addr6(const Call& c) { return inet6_change(c, false); }
 
 // One row per request.
 constexpr RequestRow kLinux[] = {
-    {SIOCGIFCONF, "SIOCGIFCONF", get_conf},
+    {SIOCGIFCONF, "SIOCGIFCONF", get_conf, true},
     {SIOCGIFFLAGS, "SIOCGIFFLAGS", get_flags},
     {SIOCSIFFLAGS, "SIOCSIFFLAGS", set_flags},
     {SIOCGIFADDR, "SIOCGIFADDR", get_addr},

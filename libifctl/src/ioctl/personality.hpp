@@ -14,8 +14,9 @@ struct Call {
     int fd;
     unsigned long request;
     void* arg;
-    int domain;  // socket domain of fd (AF_INET, AF_INET6, AF_UNIX, ...), -1 if not a socket
+    int domain;  // socket domain of fd (AF_INET, AF_INET6, AF_UNIX, ...), -1 if not a socket; AF_UNSPEC: not asked (by_namespace)
     ifctl_ifconf_layout_t layout = IFCTL_IFCONF_DEFAULT;  // the SIOCGIFCONF layout asked for (ifconf_layout.hpp)
+    uint64_t netns = 0;  // fd's network namespace when dispatch asked it (by_namespace), else 0
 };
 
 struct Outcome {
@@ -31,6 +32,11 @@ struct RequestRow {
     unsigned long request;
     const char* name;
     Handler handler;
+    // The answer depends on the socket's network namespace, not its family:
+    // on a descriptor the library did not see made, dispatch asks the kernel
+    // for the namespace (Call::netns), which also tells whether it is a socket,
+    // instead of the family: one system call, not two.
+    bool by_namespace = false;
 };
 
 // The row of `request` in a personality's table, or null.

@@ -228,14 +228,13 @@ void Snapshot::publish(Kernel& kernel, const Registry& registry) {
     const bool changed = build(kernel, registry, p);
     all_touched_ = false;
     touched_.clear();
+    // The kernel's SIOCGIFCONF answer goes stale with an IPv4 or device change:
+    // said at once, read again by refresh_ifconf().
     bool ifconf_changed = false;
-    if (p.inet_changed || kernel.links_came_or_went() != links_seen_) {
-        if (!on_ifconf_stale) {
-            ifconf_changed = read_ifconf(kernel);
-        } else if (!ifconf_stale_) {
-            ifconf_stale_ = ifconf_changed = true;
+    if ((p.inet_changed || kernel.links_came_or_went() != links_seen_) && !ifconf_stale_) {
+        ifconf_stale_ = ifconf_changed = true;
+        if (on_ifconf_stale)
             on_ifconf_stale(std::max<std::chrono::microseconds>(std::chrono::milliseconds(1), 20 * ifconf_cost_));
-        }
     }
     if (!changed && !ifconf_changed) return;
     if (p.directory_changed) {

@@ -52,11 +52,11 @@ public:
     void publish(Kernel& kernel, const Registry& registry);
 
     // The kernel's SIOCGIFCONF answer is read again after an IPv4 address or
-    // the set of devices changed. With this set, not at once: the region says
-    // "ask the kernel" meanwhile, and the daemon is asked to call
+    // the set of devices changed, not at once: the region says "ask the
+    // kernel" from the change on, and the daemon is asked to call
     // refresh_ifconf() `after` from now (at least 1 ms, and 20 times what the
     // last read took: however much address churn, the reads take at most a
-    // twentieth of the daemon's time). Unset, it is read during publish().
+    // twentieth of the daemon's time). Until then callers ask the kernel.
     std::function<void(std::chrono::microseconds after)> on_ifconf_stale;
     void refresh_ifconf(Kernel& kernel);
 
